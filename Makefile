@@ -1,0 +1,51 @@
+# Border Control Atlas — `make run` serves the app, `make test` runs every test.
+# Each set-up step is a file target, so re-running skips what is already done.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export HOST PORT
+
+.PHONY: run test setup db clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    set up, migrate and seed the SQLite database, serve on http://$(HOST):$(PORT)"
+	@echo "make test   set up and run the whole test suite"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+static/vendor/.built: node_modules/.package-lock.json scripts/vendor_assets.py
+	$(PYTHON) scripts/vendor_assets.py
+	@touch $@
+
+setup: $(VENV)/.installed static/vendor/.built
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+run: db
+	@echo "Border Control Atlas on http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,79 @@
+"""Border Control Atlas: who controlled each Syria–Iraq border crossing, and when."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure an instance of the application."""
+    app = Flask(__name__, instance_relative_config=True,
+                static_folder=str(config.PROJECT_ROOT / "static"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings = config.from_environ()
+    if test_config:
+        settings.update(test_config)
+    app.config.update(settings)
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            app.config["DATABASE_URL"]
+            or f"sqlite:///{Path(app.instance_path) / 'atlas.sqlite'}")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(
+        app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
+        JSON_SORT_KEYS=False,
+    )
+
+    from .extensions import csrf, db, include_object, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True, include_object=include_object)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from . import auth, dbevents, errors, security  # noqa: F401  (auth registers the loader)
+
+    dbevents.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+
+    from . import api, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read (or create once) a random secret key kept outside the repository."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _normalise_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

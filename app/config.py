@@ -1,0 +1,57 @@
+"""Settings: every one has a default, an environment variable and a line of help."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key, read from the environment variable of the same name."""
+
+    name: str
+    default: object
+    help: str
+    cast: type = str
+
+
+def _bool(value: str | bool) -> bool:
+    """Read yes/no words the way people write them in shell environments."""
+    if isinstance(value, bool):
+        return value
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", None, "Signs sessions and CSRF tokens. Unset: a random key is "
+            "made once and kept in instance/secret_key."),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL of the database. Unset: the SQLite file "
+            "instance/atlas.sqlite."),
+    Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
+    Setting("PORT", 5000, "Port `make run` listens on.", int),
+    Setting("GEODATA_DIR", str(PROJECT_ROOT / "geodata"), "Folder holding the built "
+            "boundary layers (GeoJSON) and any imported layers."),
+    Setting("SEED_FILE", str(PROJECT_ROOT / "data" / "seed.yaml"), "Reviewed data file "
+            "that `flask seed` loads."),
+    Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie only over HTTPS "
+            "(turn on behind TLS).", _bool),
+    Setting("MAX_CONTENT_LENGTH", 20 * 1024 * 1024, "Largest request body (bytes), uploads "
+            "included.", int),
+)
+
+
+def from_environ(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Return every setting, taking its value from the environment when present."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for s in SETTINGS:
+        raw = environ.get(s.name)
+        if raw is None or raw == "":
+            values[s.name] = s.default
+        else:
+            values[s.name] = s.cast(raw)
+    return values

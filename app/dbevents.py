@@ -1,0 +1,62 @@
+"""Database hooks: SQLite pragmas, and the data version bumped by every write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
+
+from .extensions import db
+from .models import DataVersion, Revision, SeedMark, User
+
+# Writes to these tables do not change what the map, API or downloads show.
+_UNTRACKED = (Revision, SeedMark, User, DataVersion)
+
+
+def init_app(app: Flask) -> None:
+    """Turn on SQLite's foreign keys and WAL journal for this app's engine."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite ignores foreign keys unless asked; WAL lets readers work during a write.
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, _context, _instances) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(not isinstance(obj, _UNTRACKED) for obj in changed):
+        session.info["data_changed"] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_version(session: Session) -> None:
+    session.flush()
+    if session.info.pop("data_changed", False):
+        bump_data_version(session)
+
+
+def bump_data_version(session: Session) -> None:
+    """Increment the data version in the current transaction (atomic on every database)."""
+    now = dt.datetime.now(dt.UTC)
+    updated = session.execute(update(DataVersion).where(DataVersion.id == 1).values(
+        version=DataVersion.version + 1, changed_at=now))
+    if updated.rowcount == 0:
+        session.execute(insert(DataVersion).values(id=1, version=1, changed_at=now))
+
+
+def data_version(session: Session) -> tuple[int, dt.datetime | None]:
+    """The current data version and when it last changed."""
+    row = session.execute(select(DataVersion.version, DataVersion.changed_at)
+                          .where(DataVersion.id == 1)).first()
+    return (row[0], row[1]) if row else (0, None)
