@@ -1,0 +1,115 @@
+"""Browser fixtures: a live seeded server and a Chromium page that may only talk to it."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app, seed
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    """Skip browser tests clearly when Chromium is missing (CI installs it)."""
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}")
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """A seeded app on its own SQLite file."""
+    db_file = tmp_path_factory.mktemp("live") / "atlas.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+                      "SECRET_KEY": "browser-tests", "TESTING": False})
+    with app.app_context():
+        upgrade()
+        seed.load(app.config["SEED_FILE"])
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Serve the app on 127.0.0.1 in a background thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Guard:
+    """What a page tried that it should not: off-host requests, console errors."""
+
+    def __init__(self):
+        self.off_host: list[str] = []
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+
+    def route(self, route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.off_host.append(route.request.url)
+            route.abort()
+
+    def assert_clean(self):
+        assert self.off_host == [], f"requests left 127.0.0.1: {self.off_host}"
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+
+
+@pytest.fixture
+def guard():
+    return Guard()
+
+
+@pytest.fixture
+def page(browser, guard):
+    """A fresh page; any request leaving 127.0.0.1 is aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.route("**/*", guard.route)
+    page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
+    page.on("pageerror", lambda e: guard.console_errors.append(str(e)))
+    page.on("requestfailed", lambda r: urlparse(r.url).hostname == "127.0.0.1"
+            and guard.failed.append(r.url))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot under tests/browser/screenshots/ (for people to look at)."""
+    def take(name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=False)
+        return path
+    return take

@@ -1,0 +1,15 @@
+"""Pages in Chromium: they load from 127.0.0.1 only and without script errors."""
+
+
+def test_state_page_loads_offline(page, guard, live_server):
+    page.goto(f"{live_server}/?date=2015-08-01")
+    assert page.locator("table.state").is_visible()
+    assert "ISIS" in page.locator("table.state").inner_text()
+    guard.assert_clean()
+
+
+def test_site_page_loads_offline(page, guard, live_server, screenshot):
+    page.goto(f"{live_server}/sites/al-tanf")
+    assert page.get_by_role("heading", name="Control").is_visible()
+    screenshot("site-al-tanf")
+    guard.assert_clean()
