@@ -9,11 +9,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run test setup db clean help
+.PHONY: run serve test setup db clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    set up, migrate and seed the SQLite database, serve on http://$(HOST):$(PORT)"
+	@echo "make serve  the same set-up, then gunicorn (production server) on $(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 
 $(BIN)/python:
@@ -43,6 +44,10 @@ db: setup
 run: db
 	@echo "Border Control Atlas on http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: db
+	@echo "Border Control Atlas (gunicorn) on http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 test: setup
 	$(BIN)/python -m pytest

@@ -31,8 +31,12 @@ SETTINGS: tuple[Setting, ...] = (
             "made once and kept in instance/secret_key."),
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the database. Unset: the SQLite file "
             "instance/atlas.sqlite."),
-    Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
-    Setting("PORT", 5000, "Port `make run` listens on.", int),
+    Setting("HOST", "127.0.0.1", "Address `make run` and `make serve` listen on."),
+    Setting("PORT", 5000, "Port `make run` and `make serve` listen on.", int),
+    Setting("WEB_CONCURRENCY", 0, "gunicorn workers for `make serve`; 0 means "
+            "2 × CPU cores + 1.", int),
+    Setting("PROXY_FIX", 0, "Number of reverse proxies in front of the app whose "
+            "X-Forwarded-For/-Proto/-Host headers are trusted (0: none).", int),
     Setting("GEODATA_DIR", str(PROJECT_ROOT / "geodata"), "Folder holding the built "
             "boundary layers (GeoJSON) and any imported layers."),
     Setting("SEED_FILE", str(PROJECT_ROOT / "data" / "seed.yaml"), "Reviewed data file "

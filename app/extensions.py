@@ -30,5 +30,8 @@ csrf = CSRFProtect()
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave tables the models do not know (PostGIS's spatial_ref_sys) out of migrations."""
-    return not (type_ == "table" and reflected and compare_to is None)
+    """Leave out of autogenerate what the models do not describe: PostGIS's own tables
+    and the PostgreSQL-only interval indexes/constraints (named pgx_*) of migration 0002."""
+    if reflected and compare_to is None and (type_ == "table" or (name or "").startswith("pgx_")):
+        return False
+    return True

@@ -6,10 +6,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Date, String, and_, cast, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from . import timeline
+from .cache import VersionedCache
 from .extensions import db
 from .models import (
     Actor,
@@ -22,28 +23,81 @@ from .models import (
 )
 
 
-def _covers(model, day: dt.date):
-    """SQL condition: the period's [start, end) contains `day`."""
-    return and_(or_(model.start.is_(None), model.start <= day),
+def covering(model, site_id, day: dt.date, dialect: str):
+    """Join condition: `model`'s period of site `site_id` whose [start, end) holds `day`.
+
+    Periods of a site never overlap, so the only candidate is the one with the latest
+    start on or before `day` (or the open-start one). PostgreSQL answers that from a GiST
+    index on the date range; SQLite from a B-tree probe per site on (site_id, start).
+    """
+    if dialect == "postgresql":
+        span = func.daterange(func.coalesce(model.start, literal_column("'-infinity'::date")),
+                              model.end)
+        return and_(model.site_id == site_id, span.op("@>")(cast(day, Date)))
+    probe = aliased(model)
+    latest = (select(probe.id).where(probe.site_id == site_id, probe.start <= day)
+              .order_by(probe.start.desc()).limit(1).scalar_subquery())
+    open_start = (select(probe.id).where(probe.site_id == site_id, probe.start.is_(None))
+                  .limit(1).scalar_subquery())
+    return and_(model.id == func.coalesce(latest, open_start),
                 or_(model.end.is_(None), model.end > day))
+
+
+_SOURCE_CACHE = VersionedCache(maxsize=4)
+
+_STATE_COLUMNS = (
+    "site_id", "slug", "name", "name_ar", "country", "kind", "lon", "lat",
+    "location_precision", "crossing", "period_id", "start", "end", "start_precision",
+    "end_precision", "contested", "confidence", "note", "controller", "controller_name",
+    "controller_colour", "challenger", "status", "status_since")
 
 
 def state_at(day: dt.date) -> list[dict]:
     """Every site with its controller and status on `day`, in one indexed query."""
+    dialect = db.session.get_bind().dialect.name
     cp, sp = aliased(ControlPeriod), aliased(StatusPeriod)
     actor, challenger = aliased(Actor), aliased(Actor)
     stmt = (
-        select(Site, Crossing.slug, cp, actor, challenger.slug, sp)
+        select(Site.id, Site.slug, Site.name, Site.name_ar, Site.country, Site.kind,
+               Site.lon, Site.lat, Site.location_precision, Crossing.slug, cp.id, cp.start,
+               cp.end, cp.start_precision, cp.end_precision, cp.contested, cp.confidence,
+               cp.note, actor.slug, actor.name, actor.colour, challenger.slug, sp.status,
+               sp.start)
         .outerjoin(Crossing, Site.crossing_id == Crossing.id)
-        .outerjoin(cp, and_(cp.site_id == Site.id, _covers(cp, day)))
+        .outerjoin(cp, covering(cp, Site.id, day, dialect))
         .outerjoin(actor, actor.id == cp.actor_id)
         .outerjoin(challenger, challenger.id == cp.challenger_id)
-        .outerjoin(sp, and_(sp.site_id == Site.id, _covers(sp, day)))
+        .outerjoin(sp, covering(sp, Site.id, day, dialect))
         .order_by(Site.slug)
+        .add_columns(_source_ids(cp.id, dialect))
     )
-    rows = db.session.execute(stmt).all()
-    sources = sources_for_periods([r[2].id for r in rows if r[2] is not None])
-    return [_state_row(day, *row, sources) for row in rows]
+    # Core execution: plain tuples, no ORM identity map work for thousands of rows.
+    result = db.session.connection().execute(stmt)
+    sources = sources_by_id()
+    return [_state_row(day, dict(zip(_STATE_COLUMNS, r, strict=False)), r[-1], sources)
+            for r in result]
+
+
+def _source_ids(period_id, dialect: str):
+    """Correlated subquery: the period's source ids as "3,17" (primary-key lookups)."""
+    link = control_period_source
+    if dialect == "postgresql":
+        joined = func.string_agg(cast(link.c.source_id, String), ",")
+    else:
+        joined = func.group_concat(link.c.source_id, ",")
+    return (select(joined).where(link.c.control_period_id == period_id)
+            .scalar_subquery())
+
+
+def sources_by_id() -> dict[int, dict]:
+    """Every source as a plain dict, cached per data version (the table is small)."""
+    from .dbevents import data_version
+
+    return _SOURCE_CACHE.get(data_version(db.session), "sources", _load_sources)
+
+
+def _load_sources() -> dict[int, dict]:
+    return {s.id: source_dict(s) for s in db.session.scalars(select(Source))}
 
 
 def sources_for_periods(period_ids: Iterable[int]) -> dict[int, list[dict]]:
@@ -82,35 +136,46 @@ def to_period(p: ControlPeriod | StatusPeriod, value=None) -> timeline.Period:
     return timeline.Period(p.start, p.end, value, p.start_precision, p.end_precision, p.id)
 
 
-def _state_row(day, site: Site, crossing_slug, cp, actor, challenger_slug, sp, sources):
-    period = to_period(cp) if cp is not None else None
+def _state_row(day: dt.date, r: dict, source_ids: str | None,
+               sources: dict[int, dict]) -> dict:
+    known = r["period_id"] is not None
+    if known and (r["start_precision"] != "day" or r["end_precision"] != "day"):
+        uncertain = timeline.is_uncertain(timeline.Period(
+            r["start"], r["end"], None, r["start_precision"], r["end_precision"]), day)
+    else:
+        uncertain = False
+    cited = [sources[int(i)] for i in source_ids.split(",")] if source_ids else []
     return {
-        "slug": site.slug,
-        "name": site.name,
-        "name_ar": site.name_ar,
-        "country": site.country,
-        "kind": site.kind,
-        "crossing": crossing_slug,
-        "lon": site.lon,
-        "lat": site.lat,
-        "location_precision": site.location_precision,
-        "controller": actor.slug if actor else None,
-        "controller_name": actor.name if actor else None,
-        "controller_colour": actor.colour if actor else None,
-        "since": _iso(cp.start) if cp else None,
-        "since_precision": cp.start_precision if cp else None,
-        "until": _iso(cp.end) if cp else None,
-        "until_precision": cp.end_precision if cp else None,
-        "uncertain": bool(period and timeline.is_uncertain(period, day)),
-        "contested": bool(cp and cp.contested),
-        "challenger": challenger_slug,
-        "confidence": cp.confidence if cp else None,
-        "note": cp.note if cp else "",
-        "period_id": cp.id if cp else None,
-        "status": sp.status if sp else "unknown",
-        "status_since": _iso(sp.start) if sp else None,
-        "sources": sources.get(cp.id, []) if cp else [],
+        "slug": r["slug"],
+        "name": r["name"],
+        "name_ar": r["name_ar"],
+        "country": r["country"],
+        "kind": r["kind"],
+        "crossing": r["crossing"],
+        "lon": r["lon"],
+        "lat": r["lat"],
+        "location_precision": r["location_precision"],
+        "controller": r["controller"],
+        "controller_name": r["controller_name"],
+        "controller_colour": r["controller_colour"],
+        "since": _iso(r["start"]),
+        "since_precision": r["start_precision"] if known else None,
+        "until": _iso(r["end"]),
+        "until_precision": r["end_precision"] if known else None,
+        "uncertain": bool(uncertain),
+        "contested": bool(r["contested"]),
+        "challenger": r["challenger"],
+        "confidence": r["confidence"],
+        "note": r["note"] or "",
+        "period_id": r["period_id"],
+        "status": r["status"] or "unknown",
+        "status_since": _iso(r["status_since"]),
+        "sources": sorted(cited, key=_published_key),
     }
+
+
+def _published_key(source: dict) -> str:
+    return source["published"] or ""
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -51,3 +51,18 @@ def test_database_enforces_its_own_rules(app, sql, rule):
             db.session.execute(text(sql))
             db.session.commit()
         db.session.rollback()
+
+
+def test_postgresql_refuses_overlapping_periods_itself(app):
+    import datetime as dt
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("exclusion constraints are PostgreSQL-only")
+        site, actor = _site_and_actor()
+        for start, end in ((dt.date(2014, 1, 1), dt.date(2015, 1, 1)),
+                           (dt.date(2014, 6, 1), None)):
+            db.session.add(ControlPeriod(site=site, actor=actor, start=start, end=end))
+        with pytest.raises(IntegrityError, match="no_overlap"):
+            db.session.commit()
+        db.session.rollback()
