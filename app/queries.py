@@ -55,27 +55,30 @@ _STATE_COLUMNS = (
 def state_at(day: dt.date) -> list[dict]:
     """Every site with its controller and status on `day`, in one indexed query."""
     dialect = db.session.get_bind().dialect.name
+    # Core execution: plain tuples, no ORM identity map work for thousands of rows.
+    result = db.session.connection().execute(state_statement(day, dialect))
+    sources = sources_by_id()
+    return [_state_row(day, dict(zip(_STATE_COLUMNS, r, strict=False)), r[-1], sources)
+            for r in result]
+
+
+def state_statement(day: dt.date, dialect: str):
+    """The as-of SELECT: one row per site with its covering control and status period."""
     cp, sp = aliased(ControlPeriod), aliased(StatusPeriod)
     actor, challenger = aliased(Actor), aliased(Actor)
-    stmt = (
+    return (
         select(Site.id, Site.slug, Site.name, Site.name_ar, Site.country, Site.kind,
                Site.lon, Site.lat, Site.location_precision, Crossing.slug, cp.id, cp.start,
                cp.end, cp.start_precision, cp.end_precision, cp.contested, cp.confidence,
                cp.note, actor.slug, actor.name, actor.colour, challenger.slug, sp.status,
-               sp.start)
+               sp.start, _source_ids(cp.id, dialect))
         .outerjoin(Crossing, Site.crossing_id == Crossing.id)
         .outerjoin(cp, covering(cp, Site.id, day, dialect))
         .outerjoin(actor, actor.id == cp.actor_id)
         .outerjoin(challenger, challenger.id == cp.challenger_id)
         .outerjoin(sp, covering(sp, Site.id, day, dialect))
         .order_by(Site.slug)
-        .add_columns(_source_ids(cp.id, dialect))
     )
-    # Core execution: plain tuples, no ORM identity map work for thousands of rows.
-    result = db.session.connection().execute(stmt)
-    sources = sources_by_id()
-    return [_state_row(day, dict(zip(_STATE_COLUMNS, r, strict=False)), r[-1], sources)
-            for r in result]
 
 
 def _source_ids(period_id, dialect: str):

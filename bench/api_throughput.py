@@ -1,0 +1,115 @@
+"""API throughput against the references, in one run on one machine.
+
+Fills a fresh SQLite database with `flask demo-data --sites 1000 --periods 6 --seed 1`,
+serves it with gunicorn exactly as `make serve` does (gunicorn.conf.py, 2 sync workers
+like the references), and runs the shared harness api_bench.sh, which serves pygeoapi
+and a hand-written Flask + orjson app on the same kind of data under the same gunicorn
+settings and measures every target with wrk. Prints the harness table and our ratios:
+
+  sites-at-date  /api/sites.geojson?date=2014-06-01  vs the hand-written date filter
+                 (target >= 1.0x) and vs hello-world (target >= 0.3x)
+  items          /ogc/collections/periods/items?limit=1000  vs pygeoapi items
+                 (target >= 50x)
+
+usage: python bench/api_throughput.py [--duration 15] [--runs 2] [--port 5200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REF = Path(os.environ.get("ATLAS_REF_BENCH", ROOT.parent / "shared" / "bench"))
+VENV = ROOT / ".venv" / "bin"
+TARGETS = {
+    "atlas-sites": "/api/sites.geojson?date=2014-06-01",
+    "atlas-items": "/ogc/collections/periods/items?limit=1000",
+}
+
+
+def main() -> int:
+    """Prepare, serve, measure, report; always stop what was started."""
+    args = _parse()
+    subprocess.run(["bash", str(REF / "setup.sh")], check=True)
+    env = _database_env()
+    server = _serve(env, args.port)
+    try:
+        out = Path(tempfile.mkdtemp(prefix="atlas-api-bench."))
+        extras = [f"--extra={n}=http://127.0.0.1:{args.port}{p}" for n, p in TARGETS.items()]
+        subprocess.run(["bash", str(REF / "api_bench.sh"), "--duration", str(args.duration),
+                        "--runs", str(args.runs), "--out", str(out), *extras], check=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    _report(out / "results.tsv")
+    return 0
+
+
+def _parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--duration", type=int, default=15)
+    p.add_argument("--runs", type=int, default=2)
+    p.add_argument("--port", type=int, default=5200)
+    return p.parse_args()
+
+
+def _database_env() -> dict:
+    db_file = Path(tempfile.mkdtemp(prefix="atlas-api-db.")) / "bench.sqlite"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}"}
+    flask = [str(VENV / "flask"), "--app", "app"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "demo-data", "--sites", "1000", "--periods", "6", "--seed", "1"],
+                   env=env, check=True, capture_output=True)
+    return env
+
+
+def _serve(env: dict, port: int) -> subprocess.Popen:
+    """gunicorn with the project's gunicorn.conf.py, as `make serve` runs it."""
+    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2",
+           "ACCESS_LOG": ""}
+    proc = subprocess.Popen([str(VENV / "gunicorn"), "-c", "gunicorn.conf.py",
+                             "app:create_app()"], cwd=ROOT, env=env)
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{TARGETS['atlas-sites']}",
+                                   timeout=5).read()
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit(f"the app did not answer on port {port}")
+
+
+def _report(tsv: Path) -> None:
+    rps = _mean_rps(tsv)
+    print("\nour ratios (mean req/s over runs):")
+    checks = [("atlas-sites", "flask-active", 1.0), ("atlas-sites", "flask-hello", 0.3),
+              ("atlas-items", "pga-items", 50.0)]
+    for ours, ref, target in checks:
+        if ours in rps and rps.get(ref):
+            ratio = rps[ours] / rps[ref]
+            verdict = "met" if ratio >= target else "NOT met"
+            print(f"  {ours} {rps[ours]:8.0f} req/s / {ref} {rps[ref]:8.0f} req/s = "
+                  f"{ratio:6.2f}x (target >= {target}x: {verdict})")
+
+
+def _mean_rps(tsv: Path) -> dict[str, float]:
+    runs: dict[str, list[float]] = {}
+    for line in tsv.read_text().splitlines():
+        name, _run, _url, wrk, *_ = line.split("\t")
+        w = json.loads(wrk or "{}")
+        if w.get("requests") and w.get("duration_us"):
+            runs.setdefault(name, []).append(w["requests"] / (w["duration_us"] / 1e6))
+    return {n: sum(v) / len(v) for n, v in runs.items()}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""As-of snapshot speed: the one indexed query against a naive load-everything-and-filter.
+
+For each database (SQLite file, and PostgreSQL when --pg-url is given) this fills a fresh
+database with `flask demo-data --sites N --periods K --seed 1`, then asks for the state of
+every site on D random dates and prints p50/p99 in milliseconds for
+
+  query      the as-of SELECT alone (app.queries.state_statement), rows fetched
+  state_at   the same plus the Python rows the map, API and downloads use
+  naive      load every site and period, then pick each site's period in Python
+             (app.timeline.as_of) — what a hand-written tool does per request
+
+and the ratio naive / query.
+
+usage: python bench/asof_bench.py [--sites 10000] [--periods 50] [--dates 40]
+                                  [--pg-url postgresql://…] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app"]
+
+
+def main() -> int:
+    """Run the benchmark on each configured database and print a table."""
+    args = _parse()
+    targets = [("sqlite", f"sqlite:///{Path(args.keep or tempfile.mkdtemp()) / 'asof.sqlite'}")]
+    if args.pg_url:
+        targets.append(("postgresql", args.pg_url))
+    print(f"as-of snapshot: {args.sites} sites x {args.periods} periods, {args.dates} dates")
+    print(f"{'database':<11} {'what':<9} {'p50 ms':>9} {'p99 ms':>9}")
+    for name, url in targets:
+        _fill(url, args)
+        results = _measure(url, args)
+        for what in ("query", "state_at", "naive"):
+            p50, p99 = results[what]
+            print(f"{name:<11} {what:<9} {p50:9.1f} {p99:9.1f}")
+        ratio = results["naive"][0] / results["query"][0]
+        print(f"{name:<11} naive/query p50 ratio: {ratio:.0f}x; target p50 <= 20 ms: "
+              f"{'met' if results['query'][0] <= 20 else 'NOT met'}")
+    return 0
+
+
+def _parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sites", type=int, default=10000)
+    p.add_argument("--periods", type=int, default=50)
+    p.add_argument("--dates", type=int, default=40)
+    p.add_argument("--naive-dates", type=int, default=5,
+                   help="dates for the (slow) naive implementation")
+    p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL"))
+    p.add_argument("--keep", help="folder for the SQLite file (default: a temp folder)")
+    return p.parse_args()
+
+
+def _fill(url: str, args) -> None:
+    """Migrate a fresh database and load the synthetic data through the CLI."""
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([*FLASK, "db", "upgrade"], env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([*FLASK, "demo-data", "--sites", str(args.sites), "--periods",
+                    str(args.periods), "--seed", "1", "--force"], env=env, check=True,
+                   capture_output=True)
+    print(f"  filled {url.split('://')[0]} in {time.perf_counter() - started:.1f} s")
+
+
+def _measure(url: str, args) -> dict[str, tuple[float, float]]:
+    from app import create_app, queries
+    from app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    rnd = random.Random(7)
+    days = [dt.date(2011, 1, 1) + dt.timedelta(days=rnd.randrange(5700))
+            for _ in range(args.dates)]
+    out = {}
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        queries.state_at(days[0])  # warm the connection pool and caches of the engine
+        out["query"] = _timed(days, lambda d: db.session.connection().execute(
+            queries.state_statement(d, dialect)).fetchall())
+        out["state_at"] = _timed(days, queries.state_at)
+        out["naive"] = _timed(days[:args.naive_dates], _naive_state)
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def _naive_state(day: dt.date) -> dict:
+    """Load every period, then pick each site's period in Python."""
+    from sqlalchemy import select
+
+    from app import timeline
+    from app.extensions import db
+    from app.models import ControlPeriod, Site
+
+    periods = defaultdict(list)
+    for p in db.session.scalars(select(ControlPeriod)):
+        periods[p.site_id].append(timeline.Period(p.start, p.end, p.actor_id))
+    sites = db.session.scalars(select(Site)).all()
+    state = {s.slug: timeline.as_of(periods[s.id], day) for s in sites}
+    db.session.expunge_all()
+    return state
+
+
+def _timed(days, fn) -> tuple[float, float]:
+    samples = []
+    for day in days:
+        started = time.perf_counter()
+        fn(day)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, round(0.99 * (len(samples) - 1)))]
+    return statistics.median(samples), p99
+
+
+if __name__ == "__main__":
+    sys.exit(main())
