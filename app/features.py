@@ -24,8 +24,8 @@ from .models import (
     status_period_source,
 )
 
-__all__ = ["Filters", "periods", "status", "events", "event", "sites_at", "sources",
-           "boundaries", "extent", "count"]
+__all__ = ["Filters", "periods", "status", "events", "sites_at", "sources",
+           "boundaries", "boundaries_extent", "extent", "count"]
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,6 @@ def events(f: Filters, limit: int | None = None, offset: int = 0) -> list[dict]:
     return [_event_feature(e, places.get(e.id, []), sources[e.id]) for e in rows]
 
 
-def event(fid: int) -> dict | None:
-    """One event feature by id."""
-    found = events(Filters(fid=fid))
-    return found[0] if found else None
-
-
 def sites_at(day: dt.date, bbox=None) -> list[dict]:
     """The state of every site on `day` as Point features (the map's own query)."""
     feats = [geojson.point_feature(r, r["slug"]) for r in queries.state_at(day)]
@@ -134,10 +128,11 @@ def extent(kind: str) -> tuple[list[float] | None, list[str | None] | None]:
             func.min(Event.date), func.max(func.coalesce(Event.end, Event.date)))).one()
         return spatial, [_iso(lo), _iso(hi)]
     model = ControlPeriod if kind in ("periods", "sites") else StatusPeriod
-    lo, hi, ongoing = db.session.execute(select(
+    lo, hi, before, ongoing = db.session.execute(select(
         func.min(model.start), func.max(model.end),
+        func.count().filter(model.start.is_(None)),
         func.count().filter(model.end.is_(None)))).one()
-    return spatial, [_iso(lo), None if ongoing else _iso(hi)]
+    return spatial, [None if before else _iso(lo), None if ongoing else _iso(hi)]
 
 
 # conditions ---------------------------------------------------------------
@@ -262,3 +257,11 @@ def _in_box(coords, bbox) -> bool:
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def boundaries_extent(geodata_dir) -> tuple[list[float], None]:
+    """Bounding box of every boundary feature; boundaries have no time."""
+    bounds = [shape(f["geometry"]).bounds for f in boundaries(geodata_dir)]
+    box_ = [min(b[0] for b in bounds), min(b[1] for b in bounds),
+            max(b[2] for b in bounds), max(b[3] for b in bounds)]
+    return [round(v, 6) for v in box_], None
