@@ -46,7 +46,7 @@ def frame(features: Iterable[dict]) -> gpd.GeoDataFrame:
 def table(rows: list[dict]) -> pd.DataFrame:
     """Plain rows as a typed table (nullable integers stay integers)."""
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["id"])
-    return frame.convert_dtypes(infer_objects=True)
+    return frame.convert_dtypes()
 
 
 def to_csv(features: Iterable[dict]) -> bytes:
