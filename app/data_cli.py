@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from . import backup as backup_module
+from . import import_formats, importer
 
-__all__ = ["backup_command", "restore_command"]
+__all__ = ["backup_command", "import_command", "restore_command"]
 
 
 class _Refused(click.ClickException):
@@ -44,6 +47,47 @@ def restore_command(directory: Path) -> None:
     if counts.get("user"):
         click.echo("Users were restored without passwords: set a new one for each "
                    "before they sign in.")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@with_appcontext
+def import_command(file: Path, dry_run: bool) -> None:
+    """Import sites, periods, status or sources from a CSV or GeoJSON FILE."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if file.stat().st_size > limit:
+        raise _Refused(f"{file}: {file.stat().st_size} bytes is over the limit of {limit} "
+                       "bytes (MAX_CONTENT_LENGTH); nothing was imported")
+    try:
+        rows = import_formats.read(file.read_bytes(), file.name)
+    except import_formats.ImportFileError as exc:
+        raise _Refused(f"{file.name}: {exc}; nothing was imported") from None
+    plan = importer.check(rows, _progress("Checking"))
+    for kind, counts in plan.counts().items():
+        click.echo(f"{kind}: {counts['create']} to create, {counts['update']} to update, "
+                   f"{counts['unchanged']} unchanged")
+    for error in plan.errors:
+        click.echo(f"error: {error}", err=True)
+    if not plan.ok:
+        n = len(plan.errors)
+        raise _Refused(f"{file.name}: {n} error{'' if n == 1 else 's'}; nothing was imported")
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    done = importer.apply(_progress("Importing")(plan.changes),
+                          comment=f"Imported from {file.name}")
+    click.echo(f"Imported {file.name}: {done['create']} created, {done['update']} updated.")
+
+
+def _progress(label: str):
+    """Wrap an iterable in a progress bar on stderr (shown for large files only)."""
+    def wrap(items):
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr,
+                               hidden=len(items) < 1000) as bar:
+            yield from bar
+    return wrap
 
 
 def _summary(counts: dict[str, int]) -> str:
