@@ -116,3 +116,5 @@ def test_the_form_is_csrf_protected(database_url, seeded):
     assert resp.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(Site).where(Site.slug == "web-post")) is None
+        db.session.remove()
+        db.engine.dispose()  # this second app's connections must not outlive the test
