@@ -31,7 +31,11 @@ def seed_command(path: str | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register every command on the app's CLI."""
+    from .data_cli import backup_command, import_command, restore_command
     from .geo_cli import geodata_cli
 
     app.cli.add_command(seed_command)
     app.cli.add_command(geodata_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(import_command)

@@ -45,6 +45,14 @@ SETTINGS: tuple[Setting, ...] = (
             "(turn on behind TLS).", _bool),
     Setting("MAX_CONTENT_LENGTH", 20 * 1024 * 1024, "Largest request body (bytes), uploads "
             "included.", int),
+    Setting("OGC_DEFAULT_LIMIT", 100, "Features per page of the OGC API when `limit` is "
+            "not given.", int),
+    Setting("OGC_MAX_LIMIT", 10000, "Largest `limit` the OGC API accepts (larger gets 400).",
+            int),
+    Setting("DOWNLOAD_MAX_AGE", 60, "Seconds clients and proxies may reuse an API, OGC or "
+            "feed response before revalidating it with its ETag.", int),
+    Setting("FEED_TAG_AUTHORITY", "border-control-atlas.invalid", "Domain used in the "
+            "`tag:` ids of Atom feed entries; set it to a domain you own, then keep it."),
 )
 
 

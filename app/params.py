@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, request
+from sqlalchemy import select
 
 from . import timeline
+from .extensions import db
 
 
 def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | None:
@@ -23,3 +25,40 @@ def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | No
 def today() -> dt.date:
     """The current calendar date (UTC)."""
     return dt.datetime.now(dt.UTC).date()
+
+
+def only_args(*allowed: str) -> None:
+    """Abort with 400 for a parameter the endpoint does not know or one given twice."""
+    for name in request.args:
+        if name not in allowed:
+            known = ", ".join(allowed) or "none"
+            abort(400, description=f"unknown parameter '{name}' (known: {known})")
+        if len(request.args.getlist(name)) > 1:
+            abort(400, description=f"parameter '{name}' is given more than once")
+
+
+def slug_arg(name: str, model) -> str | None:
+    """Read a slug parameter naming an existing row of `model`, or abort with 400."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if db.session.scalar(select(model.id).where(model.slug == raw)) is None:
+        abort(400, description=f"parameter '{name}': no {model.__tablename__} called "
+                               f"{raw!r}")
+    return raw
+
+
+def window_args() -> tuple[dt.date | None, dt.date | None]:
+    """Read ?from=&to= as a half-open window [from, to); `to` must be after `from`."""
+    lo, hi = date_arg("from"), date_arg("to")
+    if lo is not None and hi is not None and hi <= lo:
+        abort(400, description=f"parameter 'to': {hi} must be after 'from' ({lo})")
+    return lo, hi
+
+
+def flag_arg(name: str) -> bool:
+    """Read a 0/1 switch, or abort with 400."""
+    raw = request.args.get(name, "0")
+    if raw not in ("0", "1"):
+        abort(400, description=f"parameter '{name}': must be 0 or 1, not {raw!r}")
+    return raw == "1"

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Date, String, and_, cast, func, literal_column, or_, select
+from sqlalchemy import Date, String, Table, and_, cast, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from . import timeline
@@ -103,16 +103,18 @@ def _load_sources() -> dict[int, dict]:
     return {s.id: source_dict(s) for s in db.session.scalars(select(Source))}
 
 
-def sources_for_periods(period_ids: Iterable[int]) -> dict[int, list[dict]]:
-    """Sources of the given control periods, keyed by period id."""
+def sources_for_periods(period_ids: Iterable[int],
+                        link: Table = control_period_source) -> dict[int, list[dict]]:
+    """Sources of the given control periods (or rows of another `link` table), by id."""
     ids = list(period_ids)
     out: dict[int, list[dict]] = defaultdict(list)
     if not ids:
         return out
-    stmt = (select(control_period_source.c.control_period_id, Source)
-            .join(Source, Source.id == control_period_source.c.source_id)
-            .where(control_period_source.c.control_period_id.in_(ids))
-            .order_by(Source.published))
+    owner = next(c for c in link.c if c.name != "source_id")
+    stmt = (select(owner, Source)
+            .join(Source, Source.id == link.c.source_id)
+            .where(owner.in_(ids))
+            .order_by(Source.published, Source.id))
     for period_id, source in db.session.execute(stmt):
         out[period_id].append(source_dict(source))
     return out

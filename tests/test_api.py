@@ -1,7 +1,14 @@
 """GeoJSON API: the state at a date, RFC 7946, and clear 400s for bad parameters."""
 
-import pytest
+import io
 
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import shape
+
+from app.extensions import db
+from app.models import Site
 from app.params import today
 
 
@@ -70,3 +77,156 @@ def test_bad_dates_get_400_naming_the_parameter(seeded_client, bad):
     assert resp.status_code == 400
     body = resp.get_json()
     assert "parameter 'date'" in body["description"]
+
+
+# --- downloads: periods, CSV, GeoPackage, conditional GETs, bad parameters ------------
+
+GEOJSON_URLS = ["/api/sites.geojson?date=2015-08-01", "/api/periods.geojson",
+                "/api/periods.geojson?site=al-tanf&from=2015-01-01&to=2017-01-01"]
+ENDPOINTS = ["/api/sites.geojson", "/api/periods.geojson", "/api/sites.csv",
+             "/api/periods.csv", "/api/export.gpkg"]
+
+
+@pytest.mark.parametrize("url", GEOJSON_URLS)
+def test_geojson_downloads_follow_rfc7946(seeded_client, url):
+    body = _json(seeded_client, url)
+    assert body["type"] == "FeatureCollection" and "crs" not in body
+    assert body["features"]
+    for f in body["features"]:
+        assert "crs" not in f and f["type"] == "Feature"
+        geom = shape(f["geometry"])
+        assert geom.is_valid and not geom.has_z
+        lon, lat = f["geometry"]["coordinates"]
+        assert 35 < lon < 45 and 32 < lat < 38  # lon first: the region is east of 35°E
+
+
+def _json(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/geo+json"
+    return resp.get_json()
+
+
+@pytest.mark.parametrize("query, check", [
+    ("?site=al-tanf", lambda p: p["site"] == "al-tanf"),
+    ("?actor=isis", lambda p: p["actor"] == "isis"),
+    ("?from=2016-01-01&to=2016-02-01",
+     lambda p: (p["start"] or "") < "2016-02-01" and (p["end"] or "9999") > "2016-01-01"),
+])
+def test_periods_filters(seeded_client, query, check):
+    feats = _json(seeded_client, f"/api/periods.geojson{query}")["features"]
+    assert feats and all(check(f["properties"]) for f in feats)
+
+
+def test_period_window_is_half_open(seeded_client):
+    """A period ending on `from` is not included; one starting on `to` is not either."""
+    ids = {f["properties"]["start"] for f in _json(
+        seeded_client, "/api/periods.geojson?site=al-tanf&from=2015-05-21&to=2016-03-04"
+    )["features"]}
+    assert ids == {"2015-05-21"}
+
+
+def test_download_switch_makes_an_attachment(seeded_client):
+    resp = seeded_client.get("/api/periods.geojson?download=1")
+    assert resp.headers["Content-Disposition"].startswith("attachment;")
+    assert f"border-control-periods-{today()}.geojson" in resp.headers["Content-Disposition"]
+    assert seeded_client.get("/api/periods.geojson").headers[
+        "Content-Disposition"].startswith("inline;")
+
+
+def test_sites_csv_reads_back_with_pandas(seeded_client):
+    resp = seeded_client.get("/api/sites.csv?date=2015-08-01")
+    assert resp.mimetype == "text/csv"
+    assert "border-control-sites-2015-08-01.csv" in resp.headers["Content-Disposition"]
+    frame = pd.read_csv(io.BytesIO(resp.data)).set_index("slug")
+    assert len(frame) == 11 and frame.loc["al-tanf", "controller"] == "isis"
+    assert frame.loc["al-tanf", "name_ar"] == "التنف"
+    assert frame.loc["al-tanf", "lon"] == 38.9374
+    ids = pd.read_csv(io.BytesIO(resp.data), dtype=str)["period_id"].dropna()
+    assert ids.str.isdigit().all()  # integers stay integers despite the gaps
+
+
+def test_periods_csv_honours_filters(seeded_client):
+    resp = seeded_client.get("/api/periods.csv?actor=isis")
+    frame = pd.read_csv(io.BytesIO(resp.data))
+    assert set(frame["actor"]) == {"isis"} and len(frame) > 3
+    assert frame["source_refs"].str.len().min() > 0
+
+
+def test_geopackage_has_every_layer(seeded_client, tmp_path):
+    resp = seeded_client.get("/api/export.gpkg?date=2015-08-01")
+    assert resp.mimetype == "application/geopackage+sqlite3"
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(resp.data)
+    layers = dict(pyogrio.list_layers(path))
+    assert set(layers) == {"sites", "periods", "status", "events", "sources", "boundaries"}
+    sites = pyogrio.read_dataframe(path, layer="sites").set_index("slug")
+    assert sites.loc["al-tanf", "controller"] == "isis" and sites.crs.to_epsg() == 4326
+    assert len(pyogrio.read_dataframe(path, layer="periods")) == 42
+    assert len(pyogrio.read_dataframe(path, layer="sources")) == 119
+    assert len(pyogrio.read_dataframe(path, layer="boundaries")) == 15
+
+
+def test_geopackage_filters_apply_to_every_layer(seeded_client, tmp_path):
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(seeded_client.get("/api/export.gpkg?site=al-tanf").data)
+    periods = pyogrio.read_dataframe(path, layer="periods")
+    status = pyogrio.read_dataframe(path, layer="status")
+    sources = pyogrio.read_dataframe(path, layer="sources")
+    assert set(periods["site"]) == {"al-tanf"} and set(status["site"]) <= {"al-tanf"}
+    cited = {r for refs in periods["source_refs"] for r in refs.split("; ")}
+    assert cited <= set(sources["ref"]) and len(sources) < 119
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_conditional_get_answers_304_until_the_data_changes(seeded, url):
+    client = seeded.test_client()
+    first = client.get(url)
+    assert first.headers["ETag"].startswith('W/"')
+    assert first.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
+    assert first.headers["Last-Modified"]
+    tag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
+    since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    _rename_a_site(seeded)
+    changed = client.get(url, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+
+
+def _rename_a_site(app):
+    with app.app_context():
+        site = db.session.scalar(db.select(Site).where(Site.slug == "al-tanf"))
+        site.name = "al-Tanf (renamed)"
+        db.session.commit()
+
+
+def test_etag_differs_between_queries(seeded_client):
+    a = seeded_client.get("/api/sites.geojson?date=2015-08-01").headers["ETag"]
+    b = seeded_client.get("/api/sites.geojson?date=2016-08-01").headers["ETag"]
+    assert a != b
+
+
+BAD = [("date", "2015-02-30"), ("date", "x"), ("site", "nowhere"), ("site", "<b>"),
+       ("actor", "nobody"), ("from", "2015-1-1"), ("to", "soon"), ("download", "yes"),
+       ("bogus", "1"), ("date", "9999-99-99"), ("from", "2015-01-01\x00")]
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+@pytest.mark.parametrize("name, value", BAD)
+def test_bad_parameters_are_400_never_500(seeded_client, url, name, value):
+    resp = seeded_client.get(url, query_string={name: value})
+    assert resp.status_code == 400, resp.get_data(as_text=True)
+    assert f"'{name}'" in resp.get_json()["description"]
+
+
+@pytest.mark.parametrize("url", ["/api/periods.geojson", "/api/periods.csv",
+                                 "/api/export.gpkg"])
+def test_from_after_to_is_400(seeded_client, url):
+    resp = seeded_client.get(f"{url}?from=2016-01-01&to=2015-01-01")
+    assert resp.status_code == 400 and "'to'" in resp.get_json()["description"]
+
+
+def test_repeated_parameter_is_400(seeded_client):
+    resp = seeded_client.get("/api/sites.geojson?date=2015-01-01&date=2016-01-01")
+    assert resp.status_code == 400

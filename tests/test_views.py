@@ -37,3 +37,11 @@ def test_bad_dates_on_pages_are_400_not_500(seeded_client, query):
     resp = seeded_client.get(f"/?{query}")
     assert resp.status_code == 400
     assert "<b>x</b>" not in resp.get_data(as_text=True)
+
+
+def test_index_links_the_downloads_for_its_date(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    for href in ("/api/sites.geojson?date=2015-08-01&amp;download=1",
+                 "/api/sites.csv?date=2015-08-01", "/api/export.gpkg?date=2015-08-01",
+                 "/api/periods.csv", "/ogc/", "/feeds/changes.atom"):
+        assert f'href="{href}"' in html

@@ -1,0 +1,61 @@
+"""Cached, conditional responses: ETag and Last-Modified come from the data version.
+
+Every read endpoint of the API, the OGC API and the feeds answers through
+:func:`respond`: the body is computed once per (data version, normalised query), the
+validators are derived from the same pair, so a client holding the current copy gets
+``304 Not Modified`` without the body being built at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+
+from flask import Response, current_app, request
+from werkzeug.http import is_resource_modified
+
+from .cache import responses
+from .dbevents import data_version
+from .extensions import db
+
+Produced = tuple[int, dict[str, str], bytes]
+
+
+def etag(version: tuple, key: Hashable) -> str:
+    """Opaque validator for one query at one data version."""
+    counter, changed_at = version
+    raw = repr((counter, changed_at.isoformat() if changed_at else None, key))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
+    """Serve ``produce() -> (status, headers, body)`` cached; 304 when the copy is current."""
+    version = data_version(db.session)
+    tag = etag(version, key)
+    if not is_resource_modified(request.environ, etag=f'W/"{tag}"',
+                                last_modified=version[1]):
+        return _with_validators(Response(status=304), tag, version)
+    status, headers, body = responses.get(version, key, produce)
+    resp = Response(body, status, headers)
+    return _with_validators(resp, tag, version) if status == 200 else resp
+
+
+def ok(body: bytes, mimetype: str, filename: str | None = None,
+       attachment: bool = False) -> Produced:
+    """A 200 triple, with a Content-Disposition when a filename is given."""
+    headers = {"Content-Type": mimetype}
+    if filename:
+        kind = "attachment" if attachment else "inline"
+        headers["Content-Disposition"] = f'{kind}; filename="{filename}"'
+    return 200, headers, body
+
+
+def _with_validators(resp: Response, tag: str, version: tuple) -> Response:
+    """Add ETag, Last-Modified and the Cache-Control policy."""
+    resp.set_etag(tag, weak=True)
+    if version[1] is not None:
+        resp.last_modified = version[1]
+    resp.cache_control.public = True
+    resp.cache_control.max_age = current_app.config["DOWNLOAD_MAX_AGE"]
+    resp.cache_control.must_revalidate = True
+    return resp
