@@ -44,6 +44,7 @@ def covering(model, site_id, day: dt.date, dialect: str):
 
 
 _SOURCE_CACHE = VersionedCache(maxsize=4)
+_IN_BATCH = 900
 
 _STATE_COLUMNS = (
     "site_id", "slug", "name", "name_ar", "country", "kind", "lon", "lat",
@@ -111,12 +112,14 @@ def sources_for_periods(period_ids: Iterable[int],
     if not ids:
         return out
     owner = next(c for c in link.c if c.name != "source_id")
-    stmt = (select(owner, Source)
-            .join(Source, Source.id == link.c.source_id)
-            .where(owner.in_(ids))
-            .order_by(Source.published, Source.id))
-    for period_id, source in db.session.execute(stmt):
-        out[period_id].append(source_dict(source))
+    by_id = sources_by_id()
+    # Batches keep every statement under SQLite's limit on bound parameters.
+    for i in range(0, len(ids), _IN_BATCH):
+        stmt = select(owner, link.c.source_id).where(owner.in_(ids[i:i + _IN_BATCH]))
+        for owner_id, source_id in db.session.execute(stmt):
+            out[owner_id].append(by_id[source_id])
+    for cited in out.values():
+        cited.sort(key=_published_key)
     return out
 
 
@@ -179,8 +182,8 @@ def _state_row(day: dt.date, r: dict, source_ids: str | None,
     }
 
 
-def _published_key(source: dict) -> str:
-    return source["published"] or ""
+def _published_key(source: dict) -> tuple[str, str]:
+    return source["published"] or "", source["ref"] or ""
 
 
 def _iso(day: dt.date | None) -> str | None:
