@@ -51,10 +51,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
 
-    from . import api, views
+    from . import api, history, views
+    from .editor import bp as editor_bp
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(editor_bp)
+    app.register_blueprint(history.bp)
 
     from . import cli
 

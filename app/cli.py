@@ -32,6 +32,8 @@ def seed_command(path: str | None) -> None:
 def init_app(app: Flask) -> None:
     """Register every command on the app's CLI."""
     from .geo_cli import geodata_cli
+    from .users_cli import users_cli
 
     app.cli.add_command(seed_command)
     app.cli.add_command(geodata_cli)
+    app.cli.add_command(users_cli)

@@ -305,6 +305,17 @@ class User(db.Model):
         return str(self.id)
 
 
+class LoginFailure(db.Model):
+    """A failed sign-in, kept for a while so guessing can be throttled."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Revision(db.Model):
     """One create, update, delete or revert of a row, with before/after snapshots."""
 
