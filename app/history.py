@@ -14,6 +14,7 @@ from wtforms.validators import Length
 
 from . import queries, revisions
 from .auth import admin_required
+from .editor.fields import strip
 from .extensions import db
 from .models import Actor, Crossing, Revision, Site, Source
 from .revert import RevertRefused, revert
@@ -37,7 +38,7 @@ _REFS = {"actor_id": Actor, "challenger_id": Actor, "parent_id": Actor, "site_id
 class RevertForm(FlaskForm):
     """Revert button with an optional comment."""
 
-    comment = StringField("Comment for the history", [Length(max=500)])
+    comment = StringField("Comment for the history", [Length(max=500)], filters=[strip])
     submit = SubmitField("Revert this change")
 
 
@@ -88,7 +89,7 @@ def revert_view(revision_id: int):
     if not form.validate():
         return render_template("revision.html", entry=entries([rev])[0], form=form), 422
     try:
-        new = revert(rev, current_user, form.comment.data.strip())
+        new = revert(rev, current_user, form.comment.data or "")
     except RevertRefused as exc:
         flash(f"Not reverted: {exc}", "error")
         return render_template("revision.html", entry=entries([rev])[0], form=form), 409

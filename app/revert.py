@@ -56,8 +56,14 @@ def _apply(model, row, target: dict | None):
     if row is None:
         row = model()
         db.session.add(row)
-    _assign(row, target)
-    _check_rules(row)
+    with db.session.no_autoflush:  # check references before the database sees the row
+        _assign(row, target)
+        problem = records.missing_reference(row) or records.taken_unique(row)
+    if problem is None and isinstance(row, records.PERIODS):
+        db.session.flush()
+        problem = records.overlap_message(row)
+    if problem:
+        raise RevertRefused(f"cannot revert: {problem}")
     return row
 
 
@@ -79,17 +85,6 @@ def _existing(model, row_id: int):
         raise RevertRefused(f"{model.__tablename__} #{row_id} no longer exists; revert "
                             "its deletion first")
     return found
-
-
-def _check_rules(row) -> None:
-    """The restored row must refer to existing rows, keep slugs unique, not overlap."""
-    with db.session.no_autoflush:
-        problem = records.missing_reference(row) or records.taken_unique(row)
-    if problem is None and isinstance(row, records.PERIODS):
-        db.session.flush()
-        problem = records.overlap_message(row)
-    if problem:
-        raise RevertRefused(f"cannot revert: {problem}")
 
 
 def _check_unchanged(rev: Revision, row) -> None:

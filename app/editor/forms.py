@@ -287,7 +287,6 @@ class LogChangeForm(SourcesMixin, EditForm):
 
     def __init__(self, *args, site: Site, **kwargs):
         self.site = site
-        self.closes: timeline.Period | None = None
         super().__init__(*args, **kwargs)
 
     def check(self) -> bool:
@@ -297,15 +296,11 @@ class LogChangeForm(SourcesMixin, EditForm):
         if not super().check():
             return False
         try:
-            self.closes = changes.plan(sibling_periods(self.model, self.site.id),
-                                       self.date.data, self.new_label())
+            changes.plan(sibling_periods(self.model, self.site.id), self.date.data,
+                         self.new_label())
         except changes.ChangeRefused as exc:
             return fail(self.date if exc.about_date else self[self.value_field], str(exc))
         return True
-
-    def open_period(self):
-        """The row of the period this change closes, or None."""
-        return None if self.closes is None else db.session.get(self.model, self.closes.key)
 
 
 class LogControlForm(LogChangeForm):

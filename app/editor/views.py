@@ -135,7 +135,9 @@ def layers():
 def _log_change(slug: str, form_cls, what: str):
     site = _site(slug)
     form = form_cls(site=site)
-    token = _open_token(form)
+    # Held for the whole request, so the UPDATE checks the version the token shows.
+    current = _open_row(form)
+    token = f"{current.id}:{current.version}" if current else "none"
     if request.method == "GET":
         form.version.data = token
         return _render_log(form, what)
@@ -147,7 +149,7 @@ def _log_change(slug: str, form_cls, what: str):
               "the form. Check the record below, then Save again.", "error")
         return _render_log(form, what), CONFLICT
     try:
-        new = _apply_change(form)
+        new = _apply_change(form, current)
     except StaleDataError:
         db.session.rollback()
         flash("Not saved: someone changed this site's periods meanwhile. Check the "
@@ -157,10 +159,9 @@ def _log_change(slug: str, form_cls, what: str):
     return redirect(url_for("main.site", slug=site.slug))
 
 
-def _apply_change(form):
+def _apply_change(form, old):
     """Close the open period and open the new one in one transaction, with revisions."""
     comment, user = form.comment.data or "", current_user
-    old = form.open_period()
     if old is not None:
         before = revisions.snapshot(old)
         old.end, old.end_precision = form.date.data, form.date_precision.data
@@ -177,12 +178,11 @@ def _apply_change(form):
     return new
 
 
-def _open_token(form) -> str:
-    """Identifies the site's open period and its version, to detect concurrent changes."""
+def _open_row(form):
+    """The site's open period (end = None) of the form's kind, or None."""
     model = form.model
-    row = db.session.scalar(select(model).where(model.site_id == form.site.id,
-                                                model.end.is_(None)))
-    return f"{row.id}:{row.version}" if row else "none"
+    return db.session.scalar(select(model).where(model.site_id == form.site.id,
+                                                 model.end.is_(None)))
 
 
 def _render_log(form, what: str):
