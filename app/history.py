@@ -127,7 +127,8 @@ def entries(revs: list[Revision]) -> list[Entry]:
     names = _names(revs)
     return [Entry(rev, _title(rev, names), EDIT_KINDS.get(rev.entity),
                   [(label(key), shown(key, old, names), shown(key, new, names))
-                   for key, old, new in revisions.diff(rev.before, rev.after)])
+                   for key, old, new in revisions.diff(rev.before, rev.after)
+                   if key != "id"])
             for rev in revs]
 
 

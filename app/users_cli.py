@@ -67,18 +67,14 @@ def set_role(name: str, role: str) -> None:
 @click.argument("name")
 def deactivate(name: str) -> None:
     """Stop an account from signing in (its history stays)."""
-    _get(name).active = False
-    db.session.commit()
-    click.echo(f"Deactivated {name!r}; it can no longer sign in.")
+    _set_active(name, False)
 
 
 @users_cli.command("activate")
 @click.argument("name")
 def activate(name: str) -> None:
     """Let a deactivated account sign in again."""
-    _get(name).active = True
-    db.session.commit()
-    click.echo(f"Activated {name!r}.")
+    _set_active(name, True)
 
 
 @users_cli.command("set-password")
@@ -89,6 +85,13 @@ def set_password(name: str) -> None:
     user.set_password(_read_password())
     db.session.commit()
     click.echo(f"Changed the password of {name!r}.")
+
+
+def _set_active(name: str, active: bool) -> None:
+    _get(name).active = active
+    db.session.commit()
+    click.echo(f"{'Activated' if active else 'Deactivated'} {name!r}"
+               f"{'' if active else '; it can no longer sign in'}.")
 
 
 def _find(name: str) -> User | None:

@@ -8,14 +8,13 @@ import re
 from urllib.parse import urlsplit
 
 from wtforms import (
-    FloatField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Length, ValidationError
-from wtforms.widgets import ColorInput, DateInput
+from wtforms.widgets import ColorInput, DateInput, NumberInput
 
 from .. import timeline
 from ..params import today
@@ -37,19 +36,25 @@ def bounded(maximum: int) -> Length:
     return Length(max=maximum, message=f"must be at most {maximum} characters long")
 
 
-class DayField(StringField):
-    """A calendar date typed or picked as YYYY-MM-DD; empty means None."""
+class _ParsedField(StringField):
+    """Text turned into data by `parse`; empty means None, a ValueError is the error."""
 
-    widget = DateInput()
+    @staticmethod
+    def parse(raw: str):
+        return raw
 
     def process_formdata(self, valuelist):
         self.data = None
         raw = (valuelist[0] if valuelist else "").strip()
         if raw:
-            try:
-                self.data = timeline.parse_date(raw)
-            except ValueError as exc:
-                raise ValueError(str(exc)) from None
+            self.data = self.parse(raw)
+
+
+class DayField(_ParsedField):
+    """A calendar date typed or picked as YYYY-MM-DD."""
+
+    widget = DateInput()
+    parse = staticmethod(timeline.parse_date)
 
     def _value(self):
         if self.raw_data:
@@ -57,20 +62,13 @@ class DayField(StringField):
         return self.data.isoformat() if self.data else ""
 
 
-class PartialDateField(StringField):
+class PartialDateField(_ParsedField):
     """A date known to the day, month or year: YYYY-MM-DD, YYYY-MM or YYYY.
 
     ``data`` is ``(first day, precision)`` or None.
     """
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        raw = (valuelist[0] if valuelist else "").strip()
-        if raw:
-            try:
-                self.data = timeline.parse_partial_date(raw)
-            except ValueError as exc:
-                raise ValueError(str(exc)) from None
+    parse = staticmethod(timeline.parse_partial_date)
 
     def _value(self):
         if self.raw_data:
@@ -178,14 +176,13 @@ def precise(day: dt.date | None, precision: str) -> str | None:
             f"({first.isoformat()}); or choose precision 'day'")
 
 
-class NumberField(FloatField):
+class NumberField(_ParsedField):
     """A finite decimal number; empty means None."""
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        raw = (valuelist[0] if valuelist else "").strip()
-        if not raw:
-            return
+    widget = NumberInput(step="any")
+
+    @staticmethod
+    def parse(raw: str) -> float:
         try:
             value = float(raw)
         except ValueError:
@@ -193,4 +190,9 @@ class NumberField(FloatField):
                              "e.g. 34.3975)") from None
         if not math.isfinite(value):
             raise ValueError("must be a finite number")
-        self.data = value
+        return value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else repr(self.data)

@@ -558,7 +558,7 @@ def source_choices() -> list[SelectChoice]:
 
 def source_label(s: Source) -> str:
     """"[S28] Title — Publisher, Jun 2014"."""
-    parts = [f"[{s.ref}] " if s.ref else "", s.title[:120]]
+    parts = [f"[{s.ref}] " if s.ref else "", s.title]
     if s.publisher:
         parts.append(f" — {s.publisher}")
     if s.published:
