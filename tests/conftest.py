@@ -146,3 +146,21 @@ def fingerprint():
                     for table in db.metadata.sorted_tables
                     if table.name != "login_failure"}
     return take
+
+
+@pytest.fixture
+def app_variant(app):
+    """app_variant(**settings) -> another app on the same database with changed settings
+    (e.g. CSRF on); its connections are closed at teardown."""
+    made = []
+
+    def make(**settings):
+        variant = create_app({**app.config, **settings})
+        made.append(variant)
+        return variant
+
+    yield make
+    for variant in made:
+        with variant.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -132,10 +132,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client, make_user):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_secure_cookie_when_configured(app, make_user):
-    from app import create_app
-
-    secure = create_app({**app.config, "SESSION_COOKIE_SECURE": True})
+def test_secure_cookie_when_configured(app_variant, make_user):
+    secure = app_variant(SESSION_COOKIE_SECURE=True)
     make_user(secure, "sam")
     cookie = _login(secure.test_client(), "sam").headers["Set-Cookie"]
     assert "Secure" in cookie

@@ -9,7 +9,6 @@ import re
 import pytest
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
-from app import create_app
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes anyone may POST to (still with a CSRF token): signing in.
@@ -80,9 +79,9 @@ def census_admin(app, editor) -> list[str]:
 
 
 @pytest.fixture
-def csrf_app(app):
+def csrf_app(app_variant):
     """The same database, with CSRF protection on as in production."""
-    return create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    return app_variant(WTF_CSRF_ENABLED=True)
 
 
 def _sign_in_with_csrf(app, make_user, password, name="carl", role="editor"):
@@ -129,7 +128,7 @@ def test_a_csrf_token_from_the_page_is_accepted(csrf_app, make_user, password):
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
 
 
-def test_the_census_catches_unprotected_routes(app):
+def test_the_census_catches_unprotected_routes(app, app_variant):
     from app.extensions import csrf
 
     @csrf.exempt
@@ -138,6 +137,6 @@ def test_the_census_catches_unprotected_routes(app):
 
     app.add_url_rule("/open-door", "open_door", open_door, methods=["POST"])
     assert census_anonymous(app) == ["POST /open-door -> 200"]
-    strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    strict = app_variant(WTF_CSRF_ENABLED=True)
     strict.add_url_rule("/open-door", "open_door", open_door, methods=["POST"])
     assert census_csrf(strict, strict.test_client()) == ["POST /open-door -> 200"]
