@@ -124,6 +124,7 @@ def _password_ok(user: User | None, password: str) -> bool:
 
 @functools.cache
 def _dummy_hash() -> str:
+    """A hash to check against when there is no such user (same cost)."""
     return generate_password_hash("not a real password")
 
 

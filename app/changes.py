@@ -42,7 +42,7 @@ def plan(periods: Sequence[timeline.Period], day: dt.date,
     >>> plan([isis], dt.date(2015, 1, 1), "PMF")
     Traceback (most recent call last):
     ...
-    app.changes.ChangeRefused: 1 Jan 2015 falls inside the period 21 Jun 2014 – 3 Nov 2017 (ISIS). To correct past records, edit the periods themselves (Editor → periods of this site).
+    app.changes.ChangeRefused: 1 Jan 2015 falls inside the period 21 Jun 2014 – ...
     """
     current = next((p for p in periods if p.end is None), None)
     others = [p for p in periods if p is not current]

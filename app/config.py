@@ -42,7 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_CONTENT_LENGTH", 20 * 1024 * 1024, "Largest request body (bytes), uploads "
             "included.", int),
     Setting("LOGIN_MAX_FAILURES", 5, "Failed sign-ins allowed per username and per client "
-            "address within LOGIN_WINDOW_SECONDS before sign-in is refused.", int),
+            "address within LOGIN_WINDOW_SECONDS before sign-in is refused (0: no limit).", int),
     Setting("LOGIN_WINDOW_SECONDS", 900, "How long (seconds) a failed sign-in counts "
             "towards LOGIN_MAX_FAILURES.", int),
     Setting("PASSWORD_MIN_LENGTH", 10, "Shortest password `flask users` accepts.", int),

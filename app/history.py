@@ -97,7 +97,11 @@ def revert_view(revision_id: int):
     return redirect(url_for(".show", revision_id=new.id))
 
 
+bp.add_app_template_filter(revisions.utc_label, "utc")
+
+
 def _page(site: Site | None, template: str):
+    """Render one page of revisions, of one site or of all."""
     page = _page_number()
     stmt = select(Revision)
     if site is not None:
@@ -111,6 +115,7 @@ def _page(site: Site | None, template: str):
 
 
 def _page_number() -> int:
+    """The ?page= number, or 400 naming the parameter and the rule."""
     raw = request.args.get("page", "1")
     if not raw.isdigit() or int(raw) < 1:
         abort(400, description=f"parameter 'page': {raw!r} is not a whole number ≥ 1")
@@ -118,6 +123,7 @@ def _page_number() -> int:
 
 
 def _revision(revision_id: int) -> Revision:
+    """The revision with this id, or 404."""
     return db.session.get(Revision, revision_id) or abort(
         404, description=f"No revision #{revision_id}.")
 
@@ -168,12 +174,14 @@ def _names(revs: list[Revision]) -> dict:
 
 
 def _name(row) -> str:
+    """How a referenced row is named in diffs."""
     if isinstance(row, Source):
         return f"[{row.ref}] {row.title}" if row.ref else row.title
     return row.name
 
 
 def _title(rev: Revision, names: dict) -> str:
+    """"control period #12 al-Qa'im: ISIS": what the revision changed."""
     snap = rev.after or rev.before or {}
     what = rev.entity.replace("_", " ")
     name = snap.get("name") or snap.get("title") or ""

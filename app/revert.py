@@ -80,6 +80,7 @@ def _assign(row, data: dict) -> None:
 
 
 def _existing(model, row_id: int):
+    """The row with this id, or a refusal naming the missing row."""
     found = db.session.get(model, row_id)
     if found is None:
         raise RevertRefused(f"{model.__tablename__} #{row_id} no longer exists; revert "
@@ -99,7 +100,7 @@ def _check_unchanged(rev: Revision, row) -> None:
     what = f"{rev.entity.replace('_', ' ')} #{rev.entity_id}"
     if later:
         names = ", ".join(f"#{r.id} ({r.action} by {r.user.username if r.user else 'the seed'}"
-                          f", {r.at:%Y-%m-%d %H:%M})" for r in later)
+                          f", {revisions.utc_label(r.at)})" for r in later)
         raise RevertRefused(f"{what} changed since revision #{rev.id}: revision(s) {names}. "
                             "Revert the later revisions first, newest first.")
     raise RevertRefused(f"{what} no longer matches what revision #{rev.id} left")

@@ -39,6 +39,12 @@ def diff(before: dict | None, after: dict | None) -> list[tuple[str, object, obj
     return rows
 
 
+def utc_label(moment: dt.datetime) -> str:
+    """"2026-11-21 10:55 UTC" (SQLite hands back naive UTC, PostgreSQL aware times)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _empty(value) -> bool:
     return value is None or value == "" or value == []
 

@@ -23,6 +23,8 @@ def key(username: str) -> str:
 def wait_minutes(username: str, address: str, max_failures: int, window: int,
                  now: dt.datetime | None = None) -> int:
     """Minutes until sign-in may be tried again, or 0 when it may be tried now."""
+    if max_failures < 1:  # 0 turns throttling off
+        return 0
     now = now or _now()
     since = now - dt.timedelta(seconds=window)
     oldest = []
@@ -56,6 +58,7 @@ def clear(username: str, address: str) -> None:
 
 
 def _now() -> dt.datetime:
+    """The current time in UTC."""
     return dt.datetime.now(dt.UTC)
 
 

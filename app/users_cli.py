@@ -88,6 +88,7 @@ def set_password(name: str) -> None:
 
 
 def _set_active(name: str, active: bool) -> None:
+    """Allow or stop an account's sign-in."""
     _get(name).active = active
     db.session.commit()
     click.echo(f"{'Activated' if active else 'Deactivated'} {name!r}"
@@ -95,6 +96,7 @@ def _set_active(name: str, active: bool) -> None:
 
 
 def _find(name: str) -> User | None:
+    """The account called `name`, or None."""
     return db.session.scalar(select(User).where(User.username == name))
 
 
@@ -122,4 +124,5 @@ def _read_password() -> str:
 
 
 def _interactive() -> bool:
+    """Tell whether a person is typing at a terminal (tests replace this)."""
     return sys.stdin.isatty()

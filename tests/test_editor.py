@@ -44,7 +44,7 @@ def open_token(client, url=LOG) -> str:
 
 @pytest.fixture
 def log_data(seeded, editor_client):
-    """A valid control change at al-Qa'im: Kataib Hezbollah-free, just the Kurds, Dec 2024."""
+    """A valid control change at al-Qa'im (test data, not a real event)."""
     return {"actor_id": actor_id(seeded, "kurdistan-region"), "date": "2024-12-08",
             "date_precision": "day", "confidence": "medium", "note": "Handover reported.",
             "source_title": "Crossing handed over", "source_url": "https://example.org/a",
@@ -100,6 +100,18 @@ def test_logging_a_control_change_closes_the_open_period_and_opens_the_next(
         assert revs[2].comment == "from the morning brief"
 
 
+def test_the_api_answers_with_the_logged_change(seeded, editor_client, log_data):
+    def controller_in_api(day):
+        features = editor_client.get(f"/api/sites.geojson?date={day}").get_json()["features"]
+        return next(f["properties"]["controller"] for f in features
+                    if f["properties"]["slug"] == "al-qaim")
+
+    assert controller_in_api("2025-01-01") == "iraqi-government"  # cached before the edit
+    assert editor_client.post(LOG, data=log_data).status_code == 302
+    assert controller_in_api("2025-01-01") == "kurdistan-region"
+    assert controller_in_api("2024-12-07") == "iraqi-government"
+
+
 def test_an_existing_source_can_be_picked(seeded, editor_client, log_data):
     with seeded.app_context():
         source = db.session.scalar(select(Source).where(Source.ref == "S28"))
@@ -144,8 +156,8 @@ def test_refused_changes_keep_the_input_and_write_nothing(
     assert resp.status_code == 422
     assert any(field_error in e for e in errors(resp)), errors(resp)
     assert "Nothing was saved" in resp.get_data(as_text=True)
-    assert field_value(resp, "source_publisher") == log_data["source_publisher"] \
-        if "source_publisher" not in change else True
+    if "source_publisher" not in change:  # the user's input stays in the form
+        assert field_value(resp, "source_publisher") == log_data["source_publisher"]
     assert fingerprint(seeded) == before
 
 
@@ -297,24 +309,25 @@ def test_new_period_form_preselects_the_site(seeded, editor_client):
                  "language": "ar", "accessed": "2020-01-02"}, Source),
     ("events", {"slug": "new-event", "title": "Shelling", "date": "2019-05-04",
                 "precision": "day", "confidence": "low", "lon": "", "lat": ""}, Event),
-    ("status-periods", {"status": "open", "start": "2030-01-01"}, None),
 ])
 def test_create_other_kinds(seeded, editor_client, kind, data, model):
-    if kind == "status-periods":
-        data = {"site_id": site_id(seeded, "akashat"), "status": "open", "start": "",
-                "start_precision": "day", "end": "2012-01-01", "end_precision": "day",
-                "confidence": "low", "source_title": "x"}
-        model = StatusPeriod
     with seeded.app_context():
         count = len(db.session.scalars(select(model)).all())
     resp = editor_client.post(f"/editor/{kind}/new", data=data)
-    assert resp.status_code in (302, 422)
-    if kind == "status-periods" and resp.status_code == 422:
-        assert any("overlaps" in e for e in errors(resp))
-        return
     assert resp.status_code == 302, errors(resp)
     with seeded.app_context():
         assert len(db.session.scalars(select(model)).all()) == count + 1
+
+
+def test_create_a_status_period_in_a_gap(seeded, editor_client):
+    data = {"site_id": site_id(seeded, "al-qaim"), "status": "open", "start": "",
+            "start_precision": "day", "end": "2012-08-01", "end_precision": "day",
+            "confidence": "low", "source_title": "Old timetable"}
+    resp = editor_client.post("/editor/status-periods/new", data=data)
+    assert resp.status_code == 302, errors(resp)
+    with seeded.app_context():
+        first = db.session.get(Site, site_id(seeded, "al-qaim")).status_periods[0]
+        assert (first.start, first.end, first.status) == (None, dt.date(2012, 8, 1), "open")
 
 
 @pytest.mark.parametrize("change, message", [

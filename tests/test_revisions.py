@@ -40,3 +40,11 @@ def test_a_deletion_records_no_after(seeded):
         rev = revisions.record(event, "delete", before)
         assert rev.after is None and rev.before == before
         db.session.rollback()
+
+
+def test_utc_label_reads_naive_and_aware_times_as_utc():
+    import datetime as dt
+
+    naive = dt.datetime(2026, 1, 2, 3, 4)
+    aware = dt.datetime(2026, 1, 2, 6, 4, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    assert revisions.utc_label(naive) == revisions.utc_label(aware) == "2026-01-02 03:04 UTC"

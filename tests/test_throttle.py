@@ -54,3 +54,9 @@ def test_failures_do_not_change_the_data_version(app):
         before = data_version(db.session)
         throttle.record_failure("ann", "1.1.1.1", 600)
         assert data_version(db.session) == before
+
+
+def test_zero_turns_the_limit_off(app):
+    with app.app_context():
+        throttle.record_failure("ann", "1.1.1.1", 600)
+        assert throttle.wait_minutes("ann", "1.1.1.1", 0, 600) == 0

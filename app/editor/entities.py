@@ -34,6 +34,7 @@ class Kind:
 
 
 def _span(p) -> str:
+    """"21 Jun 2014 – 3 Nov 2017" for a stored period."""
     return timeline.Period(p.start, p.end, None, p.start_precision,
                            p.end_precision).describe()
 

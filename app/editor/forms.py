@@ -64,24 +64,29 @@ REQUIRED = InputRequired(message="is required")
 
 
 def _choices(values) -> list[SelectChoice]:
+    """Select choices for plain values, labelled with spaces for underscores."""
     return [SelectChoice(v, v.replace("_", " ")) for v in values]
 
 
 def _text(label: str, maximum: int, required: bool = False, extra=(), **kw) -> StringField:
+    """A trimmed text field with a length limit (and optional extra rules)."""
     rules = [REQUIRED] if required else [Optional()]
     return StringField(label, [*rules, bounded(maximum), *extra], filters=[strip], **kw)
 
 
 def _url(label: str) -> StringField:
+    """An optional web-address field."""
     return _text(label, 2000, extra=[http_url])
 
 
 def _slug(maximum: int) -> StringField:
+    """A required slug field."""
     return _text("Slug", maximum, required=True, extra=[slug_format],
                  description="Lower-case words joined by hyphens; used in addresses.")
 
 
 def _note(label: str = "Note", **kw) -> TextAreaField:
+    """An optional long-text field."""
     return TextAreaField(label, [Optional(), bounded(NOTE_MAX)], filters=[strip], **kw)
 
 
@@ -149,6 +154,7 @@ class EditForm(FlaskForm):
         return [*picked, new], [new]
 
     def _check_sources(self) -> bool:
+        """Inline source fields need a title; periods need at least one source."""
         inline = any(self[name].data for name in SOURCE_FIELDS[1:])
         if inline and not self.source_title.data:
             return fail(self.source_title, "is required when adding a new source "
@@ -207,6 +213,7 @@ class PeriodForm(SourcesMixin, EditForm):
                 and self._check_overlap())
 
     def _check_bounds(self) -> bool:
+        """Dates match their precision and the end comes after the start."""
         start, end = self.start.data, self.end.data
         for field, precision in ((self.start, self.start_precision.data),
                                  (self.end, self.end_precision.data)):
@@ -219,6 +226,7 @@ class PeriodForm(SourcesMixin, EditForm):
         return True
 
     def _check_overlap(self) -> bool:
+        """The period must not overlap another of the same site and kind."""
         candidate = timeline.Period(self.start.data, self.end.data, None,
                                     self.start_precision.data, self.end_precision.data,
                                     key=self.record_id)
@@ -233,6 +241,7 @@ class PeriodForm(SourcesMixin, EditForm):
 
 
 def _start(period: timeline.Period):
+    """Sort key: periods without a start come first."""
     return period.start or dt.date.min
 
 
@@ -317,6 +326,7 @@ class LogControlForm(LogChangeForm):
         self.actor_id.choices = actor_choices()
 
     def new_label(self) -> str:
+        """The new controller's name, for messages."""
         return db.session.get(Actor, self.actor_id.data).name
 
     def new_values(self) -> dict:
@@ -335,6 +345,7 @@ class LogStatusForm(LogChangeForm):
               SOURCE_GROUP, ("Save", ("comment",)))
 
     def new_label(self) -> str:
+        """The new status, for messages."""
         return self.status.data
 
     def new_values(self) -> dict:
@@ -349,6 +360,7 @@ class SlugMixin:
     """A unique slug for sites, actors and events."""
 
     def _check_slug(self) -> bool:
+        """The slug is not used by another row of the same kind."""
         model = self.model
         other = db.session.scalar(select(model.id).where(model.slug == self.slug.data))
         if other is not None and other != self.record_id:
@@ -403,6 +415,7 @@ class SiteForm(SlugMixin, EditForm):
         return super().check() and self._check_slug() and self._check_distance()
 
     def _check_distance(self) -> bool:
+        """A point far from the border needs the confirmation box."""
         boundaries = geo.load_boundaries(current_app.config["GEODATA_DIR"])
         km = geo.distance_to_border_km(self.lon.data, self.lat.data, boundaries)
         if km > CONFIRM_KM and not self.confirm_location.data:
@@ -437,6 +450,7 @@ class ActorForm(SlugMixin, EditForm):
         return super().check() and self._check_slug() and self._check_parent()
 
     def _check_parent(self) -> bool:
+        """The parent chain must not loop back to this actor."""
         seen, parent_id = {self.record_id}, self.parent_id.data
         while parent_id is not None:
             if parent_id in seen:

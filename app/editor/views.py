@@ -98,6 +98,7 @@ def delete(kind: str, row_id: int):
 
 
 def _delete(k, obj, comment: str):
+    """Delete with a revision; a concurrent change makes it a refusal."""
     label = describe(obj)
     before = revisions.snapshot(obj)
     db.session.delete(obj)
@@ -133,6 +134,7 @@ def layers():
 
 
 def _log_change(slug: str, form_cls, what: str):
+    """GET and POST of the log-a-change forms."""
     site = _site(slug)
     form = form_cls(site=site)
     # Held for the whole request, so the UPDATE checks the version the token shows.
@@ -186,6 +188,7 @@ def _open_row(form):
 
 
 def _render_log(form, what: str):
+    """The log-a-change page with the site's recorded periods."""
     periods = form.site.control_periods if what == "control" else form.site.status_periods
     kind = "control-periods" if what == "control" else "status-periods"
     return render_template("editor/log_change.html", form=form, site=form.site, what=what,
@@ -193,6 +196,7 @@ def _render_log(form, what: str):
 
 
 def _render_form(k, form, obj, conflict=None):
+    """The create/edit page of one kind."""
     return render_template("editor/form.html", k=k, form=form, obj=obj,
                            conflict=conflict, describe=describe)
 
@@ -212,15 +216,18 @@ def _prefill_site(form) -> None:
 
 
 def _get(k, row_id: int):
+    """The row of kind `k` with this id, or 404."""
     return db.session.get(k.model, row_id) or abort(
         404, description=f"No {k.singular} #{row_id}.")
 
 
 def _site(slug: str):
+    """The site with this slug, or 404."""
     return queries.site_by_slug(slug) or abort(404, description=f"No site called '{slug}'.")
 
 
 def _site_arg():
+    """The site named by ?site=, None without it, 400 for an unknown one."""
     slug = request.args.get("site")
     if not slug:
         return None

@@ -39,7 +39,8 @@ def test_log_a_control_change_at_al_qaim(page, guard, live_server, sign_in_page,
     guard.assert_clean()
 
 
-def test_refused_date_is_explained_in_the_form(page, guard, live_server, sign_in_page):
+def test_refused_date_is_explained_in_the_form(page, guard, live_server, sign_in_page,
+                                               screenshot):
     sign_in_page(page)
     page.goto(f"{live_server}/editor/sites/al-qaim/log-control")
     page.get_by_label("New controller").select_option(label="Islamic State (ISIS / ISIL)")
@@ -47,6 +48,7 @@ def test_refused_date_is_explained_in_the_form(page, guard, live_server, sign_in
     page.get_by_label("Source title").fill("Some source")
     page.get_by_role("button", name="Save").click()
     errors = page.locator(".errors").inner_text()
+    screenshot("log-change-refused")
     assert "falls inside the period 21 Jun 2014 – 3 Nov 2017" in errors
     assert page.get_by_label("Source title").input_value() == "Some source"
     assert guard.off_host == [] and guard.failed == []
@@ -66,7 +68,7 @@ def test_point_picker_sets_lon_lat_offline(page, guard, live_server, sign_in_pag
     lon = float(page.get_by_label("Longitude").input_value())
     lat = float(page.get_by_label("Latitude").input_value())
     assert 38 < lon < 43 and 32 < lat < 37
+    screenshot("site-point-picker")
     page.get_by_label("Longitude").fill("41.0")
     page.get_by_label("Longitude").dispatch_event("change")
-    screenshot("site-point-picker")
     guard.assert_clean()

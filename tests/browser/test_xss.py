@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Actor, ControlPeriod, Event, Site, Source
+from app.models import Actor, ControlPeriod, Event, Revision, Site
 
 # Script tags, event attributes, javascript: URLs and quotes that break attributes.
 CORPUS = ("<script>window.__xss=1</script>"
@@ -134,8 +134,6 @@ def hostile_rows(browser, live_server, live_app, admin_account):
     with live_app.app_context():
         period = db.session.scalar(select(ControlPeriod).where(
             ControlPeriod.site_id == site_id))
-        from app.models import Revision
-
         revision = db.session.scalar(select(Revision.id).where(
             Revision.entity == "control_period", Revision.entity_id == period.id))
         return {"actor": actor_id, "site": site_id, "period": period.id,
