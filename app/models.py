@@ -106,9 +106,11 @@ class Site(db.Model):
 
     crossing: Mapped[Crossing | None] = relationship(back_populates="sites")
     control_periods: Mapped[list[ControlPeriod]] = relationship(
-        back_populates="site", order_by="ControlPeriod.start", cascade="all, delete-orphan")
+        back_populates="site", order_by="ControlPeriod.start.asc().nulls_first()",
+        cascade="all, delete-orphan")
     status_periods: Mapped[list[StatusPeriod]] = relationship(
-        back_populates="site", order_by="StatusPeriod.start", cascade="all, delete-orphan")
+        back_populates="site", order_by="StatusPeriod.start.asc().nulls_first()",
+        cascade="all, delete-orphan")
     events: Mapped[list[Event]] = relationship(secondary=event_site, back_populates="sites",
                                                order_by="Event.date")
 
