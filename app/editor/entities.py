@@ -60,10 +60,10 @@ _PERIOD_COLUMNS = (("Site", lambda p: p.site.name), ("From", lambda p: timeline.
 
 KINDS: dict[str, Kind] = {k.slug: k for k in (
     Kind("control-periods", ControlPeriod, forms.ControlPeriodForm, "control period",
-         "Control periods", (ControlPeriod.site_id, ControlPeriod.start),
+         "Control periods", (ControlPeriod.site_id, ControlPeriod.start.asc().nulls_first()),
          (_PERIOD_COLUMNS[0], ("Controller", lambda p: p.actor.name), *_PERIOD_COLUMNS[1:])),
     Kind("status-periods", StatusPeriod, forms.StatusPeriodForm, "status period",
-         "Status periods", (StatusPeriod.site_id, StatusPeriod.start),
+         "Status periods", (StatusPeriod.site_id, StatusPeriod.start.asc().nulls_first()),
          (_PERIOD_COLUMNS[0], ("Status", lambda p: p.status), *_PERIOD_COLUMNS[1:])),
     Kind("sites", Site, forms.SiteForm, "site", "Sites", (Site.name,),
          (("Name", lambda s: s.name), ("Arabic", lambda s: s.name_ar),
