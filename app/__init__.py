@@ -57,12 +57,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
 
-    from . import api, feeds, import_views, ogc_api, views
+    from . import api, feeds, history, import_views, ogc_api, views
+    from .editor import bp as editor_bp
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ogc_api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(editor_bp)
+    app.register_blueprint(history.bp)
     app.register_blueprint(import_views.bp)
 
     from . import cli

@@ -33,9 +33,11 @@ def init_app(app: Flask) -> None:
     """Register every command on the app's CLI."""
     from .data_cli import backup_command, import_command, restore_command
     from .geo_cli import geodata_cli
+    from .users_cli import users_cli
 
     app.cli.add_command(seed_command)
     app.cli.add_command(geodata_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(users_cli)

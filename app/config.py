@@ -53,6 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
             "feed response before revalidating it with its ETag.", int),
     Setting("FEED_TAG_AUTHORITY", "border-control-atlas.invalid", "Domain used in the "
             "`tag:` ids of Atom feed entries; set it to a domain you own, then keep it."),
+    Setting("LOGIN_MAX_FAILURES", 5, "Failed sign-ins allowed per username and per client "
+            "address within LOGIN_WINDOW_SECONDS before sign-in is refused (0: no limit).", int),
+    Setting("LOGIN_WINDOW_SECONDS", 900, "How long (seconds) a failed sign-in counts "
+            "towards LOGIN_MAX_FAILURES.", int),
+    Setting("PASSWORD_MIN_LENGTH", 10, "Shortest password `flask users` accepts.", int),
 )
 
 

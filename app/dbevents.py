@@ -9,10 +9,10 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import DataVersion, Revision, SeedMark, User
+from .models import DataVersion, LoginFailure, Revision, SeedMark, User
 
 # Writes to these tables do not change what the map, API or downloads show.
-_UNTRACKED = (Revision, SeedMark, User, DataVersion)
+_UNTRACKED = (Revision, SeedMark, User, DataVersion, LoginFailure)
 
 
 def init_app(app: Flask) -> None:

@@ -106,9 +106,11 @@ class Site(db.Model):
 
     crossing: Mapped[Crossing | None] = relationship(back_populates="sites")
     control_periods: Mapped[list[ControlPeriod]] = relationship(
-        back_populates="site", order_by="ControlPeriod.start", cascade="all, delete-orphan")
+        back_populates="site", order_by="ControlPeriod.start.asc().nulls_first()",
+        cascade="all, delete-orphan")
     status_periods: Mapped[list[StatusPeriod]] = relationship(
-        back_populates="site", order_by="StatusPeriod.start", cascade="all, delete-orphan")
+        back_populates="site", order_by="StatusPeriod.start.asc().nulls_first()",
+        cascade="all, delete-orphan")
     events: Mapped[list[Event]] = relationship(secondary=event_site, back_populates="sites",
                                                order_by="Event.date")
 
@@ -303,6 +305,17 @@ class User(db.Model):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, kept for a while so guessing can be throttled."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Revision(db.Model):

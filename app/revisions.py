@@ -23,7 +23,30 @@ def snapshot(obj) -> dict:
         out[attr.key] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
     if hasattr(obj, "sources"):
         out["source_ids"] = sorted(s.id for s in obj.sources)
+    if type(obj).__tablename__ == "event":
+        out["site_ids"] = sorted(s.id for s in obj.sites)
     return out
+
+
+def diff(before: dict | None, after: dict | None) -> list[tuple[str, object, object]]:
+    """(field, old, new) for every field that differs; empty values count as equal."""
+    before, after = before or {}, after or {}
+    rows = []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        if old != new and not (_empty(old) and _empty(new)):
+            rows.append((key, old, new))
+    return rows
+
+
+def utc_label(moment: dt.datetime) -> str:
+    """"2026-11-21 10:55 UTC" (SQLite hands back naive UTC, PostgreSQL aware times)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == []
 
 
 def record(obj, action: str, before: dict | None, user=None, comment: str = "",
@@ -38,7 +61,7 @@ def record(obj, action: str, before: dict | None, user=None, comment: str = "",
         user_id=getattr(user, "id", None),
         site_id=_site_id(obj),
         before=before,
-        after=None if action == "delete" else snapshot(obj),
+        after=None if action == "delete" or inspect(obj).deleted else snapshot(obj),
         comment=comment,
     )
     db.session.add(rev)

@@ -81,3 +81,86 @@ def seeded_client(seeded):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+
+PASSWORD = "correct horse battery"
+
+
+def _add_user(app, username: str, role: str = "editor", active: bool = True) -> int:
+    from app.models import User
+
+    with app.app_context():
+        user = User(username=username, role=role, active=active)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def _signed_in(app, username: str, role: str = "editor"):
+    _add_user(app, username, role)
+    client = app.test_client()
+    resp = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def password() -> str:
+    """The password of accounts made by `make_user` and `sign_in`."""
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user():
+    """make_user(app, username, role="editor", active=True) -> user id."""
+    return _add_user
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(app, username, role="editor") -> a test client signed in as a new account."""
+    return _signed_in
+
+
+@pytest.fixture
+def editor_client(seeded):
+    """Seeded app, signed in as an editor."""
+    return _signed_in(seeded, "edna", "editor")
+
+
+@pytest.fixture
+def admin_client(seeded):
+    """Seeded app, signed in as an admin."""
+    return _signed_in(seeded, "ada", "admin")
+
+
+@pytest.fixture
+def fingerprint():
+    """fingerprint(app) -> every row of every table (not sign-in failures), to prove
+    that a refused request wrote nothing."""
+    def take(app) -> dict:
+        with app.app_context():
+            return {table.name: sorted(map(repr, db.session.execute(table.select())))
+                    for table in db.metadata.sorted_tables
+                    if table.name != "login_failure"}
+    return take
+
+
+@pytest.fixture
+def app_variant(app):
+    """app_variant(**settings) -> another app on the same database with changed settings
+    (e.g. CSRF on); its connections are closed at teardown."""
+    made = []
+
+    def make(**settings):
+        variant = create_app({**app.config, **settings})
+        made.append(variant)
+        return variant
+
+    yield make
+    for variant in made:
+        with variant.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -90,18 +90,62 @@ def guard():
     return Guard()
 
 
-@pytest.fixture
-def page(browser, guard):
-    """A fresh page; any request leaving 127.0.0.1 is aborted and recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
+def _guarded_page(browser, guard, **options):
+    """A page in a new context; requests leaving 127.0.0.1 are aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, **options)
     page = context.new_page()
     page.route("**/*", guard.route)
     page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
     page.on("pageerror", lambda e: guard.console_errors.append(str(e)))
     page.on("requestfailed", lambda r: urlparse(r.url).hostname == "127.0.0.1"
             and guard.failed.append(r.url))
+    return context, page
+
+
+@pytest.fixture
+def page(browser, guard):
+    """A fresh page; any request leaving 127.0.0.1 is aborted and recorded."""
+    context, page = _guarded_page(browser, guard)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page_without_csp(browser, guard):
+    """A guarded page that ignores the CSP, so injected markup would really run
+    (proves escaping on its own, not just the CSP)."""
+    context, page = _guarded_page(browser, guard, bypass_csp=True)
+    yield page
+    context.close()
+
+
+BROWSER_ADMIN = ("browser-admin", "browser tests password")
+
+
+@pytest.fixture(scope="session")
+def admin_account(live_app):
+    """An admin account in the live app: (username, password)."""
+    from app.extensions import db
+    from app.models import User
+
+    with live_app.app_context():
+        user = User(username=BROWSER_ADMIN[0], role="admin")
+        user.set_password(BROWSER_ADMIN[1])
+        db.session.add(user)
+        db.session.commit()
+    return BROWSER_ADMIN
+
+
+@pytest.fixture
+def sign_in_page(live_server, admin_account):
+    """sign_in_page(page): sign the page in through the form as the admin account."""
+    def sign_in(page):
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Username").fill(admin_account[0])
+        page.get_by_label("Password").fill(admin_account[1])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server}/editor/")
+    return sign_in
 
 
 @pytest.fixture
