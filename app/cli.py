@@ -31,7 +31,9 @@ def seed_command(path: str | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register every command on the app's CLI."""
+    from .demo_cli import demo_data_command
     from .geo_cli import geodata_cli
 
     app.cli.add_command(seed_command)
     app.cli.add_command(geodata_cli)
+    app.cli.add_command(demo_data_command)
