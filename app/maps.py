@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import folium
 from jinja2 import Environment
-from shapely.geometry import shape
+from shapely import clip_by_rect
+from shapely.geometry import mapping, shape
 
 from .mapdata import safe_colour
 
@@ -22,6 +23,8 @@ __all__ = ["STATUS_LABELS", "MapParts", "LegendActor", "build_map", "render_part
 
 #: Where the map opens: the border region, south-west to north-east (lat, lon).
 REGION = ((32.9, 37.9), (37.5, 43.0))
+#: How far the map can be panned (lon/lat box); boundaries are clipped to it.
+LIMITS = (34.0, 30.0, 47.0, 39.5)
 STATUS_LABELS = {"open": "open", "closed": "closed", "restricted": "restricted",
                  "unknown": "unknown"}
 _BOUNDARY_STYLE = {
@@ -65,14 +68,16 @@ def build_map(layers: dict[str, dict], actors: Sequence[LegendActor], *,
               static_url: str = "/static", tiles_url: str = "",
               tiles_attribution: str = "", data_id: str = "atlas-data") -> folium.Map:
     """The Leaflet map: boundaries as the base, a layer control, legend and time plugin."""
-    m = AtlasMap(static_url, location=[35.2, 40.5], zoom_start=7, min_zoom=5,
-                 max_zoom=13, tiles=None, control_scale=True)
+    west, south, east, north = LIMITS
+    m = AtlasMap(static_url, location=[35.2, 40.5], zoom_start=7, min_zoom=6,
+                 max_zoom=13, tiles=None, control_scale=True, max_bounds=True,
+                 min_lon=west, min_lat=south, max_lon=east, max_lat=north)
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or _host(tiles_url),
                          name="Tiles", overlay=False).add_to(m)
     for name in ("countries", "border", "zone"):
         _boundary(name, layers[name]).add_to(m)
-    _country_labels(layers["countries"]).add_to(m)
+    _country_labels(_compact(layers["countries"])).add_to(m)
     control = folium.LayerControl(collapsed=True, position="topright")
     control.add_to(m)
     m.fit_bounds([list(REGION[0]), list(REGION[1])])
@@ -181,18 +186,24 @@ def _country_labels(countries: dict) -> folium.FeatureGroup:
 
 
 def _compact(data: dict) -> dict:
-    """Names and coordinates to about 100 m: all a regional overview map needs."""
+    """Names, and shapes clipped to the pannable box with coordinates to about 100 m."""
     keep = ("name", "iso_a2")
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature",
-         "geometry": {"type": f["geometry"]["type"],
-                      "coordinates": _rounded(f["geometry"]["coordinates"])},
-         "properties": {k: f["properties"][k] for k in keep if k in f["properties"]}}
-        for f in data["features"]]}
+    features = []
+    for f in data["features"]:
+        geometry = clip_by_rect(shape(f["geometry"]), *LIMITS)
+        if geometry.is_empty:
+            continue
+        geometry = mapping(geometry)
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": geometry["type"],
+                         "coordinates": _rounded(geometry["coordinates"])},
+            "properties": {k: f["properties"][k] for k in keep if k in f["properties"]}})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _rounded(coords):
-    """Coordinates (nested lists of any depth) rounded to 3 decimals."""
+    """Coordinates (nested lists or tuples of any depth) rounded to 3 decimals."""
     if coords and isinstance(coords[0], int | float):
         return [round(c, 3) for c in coords]
     return [_rounded(c) for c in coords]

@@ -87,8 +87,7 @@ def rank(query: str, text: str) -> int | None:
     words = q.split()
     if q in lines:
         return 0
-    if any(line.startswith(q) or line.replace(" ", "").startswith(q.replace(" ", ""))
-           for line in lines):
+    if _starts(q, lines) or _starts(normalise(query), text.split("\n")):
         return 1
     if any(_has_words(words, line) for line in lines):
         return 2
@@ -122,6 +121,12 @@ def search_text_of(name: str, aliases: list[str]) -> str:
 def _fold_word(word: str) -> str:
     word = _ARABIC_ARTICLE.sub("", _LATIN_ARTICLE.sub("", word))
     return _TA_MARBUTA.sub("", _DOUBLED.sub(r"\1", word.replace("ou", "u")))
+
+
+def _starts(query: str, lines: list[str]) -> bool:
+    """Some line begins with the query, spaces ignored (a name being typed)."""
+    query = query.replace(" ", "")
+    return any(line.replace(" ", "").startswith(query) for line in lines)
 
 
 def _has_words(words: list[str], line: str) -> bool:

@@ -87,6 +87,7 @@ def render(tracks: Tracks, today: dt.date, title: str) -> str:
         'unknown; below them open, restricted or closed status and dated events. The '
         'tables below give the same information as text.</desc>',
         _DEFS,
+        *_grid(scale),
         _track_label("Control", CONTROL_Y + CONTROL_H / 2),
         _track_label("Status", STATUS_Y + STATUS_H / 2),
         _track_label("Events", EVENTS_Y + EVENTS_H / 2),
@@ -164,16 +165,22 @@ def _ticks(events: list[Tick], scale: _Scale) -> Iterable[str]:
                f'stroke-width="1.5"/></g>')
 
 
+def _grid(scale: _Scale) -> Iterable[str]:
+    """A faint vertical line at each 1 January, drawn under the tracks."""
+    for year in range(scale.lo.year, scale.hi.year + 1):
+        x = scale.x(dt.date(year, 1, 1), scale.lo)
+        yield (f'<line x1="{x}" x2="{x}" y1="{CONTROL_Y}" y2="{AXIS_Y + 4}" '
+               f'stroke="#d9dee6" stroke-width="0.6" class="grid"/>')
+
+
 def _axis(scale: _Scale) -> Iterable[str]:
-    """A baseline, a tick and label per year, and a dashed line at today."""
+    """A baseline, year labels, and a dashed line at today."""
     yield (f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{AXIS_Y}" y2="{AXIS_Y}" '
            f'stroke="#8d96a3"/>')
     years = range(scale.lo.year, scale.hi.year + 1)
     step = 1 if (WIDTH - LEFT - RIGHT) / len(years) > 44 else 2
     for year in years:
         x = scale.x(dt.date(year, 1, 1), scale.lo)
-        yield (f'<line x1="{x}" x2="{x}" y1="{CONTROL_Y}" y2="{AXIS_Y + 4}" '
-               f'stroke="#d9dee6" stroke-width="0.6" class="grid"/>')
         if (year - scale.lo.year) % step == 0:
             yield (f'<text x="{x}" y="{AXIS_Y + 16}" text-anchor="middle" '
                    f'class="year">{year}</text>')

@@ -225,7 +225,7 @@
   // a single pass instead of restyling a thousand DOM elements.
   Explorer.prototype.makeMarkers = function (control) {
     this.map.createPane("atlasSites").style.zIndex = 450;
-    const renderer = L.canvas({ pane: "atlasSites", padding: 0.3, tolerance: 3 });
+    const renderer = L.canvas({ pane: "atlasSites", padding: 0.05, tolerance: 3 });
     const offsets = coLocatedOffsets(this.data.sites);
     this.markers = this.data.sites.map((s, i) => this.makeMarker(s, i, offsets[i], renderer));
     this.siteLayer = L.layerGroup(this.markers).addTo(this.map);
@@ -333,24 +333,29 @@
     }
   };
 
+  // Rows keep their elements; a repaint only changes text, classes and colours.
   Explorer.prototype.paintRow = function (i) {
     const row = this.rows[i];
     if (!row) return;
-    const cells = row.cells, p = this.period(i);
-    cells[1].replaceChildren(...this.controllerNodes(i, p));
-    cells[2].textContent = whenText(this.data.control[i], this.states[i].k, this.day);
-    const status = STATUS[this.statusIndex(i)];
-    cells[3].replaceChildren(h("span", { class: "status status-" + status },
-      STATUS_TEXT[this.statusIndex(i)]));
-    cells[4].replaceChildren(p ? h("span", { class: "conf conf-" + confidenceOf(p) },
-      confidenceOf(p)) : "");
+    const cell = row.parts || (row.parts = rowParts(row));
+    const p = this.period(i), actor = p ? this.data.actors[p[0]] : null;
+    const status = this.statusIndex(i), confidence = p ? confidenceOf(p) : "";
+    cell.swatch.className = p ? "swatch" : "swatch swatch-gap";
+    cell.swatch.style.background = actor ? actor[2] : "";
+    cell.name.textContent = actor ? actor[3] : "Unknown";
+    cell.name.title = actor ? actor[1] : "";
+    cell.contested.hidden = !(p && isContested(p));
+    cell.uncertain.hidden = !this.states[i].uncertain;
+    cell.when.textContent = whenText(this.data.control[i], this.states[i].k, this.day);
+    cell.status.className = "status status-" + STATUS[status];
+    cell.status.textContent = STATUS_TEXT[status];
+    cell.confidence.className = "conf conf-" + confidence;
+    cell.confidence.textContent = confidence;
   };
 
-  // The table names the short form ("ISIS"), the popup the full name.
-  Explorer.prototype.controllerNodes = function (i, p, full) {
+  Explorer.prototype.controllerNodes = function (i, p) {
     if (!p) return [h("span", { class: "swatch swatch-gap" }), "Unknown"];
-    const actor = this.data.actors[p[0]];
-    const nodes = [swatch(actor[2]), full ? actor[1] : h("span", { title: actor[1] }, actor[3])];
+    const nodes = [swatch(this.data.actors[p[0]][2]), this.data.actors[p[0]][1]];
     if (isContested(p)) nodes.push(" ", h("span", { class: "tag" }, "contested"));
     if (this.states[i].uncertain) nodes.push(" ", h("span", { class: "tag" }, "date uncertain"));
     return nodes;
@@ -422,7 +427,7 @@
     return h("div", { class: "atlas-popup" },
       h("h3", null, site[1], " ", h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
       h("p", { class: "side" }, placeText(site)),
-      h("p", { class: "who" }, ...this.controllerNodes(i, p, true)),
+      h("p", { class: "who" }, ...this.controllerNodes(i, p)),
       h("p", { class: "when" }, whenText(this.data.control[i], this.states[i].k, this.day)),
       p ? this.contestLine(p) : null,
       this.statusLine(i),
@@ -463,7 +468,8 @@
   // Pan to a site and open its popup (the popup's open event marks it as focused).
   Explorer.prototype.focusSite = function (i) {
     const marker = this.markers[i];
-    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), 9));
+    // No animation: the popup's auto-pan must start from the final view.
+    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), 9), { animate: false });
     if (!this.map.hasLayer(this.siteLayer)) this.siteLayer.addTo(this.map);
     marker.openPopup();
   };
@@ -624,6 +630,20 @@
     });
   };
 
+  function rowParts(row) {
+    const tag = (text) => h("span", { class: "tag", hidden: "" }, text);
+    const parts = {
+      swatch: h("span", { class: "swatch" }), name: h("span"),
+      contested: tag("contested"), uncertain: tag("date uncertain"),
+      when: row.cells[2], status: h("span"), confidence: h("span"),
+    };
+    row.cells[1].replaceChildren(parts.swatch, parts.name, " ", parts.contested, " ",
+      parts.uncertain);
+    row.cells[3].replaceChildren(parts.status);
+    row.cells[4].replaceChildren(parts.confidence);
+    return parts;
+  }
+
   // The table is laid out as a grid so that rows out of view cost nothing to update;
   // the ARIA roles keep it a table for assistive technology whatever its CSS display.
   function gridTable(table) {
@@ -656,9 +676,10 @@
       this._updateBounds();
     },
 
+    // A new look needs a repaint of the canvas, not a new projection (as redraw() does).
     paint: function (look) {
       this.look = look;
-      this.redraw();
+      if (this._map) this._renderer._updateStyle(this);
     },
 
     _updatePath: function () {
