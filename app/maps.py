@@ -147,7 +147,7 @@ class Legend(folium.MacroElement):
 
 
 class TimePlugin(folium.elements.JSCSSMixin):
-    """Attaches atlas-map.js to the map; it reads the data block and draws the markers."""
+    """Attaches atlas-map.js (with atlas-core.js) to the map; it reads the data block."""
 
     _template = _env.from_string("""
 {% macro script(this, kwargs) %}
@@ -160,7 +160,8 @@ AtlasMap.attach({{ this._parent.get_name() }}, {{ this.control.get_name() }}, {{
         self.control = control
         self.options = {"data": data_id, "legend": "atlas-legend",
                         "siteUrl": "/sites/"}
-        self.default_js = [("atlas_map", f"{static_url}/js/atlas-map.js")]
+        self.default_js = [("atlas_core", f"{static_url}/js/atlas-core.js"),
+                           ("atlas_map", f"{static_url}/js/atlas-map.js")]
         self.default_css = [("atlas_map_css", f"{static_url}/css/map.css")]
 
 

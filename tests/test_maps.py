@@ -30,7 +30,8 @@ def test_only_vendored_leaflet_and_our_plugin_are_loaded(parts):
     sources = re.findall(r'(?:src|href)="([^"]+)"', parts.header)
     assert sources == ["/static/vendor/leaflet/leaflet.js",
                        "/static/vendor/leaflet/leaflet.css",
-                       "/static/js/atlas-map.js", "/static/css/map.css"]
+                       "/static/js/atlas-core.js", "/static/js/atlas-map.js",
+                       "/static/css/map.css"]
 
 
 def test_nothing_points_at_another_host(parts):
