@@ -116,6 +116,7 @@ class _Scale:
     hi: dt.date
 
     def x(self, day: dt.date | None, default: dt.date) -> float:
+        """The x of `day` (or `default` for an open bound), clamped to the chart."""
         day = min(max(day or default, self.lo), self.hi)
         span = (self.hi - self.lo).days or 1
         return round(LEFT + (day - self.lo).days / span * (WIDTH - LEFT - RIGHT), 1)

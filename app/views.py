@@ -30,8 +30,10 @@ def index():
         abort(400, description=f"parameter 'date': must be between "
                                f"{mapdata.ORIGIN.isoformat()} and {now.isoformat()}")
     focus = _site_arg()
-    parts, data = responses.get(data_version(db.session), ("map-page", now, _static()),
-                                lambda: _map_page(now))
+    config = current_app.config
+    key = ("map-page", now, _static(), config["GEODATA_DIR"], config.get("TILES_URL"),
+           config.get("TILES_ATTRIBUTION"))
+    parts, data = responses.get(data_version(db.session), key, lambda: _map_page(now))
     rows = queries.state_at(day)
     shown = rows if _all_rows() else rows[:TABLE_ROWS]
     html = render_template("index.html", day=day, rows=shown, hidden_rows=len(rows) - len(shown),

@@ -127,3 +127,17 @@ def test_site_page_has_the_svg_timeline(seeded_client):
     assert '<svg class="timeline"' in html and 'role="img"' in html
     assert "<title>Islamic State" in html and "Control unknown" not in html.split("<svg")[0]
     assert 'href="/?site=al-tanf"' in html
+
+
+def test_map_page_works_on_an_empty_database(client):
+    resp = client.get("/")
+    assert resp.status_code == 200
+    assert _data_block(resp.get_data(as_text=True))["sites"] == []
+
+
+def test_configured_tiles_reach_the_map_and_the_csp(app):
+    app.config["TILES_URL"] = "https://tiles.example.org/{z}/{x}/{y}.png"
+    resp = app.test_client().get("/")
+    assert "tiles.example.org/{z}/{x}/{y}.png" in resp.get_data(as_text=True)
+    assert "img-src 'self' data: blob: https://tiles.example.org" in \
+        resp.headers["Content-Security-Policy"]

@@ -486,6 +486,8 @@
       const box = L.control({ position: "bottomright" });
       box.onAdd = () => { L.DomEvent.disableClickPropagation(legend); return legend; };
       box.addTo(map);
+      // On a phone the open legend would hide most of the map.
+      if (window.matchMedia("(max-width: 900px)").matches) legend.open = false;
     }
     const slider = explorer.el.slider;
     explorer.show(slider ? Number(slider.value) : explorer.data.max);
