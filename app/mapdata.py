@@ -3,8 +3,8 @@
 Pure: plain rows in, a compact JSON-ready dict out (no Flask, no database). The browser
 plugin (static/js/atlas-map.js) reads it; the layout is documented on :func:`encode`.
 
->>> offset(dt.date(2011, 1, 2)), day_of(31)
-(1, datetime.date(2011, 2, 1))
+>>> offset(dt.date(2011, 1, 2)), offset(None)
+(1, None)
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import orjson
 
 from . import timeline
 
-__all__ = ["ORIGIN", "STATUSES", "KINDS", "MapRows", "offset", "day_of", "flags", "encode",
-           "safe_colour", "script_json", "when_label", "year_marks"]
+__all__ = ["ORIGIN", "STATUSES", "KINDS", "MapRows", "offset", "flags", "encode",
+           "change_points", "safe_colour", "script_json", "when_label", "year_marks"]
 
 ORIGIN = dt.date(2011, 1, 1)
 STATUSES = ("open", "closed", "restricted", "unknown")
@@ -53,11 +53,6 @@ def safe_colour(value: str | None, fallback: str = "#8a8f98") -> str:
 def offset(day: dt.date | None) -> int | None:
     """Days since 2011-01-01 (None stays None: an open bound)."""
     return None if day is None else (day - ORIGIN).days
-
-
-def day_of(days: int) -> dt.date:
-    """The calendar date `days` after 2011-01-01."""
-    return ORIGIN + dt.timedelta(days=days)
 
 
 def flags(start_precision: str, end_precision: str, contested: bool = False,

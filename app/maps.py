@@ -36,6 +36,8 @@ _BOUNDARY_STYLE = {
     "zone": lambda f: {"color": "#4f5b66", "weight": 1.5, "dashArray": "6 5",
                        "fillColor": "#4f5b66", "fillOpacity": 0.06},
 }
+_LEGEND_STATUSES = (("open", "Open"), ("closed", "Closed"), ("restricted", "Restricted"),
+                    ("unknown", "Status unknown"))
 _LAYER_NAMES = {"countries": "Countries", "border": "Syria–Iraq border",
                 "zone": "al-Tanf 55 km zone (approximate)"}
 _ZONE_TIP = ("al-Tanf deconfliction zone — approximate: a 55 km circle around the "
@@ -127,10 +129,9 @@ class Legend(folium.MacroElement):
     <li><span class="mk mk-gap mk-status-unknown">?</span>Unknown (no record)</li>
   </ul>
   <ul class="legend-marks">
-    <li title="The outer ring has the challenger's colour"><span class="mk mk-status-unknown mk-contested" style="--c: #ffffff; --ch: #4f5b66"></span>Contested</li>
-    <li title="The date falls in the month or year of a change known only to the month or year"><span class="mk mk-status-unknown mk-uncertain" style="--c: #ffffff"></span>Date uncertain</li>
-    {% for key, label in this.statuses %}
-    <li><span class="mk mk-status-{{ key }}" style="--c: #ffffff"></span>{{ "Status unknown" if key == "unknown" else label | capitalize }}</li>
+    <li title="The outer ring has the challenger's colour"><span class="mk mk-status-unknown mk-contested"></span>Contested</li>
+    <li title="The date falls in the month or year of a change known only to the month or year"><span class="mk mk-status-unknown mk-uncertain"></span>Date uncertain</li>
+    {% for key, label in this.statuses %}<li><span class="mk mk-status-{{ key }}"></span>{{ label }}</li>
     {% endfor %}
     <li><span class="ev-mark"></span>Event (±30 days)</li>
     <li title="A 55 km circle around the garrison; no official boundary was published"><span class="zone-mark"></span>al-Tanf zone (approx.)</li>
@@ -143,7 +144,7 @@ class Legend(folium.MacroElement):
         self._name = "Legend"
         self.actors = [LegendActor(a.slug, a.name, safe_colour(a.colour), a.short)
                        for a in actors]
-        self.statuses = list(STATUS_LABELS.items())
+        self.statuses = _LEGEND_STATUSES
 
 
 class TimePlugin(folium.elements.JSCSSMixin):

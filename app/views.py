@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
@@ -25,23 +26,17 @@ TABLE_ROWS = 100
 def index():
     """The map, the time slider and the state of every site on ?date= (default today)."""
     now = today()
-    day = date_arg("date") or now
-    if not mapdata.ORIGIN <= day <= now:
-        abort(400, description=f"parameter 'date': must be between "
-                               f"{mapdata.ORIGIN.isoformat()} and {now.isoformat()}")
+    day = _map_date(now)
     focus = _site_arg()
-    config = current_app.config
-    key = ("map-page", now, _static(), config["GEODATA_DIR"], config.get("TILES_URL"),
-           config.get("TILES_ATTRIBUTION"))
-    parts, data = responses.get(data_version(db.session), key, lambda: _map_page(now))
+    parts, data = _cached_map(now)
     rows = queries.state_at(day)
     shown = rows if _all_rows() else rows[:TABLE_ROWS]
-    html = render_template("index.html", day=day, rows=shown, hidden_rows=len(rows) - len(shown),
-                           parts=parts, data=Markup(data), focus=focus,
-                           offset=mapdata.offset(day), max_offset=mapdata.offset(now),
-                           max_date=now.isoformat(), years=mapdata.year_marks(now),
-                           statuses=maps.STATUS_LABELS, when=mapdata.when_label,
-                           shorts=queries.actor_short_names())
+    html = render_template(
+        "index.html", day=day, rows=shown, hidden_rows=len(rows) - len(shown), focus=focus,
+        parts=parts, data=Markup(data), offset=mapdata.offset(day),
+        max_offset=mapdata.offset(now), max_date=now.isoformat(),
+        years=mapdata.year_marks(now), statuses=maps.STATUS_LABELS,
+        when=mapdata.when_label, shorts=queries.actor_short_names())
     return compress.gzipped(html, request.headers.get("Accept-Encoding", ""))
 
 
@@ -60,7 +55,7 @@ def site(slug: str):
 @bp.get("/search")
 def search_page():
     """Sites whose names match ?q= in any spelling; JSON with ?f=json or Accept."""
-    as_json = request.args.get("f") == "json" or _prefers_json()
+    as_json = _search_format()
     q = request.args.get("q", "").strip()
     if len(q) > search.MAX_QUERY:
         return _search_error(as_json, f"parameter 'q': at most {search.MAX_QUERY} "
@@ -78,6 +73,23 @@ def search_page():
 def _colour_filter(value: str | None) -> str:
     """An actor colour that is safe inside a style attribute."""
     return maps.safe_colour(value)
+
+
+def _map_date(now) -> dt.date:
+    """?date= within the slider's range, 2011-01-01 … today."""
+    day = date_arg("date") or now
+    if not mapdata.ORIGIN <= day <= now:
+        abort(400, description=f"parameter 'date': must be between "
+                               f"{mapdata.ORIGIN.isoformat()} and {now.isoformat()}")
+    return day
+
+
+def _cached_map(now) -> tuple[maps.MapParts, str]:
+    """The map and its data block, rebuilt only when the data or the settings change."""
+    config = current_app.config
+    key = ("map-page", now, _static(), config["GEODATA_DIR"], config.get("TILES_URL"),
+           config.get("TILES_ATTRIBUTION"))
+    return responses.get(data_version(db.session), key, lambda: _map_page(now))
 
 
 def _map_page(day) -> tuple[maps.MapParts, str]:
@@ -120,7 +132,13 @@ def _static() -> str:
     return url_for("static", filename="").rstrip("/")
 
 
-def _prefers_json() -> bool:
+def _search_format() -> bool:
+    """True for JSON: ?f=json, or an Accept header that prefers it to HTML."""
+    f = request.args.get("f")
+    if f not in (None, "", "json", "html"):
+        abort(400, description="parameter 'f': must be json or html")
+    if f:
+        return f == "json"
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
 

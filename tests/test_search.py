@@ -78,3 +78,8 @@ def test_over_long_query_is_a_400_naming_the_limit(seeded_client, fmt):
 def test_query_text_is_escaped(seeded_client):
     html = seeded_client.get("/search?q=<script>x</script>").get_data(as_text=True)
     assert "<script>x" not in html and "&lt;script&gt;" in html
+
+
+def test_unknown_format_is_a_400(seeded_client):
+    resp = seeded_client.get("/search?q=tanf&f=xml")
+    assert resp.status_code == 400 and "must be json or html" in resp.get_data(as_text=True)

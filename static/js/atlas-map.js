@@ -260,10 +260,13 @@
       const slug = p ? this.data.actors[p[0]][0] : "";
       counts.set(slug, (counts.get(slug) || 0) + 1);
     }
+    // Writing unchanged text would still repaint the legend over the map.
     for (const li of legend.querySelectorAll("li[data-actor]")) {
-      const n = counts.get(li.dataset.actor) || 0;
+      const n = counts.get(li.dataset.actor) || 0, text = n ? "(" + n + ")" : "";
+      const count = li.querySelector(".legend-count");
+      if (count.textContent === text) continue;
       li.classList.toggle("absent", n === 0);
-      li.querySelector(".legend-count").textContent = n ? "(" + n + ")" : "";
+      count.textContent = text;
     }
   };
 
