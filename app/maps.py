@@ -126,7 +126,7 @@ class Legend(folium.MacroElement):
   {% for a in this.actors %}
     <li data-actor="{{ a.slug }}" title="{{ a.name }}"><span class="mk mk-status-unknown" style="--c: {{ a.colour }}"></span>{{ a.short or a.name }} <span class="legend-count"></span></li>
   {% endfor %}
-    <li><span class="mk mk-gap mk-status-unknown">?</span>Unknown (no record)</li>
+    <li data-actor=""><span class="mk mk-gap mk-status-unknown">?</span>Unknown (no record) <span class="legend-count"></span></li>
   </ul>
   <ul class="legend-marks">
     <li title="The outer ring has the challenger's colour"><span class="mk mk-status-unknown mk-contested"></span>Contested</li>

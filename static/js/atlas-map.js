@@ -264,9 +264,8 @@
     for (const li of legend.querySelectorAll("li[data-actor]")) {
       const n = counts.get(li.dataset.actor) || 0, text = n ? "(" + n + ")" : "";
       const count = li.querySelector(".legend-count");
-      if (count.textContent === text) continue;
       li.classList.toggle("absent", n === 0);
-      count.textContent = text;
+      if (count.textContent !== text) count.textContent = text;
     }
   };
 
