@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from markupsafe import Markup
 
 from . import compress, geo, mapdata, maps, queries, search, svgtimeline, timeline
-from .cache import responses
+from .cache import VersionedCache
 from .dbevents import data_version
 from .extensions import db
 from .params import date_arg, today
@@ -20,6 +20,9 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 #: Rows the map page renders on the server; the script builds the others, and
 #: ?rows=all renders every row (for readers without JavaScript).
 TABLE_ROWS = 100
+# Each entry holds a whole map with its data block (megabytes for thousands of sites),
+# so only the last few are kept; an edit makes a new data version and a new entry.
+_map_pages = VersionedCache(maxsize=4)
 
 
 @bp.get("/")
@@ -89,7 +92,7 @@ def _cached_map(now) -> tuple[maps.MapParts, str]:
     config = current_app.config
     key = ("map-page", now, _static(), config["GEODATA_DIR"], config.get("TILES_URL"),
            config.get("TILES_ATTRIBUTION"))
-    return responses.get(data_version(db.session), key, lambda: _map_page(now))
+    return _map_pages.get(data_version(db.session), key, lambda: _map_page(now))
 
 
 def _map_page(day) -> tuple[maps.MapParts, str]:
