@@ -32,6 +32,7 @@ def seed_command(path: str | None) -> None:
 def init_app(app: Flask) -> None:
     """Register every command on the app's CLI."""
     from .data_cli import backup_command, import_command, restore_command
+    from .demo_cli import demo_data_command
     from .geo_cli import geodata_cli
     from .users_cli import users_cli
 
@@ -41,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(import_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(demo_data_command)

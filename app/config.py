@@ -43,6 +43,11 @@ SETTINGS: tuple[Setting, ...] = (
             "that `flask seed` loads."),
     Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie only over HTTPS "
             "(turn on behind TLS).", _bool),
+    Setting("TILES_URL", "", "Leaflet tile URL template (e.g. https://tiles.example.org/"
+            "{z}/{x}/{y}.png) drawn under the boundary layers. Unset: no tiles, the map "
+            "makes no request to another host."),
+    Setting("TILES_ATTRIBUTION", "", "Attribution shown for TILES_URL (required by most "
+            "tile providers). Unset: the tile host name."),
     Setting("MAX_CONTENT_LENGTH", 20 * 1024 * 1024, "Largest request body (bytes), uploads "
             "included.", int),
     Setting("OGC_DEFAULT_LIMIT", 100, "Features per page of the OGC API when `limit` is "

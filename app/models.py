@@ -20,12 +20,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import timeline
+from . import search, timeline
 from .extensions import db
 
 PRECISIONS = ("day", "month", "year")
@@ -115,6 +116,13 @@ class Site(db.Model):
                                                order_by="Event.date")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(Site, "before_insert")
+@event.listens_for(Site, "before_update")
+def _refresh_search_text(_mapper, _connection, site: Site) -> None:
+    """Keep the stored search names in step with the names, whoever changes them."""
+    site.search_text = search.search_text(site)
 
 
 class Actor(db.Model):

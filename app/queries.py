@@ -9,17 +9,20 @@ from collections.abc import Iterable
 from sqlalchemy import Date, String, Table, and_, cast, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from . import timeline
+from . import mapdata, timeline
 from .cache import VersionedCache
 from .extensions import db
 from .models import (
     Actor,
     ControlPeriod,
     Crossing,
+    Event,
     Site,
     Source,
     StatusPeriod,
     control_period_source,
+    event_site,
+    event_source,
 )
 
 
@@ -206,3 +209,80 @@ def periods_by_site() -> dict[int, list[timeline.Period]]:
     for p in db.session.scalars(select(ControlPeriod).order_by(ControlPeriod.start)):
         out[p.site_id].append(to_period(p, p.actor_id))
     return out
+
+
+def map_rows() -> mapdata.MapRows:
+    """Sites, actors, control and status periods, events and their sources, as plain rows."""
+    control = _rows(select(ControlPeriod.id, ControlPeriod.site_id, ControlPeriod.actor_id,
+                           ControlPeriod.challenger_id, ControlPeriod.start,
+                           ControlPeriod.end, ControlPeriod.start_precision,
+                           ControlPeriod.end_precision, ControlPeriod.contested,
+                           ControlPeriod.confidence))
+    _attach_sources(control, control_period_source, "control_period_id")
+    events = _rows(select(Event.id, Event.date, Event.precision, Event.title, Event.lon,
+                          Event.lat).order_by(Event.date, Event.id))
+    _attach_sources(events, event_source, "event_id")
+    _locate_events(events)
+    used = {i for r in control for i in r["source_ids"]} | {
+        i for r in events for i in r["source_ids"]}
+    return mapdata.MapRows(
+        actors=_rows(select(Actor.id, Actor.slug, Actor.name, Actor.short, Actor.colour)
+                     .order_by(Actor.id)),
+        sites=_rows(select(Site.id, Site.slug, Site.name, Site.name_ar, Site.country,
+                           Site.lon, Site.lat, Site.kind).order_by(Site.slug)),
+        control=control,
+        status=_rows(select(StatusPeriod.site_id, StatusPeriod.status, StatusPeriod.start,
+                            StatusPeriod.end, StatusPeriod.start_precision,
+                            StatusPeriod.end_precision, StatusPeriod.confidence)),
+        events=events,
+        sources=_source_labels(used),
+    )
+
+
+def _rows(stmt) -> list[dict]:
+    """Run a Core select and return its rows as dicts."""
+    return [dict(r) for r in db.session.execute(stmt).mappings()]
+
+
+def _attach_sources(rows: list[dict], link, key: str) -> None:
+    """Give each row the ids of its sources (`source_ids`), oldest publication first."""
+    ids: dict[int, list[int]] = defaultdict(list)
+    stmt = (select(link.c[key], link.c.source_id)
+            .join(Source, Source.id == link.c.source_id)
+            .order_by(Source.published, Source.id))
+    for owner, source_id in db.session.execute(stmt):
+        ids[owner].append(source_id)
+    for r in rows:
+        r["source_ids"] = ids.get(r["id"], [])
+
+
+def _locate_events(events: list[dict]) -> None:
+    """Events without a point of their own take the location of their first site."""
+    stmt = (select(event_site.c.event_id, Site.lon, Site.lat)
+            .join(Site, Site.id == event_site.c.site_id).order_by(Site.slug))
+    first: dict[int, tuple[float, float]] = {}
+    for event_id, lon, lat in db.session.execute(stmt):
+        first.setdefault(event_id, (lon, lat))
+    for e in events:
+        if e["lon"] is None and e["id"] in first:
+            e["lon"], e["lat"] = first[e["id"]]
+
+
+def _source_labels(ids: set[int]) -> dict[int, dict]:
+    """Title, publisher, URL and date label of each source id."""
+    if not ids:
+        return {}
+    stmt = select(Source).where(Source.id.in_(sorted(ids)))
+    return {s.id: {"title": s.title, "publisher": s.publisher, "url": s.url,
+                   "label": s.published_label} for s in db.session.scalars(stmt)}
+
+
+def search_candidates() -> list[dict]:
+    """Every site's names and stored search text, for search.find."""
+    return _rows(select(Site.slug, Site.name, Site.name_ar, Site.country, Site.kind,
+                        Site.search_text).order_by(Site.name))
+
+
+def actor_short_names() -> dict[str, str]:
+    """Short label of every actor by slug ("ISIS"), for compact tables."""
+    return dict(db.session.execute(select(Actor.slug, Actor.short)).all())

@@ -41,13 +41,15 @@ class SeedReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def load(path: str | Path) -> SeedReport:
-    """Insert every seed entry not loaded before; one transaction, all or nothing."""
+KINDS = ("actors", "crossings", "sources", "sites", "periods", "status", "events")
+
+
+def load(path: str | Path, kinds: tuple[str, ...] = KINDS) -> SeedReport:
+    """Insert every seed entry (of `kinds`) not loaded before; all or nothing."""
     data = _read(Path(path))
     loader = _Loader(SeedReport())
     try:
-        for kind in ("actors", "crossings", "sources", "sites", "periods", "status",
-                     "events"):
+        for kind in kinds:
             for i, entry in enumerate(data.get(kind) or []):
                 loader.add(kind, i, entry)
         db.session.flush()

@@ -45,3 +45,105 @@ def test_index_links_the_downloads_for_its_date(seeded_client):
                  "/api/sites.csv?date=2015-08-01", "/api/export.gpkg?date=2015-08-01",
                  "/api/periods.csv", "/ogc/", "/feeds/changes.atom"):
         assert f'href="{href}"' in html
+def _data_block(html: str) -> dict:
+    import json
+    import re
+
+    match = re.search(r'<script type="application/json" id="atlas-data" nonce="[^"]+">'
+                      r'(.*?)</script>', html, re.S)
+    return json.loads(match.group(1))
+
+
+def test_map_page_has_slider_table_map_and_data_block(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    data = _data_block(html)
+    assert [s[0] for s in data["sites"]][:2] == ["akashat", "al-qaim"]
+    assert len(data["sites"]) == 11 and data["origin"] == "2011-01-01"
+    assert 'id="day-slider"' in html and 'value="1673"' in html
+    assert 'aria-valuetext="1 August 2015"' in html
+    assert 'class="folium-map"' in html and "AtlasMap.attach(" in html
+    assert '<tr id="row-al-tanf">' in html
+
+
+def test_map_page_table_shows_isis_at_al_tanf_in_august_2015(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    row = html.split('<tr id="row-al-tanf">')[1].split("</tr>")[0]
+    assert "ISIS" in row and "21 May 2015 – 4 Mar 2016" in row
+
+
+def test_map_page_shows_unknown_for_gaps(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    row = html.split('<tr id="row-al-tanf-garrison">')[1].split("</tr>")[0]
+    assert "Unknown" in row and "no record" in row
+
+
+def test_site_param_highlights_the_row(seeded_client):
+    html = seeded_client.get("/?date=2016-03-05&site=al-tanf").get_data(as_text=True)
+    assert '<tr id="row-al-tanf" class="focus">' in html
+
+
+@pytest.mark.parametrize(("query", "status", "message"), [
+    ("site=Al Tanf", 400, "parameter 'site'"), ("site=nowhere", 404, "no site called"),
+    ("date=2010-12-31", 400, "must be between 2011-01-01"),
+    ("date=2999-01-01", 400, "must be between"), ("rows=some", 400, "parameter 'rows'")])
+def test_bad_map_parameters_are_refused_clearly(seeded_client, query, status, message):
+    import html
+
+    resp = seeded_client.get(f"/?{query}")
+    assert resp.status_code == status
+    assert message in html.unescape(resp.get_data(as_text=True))
+
+
+def test_large_tables_are_cut_unless_all_rows_are_asked_for(seeded_client, monkeypatch):
+    from app import views
+
+    monkeypatch.setattr(views, "TABLE_ROWS", 4)
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    assert html.count('<tr id="row-') == 4 and "Showing the first 4 of 11 sites" in html
+    html = seeded_client.get("/?date=2015-08-01&rows=all").get_data(as_text=True)
+    assert html.count('<tr id="row-') == 11 and "Showing the first" not in html
+
+
+def test_map_page_escapes_names_in_table_and_data(seeded, seeded_client):
+    from app.extensions import db
+    from app.models import Site
+
+    with seeded.app_context():
+        site = db.session.scalar(db.select(Site).where(Site.slug == "akashat"))
+        site.name = "</script><script>alert(1)</script>"
+        db.session.commit()
+    html = seeded_client.get("/").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert _data_block(html)["sites"][0][1] == "</script><script>alert(1)</script>"
+
+
+def test_map_page_follows_edits(seeded, seeded_client):
+    from app.extensions import db
+    from app.models import Site
+
+    seeded_client.get("/")
+    with seeded.app_context():
+        db.session.scalar(db.select(Site).where(Site.slug == "akashat")).name = "Akashat town"
+        db.session.commit()
+    assert "Akashat town" in seeded_client.get("/").get_data(as_text=True)
+
+
+def test_site_page_has_the_svg_timeline(seeded_client):
+    html = seeded_client.get("/sites/al-tanf").get_data(as_text=True)
+    assert '<svg class="timeline"' in html and 'role="img"' in html
+    assert "<title>Islamic State" in html and "Control unknown" not in html.split("<svg")[0]
+    assert 'href="/?site=al-tanf"' in html
+
+
+def test_map_page_works_on_an_empty_database(client):
+    resp = client.get("/")
+    assert resp.status_code == 200
+    assert _data_block(resp.get_data(as_text=True))["sites"] == []
+
+
+def test_configured_tiles_reach_the_map_and_the_csp(app):
+    app.config["TILES_URL"] = "https://tiles.example.org/{z}/{x}/{y}.png"
+    resp = app.test_client().get("/")
+    assert "tiles.example.org/{z}/{x}/{y}.png" in resp.get_data(as_text=True)
+    assert "img-src 'self' data: blob: https://tiles.example.org" in \
+        resp.headers["Content-Security-Policy"]

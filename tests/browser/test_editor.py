@@ -6,6 +6,15 @@ def _row(page, name):
     return page.locator("table.state tbody tr", has_text=name)
 
 
+def _map_popup(page, live_server, day):
+    """The text of al-Qa'im's popup on the map at `day`."""
+    page.goto(f"{live_server}/?date={day}")
+    page.get_by_role("button", name="Show al-Qa'im on the map").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    return popup.inner_text()
+
+
 def test_log_a_control_change_at_al_qaim(page, guard, live_server, sign_in_page,
                                           admin_account, screenshot):
     sign_in_page(page)
@@ -26,10 +35,9 @@ def test_log_a_control_change_at_al_qaim(page, guard, live_server, sign_in_page,
     page.wait_for_url(f"{live_server}/sites/al-qaim")
     assert "Logged:" in page.locator(".flashes").inner_text()
 
-    page.goto(f"{live_server}/?date=2025-02-10")
-    assert "Kurdistan Regional Government" in _row(page, "al-Qa'im").inner_text()
-    page.goto(f"{live_server}/?date=2025-01-31")
-    assert "Iraqi federal government" in _row(page, "al-Qa'im").inner_text()
+    assert "Kurdistan Regional Government" in _map_popup(page, live_server, "2025-02-10")
+    assert "KRG / Peshmerga" in _row(page, "al-Qa'im").inner_text()
+    assert "Iraqi federal government" in _map_popup(page, live_server, "2025-01-31")
 
     page.goto(f"{live_server}/history")
     latest = page.locator("article.revision").first

@@ -2,7 +2,7 @@
 text on every page that displays it, and nothing runs (checked with the CSP switched off,
 so only escaping protects the page).
 
-PAGES is data: add a page (the map page, its popups) with the fields it shows.
+PAGES is data: each page (the map page and its popups included) with the fields it shows.
 """
 
 import pytest
@@ -42,8 +42,11 @@ EVENT = {"Title": hostile("event title"), "Description": hostile("event descript
 
 # (path, texts the page must show). {site} etc. are filled from the rows created.
 PAGES = [
-    ("/", ["site name", "site arabic", "actor name"]),
-    ("/?date=2021-06-01", ["site name", "actor name"]),
+    ("/", ["site name", "site arabic"]),
+    ("/?date=2021-06-01", ["site name"]),
+    # ?site= opens the site's map popup.
+    ("/?date=2021-06-01&site=xss-site", ["site name", "site arabic", "actor name",
+                                         "source title", "source publisher"]),
     ("/sites/xss-site", ["site name", "site arabic", "alias one", "alias two",
                          "location note", "site note", "actor name", "period note",
                          "source title", "source publisher", "event title",
