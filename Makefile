@@ -9,13 +9,14 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run serve test setup db clean help
+.PHONY: run serve test bench setup db clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    set up, migrate and seed the SQLite database, serve on http://$(HOST):$(PORT)"
 	@echo "make serve  the same set-up, then gunicorn (production server) on $(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make bench  every benchmark under bench/ (about 15 minutes), then a summary"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -51,6 +52,9 @@ serve: db
 
 test: setup
 	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -13,6 +13,7 @@ from .models import DataVersion, LoginFailure, Revision, SeedMark, User
 
 # Writes to these tables do not change what the map, API or downloads show.
 _UNTRACKED = (Revision, SeedMark, User, DataVersion, LoginFailure)
+_UNTRACKED_TABLES = {model.__tablename__ for model in _UNTRACKED}
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +38,15 @@ def _note_changes(session: Session, _context, _instances) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(not isinstance(obj, _UNTRACKED) for obj in changed):
         session.info["data_changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_writes(state) -> None:
+    # Core INSERT/UPDATE/DELETE through the session (bulk loads, restores) count too.
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) not in _UNTRACKED_TABLES:
+            state.session.info["data_changed"] = True
 
 
 @event.listens_for(Session, "before_commit")

@@ -47,6 +47,8 @@ def covering(model, site_id, day: dt.date, dialect: str):
 
 
 _SOURCE_CACHE = VersionedCache(maxsize=4)
+# Rows of recent dates (a slider session touches many); 10,000 sites are ~10 MB a date.
+_STATE_CACHE = VersionedCache(maxsize=32)
 _IN_BATCH = 900
 
 _STATE_COLUMNS = (
@@ -57,7 +59,18 @@ _STATE_COLUMNS = (
 
 
 def state_at(day: dt.date) -> list[dict]:
-    """Every site with its controller and status on `day`, in one indexed query."""
+    """Every site with its controller and status on `day` (treat the rows as read-only).
+
+    Computed by one indexed query, then kept per data version: the map, the API and the
+    downloads asking for the same date share the rows until the next write.
+    """
+    from .dbevents import data_version
+
+    return _STATE_CACHE.get(data_version(db.session), day, lambda: compute_state_at(day))
+
+
+def compute_state_at(day: dt.date) -> list[dict]:
+    """state_at() without the cache: always runs the query."""
     dialect = db.session.get_bind().dialect.name
     # Core execution: plain tuples, no ORM identity map work for thousands of rows.
     result = db.session.connection().execute(state_statement(day, dialect))

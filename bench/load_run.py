@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.cookiejar
+from html import unescape as html_unescape
 import os
 import re
 import subprocess
@@ -128,9 +129,9 @@ class Writer(threading.Thread):
         actor = _options(html, "actor_id")[-1]
         source = _options(html, "source_ids")[0]
         today = dt.date.today().isoformat()
-        fields = {"actor_id": actor, "date": today, "date_precision": "day",
-                  "confidence": "medium", "note": "load run", "source_ids": source,
-                  "comment": "load run"}
+        fields = {**_hidden(html), "actor_id": actor, "date": today,
+                  "date_precision": "day", "confidence": "medium", "note": "load run",
+                  "source_ids": source, "comment": "load run"}
         status = self._post(path, _csrf(html), fields)
         if status in (200, 302, 303):
             self.written.append((slug, actor, today))
@@ -160,6 +161,16 @@ class Writer(threading.Thread):
 
 def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def _hidden(html: str) -> dict[str, str]:
+    """The form's hidden fields (the row version the save is checked against)."""
+    out = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', tag))
+        if attrs.get("type") == "hidden" and "name" in attrs:
+            out[attrs["name"]] = html_unescape(attrs.get("value", ""))
+    return out
 
 
 def _options(html: str, name: str) -> list[str]:

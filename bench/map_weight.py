@@ -9,7 +9,9 @@ periods), serves it on 127.0.0.1 and loads ``/`` in headless Chromium:
    dates and between random dates, the time until the next frame has been rendered, and
    that frame's own rendering (from its requestAnimationFrame callback; the rest of the
    wait is the frame boundary, up to 16.7 ms at 60 Hz);
-3. the naive folium page of ../shared/bench/naive_folium_baseline.py, ``build(N)``.
+3. the server's render time of ``/?date=D``: first request for a date (no cached page)
+   and a repeated one (cached per data version), median over several dates;
+4. the naive folium page of ../shared/bench/naive_folium_baseline.py, ``build(N)``.
 
 Usage::
 
@@ -31,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -70,10 +73,31 @@ def main() -> None:
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
         app = _demo_app(Path(tmp) / "bench.sqlite", args)
+        render = _server_render(app)
         with _serve(app) as base:
             weight, repaint = _browser(base, args.steps)
     naive_secs, naive_raw, naive_gzip = _naive(args.naive, args.sites)
     _report(args, weight, repaint, naive_secs, naive_raw, naive_gzip)
+    print(f"\n## server render of /?date=D (median of {len(RENDER_DATES)} dates)")
+    print(f"  first request {render[0]:.0f} ms, repeated {render[1]:.1f} ms; naive folium "
+          f"page rendered in {naive_secs * 1000:.0f} ms "
+          f"({naive_secs * 1000 / render[0]:.1f}x our first request)")
+
+
+RENDER_DATES = ("2012-03-01", "2014-06-15", "2016-09-30", "2019-01-10", "2022-05-05")
+
+
+def _server_render(app) -> tuple[float, float]:
+    """Median ms to answer `/?date=D`: first request for D, then the same again."""
+    client = app.test_client()
+    client.get("/?date=2011-06-01")  # load boundary layers and templates once
+    first, again = [], []
+    for day in RENDER_DATES:
+        for samples in (first, again):
+            started = time.perf_counter()
+            client.get(f"/?date={day}").get_data()
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(first), statistics.median(again)
 
 
 def _arguments() -> argparse.Namespace:

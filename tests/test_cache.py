@@ -31,3 +31,33 @@ def test_every_write_bumps_the_data_version(app):
         assert after == before + 1 and changed_at is not None
         db.session.commit()  # nothing changed: no bump
         assert data_version(db.session)[0] == after
+
+
+def test_bulk_core_writes_bump_the_data_version_too(app):
+    from sqlalchemy import insert
+
+    with app.app_context():
+        before, _ = data_version(db.session)
+        db.session.execute(insert(Actor.__table__), [dict(
+            slug="bulk", name="Bulk", name_ar="", short="B", kind="state",
+            colour="#111111", note="", version=1)])
+        db.session.commit()
+        assert data_version(db.session)[0] == before + 1
+
+
+def test_state_rows_are_shared_until_the_next_write(seeded):
+    import datetime as dt
+
+    from app import queries
+    from app.models import Site
+
+    with seeded.app_context():
+        day = dt.date(2015, 8, 1)
+        first = queries.state_at(day)
+        assert queries.state_at(day) is first
+        site = db.session.scalar(db.select(Site).where(Site.slug == "al-tanf"))
+        site.name = "al-Tanf (renamed)"
+        db.session.commit()
+        again = queries.state_at(day)
+        assert again is not first
+        assert any(r["name"] == "al-Tanf (renamed)" for r in again)
