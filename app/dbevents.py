@@ -65,8 +65,12 @@ def bump_data_version(session: Session) -> None:
         session.execute(insert(DataVersion).values(id=1, version=1, changed_at=now))
 
 
+_VERSION_QUERY = select(DataVersion.__table__.c.version, DataVersion.__table__.c.changed_at
+                        ).where(DataVersion.__table__.c.id == 1)
+
+
 def data_version(session: Session) -> tuple[int, dt.datetime | None]:
     """The current data version and when it last changed."""
-    row = session.execute(select(DataVersion.version, DataVersion.changed_at)
-                          .where(DataVersion.id == 1)).first()
+    # Core on the session's connection: this runs on every cached request.
+    row = session.connection().execute(_VERSION_QUERY).first()
     return (row[0], row[1]) if row else (0, None)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 
 from . import demo, geo, search, seed
-from .dbevents import bump_data_version
 from .extensions import db
 from .models import (
     Actor,
@@ -52,7 +51,9 @@ def demo_data_command(n_sites: int, n_periods: int, seed_value: int, force: bool
                          sources=sources, border=border, today=today())
     removed = _delete_demo()
     _insert(made)
-    bump_data_version(db.session)
+    db.session.commit()
+    # Fresh planner statistics, or the first as-of queries after a bulk load plan badly.
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
     click.echo(f"Removed {removed} earlier demo sites; added {len(made.sites)} sites, "
                f"{len(made.control)} control periods, {len(made.status)} status periods "

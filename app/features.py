@@ -206,13 +206,14 @@ def _period_feature(p, site, site_name, country, lon, lat, actor, actor_name, ch
     props = {"site": site, "site_name": site_name, "country": country, "actor": actor,
              "actor_name": actor_name, **_bounds(p), "contested": p.contested,
              "challenger": challenger, "confidence": p.confidence, "note": p.note,
-             "sources": sources}
+             "sources": geojson.cited(sources)}
     return _point(p.id, lon, lat, props)
 
 
 def _status_feature(p, site, site_name, country, lon, lat, sources) -> dict:
     props = {"site": site, "site_name": site_name, "country": country, "status": p.status,
-             **_bounds(p), "confidence": p.confidence, "note": p.note, "sources": sources}
+             **_bounds(p), "confidence": p.confidence, "note": p.note,
+             "sources": geojson.cited(sources)}
     return _point(p.id, lon, lat, props)
 
 
@@ -223,7 +224,7 @@ def _event_feature(e: Event, places: list[tuple], sources: list[dict]) -> dict:
     props = {"slug": e.slug, "date": _iso(e.date), "precision": e.precision,
              "end": _iso(e.end), "title": e.title, "description": e.description,
              "sites": [slug for slug, _, _ in places], "confidence": e.confidence,
-             "sources": sources}
+             "sources": geojson.cited(sources)}
     geometry = {"type": "MultiPoint", "coordinates": points} if points else None
     return {"type": "Feature", "id": e.id, "geometry": geometry, "properties": props}
 

@@ -14,14 +14,43 @@ _HIDDEN = {"lon", "lat"}
 
 def point_feature(row: dict, fid=None) -> dict:
     """A Point feature at the row's lon/lat with every other field as a property."""
+    props = {k: v for k, v in row.items() if k not in _HIDDEN}
+    if "sources" in props:
+        props["sources"] = cited(props["sources"])
     feature = {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-        "properties": {k: v for k, v in row.items() if k not in _HIDDEN},
+        "properties": props,
     }
     if fid is not None:
         feature["id"] = fid
     return feature
+
+
+def cited(sources: list[dict]) -> list[dict]:
+    """Sources as features carry them: ref, title, publisher, url, and the publication
+    date at its precision ("2013-03" when only the month is known).
+
+    >>> cited([{"ref": "S1", "title": "T", "publisher": "P", "url": "https://x",
+    ...         "published": "2013-03-01", "published_precision": "month",
+    ...         "archived_url": ""}])
+    [{'ref': 'S1', 'title': 'T', 'publisher': 'P', 'url': 'https://x', 'published': '2013-03'}]
+    """
+    return [_cited(s) for s in sources]
+
+
+def _cited(s: dict) -> dict:
+    published = s["published"]
+    if published:
+        published = published[:_PRECISION_CHARS[s["published_precision"]]]
+    out = {"ref": s["ref"], "title": s["title"], "publisher": s["publisher"],
+           "url": s["url"], "published": published}
+    if s.get("archived_url"):
+        out["archived_url"] = s["archived_url"]
+    return out
+
+
+_PRECISION_CHARS = {"day": 10, "month": 7, "year": 4}
 
 
 def feature_collection(features: Iterable[dict], **members) -> dict:

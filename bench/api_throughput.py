@@ -43,7 +43,8 @@ def main() -> int:
     server = _serve(env, args.port)
     try:
         out = Path(tempfile.mkdtemp(prefix="atlas-api-bench."))
-        extras = [f"--extra={n}=http://127.0.0.1:{args.port}{p}" for n, p in TARGETS.items()]
+        extras = [arg for n, p in TARGETS.items()
+                  for arg in ("--extra", f"{n}=http://127.0.0.1:{args.port}{p}")]
         subprocess.run(["bash", str(REF / "api_bench.sh"), "--duration", str(args.duration),
                         "--runs", str(args.runs), "--out", str(out), *extras], check=True)
     finally:
