@@ -67,6 +67,12 @@ PAGES = [
     ("/editor/control-periods/{period}/edit", ["period note", "source title"]),
     ("/editor/actors/{actor}/delete", ["actor name"]),
     ("/history/{revision}", ["period note"]),
+    # The OGC API's HTML pages are built without Jinja (app/ogc_html.py).
+    ("/ogc/collections/sites/items?f=html&datetime=2021-06-01",
+     ["site name", "site arabic", "actor name", "source title"]),
+    ("/ogc/collections/periods/items/{period}?f=html",
+     ["site name", "actor name", "period note", "source title"]),
+    ("/ogc/collections/events/items?f=html", ["event title", "event description"]),
 ]
 # Edit forms put the text back into input values: (path, label, expected value).
 FORM_VALUES = [
