@@ -105,6 +105,15 @@ def test_restore_refuses_a_changed_backup(backed_up):
         assert _everything()["site"] == []
 
 
+def test_restore_refuses_links_that_are_not_http(planted, tmp_path):
+    with planted.app_context():
+        backup.backup(tmp_path / "bk")
+        _empty_database()
+        with pytest.raises(backup.BackupError, match=r"source \d+: url must be an http"):
+            backup.restore(tmp_path / "bk")
+        assert _everything()["source"] == []
+
+
 def test_backup_refuses_a_folder_with_files(seeded, tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
     with seeded.app_context(), pytest.raises(backup.BackupError, match="not empty"):
