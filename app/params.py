@@ -4,11 +4,43 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, request
+from flask import Flask, abort, request
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from . import timeline
 from .extensions import db
+
+#: The largest row id in a URL: bigger numbers name no row (and overflow SQLite).
+MAX_ID = 2**31 - 1
+
+
+def init_app(app: Flask) -> None:
+    """Bound <int:…> URL parts and refuse NUL characters; call before adding routes."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` up to MAX_ID, so a huge number is a 404 like any unknown id."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_nul() -> None:
+    """400 for a NUL character in a path part, parameter or form field (no database
+    stores it, and it is never typed)."""
+    sources = (("path part", (request.view_args or {}).items()),
+               ("parameter", request.args.items(multi=True)),
+               ("field", request.form.items(multi=True)),
+               ("file name", ((k, f.filename or "") for k, f in request.files.items(multi=True))))
+    for what, pairs in sources:
+        for name, value in pairs:
+            if "\x00" in name or "\x00" in str(value):
+                abort(400, description=f"{what} {name!r}: must not contain NUL "
+                                       "characters")
 
 
 def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | None:
