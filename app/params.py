@@ -32,10 +32,10 @@ class IdConverter(IntegerConverter):
 def refuse_nul() -> None:
     """400 for a NUL character in a path part, parameter or form field (no database
     stores it, and it is never typed)."""
+    files = ((name, f.filename or "") for name, f in request.files.items(multi=True))
     sources = (("path part", (request.view_args or {}).items()),
                ("parameter", request.args.items(multi=True)),
-               ("field", request.form.items(multi=True)),
-               ("file name", ((k, f.filename or "") for k, f in request.files.items(multi=True))))
+               ("field", request.form.items(multi=True)), ("file name", files))
     for what, pairs in sources:
         for name, value in pairs:
             if "\x00" in name or "\x00" in str(value):
