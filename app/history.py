@@ -18,6 +18,7 @@ from .auth import admin_required
 from .editor.fields import plain_text, strip
 from .extensions import db
 from .models import Actor, Crossing, Revision, Site, Source
+from .params import site_arg
 from .revert import RevertRefused, revert
 
 bp = Blueprint("history", __name__)
@@ -59,12 +60,7 @@ class Entry:
 @login_required
 def index():
     """Every revision, newest first, optionally of one site (?site=<slug>)."""
-    slug = request.args.get("site")
-    site = None
-    if slug:
-        site = queries.site_by_slug(slug) or abort(
-            400, description=f"parameter 'site': no site called '{slug}'")
-    return _page(site, "history.html")
+    return _page(site_arg(), "history.html")
 
 
 @bp.get("/sites/<slug>/history")

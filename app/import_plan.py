@@ -26,7 +26,6 @@ ENUMS = {
     "confidence": ("high", "medium", "low"),
     "status": ("open", "closed", "restricted", "unknown"),
 }
-_SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
 
 
@@ -275,7 +274,7 @@ def _url(v: Mapping, name: str) -> str:
 
 def _slug(v: Mapping, name: str) -> str:
     value = _text(v, name, 80, required=True)
-    if not _SLUG.match(value):
+    if not usertext.is_slug(value):
         raise _Invalid(f"field {name!r}: {value!r} must be lower-case letters and digits "
                        "joined by single hyphens")
     return value

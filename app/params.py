@@ -8,7 +8,7 @@ from flask import Flask, abort, request
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
-from . import timeline
+from . import queries, timeline
 from .extensions import db
 
 #: The largest row id in a URL: bigger numbers name no row (and overflow SQLite).
@@ -78,6 +78,15 @@ def slug_arg(name: str, model) -> str | None:
         abort(400, description=f"parameter '{name}': no {model.__tablename__} called "
                                f"{raw!r}")
     return raw
+
+
+def site_arg(name: str = "site"):
+    """The Site named by ?site=, None without it, or abort with 400 for an unknown one."""
+    slug = request.args.get(name)
+    if not slug:
+        return None
+    return queries.site_by_slug(slug) or abort(
+        400, description=f"parameter '{name}': no site called '{slug}'")
 
 
 def window_args() -> tuple[dt.date | None, dt.date | None]:

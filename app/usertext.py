@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["ALIASES_MAX", "NOTE_MAX", "control_problem", "safe_url", "url_problem"]
+__all__ = ["ALIASES_MAX", "NOTE_MAX", "control_problem", "is_slug", "safe_url",
+           "url_problem"]
 
 #: Longest note or description, in characters.
 NOTE_MAX = 5000
@@ -17,6 +18,8 @@ ALIASES_MAX = 50
 # C0 controls other than tab, newline and carriage return, and DEL: PostgreSQL refuses
 # NUL and XML 1.0 (the Atom feeds) refuses the others.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lower-case letters and digits joined by single hyphens: "al-qaim", "s28".
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Characters that RFC 3986 never allows unencoded; quotes and brackets break markup.
 _URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 
@@ -32,6 +35,15 @@ def control_problem(value: str) -> str | None:
     found = _CONTROL.search(value)
     return f"must not contain control characters (found U+{ord(found.group()):04X})" \
         if found else None
+
+
+def is_slug(value: str) -> bool:
+    """Whether `value` has the form of a slug (sites, actors, events, crossings).
+
+    >>> is_slug("al-qaim"), is_slug("Al-Qaim"), is_slug("al--qaim"), is_slug("-x")
+    (True, False, False, False)
+    """
+    return _SLUG.fullmatch(value) is not None
 
 
 def url_problem(value: str) -> str | None:

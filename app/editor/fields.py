@@ -17,10 +17,9 @@ from wtforms.widgets import ColorInput, DateInput, NumberInput
 
 from .. import timeline
 from ..params import today
-from ..usertext import control_problem, url_problem
+from ..usertext import control_problem, is_slug, url_problem
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def strip(value):
@@ -153,7 +152,7 @@ def colour(_form, field) -> None:
 
 def slug_format(_form, field) -> None:
     """Validator: lower-case letters and digits joined by single hyphens."""
-    if not SLUG.fullmatch(field.data or ""):
+    if not is_slug(field.data or ""):
         raise ValidationError("must be lower-case letters and digits joined by single "
                               "hyphens, such as al-qaim")
 
