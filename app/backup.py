@@ -20,6 +20,7 @@ import pyogrio
 from alembic.runtime.migration import MigrationContext
 from shapely.geometry import Point
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Table, func, select
+from sqlalchemy.exc import DBAPIError
 
 from . import dbevents, usertext
 from .extensions import db
@@ -95,6 +96,10 @@ def restore(directory: str | Path) -> dict[str, int]:
         _reset_sequences()
         dbevents.bump_data_version(db.session)
         db.session.commit()
+    except DBAPIError as exc:
+        db.session.rollback()
+        raise BackupError(f"the backup breaks a rule of the database, nothing was "
+                          f"restored: {str(exc.orig).splitlines()[0]}") from None
     except Exception:
         db.session.rollback()
         raise
