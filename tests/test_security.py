@@ -57,3 +57,16 @@ def test_safe_url_filter_is_available_to_templates(app):
     with app.app_context():
         render = app.jinja_env.from_string("{{ a | safe_url }}|{{ b | safe_url }}").render
         assert render(a="https://example.org/", b="javascript:x") == "https://example.org/|"
+
+
+def test_web_links_and_archived_copies_stay_links(seeded):
+    from app.extensions import db
+    from app.models import Source
+
+    with seeded.app_context():
+        source = db.session.scalar(db.select(Source).where(Source.ref == "S86"))
+        source.archived_url = "https://web.archive.org/web/2017/x"
+        db.session.commit()
+    html = seeded.test_client().get("/sites/al-qaim").get_data(as_text=True)
+    assert "https://web.archive.org/web/2017/x" in _hrefs(html)
+    assert any(h.startswith("https://www.defense.gov/") for h in _hrefs(html))
