@@ -51,8 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import auth, dbevents, errors, security  # noqa: F401  (auth registers the loader)
+    from . import auth, dbevents, errors, params, security  # noqa: F401  (auth: the loader)
 
+    params.init_app(app)
     dbevents.init_app(app)
     errors.init_app(app)
     security.init_app(app)

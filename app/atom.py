@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-__all__ = ["MEDIA_TYPE", "Entry", "feed", "tag_uri"]
+__all__ = ["MEDIA_TYPE", "Entry", "feed", "tag_uri", "xml_chars"]
 
 MEDIA_TYPE = "application/atom+xml"
 _NS = "http://www.w3.org/2005/Atom"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -54,15 +56,24 @@ def _entry(root: ET.Element, e: Entry) -> None:
     _text(node, "published", _stamp(e.published))
     ET.SubElement(node, "link", rel="alternate", href=e.link, type="text/html")
     for href, title in e.related:
-        ET.SubElement(node, "link", rel="related", href=href, title=title)
+        ET.SubElement(node, "link", rel="related", href=href, title=xml_chars(title))
     content = _text(node, "content", e.content)
     content.set("type", "html")
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     child = ET.SubElement(parent, tag)
-    child.text = text
+    child.text = xml_chars(text)
     return child
+
+
+def xml_chars(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids (ElementTree would write them).
+
+    >>> xml_chars("a\\x0bb\\x00c\\tend")
+    'abc\\tend'
+    """
+    return _NOT_XML.sub("", text)
 
 
 def _stamp(moment: dt.datetime) -> str:

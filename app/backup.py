@@ -20,8 +20,9 @@ import pyogrio
 from alembic.runtime.migration import MigrationContext
 from shapely.geometry import Point
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Table, func, select
+from sqlalchemy.exc import DBAPIError
 
-from . import dbevents
+from . import dbevents, usertext
 from .extensions import db
 
 __all__ = ["BackupError", "FORMAT", "backup", "restore", "table_rows", "NO_PASSWORD"]
@@ -35,6 +36,7 @@ _SECRET = {"user": {"password_hash"}}
 # Rebuilt by every write, so never backed up.
 _SKIP = {"data_version"}
 _POINTS = {"site", "event"}
+_LINKS = {"source": ("url", "archived_url")}
 
 
 class BackupError(ValueError):
@@ -86,6 +88,7 @@ def restore(directory: str | Path) -> dict[str, int]:
     try:
         for table in _tables():
             rows = _read_rows(directory, table)
+            _check_links(table, rows)
             if len(rows) != manifest["counts"].get(table.name, 0):
                 raise BackupError(f"{table.name}: {len(rows)} rows, the manifest says "
                                   f"{manifest['counts'].get(table.name, 0)}")
@@ -93,6 +96,10 @@ def restore(directory: str | Path) -> dict[str, int]:
         _reset_sequences()
         dbevents.bump_data_version(db.session)
         db.session.commit()
+    except DBAPIError as exc:
+        db.session.rollback()
+        raise BackupError(f"the backup breaks a rule of the database, nothing was "
+                          f"restored: {str(exc.orig).splitlines()[0]}") from None
     except Exception:
         db.session.rollback()
         raise
@@ -167,6 +174,15 @@ def _read_rows(directory: Path, table: Table) -> list[dict]:
         raw = frame.to_dict("records")
     return [{c.name: _typed(c, r.get(c.name)) for c in table.columns if c.name in r}
             for r in raw]
+
+
+def _check_links(table: Table, rows: list[dict]) -> None:
+    """Stored addresses become links, so each must be http(s) (a tampered backup)."""
+    for row in rows:
+        for name in _LINKS.get(table.name, ()):
+            problem = row.get(name) and usertext.url_problem(row[name])
+            if problem:
+                raise BackupError(f"{table.name} {row.get('id')}: {name} {problem}")
 
 
 def _insert(table: Table, rows: list[dict]) -> None:

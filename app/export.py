@@ -11,10 +11,13 @@ import pandas as pd
 import pyogrio
 from shapely.geometry import shape
 
-__all__ = ["CSV_TYPE", "GPKG_TYPE", "flatten", "frame", "table", "to_csv", "to_gpkg"]
+__all__ = ["CSV_TYPE", "GPKG_TYPE", "flatten", "frame", "inert", "table", "to_csv",
+           "to_gpkg"]
 
 CSV_TYPE = "text/csv; charset=utf-8"
 GPKG_TYPE = "application/geopackage+sqlite3"
+# First characters that make a spreadsheet cell a formula (OWASP CSV injection).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def flatten(props: Mapping) -> dict:
@@ -54,8 +57,18 @@ def to_csv(features: Iterable[dict]) -> bytes:
     rows = []
     for f in features:
         lon, lat = f["geometry"]["coordinates"]
-        rows.append({"id": f.get("id"), **flatten(f["properties"]), "lon": lon, "lat": lat})
+        row = {"id": f.get("id"), **flatten(f["properties"]), "lon": lon, "lat": lat}
+        rows.append({k: inert(v) for k, v in row.items()})
     return table(rows).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+def inert(value):
+    """Text a spreadsheet would run as a formula (= + - @ first) gets a leading quote.
+
+    >>> inert("=HYPERLINK(1)"), inert("-x"), inert("al-Tanf"), inert(-3.5)
+    ("'=HYPERLINK(1)", "'-x", 'al-Tanf', -3.5)
+    """
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA) else value
 
 
 def to_gpkg(layers: Mapping[str, pd.DataFrame]) -> bytes:

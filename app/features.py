@@ -110,8 +110,7 @@ def boundaries(geodata_dir, bbox=None) -> list[dict]:
             fid = f"{layer}-{(p.get('iso_a2') or str(n)).lower()}"
             props = {"layer": layer, "name": p.get("name"), "iso_a2": p.get("iso_a2"),
                      "note": p.get("note") or p.get("source") or ""}
-            out.append({"type": "Feature", "id": fid, "geometry": f["geometry"],
-                        "properties": props})
+            out.append(geojson.feature(fid, f["geometry"], props))
     if bbox is None:
         return out
     area = box(*bbox)
@@ -207,14 +206,14 @@ def _period_feature(p, site, site_name, country, lon, lat, actor, actor_name, ch
              "actor_name": actor_name, **_bounds(p), "contested": p.contested,
              "challenger": challenger, "confidence": p.confidence, "note": p.note,
              "sources": geojson.cited(sources)}
-    return _point(p.id, lon, lat, props)
+    return geojson.feature(p.id, geojson.point(lon, lat), props)
 
 
 def _status_feature(p, site, site_name, country, lon, lat, sources) -> dict:
     props = {"site": site, "site_name": site_name, "country": country, "status": p.status,
              **_bounds(p), "confidence": p.confidence, "note": p.note,
              "sources": geojson.cited(sources)}
-    return _point(p.id, lon, lat, props)
+    return geojson.feature(p.id, geojson.point(lon, lat), props)
 
 
 def _event_feature(e: Event, places: list[tuple], sources: list[dict]) -> dict:
@@ -226,7 +225,7 @@ def _event_feature(e: Event, places: list[tuple], sources: list[dict]) -> dict:
              "sites": [slug for slug, _, _ in places], "confidence": e.confidence,
              "sources": geojson.cited(sources)}
     geometry = {"type": "MultiPoint", "coordinates": points} if points else None
-    return {"type": "Feature", "id": e.id, "geometry": geometry, "properties": props}
+    return geojson.feature(e.id, geometry, props)
 
 
 def _event_places(ids: list[int]) -> dict[int, list[tuple]]:
@@ -245,11 +244,6 @@ def _event_places(ids: list[int]) -> dict[int, list[tuple]]:
 def _bounds(p) -> dict:
     return {"start": _iso(p.start), "start_precision": p.start_precision,
             "end": _iso(p.end), "end_precision": p.end_precision}
-
-
-def _point(fid, lon, lat, props) -> dict:
-    return {"type": "Feature", "id": fid,
-            "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
 
 
 def _in_box(coords, bbox) -> bool:

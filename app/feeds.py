@@ -13,6 +13,7 @@ from .extensions import db
 from .httpcache import ok, respond
 from .models import Actor, ControlPeriod, Site, StatusPeriod, status_period_source
 from .params import only_args
+from .usertext import safe_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -94,7 +95,8 @@ def _entry(specific: str, what: str, p, s: Site, sources: list[dict]) -> atom.En
         published=dt.datetime.combine(p.start, dt.time(), dt.UTC),
         link=url_for("main.site", slug=s.slug, _external=True),
         content=_content(p, sources),
-        related=[(src["url"], src["title"]) for src in sources if src["url"]])
+        related=[(safe_url(src["url"]), src["title"]) for src in sources
+                 if safe_url(src["url"])])
 
 
 def _content(p, sources: list[dict]) -> str:
@@ -109,9 +111,8 @@ def _content(p, sources: list[dict]) -> str:
 def _source_html(src: dict) -> str:
     label = escape(", ".join(x for x in (src["title"], src["publisher"],
                                          src["published_label"]) if x))
-    if not src["url"]:
-        return label
-    return f'<a href="{escape(src["url"])}">{label}</a>'
+    href = safe_url(src["url"])
+    return f'<a href="{escape(href)}">{label}</a>' if href else label
 
 
 def _tag(specific: str) -> str:

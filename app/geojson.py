@@ -12,19 +12,29 @@ MEDIA_TYPE = "application/geo+json"
 _HIDDEN = {"lon", "lat"}
 
 
+def feature(fid, geometry: dict | None, properties: dict) -> dict:
+    """A Feature; `fid` None leaves out the optional id member.
+
+    >>> feature(7, point(40.9, 34.4), {"name": "al-Qa'im"})["geometry"]
+    {'type': 'Point', 'coordinates': [40.9, 34.4]}
+    """
+    out = {"type": "Feature", "geometry": geometry, "properties": properties}
+    if fid is not None:
+        out["id"] = fid
+    return out
+
+
+def point(lon: float, lat: float) -> dict:
+    """A Point geometry (RFC 7946: longitude first)."""
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
 def point_feature(row: dict, fid=None) -> dict:
     """A Point feature at the row's lon/lat with every other field as a property."""
     props = {k: v for k, v in row.items() if k not in _HIDDEN}
     if "sources" in props:
         props["sources"] = cited(props["sources"])
-    feature = {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-        "properties": props,
-    }
-    if fid is not None:
-        feature["id"] = fid
-    return feature
+    return feature(fid, point(row["lon"], row["lat"]), props)
 
 
 def cited(sources: list[dict]) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,14 +15,16 @@ from wtforms.validators import Length
 
 from . import queries, revisions
 from .auth import admin_required
-from .editor.fields import strip
+from .editor.fields import plain_text, strip
 from .extensions import db
 from .models import Actor, Crossing, Revision, Site, Source
+from .params import site_arg
 from .revert import RevertRefused, revert
 
 bp = Blueprint("history", __name__)
 
 PAGE_SIZE = 50
+_PAGE = re.compile(r"[1-9][0-9]{0,8}")
 #: Where a table's rows are edited (None: not editable in the editor).
 EDIT_KINDS = {"site": "sites", "actor": "actors", "source": "sources", "event": "events",
               "control_period": "control-periods", "status_period": "status-periods"}
@@ -38,7 +41,8 @@ _REFS = {"actor_id": Actor, "challenger_id": Actor, "parent_id": Actor, "site_id
 class RevertForm(FlaskForm):
     """Revert button with an optional comment."""
 
-    comment = StringField("Comment for the history", [Length(max=500)], filters=[strip])
+    comment = StringField("Comment for the history", [Length(max=500), plain_text],
+                          filters=[strip])
     submit = SubmitField("Revert this change")
 
 
@@ -56,12 +60,7 @@ class Entry:
 @login_required
 def index():
     """Every revision, newest first, optionally of one site (?site=<slug>)."""
-    slug = request.args.get("site")
-    site = None
-    if slug:
-        site = queries.site_by_slug(slug) or abort(
-            400, description=f"parameter 'site': no site called '{slug}'")
-    return _page(site, "history.html")
+    return _page(site_arg(), "history.html")
 
 
 @bp.get("/sites/<slug>/history")
@@ -117,8 +116,9 @@ def _page(site: Site | None, template: str):
 def _page_number() -> int:
     """The ?page= number, or 400 naming the parameter and the rule."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"parameter 'page': {raw!r} is not a whole number ≥ 1")
+    if not _PAGE.fullmatch(raw):
+        abort(400, description=f"parameter 'page': {raw!r} is not a whole number from 1 "
+                               "to 999999999")
     return int(raw)
 
 

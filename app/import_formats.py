@@ -78,6 +78,8 @@ def _csv(text: str) -> list[Row]:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise ImportFileError("the file is empty") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"line 1: not valid CSV ({exc})") from None
     kind = _kind(header)
     rows, line = [], 2
     try:
@@ -123,6 +125,9 @@ def _geojson(text: str) -> list[Row]:
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"line {exc.lineno}, column {exc.colno}: malformed JSON "
                               f"({exc.msg})") from None
+    except (RecursionError, ValueError) as exc:
+        raise ImportFileError(f"unreadable JSON: nested too deeply or a number too long "
+                              f"({str(exc)[:80]})") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
             or not isinstance(doc.get("features"), list):
         raise ImportFileError("GeoJSON must be a FeatureCollection with a 'features' list")
@@ -175,5 +180,9 @@ def _object_row(kind: str, where: str, item) -> Row:
 
 
 def _finite(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) \
-        and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False

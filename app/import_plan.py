@@ -14,7 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from . import timeline
+from . import timeline, usertext
+from .usertext import ALIASES_MAX, NOTE_MAX
 from .import_formats import Row
 
 __all__ = ["Change", "Existing", "Plan", "plan"]
@@ -25,7 +26,6 @@ ENUMS = {
     "confidence": ("high", "medium", "low"),
     "status": ("open", "closed", "restricted", "unknown"),
 }
-_SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
 
 
@@ -111,10 +111,12 @@ class _Checker:
         v = row.values
         values = {"ref": _text(v, "ref", 40, required=True),
                   "title": _text(v, "title", 500, required=True)}
-        for name, size in (("publisher", 200), ("url", 2000), ("language", 10),
-                           ("archived_url", 2000), ("note", None)):
+        for name, size in (("publisher", 200), ("language", 10), ("note", NOTE_MAX)):
             if name in v:
                 values[name] = _text(v, name, size)
+        for name in ("url", "archived_url"):
+            if name in v:
+                values[name] = _url(v, name)
         if "published" in v:
             values["published"], values["published_precision"] = _partial(v, "published")
         if "accessed" in v:
@@ -129,9 +131,9 @@ class _Checker:
                   "lon": _number(v, "lon", -180, 180), "lat": _number(v, "lat", -90, 90)}
         for name in ("name_ar", "location_note", "note"):
             if name in v:
-                values[name] = _text(v, name, 200 if name == "name_ar" else None)
+                values[name] = _text(v, name, 200 if name == "name_ar" else NOTE_MAX)
         if "aliases" in v:
-            values["aliases"] = _list(v, "aliases")
+            values["aliases"] = _aliases(v)
         if "location_precision" in v:
             values["location_precision"] = _enum(v, "location_precision")
         if "radius_km" in v:
@@ -170,7 +172,7 @@ class _Checker:
         if "confidence" in v:
             values["confidence"] = _enum(v, "confidence")
         if "note" in v:
-            values["note"] = _text(v, "note", None)
+            values["note"] = _text(v, "note", NOTE_MAX)
         values["sources"] = self._refs(v)
         return values
 
@@ -252,12 +254,27 @@ def _text(v: Mapping, name: str, size: int | None, required: bool = False) -> st
         raise _Invalid(f"field {name!r} is required")
     if size is not None and len(value) > size:
         raise _Invalid(f"field {name!r} is longer than {size} characters")
+    _plain(name, value)
+    return value
+
+
+def _plain(name: str, value: str) -> None:
+    problem = usertext.control_problem(value)
+    if problem:
+        raise _Invalid(f"field {name!r} {problem}")
+
+
+def _url(v: Mapping, name: str) -> str:
+    value = _text(v, name, 2000)
+    problem = value and usertext.url_problem(value)
+    if problem:
+        raise _Invalid(f"field {name!r} {problem}")
     return value
 
 
 def _slug(v: Mapping, name: str) -> str:
     value = _text(v, name, 80, required=True)
-    if not _SLUG.match(value):
+    if not usertext.is_slug(value):
         raise _Invalid(f"field {name!r}: {value!r} must be lower-case letters and digits "
                        "joined by single hyphens")
     return value
@@ -322,15 +339,28 @@ def _flag(v: Mapping, name: str) -> bool:
     return text in _TRUE
 
 
+def _aliases(v: Mapping) -> list[str]:
+    """Spellings: at most ALIASES_MAX, each at most 200 characters."""
+    items = _list(v, "aliases")
+    if len(items) > ALIASES_MAX:
+        raise _Invalid(f"field 'aliases' has {len(items)} spellings; at most {ALIASES_MAX}")
+    if any(len(item) > 200 for item in items):
+        raise _Invalid("field 'aliases': each spelling must be at most 200 characters")
+    return items
+
+
 def _list(v: Mapping, name: str) -> list[str]:
     """A list value: a JSON list of strings, or text separated by ';'."""
     raw = v.get(name)
     if raw is None:
         return []
     if isinstance(raw, str):
-        return [part.strip() for part in raw.split(";") if part.strip()]
+        raw = raw.split(";")
     if isinstance(raw, list) and all(isinstance(x, str) for x in raw):
-        return [x.strip() for x in raw if x.strip()]
+        items = [x.strip() for x in raw if x.strip()]
+        for item in items:
+            _plain(name, item)
+        return items
     raise _Invalid(f"field {name!r} must be a list of text (or text separated by ';')")
 
 

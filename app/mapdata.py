@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from . import timeline
+from .usertext import safe_url
 
 __all__ = ["ORIGIN", "STATUSES", "KINDS", "MapRows", "offset", "flags", "encode",
            "change_points", "safe_colour", "script_json", "when_label", "year_marks"]
@@ -168,7 +169,8 @@ class _SourceTable:
             if source_id not in self.index:
                 s = self.by_id[source_id]
                 self.index[source_id] = len(self.rows)
-                self.rows.append([s["title"], s["publisher"], s["url"], s["label"]])
+                self.rows.append([s["title"], s["publisher"], safe_url(s["url"]),
+                                  s["label"]])
             out.append(self.index[source_id])
         return out
 

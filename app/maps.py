@@ -16,6 +16,7 @@ from jinja2 import Environment
 from shapely import clip_by_rect
 from shapely.geometry import mapping, shape
 
+from . import geojson
 from .mapdata import safe_colour
 
 __all__ = ["STATUS_LABELS", "MapParts", "LegendActor", "build_map", "render_parts",
@@ -196,12 +197,10 @@ def _compact(data: dict) -> dict:
         if geometry.is_empty:
             continue
         geometry = mapping(geometry)
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": geometry["type"],
-                         "coordinates": _rounded(geometry["coordinates"])},
-            "properties": {k: f["properties"][k] for k in keep if k in f["properties"]}})
-    return {"type": "FeatureCollection", "features": features}
+        features.append(geojson.feature(
+            None, {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])},
+            {k: f["properties"][k] for k in keep if k in f["properties"]}))
+    return geojson.feature_collection(features)
 
 
 def _rounded(coords):

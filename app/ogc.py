@@ -273,9 +273,11 @@ def _instant(text: str) -> dt.date:
                                    "(e.g. 2014-06-01 or 2014-06-01T00:00:00Z)")
     try:
         moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        return moment.astimezone(dt.UTC).date()
     except ValueError:
         raise _invalid("datetime", f"{text!r} is not a real date and time") from None
-    return moment.astimezone(dt.UTC).date()
+    except OverflowError:
+        raise _invalid("datetime", f"{text!r} is outside years 1 to 9999 in UTC") from None
 
 
 def _next_day(day: dt.date) -> dt.date | None:

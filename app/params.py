@@ -4,11 +4,43 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, request
+from flask import Flask, abort, request
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
-from . import timeline
+from . import queries, timeline
 from .extensions import db
+
+#: The largest row id in a URL: bigger numbers name no row (and overflow SQLite).
+MAX_ID = 2**31 - 1
+
+
+def init_app(app: Flask) -> None:
+    """Bound <int:…> URL parts and refuse NUL characters; call before adding routes."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` up to MAX_ID, so a huge number is a 404 like any unknown id."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_nul() -> None:
+    """400 for a NUL character in a path part, parameter or form field (no database
+    stores it, and it is never typed)."""
+    files = ((name, f.filename or "") for name, f in request.files.items(multi=True))
+    sources = (("path part", (request.view_args or {}).items()),
+               ("parameter", request.args.items(multi=True)),
+               ("field", request.form.items(multi=True)), ("file name", files))
+    for what, pairs in sources:
+        for name, value in pairs:
+            if "\x00" in name or "\x00" in str(value):
+                abort(400, description=f"{what} {name!r}: must not contain NUL "
+                                       "characters")
 
 
 def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | None:
@@ -46,6 +78,15 @@ def slug_arg(name: str, model) -> str | None:
         abort(400, description=f"parameter '{name}': no {model.__tablename__} called "
                                f"{raw!r}")
     return raw
+
+
+def site_arg(name: str = "site"):
+    """The Site named by ?site=, None without it, or abort with 400 for an unknown one."""
+    slug = request.args.get(name)
+    if not slug:
+        return None
+    return queries.site_by_slug(slug) or abort(
+        400, description=f"parameter '{name}': no site called '{slug}'")
 
 
 def window_args() -> tuple[dt.date | None, dt.date | None]:

@@ -1,4 +1,5 @@
-"""Security headers, including a nonce-based Content Security Policy."""
+"""Security headers, including a nonce-based Content Security Policy, and the
+template filter that keeps stored addresses from becoming unsafe links."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
+
+from .usertext import safe_url
 
 
 def csp_nonce() -> str:
@@ -49,6 +52,8 @@ def _origin(url_template: str) -> str:
 def init_app(app: Flask) -> None:
     """Expose csp_nonce() to templates and add the headers to every response."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # Every href built from stored data goes through this filter.
+    app.jinja_env.filters["safe_url"] = safe_url
 
     @app.after_request
     def _headers(resp):

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from . import revisions, search, timeline
+from . import revisions, search, timeline, usertext
 from .extensions import db
 from .models import (
     Actor,
@@ -155,10 +155,10 @@ class _Loader:
             return None
         published, precision = _date(e, "published", where)
         source = Source(ref=e["ref"], title=_require(e, "title", where),
-                        publisher=e.get("publisher") or "", url=e.get("url") or "",
+                        publisher=e.get("publisher") or "", url=_url(e, "url", where),
                         published=published, published_precision=precision,
                         language=e.get("language") or "en",
-                        archived_url=e.get("archived_url") or "", note=e.get("note") or "")
+                        archived_url=_url(e, "archived_url", where), note=e.get("note") or "")
         self.sources[source.ref] = source
         return source
 
@@ -238,6 +238,14 @@ class _Loader:
         except KeyError:
             raise SeedError(f"{where}: field '{field_name}' names unknown entry "
                             f"'{key}'") from None
+
+
+def _url(entry: dict, key: str, where: str) -> str:
+    value = entry.get(key) or ""
+    problem = value and usertext.url_problem(value)
+    if problem:
+        raise SeedError(f"{where}: field '{key}' {problem}")
+    return value
 
 
 def _require(entry: dict, key: str, where: str):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from markupsafe import Markup
@@ -13,10 +12,10 @@ from .cache import VersionedCache
 from .dbevents import data_version
 from .extensions import db
 from .params import date_arg, today
+from .usertext import is_slug
 
 bp = Blueprint("main", __name__)
 
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 #: Rows the map page renders on the server; the script builds the others, and
 #: ?rows=all renders every row (for readers without JavaScript).
 TABLE_ROWS = 100
@@ -122,7 +121,7 @@ def _site_arg() -> str | None:
     slug = request.args.get("site")
     if not slug:
         return None
-    if not _SLUG.fullmatch(slug):
+    if len(slug) > 80 or not is_slug(slug):
         abort(400, description="parameter 'site': must be a site slug (lower-case "
                                "letters, digits and hyphens)")
     if queries.site_by_slug(slug) is None:

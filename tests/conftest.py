@@ -164,3 +164,28 @@ def app_variant(app):
         with variant.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+#: Markup, quotes and an event handler: shown anywhere, it must stay text.
+HOSTILE = "<script>window.__xss=1</script>\"'><img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def planted(seeded):
+    """The seed plus values no form or import accepts, written straight to the database
+    (as an old row or a hand-made backup could hold them): on al-Qa'im's current
+    period, source S86 links to javascript: and data: addresses, and texts carry
+    markup, control characters and spreadsheet formulas."""
+    from app.models import ControlPeriod, Site, Source
+
+    with seeded.app_context():
+        source = db.session.scalar(db.select(Source).where(Source.ref == "S86"))
+        source.url, source.archived_url = "javascript:alert(1)", "data:text/html,<b>x</b>"
+        source.title, source.publisher = f"{HOSTILE}\x0b", '=HYPERLINK("http://evil")'
+        site = db.session.scalar(db.select(Site).where(Site.slug == "al-qaim"))
+        site.name = "=cmd|' /C calc'!A0"
+        period = db.session.scalar(db.select(ControlPeriod).where(
+            ControlPeriod.site_id == site.id, ControlPeriod.end.is_(None)))
+        period.note = f"{HOSTILE}\x0c@SUM(1)"
+        db.session.commit()
+    return seeded

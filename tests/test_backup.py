@@ -105,6 +105,30 @@ def test_restore_refuses_a_changed_backup(backed_up):
         assert _everything()["site"] == []
 
 
+def test_restore_refuses_links_that_are_not_http(planted, tmp_path):
+    with planted.app_context():
+        backup.backup(tmp_path / "bk")
+        _empty_database()
+        with pytest.raises(backup.BackupError, match=r"source \d+: url must be an http"):
+            backup.restore(tmp_path / "bk")
+        assert _everything()["source"] == []
+
+
+def test_a_hand_made_backup_that_breaks_a_constraint_is_refused_whole(backed_up):
+    app, folder, _ = backed_up
+    users = json.loads((folder / "users.json").read_text())
+    (folder / "users.json").write_text(json.dumps(users + [dict(users[0], id=999)]))
+    manifest = json.loads((folder / backup.MANIFEST).read_text())
+    manifest["files"] = backup._checksums(folder)
+    manifest["counts"]["user"] += 1
+    (folder / backup.MANIFEST).write_text(json.dumps(manifest))
+    with app.app_context():
+        _empty_database()
+        with pytest.raises(backup.BackupError, match="breaks a rule of the database"):
+            backup.restore(folder)
+        assert _everything()["site"] == []
+
+
 def test_backup_refuses_a_folder_with_files(seeded, tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
     with seeded.app_context(), pytest.raises(backup.BackupError, match="not empty"):

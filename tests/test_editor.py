@@ -144,6 +144,10 @@ def test_an_existing_source_can_be_picked(seeded, editor_client, log_data):
     ({"source_title": "t" * 501}, "must be at most 500 characters long"),
     ({"source_date": "2024-14"}, "not a real calendar date"),
     ({"note": "n" * 5001}, "must be at most 5000 characters long"),
+    ({"note": "tab\tok but \x0b is not"}, "must not contain control characters (found "
+                                           "U+000B)"),
+    ({"source_title": "a\x1fb"}, "must not contain control characters"),
+    ({"comment": "a\x7fb"}, "must not contain control characters"),
     ({"confidence": "certain"}, "Not a valid choice"),
     ({"actor_id": "iraqi-government"}, "already Iraqi federal government"),
 ])

@@ -1,6 +1,7 @@
 """Atom feeds of control and status changes on the seed data."""
 
 import re
+from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -76,3 +77,29 @@ def test_feed_is_conditional(seeded_client):
 def test_bad_requests_get_json_errors(seeded_client, url, status):
     resp = seeded_client.get(url)
     assert resp.status_code == status and resp.is_json
+
+
+class _Tags(HTMLParser):
+    """Element names and link targets of an HTML fragment."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.hrefs = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.hrefs += [v for k, v in attrs if k == "href"]
+
+
+def test_stored_hostile_text_stays_text_and_links_stay_web_links(planted):
+    """Control characters are dropped (the feed stays XML) and only http(s) is linked."""
+    _, root = _feed(planted.test_client(), "/feeds/sites/al-qaim.atom")
+    entry = next(e for e in root.findall("a:entry", NS)
+                 if "Iraqi federal government" in e.find("a:title", NS).text)
+    content = entry.find("a:content", NS).text
+    assert "<script>" not in content and "&lt;script&gt;" in content
+    parsed = _Tags()
+    parsed.feed(content)
+    assert set(parsed.tags) <= {"p", "ul", "li", "a"}
+    links = parsed.hrefs + [link.get("href") for link in entry.findall("a:link", NS)]
+    assert links and all(h.startswith(("http://", "https://")) for h in links)

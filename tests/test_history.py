@@ -55,11 +55,17 @@ def test_history_is_paginated_newest_first(seeded, editor_client):
     assert 'href="/history?page=2"' in first
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=x", "page=-1", "site=nowhere"])
+@pytest.mark.parametrize("query", ["page=0", "page=x", "page=-1", "site=nowhere",
+                                   "page=²", "page=99999999999999999999", "page=07"])
 def test_bad_history_parameters_are_400(editor_client, query):
     resp = editor_client.get(f"/history?{query}")
     assert resp.status_code == 400
     assert "parameter &#39;" in resp.get_data(as_text=True)
+
+
+def test_a_revision_id_too_large_for_the_database_is_not_found(editor_client):
+    resp = editor_client.get("/history/99999999999999999999")
+    assert resp.status_code == 404
 
 
 def test_history_filtered_by_site_and_site_tab(seeded, editor_client):

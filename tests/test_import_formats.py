@@ -36,6 +36,7 @@ def test_each_kind_is_recognised(header, kind):
     (b"site,actor,sources\n", "no rows"),
     (b"site,actor,sources\nal-tanf,isis,S1\n\xff\xfe,x,y\n", "line 3, column 1"),
     ("site,actor,sources\nal-tanf,isis,S1\n".encode("utf-16"), "not UTF-8"),
+    (("x" * 200_000 + ",title\n").encode(), "line 1: not valid CSV"),
 ])
 def test_unreadable_files_are_refused_whole(data, message):
     with pytest.raises(ImportFileError, match=message):
@@ -74,6 +75,8 @@ def test_geojson_gives_sources_sites_periods_and_status():
     ('{"type": "Feature"}', "FeatureCollection"),
     ('[1, 2]', "FeatureCollection"),
     ('{"type": "FeatureCollection", "features": [], "sources": 3}', "sources"),
+    ("[" * 100_000, "nested too deeply"),
+    ('{"type": "FeatureCollection", "features": [1' + "0" * 5000 + "]}", "number too long"),
 ])
 def test_malformed_geojson_is_refused(text, message):
     with pytest.raises(ImportFileError, match=message):
@@ -82,7 +85,8 @@ def test_malformed_geojson_is_refused(text, message):
 
 @pytest.mark.parametrize("geometry", [None, {"type": "LineString", "coordinates": [[0, 0]]},
                                       {"type": "Point", "coordinates": [1]},
-                                      {"type": "Point", "coordinates": ["1", 2]}])
+                                      {"type": "Point", "coordinates": ["1", 2]},
+                                      {"type": "Point", "coordinates": [10 ** 400, 2]}])
 def test_a_site_needs_a_point(geometry):
     doc = _collection()
     doc["features"][0]["geometry"] = geometry

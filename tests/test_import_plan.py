@@ -85,11 +85,27 @@ def test_file_sources_and_sites_can_be_used_by_file_periods():
     ({"kind": "castle"}, "field 'kind'"), ({"lon": "200"}, "field 'lon'"),
     ({"lat": "north"}, "field 'lat'"), ({"crossing": "nope"}, "field 'crossing'"),
     ({"name": ""}, "field 'name' is required"), ({"aliases": 5}, "field 'aliases'"),
+    ({"aliases": "ok; b\x00d"}, "field 'aliases' must not contain control characters"),
+    ({"aliases": ";".join(map(str, range(51)))}, "at most 50"),
+    ({"aliases": ["x" * 201]}, "at most 200 characters"),
+    ({"note": "n" * 5001}, "field 'note' is longer than 5000 characters"),
+    ({"name": "Al\x0bQaim"}, "field 'name' must not contain control characters"),
 ])
 def test_site_rules(values, message):
     site = {"slug": "ok", "name": "OK", "country": "SY", "kind": "town", "lon": "40",
             "lat": "34", **values}
     assert message in plan([Row("sites", "line 2", site)], _existing()).errors[0]
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"url": "javascript:alert(1)"}, "field 'url' must be an http:// or https://"),
+    ({"archived_url": "data:text/html,x"}, "field 'archived_url' must be an http://"),
+    ({"url": "https://example.org/\"><script>"}, "field 'url' must not contain spaces"),
+    ({"title": "T\x00"}, "field 'title' must not contain control characters"),
+])
+def test_source_rules(values, message):
+    source = {"ref": "N1", "title": "T", **values}
+    assert message in plan([Row("sources", "line 2", source)], _existing()).errors[0]
 
 
 def test_duplicate_keys_in_one_file():

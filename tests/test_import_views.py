@@ -76,6 +76,19 @@ def test_a_bad_file_gets_a_report_and_no_confirm_button(seeded):
     assert "/editor/import/confirm" not in html
 
 
+@pytest.mark.parametrize("csv, message", [
+    (b"ref,title,url\nJS-1,Hostile,javascript:alert(1)\n", "field &#39;url&#39; must be"),
+    (b"ref,title,url\nNUL-1,Nul\x00title,\n", "field &#39;title&#39; must not contain"),
+])
+def test_unsafe_text_in_a_file_is_refused_whole(seeded, fingerprint, csv, message):
+    before, client = fingerprint(seeded), _signed_in(seeded)
+    resp = _upload(client, csv, "sources.csv")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and message in html
+    assert "/editor/import/confirm" not in html
+    assert fingerprint(seeded) == {**before, "user": fingerprint(seeded)["user"]}
+
+
 @pytest.mark.parametrize("data, name, message", [
     (b"\xff\xfe\x00", "f.csv", "not UTF-8"),
     (b'{"type": "FeatureCollection", "features": [}', "f.geojson", "malformed JSON"),

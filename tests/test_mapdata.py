@@ -80,6 +80,12 @@ def test_sources_are_numbered_once_and_referenced_by_index(rows):
     assert data["events"][0][5] == [1]
 
 
+def test_only_web_addresses_reach_the_popups(rows):
+    rows.sources[31]["url"] = "javascript:alert(1)"
+    data = mapdata.encode(rows, D(2026, 1, 1))
+    assert [s[2] for s in data["sources"]] == ["https://a.example", ""]
+
+
 def test_change_points_are_cumulative_differences(rows):
     data = mapdata.encode(rows, D(2026, 1, 1))
     days = [sum(data["changes"][:n + 1]) for n in range(len(data["changes"]))]

@@ -130,7 +130,8 @@ def test_datetime_instants_and_intervals(text, window, instant):
     {"bbox": "a,b,c,d"}, {"bbox": "0,0,nan,1"}, {"bbox": "0,0,200,1"}, {"bbox": ""},
     {"datetime": "2014-13-01"}, {"datetime": "yesterday"}, {"datetime": "2014-06-01T00:00"},
     {"datetime": "2014-06-02/2014-06-01"}, {"datetime": "a/b/c"},
-    {"datetime": "2014-06-31T00:00:00Z"}, {"f": "xml"}, {"sortby": "name"},
+    {"datetime": "2014-06-31T00:00:00Z"}, {"datetime": "9999-12-31T23:00:00-12:00"},
+    {"datetime": "0001-01-01T01:00:00+14:00/.."}, {"f": "xml"}, {"sortby": "name"},
     {"crs": ogc.CRS84},
 ])
 def test_invalid_or_unknown_parameters_are_400_with_a_json_exception(params):

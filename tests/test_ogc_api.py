@@ -137,3 +137,13 @@ def test_items_are_conditional(seeded_client):
     again = seeded_client.get("/ogc/collections/periods/items?limit=5",
                               headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+
+
+@pytest.mark.parametrize("url", ["/ogc/collections/sites/items?f=html&datetime=2020-01-01",
+                                 "/ogc/collections/sites/items/al-qaim?f=html",
+                                 "/ogc/collections/periods/items?f=html&limit=10000"])
+def test_html_pages_escape_stored_text(planted, url):
+    html = planted.test_client().get(url).get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img" not in html and "<script>" not in html
+    assert "javascript:" not in html.split("<nav>")[-1]

@@ -60,6 +60,17 @@ def test_a_bad_seed_file_is_refused_whole(app, tmp_path):
         assert _counts()["Site"] == 0
 
 
+def test_a_source_link_that_is_not_http_is_refused(app, tmp_path):
+    first = dict(SEED["sources"][0], url="javascript:alert(1)")
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(dict(SEED, sources=[first, *SEED["sources"][1:]]),
+                                   allow_unicode=True), encoding="utf-8")
+    with app.app_context():
+        with pytest.raises(seed.SeedError, match="field 'url' must be an http"):
+            seed.load(path)
+        assert _counts()["Source"] == 0
+
+
 def test_seed_command_reports_counts(runner, app):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output

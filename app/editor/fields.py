@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from urllib.parse import urlsplit
 
 from wtforms import (
     SelectField,
@@ -18,12 +17,9 @@ from wtforms.widgets import ColorInput, DateInput, NumberInput
 
 from .. import timeline
 from ..params import today
+from ..usertext import control_problem, is_slug, url_problem
 
-# Characters that RFC 3986 never allows unencoded; quotes and brackets break markup.
-_URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-NOTE_MAX = 5000
 
 
 def strip(value):
@@ -128,20 +124,17 @@ class IdMultiSelectField(SelectMultipleField):
 
 def http_url(_form, field) -> None:
     """Validator: empty, or a well-formed http:// or https:// address."""
-    value = field.data or ""
-    if not value:
-        return
-    if _URL_FORBIDDEN.search(value):
-        raise ValidationError("must not contain spaces, quotes, angle brackets or "
-                              "control characters (percent-encode them)")
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018  (raises on a malformed port)
-    except ValueError:
-        raise ValidationError("is not a well-formed web address") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValidationError("must be an http:// or https:// address, such as "
-                              "https://example.org/report")
+    problem = url_problem(field.data) if field.data else None
+    if problem:
+        raise ValidationError(problem)
+
+
+def plain_text(_form, field) -> None:
+    """Validator: text (or each line of it) free of control characters."""
+    values = field.data if isinstance(field.data, list) else [field.data or ""]
+    problem = next(filter(None, map(control_problem, values)), None)
+    if problem:
+        raise ValidationError(problem)
 
 
 def not_future(_form, field) -> None:
@@ -159,7 +152,7 @@ def colour(_form, field) -> None:
 
 def slug_format(_form, field) -> None:
     """Validator: lower-case letters and digits joined by single hyphens."""
-    if not SLUG.fullmatch(field.data or ""):
+    if not is_slug(field.data or ""):
         raise ValidationError("must be lower-case letters and digits joined by single "
                               "hyphens, such as al-qaim")
 

@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from .. import changes, geo, timeline
 from ..records import sibling_periods
+from ..usertext import ALIASES_MAX, NOTE_MAX
 from ..extensions import db
 from ..models import (
     ACTOR_KINDS,
@@ -37,7 +38,6 @@ from ..models import (
     StatusPeriod,
 )
 from .fields import (
-    NOTE_MAX,
     ColourField,
     DayField,
     IdMultiSelectField,
@@ -49,6 +49,7 @@ from .fields import (
     colour,
     http_url,
     not_future,
+    plain_text,
     precise,
     slug_format,
     strip,
@@ -71,7 +72,8 @@ def _choices(values) -> list[SelectChoice]:
 def _text(label: str, maximum: int, required: bool = False, extra=(), **kw) -> StringField:
     """A trimmed text field with a length limit (and optional extra rules)."""
     rules = [REQUIRED] if required else [Optional()]
-    return StringField(label, [*rules, bounded(maximum), *extra], filters=[strip], **kw)
+    return StringField(label, [*rules, bounded(maximum), plain_text, *extra],
+                       filters=[strip], **kw)
 
 
 def _url(label: str) -> StringField:
@@ -87,7 +89,8 @@ def _slug(maximum: int) -> StringField:
 
 def _note(label: str = "Note", **kw) -> TextAreaField:
     """An optional long-text field."""
-    return TextAreaField(label, [Optional(), bounded(NOTE_MAX)], filters=[strip], **kw)
+    return TextAreaField(label, [Optional(), bounded(NOTE_MAX), plain_text], filters=[strip],
+                         **kw)
 
 
 class EditForm(FlaskForm):
@@ -375,7 +378,7 @@ class SiteForm(SlugMixin, EditForm):
     slug = _slug(80)
     name = _text("Name", 200, required=True)
     name_ar = _text("Arabic name", 200)
-    aliases = LinesField("Other spellings", [Optional()],
+    aliases = LinesField("Other spellings", [Optional(), plain_text],
                          description="One per line; search finds the site by each.")
     country = SelectField("Country", choices=COUNTRIES)
     kind = SelectField("Kind", choices=_choices(SITE_KINDS))
@@ -410,8 +413,8 @@ class SiteForm(SlugMixin, EditForm):
         for alias in self.aliases.data:
             if len(alias) > 200:
                 return fail(self.aliases, "each spelling must be at most 200 characters")
-        if len(self.aliases.data) > 50:
-            return fail(self.aliases, "at most 50 spellings")
+        if len(self.aliases.data) > ALIASES_MAX:
+            return fail(self.aliases, f"at most {ALIASES_MAX} spellings")
         return super().check() and self._check_slug() and self._check_distance()
 
     def _check_distance(self) -> bool:

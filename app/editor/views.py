@@ -20,6 +20,7 @@ from .. import geo, queries, records, revisions
 from ..auth import admin_required
 from ..extensions import db
 from ..models import Revision
+from ..params import site_arg
 from . import bp, saving
 from .entities import KIND_RULE, KINDS, describe
 from .forms import EditForm, LogControlForm, LogStatusForm
@@ -40,7 +41,7 @@ def index():
 def list_rows(kind: str):
     """Every row of one kind; periods can be narrowed with ?site=<slug>."""
     k = KINDS[kind]
-    site = _site_arg()
+    site = site_arg()
     return render_template("editor/list.html", k=k, rows=k.rows(site), site=site,
                            describe=describe)
 
@@ -210,7 +211,7 @@ def _filled(k, obj):
 
 def _prefill_site(form) -> None:
     """Preselect ?site=<slug> on new period forms."""
-    site = _site_arg()
+    site = site_arg()
     if site is not None and "site_id" in form._fields:
         form.site_id.data = site.id
 
@@ -224,12 +225,3 @@ def _get(k, row_id: int):
 def _site(slug: str):
     """The site with this slug, or 404."""
     return queries.site_by_slug(slug) or abort(404, description=f"No site called '{slug}'.")
-
-
-def _site_arg():
-    """The site named by ?site=, None without it, 400 for an unknown one."""
-    slug = request.args.get("site")
-    if not slug:
-        return None
-    return queries.site_by_slug(slug) or abort(
-        400, description=f"parameter 'site': no site called '{slug}'")

@@ -82,7 +82,8 @@
 
   Explorer.prototype.makeMarker = function (site, i, dx, renderer) {
     const marker = new SiteMark([site[5], site[4]], { renderer: renderer, dx: dx });
-    marker.bindTooltip(site[1], { direction: "top", offset: [dx, -10] });
+    // An element, not a string: Leaflet would parse a string as HTML.
+    marker.bindTooltip(() => h("span", null, site[1]), { direction: "top", offset: [dx, -10] });
     marker.bindPopup(() => this.popup(i), { maxWidth: 340, offset: [dx, -4],
       autoPanPadding: [24, 24] });
     marker.on("popupopen", () => this.setFocus(i));

@@ -67,6 +67,12 @@ PAGES = [
     ("/editor/control-periods/{period}/edit", ["period note", "source title"]),
     ("/editor/actors/{actor}/delete", ["actor name"]),
     ("/history/{revision}", ["period note"]),
+    # The OGC API's HTML pages are built without Jinja (app/ogc_html.py).
+    ("/ogc/collections/sites/items?f=html&datetime=2021-06-01",
+     ["site name", "site arabic", "actor name", "source title"]),
+    ("/ogc/collections/periods/items/{period}?f=html",
+     ["site name", "actor name", "period note", "source title"]),
+    ("/ogc/collections/events/items?f=html", ["event title", "event description"]),
 ]
 # Edit forms put the text back into input values: (path, label, expected value).
 FORM_VALUES = [
@@ -207,3 +213,22 @@ def test_dangerous_urls_are_refused_in_the_browser(page, live_server, sign_in_pa
     assert page.get_by_label("URL", exact=True).input_value() == url
     page.goto(f"{live_server}/editor/sources/")
     assert "Dangerous link" not in page.locator("table.rows").inner_text()
+
+
+def test_marker_tooltip_shows_the_name_as_text(page_without_csp, live_server, hostile_rows):
+    """Hovering a site's marker shows its name (Leaflet would parse a string as HTML)."""
+    page = page_without_csp
+    page.goto(f"{live_server}/?date=2021-06-01")
+    x, y = page.evaluate("""() => {
+        const a = AtlasMap.instance, m = a.markers[a.bySlug.get('xss-site')];
+        a.map.setView(m.getLatLng(), 10, { animate: false });
+        const p = a.map.latLngToContainerPoint(m.getLatLng());
+        const box = a.map.getContainer().getBoundingClientRect();
+        return [box.left + p.x + m.options.dx, box.top + p.y];
+    }""")
+    page.mouse.move(x, y)
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert tooltip.inner_text() == hostile("site name")
+    found = page.evaluate(FIND_INJECTED)
+    assert found["flag"] is False and found["handlers"] == 0 and found["images"] == 0
