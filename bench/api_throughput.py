@@ -22,9 +22,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = Path(os.environ.get("ATLAS_REF_BENCH", ROOT.parent / "shared" / "bench"))
@@ -40,7 +40,7 @@ def main() -> int:
     args = _parse()
     subprocess.run(["bash", str(REF / "setup.sh")], check=True)
     env = _database_env()
-    server = _serve(env, args.port)
+    server = serving.gunicorn(env, args.port, TARGETS["atlas-sites"])
     try:
         out = Path(tempfile.mkdtemp(prefix="atlas-api-bench."))
         extras = [arg for n, p in TARGETS.items()
@@ -70,23 +70,6 @@ def _database_env() -> dict:
     subprocess.run([*flask, "demo-data", "--sites", "1000", "--periods", "6", "--seed", "1"],
                    env=env, check=True, capture_output=True)
     return env
-
-
-def _serve(env: dict, port: int) -> subprocess.Popen:
-    """gunicorn with the project's gunicorn.conf.py, as `make serve` runs it."""
-    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2",
-           "ACCESS_LOG": ""}
-    proc = subprocess.Popen([str(VENV / "gunicorn"), "-c", "gunicorn.conf.py",
-                             "app:create_app()"], cwd=ROOT, env=env)
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{TARGETS['atlas-sites']}",
-                                   timeout=5).read()
-            return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit(f"the app did not answer on port {port}")
 
 
 def _report(tsv: Path) -> None:

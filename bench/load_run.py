@@ -26,6 +26,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import serving
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 PASSWORD = "load-run-password"
@@ -38,7 +40,7 @@ def main() -> int:
     if not _which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     env = _prepare(args.database_url)
-    server = _serve(env, args.port)
+    server = serving.gunicorn(env, args.port, "/login")
     base = f"http://127.0.0.1:{args.port}"
     try:
         writer = Writer(base, args.seconds)
@@ -77,21 +79,6 @@ def _prepare(url: str | None) -> dict:
                    input=f"{PASSWORD}\n{PASSWORD}\n", text=True, check=True,
                    capture_output=True)
     return env
-
-
-def _serve(env: dict, port: int) -> subprocess.Popen:
-    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2",
-           "ACCESS_LOG": ""}
-    proc = subprocess.Popen([str(VENV / "gunicorn"), "-c", "gunicorn.conf.py",
-                             "app:create_app()"], cwd=ROOT, env=env)
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5).read()
-            return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit("the app did not start")
 
 
 def _start_wrk(url: str, seconds: int) -> subprocess.Popen:

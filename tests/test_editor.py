@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app import queries
 from app.extensions import db
-from app.models import Actor, ControlPeriod, Event, Revision, Site, Source, StatusPeriod
+from app.models import Actor, ControlPeriod, Event, Revision, Site, Source
 
 LOG = "/editor/sites/al-qaim/log-control"
 
