@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config
+from .sessions import LazyCookieSessionInterface
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True, include_object=include_object)
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.session_interface = LazyCookieSessionInterface()
 
     from . import auth, dbevents, errors, params, security  # noqa: F401  (auth: the loader)
 

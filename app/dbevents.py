@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from sqlalchemy import event, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, event, insert, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, scoped_session
 
 from .extensions import db
 from .models import DataVersion, LoginFailure, Revision, SeedMark, User
@@ -69,8 +70,52 @@ _VERSION_QUERY = select(DataVersion.__table__.c.version, DataVersion.__table__.c
                         ).where(DataVersion.__table__.c.id == 1)
 
 
-def data_version(session: Session) -> tuple[int, dt.datetime | None]:
+def data_version(session: Session | scoped_session) -> tuple[int, dt.datetime | None]:
     """The current data version and when it last changed."""
-    # Core on the session's connection: this runs on every cached request.
-    row = session.connection().execute(_VERSION_QUERY).first()
-    return (row[0], row[1]) if row else (0, None)
+    if _in_transaction(session):
+        # Inside a transaction the session's own view counts (its writes included).
+        row = session.connection().execute(_VERSION_QUERY).first()
+        return (row[0], row[1]) if row else (0, None)
+    # Outside a transaction there is nothing uncommitted to see: skip the session.
+    return committed_version(db.engine)
+
+
+def _in_transaction(session: Session | scoped_session) -> bool:
+    if isinstance(session, scoped_session):
+        if not session.registry.has():  # no session yet in this request
+            return False
+        session = session()
+    return session.in_transaction()
+
+
+def committed_version(engine: Engine) -> tuple[int, dt.datetime | None]:
+    """The committed data version, read on a bare pooled connection.
+
+    Every cached request starts here, so it skips the ORM session and SQLAlchemy's
+    result machinery: a pool checkout and one primary-key lookup.
+    """
+    sql, convert = _raw_version_query(engine.dialect)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()  # the pool rolls back on return: no transaction stays open
+    if row is None:
+        return 0, None
+    return row[0], convert(row[1]) if convert and row[1] is not None else row[1]
+
+
+def _raw_version_query(dialect: Dialect) -> tuple[str, object]:
+    """The version query compiled for this dialect, and the changed_at converter."""
+    if dialect.name not in _RAW_QUERIES:
+        sql = str(_VERSION_QUERY.compile(dialect=dialect,
+                                         compile_kwargs={"literal_binds": True}))
+        changed_at = DataVersion.__table__.c.changed_at.type.dialect_impl(dialect)
+        _RAW_QUERIES[dialect.name] = sql, changed_at.result_processor(dialect, None)
+    return _RAW_QUERIES[dialect.name]
+
+
+_RAW_QUERIES: dict[str, tuple[str, object]] = {}

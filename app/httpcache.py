@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Hashable
 
 from flask import Response, current_app, request
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified
 
 from .cache import responses
 from .dbevents import data_version
@@ -34,10 +34,11 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
     tag = etag(version, key)
     if not is_resource_modified(request.environ, etag=f'W/"{tag}"',
                                 last_modified=version[1]):
-        return _with_validators(Response(status=304), tag, version)
+        return Response(status=304, headers=_validators(tag, version))
     status, headers, body = responses.get(version, key, produce)
-    resp = Response(body, status, headers)
-    return _with_validators(resp, tag, version) if status == 200 else resp
+    if status == 200:
+        headers = {**headers, **_validators(tag, version)}
+    return Response(body, status, headers)
 
 
 def ok(body: bytes, mimetype: str, filename: str | None = None,
@@ -50,12 +51,12 @@ def ok(body: bytes, mimetype: str, filename: str | None = None,
     return 200, headers, body
 
 
-def _with_validators(resp: Response, tag: str, version: tuple) -> Response:
-    """Add ETag, Last-Modified and the Cache-Control policy."""
-    resp.set_etag(tag, weak=True)
+def _validators(tag: str, version: tuple) -> dict[str, str]:
+    """ETag, Last-Modified and the Cache-Control policy, as plain headers (this runs on
+    every cached request, so no header objects are parsed and re-serialised)."""
+    out = {"ETag": f'W/"{tag}"',
+           "Cache-Control": f"public, max-age={current_app.config['DOWNLOAD_MAX_AGE']}, "
+                            "must-revalidate"}
     if version[1] is not None:
-        resp.last_modified = version[1]
-    resp.cache_control.public = True
-    resp.cache_control.max_age = current_app.config["DOWNLOAD_MAX_AGE"]
-    resp.cache_control.must_revalidate = True
-    return resp
+        out["Last-Modified"] = http_date(version[1])
+    return out

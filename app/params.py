@@ -32,10 +32,14 @@ class IdConverter(IntegerConverter):
 def refuse_nul() -> None:
     """400 for a NUL character in a path part, parameter or form field (no database
     stores it, and it is never typed)."""
-    files = ((name, f.filename or "") for name, f in request.files.items(multi=True))
-    sources = (("path part", (request.view_args or {}).items()),
-               ("parameter", request.args.items(multi=True)),
-               ("field", request.form.items(multi=True)), ("file name", files))
+    sources = [("path part", (request.view_args or {}).items())]
+    query = request.query_string
+    if b"%00" in query or b"\x00" in query:
+        sources.append(("parameter", request.args.items(multi=True)))
+    # Only a request with a body has fields; most are GETs without one.
+    if request.content_length or request.headers.get("Transfer-Encoding"):
+        files = ((name, f.filename or "") for name, f in request.files.items(multi=True))
+        sources += [("field", request.form.items(multi=True)), ("file name", files)]
     for what, pairs in sources:
         for name, value in pairs:
             if "\x00" in name or "\x00" in str(value):

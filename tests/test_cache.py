@@ -61,3 +61,22 @@ def test_state_rows_are_shared_until_the_next_write(seeded):
         again = queries.state_at(day)
         assert again is not first
         assert any(r["name"] == "al-Tanf (renamed)" for r in again)
+
+
+def test_the_bare_version_read_agrees_with_the_session_and_sees_other_writers(app):
+    from app.dbevents import committed_version
+
+    with app.app_context():
+        before = committed_version(db.engine)
+        db.session.add(Actor(slug="y", name="Y", short="Y", kind="state", colour="#000000"))
+        db.session.commit()
+        bare = committed_version(db.engine)
+        db.session.execute(db.select(Actor))  # inside a transaction: the session's view
+        assert bare == data_version(db.session) and bare[0] == before[0] + 1
+        db.session.commit()
+        assert bare[1].tzinfo is not None or db.engine.dialect.name == "sqlite"
+        # A write from another connection is seen at once, with no session involved.
+        with db.engine.begin() as conn:
+            conn.execute(db.text("UPDATE data_version SET version = version + 1"))
+        db.session.remove()
+        assert data_version(db.session)[0] == bare[0] + 1
