@@ -16,7 +16,7 @@ help:
 	@echo "make run    set up, migrate and seed the SQLite database, serve on http://$(HOST):$(PORT)"
 	@echo "make serve  the same set-up, then gunicorn (production server) on $(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
-	@echo "make bench  every benchmark under bench/ (about 15 minutes), then a summary"
+	@echo "make bench  every benchmark under bench/ (about 11 minutes), then a summary"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
