@@ -1,4 +1,4 @@
-"""gzip for large HTML responses (the map page carries its time data inline)."""
+"""gzip for large responses: the map page (its time data is inline) and the API bodies."""
 
 from __future__ import annotations
 
@@ -21,12 +21,22 @@ def accepts_gzip(accept_encoding: str) -> bool:
                for value, quality in parse_accept_header(accept_encoding))
 
 
+def worth_gzip(body: bytes, accept_encoding: str) -> bool:
+    """Whether to send `body` gzip-compressed: large enough, and the client accepts it."""
+    return len(body) >= MIN_SIZE and accepts_gzip(accept_encoding)
+
+
+def gzip_bytes(body: bytes) -> bytes:
+    """`body` compressed at gzip's default level (fast, and 5–10× smaller for JSON)."""
+    return gzip.compress(body, compresslevel=6)
+
+
 def gzipped(html: str, accept_encoding: str) -> Response:
     """An HTML response, gzip-compressed when the client accepts it and it is large."""
     body = html.encode()
     resp = Response(body, mimetype="text/html")
     resp.vary.add("Accept-Encoding")
-    if len(body) >= MIN_SIZE and accepts_gzip(accept_encoding):
-        resp.set_data(gzip.compress(body, compresslevel=6))
+    if worth_gzip(body, accept_encoding):
+        resp.set_data(gzip_bytes(body))
         resp.headers["Content-Encoding"] = "gzip"
     return resp

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from flask import Response, current_app, request
 from werkzeug.http import http_date, is_resource_modified
 
+from . import compress
 from .cache import responses
 from .dbevents import data_version
 from .extensions import db
@@ -29,15 +30,23 @@ def etag(version: tuple, key: Hashable) -> str:
 
 
 def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
-    """Serve ``produce() -> (status, headers, body)`` cached; 304 when the copy is current."""
+    """Serve ``produce() -> (status, headers, body)`` cached; 304 when the copy is current.
+
+    Large bodies go gzip-compressed to clients that accept it; the compressed copy is
+    cached beside the plain one, so each is made once per data version.
+    """
     version = data_version(db.session)
     tag = etag(version, key)
     if not is_resource_modified(request.environ, etag=f'W/"{tag}"',
                                 last_modified=version[1]):
         return Response(status=304, headers=_validators(tag, version))
     status, headers, body = responses.get(version, key, produce)
-    if status == 200:
-        headers = {**headers, **_validators(tag, version)}
+    if status != 200:
+        return Response(body, status, headers)
+    headers = {**headers, **_validators(tag, version)}
+    if compress.worth_gzip(body, request.headers.get("Accept-Encoding", "")):
+        body = responses.get(version, ("gzip", key), lambda: compress.gzip_bytes(body))
+        headers["Content-Encoding"] = "gzip"
     return Response(body, status, headers)
 
 
@@ -54,7 +63,7 @@ def ok(body: bytes, mimetype: str, filename: str | None = None,
 def _validators(tag: str, version: tuple) -> dict[str, str]:
     """ETag, Last-Modified and the Cache-Control policy, as plain headers (this runs on
     every cached request, so no header objects are parsed and re-serialised)."""
-    out = {"ETag": f'W/"{tag}"',
+    out = {"ETag": f'W/"{tag}"', "Vary": "Accept-Encoding",
            "Cache-Control": f"public, max-age={current_app.config['DOWNLOAD_MAX_AGE']}, "
                             "must-revalidate"}
     if version[1] is not None:

@@ -201,6 +201,31 @@ def _rename_a_site(app):
         db.session.commit()
 
 
+def test_large_bodies_are_gzipped_for_clients_that_accept_it(seeded_client):
+    import gzip
+
+    url = "/api/sites.geojson?date=2015-08-01"
+    plain = seeded_client.get(url)
+    packed = seeded_client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in plain.headers["Vary"] and packed.headers["Vary"] == \
+        plain.headers["Vary"]
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert len(packed.get_data()) < len(plain.get_data()) / 3
+    assert packed.headers["ETag"] == plain.headers["ETag"]
+    again = seeded_client.get(url, headers={"Accept-Encoding": "gzip",
+                                            "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and "Accept-Encoding" in again.headers["Vary"]
+
+
+def test_small_bodies_and_refusals_are_not_gzipped(seeded_client):
+    small = seeded_client.get("/ogc/conformance?f=json", headers={"Accept-Encoding": "gzip"})
+    assert small.status_code == 200 and "Content-Encoding" not in small.headers
+    bad = seeded_client.get("/api/sites.geojson?date=x", headers={"Accept-Encoding": "gzip"})
+    assert bad.status_code == 400 and "Content-Encoding" not in bad.headers
+
+
 def test_etag_differs_between_queries(seeded_client):
     a = seeded_client.get("/api/sites.geojson?date=2015-08-01").headers["ETag"]
     b = seeded_client.get("/api/sites.geojson?date=2016-08-01").headers["ETag"]
