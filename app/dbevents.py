@@ -77,7 +77,8 @@ def data_version(session: Session | scoped_session) -> tuple[int, dt.datetime | 
         row = session.connection().execute(_VERSION_QUERY).first()
         return (row[0], row[1]) if row else (0, None)
     # Outside a transaction there is nothing uncommitted to see: skip the session.
-    return committed_version(db.engine)
+    return committed_version(db.engine if isinstance(session, scoped_session)
+                             else session.get_bind())
 
 
 def _in_transaction(session: Session | scoped_session) -> bool:
