@@ -9,13 +9,14 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run serve test bench setup db clean help
+.PHONY: run serve test lint bench setup db clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    set up, migrate and seed the SQLite database, serve on http://$(HOST):$(PORT)"
 	@echo "make serve  the same set-up, then gunicorn (production server) on $(HOST):$(PORT)"
-	@echo "make test   set up and run the whole test suite"
+	@echo "make test   set up, lint (ruff, mypy), then run the JavaScript and Python tests"
+	@echo "make lint   ruff check, ruff format --check and mypy (app/core, app/ogc)"
 	@echo "make bench  every benchmark under bench/ (about 11 minutes), then a summary"
 
 $(BIN)/python:
@@ -50,8 +51,13 @@ serve: db
 	@echo "Border Control Atlas (gunicorn) on http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/run_all.py

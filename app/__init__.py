@@ -6,15 +6,41 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
-from .sessions import LazyCookieSessionInterface
+from app import cli, config
+from app.db import session_events
+from app.extensions import csrf, db, include_object, migrate
+from app.ogc import routes as ogc_routes
+from app.web import (
+    api,
+    auth,
+    editor,
+    errors,
+    feeds,
+    history,
+    import_views,
+    params,
+    security,
+    templating,
+    views,
+)
+from app.web.sessions import LazyCookieSessionInterface
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure an instance of the application."""
-    app = Flask(__name__, instance_relative_config=True,
-                static_folder=str(config.PROJECT_ROOT / "static"))
+    app = Flask(
+        __name__, instance_relative_config=True, static_folder=str(config.PROJECT_ROOT / "static")
+    )
+    configure(app, test_config)
+    init_extensions(app)
+    register_blueprints(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None = None) -> None:
+    """Settings from the environment (and the tests), the secret key and the database URL."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings = config.from_environ()
     if test_config:
@@ -25,10 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
-            app.config["DATABASE_URL"]
-            or f"sqlite:///{Path(app.instance_path) / 'atlas.sqlite'}")
-    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(
-        app.config["SQLALCHEMY_DATABASE_URI"])
+            app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'atlas.sqlite'}"
+        )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -37,45 +62,46 @@ def create_app(test_config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
         JSON_SORT_KEYS=False,
     )
-
     if app.config["PROXY_FIX"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         n = app.config["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from .extensions import csrf, db, include_object, login_manager, migrate
 
+def init_extensions(app: Flask) -> None:
+    """Database, migrations, sign-in, CSRF, sessions, request hooks and templates."""
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"),
-                     render_as_batch=True, compare_type=True, include_object=include_object)
-    login_manager.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(config.PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=include_object,
+    )
     csrf.init_app(app)
     app.session_interface = LazyCookieSessionInterface()
-
-    from . import auth, dbevents, errors, params, security  # noqa: F401  (auth: the loader)
-
+    session_events.init_app(app)
+    auth.init_app(app)
     params.init_app(app)
-    dbevents.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    templating.init_app(app)
 
-    from . import api, feeds, history, import_views, ogc_api, views
-    from .editor import bp as editor_bp
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(ogc_api.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(editor_bp)
-    app.register_blueprint(history.bp)
-    app.register_blueprint(import_views.bp)
-
-    from . import cli
-
+def register_blueprints(app: Flask) -> None:
+    """Pages, API, OGC API, feeds, sign-in, editor, history, import; then the CLI."""
+    for blueprint in (
+        views.bp,
+        api.bp,
+        ogc_routes.bp,
+        feeds.bp,
+        auth.bp,
+        editor.bp,
+        history.bp,
+        import_views.bp,
+    ):
+        app.register_blueprint(blueprint)
     cli.init_app(app)
-    return app
 
 
 def _instance_secret(instance: Path) -> str:
@@ -91,5 +117,5 @@ def _normalise_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// URLs."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

@@ -43,10 +43,25 @@ def main() -> int:
     server = serving.gunicorn(env, args.port, TARGETS["atlas-sites"])
     try:
         out = Path(tempfile.mkdtemp(prefix="atlas-api-bench."))
-        extras = [arg for n, p in TARGETS.items()
-                  for arg in ("--extra", f"{n}=http://127.0.0.1:{args.port}{p}")]
-        subprocess.run(["bash", str(REF / "api_bench.sh"), "--duration", str(args.duration),
-                        "--runs", str(args.runs), "--out", str(out), *extras], check=True)
+        extras = [
+            arg
+            for n, p in TARGETS.items()
+            for arg in ("--extra", f"{n}=http://127.0.0.1:{args.port}{p}")
+        ]
+        subprocess.run(
+            [
+                "bash",
+                str(REF / "api_bench.sh"),
+                "--duration",
+                str(args.duration),
+                "--runs",
+                str(args.runs),
+                "--out",
+                str(out),
+                *extras,
+            ],
+            check=True,
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -67,22 +82,31 @@ def _database_env() -> dict:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}"}
     flask = [str(VENV / "flask"), "--app", "app"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([*flask, "demo-data", "--sites", "1000", "--periods", "6", "--seed", "1"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*flask, "demo-data", "--sites", "1000", "--periods", "6", "--seed", "1"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return env
 
 
 def _report(tsv: Path) -> None:
     rps = _mean_rps(tsv)
     print("\nour ratios (mean req/s over runs):")
-    checks = [("atlas-sites", "flask-active", 1.0), ("atlas-sites", "flask-hello", 0.3),
-              ("atlas-items", "pga-items", 50.0)]
+    checks = [
+        ("atlas-sites", "flask-active", 1.0),
+        ("atlas-sites", "flask-hello", 0.3),
+        ("atlas-items", "pga-items", 50.0),
+    ]
     for ours, ref, target in checks:
         if ours in rps and rps.get(ref):
             ratio = rps[ours] / rps[ref]
             verdict = "met" if ratio >= target else "NOT met"
-            print(f"  {ours} {rps[ours]:8.0f} req/s / {ref} {rps[ref]:8.0f} req/s = "
-                  f"{ratio:6.2f}x (target >= {target}x: {verdict})")
+            print(
+                f"  {ours} {rps[ours]:8.0f} req/s / {ref} {rps[ref]:8.0f} req/s = "
+                f"{ratio:6.2f}x (target >= {target}x: {verdict})"
+            )
 
 
 def _mean_rps(tsv: Path) -> dict[str, float]:

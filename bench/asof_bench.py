@@ -50,9 +50,11 @@ def main() -> int:
         for what, (p50, p99) in results.items():
             print(f"{name:<11} {what:<9} {p50:9.1f} {p99:9.1f}")
         naive = results["naive"][0]
-        print(f"{name:<11} naive/query {naive / results['query'][0]:.0f}x, naive/api cold "
-              f"{naive / results['api cold'][0]:.0f}x; p50 <= 20 ms: query "
-              f"{_verdict(results['query'][0])}, api warm {_verdict(results['api warm'][0])}")
+        print(
+            f"{name:<11} naive/query {naive / results['query'][0]:.0f}x, naive/api cold "
+            f"{naive / results['api cold'][0]:.0f}x; p50 <= 20 ms: query "
+            f"{_verdict(results['query'][0])}, api warm {_verdict(results['api warm'][0])}"
+        )
     return 0
 
 
@@ -65,8 +67,9 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--sites", type=int, default=10000)
     p.add_argument("--periods", type=int, default=50)
     p.add_argument("--dates", type=int, default=40)
-    p.add_argument("--naive-dates", type=int, default=3,
-                   help="dates for the (slow) naive implementation")
+    p.add_argument(
+        "--naive-dates", type=int, default=3, help="dates for the (slow) naive implementation"
+    )
     p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL"))
     p.add_argument("--keep", help="folder for the SQLite file (default: a temp folder)")
     return p.parse_args()
@@ -77,32 +80,49 @@ def _fill(url: str, args) -> None:
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([*FLASK, "db", "upgrade"], env=env, check=True, capture_output=True)
     started = time.perf_counter()
-    subprocess.run([*FLASK, "demo-data", "--sites", str(args.sites), "--periods",
-                    str(args.periods), "--seed", "1", "--force"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            *FLASK,
+            "demo-data",
+            "--sites",
+            str(args.sites),
+            "--periods",
+            str(args.periods),
+            "--seed",
+            "1",
+            "--force",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     print(f"  filled {url.split('://')[0]} in {time.perf_counter() - started:.1f} s")
 
 
 def _measure(url: str, args) -> dict[str, tuple[float, float]]:
-    from app import create_app, queries
+    from app import create_app
+    from app.db import queries
     from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     rnd = random.Random(7)
-    days = [dt.date(2011, 1, 1) + dt.timedelta(days=rnd.randrange(5700))
-            for _ in range(args.dates)]
+    days = [dt.date(2011, 1, 1) + dt.timedelta(days=rnd.randrange(5700)) for _ in range(args.dates)]
     out = {}
     with app.app_context():
         dialect = db.engine.dialect.name
         queries.state_at(days[0])  # warm the connection pool and caches of the engine
-        out["query"] = _timed(days, lambda d: db.session.connection().execute(
-            queries.state_statement(d, dialect)).fetchall())
+        out["query"] = _timed(
+            days,
+            lambda d: (
+                db.session.connection().execute(queries.state_statement(d, dialect)).fetchall()
+            ),
+        )
         out["state_at"] = _timed(days, queries.compute_state_at)
         client = app.test_client()
         url = "/api/sites.geojson?date={}"
         out["api cold"] = _timed(days, lambda d: client.get(url.format(d)).get_data())
         out["api warm"] = _timed(days, lambda d: client.get(url.format(d)).get_data())
-        out["naive"] = _timed(days[:args.naive_dates], _naive_state)
+        out["naive"] = _timed(days[: args.naive_dates], _naive_state)
         db.session.remove()
         db.engine.dispose()
     return out
@@ -112,9 +132,9 @@ def _naive_state(day: dt.date) -> dict:
     """Load every period, then pick each site's period in Python."""
     from sqlalchemy import select
 
-    from app import timeline
+    from app.core import timeline
+    from app.db.models import ControlPeriod, Site
     from app.extensions import db
-    from app.models import ControlPeriod, Site
 
     periods = defaultdict(list)
     for p in db.session.scalars(select(ControlPeriod)):

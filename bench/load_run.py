@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.cookiejar
-from html import unescape as html_unescape
 import os
 import re
 import subprocess
@@ -24,6 +23,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from html import unescape as html_unescape
 from pathlib import Path
 
 import serving
@@ -72,18 +72,29 @@ def _prepare(url: str | None) -> dict:
     url = url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='atlas-load.')) / 'load.sqlite'}"
     env = {**os.environ, "DATABASE_URL": url, "LOGIN_MAX_FAILURES": "0"}
     flask = [str(VENV / "flask"), "--app", "app"]
-    for cmd in (["db", "upgrade"],
-                ["demo-data", "--sites", "1000", "--periods", "6", "--seed", "1", "--force"]):
+    for cmd in (
+        ["db", "upgrade"],
+        ["demo-data", "--sites", "1000", "--periods", "6", "--seed", "1", "--force"],
+    ):
         subprocess.run([*flask, *cmd], env=env, check=True, capture_output=True)
-    subprocess.run([*flask, "users", "create", "loadrun", "--role", "editor"], env=env,
-                   input=f"{PASSWORD}\n{PASSWORD}\n", text=True, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*flask, "users", "create", "loadrun", "--role", "editor"],
+        env=env,
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
     return env
 
 
 def _start_wrk(url: str, seconds: int) -> subprocess.Popen:
-    return subprocess.Popen(["wrk", "-t1", "-c8", f"-d{seconds}s", "--timeout", "10s", url],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        ["wrk", "-t1", "-c8", f"-d{seconds}s", "--timeout", "10s", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 class Writer(threading.Thread):
@@ -93,13 +104,13 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
         self.base, self.seconds = base, seconds
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         self.written: list[tuple[str, str, str]] = []
         self.failures: list[str] = []
 
     def run(self) -> None:
-        self._post("/login", self._token("/login"),
-                   {"username": "loadrun", "password": PASSWORD})
+        self._post("/login", self._token("/login"), {"username": "loadrun", "password": PASSWORD})
         slugs = self._site_slugs()
         started = time.monotonic()
         for i in range(self.seconds):
@@ -108,7 +119,7 @@ class Writer(threading.Thread):
 
     def _site_slugs(self) -> list[str]:
         body = self.opener.open(f"{self.base}/api/sites.csv?date=2014-06-01").read().decode()
-        return [line.split(",")[0] for line in body.splitlines()[1:self.seconds + 1]]
+        return [line.split(",")[0] for line in body.splitlines()[1 : self.seconds + 1]]
 
     def _log_change(self, slug: str) -> None:
         path = f"/editor/sites/{slug}/log-control"
@@ -116,9 +127,16 @@ class Writer(threading.Thread):
         actor = _options(html, "actor_id")[-1]
         source = _options(html, "source_ids")[0]
         today = dt.date.today().isoformat()
-        fields = {**_hidden(html), "actor_id": actor, "date": today,
-                  "date_precision": "day", "confidence": "medium", "note": "load run",
-                  "source_ids": source, "comment": "load run"}
+        fields = {
+            **_hidden(html),
+            "actor_id": actor,
+            "date": today,
+            "date_precision": "day",
+            "confidence": "medium",
+            "note": "load run",
+            "source_ids": source,
+            "comment": "load run",
+        }
         status = self._post(path, _csrf(html), fields)
         if status in (200, 302, 303):
             self.written.append((slug, actor, today))
@@ -172,10 +190,14 @@ def _report(outputs: list[str], writer: Writer, missing: list) -> int:
         bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
         sock = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
         errors += bad + sock
-        print(f"{name:>4}: {float(rps.group(1)) if rps else 0:8.1f} req/s, "
-              f"non-2xx {bad}, socket errors {sock}")
-    print(f"writes: {len(writer.written)} made, {len(writer.failures)} refused, "
-          f"{len(missing)} missing afterwards")
+        print(
+            f"{name:>4}: {float(rps.group(1)) if rps else 0:8.1f} req/s, "
+            f"non-2xx {bad}, socket errors {sock}"
+        )
+    print(
+        f"writes: {len(writer.written)} made, {len(writer.failures)} refused, "
+        f"{len(missing)} missing afterwards"
+    )
     for line in writer.failures + [str(m) for m in missing]:
         print("  ", line)
     ok = errors == 0 and not writer.failures and not missing

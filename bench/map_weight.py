@@ -68,9 +68,11 @@ REPAINT_JS = """async ([a, b, steps, random]) => {
 def main() -> None:
     """Run all three measurements and print them with the ratios."""
     args = _arguments()
-    print(f"# map_weight  {dt.datetime.now().isoformat(timespec='seconds')}  "
-          f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"# map_weight  {dt.datetime.now().isoformat(timespec='seconds')}  "
+        f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         app = _demo_app(Path(tmp) / "bench.sqlite", args)
         render = _server_render(app)
@@ -79,9 +81,11 @@ def main() -> None:
     naive_secs, naive_raw, naive_gzip = _naive(args.naive, args.sites)
     _report(args, weight, repaint, naive_secs, naive_raw, naive_gzip)
     print(f"\n## server render of /?date=D (median of {len(RENDER_DATES)} dates)")
-    print(f"  first request {render[0]:.0f} ms, repeated {render[1]:.1f} ms; naive folium "
-          f"page rendered in {naive_secs * 1000:.0f} ms "
-          f"({naive_secs * 1000 / render[0]:.1f}x our first request)")
+    print(
+        f"  first request {render[0]:.0f} ms, repeated {render[1]:.1f} ms; naive folium "
+        f"page rendered in {naive_secs * 1000:.0f} ms "
+        f"({naive_secs * 1000 / render[0]:.1f}x our first request)"
+    )
 
 
 RENDER_DATES = ("2012-03-01", "2014-06-15", "2016-09-30", "2019-01-10", "2022-05-05")
@@ -114,13 +118,20 @@ def _demo_app(db_file: Path, args):
     """An app on a fresh SQLite file filled by `flask demo-data`."""
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
-                      "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
-    result = app.test_cli_runner().invoke(args=[
-        "demo-data", "--sites", str(args.sites), "--periods", str(args.periods),
-        "--seed", str(args.seed)])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "demo-data",
+            "--sites",
+            str(args.sites),
+            "--periods",
+            str(args.periods),
+            "--seed",
+            str(args.seed),
+        ]
+    )
     if result.exit_code:
         sys.exit(result.output)
     print(result.output.strip())
@@ -146,8 +157,9 @@ def _browser(base: str, steps: int) -> tuple[dict, dict]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         responses = []
         page.on("response", lambda resp: responses.append(resp))
@@ -155,9 +167,11 @@ def _browser(base: str, steps: int) -> tuple[dict, dict]:
         page.wait_for_function("window.AtlasMap && AtlasMap.instance")
         weight = _weight(responses)
         a, b = (page.evaluate(f"AtlasMap.instance.data.max - {d}") for d in (4700, 1800))
-        page.evaluate(REPAINT_JS, [a, b, 6, False])          # warm up
-        repaint = {"jump": page.evaluate(REPAINT_JS, [a, b, steps, False]),
-                   "random": page.evaluate(REPAINT_JS, [a, b, steps, True])}
+        page.evaluate(REPAINT_JS, [a, b, 6, False])  # warm up
+        repaint = {
+            "jump": page.evaluate(REPAINT_JS, [a, b, steps, False]),
+            "random": page.evaluate(REPAINT_JS, [a, b, steps, True]),
+        }
         browser.close()
     return weight, repaint
 
@@ -199,24 +213,38 @@ def _naive(path: str, n: int) -> tuple[float, int, int]:
 
 
 def _report(args, weight, repaint, naive_secs, naive_raw, naive_gzip) -> None:
-    print(f"\n## page weight beyond static/vendor ({args.sites} sites × {args.periods} "
-          "periods, /?date=2015-08-01)")
+    print(
+        f"\n## page weight beyond static/vendor ({args.sites} sites × {args.periods} "
+        "periods, /?date=2015-08-01)"
+    )
     for name, raw, transfer in weight["files"]:
         print(f"  {name or '/'}: {raw:,} B raw, {transfer:,} B transferred")
     print(f"  total: {weight['raw']:,} B raw, {weight['transfer']:,} B transferred")
-    print(f"  naive folium page: {naive_raw:,} B raw ({naive_gzip:,} B gzipped), "
-          f"rendered in {naive_secs:.2f} s")
-    print(f"  ratio raw/naive raw: 1/{naive_raw / weight['raw']:.1f}; transferred/naive raw: "
-          f"1/{naive_raw / weight['transfer']:.1f}; transferred/naive gzipped: "
-          f"1/{naive_gzip / weight['transfer']:.1f}  (target 1/10, stretch 1/20)")
+    print(
+        f"  naive folium page: {naive_raw:,} B raw ({naive_gzip:,} B gzipped), "
+        f"rendered in {naive_secs:.2f} s"
+    )
+    print(
+        f"  ratio raw/naive raw: 1/{naive_raw / weight['raw']:.1f}; transferred/naive raw: "
+        f"1/{naive_raw / weight['transfer']:.1f}; transferred/naive gzipped: "
+        f"1/{naive_gzip / weight['transfer']:.1f}  (target 1/10, stretch 1/20)"
+    )
     print(f"\n## slider repaint ({args.steps} steps each; target < 16 ms)")
-    for series, label in (("jump", "jump between two dates 8 years apart"),
-                          ("random", "jump to a random date")):
-        print(f"  {label}: " + "; ".join(
-            f"{name} median {statistics.median(values):.1f} ms (p90 {_p90(values):.1f})"
-            for name, values in (("show()", repaint[series]["sync"]),
-                                 ("to next frame", repaint[series]["frame"]),
-                                 ("that frame's rendering", repaint[series]["render"]))))
+    for series, label in (
+        ("jump", "jump between two dates 8 years apart"),
+        ("random", "jump to a random date"),
+    ):
+        print(
+            f"  {label}: "
+            + "; ".join(
+                f"{name} median {statistics.median(values):.1f} ms (p90 {_p90(values):.1f})"
+                for name, values in (
+                    ("show()", repaint[series]["sync"]),
+                    ("to next frame", repaint[series]["frame"]),
+                    ("that frame's rendering", repaint[series]["render"]),
+                )
+            )
+        )
 
 
 def _p90(values: list[float]) -> float:

@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 PG_PORT = os.environ.get("BENCH_PG_PORT", "55450")
 # Lines worth repeating in the summary.
-KEEP = re.compile(r"(ratio|target|met|p50|req/s|errors|missing|first request|total:|"
-                  r"show\(\)|^(sqlite|postgresql) )", re.I)
+KEEP = re.compile(
+    r"(ratio|target|met|p50|req/s|errors|missing|first request|total:|"
+    r"show\(\)|^(sqlite|postgresql) )",
+    re.I,
+)
 
 
 def main() -> int:
@@ -35,16 +38,20 @@ def main() -> int:
     started = time.monotonic()
     with _postgres() as pg_url:
         runs = [
-            ("asof", ["bench/asof_bench.py", "--dates", "20",
-                      *(["--pg-url", pg_url] if pg_url else [])]),
+            (
+                "asof",
+                ["bench/asof_bench.py", "--dates", "20", *(["--pg-url", pg_url] if pg_url else [])],
+            ),
             ("api_throughput", ["bench/api_throughput.py", "--duration", "10", "--runs", "1"]),
             ("map_1000", ["bench/map_weight.py", "--sites", "1000", "--steps", "30"]),
             ("map_10000", ["bench/map_weight.py", "--sites", "10000", "--steps", "20"]),
             ("load_run", ["bench/load_run.py", "--seconds", "60"]),
         ]
         results = [(name, _run(name, [PY, *cmd], out)) for name, cmd in runs]
-    print(f"\n==== summary ({(time.monotonic() - started) / 60:.1f} min; logs in "
-          f"{out.relative_to(ROOT)}) ====")
+    print(
+        f"\n==== summary ({(time.monotonic() - started) / 60:.1f} min; logs in "
+        f"{out.relative_to(ROOT)}) ===="
+    )
     for name, (code, lines) in results:
         print(f"\n[{name}] exit {code}")
         for line in lines:
@@ -56,13 +63,14 @@ def _run(name: str, cmd: list[str], out: Path) -> tuple[int, list[str]]:
     print(f"\n==== {name}: {' '.join(cmd[1:])}", flush=True)
     log = out / f"{name}.log"
     with log.open("w") as fh:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         for line in proc.stdout:
             sys.stdout.write(line)
             fh.write(line)
         code = proc.wait()
-    lines = [l.rstrip() for l in log.read_text().splitlines() if KEEP.search(l)]
+    lines = [ln.rstrip() for ln in log.read_text().splitlines() if KEEP.search(ln)]
     return code, lines
 
 
@@ -75,8 +83,10 @@ class _postgres:
             print("PostgreSQL server not installed: the as-of benchmark runs on SQLite only")
             return None
         self.dir = tempfile.mktemp(prefix="atlas-bench-pg.")
-        subprocess.run([str(ROOT / "scripts" / "pg-cluster.sh"), "start", self.dir, PG_PORT,
-                        "atlas_bench"], check=True)
+        subprocess.run(
+            [str(ROOT / "scripts" / "pg-cluster.sh"), "start", self.dir, PG_PORT, "atlas_bench"],
+            check=True,
+        )
         return f"postgresql://postgres@127.0.0.1:{PG_PORT}/atlas_bench"
 
     def __exit__(self, *exc) -> None:

@@ -13,10 +13,16 @@ VENV = ROOT / ".venv" / "bin"
 
 def gunicorn(env: dict, port: int, ready_path: str, workers: int = 2) -> subprocess.Popen:
     """Start gunicorn (gunicorn.conf.py) on 127.0.0.1:`port`; return once `ready_path` answers."""
-    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers),
-           "ACCESS_LOG": ""}
-    proc = subprocess.Popen([str(VENV / "gunicorn"), "-c", "gunicorn.conf.py",
-                             "app:create_app()"], cwd=ROOT, env=env)
+    env = {
+        **env,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "ACCESS_LOG": "",
+    }
+    proc = subprocess.Popen(
+        [str(VENV / "gunicorn"), "-c", "gunicorn.conf.py", "app:create_app()"], cwd=ROOT, env=env
+    )
     for _ in range(120):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=5).read()

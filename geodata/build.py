@@ -28,8 +28,18 @@ REGION = box(33.0, 28.0, 50.0, 39.5)
 #: ISO 3166-1 numeric → alpha-2: Syria, Iraq, their neighbours, and the countries
 #: that would otherwise leave holes in the regional box (Sinai, the South Caucasus).
 ISO_A2 = {
-    "760": "SY", "368": "IQ", "792": "TR", "400": "JO", "422": "LB", "376": "IL",
-    "275": "PS", "682": "SA", "364": "IR", "414": "KW", "818": "EG", "051": "AM",
+    "760": "SY",
+    "368": "IQ",
+    "792": "TR",
+    "400": "JO",
+    "422": "LB",
+    "376": "IL",
+    "275": "PS",
+    "682": "SA",
+    "364": "IR",
+    "414": "KW",
+    "818": "EG",
+    "051": "AM",
     "031": "AZ",
 }
 LAEA = "+proj=laea +lat_0=34.5 +lon_0=40.5 +datum=WGS84 +units=m +no_defs"
@@ -38,8 +48,10 @@ DISPLAY_TOLERANCE = 0.015  # degrees, coverage (Visvalingam–Whyatt) simplifica
 DISPLAY_GRID = 1e-4  # degrees; about 11 m
 TANF = (38.61778, 33.50583)  # al-Tanf garrison, lon/lat
 TANF_RADIUS_KM = 55
-TANF_NOTE = ("No published polygon; a 55 km circle around the al-Tanf garrison "
-             "approximates it (Crisis Group, CENTCOM)")
+TANF_NOTE = (
+    "No published polygon; a 55 km circle around the al-Tanf garrison "
+    "approximates it (Crisis Group, CENTCOM)"
+)
 
 
 @dataclass(frozen=True)
@@ -72,16 +84,16 @@ def _countries(source: Path) -> gpd.GeoDataFrame:
     world = pyogrio.read_dataframe(source, layer="countries").set_crs(4326)
     picked = world[world["id"].isin(ISO_A2)].sort_values("id")
     # "structure" keeps areas only; the default also keeps collapsed slivers as lines.
-    geoms = shapely.make_valid(picked.geometry.values, method="structure",
-                               keep_collapsed=False)
+    geoms = shapely.make_valid(picked.geometry.values, method="structure", keep_collapsed=False)
     geoms = [_polygonal(g) for g in shapely.intersection(geoms, REGION)]
     geoms = shapely.set_precision(np.asarray(geoms), DETAIL_GRID)
     _check_coverage(geoms, "countries")
     ids = picked["id"].to_numpy()
     frame = gpd.GeoDataFrame(
-        {"iso_a2": [ISO_A2[i] for i in ids], "iso_n3": ids,
-         "name": picked["name"].to_numpy()},
-        geometry=geoms, crs=4326)
+        {"iso_a2": [ISO_A2[i] for i in ids], "iso_n3": ids, "name": picked["name"].to_numpy()},
+        geometry=geoms,
+        crs=4326,
+    )
     return frame.sort_values("iso_a2", ignore_index=True)
 
 
@@ -111,12 +123,12 @@ def _border(countries: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
     by_iso = countries.set_index("iso_a2").geometry
     line = shapely.line_merge(by_iso["SY"].boundary.intersection(by_iso["IQ"].boundary))
     if not isinstance(line, shapely.LineString):
-        raise ValueError(
-            f"Syria–Iraq border: expected one LineString, got {line.geom_type}")
+        raise ValueError(f"Syria–Iraq border: expected one LineString, got {line.geom_type}")
     if line.coords[0][1] < line.coords[-1][1]:
         line = line.reverse()
-    frame = gpd.GeoDataFrame({"name": ["Syria–Iraq border"], "source": [source]},
-                             geometry=[line], crs=4326)
+    frame = gpd.GeoDataFrame(
+        {"name": ["Syria–Iraq border"], "source": [source]}, geometry=[line], crs=4326
+    )
     frame.insert(1, "length_km", round(frame.to_crs(LAEA).length.iloc[0] / 1000, 1))
     return frame
 
@@ -128,9 +140,15 @@ def _tanf_zone() -> gpd.GeoDataFrame:
     # Distances from the centre of an azimuthal equidistant projection are true.
     circle = Point(0, 0).buffer(TANF_RADIUS_KM * 1000, quad_segs=16)
     frame = gpd.GeoDataFrame(
-        {"name": ["al-Tanf deconfliction zone"], "radius_km": [TANF_RADIUS_KM],
-         "approximate": [True], "note": [TANF_NOTE]},
-        geometry=[circle], crs=local)
+        {
+            "name": ["al-Tanf deconfliction zone"],
+            "radius_km": [TANF_RADIUS_KM],
+            "approximate": [True],
+            "note": [TANF_NOTE],
+        },
+        geometry=[circle],
+        crs=local,
+    )
     return frame.to_crs(4326)
 
 
@@ -147,18 +165,30 @@ def _write(frame: gpd.GeoDataFrame, path: Path, precision: int) -> None:
     """Write ``frame`` as RFC 7946 GeoJSON, replacing ``path`` only once complete."""
     tmp = path.with_name(f".{path.stem}.tmp.geojson")
     pyogrio.write_dataframe(
-        frame, tmp, driver="GeoJSON", layer=path.stem,
-        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": precision})
+        frame,
+        tmp,
+        driver="GeoJSON",
+        layer=path.stem,
+        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": precision},
+    )
     os.replace(tmp, path)
 
 
 def _cli() -> None:
     """Parse the command line, build, and report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                        help="world-atlas countries-10m.json (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder for the built files (default: %(default)s)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        help="world-atlas countries-10m.json (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder for the built files (default: %(default)s)",
+    )
     args = parser.parse_args()
     built = main(args.source, args.out)
     for path in built.files:

@@ -23,8 +23,7 @@ def main() -> int:
     """Copy every asset; fail loudly when npm has not installed one."""
     missing = [src for src, _ in ASSETS if not (NODE / src).exists()]
     if missing:
-        print(f"vendor_assets: missing in node_modules (run npm ci): {missing}",
-              file=sys.stderr)
+        print(f"vendor_assets: missing in node_modules (run npm ci): {missing}", file=sys.stderr)
         return 1
     if VENDOR.exists():
         shutil.rmtree(VENDOR)

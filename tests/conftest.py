@@ -18,8 +18,13 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 
 def _config(url: str, **extra) -> dict:
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-            "SECRET_KEY": "test", **extra}
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test",
+        **extra,
+    }
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -61,11 +66,26 @@ def _empty() -> None:
 @pytest.fixture
 def seeded(app):
     """The app with the real seed file loaded."""
-    from app import seed
+    from app.io import seed
 
     with app.app_context():
         seed.load(app.config["SEED_FILE"])
     return app
+
+
+#: A small fixed data set: tests of the software's promises run on it, not on the real
+#: record, so correcting a fact in data/seed.yaml never breaks them.
+CONTRACT_DATA = ROOT / "tests" / "data" / "contract.yaml"
+
+
+@pytest.fixture
+def contract_client(app):
+    """A client of the app with tests/data/contract.yaml loaded."""
+    from app.io import seed
+
+    with app.app_context():
+        seed.load(CONTRACT_DATA)
+    return app.test_client()
 
 
 @pytest.fixture
@@ -83,12 +103,11 @@ def runner(app):
     return app.test_cli_runner()
 
 
-
 PASSWORD = "correct horse battery"
 
 
 def _add_user(app, username: str, role: str = "editor", active: bool = True) -> int:
-    from app.models import User
+    from app.db.models import User
 
     with app.app_context():
         user = User(username=username, role=role, active=active)
@@ -140,11 +159,15 @@ def admin_client(seeded):
 def fingerprint():
     """fingerprint(app) -> every row of every table (not sign-in failures), to prove
     that a refused request wrote nothing."""
+
     def take(app) -> dict:
         with app.app_context():
-            return {table.name: sorted(map(repr, db.session.execute(table.select())))
-                    for table in db.metadata.sorted_tables
-                    if table.name != "login_failure"}
+            return {
+                table.name: sorted(map(repr, db.session.execute(table.select())))
+                for table in db.metadata.sorted_tables
+                if table.name != "login_failure"
+            }
+
     return take
 
 
@@ -176,7 +199,7 @@ def planted(seeded):
     (as an old row or a hand-made backup could hold them): on al-Qa'im's current
     period, source S86 links to javascript: and data: addresses, and texts carry
     markup, control characters and spreadsheet formulas."""
-    from app.models import ControlPeriod, Site, Source
+    from app.db.models import ControlPeriod, Site, Source
 
     with seeded.app_context():
         source = db.session.scalar(db.select(Source).where(Source.ref == "S86"))
@@ -184,8 +207,11 @@ def planted(seeded):
         source.title, source.publisher = f"{HOSTILE}\x0b", '=HYPERLINK("http://evil")'
         site = db.session.scalar(db.select(Site).where(Site.slug == "al-qaim"))
         site.name = "=cmd|' /C calc'!A0"
-        period = db.session.scalar(db.select(ControlPeriod).where(
-            ControlPeriod.site_id == site.id, ControlPeriod.end.is_(None)))
+        period = db.session.scalar(
+            db.select(ControlPeriod).where(
+                ControlPeriod.site_id == site.id, ControlPeriod.end.is_(None)
+            )
+        )
         period.note = f"{HOSTILE}\x0c@SUM(1)"
         db.session.commit()
     return seeded

@@ -7,10 +7,11 @@ Revises: 0001
 Create Date: 2026-11-21 12:10:00
 
 """
+
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
@@ -26,9 +27,11 @@ def upgrade():
     for table in TABLES:
         op.execute(f"CREATE INDEX pgx_{table}_span ON {table} USING gist ({SPAN})")
         # Deferred: one transaction may close a period and open the next in any order.
-        op.execute(f"ALTER TABLE {table} ADD CONSTRAINT pgx_{table}_no_overlap "
-                   f"EXCLUDE USING gist (site_id WITH =, {SPAN} WITH &&) "
-                   "DEFERRABLE INITIALLY DEFERRED")
+        op.execute(
+            f"ALTER TABLE {table} ADD CONSTRAINT pgx_{table}_no_overlap "
+            f"EXCLUDE USING gist (site_id WITH =, {SPAN} WITH &&) "
+            "DEFERRABLE INITIALLY DEFERRED"
+        )
 
 
 def downgrade():

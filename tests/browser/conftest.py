@@ -11,24 +11,34 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from app import create_app, seed
+from app import create_app
+from app.io import seed
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
-pytestmark = pytest.mark.browser
+HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items):
-    """Skip browser tests clearly when Chromium is missing (CI installs it)."""
-    if Path(CHROMIUM).exists():
-        return
+    """Mark every test in this folder `browser` (so `-m browser` selects them), and skip
+    them clearly when Chromium is missing (CI installs it)."""
+    # The hook sees the whole session's items; only this folder's are ours.
+    ours = [item for item in items if HERE in Path(str(item.fspath)).resolve().parents]
     skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}")
-    for item in items:
-        if "browser" in str(item.fspath):
+    for item in ours:
+        item.add_marker(pytest.mark.browser)
+        if not Path(CHROMIUM).exists():
             item.add_marker(skip)
 
 
@@ -36,8 +46,13 @@ def pytest_collection_modifyitems(items):
 def live_app(tmp_path_factory):
     """A seeded app on its own SQLite file."""
     db_file = tmp_path_factory.mktemp("live") / "atlas.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
-                      "SECRET_KEY": "browser-tests", "TESTING": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+            "SECRET_KEY": "browser-tests",
+            "TESTING": False,
+        }
+    )
     with app.app_context():
         upgrade()
         seed.load(app.config["SEED_FILE"])
@@ -97,8 +112,10 @@ def _guarded_page(browser, guard, **options):
     page.route("**/*", guard.route)
     page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
     page.on("pageerror", lambda e: guard.console_errors.append(str(e)))
-    page.on("requestfailed", lambda r: urlparse(r.url).hostname == "127.0.0.1"
-            and guard.failed.append(r.url))
+    page.on(
+        "requestfailed",
+        lambda r: urlparse(r.url).hostname == "127.0.0.1" and guard.failed.append(r.url),
+    )
     return context, page
 
 
@@ -125,8 +142,8 @@ BROWSER_ADMIN = ("browser-admin", "browser tests password")
 @pytest.fixture(scope="session")
 def admin_account(live_app):
     """An admin account in the live app: (username, password)."""
+    from app.db.models import User
     from app.extensions import db
-    from app.models import User
 
     with live_app.app_context():
         user = User(username=BROWSER_ADMIN[0], role="admin")
@@ -139,21 +156,25 @@ def admin_account(live_app):
 @pytest.fixture
 def sign_in_page(live_server, admin_account):
     """sign_in_page(page): sign the page in through the form as the admin account."""
+
     def sign_in(page):
         page.goto(f"{live_server}/login")
         page.get_by_label("Username").fill(admin_account[0])
         page.get_by_label("Password").fill(admin_account[1])
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{live_server}/editor/")
+
     return sign_in
 
 
 @pytest.fixture
 def screenshot(page):
     """Save a screenshot under tests/browser/screenshots/ (for people to look at)."""
+
     def take(name: str) -> Path:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=False)
         return path
+
     return take

@@ -15,13 +15,15 @@ def _map_popup(page, live_server, day):
     return popup.inner_text()
 
 
-def test_log_a_control_change_at_al_qaim(page, guard, live_server, sign_in_page,
-                                          admin_account, screenshot):
+def test_log_a_control_change_at_al_qaim(
+    page, guard, live_server, sign_in_page, admin_account, screenshot
+):
     sign_in_page(page)
     page.goto(f"{live_server}/sites/al-qaim")
     page.get_by_role("link", name="Log a control change").click()
     page.get_by_label("New controller").select_option(
-        label="Kurdistan Regional Government (Peshmerga)")
+        label="Kurdistan Regional Government (Peshmerga)"
+    )
     page.get_by_label("Date", exact=True).fill("2025-02-01")
     page.get_by_label("Date precision").select_option("day")
     page.get_by_label("Confidence").select_option("medium")
@@ -47,8 +49,7 @@ def test_log_a_control_change_at_al_qaim(page, guard, live_server, sign_in_page,
     guard.assert_clean()
 
 
-def test_refused_date_is_explained_in_the_form(page, guard, live_server, sign_in_page,
-                                               screenshot):
+def test_refused_date_is_explained_in_the_form(page, guard, live_server, sign_in_page, screenshot):
     sign_in_page(page)
     page.goto(f"{live_server}/editor/sites/al-qaim/log-control")
     page.get_by_label("New controller").select_option(label="Islamic State (ISIS / ISIL)")
@@ -64,8 +65,7 @@ def test_refused_date_is_explained_in_the_form(page, guard, live_server, sign_in
     assert all("422" in e for e in guard.console_errors), guard.console_errors
 
 
-def test_point_picker_sets_lon_lat_offline(page, guard, live_server, sign_in_page,
-                                           screenshot):
+def test_point_picker_sets_lon_lat_offline(page, guard, live_server, sign_in_page, screenshot):
     sign_in_page(page)
     page.goto(f"{live_server}/editor/sites/new")
     picker = page.locator("#point-picker")

@@ -15,11 +15,14 @@ def _open(page, live_server, path=ISIS_2015):
 
 def _state(page, slug):
     """The actor slug and marker fill the plugin shows for a site."""
-    return page.evaluate("""(slug) => {
+    return page.evaluate(
+        """(slug) => {
         const a = AtlasMap.instance, i = a.bySlug.get(slug), p = a.period(i);
         return {actor: p ? a.data.actors[p[0]][0] : null, colour: p ? a.data.actors[p[0]][2] : null,
                 fill: a.markers[i].look.fill};
-    }""", slug)
+    }""",
+        slug,
+    )
 
 
 def test_map_loads_offline_without_errors(page, guard, live_server, screenshot):
@@ -33,10 +36,11 @@ def test_map_loads_offline_without_errors(page, guard, live_server, screenshot):
     guard.assert_clean()
 
 
-@pytest.mark.parametrize(("date", "actor", "label"), [
-    ("2015-08-01", "isis", "ISIS"), ("2016-03-05", "new-syrian-army", "New Syrian Army")])
-def test_al_tanf_row_and_marker_show_the_controller(page, guard, live_server, date, actor,
-                                                     label):
+@pytest.mark.parametrize(
+    ("date", "actor", "label"),
+    [("2015-08-01", "isis", "ISIS"), ("2016-03-05", "new-syrian-army", "New Syrian Army")],
+)
+def test_al_tanf_row_and_marker_show_the_controller(page, guard, live_server, date, actor, label):
     _open(page, live_server, f"/?date={date}")
     expect(page.locator("#row-al-tanf")).to_contain_text(label)
     state = _state(page, "al-tanf")
@@ -52,7 +56,7 @@ def test_slider_moves_by_keyboard_and_the_url_follows(page, guard, live_server):
     expect(slider).to_have_attribute("aria-valuetext", "2 August 2015")
     expect(page).to_have_url(re.compile(r"date=2015-08-02"))
     expect(page.locator("#day-label")).to_have_text("2 August 2015")
-    page.keyboard.press("PageUp")                       # next change: NSA takes al-Tanf
+    page.keyboard.press("PageUp")  # next change: NSA takes al-Tanf
     expect(slider).to_have_attribute("aria-valuetext", "4 March 2016")
     expect(page.locator("#row-al-tanf")).to_contain_text("New Syrian Army")
     page.keyboard.press("PageDown")
@@ -93,7 +97,8 @@ def test_popup_lists_sources_and_the_url_names_the_site(page, guard, live_server
     assert links.count() >= 2
     assert links.first.get_attribute("rel") == "noopener noreferrer"
     expect(popup.get_by_role("link", name=re.compile("Site page"))).to_have_attribute(
-        "href", "/sites/al-tanf")
+        "href", "/sites/al-tanf"
+    )
     expect(page).to_have_url(re.compile(r"site=al-tanf"))
     expect(page.locator("#row-al-tanf")).to_have_class(re.compile("focus"))
     guard.assert_clean()
@@ -143,7 +148,7 @@ def test_site_page_shows_the_svg_timeline(page, guard, live_server, screenshot):
     page.goto(f"{live_server}/sites/al-tanf")
     chart = page.locator("svg.timeline")
     expect(chart).to_be_visible()
-    assert chart.locator("rect.bar").count() == 6      # 5 control periods, 1 status
+    assert chart.locator("rect.bar").count() == 6  # 5 control periods, 1 status
     assert "Islamic State" in chart.locator("rect.bar title").all_text_contents()[1]
     screenshot("site-al-tanf-timeline")
     guard.assert_clean()

@@ -8,16 +8,18 @@ PAGES is data: each page (the map page and its popups included) with the fields 
 import pytest
 from sqlalchemy import select
 
+from app.db.models import Actor, ControlPeriod, Event, Revision, Site
 from app.extensions import db
-from app.models import Actor, ControlPeriod, Event, Revision, Site
 
 # Script tags, event attributes, javascript: URLs and quotes that break attributes.
-CORPUS = ("<script>window.__xss=1</script>"
-          "\"><img src=x onerror=\"window.__xss=1\">"
-          "'><svg onload=window.__xss=1>"
-          "javascript:window.__xss=1"
-          "\" autofocus onfocus=\"window.__xss=1\" x=\"")
-SHORT = "\"><img src=x onerror=window.__xss=1>"  # fits the 40-character short label
+CORPUS = (
+    "<script>window.__xss=1</script>"
+    '"><img src=x onerror="window.__xss=1">'
+    "'><svg onload=window.__xss=1>"
+    "javascript:window.__xss=1"
+    '" autofocus onfocus="window.__xss=1" x="'
+)
+SHORT = '"><img src=x onerror=window.__xss=1>'  # fits the 40-character short label
 # A well-formed URL whose quote would break an unescaped href attribute.
 URL = "https://example.org/x'onmouseover='window.__xss=1'"
 
@@ -27,34 +29,68 @@ def hostile(field: str) -> str:
     return f"{CORPUS} [{field}]"
 
 
-ACTOR = {"Name": hostile("actor name"), "Arabic name": hostile("actor arabic"),
-         "Short label": SHORT, "Note": hostile("actor note"),
-         "Comment for the history": hostile("actor comment")}
-SITE = {"Name": hostile("site name"), "Arabic name": hostile("site arabic"),
-        "Other spellings": f"{hostile('alias one')}\n{hostile('alias two')}",
-        "About the location": hostile("location note"), "Note": hostile("site note"),
-        "Comment for the history": hostile("site comment")}
-CHANGE = {"Source URL": URL, "Source title": hostile("source title"),
-          "Source publisher": hostile("source publisher"), "Note": hostile("period note"),
-          "Comment for the history": hostile("change comment")}
-EVENT = {"Title": hostile("event title"), "Description": hostile("event description"),
-         "Comment for the history": hostile("event comment")}
+ACTOR = {
+    "Name": hostile("actor name"),
+    "Arabic name": hostile("actor arabic"),
+    "Short label": SHORT,
+    "Note": hostile("actor note"),
+    "Comment for the history": hostile("actor comment"),
+}
+SITE = {
+    "Name": hostile("site name"),
+    "Arabic name": hostile("site arabic"),
+    "Other spellings": f"{hostile('alias one')}\n{hostile('alias two')}",
+    "About the location": hostile("location note"),
+    "Note": hostile("site note"),
+    "Comment for the history": hostile("site comment"),
+}
+CHANGE = {
+    "Source URL": URL,
+    "Source title": hostile("source title"),
+    "Source publisher": hostile("source publisher"),
+    "Note": hostile("period note"),
+    "Comment for the history": hostile("change comment"),
+}
+EVENT = {
+    "Title": hostile("event title"),
+    "Description": hostile("event description"),
+    "Comment for the history": hostile("event comment"),
+}
 
 # (path, texts the page must show). {site} etc. are filled from the rows created.
 PAGES = [
     ("/", ["site name", "site arabic"]),
     ("/?date=2021-06-01", ["site name"]),
     # ?site= opens the site's map popup.
-    ("/?date=2021-06-01&site=xss-site", ["site name", "site arabic", "actor name",
-                                         "source title", "source publisher"]),
-    ("/sites/xss-site", ["site name", "site arabic", "alias one", "alias two",
-                         "location note", "site note", "actor name", "period note",
-                         "source title", "source publisher", "event title",
-                         "event description"]),
-    ("/sites/xss-site/history", ["site name", "site comment", "change comment",
-                                 "period note", "location note"]),
-    ("/history", ["actor comment", "actor note", "source title", "event comment",
-                  "event description"]),
+    (
+        "/?date=2021-06-01&site=xss-site",
+        ["site name", "site arabic", "actor name", "source title", "source publisher"],
+    ),
+    (
+        "/sites/xss-site",
+        [
+            "site name",
+            "site arabic",
+            "alias one",
+            "alias two",
+            "location note",
+            "site note",
+            "actor name",
+            "period note",
+            "source title",
+            "source publisher",
+            "event title",
+            "event description",
+        ],
+    ),
+    (
+        "/sites/xss-site/history",
+        ["site name", "site comment", "change comment", "period note", "location note"],
+    ),
+    (
+        "/history",
+        ["actor comment", "actor note", "source title", "event comment", "event description"],
+    ),
     ("/history?site=xss-site", ["site note", "change comment"]),
     ("/editor/", ["site name", "change comment"]),
     ("/editor/sites/", ["site name", "site arabic"]),
@@ -68,10 +104,14 @@ PAGES = [
     ("/editor/actors/{actor}/delete", ["actor name"]),
     ("/history/{revision}", ["period note"]),
     # The OGC API's HTML pages are built without Jinja (app/ogc_html.py).
-    ("/ogc/collections/sites/items?f=html&datetime=2021-06-01",
-     ["site name", "site arabic", "actor name", "source title"]),
-    ("/ogc/collections/periods/items/{period}?f=html",
-     ["site name", "actor name", "period note", "source title"]),
+    (
+        "/ogc/collections/sites/items?f=html&datetime=2021-06-01",
+        ["site name", "site arabic", "actor name", "source title"],
+    ),
+    (
+        "/ogc/collections/periods/items/{period}?f=html",
+        ["site name", "actor name", "period note", "source title"],
+    ),
     ("/ogc/collections/events/items?f=html", ["event title", "event description"]),
 ]
 # Edit forms put the text back into input values: (path, label, expected value).
@@ -141,13 +181,20 @@ def hostile_rows(browser, live_server, live_app, admin_account):
     _save(page)
     context.close()
     with live_app.app_context():
-        period = db.session.scalar(select(ControlPeriod).where(
-            ControlPeriod.site_id == site_id))
-        revision = db.session.scalar(select(Revision.id).where(
-            Revision.entity == "control_period", Revision.entity_id == period.id))
-        return {"actor": actor_id, "site": site_id, "period": period.id,
-                "revision": revision, "source": period.sources[0].id,
-                "event": _id(live_app, Event, Event.slug == "xss-event")}
+        period = db.session.scalar(select(ControlPeriod).where(ControlPeriod.site_id == site_id))
+        revision = db.session.scalar(
+            select(Revision.id).where(
+                Revision.entity == "control_period", Revision.entity_id == period.id
+            )
+        )
+        return {
+            "actor": actor_id,
+            "site": site_id,
+            "period": period.id,
+            "revision": revision,
+            "source": period.sources[0].id,
+            "event": _id(live_app, Event, Event.slug == "xss-event"),
+        }
 
 
 def _id(app, model, condition) -> int:
@@ -168,12 +215,19 @@ def _visit(page, live_server, path: str, ids: dict) -> dict:
 
 @pytest.mark.parametrize("path, fields", PAGES, ids=[p for p, _ in PAGES])
 def test_hostile_text_shows_as_text_and_nothing_runs(
-        page_without_csp, guard, live_server, sign_in_page, hostile_rows, path, fields):
+    page_without_csp, guard, live_server, sign_in_page, hostile_rows, path, fields
+):
     page = page_without_csp
     sign_in_page(page)
     found = _visit(page, live_server, path, hostile_rows)
-    assert found == {"flag": False, "handlers": 0, "images": 0, "scripts": 0,
-                     "jsLinks": 0, "dialogs": []}
+    assert found == {
+        "flag": False,
+        "handlers": 0,
+        "images": 0,
+        "scripts": 0,
+        "jsLinks": 0,
+        "dialogs": [],
+    }
     text = page.evaluate("() => document.body.textContent")
     for field in fields:
         assert hostile(field) in text, f"{field!r} not shown as text on {path}"
@@ -182,7 +236,8 @@ def test_hostile_text_shows_as_text_and_nothing_runs(
 
 @pytest.mark.parametrize("path, label, value", FORM_VALUES)
 def test_edit_forms_give_the_text_back_unchanged(
-        page_without_csp, live_server, sign_in_page, hostile_rows, path, label, value):
+    page_without_csp, live_server, sign_in_page, hostile_rows, path, label, value
+):
     page = page_without_csp
     sign_in_page(page)
     found = _visit(page, live_server, path, hostile_rows)
@@ -190,8 +245,7 @@ def test_edit_forms_give_the_text_back_unchanged(
     assert page.get_by_label(label, exact=True).input_value() == value
 
 
-def test_source_link_keeps_the_quote_inside_the_href(page_without_csp, live_server,
-                                                     hostile_rows):
+def test_source_link_keeps_the_quote_inside_the_href(page_without_csp, live_server, hostile_rows):
     page = page_without_csp
     page.goto(f"{live_server}/sites/xss-site")
     link = page.get_by_role("link", name=hostile("source title"))
@@ -201,9 +255,15 @@ def test_source_link_keeps_the_quote_inside_the_href(page_without_csp, live_serv
     assert page.evaluate("() => window.__xss") is None
 
 
-@pytest.mark.parametrize("url", ["javascript:window.__xss=1", "JaVaScRiPt:alert(1)",
-                                 "data:text/html,<script>alert(1)</script>",
-                                 "https://example.org/\"><script>"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:window.__xss=1",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        'https://example.org/"><script>',
+    ],
+)
 def test_dangerous_urls_are_refused_in_the_browser(page, live_server, sign_in_page, url):
     sign_in_page(page)
     page.goto(f"{live_server}/editor/sources/new")

@@ -1,0 +1,55 @@
+"""Flask commands: seed, geodata (and more registered by other modules)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from app.io import seed as seed_module
+
+
+class Refused(click.ClickException):
+    """A refused command or input: prints ``Error: ...`` to stderr and exits with status 2."""
+
+    exit_code = 2
+
+
+@click.command("seed")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False),
+    help="Seed file to load (default: SEED_FILE setting).",
+)
+@with_appcontext
+def seed_command(path: str | None) -> None:
+    """Load the reviewed seed data; a second run changes nothing."""
+    path = path or current_app.config["SEED_FILE"]
+    try:
+        report = seed_module.load(path)
+    except seed_module.SeedError as exc:
+        raise Refused(str(exc)) from None
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    created = ", ".join(f"{n} {k}" for k, n in sorted(report.created.items())) or "nothing"
+    click.echo(f"Seeded {created} from {path}.")
+    if report.skipped:
+        kept = sum(report.skipped.values())
+        click.echo(f"Kept {kept} entries already loaded (or edited) as they are.")
+
+
+def init_app(app: Flask) -> None:
+    """Register every command on the app's CLI."""
+    from app.cli.data import backup_command, import_command, restore_command
+    from app.cli.demo import demo_data_command
+    from app.cli.geodata import geodata_cli
+    from app.cli.users import users_cli
+
+    app.cli.add_command(seed_command)
+    app.cli.add_command(geodata_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_data_command)

@@ -1,0 +1,275 @@
+"""The map's time data: every site's periods as integer day offsets, sent to the page once.
+
+Pure: plain rows in, a compact JSON-ready dict out (no Flask, no database). The browser
+plugin (static/js/atlas-map.js) reads it; the layout is documented on :func:`encode`.
+
+>>> offset(dt.date(2011, 1, 2)), offset(None)
+(1, None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import orjson
+
+from app.core import timeline, vocabulary
+from app.core.text_rules import safe_url
+from app.core.vocabulary import CONFIDENCES, FIRST_DAY, PRECISIONS, SITE_KINDS, STATUSES
+
+__all__ = [
+    "MapRows",
+    "offset",
+    "flags",
+    "encode",
+    "change_points",
+    "safe_colour",
+    "script_json",
+    "when_label",
+    "year_marks",
+]
+
+_PRECISION = {p: i for i, p in enumerate(PRECISIONS)}
+_CONFIDENCE = {c: i for i, c in enumerate(CONFIDENCES)}
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+@dataclass
+class MapRows:
+    """Everything the map needs, as plain dicts (see queries.map_rows)."""
+
+    actors: list[dict]
+    sites: list[dict]
+    control: list[dict]
+    status: list[dict]
+    events: list[dict] = field(default_factory=list)
+    sources: Mapping[int, dict] = field(default_factory=dict)
+
+
+def safe_colour(value: str | None, fallback: str = "#8a8f98") -> str:
+    """The colour if it is a #rrggbb hex, else a neutral grey (never raw text in CSS).
+
+    >>> safe_colour("#AA3377"), safe_colour("red;}")
+    ('#AA3377', '#8a8f98')
+    """
+    return value if value and _HEX.fullmatch(value) else fallback
+
+
+def offset(day: dt.date | None) -> int | None:
+    """Days since 2011-01-01 (None stays None: an open bound)."""
+    return None if day is None else (day - FIRST_DAY).days
+
+
+def flags(
+    start_precision: str,
+    end_precision: str,
+    contested: bool = False,
+    confidence: str = "high",
+    challenger: int | None = None,
+) -> int:
+    """Pack precisions, contested and confidence into one small integer.
+
+    Bits 0–1 start precision, 2–3 end precision (0 day, 1 month, 2 year),
+    bit 4 contested, bits 5–6 confidence (0 high, 1 medium, 2 low), bits 7 and up
+    the challenger's actor index plus one (0: none named).
+
+    >>> flags("month", "day", True, "low", challenger=3)
+    593
+    """
+    return (
+        _PRECISION[start_precision]
+        | _PRECISION[end_precision] << 2
+        | int(contested) << 4
+        | _CONFIDENCE[confidence] << 5
+        | (0 if challenger is None else challenger + 1) << 7
+    )
+
+
+def encode(rows: MapRows, today: dt.date) -> dict:
+    """The compact time data block.
+
+    ``actors[a]`` = [slug, name, colour, short name];
+    ``sites[i]`` = [slug, name, name_ar, country, lon, lat (4 decimals: ~11 m),
+    kind index in vocabulary.SITE_KINDS];
+    ``control[i]`` = that site's periods, each [actor, start, end, flags, source…]
+    (actor indexes ``actors``, the sources index ``sources``, see :func:`flags`);
+    ``status[i]`` = [[status index, start, end, flags]…];
+    ``events`` = [[day, precision, title, lon, lat, [source…]]…];
+    ``changes`` = the days on which any site's controller or status changes.
+    Days are offsets from ``origin``; a null start or end is an open bound. To keep
+    the block small, a period's start counts from the previous period's end (0 when
+    they touch), its end from its own start, and each change from the one before.
+    """
+    actor_ix = {a["id"]: i for i, a in enumerate(rows.actors)}
+    site_ix = {s["id"]: i for i, s in enumerate(rows.sites)}
+    sources = _SourceTable(rows.sources)
+    control: list[list] = [[] for _ in rows.sites]
+    for p in _by_start(rows.control):
+        control[site_ix[p["site_id"]]].append(_control(p, actor_ix, sources))
+    status: list[list] = [[] for _ in rows.sites]
+    for p in _by_start(rows.status):
+        status[site_ix[p["site_id"]]].append(_status(p))
+    return {
+        "origin": FIRST_DAY.isoformat(),
+        "vocabulary": vocabulary.as_dict(),
+        "max": offset(today),
+        "actors": [
+            [a["slug"], a["name"], safe_colour(a["colour"]), a["short"]] for a in rows.actors
+        ],
+        "sites": [_site(s) for s in rows.sites],
+        "control": [_relative(periods) for periods in control],
+        "status": [_relative(periods) for periods in status],
+        "events": [_event(e, sources) for e in rows.events],
+        "sources": sources.rows,
+        "changes": _differences([(d - FIRST_DAY).days for d in change_points(rows)]),
+    }
+
+
+def change_points(rows: MapRows) -> list[dt.date]:
+    """Days on which any site's controller or operational status changes."""
+    by_track: dict[tuple[str, int], list[timeline.Period]] = {}
+    for kind, periods, value in (("c", rows.control, "actor_id"), ("s", rows.status, "status")):
+        for p in periods:
+            by_track.setdefault((kind, p["site_id"]), []).append(
+                timeline.Period(
+                    p["start"], p["end"], p[value], p["start_precision"], p["end_precision"]
+                )
+            )
+    return timeline.change_points(by_track)
+
+
+def when_label(row: Mapping) -> str:
+    """The state table's "since / until" text for a state_at row.
+
+    >>> when_label({"controller": "isis", "since": "2014-06-01", "since_precision": "month",
+    ...             "until": "2017-11-03", "until_precision": "day"})
+    'Jun 2014 – 3 Nov 2017'
+    """
+    if not row["controller"]:
+        return "no record"
+    since = _label(row["since"], row["since_precision"])
+    until = _label(row["until"], row["until_precision"])
+    if since and until:
+        return f"{since} – {until}"
+    return f"until {until}" if until else (f"since {since}" if since else "always on record")
+
+
+def year_marks(today: dt.date, step: int = 2) -> list[tuple[int, str]]:
+    """(year, left %) for labels under the slider, every `step` years from 2011."""
+    span = (today - FIRST_DAY).days or 1
+    return [
+        (year, f"{(dt.date(year, 1, 1) - FIRST_DAY).days / span * 100:.2f}")
+        for year in range(FIRST_DAY.year, today.year + 1, step)
+    ]
+
+
+def _label(iso: str | None, precision: str | None) -> str:
+    return timeline.format_bound(dt.date.fromisoformat(iso), precision or "day") if iso else ""
+
+
+def script_json(obj) -> str:
+    """JSON that is safe inside a <script> element (no "</script>" or "<!--" possible)."""
+    text = orjson.dumps(obj).decode()
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class _SourceTable:
+    """Sources numbered in order of first use, so each is sent once."""
+
+    def __init__(self, sources: Mapping[int, dict]):
+        self.by_id = sources
+        self.index: dict[int, int] = {}
+        self.rows: list[list] = []
+
+    def refs(self, ids: Sequence[int]) -> list[int]:
+        """Indexes of the given source ids, adding unseen ones to the table."""
+        out = []
+        for source_id in ids:
+            if source_id not in self.index:
+                s = self.by_id[source_id]
+                self.index[source_id] = len(self.rows)
+                self.rows.append([s["title"], s["publisher"], safe_url(s["url"]), s["label"]])
+            out.append(self.index[source_id])
+        return out
+
+
+def _relative(periods: list[list]) -> list[list]:
+    """Starts as gaps after the previous end, ends as lengths (see :func:`encode`).
+
+    >>> _relative([[0, None, 10, 0], [1, 10, 25, 0], [2, 30, None, 0]])
+    [[0, None, 10, 0], [1, 0, 15, 0], [2, 5, None, 0]]
+    """
+    out, cursor = [], 0
+    for value, start, end, *rest in periods:
+        base = 0 if start is None else start
+        out.append(
+            [
+                value,
+                None if start is None else start - cursor,
+                None if end is None else end - base,
+                *rest,
+            ]
+        )
+        cursor = cursor if end is None else end
+    return out
+
+
+def _differences(days: list[int]) -> list[int]:
+    """The first day, then the distance from each day to the next."""
+    return [b - a for a, b in zip([0, *days], days, strict=False)]
+
+
+def _by_start(periods: Iterable[dict]) -> list[dict]:
+    """Periods in time order (an open start first), whatever the database's NULL order."""
+    return sorted(periods, key=lambda p: p["start"] or dt.date.min)
+
+
+def _site(s: dict) -> list:
+    return [
+        s["slug"],
+        s["name"],
+        s["name_ar"],
+        s["country"],
+        round(s["lon"], 4),
+        round(s["lat"], 4),
+        SITE_KINDS.index(s["kind"]),
+    ]
+
+
+def _control(p: dict, actor_ix: Mapping[int, int], sources: _SourceTable) -> list:
+    return [
+        actor_ix[p["actor_id"]],
+        offset(p["start"]),
+        offset(p["end"]),
+        flags(
+            p["start_precision"],
+            p["end_precision"],
+            p["contested"],
+            p["confidence"],
+            actor_ix.get(p["challenger_id"]),
+        ),
+        *sources.refs(p["source_ids"]),
+    ]
+
+
+def _status(p: dict) -> list:
+    return [
+        STATUSES.index(p["status"]),
+        offset(p["start"]),
+        offset(p["end"]),
+        flags(p["start_precision"], p["end_precision"], False, p["confidence"]),
+    ]
+
+
+def _event(e: dict, sources: _SourceTable) -> list:
+    return [
+        offset(e["date"]),
+        _PRECISION[e["precision"]],
+        e["title"],
+        e["lon"],
+        e["lat"],
+        sources.refs(e["source_ids"]),
+    ]

@@ -1,0 +1,139 @@
+"""Spelling-tolerant name matching: case, diacritics, apostrophes and Arabic letter forms.
+
+>>> normalise("Rabia'a") == normalise("Rabiaa")
+True
+>>> normalise("Ya'rubīyah")
+'yarubiyah'
+>>> normalise("أبو كمال")
+'ابو كمال'
+>>> fold("al-Yaarubiyah"), fold("At-Tanf"), fold("البوكمال")
+('yarubiya', 'tanf', 'بوكمال')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = ["MAX_QUERY", "normalise", "fold", "search_text", "names_text", "matches", "rank", "find"]
+
+#: Longest query accepted (characters); longer ones are refused with a 400.
+MAX_QUERY = 100
+#: The rank of a consonant-only match.
+LOOSE = 3
+
+# Arabic letter variants that people type interchangeably.
+_ARABIC = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": None}
+)
+# Apostrophes, ayin/hamza marks and hyphens vanish; other punctuation splits words.
+_DROP = re.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02bf\u02be\u0060\u00b4\-]")
+_SPLIT = re.compile(r"[^\w]+")
+# Transliterations write the article "al-" as al, el, or assimilated (at-Tanf, ash-Sham).
+_ARTICLES = {"al", "el", "ال"}
+_LATIN_ARTICLE = re.compile(r"\A(?:[ae]l(?=[a-z]{3})|a(sh|[tdrszn])(?=\1))")
+_ARABIC_ARTICLE = re.compile(r"\Aال(?=\w{2})")
+_DOUBLED = re.compile(r"(.)\1+")
+_TA_MARBUTA = re.compile(r"(?<=[aei])h\Z")
+_VOWELS = re.compile(r"(?<=.)[aeiou]")
+
+
+def normalise(text: str) -> str:
+    """Fold a name to a comparable key: lower case, no diacritics, single spaces."""
+    text = unicodedata.normalize("NFKD", text or "").translate(_ARABIC)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _DROP.sub("", text.casefold())
+    return " ".join(t for t in _SPLIT.split(text) if t)
+
+
+def fold(text: str) -> str:
+    """normalise(), then drop articles, doubled letters and a final -ah/-eh's h.
+
+    Spellings of one place meet here: Yaarubiyah / Yarubiya, Rabia'a / Rabia.
+    """
+    words = (w for w in normalise(text).split() if w not in _ARTICLES)
+    return " ".join(_fold_word(w) for w in words)
+
+
+def search_text(site) -> str:
+    """Every name of a site, normalised, one per line (stored for searching)."""
+    return names_text(site.name, site.name_ar, site.slug.replace("-", " "), *(site.aliases or []))
+
+
+def names_text(*names: str) -> str:
+    """The stored search text for these names: normalised, one per line, no repeats."""
+    return "\n".join(dict.fromkeys(normalise(n) for n in names if n))
+
+
+def matches(query: str, text: str) -> bool:
+    """Tell whether the query names one of the stored names (see :func:`rank`).
+
+    >>> matches("abu kamal", names_text("Albukamal", "Abu Kamal"))
+    True
+    >>> matches("bukamal", names_text("Albukamal"))
+    True
+    >>> matches("Qaem", names_text("al-Qa'im"))
+    True
+    """
+    return rank(query, text) is not None
+
+
+def rank(query: str, text: str) -> int | None:
+    """How well `query` names one of the lines of `text`: 0 best … 3 loose, None if not.
+
+    0 a name equals the query, 1 a name starts with it, 2 contains every word of it,
+    3 the same consonants (vowels differ: Tanaf / Tanf, Qaem / Qaim).
+    """
+    q = fold(query)
+    if not q:
+        return None
+    lines = [fold(line) for line in text.split("\n") if line]
+    words = q.split()
+    if q in lines:
+        return 0
+    if _starts(q, lines) or _starts(normalise(query), text.split("\n")):
+        return 1
+    if any(_has_words(words, line) for line in lines):
+        return 2
+    skeleton = _skeleton(q)
+    if len(q) >= 4 and any(skeleton in _skeleton(line) for line in lines):
+        return LOOSE
+    return None
+
+
+def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
+    """Candidates (dicts with ``search_text`` and ``name``) matching `query`, best first.
+
+    Loose (consonant-only) matches are offered only when nothing matches better.
+    """
+    scored = []
+    for c in candidates:
+        score = rank(query, c["search_text"])
+        if score is not None:
+            scored.append((score, c["name"].casefold(), c))
+    scored.sort(key=lambda t: t[:2])
+    if scored and scored[0][0] < LOOSE:
+        scored = [t for t in scored if t[0] < LOOSE]
+    return [c for _, _, c in scored[:limit]]
+
+
+def _fold_word(word: str) -> str:
+    word = _ARABIC_ARTICLE.sub("", _LATIN_ARTICLE.sub("", word))
+    return _TA_MARBUTA.sub("", _DOUBLED.sub(r"\1", word.replace("ou", "u")))
+
+
+def _starts(query: str, lines: list[str]) -> bool:
+    """Some line begins with the query, spaces ignored (a name being typed)."""
+    query = query.replace(" ", "")
+    return any(line.replace(" ", "").startswith(query) for line in lines)
+
+
+def _has_words(words: list[str], line: str) -> bool:
+    """Every word occurs in the line, or all of them run together do (Abu Kamal)."""
+    return all(w in line for w in words) or "".join(words) in line.replace(" ", "")
+
+
+def _skeleton(text: str) -> str:
+    """Consonants only (a first vowel kept), spaces removed."""
+    return "".join(_VOWELS.sub("", w) for w in text.split())

@@ -1,0 +1,282 @@
+"""A site's history as an SVG chart: control bars by actor, status track, event ticks.
+
+Pure: plain rows in, an SVG string out (no Flask, no database). Every text is escaped;
+every bar carries a <title> for hover; the page's tables remain the text equivalent.
+
+>>> svg = render(Tracks(control=[Bar(dt.date(2015, 5, 21), None, "ISIS", "#000000")]),
+...              dt.date(2016, 1, 1), title="al-Tanf")
+>>> svg.startswith('<svg') and 'role="img"' in svg and "<title>ISIS: 21 May 2015" in svg
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from app.core import timeline
+from app.core.vocabulary import FIRST_DAY
+
+__all__ = ["Bar", "Tick", "Tracks", "site_tracks", "render"]
+
+WIDTH, LEFT, RIGHT = 960, 78, 12
+CONTROL_Y, CONTROL_H = 8, 28
+STATUS_Y, STATUS_H = 44, 18
+EVENTS_Y, EVENTS_H = 70, 14
+AXIS_Y = 94
+HEIGHT = 118
+STATUS_FILL = {"open": "#d9f0d3", "restricted": "#fdb863", "closed": "#5e3c99"}
+UNKNOWN_FILL = "url(#tl-unknown)"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One period on a track: [start, end) with its label, colour and hover text."""
+
+    start: dt.date | None
+    end: dt.date | None
+    label: str
+    colour: str
+    start_precision: str = "day"
+    end_precision: str = "day"
+    detail: str = ""
+    challenger_colour: str | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A dated event."""
+
+    day: dt.date
+    label: str
+
+
+@dataclass
+class Tracks:
+    """Everything drawn for one site."""
+
+    control: list[Bar] = field(default_factory=list)
+    status: list[Bar] = field(default_factory=list)
+    events: list[Tick] = field(default_factory=list)
+
+
+def site_tracks(site, safe_colour=lambda c: c) -> Tracks:
+    """Tracks from a site-like object (control_periods, status_periods, events)."""
+    control = [
+        Bar(
+            p.start,
+            p.end,
+            p.actor.short or p.actor.name,
+            safe_colour(p.actor.colour),
+            p.start_precision,
+            p.end_precision,
+            _detail(p),
+            _ring(p, safe_colour),
+            p.actor.name,
+        )
+        for p in site.control_periods
+    ]
+    status = [
+        Bar(
+            p.start,
+            p.end,
+            p.status,
+            STATUS_FILL.get(p.status, UNKNOWN_FILL),
+            p.start_precision,
+            p.end_precision,
+            f"{p.confidence} confidence",
+        )
+        for p in site.status_periods
+        if p.status != "unknown"
+    ]
+    events = [Tick(e.date, e.title) for e in site.events]
+    return Tracks(control, status, events)
+
+
+def render(tracks: Tracks, today: dt.date, title: str) -> str:
+    """The whole chart for 2011-01-01 … `today`."""
+    scale = _Scale(FIRST_DAY, today)
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="tl-title tl-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="tl-title">{_e(title)}, {FIRST_DAY.year}–{today.year}</title>',
+        '<desc id="tl-desc">Control bars coloured by actor, hatched where control is '
+        "unknown; below them open, restricted or closed status and dated events. The "
+        "tables below give the same information as text.</desc>",
+        _DEFS,
+        *_grid(scale),
+        _track_label("Control", CONTROL_Y + CONTROL_H / 2),
+        _track_label("Status", STATUS_Y + STATUS_H / 2),
+        _track_label("Events", EVENTS_Y + EVENTS_H / 2),
+        *_track(tracks.control, scale, CONTROL_Y, CONTROL_H, "Control unknown"),
+        *_track(tracks.status, scale, STATUS_Y, STATUS_H, "Status unknown"),
+        *_ticks(tracks.events, scale),
+        *_axis(scale),
+        "</svg>",
+    ]
+    return "\n".join(parts)
+
+
+_DEFS = (
+    '<defs><pattern id="tl-unknown" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f1f2f4"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#b9bec6" stroke-width="2"/></pattern>'
+    "</defs>"
+)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Maps dates to x positions between the left margin and the right edge."""
+
+    lo: dt.date
+    hi: dt.date
+
+    def x(self, day: dt.date | None, default: dt.date) -> float:
+        """The x of `day` (or `default` for an open bound), clamped to the chart."""
+        day = min(max(day or default, self.lo), self.hi)
+        span = (self.hi - self.lo).days or 1
+        return round(LEFT + (day - self.lo).days / span * (WIDTH - LEFT - RIGHT), 1)
+
+
+def _track(bars: list[Bar], scale: _Scale, y: float, h: float, unknown: str) -> Iterable[str]:
+    """Gaps (hatched, "unknown") then the bars of one track."""
+    periods = [
+        timeline.Period(
+            b.start, b.end, start_precision=b.start_precision, end_precision=b.end_precision
+        )
+        for b in bars
+    ]
+    end = scale.hi + dt.timedelta(days=1)
+    for lo, hi in timeline.gaps(periods, scale.lo, end):
+        label = f"{unknown}: {timeline.format_bound(lo)} – {timeline.format_bound(hi)}"
+        yield _rect(scale.x(lo, lo), scale.x(hi, hi), y, h, UNKNOWN_FILL, label, "gap")
+    for bar in bars:
+        yield from _bar(bar, scale, y, h)
+
+
+def _bar(bar: Bar, scale: _Scale, y: float, h: float) -> Iterable[str]:
+    """One period: its rect, a fade over imprecise bounds, a challenger stripe, a label."""
+    x0 = scale.x(bar.start, scale.lo)
+    x1 = scale.x(bar.end, scale.hi + dt.timedelta(days=1))
+    if x1 <= x0:
+        return
+    yield _rect(x0, x1, y, h, bar.colour, _hover(bar), "bar")
+    for bound, precision in ((bar.start, bar.start_precision), (bar.end, bar.end_precision)):
+        if bound is not None and precision != "day":
+            lo, hi = bound, _next(bound, precision)
+            yield (
+                f'<rect class="fuzzy" x="{scale.x(lo, lo)}" y="{y}" '
+                f'width="{max(scale.x(hi, hi) - scale.x(lo, lo), 1.5)}" height="{h}" '
+                f'fill="#ffffff" fill-opacity="0.55"/>'
+            )
+    if bar.challenger_colour:
+        yield (
+            f'<rect x="{x0}" y="{y}" width="{x1 - x0}" height="5" '
+            f'fill="{_e(bar.challenger_colour)}" stroke="#ffffff" stroke-width="1"/>'
+        )
+    if x1 - x0 > 8 * len(bar.label) + 8:
+        yield (
+            f'<text x="{(x0 + x1) / 2}" y="{y + h / 2 + 4}" text-anchor="middle" '
+            f'fill="{_ink(bar.colour)}" class="bar-label">{_e(bar.label)}</text>'
+        )
+
+
+def _ticks(events: list[Tick], scale: _Scale) -> Iterable[str]:
+    for e in events:
+        x = scale.x(e.day, e.day)
+        yield (
+            f'<g class="tick"><title>{_e(timeline.format_bound(e.day))} — '
+            f'{_e(e.label)}</title><rect x="{x - 3}" y="{EVENTS_Y}" width="6" '
+            f'height="{EVENTS_H}" fill="transparent"/><line x1="{x}" x2="{x}" '
+            f'y1="{EVENTS_Y}" y2="{EVENTS_Y + EVENTS_H}" stroke="#1d2430" '
+            f'stroke-width="1.5"/></g>'
+        )
+
+
+def _grid(scale: _Scale) -> Iterable[str]:
+    """A faint vertical line at each 1 January, drawn under the tracks."""
+    for year in range(scale.lo.year, scale.hi.year + 1):
+        x = scale.x(dt.date(year, 1, 1), scale.lo)
+        yield (
+            f'<line x1="{x}" x2="{x}" y1="{CONTROL_Y}" y2="{AXIS_Y + 4}" '
+            f'stroke="#d9dee6" stroke-width="0.6" class="grid"/>'
+        )
+
+
+def _axis(scale: _Scale) -> Iterable[str]:
+    """A baseline, year labels, and a dashed line at today."""
+    yield (f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{AXIS_Y}" y2="{AXIS_Y}" stroke="#8d96a3"/>')
+    years = range(scale.lo.year, scale.hi.year + 1)
+    step = 1 if (WIDTH - LEFT - RIGHT) / len(years) > 44 else 2
+    for year in years:
+        x = scale.x(dt.date(year, 1, 1), scale.lo)
+        if (year - scale.lo.year) % step == 0:
+            yield (
+                f'<text x="{x}" y="{AXIS_Y + 16}" text-anchor="middle" class="year">{year}</text>'
+            )
+    x = scale.x(scale.hi, scale.hi)
+    yield (
+        f'<line x1="{x}" x2="{x}" y1="{CONTROL_Y - 4}" y2="{AXIS_Y}" stroke="#1d2430" '
+        f'stroke-dasharray="3 3"><title>Today, '
+        f"{timeline.format_bound(scale.hi)}</title></line>"
+    )
+
+
+def _rect(x0: float, x1: float, y: float, h: float, fill: str, hover: str, cls: str) -> str:
+    return (
+        f'<rect class="{cls}" x="{x0}" y="{y}" width="{round(x1 - x0, 1)}" '
+        f'height="{h}" fill="{_e(fill)}" stroke="#ffffff" stroke-width="1">'
+        f"<title>{_e(hover)}</title></rect>"
+    )
+
+
+def _track_label(text: str, y: float) -> str:
+    return f'<text x="0" y="{y + 4}" class="track">{text}</text>'
+
+
+def _hover(bar: Bar) -> str:
+    """ "ISIS: 21 May 2015 – 4 Mar 2016 · high confidence"."""
+    period = timeline.Period(
+        bar.start, bar.end, start_precision=bar.start_precision, end_precision=bar.end_precision
+    )
+    text = f"{bar.name or bar.label}: {period.describe()}"
+    return text + (f" · {bar.detail}" if bar.detail else "")
+
+
+def _ring(p, safe_colour) -> str | None:
+    """Colour of the contested stripe: the challenger's, grey if unnamed, None if uncontested."""
+    if not p.contested:
+        return None
+    return safe_colour(p.challenger.colour) if p.challenger else "#4f5b66"
+
+
+def _detail(p) -> str:
+    """Confidence and contest of a control period, for its hover text."""
+    text = f"{p.confidence} confidence"
+    if p.contested:
+        text += " · contested" + (f" by {p.challenger.name}" if p.challenger else "")
+    return text
+
+
+def _next(day: dt.date, precision: str) -> dt.date:
+    """First day after the month or year that starts on `day`."""
+    if precision == "year":
+        return dt.date(day.year + 1, 1, 1)
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _ink(colour: str) -> str:
+    """Black or white text, whichever reads better on `colour` (#rrggbb)."""
+    try:
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    except ValueError:
+        return "#1d2430"
+    return "#1d2430" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,78 @@
+"""Rules for text that people bring in — forms, imports, restores, the seed file — and
+the last check before a stored address becomes a link. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+__all__ = ["ALIASES_MAX", "NOTE_MAX", "control_problem", "is_slug", "safe_url", "url_problem"]
+
+#: Longest note or description, in characters.
+NOTE_MAX = 5000
+#: Most spellings a site may have.
+ALIASES_MAX = 50
+
+# C0 controls other than tab, newline and carriage return, and DEL: PostgreSQL refuses
+# NUL and XML 1.0 (the Atom feeds) refuses the others.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lower-case letters and digits joined by single hyphens: "al-qaim", "s28".
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Characters that RFC 3986 never allows unencoded; quotes and brackets break markup.
+_URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
+
+
+def control_problem(value: str) -> str | None:
+    """Why `value` cannot be stored (it holds control characters), or None.
+
+    >>> control_problem("Al-Qa'im\\n(Iraqi side)") is None
+    True
+    >>> control_problem("a\\x00b")
+    'must not contain control characters (found U+0000)'
+    """
+    found = _CONTROL.search(value)
+    return (
+        f"must not contain control characters (found U+{ord(found.group()):04X})" if found else None
+    )
+
+
+def is_slug(value: str) -> bool:
+    """Whether `value` has the form of a slug (sites, actors, events, crossings).
+
+    >>> is_slug("al-qaim"), is_slug("Al-Qaim"), is_slug("al--qaim"), is_slug("-x")
+    (True, False, False, False)
+    """
+    return _SLUG.fullmatch(value) is not None
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` is not a well-formed http:// or https:// address, or None.
+
+    >>> url_problem("https://example.org/report?id=1") is None
+    True
+    >>> url_problem("javascript:alert(1)")
+    'must be an http:// or https:// address, such as https://example.org/report'
+    """
+    if _URL_FORBIDDEN.search(value):
+        return (
+            "must not contain spaces, quotes, angle brackets or control characters "
+            "(percent-encode them)"
+        )
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError:
+        return "is not a well-formed web address"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// address, such as https://example.org/report"
+    return None
+
+
+def safe_url(value: str | None) -> str:
+    """`value` when it may be a link target, else "" (never javascript:, data: …).
+
+    >>> safe_url("https://example.org/a"), safe_url(" javascript:alert(1)"), safe_url(None)
+    ('https://example.org/a', '', '')
+    """
+    return value if value and url_problem(value) is None else ""

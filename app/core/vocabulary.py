@@ -1,0 +1,67 @@
+"""The record's vocabulary: every enumeration and the first day of the record, in one place.
+
+Models (and through them the migrations' CHECK constraints), forms, import rules, demo
+data, the map encoding, the SVG timelines and the map page's JavaScript all read these
+tuples. Their order matters where it is an index: the map's data block sends positions.
+
+>>> FIRST_DAY.isoformat(), PRECISIONS.index("month")
+('2011-01-01', 1)
+>>> sorted(as_dict())[:3]
+['actor_kinds', 'confidences', 'first_day']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+__all__ = [
+    "FIRST_DAY",
+    "PRECISIONS",
+    "CONFIDENCES",
+    "STATUSES",
+    "SITE_KINDS",
+    "SITE_KIND_LABELS",
+    "LOCATION_PRECISIONS",
+    "ACTOR_KINDS",
+    "ROLES",
+    "REVISION_ACTIONS",
+    "COUNTRIES",
+    "as_dict",
+]
+
+#: The first day the record covers: the slider's start, day offset 0 of the map data.
+FIRST_DAY = dt.date(2011, 1, 1)
+#: How exactly a bound or a date is known.
+PRECISIONS = ("day", "month", "year")
+CONFIDENCES = ("high", "medium", "low")
+#: Open/closed status of a site, kept apart from who controls it.
+STATUSES = ("open", "closed", "restricted", "unknown")
+SITE_KINDS = ("crossing_side", "town", "garrison", "zone")
+SITE_KIND_LABELS = {
+    "crossing_side": "side of a crossing",
+    "town": "town",
+    "garrison": "garrison",
+    "zone": "zone",
+}
+LOCATION_PRECISIONS = ("exact", "town", "approximate")
+ACTOR_KINDS = ("state", "non_state", "coalition")
+#: Account roles, weakest first.
+ROLES = ("editor", "admin")
+REVISION_ACTIONS = ("create", "update", "delete", "revert")
+#: Countries a site can lie in: code -> (name, adjective).
+COUNTRIES = {"SY": ("Syria", "Syrian"), "IQ": ("Iraq", "Iraqi")}
+
+
+def as_dict() -> dict[str, object]:
+    """The vocabulary as plain JSON-ready values, for the map page's data block."""
+    return {
+        "first_day": FIRST_DAY.isoformat(),
+        "precisions": list(PRECISIONS),
+        "confidences": list(CONFIDENCES),
+        "statuses": list(STATUSES),
+        "kinds": list(SITE_KINDS),
+        "kind_labels": [SITE_KIND_LABELS[k] for k in SITE_KINDS],
+        "location_precisions": list(LOCATION_PRECISIONS),
+        "actor_kinds": list(ACTOR_KINDS),
+        "countries": {code: list(names) for code, names in COUNTRIES.items()},
+    }

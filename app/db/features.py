@@ -1,0 +1,342 @@
+"""Features for the downloads and the OGC API: filtered, paged SQL in, GeoJSON dicts out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from shapely.geometry import box, shape
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from app.core import clock, geo, geojson
+from app.db import queries
+from app.db.models import (
+    Actor,
+    ControlPeriod,
+    Event,
+    Site,
+    Source,
+    StatusPeriod,
+    event_site,
+    event_source,
+    status_period_source,
+)
+from app.extensions import db
+
+__all__ = [
+    "Filters",
+    "periods",
+    "status",
+    "events",
+    "sites_at",
+    "sources",
+    "boundaries",
+    "boundaries_extent",
+    "extent",
+    "count",
+]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to keep: a site, an actor, a half-open date window [lo, hi), a lon/lat box."""
+
+    site: str | None = None
+    actor: str | None = None
+    lo: dt.date | None = None
+    hi: dt.date | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    fid: int | None = None
+
+
+def count(kind: str, f: Filters) -> int:
+    """How many features of `kind` ("periods", "status", "events") pass the filters."""
+    model = _MODELS[kind]
+    stmt = select(func.count()).select_from(model).where(*_CONDITIONS[kind](f))
+    return db.session.scalar(stmt)
+
+
+def periods(f: Filters, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Control periods as Point features at their site, ordered by id."""
+    actor, challenger = aliased(Actor), aliased(Actor)
+    stmt = (
+        select(
+            ControlPeriod,
+            Site.slug,
+            Site.name,
+            Site.country,
+            Site.lon,
+            Site.lat,
+            actor.slug,
+            actor.name,
+            challenger.slug,
+        )
+        .join(Site, Site.id == ControlPeriod.site_id)
+        .join(actor, actor.id == ControlPeriod.actor_id)
+        .outerjoin(challenger, challenger.id == ControlPeriod.challenger_id)
+        .where(*_period_conditions(f))
+        .order_by(ControlPeriod.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = db.session.execute(stmt).all()
+    sources = queries.sources_for_periods(r[0].id for r in rows)
+    return [_period_feature(*row, sources[row[0].id]) for row in rows]
+
+
+def status(f: Filters, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Open/closed status periods as Point features at their site, ordered by id."""
+    stmt = (
+        select(StatusPeriod, Site.slug, Site.name, Site.country, Site.lon, Site.lat)
+        .join(Site, Site.id == StatusPeriod.site_id)
+        .where(*_status_conditions(f))
+        .order_by(StatusPeriod.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = db.session.execute(stmt).all()
+    sources = queries.sources_for_periods((r[0].id for r in rows), status_period_source)
+    return [_status_feature(*row, sources[row[0].id]) for row in rows]
+
+
+def events(f: Filters, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Events as MultiPoint features at their sites (null geometry without a place)."""
+    stmt = select(Event).where(*_event_conditions(f)).order_by(Event.id).limit(limit).offset(offset)
+    rows = list(db.session.scalars(stmt))
+    ids = [e.id for e in rows]
+    places = _event_places(ids)
+    sources = queries.sources_for_periods(ids, event_source)
+    return [_event_feature(e, places.get(e.id, []), sources[e.id]) for e in rows]
+
+
+def sites_at(day: dt.date, bbox=None) -> list[dict]:
+    """The state of every site on `day` as Point features (the map's own query)."""
+    feats = [geojson.point_feature(r, r["slug"]) for r in queries.state_at(day)]
+    return [f for f in feats if bbox is None or _in_box(f["geometry"]["coordinates"], bbox)]
+
+
+def sources(cited_by: list[dict] | None = None) -> list[dict]:
+    """Every source as a plain row, or only those cited by the given features."""
+    stmt = select(Source).order_by(Source.id)
+    rows = [
+        {
+            "id": s.id,
+            **queries.source_dict(s),
+            "accessed": clock.iso_day(s.accessed),
+            "note": s.note,
+        }
+        for s in db.session.scalars(stmt)
+    ]
+    if cited_by is None:
+        return rows
+    refs = {s["ref"] for f in cited_by for s in f["properties"].get("sources", [])}
+    return [r for r in rows if r["ref"] in refs]
+
+
+def boundaries(geodata_dir, bbox=None) -> list[dict]:
+    """Countries, the Syria–Iraq border line and the al-Tanf zone as one feature list."""
+    out = []
+    for layer, collection in geo.display_layers(geodata_dir).items():
+        for n, f in enumerate(collection["features"]):
+            p = f["properties"]
+            fid = f"{layer}-{(p.get('iso_a2') or str(n)).lower()}"
+            props = {
+                "layer": layer,
+                "name": p.get("name"),
+                "iso_a2": p.get("iso_a2"),
+                "note": p.get("note") or p.get("source") or "",
+            }
+            out.append(geojson.feature(fid, f["geometry"], props))
+    if bbox is None:
+        return out
+    area = box(*bbox)
+    return [f for f in out if shape(f["geometry"]).intersects(area)]
+
+
+def extent(kind: str) -> tuple[list[float] | None, list[str | None] | None]:
+    """Spatial bbox of the sites and the temporal [first, last] of `kind` (None: open)."""
+    box = db.session.execute(
+        select(func.min(Site.lon), func.min(Site.lat), func.max(Site.lon), func.max(Site.lat))
+    ).one()
+    spatial = None if box[0] is None else [float(v) for v in box]
+    if kind == "events":
+        lo, hi = db.session.execute(
+            select(func.min(Event.date), func.max(func.coalesce(Event.end, Event.date)))
+        ).one()
+        return spatial, [clock.iso_day(lo), clock.iso_day(hi)]
+    model = ControlPeriod if kind in ("periods", "sites") else StatusPeriod
+    lo, hi, before, ongoing = db.session.execute(
+        select(
+            func.min(model.start),
+            func.max(model.end),
+            func.count().filter(model.start.is_(None)),
+            func.count().filter(model.end.is_(None)),
+        )
+    ).one()
+    return spatial, [None if before else clock.iso_day(lo), None if ongoing else clock.iso_day(hi)]
+
+
+# conditions ---------------------------------------------------------------
+def _intersects(model, f: Filters) -> list:
+    """SQL: the period's [start, end) meets the window [lo, hi)."""
+    out = []
+    if f.hi is not None:
+        out.append(or_(model.start.is_(None), model.start < f.hi))
+    if f.lo is not None:
+        out.append(or_(model.end.is_(None), model.end > f.lo))
+    return out
+
+
+def _site_conditions(model, f: Filters) -> list:
+    out = _intersects(model, f)
+    if f.fid is not None:
+        out.append(model.id == f.fid)
+    if f.site is not None:
+        out.append(model.site_id == select(Site.id).where(Site.slug == f.site).scalar_subquery())
+    if f.bbox is not None:
+        out.append(model.site_id.in_(select(Site.id).where(_box(f.bbox))))
+    return out
+
+
+def _period_conditions(f: Filters) -> list:
+    out = _site_conditions(ControlPeriod, f)
+    if f.actor is not None:
+        out.append(
+            ControlPeriod.actor_id
+            == select(Actor.id).where(Actor.slug == f.actor).scalar_subquery()
+        )
+    return out
+
+
+def _status_conditions(f: Filters) -> list:
+    return _site_conditions(StatusPeriod, f)
+
+
+def _event_conditions(f: Filters) -> list:
+    """Events are closed intervals [date, end or date]."""
+    out = []
+    if f.fid is not None:
+        out.append(Event.id == f.fid)
+    if f.hi is not None:
+        out.append(Event.date < f.hi)
+    if f.lo is not None:
+        out.append(func.coalesce(Event.end, Event.date) >= f.lo)
+    linked = select(event_site.c.event_id).join(Site, Site.id == event_site.c.site_id)
+    if f.site is not None:
+        out.append(Event.id.in_(linked.where(Site.slug == f.site)))
+    if f.bbox is not None:
+        own = and_(
+            Event.lon.is_not(None),
+            Event.lon.between(f.bbox[0], f.bbox[2]),
+            Event.lat.between(f.bbox[1], f.bbox[3]),
+        )
+        out.append(or_(own, exists(linked.where(event_site.c.event_id == Event.id, _box(f.bbox)))))
+    return out
+
+
+def _box(bbox):
+    minx, miny, maxx, maxy = bbox
+    return and_(Site.lon.between(minx, maxx), Site.lat.between(miny, maxy))
+
+
+_MODELS = {"periods": ControlPeriod, "status": StatusPeriod, "events": Event}
+_CONDITIONS = {
+    "periods": _period_conditions,
+    "status": _status_conditions,
+    "events": _event_conditions,
+}
+
+
+# rows -> features ---------------------------------------------------------
+def _period_feature(
+    p, site, site_name, country, lon, lat, actor, actor_name, challenger, sources
+) -> dict:
+    props = {
+        "site": site,
+        "site_name": site_name,
+        "country": country,
+        "actor": actor,
+        "actor_name": actor_name,
+        **_bounds(p),
+        "contested": p.contested,
+        "challenger": challenger,
+        "confidence": p.confidence,
+        "note": p.note,
+        "sources": geojson.cited(sources),
+    }
+    return geojson.feature(p.id, geojson.point(lon, lat), props)
+
+
+def _status_feature(p, site, site_name, country, lon, lat, sources) -> dict:
+    props = {
+        "site": site,
+        "site_name": site_name,
+        "country": country,
+        "status": p.status,
+        **_bounds(p),
+        "confidence": p.confidence,
+        "note": p.note,
+        "sources": geojson.cited(sources),
+    }
+    return geojson.feature(p.id, geojson.point(lon, lat), props)
+
+
+def _event_feature(e: Event, places: list[tuple], sources: list[dict]) -> dict:
+    points = [[lon, lat] for _, lon, lat in places]
+    if e.lon is not None:
+        points.insert(0, [e.lon, e.lat])
+    props = {
+        "slug": e.slug,
+        "date": clock.iso_day(e.date),
+        "precision": e.precision,
+        "end": clock.iso_day(e.end),
+        "title": e.title,
+        "description": e.description,
+        "sites": [slug for slug, _, _ in places],
+        "confidence": e.confidence,
+        "sources": geojson.cited(sources),
+    }
+    geometry = {"type": "MultiPoint", "coordinates": points} if points else None
+    return geojson.feature(e.id, geometry, props)
+
+
+def _event_places(ids: list[int]) -> dict[int, list[tuple]]:
+    """(slug, lon, lat) of each event's sites, by event id."""
+    out: dict[int, list[tuple]] = {}
+    if not ids:
+        return out
+    stmt = (
+        select(event_site.c.event_id, Site.slug, Site.lon, Site.lat)
+        .join(Site, Site.id == event_site.c.site_id)
+        .where(event_site.c.event_id.in_(ids))
+        .order_by(Site.slug)
+    )
+    for event_id, slug, lon, lat in db.session.execute(stmt):
+        out.setdefault(event_id, []).append((slug, lon, lat))
+    return out
+
+
+def _bounds(p) -> dict:
+    return {
+        "start": clock.iso_day(p.start),
+        "start_precision": p.start_precision,
+        "end": clock.iso_day(p.end),
+        "end_precision": p.end_precision,
+    }
+
+
+def _in_box(coords, bbox) -> bool:
+    return bbox[0] <= coords[0] <= bbox[2] and bbox[1] <= coords[1] <= bbox[3]
+
+
+def boundaries_extent(geodata_dir) -> tuple[list[float], None]:
+    """Bounding box of every boundary feature; boundaries have no time."""
+    bounds = [shape(f["geometry"]).bounds for f in boundaries(geodata_dir)]
+    box_ = [
+        min(b[0] for b in bounds),
+        min(b[1] for b in bounds),
+        max(b[2] for b in bounds),
+        max(b[3] for b in bounds),
+    ]
+    return [round(v, 6) for v in box_], None

@@ -1,0 +1,383 @@
+"""Database models: crossings, sites, actors, control and status periods, sources, events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.core import search, timeline
+from app.core.vocabulary import (
+    ACTOR_KINDS,
+    CONFIDENCES,
+    LOCATION_PRECISIONS,
+    PRECISIONS,
+    REVISION_ACTIONS,
+    ROLES,
+    SITE_KINDS,
+    STATUSES,
+)
+from app.extensions import db
+
+
+def _enum(values: tuple[str, ...], name: str) -> Enum:
+    """A portable enum: VARCHAR plus a CHECK constraint on every database."""
+    return Enum(
+        *values, name=name, native_enum=False, create_constraint=True, length=max(map(len, values))
+    )
+
+
+def _link(name: str, left: str) -> Table:
+    """Many-to-many table between `left` and source."""
+    return Table(
+        name,
+        db.metadata,
+        Column(f"{left}_id", ForeignKey(f"{left}.id", ondelete="CASCADE"), primary_key=True),
+        Column("source_id", ForeignKey("source.id", ondelete="RESTRICT"), primary_key=True),
+    )
+
+
+control_period_source = _link("control_period_source", "control_period")
+status_period_source = _link("status_period_source", "status_period")
+event_source = _link("event_source", "event")
+event_site = Table(
+    "event_site",
+    db.metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("site.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Crossing(db.Model):
+    """A border crossing as a whole, made of one site per side."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_ar: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    sites: Mapped[list[Site]] = relationship(
+        back_populates="crossing", order_by="Site.country.desc()"
+    )
+
+
+class Site(db.Model):
+    """A place whose control is tracked: one side of a crossing, a town, a base, a zone."""
+
+    __table_args__ = (
+        CheckConstraint("lon >= -180 AND lon <= 180", name="lon_range"),
+        CheckConstraint("lat >= -90 AND lat <= 90", name="lat_range"),
+        CheckConstraint("length(country) = 2", name="country_iso2"),
+        CheckConstraint("radius_km IS NULL OR radius_km > 0", name="radius_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_ar: Mapped[str] = mapped_column(String(200), default="")
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    country: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(_enum(SITE_KINDS, "site_kind"))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    location_precision: Mapped[str] = mapped_column(
+        _enum(LOCATION_PRECISIONS, "location_precision"), default="exact"
+    )
+    location_note: Mapped[str] = mapped_column(Text, default="")
+    radius_km: Mapped[float | None] = mapped_column(Float)
+    crossing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crossing.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    crossing: Mapped[Crossing | None] = relationship(back_populates="sites")
+    control_periods: Mapped[list[ControlPeriod]] = relationship(
+        back_populates="site",
+        order_by="ControlPeriod.start.asc().nulls_first()",
+        cascade="all, delete-orphan",
+    )
+    status_periods: Mapped[list[StatusPeriod]] = relationship(
+        back_populates="site",
+        order_by="StatusPeriod.start.asc().nulls_first()",
+        cascade="all, delete-orphan",
+    )
+    events: Mapped[list[Event]] = relationship(
+        secondary=event_site, back_populates="sites", order_by="Event.date"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(Site, "before_insert")
+@event.listens_for(Site, "before_update")
+def _refresh_search_text(_mapper, _connection, site: Site) -> None:
+    """Keep the stored search names in step with the names, whoever changes them."""
+    site.search_text = search.search_text(site)
+
+
+class Actor(db.Model):
+    """An armed or state actor that can control a site."""
+
+    __table_args__ = (CheckConstraint("colour LIKE '#______'", name="colour_hex"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_ar: Mapped[str] = mapped_column(String(200), default="")
+    short: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(_enum(ACTOR_KINDS, "actor_kind"))
+    colour: Mapped[str] = mapped_column(String(7))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("actor.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    parent: Mapped[Actor | None] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Source(db.Model):
+    """A citable document: article, statement, report or reference page."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str | None] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    publisher: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    published_precision: Mapped[str] = mapped_column(
+        _enum(PRECISIONS, "source_precision"), default="day"
+    )
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    accessed: Mapped[dt.date | None] = mapped_column(Date)
+    archived_url: Mapped[str] = mapped_column(String(2000), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def published_label(self) -> str:
+        """Publication date at its precision ("Mar 2013")."""
+        return timeline.format_bound(self.published, self.published_precision)
+
+
+class _PeriodMixin:
+    """Columns shared by control and status periods: a half-open [start, end) interval."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL start: held since before the record begins; NULL end: still ongoing.
+    start: Mapped[dt.date | None] = mapped_column("start_date", Date)
+    start_precision: Mapped[str] = mapped_column(
+        _enum(PRECISIONS, "start_precision"), default="day"
+    )
+    end: Mapped[dt.date | None] = mapped_column("end_date", Date)
+    end_precision: Mapped[str] = mapped_column(_enum(PRECISIONS, "end_precision"), default="day")
+    confidence: Mapped[str] = mapped_column(_enum(CONFIDENCES, "confidence"), default="high")
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
+
+
+def _interval_args(table: str) -> tuple:
+    """Database-level rules every period table shares."""
+    return (
+        CheckConstraint(
+            "start_date IS NULL OR end_date IS NULL OR end_date > start_date",
+            name="end_after_start",
+        ),
+        Index(f"ix_{table}_site_start", "site_id", "start_date"),
+    )
+
+
+class ControlPeriod(_PeriodMixin, db.Model):
+    """Which actor held a site during [start, end)."""
+
+    __tablename__ = "control_period"
+    __table_args__ = (
+        *_interval_args("control_period"),
+        CheckConstraint(
+            "challenger_id IS NULL OR challenger_id <> actor_id", name="challenger_not_actor"
+        ),
+    )
+
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="RESTRICT"), index=True)
+    contested: Mapped[bool] = mapped_column(default=False)
+    challenger_id: Mapped[int | None] = mapped_column(ForeignKey("actor.id", ondelete="SET NULL"))
+
+    site: Mapped[Site] = relationship(back_populates="control_periods")
+    actor: Mapped[Actor] = relationship(foreign_keys=[actor_id])
+    challenger: Mapped[Actor | None] = relationship(foreign_keys=[challenger_id])
+    sources: Mapped[list[Source]] = relationship(
+        secondary=control_period_source, order_by="Source.published"
+    )
+
+
+class StatusPeriod(_PeriodMixin, db.Model):
+    """Whether a crossing side was open, closed or restricted during [start, end)."""
+
+    __tablename__ = "status_period"
+    __table_args__ = _interval_args("status_period")
+
+    status: Mapped[str] = mapped_column(_enum(STATUSES, "status"))
+
+    site: Mapped[Site] = relationship(back_populates="status_periods")
+    sources: Mapped[list[Source]] = relationship(
+        secondary=status_period_source, order_by="Source.published"
+    )
+
+
+class Event(db.Model):
+    """A dated incident shown on the time slider."""
+
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= date", name="end_not_before_date"),
+        CheckConstraint("(lon IS NULL) = (lat IS NULL)", name="point_complete"),
+        CheckConstraint(
+            "lon IS NULL OR (lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90)",
+            name="point_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    precision: Mapped[str] = mapped_column(_enum(PRECISIONS, "precision"), default="day")
+    end: Mapped[dt.date | None] = mapped_column("end_date", Date)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    confidence: Mapped[str] = mapped_column(_enum(CONFIDENCES, "confidence"), default="high")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    sites: Mapped[list[Site]] = relationship(secondary=event_site, back_populates="events")
+    sources: Mapped[list[Source]] = relationship(
+        secondary=event_source, order_by="Source.published"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class User(db.Model):
+    """An editor or admin who signs in to change the record."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(_enum(ROLES, "role"), default="editor")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of `password`, never the password itself."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    # Flask-Login's user protocol.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, kept for a while so guessing can be throttled."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Revision(db.Model):
+    """One create, update, delete or revert of a row, with before/after snapshots."""
+
+    __table_args__ = (Index("ix_revision_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(_enum(REVISION_ACTIONS, "revision_action"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    site_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User | None] = relationship()
+
+
+class DataVersion(db.Model):
+    """A single row counting writes to the record; caches and ETags key on it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class SeedMark(db.Model):
+    """Remembers which seed-file rows were loaded, so re-seeding never undoes an edit."""
+
+    __table_args__ = (UniqueConstraint("kind", "key", name="kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(300))

@@ -1,0 +1,128 @@
+"""Revert one revision: put the row back as it was before, as a new "revert" revision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from app.core import clock
+from app.db import records, revisions
+from app.db.models import Revision, Site, Source
+from app.extensions import db
+
+__all__ = ["RevertRefused", "revert"]
+
+# Snapshot keys that hold a relationship rather than a column.
+_LINKS = {"source_ids": ("sources", Source), "site_ids": ("sites", Site)}
+
+
+class RevertRefused(ValueError):
+    """The revert would break a rule or lose a later change; the message says which."""
+
+
+def revert(rev: Revision, user, comment: str = "") -> Revision:
+    """Undo `rev` in one transaction; return the new revision or raise RevertRefused."""
+    model = records.MODELS.get(rev.entity)
+    if model is None:
+        raise RevertRefused(f"revision #{rev.id}: {rev.entity} rows cannot be reverted")
+    row = db.session.get(model, rev.entity_id)
+    _check_unchanged(rev, row)
+    before = revisions.snapshot(row) if row is not None else None
+    try:
+        row = _apply(model, row, rev.before)
+        note = f"Revert of revision #{rev.id}" + (f": {comment}" if comment else "")
+        new = revisions.record(row, "revert", before, user, note)
+        db.session.commit()
+    except (RevertRefused, IntegrityError) as exc:
+        db.session.rollback()
+        if isinstance(exc, IntegrityError):
+            raise RevertRefused(
+                f"revision #{rev.id}: the database refused the revert ({exc.orig})"
+            ) from None
+        raise
+    return new
+
+
+def _apply(model, row, target: dict | None):
+    """Delete, recreate or restore the row so that it matches `target`."""
+    label = f"{model.__tablename__.replace('_', ' ')} #{getattr(row, 'id', '')}"
+    if target is None:
+        blockers = records.delete_blockers(row)
+        if blockers:
+            raise RevertRefused(
+                f"undoing the creation would delete {label}, which is "
+                f"still used by {', '.join(blockers)}"
+            )
+        db.session.delete(row)
+        return row
+    if row is None:
+        row = model()
+        db.session.add(row)
+    with db.session.no_autoflush:  # check references before the database sees the row
+        _assign(row, target)
+        problem = records.missing_reference(row) or records.taken_unique(row)
+    if problem is None and isinstance(row, records.PERIODS):
+        db.session.flush()
+        problem = records.overlap_message(row)
+    if problem:
+        raise RevertRefused(f"cannot revert: {problem}")
+    return row
+
+
+def _assign(row, data: dict) -> None:
+    """Set columns and links of `row` from a JSON snapshot."""
+    for attr in inspect(type(row)).column_attrs:
+        if attr.key in data:
+            setattr(row, attr.key, _from_json(attr.columns[0].type, data[attr.key]))
+    for key, (relation, target) in _LINKS.items():
+        if key in data:
+            setattr(row, relation, [_existing(target, i) for i in data[key]])
+
+
+def _existing(model, row_id: int):
+    """The row with this id, or a refusal naming the missing row."""
+    found = db.session.get(model, row_id)
+    if found is None:
+        raise RevertRefused(
+            f"{model.__tablename__} #{row_id} no longer exists; revert its deletion first"
+        )
+    return found
+
+
+def _check_unchanged(rev: Revision, row) -> None:
+    """Refuse when the row no longer looks as `rev` left it (a later change exists)."""
+    current = revisions.snapshot(row) if row is not None else None
+    if current == rev.after:
+        return
+    later = db.session.scalars(
+        select(Revision)
+        .where(
+            Revision.entity == rev.entity, Revision.entity_id == rev.entity_id, Revision.id > rev.id
+        )
+        .order_by(Revision.id)
+    ).all()
+    what = f"{rev.entity.replace('_', ' ')} #{rev.entity_id}"
+    if later:
+        names = ", ".join(
+            f"#{r.id} ({r.action} by {r.user.username if r.user else 'the seed'}"
+            f", {clock.label(r.at)})"
+            for r in later
+        )
+        raise RevertRefused(
+            f"{what} changed since revision #{rev.id}: revision(s) {names}. "
+            "Revert the later revisions first, newest first."
+        )
+    raise RevertRefused(f"{what} no longer matches what revision #{rev.id} left")
+
+
+def _from_json(column_type, value):
+    """Turn a snapshot value back into what the column holds."""
+    if value is None:
+        return None
+    if isinstance(column_type, DateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(column_type, Date):
+        return dt.date.fromisoformat(value)
+    return value

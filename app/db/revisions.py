@@ -1,0 +1,69 @@
+"""Revision records: a JSON snapshot of a row before and after each change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import inspect
+
+from app.db.models import Revision
+from app.extensions import db
+
+# Bookkeeping columns that would make every diff noisy.
+_SKIP = {"version", "updated_at", "search_text"}
+
+
+def snapshot(obj) -> dict:
+    """Column values of `obj` as JSON-ready data, plus its source refs/ids."""
+    out = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        if attr.key in _SKIP:
+            continue
+        value = getattr(obj, attr.key)
+        out[attr.key] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+    if hasattr(obj, "sources"):
+        out["source_ids"] = sorted(s.id for s in obj.sources)
+    if type(obj).__tablename__ == "event":
+        out["site_ids"] = sorted(s.id for s in obj.sites)
+    return out
+
+
+def diff(before: dict | None, after: dict | None) -> list[tuple[str, object, object]]:
+    """(field, old, new) for every field that differs; empty values count as equal."""
+    before, after = before or {}, after or {}
+    rows = []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        if old != new and not (_empty(old) and _empty(new)):
+            rows.append((key, old, new))
+    return rows
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def record(
+    obj, action: str, before: dict | None, user=None, comment: str = "", flush: bool = True
+) -> Revision:
+    """Add a Revision for `obj` to the session (the caller commits)."""
+    if flush:
+        db.session.flush()
+    rev = Revision(
+        entity=type(obj).__tablename__,
+        entity_id=obj.id,
+        action=action,
+        user_id=getattr(user, "id", None),
+        site_id=_site_id(obj),
+        before=before,
+        after=None if action == "delete" or inspect(obj).deleted else snapshot(obj),
+        comment=comment,
+    )
+    db.session.add(rev)
+    return rev
+
+
+def _site_id(obj) -> int | None:
+    if type(obj).__tablename__ == "site":
+        return obj.id
+    return getattr(obj, "site_id", None)

@@ -1,0 +1,131 @@
+"""Database hooks: SQLite pragmas, and the data version bumped by every write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from sqlalchemy import Engine, event, insert, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, scoped_session
+
+from app.core import clock
+from app.db.models import DataVersion, LoginFailure, Revision, SeedMark, User
+from app.extensions import db
+
+# Writes to these tables do not change what the map, API or downloads show.
+_UNTRACKED = (Revision, SeedMark, User, DataVersion, LoginFailure)
+_UNTRACKED_TABLES = {model.__tablename__ for model in _UNTRACKED}
+
+
+def init_app(app: Flask) -> None:
+    """Register the data-version hooks on the app's session and SQLite's pragmas."""
+    # Listening twice with the same function is a no-op, so repeated apps are safe.
+    for name, hook in (
+        ("before_flush", _note_changes),
+        ("do_orm_execute", _note_bulk_writes),
+        ("before_commit", _bump_version),
+    ):
+        event.listen(db.session, name, hook)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite ignores foreign keys unless asked; WAL lets readers work during a write.
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def _note_changes(session: Session, _context, _instances) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(not isinstance(obj, _UNTRACKED) for obj in changed):
+        session.info["data_changed"] = True
+
+
+def _note_bulk_writes(state) -> None:
+    # Core INSERT/UPDATE/DELETE through the session (bulk loads, restores) count too.
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) not in _UNTRACKED_TABLES:
+            state.session.info["data_changed"] = True
+
+
+def _bump_version(session: Session) -> None:
+    session.flush()
+    if session.info.pop("data_changed", False):
+        bump_data_version(session)
+
+
+def bump_data_version(session: Session) -> None:
+    """Increment the data version in the current transaction (atomic on every database)."""
+    now = clock.now()
+    updated = session.execute(
+        update(DataVersion)
+        .where(DataVersion.id == 1)
+        .values(version=DataVersion.version + 1, changed_at=now)
+    )
+    if updated.rowcount == 0:
+        session.execute(insert(DataVersion).values(id=1, version=1, changed_at=now))
+
+
+_VERSION_QUERY = select(DataVersion.__table__.c.version, DataVersion.__table__.c.changed_at).where(
+    DataVersion.__table__.c.id == 1
+)
+
+
+def data_version(session: Session | scoped_session) -> tuple[int, dt.datetime | None]:
+    """The current data version and when it last changed."""
+    if _in_transaction(session):
+        # Inside a transaction the session's own view counts (its writes included).
+        row = session.connection().execute(_VERSION_QUERY).first()
+        return (row[0], row[1]) if row else (0, None)
+    # Outside a transaction there is nothing uncommitted to see: skip the session.
+    return committed_version(
+        db.engine if isinstance(session, scoped_session) else session.get_bind()
+    )
+
+
+def _in_transaction(session: Session | scoped_session) -> bool:
+    if isinstance(session, scoped_session):
+        if not session.registry.has():  # no session yet in this request
+            return False
+        session = session()
+    return session.in_transaction()
+
+
+def committed_version(engine: Engine) -> tuple[int, dt.datetime | None]:
+    """The committed data version, read on a bare pooled connection.
+
+    Every cached request starts here, so it skips the ORM session and SQLAlchemy's
+    result machinery: a pool checkout and one primary-key lookup.
+    """
+    sql, convert = _raw_version_query(engine.dialect)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()  # the pool rolls back on return: no transaction stays open
+    if row is None:
+        return 0, None
+    return row[0], convert(row[1]) if convert and row[1] is not None else row[1]
+
+
+def _raw_version_query(dialect: Dialect) -> tuple[str, object]:
+    """The version query compiled for this dialect, and the changed_at converter."""
+    if dialect.name not in _RAW_QUERIES:
+        sql = str(_VERSION_QUERY.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        changed_at = DataVersion.__table__.c.changed_at.type.dialect_impl(dialect)
+        _RAW_QUERIES[dialect.name] = sql, changed_at.result_processor(dialect, None)
+    return _RAW_QUERIES[dialect.name]
+
+
+_RAW_QUERIES: dict[str, tuple[str, object]] = {}

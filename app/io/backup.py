@@ -1,0 +1,279 @@
+"""Backup and restore: every table to a folder (GeoPackage + JSON) and back, ids included.
+
+A backup folder holds ``data.gpkg`` (one layer per data table; sites and events with
+point geometry), ``users.json`` (no password hashes), ``revisions.json`` and, written
+last, ``manifest.json`` with the schema revision, row counts and file checksums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from alembic.runtime.migration import MigrationContext
+from shapely.geometry import Point
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Table,
+    func,
+    select,
+)
+from sqlalchemy.exc import DBAPIError
+
+from app.core import clock, text_rules
+from app.db import session_events
+from app.extensions import db
+
+__all__ = ["BackupError", "FORMAT", "backup", "restore", "table_rows", "NO_PASSWORD"]
+
+FORMAT = 1
+DATA_FILE, MANIFEST = "data.gpkg", "manifest.json"
+JSON_FILES = {"user": "users.json", "revision": "revisions.json"}
+#: Restored users cannot sign in until an admin sets a new password.
+NO_PASSWORD = "!restored-without-password"
+_SECRET = {"user": {"password_hash"}}
+# Rebuilt by every write, so never backed up.
+_SKIP = {"data_version"}
+_POINTS = {"site", "event"}
+_LINKS = {"source": ("url", "archived_url")}
+
+
+class BackupError(ValueError):
+    """A backup cannot be written or restored; the message says why."""
+
+
+def backup(directory: str | Path) -> dict:
+    """Write every table to `directory` (new or empty); return the manifest.
+
+    The files are written to a hidden sibling folder that is renamed into place at
+    the end, so a failed backup never leaves a half-written folder behind.
+    """
+    directory = Path(directory)
+    if directory.exists() and any(directory.iterdir()):
+        raise BackupError(f"{directory}: folder is not empty; choose a new one")
+    work = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.partial")
+    work.mkdir(parents=True)
+    try:
+        manifest = _write_all(work)
+        if directory.exists():
+            directory.rmdir()
+        work.rename(directory)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return manifest
+
+
+def _write_all(directory: Path) -> dict:
+    """Write the data, the JSON files and finally the manifest."""
+    counts = {}
+    for table in _tables():
+        rows = table_rows(table)
+        counts[table.name] = len(rows)
+        if table.name in JSON_FILES:
+            _write_json(directory / JSON_FILES[table.name], rows)
+        else:
+            _write_layer(directory / DATA_FILE, table, rows)
+    manifest = {
+        "format": FORMAT,
+        "created": _now(),
+        "schema_revision": _revision(),
+        "counts": counts,
+        "files": _checksums(directory),
+    }
+    _write_json(directory / MANIFEST, manifest)
+    return manifest
+
+
+def restore(directory: str | Path) -> dict[str, int]:
+    """Load a backup into an empty database in one transaction; return row counts."""
+    directory = Path(directory)
+    manifest = _check_manifest(directory)
+    _check_empty()
+    try:
+        for table in _tables():
+            rows = _read_rows(directory, table)
+            _check_links(table, rows)
+            if len(rows) != manifest["counts"].get(table.name, 0):
+                raise BackupError(
+                    f"{table.name}: {len(rows)} rows, the manifest says "
+                    f"{manifest['counts'].get(table.name, 0)}"
+                )
+            _insert(table, rows)
+        _reset_sequences()
+        session_events.bump_data_version(db.session)
+        db.session.commit()
+    except DBAPIError as exc:
+        db.session.rollback()
+        raise BackupError(
+            f"the backup breaks a rule of the database, nothing was "
+            f"restored: {str(exc.orig).splitlines()[0]}"
+        ) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return dict(manifest["counts"])
+
+
+def table_rows(table: Table) -> list[dict]:
+    """Every row of `table` as JSON-ready values, by primary key, secrets left out."""
+    secret = _SECRET.get(table.name, set())
+    stmt = select(table).order_by(*table.primary_key.columns)
+    return [
+        {k: _plain(v) for k, v in row._mapping.items() if k not in secret}
+        for row in db.session.execute(stmt)
+    ]
+
+
+# writing ---------------------------------------------------------------------------
+def _tables() -> list[Table]:
+    """Every table to back up, parents before children."""
+    return [t for t in db.metadata.sorted_tables if t.name not in _SKIP]
+
+
+def _write_layer(path: Path, table: Table, rows: list[dict]) -> None:
+    frame = pd.DataFrame(rows, columns=[c.name for c in table.columns]).convert_dtypes()
+    for column in table.columns:
+        if isinstance(column.type, JSON):
+            frame[column.name] = [json.dumps(v, ensure_ascii=False) for v in frame[column.name]]
+    if table.name in _POINTS:
+        geometry = [None if pd.isna(r["lon"]) else Point(r["lon"], r["lat"]) for r in rows]
+        frame = gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
+    pyogrio.write_dataframe(frame, path, layer=str(table.name), driver="GPKG")
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _checksums(directory: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.iterdir())
+        if p.name != MANIFEST
+    }
+
+
+# reading ---------------------------------------------------------------------------
+def _check_manifest(directory: Path) -> dict:
+    """Read the manifest; the files must be intact and the schema the same."""
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"{directory}: no readable {MANIFEST} ({exc})") from None
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"{MANIFEST}: format {manifest.get('format')!r}, expected {FORMAT}")
+    if _checksums(directory) != manifest.get("files"):
+        raise BackupError(f"{directory}: files are missing or changed since the backup")
+    if manifest.get("schema_revision") != _revision():
+        raise BackupError(
+            f"backup has schema revision {manifest.get('schema_revision')!r}, "
+            f"the database {_revision()!r}; run `flask db upgrade` to match"
+        )
+    return manifest
+
+
+def _check_empty() -> None:
+    full = [t.name for t in _tables() if db.session.scalar(select(func.count()).select_from(t))]
+    if full:
+        raise BackupError(
+            "restore needs an empty database; these tables hold rows: " + ", ".join(full)
+        )
+
+
+def _read_rows(directory: Path, table: Table) -> list[dict]:
+    if table.name in JSON_FILES:
+        raw = json.loads((directory / JSON_FILES[table.name]).read_text(encoding="utf-8"))
+    else:
+        frame = pyogrio.read_dataframe(
+            directory / DATA_FILE, layer=str(table.name), read_geometry=False
+        )
+        raw = frame.to_dict("records")
+    return [{c.name: _typed(c, r.get(c.name)) for c in table.columns if c.name in r} for r in raw]
+
+
+def _check_links(table: Table, rows: list[dict]) -> None:
+    """Stored addresses become links, so each must be http(s) (a tampered backup)."""
+    for row in rows:
+        for name in _LINKS.get(table.name, ()):
+            problem = row.get(name) and text_rules.url_problem(row[name])
+            if problem:
+                raise BackupError(f"{table.name} {row.get('id')}: {name} {problem}")
+
+
+def _insert(table: Table, rows: list[dict]) -> None:
+    """Insert rows; self-references (an actor's parent) are filled in a second pass."""
+    if not rows:
+        return
+    own = [c.name for c in table.columns if any(fk.column.table is table for fk in c.foreign_keys)]
+    if table.name == "user":
+        rows = [{**r, "password_hash": NO_PASSWORD} for r in rows]
+    first = [{**r, **dict.fromkeys(own)} for r in rows]
+    db.session.execute(table.insert(), first)
+    for r in rows:
+        links = {name: r[name] for name in own if r.get(name) is not None}
+        if links:
+            db.session.execute(table.update().where(table.c.id == r["id"]).values(**links))
+
+
+def _reset_sequences() -> None:
+    """PostgreSQL: move each id sequence past the restored ids."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    quote = db.engine.dialect.identifier_preparer.quote
+    for table in _tables():
+        if "id" in table.c and table.c.id.primary_key:
+            name = quote(table.name)
+            db.session.execute(
+                db.text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}"
+                )
+            )
+
+
+# values ----------------------------------------------------------------------------
+def _plain(value):
+    """A JSON-ready form of a column value."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _typed(column, value):
+    """Turn a stored text/number back into the column's Python type."""
+    if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
+        return None
+    kind = column.type
+    if isinstance(kind, JSON):
+        return json.loads(value) if isinstance(value, str) else value
+    if isinstance(kind, DateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat(value)
+    if isinstance(kind, Boolean):
+        return bool(value)
+    if isinstance(kind, Integer):
+        return int(value)
+    if isinstance(kind, Float):
+        return float(value)
+    return str(value)
+
+
+def _revision() -> str | None:
+    return MigrationContext.configure(db.session.connection()).get_current_revision()
+
+
+def _now() -> str:
+    return clock.now().isoformat(timespec="seconds")

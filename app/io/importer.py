@@ -1,0 +1,162 @@
+"""Bulk import: read the record's current state, then apply a checked plan in one commit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from app.db import revisions
+from app.db.models import Actor, ControlPeriod, Crossing, Site, Source, StatusPeriod
+from app.db.queries import to_period
+from app.extensions import db
+from app.io.import_formats import Row
+from app.io.import_plan import Change, Existing, Plan, plan
+
+__all__ = ["check", "apply", "existing"]
+
+
+def check(rows: Iterable[Row], progress=iter) -> Plan:
+    """Plan the import of `rows` against the record as it is now."""
+    return plan(rows, existing(), progress)
+
+
+def existing() -> Existing:
+    """The record as plain values, in the form the import rows are checked in."""
+    out = Existing(
+        actors=set(db.session.scalars(select(Actor.slug))),
+        crossings=set(db.session.scalars(select(Crossing.slug))),
+    )
+    for s in db.session.scalars(select(Source)):
+        out.sources[s.ref or f"#{s.id}"] = {"id": s.id, **_fields(s, _SOURCE_FIELDS)}
+    for site in db.session.scalars(select(Site)):
+        out.sites[site.slug] = {
+            "id": site.id,
+            **_fields(site, _SITE_FIELDS),
+            "crossing": site.crossing.slug if site.crossing else "",
+        }
+        out.periods[site.slug] = [
+            (to_period(p), _period_fields(p, site)) for p in site.control_periods
+        ]
+        out.status[site.slug] = [
+            (to_period(p), _period_fields(p, site)) for p in site.status_periods
+        ]
+    return out
+
+
+def apply(changes: Iterable[Change], user=None, comment: str = "") -> Counter:
+    """Create and update the planned rows with a Revision each; all or nothing."""
+    writer = _Writer()
+    done: Counter = Counter()
+    written = []
+    try:
+        for change in changes:
+            if change.action != "unchanged":
+                written.append(writer.write(change))
+                done[change.action] += 1
+        db.session.flush()
+        for obj, before in written:
+            revisions.record(
+                obj,
+                "update" if before else "create",
+                before,
+                user=user,
+                comment=comment,
+                flush=False,
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return done
+
+
+_SOURCE_FIELDS = (
+    "ref",
+    "title",
+    "publisher",
+    "url",
+    "published",
+    "published_precision",
+    "language",
+    "accessed",
+    "archived_url",
+    "note",
+)
+_SITE_FIELDS = (
+    "slug",
+    "name",
+    "name_ar",
+    "aliases",
+    "country",
+    "kind",
+    "lon",
+    "lat",
+    "location_precision",
+    "location_note",
+    "radius_km",
+    "note",
+)
+_PERIOD_FIELDS = ("start", "start_precision", "end", "end_precision", "confidence", "note")
+
+
+def _fields(obj, names) -> dict:
+    return {n: getattr(obj, n) for n in names}
+
+
+def _period_fields(p, site: Site) -> dict:
+    out = {
+        "site": site.slug,
+        **_fields(p, _PERIOD_FIELDS),
+        "sources": sorted(s.ref for s in p.sources if s.ref),
+    }
+    if isinstance(p, ControlPeriod):
+        out.update(
+            actor=p.actor.slug,
+            contested=p.contested,
+            challenger=p.challenger.slug if p.challenger else "",
+        )
+    else:
+        out["status"] = p.status
+    return out
+
+
+class _Writer:
+    """Turns planned changes into rows, resolving slugs and refs (file rows included)."""
+
+    def __init__(self):
+        self.sources = {s.ref: s for s in db.session.scalars(select(Source)) if s.ref}
+        self.sites = {s.slug: s for s in db.session.scalars(select(Site))}
+        self.actors = {a.slug: a for a in db.session.scalars(select(Actor))}
+        self.crossings = {c.slug: c for c in db.session.scalars(select(Crossing))}
+
+    def write(self, change: Change) -> tuple[object, dict | None]:
+        """Create or update the row of one change; return it with its earlier snapshot."""
+        model, table = {
+            "sources": (Source, self.sources),
+            "sites": (Site, self.sites),
+            "periods": (ControlPeriod, None),
+            "status": (StatusPeriod, None),
+        }[change.kind]
+        obj = db.session.get(model, change.target) if change.target else model()
+        before = revisions.snapshot(obj) if change.target else None
+        self._fill(obj, change.values)
+        if change.target is None:
+            db.session.add(obj)
+        if table is not None:
+            table[change.key] = obj
+        return obj, before
+
+    def _fill(self, obj, values: dict) -> None:
+        for name, value in values.items():
+            if name == "sources":
+                obj.sources = [self.sources[ref] for ref in value]
+            elif name == "site":
+                obj.site = self.sites[value]
+            elif name in ("actor", "challenger"):
+                setattr(obj, name, self.actors.get(value))
+            elif name == "crossing":
+                obj.crossing = self.crossings.get(value)
+            else:
+                setattr(obj, name, value)

@@ -1,0 +1,155 @@
+"""Blueprint "ogc": OGC API – Features routes, thin adapters over the pure core (ogc.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request, url_for
+
+from app.core.clock import today
+from app.db import features
+from app.db.features import Filters
+from app.ogc import core as ogc
+from app.web.httpcache import respond
+
+bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+
+
+@bp.get("/", strict_slashes=False)
+def landing():
+    """Landing page."""
+    return _serve("landing", ogc.landing)
+
+
+@bp.get("/conformance")
+def conformance():
+    """Conformance classes."""
+    return _serve("conformance", ogc.conformance)
+
+
+@bp.get("/api")
+def api():
+    """OpenAPI 3.0 definition."""
+    return _serve("api", lambda req: ogc.api_document(req, _catalog(), _limits()))
+
+
+@bp.get("/collections")
+def collections():
+    """Every collection."""
+    return _serve("collections", lambda req: ogc.collections(req, _catalog()))
+
+
+@bp.get("/collections/<cid>")
+def collection(cid: str):
+    """One collection."""
+    return _serve(("collection", cid), lambda req: ogc.collection(req, _catalog(), cid))
+
+
+@bp.get("/collections/<cid>/items")
+def items(cid: str):
+    """A page of features."""
+    return _serve(("items", cid, _limits()), lambda req: ogc.items(req, _catalog(), cid, _limits()))
+
+
+@bp.get("/collections/<cid>/items/<fid>")
+def item(cid: str, fid: str):
+    """One feature."""
+    return _serve(("item", cid, fid), lambda req: ogc.item(req, _catalog(), cid, fid))
+
+
+def _serve(name, endpoint):
+    """Answer from the versioned cache, keyed by the endpoint and the whole query."""
+    req = ogc.OGCRequest(
+        base=url_for("ogc.landing", _external=True).rstrip("/"),
+        params=request.args.to_dict(flat=False),
+        prefers_html=request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML])
+        == ogc.HTML,
+    )
+    params = tuple(sorted((k, tuple(v)) for k, v in req.params.items()))
+    return respond(("ogc", name, req.base, req.prefers_html, params), lambda: endpoint(req))
+
+
+def _limits() -> ogc.Limits:
+    return ogc.Limits(current_app.config["OGC_DEFAULT_LIMIT"], current_app.config["OGC_MAX_LIMIT"])
+
+
+def _catalog() -> dict[str, ogc.Collection]:
+    """The four collections and the queries behind them."""
+    geodata = current_app.config["GEODATA_DIR"]
+    return {
+        "sites": ogc.Collection(
+            "sites",
+            "Sites: state at a date",
+            "Every crossing side, town, garrison and zone with its controller and status "
+            "at `datetime` (one instant; default today).",
+            _sites,
+            _site,
+            lambda: features.extent("sites"),
+            instant_only=True,
+        ),
+        "periods": ogc.Collection(
+            "periods",
+            "Control periods",
+            "Who held each site during [start, end), with sources and confidence. "
+            "`datetime` keeps the periods that meet the instant or interval.",
+            _paged("periods", features.periods),
+            _by_id(features.periods),
+            lambda: features.extent("periods"),
+        ),
+        "events": ogc.Collection(
+            "events",
+            "Events",
+            "Dated incidents at one or more sites, with sources.",
+            _paged("events", features.events),
+            _by_id(features.events),
+            lambda: features.extent("events"),
+        ),
+        "boundaries": ogc.Collection(
+            "boundaries",
+            "Boundaries",
+            "Countries (Natural Earth 1:10m, simplified), the Syria–Iraq border line and "
+            "the al-Tanf 55 km zone. Timeless: `datetime` matches every feature.",
+            lambda q: _page(features.boundaries(geodata, q.bbox), q),
+            lambda fid: _find(features.boundaries(geodata), fid),
+            lambda: features.boundaries_extent(geodata),
+        ),
+    }
+
+
+def _sites(q: ogc.Query) -> tuple[int, list[dict]]:
+    """The state at the instant asked for (default today), as the map shows it."""
+    day = (q.window[0] if q.window else None) or today()
+    return _page(features.sites_at(day, q.bbox), q)
+
+
+def _site(fid: str) -> dict | None:
+    return _find(features.sites_at(today()), fid)
+
+
+def _paged(kind: str, fetch):
+    """Counted, SQL-paged items for a table-backed collection."""
+
+    def run(q: ogc.Query) -> tuple[int, list[dict]]:
+        lo, hi = q.window or (None, None)
+        f = Filters(lo=lo, hi=hi, bbox=q.bbox)
+        return features.count(kind, f), fetch(f, q.limit, q.offset)
+
+    return run
+
+
+def _by_id(fetch):
+    """Look one row up by its integer id; anything else is simply not found."""
+
+    def run(fid: str) -> dict | None:
+        if not fid.isdigit() or len(fid) > 9:
+            return None
+        found = fetch(Filters(fid=int(fid)))
+        return found[0] if found else None
+
+    return run
+
+
+def _page(feats: list[dict], q: ogc.Query) -> tuple[int, list[dict]]:
+    return len(feats), feats[q.offset : q.offset + q.limit]
+
+
+def _find(feats: list[dict], fid: str) -> dict | None:
+    return next((f for f in feats if str(f["id"]) == fid), None)

@@ -1,0 +1,196 @@
+"""Form fields and validators whose messages name the rule (the page names the field)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from wtforms import (
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, ValidationError
+from wtforms.widgets import ColorInput, DateInput, NumberInput
+
+from app.core import timeline
+from app.core.clock import today
+from app.core.text_rules import control_problem, is_slug, url_problem
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def strip(value):
+    """Filter: trim surrounding spaces of text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def bounded(maximum: int) -> Length:
+    """A length limit stated as a rule."""
+    return Length(max=maximum, message=f"must be at most {maximum} characters long")
+
+
+class _ParsedField(StringField):
+    """Text turned into data by `parse`; empty means None, a ValueError is the error."""
+
+    @staticmethod
+    def parse(raw: str):
+        return raw
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        if raw:
+            self.data = self.parse(raw)
+
+
+class DayField(_ParsedField):
+    """A calendar date typed or picked as YYYY-MM-DD."""
+
+    widget = DateInput()
+    parse = staticmethod(timeline.parse_date)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if self.data else ""
+
+
+class PartialDateField(_ParsedField):
+    """A date known to the day, month or year: YYYY-MM-DD, YYYY-MM or YYYY.
+
+    ``data`` is ``(first day, precision)`` or None.
+    """
+
+    parse = staticmethod(timeline.parse_partial_date)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if not self.data:
+            return ""
+        day, precision = self.data
+        return {"year": day.strftime("%Y"), "month": day.strftime("%Y-%m")}.get(
+            precision, day.isoformat()
+        )
+
+
+class LinesField(TextAreaField):
+    """One entry per line, kept as a list of non-empty stripped strings."""
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0] if valuelist else ""
+        self.data = [line.strip() for line in raw.splitlines() if line.strip()]
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "\n".join(self.data or [])
+
+
+class ColourField(StringField):
+    """A #rrggbb colour with the browser's colour picker."""
+
+    widget = ColorInput()
+
+
+def optional_id(value):
+    """Coerce a select's value to an id, or None for the empty choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class IdSelectField(SelectField):
+    """A select of rows by id, optionally with an empty first choice."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=optional_id, **kwargs)
+
+
+class IdMultiSelectField(SelectMultipleField):
+    """A multi-select of rows by id."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, **kwargs)
+
+    def pre_validate(self, form):
+        known = {choice.value for choice in self.choices or []}
+        unknown = [v for v in self.data or [] if v not in known]
+        if unknown:
+            raise ValidationError(f"no such entry: {', '.join(map(str, unknown))}")
+
+
+def http_url(_form, field) -> None:
+    """Validator: empty, or a well-formed http:// or https:// address."""
+    problem = url_problem(field.data) if field.data else None
+    if problem:
+        raise ValidationError(problem)
+
+
+def plain_text(_form, field) -> None:
+    """Validator: text (or each line of it) free of control characters."""
+    values = field.data if isinstance(field.data, list) else [field.data or ""]
+    problem = next(filter(None, map(control_problem, values)), None)
+    if problem:
+        raise ValidationError(problem)
+
+
+def not_future(_form, field) -> None:
+    """Validator: a date no later than today."""
+    day = field.data[0] if isinstance(field.data, tuple) else field.data
+    if day and day > today():
+        raise ValidationError(f"must not be in the future (today is {today().isoformat()})")
+
+
+def colour(_form, field) -> None:
+    """Validator: #rrggbb."""
+    if not COLOUR.fullmatch(field.data or ""):
+        raise ValidationError("must be a colour written #rrggbb, such as #1f5fa8")
+
+
+def slug_format(_form, field) -> None:
+    """Validator: lower-case letters and digits joined by single hyphens."""
+    if not is_slug(field.data or ""):
+        raise ValidationError(
+            "must be lower-case letters and digits joined by single hyphens, such as al-qaim"
+        )
+
+
+def precise(day: dt.date | None, precision: str) -> str | None:
+    """Why `day` does not match `precision` (stored as the first of the month or year)."""
+    if day is None or precision not in timeline.PRECISIONS:
+        return None
+    first = timeline.floor_date(day, precision)
+    if first == day:
+        return None
+    unit = "month" if precision == "month" else "year"
+    return (
+        f"with precision '{precision}' the date must be the first day of the {unit} "
+        f"({first.isoformat()}); or choose precision 'day'"
+    )
+
+
+class NumberField(_ParsedField):
+    """A finite decimal number; empty means None."""
+
+    widget = NumberInput(step="any")
+
+    @staticmethod
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(
+                f"{raw!r} is not a number (use a dot for decimals, e.g. 34.3975)"
+            ) from None
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else repr(self.data)

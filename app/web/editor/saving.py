@@ -1,0 +1,95 @@
+"""Writing editor forms: revisions for every change, and optimistic-locking conflicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import BooleanField, SelectField, SelectMultipleField
+
+from app.db import revisions
+from app.db.models import Revision
+from app.extensions import db
+
+# Form fields that are not compared when showing a conflict.
+_NOT_COMPARED = {
+    "comment",
+    "version",
+    "submit",
+    "csrf_token",
+    "confirm_location",
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "source_date",
+}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone saved the row after this form was opened: what differs, and who."""
+
+    rows: list[tuple[str, str, str]]
+    latest: Revision | None
+
+
+def create(obj, form) -> None:
+    """Insert a new row from a validated form, with its revision(s), in one commit."""
+    created = form.populate(obj)
+    db.session.add(obj)
+    db.session.flush()
+    for row in (*created, obj):
+        revisions.record(row, "create", None, current_user, form.comment.data or "", flush=False)
+    db.session.commit()
+
+
+def update(obj, form, blank) -> Conflict | None:
+    """Save a validated form over `obj` unless it changed since the form was opened."""
+    if form.version.data != str(obj.version):
+        return conflict(form, obj, blank)
+    before = revisions.snapshot(obj)
+    created = form.populate(obj)
+    try:
+        for row in created:
+            revisions.record(row, "create", None, current_user, form.comment.data or "")
+        revisions.record(obj, "update", before, current_user, form.comment.data or "")
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return conflict(form, db.session.get(type(obj), obj.id), blank)
+    return None
+
+
+def conflict(form, current, blank) -> Conflict:
+    """Compare the saved row with the user's input; re-arm the form for a second save.
+
+    `blank` builds an empty form of the same class filled from a row.
+    """
+    theirs = blank(current)
+    rows = [
+        (field.label.text, shown(theirs[name]), shown(field))
+        for name, field in form._fields.items()
+        if name not in _NOT_COMPARED and theirs[name].data != field.data
+    ]
+    form.version.data = str(current.version)
+    latest = db.session.scalar(
+        select(Revision)
+        .where(Revision.entity == type(current).__tablename__, Revision.entity_id == current.id)
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+    return Conflict(rows, latest)
+
+
+def shown(field) -> str:
+    """A field's value as the page shows it (choice labels, not ids)."""
+    if isinstance(field, SelectMultipleField):
+        labels = {value: label for value, label, *_ in field.iter_choices()}
+        return "; ".join(labels.get(v, str(v)) for v in field.data or []) or "—"
+    if isinstance(field, SelectField):
+        return next((label for _, label, selected, *_ in field.iter_choices() if selected), "—")
+    if isinstance(field, BooleanField):
+        return "yes" if field.data else "no"
+    return field._value() or "—"

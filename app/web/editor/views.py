@@ -1,0 +1,253 @@
+"""Editor routes: lists, create/edit/delete of every kind, and "log a change" per site."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core import geo
+from app.db import queries, records, revisions
+from app.db.models import Revision
+from app.extensions import db
+from app.web.auth import admin_required
+from app.web.editor import bp, saving
+from app.web.editor.entities import KIND_RULE, KINDS, describe
+from app.web.editor.forms import EditForm, LogControlForm, LogStatusForm
+from app.web.params import site_arg, site_or_404
+
+# 422: the input was understood but breaks a rule; 409: the row changed meanwhile.
+INVALID, CONFLICT = 422, 409
+
+
+@bp.get("/")
+def index():
+    """Start page: log a change at a site, or open a list."""
+    recent = db.session.scalars(select(Revision).order_by(Revision.id.desc()).limit(10))
+    return render_template(
+        "editor/index.html",
+        sites=queries.all_sites(),
+        kinds=KINDS,
+        recent=list(recent),
+        describe=describe,
+    )
+
+
+@bp.get(f"/<{KIND_RULE}>/")
+def list_rows(kind: str):
+    """Every row of one kind; periods can be narrowed with ?site=<slug>."""
+    k = KINDS[kind]
+    site = site_arg()
+    return render_template("editor/list.html", k=k, rows=k.rows(site), site=site, describe=describe)
+
+
+@bp.route(f"/<{KIND_RULE}>/new", methods=["GET", "POST"])
+def create(kind: str):
+    """Form for a new row; POST saves it and goes back to the list."""
+    k = KINDS[kind]
+    form = k.form()
+    if request.method == "GET":
+        _prefill_site(form)
+        return _render_form(k, form, None)
+    if not form.validate():
+        return _render_form(k, form, None), INVALID
+    obj = k.model()
+    saving.create(obj, form)
+    flash(f"Created {k.singular} “{describe(obj)}”.", "info")
+    return redirect(url_for(".list_rows", kind=kind))
+
+
+@bp.route(f"/<{KIND_RULE}>/<int:row_id>/edit", methods=["GET", "POST"])
+def edit(kind: str, row_id: int):
+    """Form for an existing row; refuses with 409 when it changed since it was opened."""
+    k = KINDS[kind]
+    obj = _get(k, row_id)
+    if request.method == "GET":
+        return _render_form(k, _filled(k, obj), obj)
+    form = k.form(record_id=obj.id)
+    if not form.validate():
+        return _render_form(k, form, obj), INVALID
+    clash = saving.update(obj, form, lambda row: _filled(k, row))
+    if clash:
+        return _render_form(k, form, obj, conflict=clash), CONFLICT
+    flash(f"Saved {k.singular} “{describe(obj)}”.", "info")
+    return redirect(url_for(".list_rows", kind=kind))
+
+
+@bp.route(f"/<{KIND_RULE}>/<int:row_id>/delete", methods=["GET", "POST"])
+@admin_required
+def delete(kind: str, row_id: int):
+    """Confirm, then delete a row (admins only); refused while other rows use it."""
+    k = KINDS[kind]
+    obj = _get(k, row_id)
+    form = EditForm(obj=obj)
+    blockers = records.delete_blockers(obj)
+    if request.method == "GET" or blockers or not form.validate():
+        status = 200 if request.method == "GET" else CONFLICT if blockers else INVALID
+        return render_template(
+            "editor/delete.html", k=k, obj=obj, form=form, blockers=blockers, describe=describe
+        ), status
+    if form.version.data != str(obj.version):
+        flash(
+            "Not deleted: someone changed it since you opened this page. Check it "
+            "and delete again.",
+            "error",
+        )
+        return redirect(url_for(".delete", kind=kind, row_id=row_id))
+    return _delete(k, obj, form.comment.data or "")
+
+
+def _delete(k, obj, comment: str):
+    """Delete with a revision; a concurrent change makes it a refusal."""
+    label = describe(obj)
+    before = revisions.snapshot(obj)
+    db.session.delete(obj)
+    try:
+        revisions.record(obj, "delete", before, current_user, comment)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash("Not deleted: someone changed it meanwhile. Check it and delete again.", "error")
+        return redirect(url_for(".delete", kind=k.slug, row_id=obj.id))
+    flash(f"Deleted {k.singular} “{label}”. An admin can undo this from the history.", "info")
+    return redirect(url_for(".list_rows", kind=k.slug))
+
+
+@bp.route("/sites/<slug>/log-control", methods=["GET", "POST"])
+def log_control(slug: str):
+    """Log a control change: the open period ends on Date, the new controller starts."""
+    return _log_change(slug, LogControlForm, "control")
+
+
+@bp.route("/sites/<slug>/log-status", methods=["GET", "POST"])
+def log_status(slug: str):
+    """Log a status change (open, closed, restricted, unknown) from Date."""
+    return _log_change(slug, LogStatusForm, "status")
+
+
+@bp.get("/layers.json")
+def layers():
+    """Border and country outlines for the point picker (no tiles needed)."""
+    return jsonify(geo.display_layers(current_app.config["GEODATA_DIR"]))
+
+
+def _log_change(slug: str, form_cls, what: str):
+    """GET and POST of the log-a-change forms."""
+    site = _site(slug)
+    form = form_cls(site=site)
+    # Held for the whole request, so the UPDATE checks the version the token shows.
+    current = _open_row(form)
+    token = f"{current.id}:{current.version}" if current else "none"
+    if request.method == "GET":
+        form.version.data = token
+        return _render_log(form, what)
+    if not form.validate():
+        return _render_log(form, what), INVALID
+    if form.version.data != token:
+        form.version.data = token
+        flash(
+            "Not saved: the current period of this site changed since you opened "
+            "the form. Check the record below, then Save again.",
+            "error",
+        )
+        return _render_log(form, what), CONFLICT
+    try:
+        new = _apply_change(form, current)
+    except StaleDataError:
+        db.session.rollback()
+        flash(
+            "Not saved: someone changed this site's periods meanwhile. Check the "
+            "record below, then Save again.",
+            "error",
+        )
+        return _render_log(form, what), CONFLICT
+    flash(f"Logged: {describe(new)}.", "info")
+    return redirect(url_for("main.site", slug=site.slug))
+
+
+def _apply_change(form, old):
+    """Close the open period and open the new one in one transaction, with revisions."""
+    comment, user = form.comment.data or "", current_user
+    if old is not None:
+        before = revisions.snapshot(old)
+        old.end, old.end_precision = form.date.data, form.date_precision.data
+        revisions.record(old, "update", before, user, comment)
+    new = form.model(
+        site=form.site,
+        start=form.date.data,
+        start_precision=form.date_precision.data,
+        end=None,
+        confidence=form.confidence.data,
+        note=form.note.data or "",
+        **form.new_values(),
+    )
+    db.session.add(new)
+    new.sources, created = form.chosen_sources()
+    for row in (*created, new):
+        revisions.record(row, "create", None, user, comment)
+    db.session.commit()
+    return new
+
+
+def _open_row(form):
+    """The site's open period (end = None) of the form's kind, or None."""
+    model = form.model
+    return db.session.scalar(
+        select(model).where(model.site_id == form.site.id, model.end.is_(None))
+    )
+
+
+def _render_log(form, what: str):
+    """The log-a-change page with the site's recorded periods."""
+    periods = form.site.control_periods if what == "control" else form.site.status_periods
+    kind = "control-periods" if what == "control" else "status-periods"
+    return render_template(
+        "editor/log_change.html",
+        form=form,
+        site=form.site,
+        what=what,
+        periods=periods,
+        kind=kind,
+        describe=describe,
+    )
+
+
+def _render_form(k, form, obj, conflict=None):
+    """The create/edit page of one kind."""
+    return render_template(
+        "editor/form.html", k=k, form=form, obj=obj, conflict=conflict, describe=describe
+    )
+
+
+def _filled(k, obj):
+    """A form of kind `k` showing the stored row (no request data)."""
+    form = k.form(formdata=None, obj=obj, record_id=obj.id)
+    form.load(obj)
+    return form
+
+
+def _prefill_site(form) -> None:
+    """Preselect ?site=<slug> on new period forms."""
+    site = site_arg()
+    if site is not None and "site_id" in form._fields:
+        form.site_id.data = site.id
+
+
+def _get(k, row_id: int):
+    """The row of kind `k` with this id, or 404."""
+    return db.session.get(k.model, row_id) or abort(404, description=f"No {k.singular} #{row_id}.")
+
+
+def _site(slug: str):
+    """The site with this slug, or 404."""
+    return site_or_404(slug)

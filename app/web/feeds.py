@@ -1,0 +1,146 @@
+"""Blueprint "feeds": Atom feeds of control and status changes, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from flask import Blueprint, current_app, request, url_for
+from sqlalchemy import select
+
+from app.core import atom, clock, timeline
+from app.core.text_rules import safe_url
+from app.db import queries
+from app.db.models import Actor, ControlPeriod, Site, StatusPeriod, status_period_source
+from app.extensions import db
+from app.web.httpcache import ok, respond
+from app.web.params import only_args, site_or_404
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+AUTHOR = "Border Control Atlas"
+# The year in every tag: URI; ids must never change, so this never changes either.
+TAG_YEAR = 2026
+_STATUS_WORDS = {
+    "open": "opened",
+    "closed": "closed",
+    "restricted": "restricted",
+    "unknown": "status became unknown",
+}
+
+
+@bp.get("/changes.atom")
+def changes():
+    """Every change of control or status at any site."""
+    only_args()
+    return respond(("changes.atom", _self_url()), lambda: ok(_feed(None), atom.MEDIA_TYPE))
+
+
+@bp.get("/sites/<slug>.atom")
+def site(slug: str):
+    """Changes of control or status at one site."""
+    only_args()
+    found = site_or_404(slug)
+    return respond(("site.atom", slug, _self_url()), lambda: ok(_feed(found), atom.MEDIA_TYPE))
+
+
+def _self_url() -> str:
+    return request.base_url
+
+
+def _feed(site: Site | None) -> bytes:
+    """The feed document for one site, or for all of them."""
+    entries = sorted(
+        _control_entries(site) + _status_entries(site),
+        key=lambda e: (e.published, e.id),
+        reverse=True,
+    )
+    name = f"changes at {site.name}" if site else "changes at Syria–Iraq border crossings"
+    specific = f"sites/{site.slug}" if site else "changes"
+    alternate = (
+        url_for("main.site", slug=site.slug, _external=True)
+        if site
+        else url_for("main.index", _external=True)
+    )
+    return atom.feed(
+        id=_tag(specific),
+        title=f"Border Control Atlas: {name}",
+        self_url=_self_url(),
+        alternate=alternate,
+        author=AUTHOR,
+        entries=entries,
+        updated=max((e.updated for e in entries), default=clock.now()),
+    )
+
+
+def _control_entries(site: Site | None) -> list[atom.Entry]:
+    """One entry per control period with a known start: "X took control of Y"."""
+    stmt = (
+        select(ControlPeriod, Site, Actor)
+        .join(Site, Site.id == ControlPeriod.site_id)
+        .join(Actor, Actor.id == ControlPeriod.actor_id)
+        .where(ControlPeriod.start.is_not(None))
+    )
+    if site is not None:
+        stmt = stmt.where(ControlPeriod.site_id == site.id)
+    rows = db.session.execute(stmt).all()
+    sources = queries.sources_for_periods(p.id for p, _, _ in rows)
+    out = []
+    for p, s, actor in rows:
+        title = f"{actor.name} took control of {s.name}"
+        if p.contested:
+            title += " (contested)"
+        out.append(_entry(f"control-period-{p.id}", title, p, s, sources[p.id]))
+    return out
+
+
+def _status_entries(site: Site | None) -> list[atom.Entry]:
+    """One entry per status period with a known start: "Y closed"."""
+    stmt = (
+        select(StatusPeriod, Site)
+        .join(Site, Site.id == StatusPeriod.site_id)
+        .where(StatusPeriod.start.is_not(None))
+    )
+    if site is not None:
+        stmt = stmt.where(StatusPeriod.site_id == site.id)
+    rows = db.session.execute(stmt).all()
+    sources = queries.sources_for_periods((p.id for p, _ in rows), status_period_source)
+    return [
+        _entry(f"status-period-{p.id}", f"{s.name} {_STATUS_WORDS[p.status]}", p, s, sources[p.id])
+        for p, s in rows
+    ]
+
+
+def _entry(specific: str, what: str, p, s: Site, sources: list[dict]) -> atom.Entry:
+    when = timeline.format_bound(p.start, p.start_precision)
+    return atom.Entry(
+        id=_tag(specific),
+        title=f"{when}: {what}",
+        updated=clock.aware(p.updated_at),
+        published=dt.datetime.combine(p.start, dt.time(), dt.UTC),
+        link=url_for("main.site", slug=s.slug, _external=True),
+        content=_content(p, sources),
+        related=[(safe_url(src["url"]), src["title"]) for src in sources if safe_url(src["url"])],
+    )
+
+
+def _content(p, sources: list[dict]) -> str:
+    """HTML summary: the period, its confidence, note and sources."""
+    span = timeline.Period(p.start, p.end, None, p.start_precision, p.end_precision)
+    cited = "".join(f"<li>{_source_html(src)}</li>" for src in sources)
+    return (
+        f"<p>{escape(span.describe())}; confidence: {escape(p.confidence)}.</p>"
+        f"<p>{escape(p.note)}</p><ul>{cited}</ul>"
+    )
+
+
+def _source_html(src: dict) -> str:
+    label = escape(
+        ", ".join(x for x in (src["title"], src["publisher"], src["published_label"]) if x)
+    )
+    href = safe_url(src["url"])
+    return f'<a href="{escape(href)}">{label}</a>' if href else label
+
+
+def _tag(specific: str) -> str:
+    return atom.tag_uri(current_app.config["FEED_TAG_AUTHORITY"], TAG_YEAR, specific)

@@ -1,0 +1,230 @@
+"""Blueprint "history": who changed what and when, readable diffs, and revert (admins)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import StringField, SubmitField
+from wtforms.validators import Length
+
+from app.db import queries, revisions
+from app.db.models import Actor, Crossing, Revision, Site, Source
+from app.db.revert import RevertRefused, revert
+from app.extensions import db
+from app.web.auth import admin_required
+from app.web.editor.fields import plain_text, strip
+from app.web.params import site_arg, site_or_404
+
+bp = Blueprint("history", __name__)
+
+PAGE_SIZE = 50
+_PAGE = re.compile(r"[1-9][0-9]{0,8}")
+#: Where a table's rows are edited (None: not editable in the editor).
+EDIT_KINDS = {
+    "site": "sites",
+    "actor": "actors",
+    "source": "sources",
+    "event": "events",
+    "control_period": "control-periods",
+    "status_period": "status-periods",
+}
+LABELS = {
+    "actor_id": "Controller",
+    "challenger_id": "Challenger",
+    "site_id": "Site",
+    "parent_id": "Parent",
+    "crossing_id": "Crossing",
+    "source_ids": "Sources",
+    "site_ids": "Sites",
+    "name_ar": "Arabic name",
+    "lon": "Longitude",
+    "lat": "Latitude",
+    "radius_km": "Radius (km)",
+    "url": "URL",
+    "archived_url": "Archived URL",
+    "ref": "Reference code",
+}
+# Snapshot keys holding ids of other rows, and the table they point at.
+_REFS = {
+    "actor_id": Actor,
+    "challenger_id": Actor,
+    "parent_id": Actor,
+    "site_id": Site,
+    "site_ids": Site,
+    "source_ids": Source,
+    "crossing_id": Crossing,
+}
+
+
+class RevertForm(FlaskForm):
+    """Revert button with an optional comment."""
+
+    comment = StringField("Comment for the history", [Length(max=500), plain_text], filters=[strip])
+    submit = SubmitField("Revert this change")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One revision as the history page shows it."""
+
+    rev: Revision
+    title: str
+    kind: str | None
+    rows: list[tuple[str, str, str]]
+
+
+@bp.get("/history")
+@login_required
+def index():
+    """Every revision, newest first, optionally of one site (?site=<slug>)."""
+    return _page(site_arg(), "history.html")
+
+
+@bp.get("/sites/<slug>/history")
+@login_required
+def site_history(slug: str):
+    """The history tab of one site."""
+    site = site_or_404(slug)
+    return _page(site, "site_history.html")
+
+
+@bp.get("/history/<int:revision_id>")
+@login_required
+def show(revision_id: int):
+    """One revision with its full diff and, for admins, the revert button."""
+    rev = _revision(revision_id)
+    return render_template("revision.html", entry=entries([rev])[0], form=RevertForm())
+
+
+@bp.post("/history/<int:revision_id>/revert")
+@admin_required
+def revert_view(revision_id: int):
+    """Undo one revision; the revert is itself a revision."""
+    rev = _revision(revision_id)
+    form = RevertForm()
+    if not form.validate():
+        return render_template("revision.html", entry=entries([rev])[0], form=form), 422
+    try:
+        new = revert(rev, current_user, form.comment.data or "")
+    except RevertRefused as exc:
+        flash(f"Not reverted: {exc}", "error")
+        return render_template("revision.html", entry=entries([rev])[0], form=form), 409
+    flash(f"Reverted revision #{rev.id}; the revert is revision #{new.id}.", "info")
+    return redirect(url_for(".show", revision_id=new.id))
+
+
+def _page(site: Site | None, template: str):
+    """Render one page of revisions, of one site or of all."""
+    page = _page_number()
+    stmt = select(Revision)
+    if site is not None:
+        stmt = stmt.where(Revision.site_id == site.id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    revs = db.session.scalars(
+        stmt.order_by(Revision.at.desc(), Revision.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        template,
+        entries=entries(revs),
+        site=site,
+        page=page,
+        pages=max(1, math.ceil(total / PAGE_SIZE)),
+        total=total,
+        sites=queries.all_sites(),
+    )
+
+
+def _page_number() -> int:
+    """The ?page= number, or 400 naming the parameter and the rule."""
+    raw = request.args.get("page", "1")
+    if not _PAGE.fullmatch(raw):
+        abort(
+            400, description=f"parameter 'page': {raw!r} is not a whole number from 1 to 999999999"
+        )
+    return int(raw)
+
+
+def _revision(revision_id: int) -> Revision:
+    """The revision with this id, or 404."""
+    return db.session.get(Revision, revision_id) or abort(
+        404, description=f"No revision #{revision_id}."
+    )
+
+
+def entries(revs: list[Revision]) -> list[Entry]:
+    """Readable entries for revisions: titles, and field-level diffs with names for ids."""
+    names = _names(revs)
+    return [
+        Entry(
+            rev,
+            _title(rev, names),
+            EDIT_KINDS.get(rev.entity),
+            [
+                (label(key), shown(key, old, names), shown(key, new, names))
+                for key, old, new in revisions.diff(rev.before, rev.after)
+                if key != "id"
+            ],
+        )
+        for rev in revs
+    ]
+
+
+def label(key: str) -> str:
+    """Human name of a snapshot field."""
+    return LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
+def shown(key: str, value, names: dict) -> str:
+    """A snapshot value as text: names instead of ids, yes/no, dashes for empty."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if key in _REFS:
+        ids = value if isinstance(value, list) else [value]
+        return "; ".join(names.get((_REFS[key], i), f"#{i} (deleted)") for i in ids)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def _names(revs: list[Revision]) -> dict:
+    """(model, id) -> name for every id the revisions mention."""
+    wanted: dict[type, set[int]] = {}
+    for rev in revs:
+        for snap in (rev.before or {}, rev.after or {}):
+            for key, model in _REFS.items():
+                value = snap.get(key)
+                ids = value if isinstance(value, list) else [value]
+                wanted.setdefault(model, set()).update(i for i in ids if i is not None)
+    out = {}
+    for model, ids in wanted.items():
+        for row in db.session.scalars(select(model).where(model.id.in_(ids))):
+            out[(model, row.id)] = _name(row)
+    return out
+
+
+def _name(row) -> str:
+    """How a referenced row is named in diffs."""
+    if isinstance(row, Source):
+        return f"[{row.ref}] {row.title}" if row.ref else row.title
+    return row.name
+
+
+def _title(rev: Revision, names: dict) -> str:
+    """ "control period #12 al-Qa'im: ISIS": what the revision changed."""
+    snap = rev.after or rev.before or {}
+    what = rev.entity.replace("_", " ")
+    name = snap.get("name") or snap.get("title") or ""
+    if "site_id" in snap:
+        holder = names.get((Actor, snap.get("actor_id"))) or snap.get("status") or ""
+        name = f"{names.get((Site, snap['site_id']), '')}: {holder}"
+    return f"{what} #{rev.entity_id} {name}".strip()

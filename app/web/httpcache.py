@@ -1,0 +1,74 @@
+"""Cached, conditional responses: ETag and Last-Modified come from the data version.
+
+Every read endpoint of the API, the OGC API and the feeds answers through
+:func:`respond`: the body is computed once per (data version, normalised query), the
+validators are derived from the same pair, so a client holding the current copy gets
+``304 Not Modified`` without the body being built at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+
+from flask import Response, current_app, request
+from werkzeug.http import http_date, is_resource_modified
+
+from app.core.cache import responses
+from app.db.session_events import data_version
+from app.extensions import db
+from app.web import compress
+
+Produced = tuple[int, dict[str, str], bytes]
+
+
+def etag(version: tuple, key: Hashable) -> str:
+    """Opaque validator for one query at one data version."""
+    counter, changed_at = version
+    raw = repr((counter, changed_at.isoformat() if changed_at else None, key))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
+    """Serve ``produce() -> (status, headers, body)`` cached; 304 when the copy is current.
+
+    Large bodies go gzip-compressed to clients that accept it; the compressed copy is
+    cached beside the plain one, so each is made once per data version.
+    """
+    version = data_version(db.session)
+    tag = etag(version, key)
+    if not is_resource_modified(request.environ, etag=f'W/"{tag}"', last_modified=version[1]):
+        return Response(status=304, headers=_validators(tag, version))
+    status, headers, body = responses.get(version, key, produce)
+    if status != 200:
+        return Response(body, status, headers)
+    headers = {**headers, **_validators(tag, version)}
+    if compress.worth_gzip(body, request.headers.get("Accept-Encoding", "")):
+        body = responses.get(version, ("gzip", key), lambda: compress.gzip_bytes(body))
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, status, headers)
+
+
+def ok(
+    body: bytes, mimetype: str, filename: str | None = None, attachment: bool = False
+) -> Produced:
+    """A 200 triple, with a Content-Disposition when a filename is given."""
+    headers = {"Content-Type": mimetype}
+    if filename:
+        kind = "attachment" if attachment else "inline"
+        headers["Content-Disposition"] = f'{kind}; filename="{filename}"'
+    return 200, headers, body
+
+
+def _validators(tag: str, version: tuple) -> dict[str, str]:
+    """ETag, Last-Modified and the Cache-Control policy, as plain headers (this runs on
+    every cached request, so no header objects are parsed and re-serialised)."""
+    out = {
+        "ETag": f'W/"{tag}"',
+        "Vary": "Accept-Encoding",
+        "Cache-Control": f"public, max-age={current_app.config['DOWNLOAD_MAX_AGE']}, "
+        "must-revalidate",
+    }
+    if version[1] is not None:
+        out["Last-Modified"] = http_date(version[1])
+    return out

@@ -1,0 +1,121 @@
+"""Query-string parsing shared by the blueprints: clear 400s naming the parameter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, abort, request
+from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
+
+from app.core import timeline
+from app.core.text_rules import is_slug
+from app.db import queries
+from app.db.models import Site
+from app.extensions import db
+
+#: The largest row id in a URL: bigger numbers name no row (and overflow SQLite).
+MAX_ID = 2**31 - 1
+
+
+def init_app(app: Flask) -> None:
+    """Bound <int:…> URL parts and refuse NUL characters; call before adding routes."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` up to MAX_ID, so a huge number is a 404 like any unknown id."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_nul() -> None:
+    """400 for a NUL character in a path part, parameter or form field (no database
+    stores it, and it is never typed)."""
+    sources = [("path part", (request.view_args or {}).items())]
+    query = request.query_string
+    if b"%00" in query or b"\x00" in query:
+        sources.append(("parameter", request.args.items(multi=True)))
+    # Only a request with a body has fields; most are GETs without one.
+    if request.content_length or request.headers.get("Transfer-Encoding"):
+        files = ((name, f.filename or "") for name, f in request.files.items(multi=True))
+        sources += [("field", request.form.items(multi=True)), ("file name", files)]
+    for what, pairs in sources:
+        for name, value in pairs:
+            if "\x00" in name or "\x00" in str(value):
+                abort(400, description=f"{what} {name!r}: must not contain NUL characters")
+
+
+def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | None:
+    """Read a YYYY-MM-DD parameter or abort with 400 naming it and the rule."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return timeline.parse_date(raw)
+    except ValueError as exc:
+        abort(400, description=f"parameter '{name}': {exc}")
+
+
+def only_args(*allowed: str) -> None:
+    """Abort with 400 for a parameter the endpoint does not know or one given twice."""
+    for name in request.args:
+        if name not in allowed:
+            known = ", ".join(allowed) or "none"
+            abort(400, description=f"unknown parameter '{name}' (known: {known})")
+        if len(request.args.getlist(name)) > 1:
+            abort(400, description=f"parameter '{name}' is given more than once")
+
+
+def slug_arg(name: str, model) -> str | None:
+    """Read a slug parameter naming an existing row of `model`, or abort with 400."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if db.session.scalar(select(model.id).where(model.slug == raw)) is None:
+        abort(400, description=f"parameter '{name}': no {model.__tablename__} called {raw!r}")
+    return raw
+
+
+def site_arg(name: str = "site") -> Site | None:
+    """The Site named by ?site=, None without it; 400 for a malformed or unknown slug.
+
+    The one rule for slugs: an unknown slug in a query parameter is a bad request (400),
+    an unknown slug in the path names a page that does not exist (404, site_or_404).
+    """
+    slug = request.args.get(name)
+    if not slug:
+        return None
+    if len(slug) > 80 or not is_slug(slug):
+        abort(
+            400,
+            description=f"parameter '{name}': must be a site slug (lower-case "
+            "letters, digits and hyphens)",
+        )
+    return queries.site_by_slug(slug) or abort(
+        400, description=f"parameter '{name}': no site called '{slug}'"
+    )
+
+
+def site_or_404(slug: str) -> Site:
+    """The site named in the URL's path, or 404."""
+    return queries.site_by_slug(slug) or abort(404, description=f"No site called '{slug}'.")
+
+
+def window_args() -> tuple[dt.date | None, dt.date | None]:
+    """Read ?from=&to= as a half-open window [from, to); `to` must be after `from`."""
+    lo, hi = date_arg("from"), date_arg("to")
+    if lo is not None and hi is not None and hi <= lo:
+        abort(400, description=f"parameter 'to': {hi} must be after 'from' ({lo})")
+    return lo, hi
+
+
+def flag_arg(name: str) -> bool:
+    """Read a 0/1 switch, or abort with 400."""
+    raw = request.args.get(name, "0")
+    if raw not in ("0", "1"):
+        abort(400, description=f"parameter '{name}': must be 0 or 1, not {raw!r}")
+    return raw == "1"

@@ -1,0 +1,208 @@
+"""Blueprint "main": the map page, site pages and search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup
+
+from app.core import (
+    folium_map,
+    geo,
+    map_encoding,
+    search,
+    svg_timeline,
+    timeline,
+    vocabulary,
+)
+from app.core.cache import VersionedCache
+from app.core.clock import today
+from app.db import queries
+from app.db.session_events import data_version
+from app.extensions import db
+from app.web import compress
+from app.web.params import date_arg, site_arg, site_or_404
+
+bp = Blueprint("main", __name__)
+
+#: Rows the map page renders on the server; the script builds the others, and
+#: ?rows=all renders every row (for readers without JavaScript).
+TABLE_ROWS = 100
+# Each entry holds a whole map with its data block (megabytes for thousands of sites),
+# so only the last few are kept; an edit makes a new data version and a new entry.
+_map_pages = VersionedCache(maxsize=4)
+
+
+@bp.get("/")
+def index():
+    """The map, the time slider and the state of every site on ?date= (default today)."""
+    now = today()
+    day = _map_date(now)
+    focus = _site_arg()
+    parts, data = _cached_map(now)
+    rows = queries.state_at(day)
+    shown = rows if _all_rows() else rows[:TABLE_ROWS]
+    html = render_template(
+        "index.html",
+        day=day,
+        rows=shown,
+        hidden_rows=len(rows) - len(shown),
+        focus=focus,
+        parts=parts,
+        data=Markup(data),
+        offset=map_encoding.offset(day),
+        max_offset=map_encoding.offset(now),
+        max_date=now.isoformat(),
+        years=map_encoding.year_marks(now),
+        statuses=folium_map.STATUS_LABELS,
+        when=map_encoding.when_label,
+        shorts=queries.actor_short_names(),
+    )
+    return compress.gzipped(html, request.headers.get("Accept-Encoding", ""))
+
+
+@bp.get("/sites/<slug>")
+def site(slug: str):
+    """Names, location, boundary join, control and status timelines of one site."""
+    site = site_or_404(slug)
+    location = _locate(site)
+    sources = queries.sources_for_periods(p.id for p in site.control_periods)
+    chart = svg_timeline.render(
+        svg_timeline.site_tracks(site, folium_map.safe_colour),
+        today(),
+        title=f"Control and status of {site.name}",
+    )
+    return render_template(
+        "site.html",
+        site=site,
+        location=location,
+        sources=sources,
+        fmt=timeline.format_bound,
+        chart=Markup(chart),
+    )
+
+
+@bp.get("/search")
+def search_page():
+    """Sites whose names match ?q= in any spelling; JSON with ?f=json or Accept."""
+    as_json = _search_format()
+    q = request.args.get("q", "").strip()
+    if len(q) > search.MAX_QUERY:
+        return _search_error(
+            as_json, f"parameter 'q': at most {search.MAX_QUERY} characters, got {len(q)}"
+        )
+    if not q and as_json:
+        return _search_error(
+            as_json, "parameter 'q' is required: a site name in any spelling, English or Arabic"
+        )
+    found = search.find(q, queries.search_candidates()) if q else []
+    if as_json:
+        return jsonify(query=q, results=[_search_result(s) for s in found])
+    return render_template("search.html", q=q, results=found)
+
+
+def _map_date(now) -> dt.date:
+    """?date= within the slider's range, 2011-01-01 … today."""
+    day = date_arg("date") or now
+    if not vocabulary.FIRST_DAY <= day <= now:
+        abort(
+            400,
+            description=f"parameter 'date': must be between "
+            f"{vocabulary.FIRST_DAY.isoformat()} and {now.isoformat()}",
+        )
+    return day
+
+
+def _cached_map(now) -> tuple[folium_map.MapParts, str]:
+    """The map and its data block, rebuilt only when the data or the settings change."""
+    config = current_app.config
+    key = (
+        "map-page",
+        now,
+        _static(),
+        config["GEODATA_DIR"],
+        config.get("TILES_URL"),
+        config.get("TILES_ATTRIBUTION"),
+    )
+    return _map_pages.get(data_version(db.session), key, lambda: _map_page(now))
+
+
+def _map_page(day) -> tuple[folium_map.MapParts, str]:
+    """The rendered Folium map and the time data block, computed once per data version."""
+    rows = queries.map_rows()
+    used = {p["actor_id"] for p in rows.control} | {
+        p["challenger_id"] for p in rows.control if p["challenger_id"]
+    }
+    legend = [
+        folium_map.LegendActor(a["slug"], a["name"], a["colour"], a["short"])
+        for a in rows.actors
+        if a["id"] in used
+    ]
+    config = current_app.config
+    m = folium_map.build_map(
+        geo.display_layers(config["GEODATA_DIR"]),
+        legend,
+        static_url=_static(),
+        tiles_url=config.get("TILES_URL", ""),
+        tiles_attribution=config.get("TILES_ATTRIBUTION", ""),
+    )
+    return folium_map.render_parts(m), map_encoding.script_json(map_encoding.encode(rows, day))
+
+
+def _all_rows() -> bool:
+    """?rows=all asks for every row of the state table; nothing else is accepted."""
+    value = request.args.get("rows")
+    if value not in (None, "", "all"):
+        abort(400, description="parameter 'rows': the only value is 'all'")
+    return value == "all"
+
+
+def _site_arg() -> str | None:
+    """?site=<slug>: the site to focus, as its slug."""
+    site = site_arg()
+    return site.slug if site else None
+
+
+def _static() -> str:
+    """URL prefix of the static folder, without the trailing slash."""
+    return url_for("static", filename="").rstrip("/")
+
+
+def _search_format() -> bool:
+    """True for JSON: ?f=json, or an Accept header that prefers it to HTML."""
+    f = request.args.get("f")
+    if f not in (None, "", "json", "html"):
+        abort(400, description="parameter 'f': must be json or html")
+    if f:
+        return f == "json"
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _search_error(as_json: bool, message: str):
+    if as_json:
+        return jsonify(code="Bad Request", description=message), 400
+    return render_template("search.html", q="", results=[], error=message), 400
+
+
+def _search_result(site: dict) -> dict:
+    return {
+        **{k: site[k] for k in ("slug", "name", "name_ar", "country", "kind")},
+        "url": url_for("main.site", slug=site["slug"]),
+        "map_url": url_for("main.index", site=site["slug"]),
+    }
+
+
+def _locate(site) -> geo.Location | None:
+    """Country, governorate and km to the border from the boundary layers."""
+    boundaries = geo.load_boundaries(current_app.config["GEODATA_DIR"])
+    return geo.locate([(site.slug, site.lon, site.lat, site.country)], boundaries)[site.slug]

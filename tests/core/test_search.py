@@ -1,0 +1,111 @@
+"""Finding sites by any spelling: the matching rules and the /search page."""
+
+import pytest
+
+from app.core import search
+from app.core.search import names_text
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("al-Yaarubiyah", "Yarubiya"),
+        ("At-Tanf", "Tanf"),
+        ("Rabia'a", "Rabia"),
+        ("El-Qaim", "Qaim"),
+        ("Boukamal", "Bukamal"),
+        ("البوكمال", "بوكمال"),
+        ("Ya'rubīyah", "yarubiyah"),
+        ("أبو كمال", "ابو كمال"),
+    ],
+)
+def test_fold_makes_spellings_meet(a, b):
+    assert search.fold(a) == search.fold(b)
+
+
+@pytest.mark.parametrize(
+    ("query", "rank"),
+    [
+        ("Albukamal", 0),
+        ("Albu", 1),
+        ("abu kamal", 0),
+        ("kamal", 2),
+        ("Bukamel", 3),
+        ("Bukaml", 3),
+        ("damascus", None),
+    ],
+)
+def test_rank_orders_exact_prefix_words_and_consonants(query, rank):
+    text = names_text("Albukamal", "Abu Kamal", "Al-Bukamal")
+    assert search.rank(query, text) == rank
+
+
+def test_empty_or_punctuation_only_query_matches_nothing():
+    assert search.rank("", "a") is None and search.rank(" '- ", "a") is None
+
+
+def test_find_ranks_best_first_and_drops_loose_matches_when_better_exist():
+    candidates = [
+        {"name": n, "search_text": names_text(n, *a)}
+        for n, a in [("Rabia", ["Rabiaa"]), ("al-Yarubiyah", ["Yaarubiyah"]), ("Rabia East", [])]
+    ]
+    assert [c["name"] for c in search.find("Rabia'a", candidates)] == ["Rabia", "Rabia East"]
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("Bukamal", "albukamal"),
+        ("abu kamal", "albukamal"),
+        ("البوكمال", "albukamal"),
+        ("Yaarubiyah", "al-yarubiyah"),
+        ("Rabia'a", "rabia"),
+        ("Tanaf", "al-tanf"),
+        ("al qaim", "al-qaim"),
+        ("QAEM", "al-qaim"),
+    ],
+)
+def test_search_page_finds_seeded_sites_by_any_spelling(seeded_client, query, slug):
+    resp = seeded_client.get("/search", query_string={"q": query, "f": "json"})
+    assert resp.status_code == 200
+    results = resp.get_json()["results"]
+    assert results[0]["slug"] == slug
+    assert results[0]["url"] == f"/sites/{slug}" and results[0]["map_url"] == f"/?site={slug}"
+
+
+def test_search_html_lists_results_with_links(seeded_client):
+    html = seeded_client.get("/search?q=Bukamal").get_data(as_text=True)
+    assert 'href="/sites/albukamal"' in html and 'href="/?site=albukamal"' in html
+
+
+def test_search_json_by_accept_header(seeded_client):
+    resp = seeded_client.get("/search?q=tanf", headers={"Accept": "application/json"})
+    assert resp.is_json and {r["slug"] for r in resp.get_json()["results"]} >= {"al-tanf"}
+
+
+def test_no_match_is_an_empty_result(seeded_client):
+    assert seeded_client.get("/search?q=Palmyra&f=json").get_json()["results"] == []
+    assert "No site matches" in seeded_client.get("/search?q=Palmyra").get_data(as_text=True)
+
+
+def test_empty_query_shows_the_form_or_a_json_400(seeded_client):
+    assert seeded_client.get("/search").status_code == 200
+    resp = seeded_client.get("/search?q=&f=json")
+    assert resp.status_code == 400 and "parameter 'q'" in resp.get_json()["description"]
+
+
+@pytest.mark.parametrize("fmt", ["", "&f=json"])
+def test_over_long_query_is_a_400_naming_the_limit(seeded_client, fmt):
+    resp = seeded_client.get(f"/search?q={'a' * 101}{fmt}")
+    assert resp.status_code == 400
+    assert "at most 100 characters" in resp.get_data(as_text=True)
+
+
+def test_query_text_is_escaped(seeded_client):
+    html = seeded_client.get("/search?q=<script>x</script>").get_data(as_text=True)
+    assert "<script>x" not in html and "&lt;script&gt;" in html
+
+
+def test_unknown_format_is_a_400(seeded_client):
+    resp = seeded_client.get("/search?q=tanf&f=xml")
+    assert resp.status_code == 400 and "must be json or html" in resp.get_data(as_text=True)

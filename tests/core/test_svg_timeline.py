@@ -1,0 +1,118 @@
+"""The site timeline chart: well-formed, accessible SVG with escaped hover text."""
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from app.core import svg_timeline
+from app.core.svg_timeline import Bar, Tick, Tracks
+
+D = dt.date
+NS = {"s": "http://www.w3.org/2000/svg"}
+TODAY = D(2020, 1, 1)
+
+
+def _svg(tracks, title="al-Tanf"):
+    return ET.fromstring(svg_timeline.render(tracks, TODAY, title=title))
+
+
+def _titles(root, cls):
+    return [
+        r.find("s:title", NS).text for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == cls
+    ]
+
+
+def test_chart_is_an_accessible_image_with_title_and_description():
+    root = _svg(Tracks())
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "tl-title tl-desc"
+    assert root.find("s:title", NS).text == "al-Tanf, 2011–2020"
+    assert "tables below" in root.find("s:desc", NS).text
+
+
+def test_bars_are_coloured_by_actor_with_hover_titles():
+    root = _svg(
+        Tracks(
+            control=[
+                Bar(None, D(2015, 5, 21), "Gov", "#0072B2", name="Syrian government"),
+                Bar(D(2015, 5, 21), D(2016, 3, 4), "ISIS", "#000000", detail="high confidence"),
+            ]
+        )
+    )
+    bars = [r for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == "bar"]
+    assert [b.get("fill") for b in bars] == ["#0072B2", "#000000"]
+    assert _titles(root, "bar") == [
+        "Syrian government: before records – 21 May 2015",
+        "ISIS: 21 May 2015 – 4 Mar 2016 · high confidence",
+    ]
+
+
+def test_gaps_are_drawn_as_unknown():
+    root = _svg(Tracks(control=[Bar(D(2012, 1, 1), D(2013, 1, 1), "A", "#111111")]))
+    gaps = _titles(root, "gap")
+    assert "Control unknown: 1 Jan 2011 – 1 Jan 2012" in gaps
+    assert "Control unknown: 1 Jan 2013 – 2 Jan 2020" in gaps
+    assert all(
+        r.get("fill") == "url(#tl-unknown)"
+        for r in root.iter(f"{{{NS['s']}}}rect")
+        if r.get("class") == "gap"
+    )
+
+
+def test_imprecise_bounds_are_faded_and_contests_striped():
+    root = _svg(
+        Tracks(
+            control=[
+                Bar(D(2014, 6, 1), None, "ISIS", "#000000", "month", challenger_colour="#999933")
+            ]
+        )
+    )
+    assert sum(1 for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == "fuzzy") == 1
+    assert any(r.get("fill") == "#999933" for r in root.iter(f"{{{NS['s']}}}rect"))
+
+
+def test_status_track_events_and_year_axis():
+    root = _svg(
+        Tracks(
+            status=[Bar(D(2017, 3, 1), None, "open", "#d9f0d3")],
+            events=[Tick(D(2016, 3, 4), "NSA takes al-Tanf")],
+        )
+    )
+    assert "Status unknown: 1 Jan 2011 – 1 Mar 2017" in _titles(root, "gap")
+    ticks = [g.find("s:title", NS).text for g in root.iter(f"{{{NS['s']}}}g")]
+    assert ticks == ["4 Mar 2016 — NSA takes al-Tanf"]
+    years = [t.text for t in root.iter(f"{{{NS['s']}}}text") if t.get("class") == "year"]
+    assert years[0] == "2011" and years[-1] == "2020"
+
+
+def test_text_is_escaped():
+    svg = svg_timeline.render(
+        Tracks(
+            control=[Bar(D(2012, 1, 1), None, "<b>x</b>", '"><script>', name="<i>")],
+            events=[Tick(D(2013, 1, 1), "</svg><script>alert(1)</script>")],
+        ),
+        TODAY,
+        "a & b",
+    )
+    assert "<script>" not in svg and "<b>" not in svg and "<i>" not in svg
+    ET.fromstring(svg)
+
+
+def test_site_tracks_reads_a_site_like_object():
+    actor = type("A", (), {"short": "ISIS", "name": "Islamic State", "colour": "#000000"})
+    period = type(
+        "P",
+        (),
+        {
+            "start": D(2015, 5, 21),
+            "end": None,
+            "start_precision": "day",
+            "end_precision": "day",
+            "actor": actor,
+            "contested": True,
+            "challenger": None,
+            "confidence": "medium",
+        },
+    )
+    site = type("S", (), {"control_periods": [period], "status_periods": [], "events": []})
+    (bar,) = svg_timeline.site_tracks(site).control
+    assert bar.label == "ISIS" and bar.name == "Islamic State"
+    assert bar.challenger_colour == "#4f5b66" and "contested" in bar.detail

@@ -1,0 +1,59 @@
+"""Write rules shared by the editor and revert."""
+
+import pytest
+from sqlalchemy import select
+
+from app.db import records
+from app.db.models import Actor, ControlPeriod, Site, Source
+from app.extensions import db
+
+
+@pytest.fixture
+def ctx(seeded):
+    with seeded.app_context():
+        yield
+
+
+def _one(model, **by):
+    return db.session.scalar(select(model).filter_by(**by))
+
+
+def test_delete_blockers_name_what_uses_a_row(ctx):
+    site = _one(Site, slug="al-qaim")
+    blockers = records.delete_blockers(site)
+    assert blockers[0].endswith("control periods") and blockers[1].endswith("status periods")
+    assert any("control periods" in b for b in records.delete_blockers(_one(Actor, slug="isis")))
+    assert records.delete_blockers(_one(Source, ref="S28"))
+    assert records.delete_blockers(Source(id=10**6, title="unused")) == []
+
+
+def test_periods_never_block_their_own_deletion(ctx):
+    assert records.delete_blockers(db.session.scalars(select(ControlPeriod)).first()) == []
+
+
+def test_taken_unique_and_missing_reference(ctx):
+    copy = Actor(id=10**6, slug="isis", name="x", short="x", kind="state", colour="#000000")
+    assert records.taken_unique(copy).startswith("slug 'isis' is now used by actor #")
+    orphan = ControlPeriod(id=10**6, site_id=10**6, actor_id=_one(Actor, slug="isis").id)
+    assert records.missing_reference(orphan) == (
+        f"its site_id points at site #{10**6}, which no longer exists"
+    )
+
+
+def test_overlap_message_names_the_other_period(ctx):
+    isis = db.session.scalar(
+        select(ControlPeriod).where(
+            ControlPeriod.actor.has(slug="isis"), ControlPeriod.site.has(slug="al-qaim")
+        )
+    )
+    assert records.overlap_message(isis) is None
+    copy = ControlPeriod(
+        site_id=isis.site_id,
+        actor_id=isis.actor_id,
+        start=isis.start,
+        end=None,
+        start_precision="day",
+        end_precision="day",
+    )
+    with db.session.no_autoflush:
+        assert "would overlap the period 21 Jun 2014 – 3 Nov 2017" in records.overlap_message(copy)

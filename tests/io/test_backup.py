@@ -1,0 +1,166 @@
+"""Backup and restore: the round trip loses nothing (ids, links, revisions, users)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.db import revisions
+from app.db.models import Actor, Site, User
+from app.extensions import db
+from app.io import backup
+
+
+def _everything() -> dict:
+    return {
+        t.name: backup.table_rows(t) for t in db.metadata.sorted_tables if t.name != "data_version"
+    }
+
+
+def _empty_database() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+def _add_user_and_edit() -> None:
+    """A user, a revision by them, a child actor and awkward text."""
+    user = User(username="rana", role="editor")
+    user.set_password("s3cret-pass")
+    db.session.add(user)
+    parent = db.session.scalar(select(Actor).where(Actor.slug == "al-qaeda"))
+    child = Actor(
+        slug="zz-child",
+        name="Child «قوات»",
+        short="",
+        kind="non_state",
+        colour="#123456",
+        parent=parent,
+        note="",
+    )
+    db.session.add(child)
+    site = db.session.scalar(select(Site).where(Site.slug == "al-tanf"))
+    before = revisions.snapshot(site)
+    site.note = 'Quote " and newline\nand tab\t'
+    revisions.record(site, "update", before, user=user, comment="edit")
+    db.session.commit()
+
+
+@pytest.fixture
+def backed_up(seeded, tmp_path):
+    with seeded.app_context():
+        _add_user_and_edit()
+        expected = _everything()
+        backup.backup(tmp_path / "bk")
+    return seeded, tmp_path / "bk", expected
+
+
+def test_round_trip_loses_nothing(backed_up):
+    app, folder, expected = backed_up
+    with app.app_context():
+        _empty_database()
+        backup.restore(folder)
+        assert _everything() == expected
+        assert expected["revision"] and expected["user"]
+
+
+def test_users_come_back_without_their_password(backed_up):
+    app, folder, _ = backed_up
+    assert "password_hash" not in (folder / "users.json").read_text()
+    with app.app_context():
+        _empty_database()
+        backup.restore(folder)
+        user = db.session.scalar(select(User).where(User.username == "rana"))
+        assert user.password_hash == backup.NO_PASSWORD
+        assert not user.check_password("s3cret-pass") and not user.check_password("")
+
+
+def test_new_rows_after_a_restore_get_fresh_ids(backed_up):
+    app, folder, expected = backed_up
+    with app.app_context():
+        _empty_database()
+        backup.restore(folder)
+        actor = Actor(slug="new-one", name="New", short="N", kind="state", colour="#000000")
+        db.session.add(actor)
+        db.session.commit()
+        assert actor.id > max(r["id"] for r in expected["actor"])
+
+
+def test_manifest_counts_and_schema(backed_up):
+    _, folder, expected = backed_up
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["counts"]["control_period"] == len(expected["control_period"]) == 42
+    assert manifest["schema_revision"] == _head_revision()
+    assert set(manifest["files"]) == {"data.gpkg", "users.json", "revisions.json"}
+
+
+def test_restore_refuses_a_database_with_data(backed_up):
+    app, folder, expected = backed_up
+    with app.app_context():
+        with pytest.raises(backup.BackupError, match="empty database"):
+            backup.restore(folder)
+        assert _everything() == expected
+
+
+def test_restore_refuses_a_changed_backup(backed_up):
+    app, folder, _ = backed_up
+    (folder / "users.json").write_text("[]")
+    with app.app_context():
+        _empty_database()
+        with pytest.raises(backup.BackupError, match="changed"):
+            backup.restore(folder)
+        assert _everything()["site"] == []
+
+
+def test_restore_refuses_links_that_are_not_http(planted, tmp_path):
+    with planted.app_context():
+        backup.backup(tmp_path / "bk")
+        _empty_database()
+        with pytest.raises(backup.BackupError, match=r"source \d+: url must be an http"):
+            backup.restore(tmp_path / "bk")
+        assert _everything()["source"] == []
+
+
+def test_a_hand_made_backup_that_breaks_a_constraint_is_refused_whole(backed_up):
+    app, folder, _ = backed_up
+    users = json.loads((folder / "users.json").read_text())
+    (folder / "users.json").write_text(json.dumps(users + [dict(users[0], id=999)]))
+    manifest = json.loads((folder / backup.MANIFEST).read_text())
+    manifest["files"] = backup._checksums(folder)
+    manifest["counts"]["user"] += 1
+    (folder / backup.MANIFEST).write_text(json.dumps(manifest))
+    with app.app_context():
+        _empty_database()
+        with pytest.raises(backup.BackupError, match="breaks a rule of the database"):
+            backup.restore(folder)
+        assert _everything()["site"] == []
+
+
+def test_backup_refuses_a_folder_with_files(seeded, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    with seeded.app_context(), pytest.raises(backup.BackupError, match="not empty"):
+        backup.backup(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_cli_backup_then_restore(seeded, tmp_path):
+    runner = seeded.test_cli_runner()
+    result = runner.invoke(args=["backup", str(tmp_path / "bk")])
+    assert result.exit_code == 0 and "42 control_period" in result.output
+    refused = runner.invoke(args=["restore", str(tmp_path / "bk")])
+    assert refused.exit_code == 2 and "empty database" in refused.output
+    with seeded.app_context():
+        _empty_database()
+    result = runner.invoke(args=["restore", str(tmp_path / "bk")])
+    assert result.exit_code == 0 and "Restored" in result.output
+
+
+def _head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    root = Path(__file__).resolve().parents[2] / "migrations"
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root))
+    return ScriptDirectory.from_config(config).get_current_head()

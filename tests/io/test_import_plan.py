@@ -1,0 +1,168 @@
+"""Planning an import: field rules, references, overlaps, create/update/unchanged."""
+
+import datetime as dt
+
+import pytest
+
+from app.core import timeline
+from app.io.import_formats import Row
+from app.io.import_plan import Existing, plan
+
+D = dt.date
+
+
+def _existing():
+    held = timeline.Period(D(2014, 6, 1), D(2017, 11, 9), None, "month", "day", 7)
+    fields = {
+        "site": "qaim",
+        "actor": "isis",
+        "start": D(2014, 6, 1),
+        "start_precision": "month",
+        "end": D(2017, 11, 9),
+        "end_precision": "day",
+        "confidence": "high",
+        "note": "",
+        "sources": ["S1"],
+        "contested": False,
+        "challenger": "",
+    }
+    return Existing(
+        sources={"S1": {"id": 1, "ref": "S1", "title": "One"}},
+        sites={
+            "qaim": {
+                "id": 3,
+                "slug": "qaim",
+                "name": "Qaim",
+                "country": "IQ",
+                "kind": "crossing_side",
+                "lon": 41.0,
+                "lat": 34.4,
+            }
+        },
+        actors={"isis", "iraq"},
+        crossings={"c1"},
+        periods={"qaim": [(held, fields)]},
+        status={"qaim": []},
+    )
+
+
+def _period(where="line 2", **values):
+    base = {"site": "qaim", "actor": "iraq", "start": "2017-11-09", "sources": "S1"}
+    return Row("periods", where, {**base, **values})
+
+
+def test_new_period_after_the_last_one_is_created():
+    result = plan([_period()], _existing())
+    assert result.ok and [c.action for c in result.changes] == ["create"]
+    assert result.changes[0].values["start"] == D(2017, 11, 9)
+
+
+def test_same_site_and_start_is_an_update_or_unchanged():
+    same = _period(actor="isis", start="2014-06", end="2017-11-09")
+    assert plan([same], _existing()).changes[0].action == "unchanged"
+    later = _period(actor="isis", start="2014-06", end="2017-12-01")
+    change = plan([later], _existing()).changes[0]
+    assert (change.action, change.target) == ("update", 7)
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"start": "2016-01-01"}, "overlaps the period Jun 2014 – 9 Nov 2017 already recorded"),
+        ({"start": "2017-13-01"}, "field 'start'"),
+        ({"end": "2017-01-01"}, "must be after start"),
+        ({"actor": "nobody"}, "field 'actor': no actor called 'nobody'"),
+        ({"challenger": "iraq"}, "must differ"),
+        ({"site": "elsewhere"}, "field 'site'"),
+        ({"sources": ""}, "needs at least one source"),
+        ({"sources": "S1; S404"}, "no source 'S404'"),
+        ({"confidence": "sure"}, "field 'confidence'"),
+        ({"contested": "maybe"}, "field 'contested'"),
+    ],
+)
+def test_broken_rules_are_reported_with_place_and_rule(values, message):
+    result = plan([_period(**values)], _existing())
+    assert not result.ok and result.changes == []
+    assert result.errors[0].startswith("line 2 (periods): ")
+    assert message in result.errors[0]
+
+
+def test_overlaps_within_the_file_name_the_other_line():
+    rows = [
+        _period("line 2", start="2018-01-01", end="2019-01-01"),
+        _period("line 3", start="2018-06-01"),
+    ]
+    assert "at line 2 of this file" in plan(rows, _existing()).errors[0]
+
+
+def test_file_sources_and_sites_can_be_used_by_file_periods():
+    rows = [
+        _period("line 9", site="new", sources="N1"),
+        Row(
+            "sites",
+            "features[0]",
+            {"slug": "new", "name": "New", "country": "sy", "kind": "town", "lon": 40, "lat": 34},
+        ),
+        Row("sources", "sources[0]", {"ref": "N1", "title": "New source"}),
+    ]
+    result = plan(rows, _existing())
+    assert result.ok, result.errors
+    assert [c.kind for c in result.changes] == ["sources", "sites", "periods"]
+    assert result.changes[1].values["country"] == "SY"
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"slug": "Bad Slug"}, "field 'slug'"),
+        ({"country": "Syria"}, "field 'country'"),
+        ({"kind": "castle"}, "field 'kind'"),
+        ({"lon": "200"}, "field 'lon'"),
+        ({"lat": "north"}, "field 'lat'"),
+        ({"crossing": "nope"}, "field 'crossing'"),
+        ({"name": ""}, "field 'name' is required"),
+        ({"aliases": 5}, "field 'aliases'"),
+        ({"aliases": "ok; b\x00d"}, "field 'aliases' must not contain control characters"),
+        ({"aliases": ";".join(map(str, range(51)))}, "at most 50"),
+        ({"aliases": ["x" * 201]}, "at most 200 characters"),
+        ({"note": "n" * 5001}, "field 'note' is longer than 5000 characters"),
+        ({"name": "Al\x0bQaim"}, "field 'name' must not contain control characters"),
+    ],
+)
+def test_site_rules(values, message):
+    site = {
+        "slug": "ok",
+        "name": "OK",
+        "country": "SY",
+        "kind": "town",
+        "lon": "40",
+        "lat": "34",
+        **values,
+    }
+    assert message in plan([Row("sites", "line 2", site)], _existing()).errors[0]
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"url": "javascript:alert(1)"}, "field 'url' must be an http:// or https://"),
+        ({"archived_url": "data:text/html,x"}, "field 'archived_url' must be an http://"),
+        ({"url": 'https://example.org/"><script>'}, "field 'url' must not contain spaces"),
+        ({"title": "T\x00"}, "field 'title' must not contain control characters"),
+    ],
+)
+def test_source_rules(values, message):
+    source = {"ref": "N1", "title": "T", **values}
+    assert message in plan([Row("sources", "line 2", source)], _existing()).errors[0]
+
+
+def test_duplicate_keys_in_one_file():
+    rows = [Row("sources", f"line {n}", {"ref": "N1", "title": "T"}) for n in (2, 5)]
+    assert plan(rows, _existing()).errors == [
+        "line 5 (sources): 'N1' is also at line 2 of this file"
+    ]
+
+
+def test_errors_are_listed_in_file_order():
+    rows = [_period(f"line {n}", actor="nobody") for n in (10, 2, 33)]
+    assert [e.split(" ")[1] for e in plan(rows, _existing()).errors] == ["2", "10", "33"]

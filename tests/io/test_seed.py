@@ -1,0 +1,111 @@
+"""Seed data: loads idempotently, never undoes an edit, and every period answers as-of."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from app.core import timeline
+from app.db import queries
+from app.db.models import ControlPeriod, Event, Site, Source, StatusPeriod
+from app.extensions import db
+from app.io import seed
+
+SEED_FILE = Path(__file__).resolve().parents[2] / "data" / "seed.yaml"
+SEED = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
+DATED = [p for p in SEED["periods"] if p.get("start")]
+
+
+def _counts():
+    return {
+        m.__name__: db.session.scalar(select(func.count()).select_from(m))
+        for m in (Site, ControlPeriod, StatusPeriod, Source, Event)
+    }
+
+
+def test_seed_loads_everything_in_the_file(seeded):
+    with seeded.app_context():
+        counts = _counts()
+    assert counts == {
+        "Site": len(SEED["sites"]),
+        "ControlPeriod": len(SEED["periods"]),
+        "StatusPeriod": len(SEED["status"]),
+        "Source": len(SEED["sources"]),
+        "Event": len(SEED["events"]),
+    }
+
+
+def test_second_run_changes_nothing(seeded):
+    with seeded.app_context():
+        before = _counts()
+        report = seed.load(seeded.config["SEED_FILE"])
+        assert not report.created and _counts() == before
+
+
+def test_reseeding_keeps_edits_and_deletions(seeded):
+    with seeded.app_context():
+        first, second = db.session.scalars(select(ControlPeriod).limit(2)).all()
+        first.note = "corrected by an editor"
+        db.session.delete(second)
+        db.session.commit()
+        first_id, second_id = first.id, second.id
+        seed.load(seeded.config["SEED_FILE"])
+        assert db.session.get(ControlPeriod, first_id).note == "corrected by an editor"
+        assert db.session.get(ControlPeriod, second_id) is None
+        assert len(_counts()) and _counts()["ControlPeriod"] == len(SEED["periods"]) - 1
+
+
+def test_a_bad_seed_file_is_refused_whole(app, tmp_path):
+    bad = dict(
+        SEED, periods=[*SEED["periods"], {"site": "nowhere", "actor": "isis", "sources": ["S12"]}]
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    with app.app_context():
+        with pytest.raises(seed.SeedError, match="field 'site' names unknown entry"):
+            seed.load(path)
+        assert _counts()["Site"] == 0
+
+
+def test_a_source_link_that_is_not_http_is_refused(app, tmp_path):
+    first = dict(SEED["sources"][0], url="javascript:alert(1)")
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        yaml.safe_dump(dict(SEED, sources=[first, *SEED["sources"][1:]]), allow_unicode=True),
+        encoding="utf-8",
+    )
+    with app.app_context():
+        with pytest.raises(seed.SeedError, match="field 'url' must be an http"):
+            seed.load(path)
+        assert _counts()["Source"] == 0
+
+
+def test_seed_command_reports_counts(runner, app):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "Seeded" in first.output
+    again = runner.invoke(args=["seed"])
+    assert "Seeded nothing" in again.output
+
+
+def test_seed_file_periods_have_sources_and_marks():
+    for p in SEED["periods"]:
+        assert p["sources"], p
+        if p.get("confidence") in ("low", "medium"):
+            assert p.get("note"), f"lower confidence needs a note: {p}"
+
+
+@pytest.mark.parametrize("entry", DATED, ids=lambda p: f"{p['site']}-{p['actor']}-{p['start']}")
+def test_as_of_start_is_the_actor_and_the_day_before_is_not(seeded, entry):
+    start, _ = timeline.parse_partial_date(str(entry["start"]))
+    with seeded.app_context():
+        on = _controller(start, entry["site"])
+        before = _controller(start - dt.timedelta(days=1), entry["site"])
+    assert on == entry["actor"]
+    assert before != entry["actor"]
+
+
+def _controller(day, slug):
+    return next(r["controller"] for r in queries.state_at(day) if r["slug"] == slug)

@@ -1,0 +1,244 @@
+"""The pure OGC API core, called directly with plain values (pygeoapi style)."""
+
+import datetime as dt
+
+import orjson
+import pytest
+
+from app.ogc import core as ogc
+
+BASE = "http://example.test/ogc"
+D = dt.date
+
+
+def _points(n):
+    return [
+        {
+            "type": "Feature",
+            "id": i,
+            "properties": {"n": i, "name": f"<p{i}>"},
+            "geometry": {"type": "Point", "coordinates": [40 + i / 10, 34]},
+        }
+        for i in range(n)
+    ]
+
+
+def _collection(cid="things", n=25, instant_only=False, seen=None):
+    feats = _points(n)
+
+    def query(q):
+        if seen is not None:
+            seen.append(q)
+        keep = [
+            f
+            for f in feats
+            if q.bbox is None or q.bbox[0] <= f["geometry"]["coordinates"][0] <= q.bbox[2]
+        ]
+        return len(keep), keep[q.offset : q.offset + q.limit]
+
+    return ogc.Collection(
+        cid,
+        "Things",
+        "Test things",
+        query,
+        lambda fid: next((f for f in feats if str(f["id"]) == fid), None),
+        lambda: ([40, 34, 43, 34], ["2011-01-01", None]),
+        instant_only,
+    )
+
+
+def _catalog(**kw):
+    c = _collection(**kw)
+    return {c.id: c}
+
+
+def _req(**params):
+    return ogc.OGCRequest(BASE, {k: [v] for k, v in params.items()})
+
+
+def _json(response, status=200):
+    code, headers, body = response
+    assert code == status, body
+    return headers, orjson.loads(body)
+
+
+def test_landing_links_the_api_conformance_and_collections():
+    _, doc = _json(ogc.landing(_req()))
+    rels = {link["rel"]: link for link in doc["links"]}
+    assert rels["service-desc"]["href"] == BASE + "/api"
+    assert rels["service-desc"]["type"] == ogc.OPENAPI
+    assert rels["conformance"]["href"] == BASE + "/conformance"
+    assert rels["data"]["href"] == BASE + "/collections"
+    assert rels["self"]["type"] == "application/json"
+
+
+def test_conformance_declares_core_geojson_html_and_openapi():
+    _, doc = _json(ogc.conformance(_req()))
+    assert {c.rsplit("/", 1)[1] for c in doc["conformsTo"]} == {"core", "geojson", "html", "oas30"}
+
+
+def test_collections_describe_extent_crs_and_links():
+    _, doc = _json(ogc.collections(_req(), _catalog()))
+    (c,) = doc["collections"]
+    assert c["itemType"] == "feature" and c["crs"] == [ogc.CRS84]
+    assert c["extent"]["spatial"]["bbox"] == [[40, 34, 43, 34]]
+    assert c["extent"]["temporal"]["interval"] == [["2011-01-01T00:00:00Z", None]]
+    assert any(
+        link["rel"] == "items" and link["href"] == BASE + "/collections/things/items"
+        for link in c["links"]
+    )
+
+
+def test_items_page_counts_and_links():
+    headers, doc = _json(
+        ogc.items(_req(limit="10", offset="10"), _catalog(), "things", ogc.Limits())
+    )
+    assert headers["Content-Type"] == "application/geo+json"
+    assert doc["numberMatched"] == 25 and doc["numberReturned"] == 10
+    assert [f["id"] for f in doc["features"]] == list(range(10, 20))
+    links = {link["rel"]: link["href"] for link in doc["links"]}
+    assert "offset=20" in links["next"] and "offset=0" in links["prev"]
+    assert "f=html" in links["alternate"]
+    assert doc["timeStamp"].endswith("Z")
+
+
+def test_last_page_has_no_next_and_first_no_prev():
+    _, last = _json(ogc.items(_req(limit="10", offset="20"), _catalog(), "things", ogc.Limits()))
+    _, first = _json(ogc.items(_req(limit="10"), _catalog(), "things", ogc.Limits()))
+    assert "next" not in {link["rel"] for link in last["links"]}
+    assert "prev" not in {link["rel"] for link in first["links"]}
+
+
+def test_default_limit_comes_from_the_limits():
+    seen = []
+    catalog = {"things": _collection(seen=seen)}
+    ogc.items(_req(), catalog, "things", ogc.Limits(default=7, maximum=9))
+    assert seen[0].limit == 7
+
+
+def test_bbox_and_datetime_reach_the_query():
+    seen = []
+    catalog = {"things": _collection(seen=seen)}
+    _json(
+        ogc.items(
+            _req(bbox="40,33,40.5,35", datetime="2014-06-01/2014-06-30"),
+            catalog,
+            "things",
+            ogc.Limits(),
+        )
+    )
+    assert seen[0].bbox == (40, 33, 40.5, 35)
+    assert seen[0].window == (D(2014, 6, 1), D(2014, 7, 1))
+
+
+@pytest.mark.parametrize(
+    "text, window, instant",
+    [
+        ("2014-06-01", (D(2014, 6, 1), D(2014, 6, 2)), True),
+        ("2014-06-01T00:00:00Z", (D(2014, 6, 1), D(2014, 6, 2)), True),
+        ("2014-06-01T01:00:00+03:00", (D(2014, 5, 31), D(2014, 6, 1)), True),
+        ("2014-06-01/2014-06-03", (D(2014, 6, 1), D(2014, 6, 4)), False),
+        ("../2014-06-03", (None, D(2014, 6, 4)), False),
+        ("2014-06-01/..", (D(2014, 6, 1), None), False),
+        ("/2014-06-03", (None, D(2014, 6, 4)), False),
+        ("9999-12-31", (D(9999, 12, 31), None), True),
+    ],
+)
+def test_datetime_instants_and_intervals(text, window, instant):
+    assert ogc.parse_datetime(text) == (window, instant)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "10001"},
+        {"limit": "-1"},
+        {"limit": "ten"},
+        {"limit": "1e3"},
+        {"offset": "-5"},
+        {"offset": "x"},
+        {"bbox": "1,2,3"},
+        {"bbox": "1,2,3,4,5"},
+        {"bbox": "3,0,1,1"},
+        {"bbox": "0,3,1,1"},
+        {"bbox": "a,b,c,d"},
+        {"bbox": "0,0,nan,1"},
+        {"bbox": "0,0,200,1"},
+        {"bbox": ""},
+        {"datetime": "2014-13-01"},
+        {"datetime": "yesterday"},
+        {"datetime": "2014-06-01T00:00"},
+        {"datetime": "2014-06-02/2014-06-01"},
+        {"datetime": "a/b/c"},
+        {"datetime": "2014-06-31T00:00:00Z"},
+        {"datetime": "9999-12-31T23:00:00-12:00"},
+        {"datetime": "0001-01-01T01:00:00+14:00/.."},
+        {"f": "xml"},
+        {"sortby": "name"},
+        {"crs": ogc.CRS84},
+    ],
+)
+def test_invalid_or_unknown_parameters_are_400_with_a_json_exception(params):
+    status, headers, body = ogc.items(_req(**params), _catalog(), "things", ogc.Limits())
+    doc = orjson.loads(body)
+    assert status == 400 and headers["Content-Type"] == "application/json"
+    assert doc["code"] == "InvalidParameterValue"
+    assert f"'{next(iter(params))}'" in doc["description"]
+
+
+def test_repeated_parameter_is_400():
+    req = ogc.OGCRequest(BASE, {"limit": ["1", "2"]})
+    assert ogc.items(req, _catalog(), "things", ogc.Limits())[0] == 400
+
+
+def test_instant_only_collection_refuses_intervals():
+    status, _, body = ogc.items(
+        _req(datetime="2014-01-01/.."), _catalog(instant_only=True), "things", ogc.Limits()
+    )
+    assert status == 400 and b"instant" in body
+
+
+def test_unknown_collection_and_feature_are_404():
+    assert _json(ogc.items(_req(), _catalog(), "nope", ogc.Limits()), 404)[1]["code"] == "NotFound"
+    assert _json(ogc.item(_req(), _catalog(), "things", "999"), 404)[1]["code"] == "NotFound"
+    assert _json(ogc.collection(_req(), _catalog(), "nope"), 404)[1]["code"] == "NotFound"
+
+
+def test_single_item_has_links():
+    _, doc = _json(ogc.item(_req(), _catalog(), "things", "3"))
+    assert doc["id"] == 3 and doc["type"] == "Feature"
+    assert {link["rel"] for link in doc["links"]} >= {"self", "alternate", "collection"}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda r: ogc.landing(r),
+        lambda r: ogc.collections(r, _catalog()),
+        lambda r: ogc.items(r, _catalog(), "things", ogc.Limits()),
+        lambda r: ogc.item(r, _catalog(), "things", "1"),
+    ],
+)
+def test_html_output_is_escaped(call):
+    status, headers, body = call(_req(f="html"))
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"<p1>" not in body
+
+
+def test_html_when_the_client_prefers_it():
+    req = ogc.OGCRequest(BASE, {}, prefers_html=True)
+    assert ogc.landing(req)[1]["Content-Type"].startswith("text/html")
+
+
+def test_openapi_document_describes_paths_and_limits():
+    status, headers, body = ogc.api_document(_req(), _catalog(), ogc.Limits(5, 50))
+    doc = orjson.loads(body)
+    assert status == 200 and headers["Content-Type"] == ogc.OPENAPI
+    assert doc["openapi"].startswith("3.0")
+    assert "/collections/things/items" in doc["paths"]
+    limit = doc["components"]["parameters"]["limit"]["schema"]
+    assert (limit["default"], limit["maximum"]) == (5, 50)
+    for path in doc["paths"].values():
+        for ref in path["get"]["parameters"]:
+            assert ref["$ref"].split("/")[-1] in doc["components"]["parameters"]

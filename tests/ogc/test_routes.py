@@ -1,0 +1,164 @@
+"""The OGC API over HTTP on the seed data: same answers as the map, paging, filters."""
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.core import timeline
+
+
+def _get(client, url, status=200):
+    resp = client.get(url)
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def _walk(client, url):
+    """Every feature, following next links."""
+    seen = []
+    while url:
+        doc = _get(client, url)
+        seen += doc["features"]
+        nxt = [link["href"] for link in doc["links"] if link["rel"] == "next"]
+        url = None
+        if nxt:
+            parts = urlsplit(nxt[0])
+            url = f"{parts.path}?{parts.query}"
+    return seen
+
+
+def _period(props):
+    start = props["start"] and dt.date.fromisoformat(props["start"])
+    end = props["end"] and dt.date.fromisoformat(props["end"])
+    return timeline.Period(start or None, end or None)
+
+
+def test_landing_without_trailing_slash_is_served(seeded_client):
+    resp = seeded_client.get("/ogc")
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+
+
+def test_collections_list_the_four(seeded_client):
+    doc = _get(seeded_client, "/ogc/collections")
+    assert [c["id"] for c in doc["collections"]] == ["sites", "periods", "events", "boundaries"]
+
+
+def test_paging_walks_every_period_once(seeded_client):
+    feats = _walk(seeded_client, "/ogc/collections/periods/items?limit=7")
+    ids = [f["id"] for f in feats]
+    assert len(ids) == 42 and len(set(ids)) == 42
+
+
+def test_sites_at_an_instant_match_the_map_api(seeded_client):
+    ogc = _get(seeded_client, "/ogc/collections/sites/items?datetime=2015-08-01")
+    api = _get(seeded_client, "/api/sites.geojson?date=2015-08-01")
+    assert [f["properties"] for f in ogc["features"]] == [f["properties"] for f in api["features"]]
+
+
+def test_periods_at_an_instant_are_those_the_map_shows(seeded_client):
+    ogc = _get(seeded_client, "/ogc/collections/periods/items?datetime=2015-08-01")
+    api = _get(seeded_client, "/api/sites.geojson?date=2015-08-01")
+    shown = {f["properties"]["period_id"] for f in api["features"]} - {None}
+    assert {f["id"] for f in ogc["features"]} == shown
+
+
+@pytest.mark.parametrize(
+    "interval, lo, hi",
+    [
+        ("2014-06-01/2014-06-30", dt.date(2014, 6, 1), dt.date(2014, 7, 1)),
+        ("../2012-12-31", None, dt.date(2013, 1, 1)),
+        ("2024-12-08/..", dt.date(2024, 12, 8), None),
+    ],
+)
+def test_periods_in_an_interval_are_exactly_those_meeting_it(seeded_client, interval, lo, hi):
+    everything = _get(seeded_client, "/ogc/collections/periods/items?limit=1000")
+    window = timeline.Period(lo, hi)
+    expected = {
+        f["id"]
+        for f in everything["features"]
+        if timeline.overlaps(_period(f["properties"]), window)
+    }
+    got = _get(seeded_client, f"/ogc/collections/periods/items?datetime={interval}")
+    assert {f["id"] for f in got["features"]} == expected
+    assert got["numberMatched"] == len(expected) > 0
+
+
+def test_bbox_keeps_only_periods_at_sites_inside(seeded_client):
+    doc = _get(seeded_client, "/ogc/collections/periods/items?bbox=40.5,34,41.5,35")
+    assert doc["features"]
+    for f in doc["features"]:
+        lon, lat = f["geometry"]["coordinates"]
+        assert 40.5 <= lon <= 41.5 and 34 <= lat <= 35
+
+
+def test_events_filter_by_datetime(seeded_client):
+    doc = _get(seeded_client, "/ogc/collections/events/items?datetime=2014-06-01/2014-06-30")
+    assert doc["features"]
+    for f in doc["features"]:
+        date, end = f["properties"]["date"], f["properties"]["end"]
+        assert date <= "2014-06-30" and (end or date) >= "2014-06-01"
+
+
+def test_boundaries_hold_countries_border_and_zone(seeded_client):
+    doc = _get(seeded_client, "/ogc/collections/boundaries/items")
+    layers = {f["properties"]["layer"] for f in doc["features"]}
+    assert layers == {"countries", "border", "zone"}
+    iraq = _get(seeded_client, "/ogc/collections/boundaries/items/countries-iq")
+    assert iraq["properties"]["name"] == "Iraq"
+
+
+def test_single_items_by_id(seeded_client):
+    period = _get(seeded_client, "/ogc/collections/periods/items?limit=1")["features"][0]
+    again = _get(seeded_client, f"/ogc/collections/periods/items/{period['id']}")
+    assert again["properties"] == period["properties"]
+    assert _get(seeded_client, "/ogc/collections/sites/items/al-tanf")["id"] == "al-tanf"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ogc/collections/nope",
+        "/ogc/collections/nope/items",
+        "/ogc/collections/periods/items/abc",
+        "/ogc/collections/periods/items/99999999999",
+        "/ogc/collections/sites/items/nowhere",
+        "/ogc/collections/events/items/0",
+    ],
+)
+def test_missing_things_are_404_json(seeded_client, url):
+    assert _get(seeded_client, url, 404)["code"] in ("NotFound", "Not Found")
+
+
+def test_openapi_is_served_with_its_media_type(seeded_client):
+    resp = seeded_client.get("/ogc/api")
+    assert resp.headers["Content-Type"] == "application/vnd.oai.openapi+json;version=3.0"
+    assert resp.get_json()["servers"] == [{"url": "http://localhost/ogc"}]
+
+
+def test_browsers_get_html(seeded_client):
+    resp = seeded_client.get("/ogc/collections", headers={"Accept": "text/html"})
+    assert resp.mimetype == "text/html" and b"Control periods" in resp.data
+
+
+def test_items_are_conditional(seeded_client):
+    first = seeded_client.get("/ogc/collections/periods/items?limit=5")
+    again = seeded_client.get(
+        "/ogc/collections/periods/items?limit=5", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.data == b""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ogc/collections/sites/items?f=html&datetime=2020-01-01",
+        "/ogc/collections/sites/items/al-qaim?f=html",
+        "/ogc/collections/periods/items?f=html&limit=10000",
+    ],
+)
+def test_html_pages_escape_stored_text(planted, url):
+    html = planted.test_client().get(url).get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img" not in html and "<script>" not in html
+    assert "javascript:" not in html.split("<nav>")[-1]

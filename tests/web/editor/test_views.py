@@ -1,0 +1,585 @@
+"""Editor pages: log a change, create/edit/delete every kind, refusals write nothing."""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.db import queries
+from app.db.models import Actor, ControlPeriod, Event, Revision, Site, Source
+from app.extensions import db
+
+LOG = "/editor/sites/al-qaim/log-control"
+
+
+def errors(resp) -> list[str]:
+    """The error messages shown next to the fields."""
+    text = resp.get_data(as_text=True)
+    return [
+        html.unescape(e) for e in re.findall(r'<small class="error"[^>]*>(.*?)</small>', text, re.S)
+    ]
+
+
+def field_value(resp, name: str) -> str:
+    """The value a text input shows after a round trip (escaped in the page)."""
+    m = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', resp.get_data(as_text=True))
+    return html.unescape(m.group(1)) if m else ""
+
+
+def actor_id(app, slug):
+    with app.app_context():
+        return db.session.scalar(select(Actor.id).where(Actor.slug == slug))
+
+
+def site_id(app, slug):
+    with app.app_context():
+        return db.session.scalar(select(Site.id).where(Site.slug == slug))
+
+
+def open_token(client, url=LOG) -> str:
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="version" type="hidden" value="([^"]*)"', page).group(1)
+
+
+@pytest.fixture
+def log_data(seeded, editor_client):
+    """A valid control change at al-Qa'im (test data, not a real event)."""
+    return {
+        "actor_id": actor_id(seeded, "kurdistan-region"),
+        "date": "2024-12-08",
+        "date_precision": "day",
+        "confidence": "medium",
+        "note": "Handover reported.",
+        "source_title": "Crossing handed over",
+        "source_url": "https://example.org/a",
+        "source_publisher": "Example News",
+        "source_date": "2024-12",
+        "comment": "from the morning brief",
+        "version": open_token(editor_client),
+    }
+
+
+def controller(app, day):
+    with app.app_context():
+        row = next(r for r in queries.state_at(day) if r["slug"] == "al-qaim")
+        return row["controller"], row["since"]
+
+
+# --- log a change -------------------------------------------------------------------
+
+
+def test_site_page_links_to_the_log_forms_only_when_signed_in(seeded, editor_client):
+    assert "Log a control change" not in seeded.test_client().get("/sites/al-qaim").get_data(
+        as_text=True
+    )
+    page = editor_client.get("/sites/al-qaim").get_data(as_text=True)
+    assert f'href="{LOG}">Log a control change' in page
+    assert 'href="/editor/sites/al-qaim/log-status">Log a status change' in page
+
+
+def test_log_form_has_the_labelled_fields(editor_client):
+    page = editor_client.get(LOG).get_data(as_text=True)
+    for label in (
+        "New controller",
+        "Date",
+        "Date precision",
+        "Contested",
+        "Confidence",
+        "Source URL",
+        "Source title",
+        "Source publisher",
+        "Source date",
+        "Note",
+        "Existing sources",
+    ):
+        assert f">{label}</label>" in page
+    assert 'value="Save"' in page
+
+
+def test_logging_a_control_change_closes_the_open_period_and_opens_the_next(
+    seeded, editor_client, log_data
+):
+    resp = editor_client.post(LOG, data=log_data)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/sites/al-qaim"
+    assert controller(seeded, dt.date(2024, 12, 7)) == ("iraqi-government", "2017-11-03")
+    assert controller(seeded, dt.date(2024, 12, 8)) == ("kurdistan-region", "2024-12-08")
+    with seeded.app_context():
+        new = db.session.scalar(
+            select(ControlPeriod).where(
+                ControlPeriod.end.is_(None), ControlPeriod.site.has(slug="al-qaim")
+            )
+        )
+        assert new.confidence == "medium" and new.note == "Handover reported."
+        [source] = new.sources
+        assert (source.title, source.publisher, source.published_precision) == (
+            "Crossing handed over",
+            "Example News",
+            "month",
+        )
+        revs = db.session.scalars(
+            select(Revision).where(Revision.user_id.is_not(None)).order_by(Revision.id)
+        ).all()
+        assert [(r.entity, r.action) for r in revs] == [
+            ("control_period", "update"),
+            ("source", "create"),
+            ("control_period", "create"),
+        ]
+        assert {r.user.username for r in revs} == {"edna"}
+        assert revs[0].before["end"] is None and revs[0].after["end"] == "2024-12-08"
+        assert revs[2].comment == "from the morning brief"
+
+
+def test_the_api_answers_with_the_logged_change(seeded, editor_client, log_data):
+    def controller_in_api(day):
+        features = editor_client.get(f"/api/sites.geojson?date={day}").get_json()["features"]
+        return next(
+            f["properties"]["controller"] for f in features if f["properties"]["slug"] == "al-qaim"
+        )
+
+    assert controller_in_api("2025-01-01") == "iraqi-government"  # cached before the edit
+    assert editor_client.post(LOG, data=log_data).status_code == 302
+    assert controller_in_api("2025-01-01") == "kurdistan-region"
+    assert controller_in_api("2024-12-07") == "iraqi-government"
+
+
+def test_an_existing_source_can_be_picked(seeded, editor_client, log_data):
+    with seeded.app_context():
+        source = db.session.scalar(select(Source).where(Source.ref == "S28"))
+        sid = source.id
+    data = {
+        **log_data,
+        "source_title": "",
+        "source_url": "",
+        "source_publisher": "",
+        "source_date": "",
+        "source_ids": [sid],
+    }
+    assert editor_client.post(LOG, data=data).status_code == 302
+    with seeded.app_context():
+        new = db.session.scalar(
+            select(ControlPeriod).where(
+                ControlPeriod.end.is_(None), ControlPeriod.site.has(slug="al-qaim")
+            )
+        )
+        assert [s.id for s in new.sources] == [sid]
+
+
+@pytest.mark.parametrize(
+    "change, field_error",
+    [
+        (
+            {"date": "2015-01-01"},
+            "1 Jan 2015 falls inside the period 21 Jun 2014 – 3 Nov 2017 "
+            "(Islamic State (ISIS / ISIL))",
+        ),
+        ({"date": "2017-11-03"}, "not after the start of the current period 3 Nov 2017 – ongoing"),
+        ({"date": "2099-01-01"}, "must not be in the future"),
+        ({"date": "2015-13-45"}, "'2015-13-45' is not a real calendar date"),
+        ({"date": ""}, "is required"),
+        (
+            {"date_precision": "month"},
+            "with precision 'month' the date must be the first day of the month (2024-12-01)",
+        ),
+        ({"date": "2024-02-01", "date_precision": "year"}, "first day of the year (2024-01-01)"),
+        (
+            {"source_title": "", "source_url": "", "source_publisher": "", "source_date": ""},
+            "every period needs at least one source",
+        ),
+        ({"source_title": ""}, "is required when adding a new source"),
+        ({"source_url": "javascript:alert(1)"}, "must be an http:// or https:// address"),
+        ({"source_url": 'https://x.org/"><script>'}, "must not contain spaces, quotes"),
+        ({"source_url": "ftp://example.org/file"}, "must be an http:// or https:// address"),
+        ({"source_title": "t" * 501}, "must be at most 500 characters long"),
+        ({"source_date": "2024-14"}, "not a real calendar date"),
+        ({"note": "n" * 5001}, "must be at most 5000 characters long"),
+        ({"note": "tab\tok but \x0b is not"}, "must not contain control characters (found U+000B)"),
+        ({"source_title": "a\x1fb"}, "must not contain control characters"),
+        ({"comment": "a\x7fb"}, "must not contain control characters"),
+        ({"confidence": "certain"}, "Not a valid choice"),
+        ({"actor_id": "iraqi-government"}, "already Iraqi federal government"),
+    ],
+)
+def test_refused_changes_keep_the_input_and_write_nothing(
+    seeded, editor_client, log_data, fingerprint, change, field_error
+):
+    if change.get("actor_id") == "iraqi-government":
+        change = {"actor_id": actor_id(seeded, "iraqi-government")}
+    before = fingerprint(seeded)
+    resp = editor_client.post(LOG, data={**log_data, **change})
+    assert resp.status_code == 422
+    assert any(field_error in e for e in errors(resp)), errors(resp)
+    assert "Nothing was saved" in resp.get_data(as_text=True)
+    if "source_publisher" not in change:  # the user's input stays in the form
+        assert field_value(resp, "source_publisher") == log_data["source_publisher"]
+    assert fingerprint(seeded) == before
+
+
+def test_error_summary_names_the_field(editor_client, log_data):
+    resp = editor_client.post(LOG, data={**log_data, "date": "2099-01-01"})
+    assert re.search(
+        r'<a href="#date">Date</a>: must not be in the future', resp.get_data(as_text=True)
+    )
+
+
+def test_a_stale_log_form_is_refused_with_409(seeded, editor_client, log_data, fingerprint):
+    assert editor_client.post(LOG, data=log_data).status_code == 302
+    before = fingerprint(seeded)
+    again = {**log_data, "date": "2025-01-01", "actor_id": actor_id(seeded, "isis")}
+    resp = editor_client.post(LOG, data=again)
+    assert resp.status_code == 409
+    assert "changed since you opened the form" in resp.get_data(as_text=True)
+    assert fingerprint(seeded) == before
+    assert field_value(resp, "date") == "2025-01-01"
+    assert (
+        editor_client.post(LOG, data={**again, "version": field_value(resp, "version")}).status_code
+        == 302
+    )
+
+
+def test_logging_a_status_change(seeded, editor_client):
+    url = "/editor/sites/al-qaim/log-status"
+    data = {
+        "status": "restricted",
+        "date": "2025-09-01",
+        "date_precision": "day",
+        "confidence": "low",
+        "source_title": "Border notice",
+        "version": open_token(editor_client, url),
+    }
+    resp = editor_client.post(url, data=data)
+    assert resp.status_code == 302, errors(resp)
+    with seeded.app_context():
+        periods = db.session.get(Site, site_id(seeded, "al-qaim")).status_periods
+        assert (periods[-2].end, periods[-1].status) == (dt.date(2025, 9, 1), "restricted")
+
+
+def test_log_form_for_an_unknown_site_is_404(editor_client):
+    assert editor_client.get("/editor/sites/nowhere/log-control").status_code == 404
+
+
+# --- full editing ---------------------------------------------------------------------
+
+
+def _site_data(**change):
+    data = {
+        "slug": "new-post",
+        "name": "New post",
+        "name_ar": "مخفر",
+        "aliases": "Nu Post\nNewpost",
+        "country": "SY",
+        "kind": "crossing_side",
+        "crossing_id": "",
+        "lon": "40.95",
+        "lat": "34.42",
+        "location_precision": "exact",
+        "location_note": "",
+        "radius_km": "",
+        "note": "",
+        "comment": "new",
+        "version": "",
+    }
+    return {**data, **change}
+
+
+def test_create_a_site_updates_search_names_and_history(seeded, editor_client):
+    resp = editor_client.post("/editor/sites/new", data=_site_data())
+    assert resp.status_code == 302, errors(resp)
+    with seeded.app_context():
+        site = queries.site_by_slug("new-post")
+        assert site.aliases == ["Nu Post", "Newpost"] and "nu post" in site.search_text
+        rev = db.session.scalar(
+            select(Revision).where(Revision.entity == "site", Revision.entity_id == site.id)
+        )
+        assert rev.action == "create" and rev.user.username == "edna"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"lon": "181"}, "must be between -180 and 180 degrees"),
+        ({"lat": "-90.5"}, "must be between -90 and 90 degrees"),
+        ({"lat": "north"}, "'north' is not a number"),
+        ({"lon": "nan"}, "must be a finite number"),
+        ({"lon": "36.3", "lat": "33.5"}, "km from the Syria–Iraq border (more than 50 km)"),
+        ({"slug": "Al Qaim!"}, "must be lower-case letters and digits joined by single hyphens"),
+        ({"slug": "al-qaim"}, "'al-qaim' is already used by another site"),
+        ({"name": ""}, "is required"),
+        ({"name": "n" * 201}, "must be at most 200 characters long"),
+        ({"aliases": "a" * 201}, "each spelling must be at most 200 characters"),
+        ({"radius_km": "-1"}, "must be more than 0"),
+    ],
+)
+def test_bad_sites_are_refused(seeded, editor_client, fingerprint, change, message):
+    before = fingerprint(seeded)
+    resp = editor_client.post("/editor/sites/new", data=_site_data(**change))
+    assert resp.status_code == 422
+    assert any(message in e for e in errors(resp)), errors(resp)
+    assert fingerprint(seeded) == before
+
+
+def test_a_far_site_saves_once_confirmed(seeded, editor_client):
+    data = _site_data(lon="36.3", lat="33.5", confirm_location="y")
+    assert editor_client.post("/editor/sites/new", data=data).status_code == 302
+
+
+def _period_data(app, period_id, **change):
+    with app.app_context():
+        p = db.session.get(ControlPeriod, period_id)
+        data = {
+            "site_id": p.site_id,
+            "actor_id": p.actor_id,
+            "challenger_id": "",
+            "start": p.start.isoformat() if p.start else "",
+            "start_precision": p.start_precision,
+            "end": p.end.isoformat() if p.end else "",
+            "end_precision": p.end_precision,
+            "confidence": p.confidence,
+            "note": p.note,
+            "source_ids": [s.id for s in p.sources],
+            "version": str(p.version),
+        }
+    return {**data, **change}
+
+
+def _qaim_period(app, actor_slug):
+    with app.app_context():
+        return db.session.scalar(
+            select(ControlPeriod.id).where(
+                ControlPeriod.site.has(slug="al-qaim"), ControlPeriod.actor.has(slug=actor_slug)
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {"end": "2017-12-01"},
+            "overlaps the period 3 Nov 2017 – ongoing (Iraqi federal government) of this site",
+        ),
+        (
+            {"start": "2014-06-01"},
+            "overlaps the period before records – 17 Jun 2014 (Iraqi "
+            "federal government) and the period 17 Jun 2014 – 21 Jun",
+        ),
+        ({"end": "2014-06-01"}, "must be after Start (2014-06-21)"),
+        ({"start": "2014-06-22", "start_precision": "month"}, "first day of the month"),
+        ({"end": "2099-01-01"}, "must not be in the future"),
+        ({"source_ids": []}, "every period needs at least one source"),
+        ({"source_ids": ["999999"]}, "no such entry: 999999"),
+        ({"challenger_id": "same"}, "must differ from Controller"),
+    ],
+)
+def test_bad_period_edits_are_refused(seeded, editor_client, fingerprint, change, message):
+    pid = _qaim_period(seeded, "isis")
+    if change.get("challenger_id") == "same":
+        change = {"challenger_id": actor_id(seeded, "isis")}
+    before = fingerprint(seeded)
+    resp = editor_client.post(
+        f"/editor/control-periods/{pid}/edit", data=_period_data(seeded, pid, **change)
+    )
+    assert resp.status_code == 422
+    assert any(message in e for e in errors(resp)), errors(resp)
+    assert fingerprint(seeded) == before
+
+
+def test_editing_a_period_writes_a_revision_with_before_and_after(seeded, editor_client):
+    pid = _qaim_period(seeded, "isis")
+    data = _period_data(seeded, pid, confidence="low", comment="AFP says 20 Jun")
+    assert editor_client.post(f"/editor/control-periods/{pid}/edit", data=data).status_code == 302
+    with seeded.app_context():
+        rev = db.session.scalar(select(Revision).order_by(Revision.id.desc()).limit(1))
+        assert (rev.action, rev.before["confidence"], rev.after["confidence"]) == (
+            "update",
+            "medium",
+            "low",
+        )
+        assert rev.comment == "AFP says 20 Jun" and rev.user.username == "edna"
+
+
+def test_new_period_form_preselects_the_site(seeded, editor_client):
+    page = editor_client.get("/editor/control-periods/new?site=al-qaim").get_data(as_text=True)
+    assert f'<option selected value="{site_id(seeded, "al-qaim")}">' in page
+
+
+@pytest.mark.parametrize(
+    "kind, data, model",
+    [
+        (
+            "actors",
+            {
+                "slug": "new-actor",
+                "name": "New actor",
+                "name_ar": "",
+                "short": "NA",
+                "kind": "non_state",
+                "colour": "#123abc",
+                "parent_id": "",
+            },
+            Actor,
+        ),
+        (
+            "sources",
+            {
+                "title": "A report",
+                "url": "https://example.org/r",
+                "published": "2019",
+                "language": "ar",
+                "accessed": "2020-01-02",
+            },
+            Source,
+        ),
+        (
+            "events",
+            {
+                "slug": "new-event",
+                "title": "Shelling",
+                "date": "2019-05-04",
+                "precision": "day",
+                "confidence": "low",
+                "lon": "",
+                "lat": "",
+            },
+            Event,
+        ),
+    ],
+)
+def test_create_other_kinds(seeded, editor_client, kind, data, model):
+    with seeded.app_context():
+        count = len(db.session.scalars(select(model)).all())
+    resp = editor_client.post(f"/editor/{kind}/new", data=data)
+    assert resp.status_code == 302, errors(resp)
+    with seeded.app_context():
+        assert len(db.session.scalars(select(model)).all()) == count + 1
+
+
+def test_create_a_status_period_in_a_gap(seeded, editor_client):
+    data = {
+        "site_id": site_id(seeded, "al-qaim"),
+        "status": "open",
+        "start": "",
+        "start_precision": "day",
+        "end": "2012-08-01",
+        "end_precision": "day",
+        "confidence": "low",
+        "source_title": "Old timetable",
+    }
+    resp = editor_client.post("/editor/status-periods/new", data=data)
+    assert resp.status_code == 302, errors(resp)
+    with seeded.app_context():
+        first = db.session.get(Site, site_id(seeded, "al-qaim")).status_periods[0]
+        assert (first.start, first.end, first.status) == (None, dt.date(2012, 8, 1), "open")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"colour": "red"}, "must be a colour written #rrggbb"),
+        ({"colour": "#12345g"}, "must be a colour written #rrggbb"),
+        ({"short": "s" * 41}, "must be at most 40 characters long"),
+        ({"parent_id": "self"}, "would make the actor its own ancestor"),
+    ],
+)
+def test_bad_actor_edits_are_refused(seeded, editor_client, fingerprint, change, message):
+    aid = actor_id(seeded, "isis")
+    if change.get("parent_id") == "self":
+        change = {"parent_id": aid}
+    data = {
+        "slug": "isis",
+        "name": "ISIS",
+        "short": "ISIS",
+        "kind": "non_state",
+        "colour": "#000000",
+        "parent_id": "",
+        "version": "1",
+        **change,
+    }
+    before = fingerprint(seeded)
+    resp = editor_client.post(f"/editor/actors/{aid}/edit", data=data)
+    assert resp.status_code == 422 and any(message in e for e in errors(resp)), errors(resp)
+    assert fingerprint(seeded) == before
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"date": "2019-05-04", "end": "2019-05-01"}, "must not be before Date (2019-05-04)"),
+        ({"lon": "40.1", "lat": ""}, "give both Longitude and Latitude, or neither"),
+        ({"date": "2019-05-04", "precision": "month"}, "first day of the month (2019-05-01)"),
+    ],
+)
+def test_bad_events_are_refused(seeded, editor_client, fingerprint, change, message):
+    data = {
+        "slug": "ev",
+        "title": "E",
+        "date": "2019-05-04",
+        "precision": "day",
+        "confidence": "low",
+        **change,
+    }
+    before = fingerprint(seeded)
+    resp = editor_client.post("/editor/events/new", data=data)
+    assert resp.status_code == 422 and any(message in e for e in errors(resp)), errors(resp)
+    assert fingerprint(seeded) == before
+
+
+def test_lists_and_filter_by_site(seeded, editor_client):
+    page = editor_client.get("/editor/control-periods/?site=al-qaim").get_data(as_text=True)
+    assert "Islamic State" in page and "Albukamal" not in page
+    assert editor_client.get("/editor/control-periods/?site=nowhere").status_code == 400
+    for kind in ("sites", "actors", "sources", "events", "status-periods"):
+        assert editor_client.get(f"/editor/{kind}/").status_code == 200
+
+
+def test_unknown_row_is_404(editor_client):
+    assert editor_client.get("/editor/sites/999999/edit").status_code == 404
+
+
+# --- delete ---------------------------------------------------------------------------
+
+
+def test_editors_cannot_delete(seeded, editor_client, fingerprint):
+    pid = _qaim_period(seeded, "isis")
+    before = fingerprint(seeded)
+    assert editor_client.get(f"/editor/control-periods/{pid}/delete").status_code == 403
+    resp = editor_client.post(f"/editor/control-periods/{pid}/delete", data={"version": "1"})
+    assert resp.status_code == 403
+    assert fingerprint(seeded) == before
+
+
+def test_admin_deletes_with_a_revision(seeded, admin_client):
+    pid = _qaim_period(seeded, "isis")
+    resp = admin_client.post(
+        f"/editor/control-periods/{pid}/delete", data={"version": "1", "comment": "duplicate"}
+    )
+    assert resp.status_code == 302
+    with seeded.app_context():
+        assert db.session.get(ControlPeriod, pid) is None
+        rev = db.session.scalar(select(Revision).order_by(Revision.id.desc()).limit(1))
+        assert (rev.action, rev.after, rev.before["actor_id"], rev.comment) == (
+            "delete",
+            None,
+            actor_id(seeded, "isis"),
+            "duplicate",
+        )
+        assert rev.before["source_ids"]
+
+
+def test_delete_is_refused_while_the_row_is_used(seeded, admin_client, fingerprint):
+    before = fingerprint(seeded)
+    aid = actor_id(seeded, "isis")
+    resp = admin_client.post(f"/editor/actors/{aid}/delete", data={"version": "1"})
+    assert resp.status_code == 409
+    assert "control periods" in resp.get_data(as_text=True)
+    assert fingerprint(seeded) == before
+
+
+def test_delete_with_a_stale_version_is_refused(seeded, admin_client, fingerprint):
+    pid = _qaim_period(seeded, "isis")
+    before = fingerprint(seeded)
+    resp = admin_client.post(f"/editor/control-periods/{pid}/delete", data={"version": "0"})
+    assert resp.status_code == 302
+    assert fingerprint(seeded) == before
+    assert "someone changed it" in admin_client.get(resp.headers["Location"]).get_data(as_text=True)

@@ -1,0 +1,295 @@
+"""GeoJSON API: the state at a date, RFC 7946, and clear 400s for bad parameters."""
+
+import io
+
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import shape
+
+from app.core.clock import today
+
+
+def _features(client, query=""):
+    resp = client.get(f"/api/sites.geojson{query}")
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/geo+json"
+    return resp.get_json()
+
+
+def _by_slug(body):
+    return {f["properties"]["slug"]: f["properties"] for f in body["features"]}
+
+
+def test_sites_geojson_is_rfc7946(seeded_client):
+    body = _features(seeded_client, "?date=2015-08-01")
+    assert body["type"] == "FeatureCollection" and "crs" not in body
+    for f in body["features"]:
+        lon, lat = f["geometry"]["coordinates"]
+        assert f["geometry"]["type"] == "Point"
+        assert 35 < lon < 45 and 32 < lat < 38  # lon/lat order, within the region
+        for key in (
+            "slug",
+            "name",
+            "name_ar",
+            "country",
+            "crossing",
+            "controller",
+            "controller_name",
+            "since",
+            "until",
+            "uncertain",
+            "contested",
+            "status",
+            "sources",
+        ):
+            assert key in f["properties"]
+
+
+@pytest.mark.parametrize(
+    "date, slug, actor",
+    [
+        ("2015-08-01", "al-tanf", "isis"),
+        ("2016-03-05", "al-tanf", "new-syrian-army"),
+        ("2016-03-03", "al-tanf", "isis"),
+        ("2014-06-10", "al-qaim", "iraqi-government"),
+        ("2014-07-01", "al-qaim", "isis"),
+        ("2017-11-20", "albukamal", "syrian-government"),
+    ],
+)
+def test_controller_at_date(seeded_client, date, slug, actor):
+    assert _by_slug(_features(seeded_client, f"?date={date}"))[slug]["controller"] == actor
+
+
+def test_state_carries_sources_and_precision(seeded_client):
+    tanf = _by_slug(_features(seeded_client, "?date=2015-08-01"))["al-tanf"]
+    assert tanf["since"] == "2015-05-21" and tanf["since_precision"] == "day"
+    assert tanf["sources"] and all(s["title"] for s in tanf["sources"])
+
+
+def test_month_precision_answers_are_uncertain(seeded_client):
+    rabia = _by_slug(_features(seeded_client, "?date=2014-06-15"))["rabia"]
+    assert rabia["uncertain"] is True
+
+
+def test_without_date_answers_for_today(seeded_client):
+    body = _features(seeded_client)
+    assert body["date"] == today().isoformat()
+
+
+def test_download_has_a_dated_filename(seeded_client):
+    resp = seeded_client.get("/api/sites.geojson?date=2015-08-01")
+    assert "border-control-sites-2015-08-01.geojson" in resp.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "2015-13-45",
+        "yesterday",
+        "2015-02-30",
+        "15-01-01",
+        "2015-01-01'; DROP TABLE site; --",
+        "<script>",
+        "%00",
+        "2015-01-01T00:00:00",
+        " 2015-01-01",
+    ],
+)
+def test_bad_dates_get_400_naming_the_parameter(seeded_client, bad):
+    resp = seeded_client.get("/api/sites.geojson", query_string={"date": bad})
+    assert resp.status_code == 400
+    body = resp.get_json()
+    assert "parameter 'date'" in body["description"]
+
+
+# --- downloads: periods, CSV, GeoPackage, conditional GETs, bad parameters ------------
+
+GEOJSON_URLS = [
+    "/api/sites.geojson?date=2015-08-01",
+    "/api/periods.geojson",
+    "/api/periods.geojson?site=al-tanf&from=2015-01-01&to=2017-01-01",
+]
+ENDPOINTS = [
+    "/api/sites.geojson",
+    "/api/periods.geojson",
+    "/api/sites.csv",
+    "/api/periods.csv",
+    "/api/export.gpkg",
+]
+
+
+@pytest.mark.parametrize("url", GEOJSON_URLS)
+def test_geojson_downloads_follow_rfc7946(seeded_client, url):
+    body = _json(seeded_client, url)
+    assert body["type"] == "FeatureCollection" and "crs" not in body
+    assert body["features"]
+    for f in body["features"]:
+        assert "crs" not in f and f["type"] == "Feature"
+        geom = shape(f["geometry"])
+        assert geom.is_valid and not geom.has_z
+        lon, lat = f["geometry"]["coordinates"]
+        assert 35 < lon < 45 and 32 < lat < 38  # lon first: the region is east of 35°E
+
+
+def _json(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/geo+json"
+    return resp.get_json()
+
+
+@pytest.mark.parametrize(
+    "query, check",
+    [
+        ("?site=al-tanf", lambda p: p["site"] == "al-tanf"),
+        ("?actor=isis", lambda p: p["actor"] == "isis"),
+        (
+            "?from=2016-01-01&to=2016-02-01",
+            lambda p: (p["start"] or "") < "2016-02-01" and (p["end"] or "9999") > "2016-01-01",
+        ),
+    ],
+)
+def test_periods_filters(seeded_client, query, check):
+    feats = _json(seeded_client, f"/api/periods.geojson{query}")["features"]
+    assert feats and all(check(f["properties"]) for f in feats)
+
+
+def test_period_window_is_half_open(seeded_client):
+    """A period ending on `from` is not included; one starting on `to` is not either."""
+    ids = {
+        f["properties"]["start"]
+        for f in _json(
+            seeded_client, "/api/periods.geojson?site=al-tanf&from=2015-05-21&to=2016-03-04"
+        )["features"]
+    }
+    assert ids == {"2015-05-21"}
+
+
+def test_download_switch_makes_an_attachment(seeded_client):
+    resp = seeded_client.get("/api/periods.geojson?download=1")
+    assert resp.headers["Content-Disposition"].startswith("attachment;")
+    assert f"border-control-periods-{today()}.geojson" in resp.headers["Content-Disposition"]
+    assert (
+        seeded_client.get("/api/periods.geojson")
+        .headers["Content-Disposition"]
+        .startswith("inline;")
+    )
+
+
+def test_sites_csv_reads_back_with_pandas(seeded_client):
+    resp = seeded_client.get("/api/sites.csv?date=2015-08-01")
+    assert resp.mimetype == "text/csv"
+    assert "border-control-sites-2015-08-01.csv" in resp.headers["Content-Disposition"]
+    frame = pd.read_csv(io.BytesIO(resp.data)).set_index("slug")
+    assert len(frame) == 11 and frame.loc["al-tanf", "controller"] == "isis"
+    assert frame.loc["al-tanf", "name_ar"] == "التنف"
+    assert frame.loc["al-tanf", "lon"] == 38.9374
+    ids = pd.read_csv(io.BytesIO(resp.data), dtype=str)["period_id"].dropna()
+    assert ids.str.isdigit().all()  # integers stay integers despite the gaps
+
+
+def test_periods_csv_honours_filters(seeded_client):
+    resp = seeded_client.get("/api/periods.csv?actor=isis")
+    frame = pd.read_csv(io.BytesIO(resp.data))
+    assert set(frame["actor"]) == {"isis"} and len(frame) > 3
+    assert frame["source_refs"].str.len().min() > 0
+
+
+def test_geopackage_has_every_layer(seeded_client, tmp_path):
+    resp = seeded_client.get("/api/export.gpkg?date=2015-08-01")
+    assert resp.mimetype == "application/geopackage+sqlite3"
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(resp.data)
+    layers = dict(pyogrio.list_layers(path))
+    assert set(layers) == {"sites", "periods", "status", "events", "sources", "boundaries"}
+    sites = pyogrio.read_dataframe(path, layer="sites").set_index("slug")
+    assert sites.loc["al-tanf", "controller"] == "isis" and sites.crs.to_epsg() == 4326
+    assert len(pyogrio.read_dataframe(path, layer="periods")) == 42
+    assert len(pyogrio.read_dataframe(path, layer="sources")) == 119
+    assert len(pyogrio.read_dataframe(path, layer="boundaries")) == 15
+
+
+def test_geopackage_filters_apply_to_every_layer(seeded_client, tmp_path):
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(seeded_client.get("/api/export.gpkg?site=al-tanf").data)
+    periods = pyogrio.read_dataframe(path, layer="periods")
+    status = pyogrio.read_dataframe(path, layer="status")
+    sources = pyogrio.read_dataframe(path, layer="sources")
+    assert set(periods["site"]) == {"al-tanf"} and set(status["site"]) <= {"al-tanf"}
+    cited = {r for refs in periods["source_refs"] for r in refs.split("; ")}
+    assert cited <= set(sources["ref"]) and len(sources) < 119
+
+
+def test_large_bodies_are_gzipped_for_clients_that_accept_it(seeded_client):
+    import gzip
+
+    url = "/api/sites.geojson?date=2015-08-01"
+    plain = seeded_client.get(url)
+    packed = seeded_client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert (
+        "Accept-Encoding" in plain.headers["Vary"]
+        and packed.headers["Vary"] == plain.headers["Vary"]
+    )
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert len(packed.get_data()) < len(plain.get_data()) / 3
+    assert packed.headers["ETag"] == plain.headers["ETag"]
+    again = seeded_client.get(
+        url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+    )
+    assert again.status_code == 304 and "Accept-Encoding" in again.headers["Vary"]
+
+
+def test_small_bodies_and_refusals_are_not_gzipped(seeded_client):
+    small = seeded_client.get("/ogc/conformance?f=json", headers={"Accept-Encoding": "gzip"})
+    assert small.status_code == 200 and "Content-Encoding" not in small.headers
+    bad = seeded_client.get("/api/sites.geojson?date=x", headers={"Accept-Encoding": "gzip"})
+    assert bad.status_code == 400 and "Content-Encoding" not in bad.headers
+
+
+BAD = [
+    ("date", "2015-02-30"),
+    ("date", "x"),
+    ("site", "nowhere"),
+    ("site", "<b>"),
+    ("actor", "nobody"),
+    ("from", "2015-1-1"),
+    ("to", "soon"),
+    ("download", "yes"),
+    ("bogus", "1"),
+    ("date", "9999-99-99"),
+    ("from", "2015-01-01\x00"),
+]
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+@pytest.mark.parametrize("name, value", BAD)
+def test_bad_parameters_are_400_never_500(seeded_client, url, name, value):
+    resp = seeded_client.get(url, query_string={name: value})
+    assert resp.status_code == 400, resp.get_data(as_text=True)
+    assert f"'{name}'" in resp.get_json()["description"]
+
+
+@pytest.mark.parametrize("url", ["/api/periods.geojson", "/api/periods.csv", "/api/export.gpkg"])
+def test_from_after_to_is_400(seeded_client, url):
+    resp = seeded_client.get(f"{url}?from=2016-01-01&to=2015-01-01")
+    assert resp.status_code == 400 and "'to'" in resp.get_json()["description"]
+
+
+def test_repeated_parameter_is_400(seeded_client):
+    resp = seeded_client.get("/api/sites.geojson?date=2015-01-01&date=2016-01-01")
+    assert resp.status_code == 400
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula(planted):
+    client = planted.test_client()
+    sites = pd.read_csv(io.BytesIO(client.get("/api/sites.csv?date=2020-01-01").data))
+    qaim = sites.set_index("slug").loc["al-qaim"]
+    assert qaim["name"] == "'=cmd|' /C calc'!A0"
+    periods = pd.read_csv(io.BytesIO(client.get("/api/periods.csv?site=al-qaim").data))
+    assert set(periods["site_name"]) == {"'=cmd|' /C calc'!A0"}
+    cells = [str(v) for v in [*sites.to_numpy().ravel(), *periods.to_numpy().ravel()]]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")]
+    assert sites["lon"].dtype.kind == "f"  # numbers are left alone

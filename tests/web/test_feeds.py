@@ -1,0 +1,111 @@
+"""Atom feeds of control and status changes on the seed data."""
+
+import re
+from html.parser import HTMLParser
+from xml.etree import ElementTree as ET
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.models import ControlPeriod, StatusPeriod
+from app.extensions import db
+
+NS = {"a": "http://www.w3.org/2005/Atom"}
+RFC3339 = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
+
+
+def _feed(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/atom+xml"
+    return resp, ET.fromstring(resp.data)
+
+
+def _count(model, **where):
+    stmt = select(func.count()).select_from(model).where(model.start.is_not(None))
+    for column, value in where.items():
+        stmt = stmt.where(getattr(model, column) == value)
+    return db.session.scalar(stmt)
+
+
+def test_one_entry_per_change_newest_first(seeded):
+    client = seeded.test_client()
+    _, root = _feed(client, "/feeds/changes.atom")
+    entries = root.findall("a:entry", NS)
+    with seeded.app_context():
+        assert len(entries) == _count(ControlPeriod) + _count(StatusPeriod)
+    published = [e.find("a:published", NS).text for e in entries]
+    assert published == sorted(published, reverse=True)
+    ids = [e.find("a:id", NS).text for e in entries]
+    assert len(set(ids)) == len(ids) and all(i.startswith("tag:") for i in ids)
+    for e in entries:
+        assert RFC3339.match(e.find("a:updated", NS).text)
+
+
+def test_control_change_names_actor_site_and_sources(seeded_client):
+    _, root = _feed(seeded_client, "/feeds/sites/al-tanf.atom")
+    titles = {e.find("a:title", NS).text: e for e in root.findall("a:entry", NS)}
+    entry = titles["21 May 2015: Islamic State (ISIS / ISIL) took control of al-Tanf"]
+    assert (
+        entry.find("a:link[@rel='alternate']", NS).get("href") == "http://localhost/sites/al-tanf"
+    )
+    assert entry.findall("a:link[@rel='related']", NS)
+    assert "confidence" in entry.find("a:content", NS).text
+
+
+def test_status_changes_are_entries_too(seeded_client):
+    _, root = _feed(seeded_client, "/feeds/sites/al-yarubiyah.atom")
+    titles = [e.find("a:title", NS).text for e in root.findall("a:entry", NS)]
+    assert "3 Mar 2013: al-Yarubiyah closed" in titles
+
+
+def test_site_feed_only_covers_that_site(seeded_client):
+    _, root = _feed(seeded_client, "/feeds/sites/al-qaim.atom")
+    assert root.find("a:id", NS).text.endswith(":sites/al-qaim")
+    for e in root.findall("a:entry", NS):
+        assert e.find("a:link[@rel='alternate']", NS).get("href").endswith("/sites/al-qaim")
+
+
+def test_feed_is_conditional(seeded_client):
+    resp, _ = _feed(seeded_client, "/feeds/changes.atom")
+    again = seeded_client.get(
+        "/feeds/changes.atom", headers={"If-None-Match": resp.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "url, status", [("/feeds/sites/nowhere.atom", 404), ("/feeds/changes.atom?x=1", 400)]
+)
+def test_bad_requests_get_json_errors(seeded_client, url, status):
+    resp = seeded_client.get(url)
+    assert resp.status_code == status and resp.is_json
+
+
+class _Tags(HTMLParser):
+    """Element names and link targets of an HTML fragment."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.hrefs = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.hrefs += [v for k, v in attrs if k == "href"]
+
+
+def test_stored_hostile_text_stays_text_and_links_stay_web_links(planted):
+    """Control characters are dropped (the feed stays XML) and only http(s) is linked."""
+    _, root = _feed(planted.test_client(), "/feeds/sites/al-qaim.atom")
+    entry = next(
+        e
+        for e in root.findall("a:entry", NS)
+        if "Iraqi federal government" in e.find("a:title", NS).text
+    )
+    content = entry.find("a:content", NS).text
+    assert "<script>" not in content and "&lt;script&gt;" in content
+    parsed = _Tags()
+    parsed.feed(content)
+    assert set(parsed.tags) <= {"p", "ul", "li", "a"}
+    links = parsed.hrefs + [link.get("href") for link in entry.findall("a:link", NS)]
+    assert links and all(h.startswith(("http://", "https://")) for h in links)

@@ -1,0 +1,161 @@
+"""History pages: newest first, per site, readable escaped diffs, admin-only revert."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.models import Actor, ControlPeriod, Revision
+from app.extensions import db
+from app.web.history import PAGE_SIZE
+
+
+def _log_kurds(app, client, date="2024-12-08", note="Handover"):
+    page = client.get("/editor/sites/al-qaim/log-control").get_data(as_text=True)
+    token = re.search(r'name="version" type="hidden" value="([^"]*)"', page).group(1)
+    with app.app_context():
+        kurds = db.session.scalar(select(Actor.id).where(Actor.slug == "kurdistan-region"))
+    resp = client.post(
+        "/editor/sites/al-qaim/log-control",
+        data={
+            "actor_id": kurds,
+            "date": date,
+            "date_precision": "day",
+            "confidence": "high",
+            "note": note,
+            "source_title": "Report",
+            "version": token,
+            "comment": "brief",
+        },
+    )
+    assert resp.status_code == 302
+
+
+def _latest(app, **where):
+    with app.app_context():
+        stmt = select(Revision).filter_by(**where).order_by(Revision.id.desc()).limit(1)
+        return db.session.scalar(stmt)
+
+
+def test_history_needs_sign_in(seeded):
+    client = seeded.test_client()
+    for url in ("/history", "/sites/al-qaim/history", "/history/1"):
+        assert client.get(url).headers["Location"].startswith("/login")
+
+
+def test_history_shows_the_change_with_author_and_readable_diff(seeded, editor_client):
+    _log_kurds(seeded, editor_client)
+    page = editor_client.get("/history").get_data(as_text=True)
+    first = page.split('class="revision"')[1]
+    assert "create" in first and "by edna" in first and "“brief”" in first
+    assert "Kurdistan Regional Government (Peshmerga)" in first
+    update = page.split('class="revision"')[3]
+    assert re.search(
+        r"<th scope=\"row\">End</th><td class=\"old\">—</td>"
+        r"<td class=\"new\">2024-12-08</td>",
+        update,
+    )
+
+
+def test_history_is_paginated_newest_first(seeded, editor_client):
+    with seeded.app_context():
+        total = db.session.scalar(select(func.count(Revision.id)))
+    assert total > PAGE_SIZE
+    first = editor_client.get("/history").get_data(as_text=True)
+    second = editor_client.get("/history?page=2").get_data(as_text=True)
+    ids = [int(i) for i in re.findall(r'<a href="/history/(\d+)">#', first + second)]
+    assert ids == sorted(ids, reverse=True) and len(ids) == min(total, 2 * PAGE_SIZE)
+    assert 'href="/history?page=2"' in first
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=x",
+        "page=-1",
+        "site=nowhere",
+        "page=²",
+        "page=99999999999999999999",
+        "page=07",
+    ],
+)
+def test_bad_history_parameters_are_400(editor_client, query):
+    resp = editor_client.get(f"/history?{query}")
+    assert resp.status_code == 400
+    assert "parameter &#39;" in resp.get_data(as_text=True)
+
+
+def test_a_revision_id_too_large_for_the_database_is_not_found(editor_client):
+    resp = editor_client.get("/history/99999999999999999999")
+    assert resp.status_code == 404
+
+
+def test_history_filtered_by_site_and_site_tab(seeded, editor_client):
+    _log_kurds(seeded, editor_client)
+    for url in ("/history?site=al-qaim", "/sites/al-qaim/history"):
+        page = editor_client.get(url).get_data(as_text=True)
+        titles = re.findall(r'</strong>\s*(.*?)\s*<span class="who">', page, re.S)
+        assert titles and all("al-Qa&#39;im" in t for t in titles if "#" in t), titles[:5]
+    assert "History" in editor_client.get("/sites/al-qaim").get_data(as_text=True)
+
+
+def test_diffs_are_escaped(seeded, editor_client):
+    _log_kurds(seeded, editor_client, note="<script>alert(1)</script>")
+    page = editor_client.get("/history").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_editors_cannot_revert(seeded, editor_client, fingerprint):
+    _log_kurds(seeded, editor_client)
+    rev = _latest(seeded, entity="control_period")
+    before = fingerprint(seeded)
+    assert editor_client.post(f"/history/{rev.id}/revert").status_code == 403
+    assert fingerprint(seeded) == before
+    assert "Revert this change" not in editor_client.get(f"/history/{rev.id}").get_data(
+        as_text=True
+    )
+
+
+def test_admin_reverts_a_logged_change(seeded, admin_client):
+    _log_kurds(seeded, admin_client)
+    created = _latest(seeded, entity="control_period", action="create")
+    updated = _latest(seeded, entity="control_period", action="update")
+    resp = admin_client.post(f"/history/{created.id}/revert", data={"comment": "wrong"})
+    assert resp.status_code == 302
+    resp = admin_client.post(f"/history/{updated.id}/revert")
+    assert resp.status_code == 302
+    with seeded.app_context():
+        assert db.session.get(ControlPeriod, created.entity_id) is None
+        assert db.session.get(ControlPeriod, updated.entity_id).end is None
+        reverts = db.session.scalars(
+            select(Revision).where(Revision.action == "revert").order_by(Revision.id)
+        ).all()
+        assert [r.comment for r in reverts] == [
+            f"Revert of revision #{created.id}: wrong",
+            f"Revert of revision #{updated.id}",
+        ]
+        assert reverts[0].after is None and reverts[0].user.username == "ada"
+    page = admin_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "revert" in page and "by ada" in page
+
+
+def test_revert_refusal_is_a_409_naming_the_later_change(seeded, admin_client, fingerprint):
+    _log_kurds(seeded, admin_client)
+    updated = _latest(seeded, entity="control_period", action="update")
+    with seeded.app_context():
+        seed_rev = db.session.scalar(
+            select(Revision).where(
+                Revision.entity == "control_period",
+                Revision.entity_id == updated.entity_id,
+                Revision.action == "create",
+            )
+        )
+    before = fingerprint(seeded)
+    resp = admin_client.post(f"/history/{seed_rev.id}/revert")
+    assert resp.status_code == 409
+    text = resp.get_data(as_text=True)
+    assert f"changed since revision #{seed_rev.id}" in text
+    assert f"#{updated.id} (update by ada" in text
+    assert fingerprint(seeded) == before

@@ -1,0 +1,170 @@
+"""Pages: the state table, site pages, 404s, and no 500 for odd input."""
+
+import pytest
+
+
+def test_index_lists_every_site_for_the_date(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    assert "al-Tanf" in html and "ISIS" in html
+
+
+def test_site_page_shows_names_location_periods_and_sources(seeded_client):
+    resp = seeded_client.get("/sites/al-qaim")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "معبر القائم" in html  # Arabic name
+    assert "km" in html and "IQ" in html  # boundary join
+    assert "Nov 2017" in html or "3 Nov 2017" in html
+    assert "Open or closed" in html and "Events" in html
+    assert 'rel="noopener noreferrer"' in html  # source links
+
+
+def test_site_page_reports_country_from_boundary_layers(seeded_client):
+    html = seeded_client.get("/sites/albukamal").get_data(as_text=True)
+    assert "Country (boundary layer)" in html
+
+
+@pytest.mark.parametrize("path", ["/sites/nowhere", "/sites/%3Cscript%3E", "/nope"])
+def test_unknown_paths_get_404_pages(seeded_client, path):
+    resp = seeded_client.get(path)
+    assert resp.status_code == 404
+    assert "<script>" not in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["date=2015-13-45", "date=yesterday", "date=<b>x</b>", "date=" + "9" * 5000, "date=0000-01-01"],
+)
+def test_bad_dates_on_pages_are_400_not_500(seeded_client, query):
+    resp = seeded_client.get(f"/?{query}")
+    assert resp.status_code == 400
+    assert "<b>x</b>" not in resp.get_data(as_text=True)
+
+
+def test_index_links_the_downloads_for_its_date(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    for href in (
+        "/api/sites.geojson?date=2015-08-01&amp;download=1",
+        "/api/sites.csv?date=2015-08-01",
+        "/api/export.gpkg?date=2015-08-01",
+        "/api/periods.csv",
+        "/ogc/",
+        "/feeds/changes.atom",
+    ):
+        assert f'href="{href}"' in html
+
+
+def _data_block(html: str) -> dict:
+    import json
+    import re
+
+    match = re.search(
+        r'<script type="application/json" id="atlas-data" nonce="[^"]+">'
+        r"(.*?)</script>",
+        html,
+        re.S,
+    )
+    return json.loads(match.group(1))
+
+
+def test_map_page_has_slider_table_map_and_data_block(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    data = _data_block(html)
+    assert [s[0] for s in data["sites"]][:2] == ["akashat", "al-qaim"]
+    assert len(data["sites"]) == 11 and data["origin"] == "2011-01-01"
+    assert 'id="day-slider"' in html and 'value="1673"' in html
+    assert 'aria-valuetext="1 August 2015"' in html
+    assert 'class="folium-map"' in html and "AtlasMap.attach(" in html
+    assert '<tr id="row-al-tanf">' in html
+
+
+def test_map_page_table_shows_isis_at_al_tanf_in_august_2015(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    row = html.split('<tr id="row-al-tanf">')[1].split("</tr>")[0]
+    assert "ISIS" in row and "21 May 2015 – 4 Mar 2016" in row
+
+
+def test_map_page_shows_unknown_for_gaps(seeded_client):
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    row = html.split('<tr id="row-al-tanf-garrison">')[1].split("</tr>")[0]
+    assert "Unknown" in row and "no record" in row
+
+
+def test_site_param_highlights_the_row(seeded_client):
+    html = seeded_client.get("/?date=2016-03-05&site=al-tanf").get_data(as_text=True)
+    assert '<tr id="row-al-tanf" class="focus">' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ("site=Al Tanf", 400, "parameter 'site'"),
+        ("site=nowhere", 400, "no site called"),
+        ("date=2010-12-31", 400, "must be between 2011-01-01"),
+        ("date=2999-01-01", 400, "must be between"),
+        ("rows=some", 400, "parameter 'rows'"),
+    ],
+)
+def test_bad_map_parameters_are_refused_clearly(seeded_client, query, status, message):
+    import html
+
+    resp = seeded_client.get(f"/?{query}")
+    assert resp.status_code == status
+    assert message in html.unescape(resp.get_data(as_text=True))
+
+
+def test_large_tables_are_cut_unless_all_rows_are_asked_for(seeded_client, monkeypatch):
+    from app.web import views
+
+    monkeypatch.setattr(views, "TABLE_ROWS", 4)
+    html = seeded_client.get("/?date=2015-08-01").get_data(as_text=True)
+    assert html.count('<tr id="row-') == 4 and "Showing the first 4 of 11 sites" in html
+    html = seeded_client.get("/?date=2015-08-01&rows=all").get_data(as_text=True)
+    assert html.count('<tr id="row-') == 11 and "Showing the first" not in html
+
+
+def test_map_page_escapes_names_in_table_and_data(seeded, seeded_client):
+    from app.db.models import Site
+    from app.extensions import db
+
+    with seeded.app_context():
+        site = db.session.scalar(db.select(Site).where(Site.slug == "akashat"))
+        site.name = "</script><script>alert(1)</script>"
+        db.session.commit()
+    html = seeded_client.get("/").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert _data_block(html)["sites"][0][1] == "</script><script>alert(1)</script>"
+
+
+def test_map_page_follows_edits(seeded, seeded_client):
+    from app.db.models import Site
+    from app.extensions import db
+
+    seeded_client.get("/")
+    with seeded.app_context():
+        db.session.scalar(db.select(Site).where(Site.slug == "akashat")).name = "Akashat town"
+        db.session.commit()
+    assert "Akashat town" in seeded_client.get("/").get_data(as_text=True)
+
+
+def test_site_page_has_the_svg_timeline(seeded_client):
+    html = seeded_client.get("/sites/al-tanf").get_data(as_text=True)
+    assert '<svg class="timeline"' in html and 'role="img"' in html
+    assert "<title>Islamic State" in html and "Control unknown" not in html.split("<svg")[0]
+    assert 'href="/?site=al-tanf"' in html
+
+
+def test_map_page_works_on_an_empty_database(client):
+    resp = client.get("/")
+    assert resp.status_code == 200
+    assert _data_block(resp.get_data(as_text=True))["sites"] == []
+
+
+def test_configured_tiles_reach_the_map_and_the_csp(app):
+    app.config["TILES_URL"] = "https://tiles.example.org/{z}/{x}/{y}.png"
+    resp = app.test_client().get("/")
+    assert "tiles.example.org/{z}/{x}/{y}.png" in resp.get_data(as_text=True)
+    assert (
+        "img-src 'self' data: blob: https://tiles.example.org"
+        in resp.headers["Content-Security-Policy"]
+    )
