@@ -52,6 +52,7 @@ serve: db
 	$(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 test: setup lint
+	node --test tests/js/
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -1,5 +1,7 @@
-/* Border Control Atlas map helpers: dates and periods of the time data block, safe DOM
- * building, the state table's rows, and the canvas site marker. Used by atlas-map.js.
+/* Border Control Atlas map helpers: dates and periods of the time data block, the state
+ * of a site as of a day, safe DOM building, the state table's rows, and the canvas site
+ * marker. Used by atlas-map.js in the page; the pure parts also load in Node
+ * (tests/js/), which checks them against the server's answer.
  */
 (function () {
   "use strict";
@@ -7,12 +9,34 @@
   const DAY_MS = 864e5;
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"];
-  const STATUS = ["open", "closed", "restricted", "unknown"];
-  const STATUS_TEXT = ["open", "closed", "restricted", "unknown"];
-  const CONFIDENCE = ["high", "medium", "low"];
-  const COUNTRY = { SY: ["Syria", "Syrian"], IQ: ["Iraq", "Iraqi"] };
-  const KIND = ["side of a crossing", "town", "garrison", "zone"];
   const SPACING = 22;
+
+  // The record's vocabulary, sent in the data block (app/core/vocabulary.py): statuses,
+  // confidences and precisions by position as the block encodes them, site kinds' labels,
+  // country names. Filled by setVocabulary before anything is drawn.
+  const STATUS = [];
+  const STATUS_TEXT = [];
+  const CONFIDENCE = [];
+  const PRECISION = [];
+  const SITE_KIND = [];
+  const KIND = [];
+  const COUNTRY = {};
+
+  function setVocabulary(v) {
+    fill(STATUS, v.statuses);
+    fill(STATUS_TEXT, v.statuses);
+    fill(CONFIDENCE, v.confidences);
+    fill(PRECISION, v.precisions);
+    fill(SITE_KIND, v.kinds);
+    fill(KIND, v.kind_labels);
+    for (const code of Object.keys(COUNTRY)) delete COUNTRY[code];
+    Object.assign(COUNTRY, v.countries);
+  }
+
+  // In place: atlas-map.js holds references to these arrays.
+  function fill(array, values) {
+    array.splice(0, array.length, ...values);
+  }
 
   let originMs = 0;
 
@@ -22,15 +46,30 @@
     fillMonthTable(max);
   }
 
+  // Make a parsed data block ready for use: vocabulary, origin, periods and change points
+  // as absolute day offsets (see app/core/map_encoding.py `encode`). Changes `data`.
+  function prepare(data) {
+    setVocabulary(data.vocabulary);
+    setOrigin(data.origin, data.max);
+    data.control.forEach(absolutePeriods);
+    data.status.forEach(absolutePeriods);
+    data.changes = runningTotal(data.changes);
+    return data;
+  }
+
   /* ---- dates: integer day offsets from the data block's origin ---- */
 
   function dateOf(d) { return new Date(originMs + d * DAY_MS); }
   function isoOf(d) { return dateOf(d).toISOString().slice(0, 10); }
 
+  // The day offset of a real calendar date "YYYY-MM-DD", else null (Date.parse would
+  // roll "2011-02-30" over into March).
   function offsetOf(iso) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return null;
     const t = Date.parse(iso + "T00:00:00Z");
-    return isNaN(t) ? null : Math.round((t - originMs) / DAY_MS);
+    if (isNaN(t)) return null;
+    const d = Math.round((t - originMs) / DAY_MS);
+    return isoOf(d) === iso ? d : null;
   }
 
   function longDate(d) {
@@ -38,16 +77,17 @@
     return x.getUTCDate() + " " + MONTHS[x.getUTCMonth()] + " " + x.getUTCFullYear();
   }
 
-  // Same wording as timeline.format_bound: "4 Mar 2016", "Mar 2016", "2016".
+  // Same wording as timeline.format_bound: "4 Mar 2016", "Mar 2016", "2016";
+  // `precision` is a position in the vocabulary's precisions (day, month, year).
   function boundText(d, precision) {
     const x = dateOf(d);
     const month = MONTHS[x.getUTCMonth()].slice(0, 3);
-    if (precision === 2) return String(x.getUTCFullYear());
-    if (precision === 1) return month + " " + x.getUTCFullYear();
+    if (PRECISION[precision] === "year") return String(x.getUTCFullYear());
+    if (PRECISION[precision] === "month") return month + " " + x.getUTCFullYear();
     return x.getUTCDate() + " " + month + " " + x.getUTCFullYear();
   }
 
-  /* ---- periods: [value, start, end, flags, …]; flags as in mapdata.flags ---- */
+  /* ---- periods: [value, start, end, flags, …]; flags as in map_encoding.flags ---- */
 
   const startPrecision = (p) => p[3] & 3;
   const endPrecision = (p) => (p[3] >> 2) & 3;
@@ -56,7 +96,7 @@
   const challengerOf = (p) => (p[3] >> 7) - 1;
   const sourcesOf = (p) => p.slice(4);
 
-  // Undo mapdata's compaction: starts follow the previous end, ends follow their start.
+  // Undo map_encoding's compaction: starts follow the previous end, ends their start.
   function absolutePeriods(periods) {
     let cursor = 0;
     for (const p of periods) {
@@ -96,18 +136,33 @@
     }
   }
 
+  // Same month, or same year, as the precision asks ("day": never the same span).
   function sameSpan(a, b, precision) {
+    const unit = PRECISION[precision];
+    if (unit !== "month" && unit !== "year") return false;
     const x = monthOf(a), y = monthOf(b);
-    return precision === 2 ? Math.floor(x / 12) === Math.floor(y / 12) : x === y;
+    return unit === "year" ? Math.floor(x / 12) === Math.floor(y / 12) : x === y;
   }
 
   // Uncertain: the day falls in the month or year of an imprecise bound.
   function isUncertain(p, d) {
-    return (p[1] !== null && startPrecision(p) > 0 && sameSpan(p[1], d, startPrecision(p))) ||
-      (p[2] !== null && endPrecision(p) > 0 && sameSpan(p[2], d, endPrecision(p)));
+    return (p[1] !== null && sameSpan(p[1], d, startPrecision(p))) ||
+      (p[2] !== null && sameSpan(p[2], d, endPrecision(p)));
   }
 
-  // Same wording as mapdata.when_label: "Jun 2014 – 3 Nov 2017", "since Jun 2014".
+  // A site as of day d: k its control period's index (-1: unknown), j its status period's
+  // index (-1: no record), and whether the date of the control is uncertain.
+  function siteState(control, status, d) {
+    const k = indexAt(control, d);
+    return { k: k, j: indexAt(status, d), uncertain: k >= 0 && isUncertain(control[k], d) };
+  }
+
+  // Status index of a site state: its status period's, else "unknown".
+  function statusIndexOf(status, state) {
+    return state.j < 0 ? STATUS.indexOf("unknown") : status[state.j][0];
+  }
+
+  // Same wording as map_encoding.when_label: "Jun 2014 – 3 Nov 2017", "since Jun 2014".
   function whenText(periods, k, d) {
     if (k < 0) return gapText(periods, d);
     const p = periods[k];
@@ -154,7 +209,7 @@
   // "Syrian side of a crossing", "Town in Iraq".
   function placeText(site) {
     const country = COUNTRY[site[3]] || [site[3], site[3]];
-    if (site[6] === 0) return country[1] + " " + KIND[0];
+    if (SITE_KIND[site[6]] === "crossing_side") return country[1] + " " + KIND[site[6]];
     const kind = KIND[site[6]] || "site";
     return kind[0].toUpperCase() + kind.slice(1) + " in " + country[0];
   }
@@ -208,7 +263,8 @@
   const RADIUS = 7;
   const INK = "#1d2430";
 
-  const SiteMark = L.CircleMarker.extend({
+  // Only in the page: Leaflet is not loaded in Node.
+  const SiteMark = typeof L === "undefined" ? null : L.CircleMarker.extend({
     options: { radius: RADIUS + 6, dx: 0, interactive: true },
 
     // Sites that share a point are drawn side by side, dx pixels apart.
@@ -259,7 +315,7 @@
       ring(ctx, x, y, RADIUS + 4, "#ffffff", 4);
       ring(ctx, x, y, RADIUS + 4, look.ring, 2.5);
     }
-    const thick = look.shape !== 3;
+    const thick = STATUS[look.shape] !== "unknown";
     shapePath(ctx, look.shape, x, y, RADIUS);
     ctx.setLineDash([]);
     ctx.lineWidth = (thick ? 3 : 1.5) + 3;
@@ -280,12 +336,12 @@
     }
   }
 
-  // Status 0 open: circle, 1 closed: square, 2 restricted: diamond, 3 unknown: circle.
+  // Open: circle, closed: square, restricted: diamond, unknown: circle.
   function shapePath(ctx, status, x, y, r) {
     ctx.beginPath();
-    if (status === 1) {
+    if (STATUS[status] === "closed") {
       ctx.rect(x - r + 0.5, y - r + 0.5, 2 * r - 1, 2 * r - 1);
-    } else if (status === 2) {
+    } else if (STATUS[status] === "restricted") {
       const d = r + 1.5;
       ctx.moveTo(x, y - d);
       ctx.lineTo(x + d, y);
@@ -323,10 +379,15 @@
     return dx;
   }
 
-  window.AtlasCore = {
-    STATUS, STATUS_TEXT, setOrigin, isoOf, offsetOf, longDate, boundText,
+  const api = {
+    STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, COUNTRY, setVocabulary, setOrigin,
+    prepare, isoOf, offsetOf, longDate, boundText, startPrecision, endPrecision,
     isContested, confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal,
-    indexAt, isUncertain, whenText, h, swatch, placeText, sourceItem, rowParts, gridTable,
-    SiteMark, coLocatedOffsets,
+    indexAt, isUncertain, siteState, statusIndexOf, whenText, gapText, h, swatch,
+    placeText, sourceItem, rowParts, gridTable, SiteMark, coLocatedOffsets,
   };
+
+  // In the page a global; in Node (the tests under tests/js/) a CommonJS module.
+  if (typeof module === "object" && module.exports) module.exports = api;
+  else window.AtlasCore = api;
 })();

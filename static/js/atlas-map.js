@@ -1,6 +1,6 @@
 /* Border Control Atlas: markers, time slider, state table and popups for the map page.
  *
- * Reads the compact time data block written by app/mapdata.py (periods as integer day
+ * Reads the compact time data block written by app/core/map_encoding.py (periods as day
  * offsets), keeps one marker per site and, when the date moves, repaints only the
  * markers and table rows whose state changed. All text goes in through textContent.
  */
@@ -8,10 +8,9 @@
   "use strict";
 
   const {
-    STATUS, STATUS_TEXT, setOrigin, isoOf, offsetOf, longDate, boundText, isContested,
-    confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, indexAt,
-    isUncertain, whenText, h, swatch, placeText, sourceItem, rowParts, gridTable, SiteMark,
-    coLocatedOffsets,
+    STATUS, STATUS_TEXT, prepare, isoOf, offsetOf, longDate, boundText, isContested,
+    confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, h, swatch,
+    placeText, sourceItem, rowParts, gridTable, SiteMark, coLocatedOffsets,
   } = window.AtlasCore;
 
   const NO_CHALLENGER = "#4f5b66";
@@ -22,11 +21,7 @@
   /* ---- the explorer: one per page ---- */
 
   function Explorer(map, control, options) {
-    const data = JSON.parse(document.getElementById(options.data).textContent);
-    setOrigin(data.origin, data.max);
-    data.control.forEach(absolutePeriods);
-    data.status.forEach(absolutePeriods);
-    data.changes = runningTotal(data.changes);
+    const data = prepare(JSON.parse(document.getElementById(options.data).textContent));
     this.map = map;
     this.data = data;
     this.options = options;
@@ -110,12 +105,11 @@
     this.day = d;
     const control = this.data.control, status = this.data.status;
     for (let i = 0; i < control.length; i++) {
-      const k = indexAt(control[i], d), j = indexAt(status[i], d);
-      const uncertain = k >= 0 && isUncertain(control[i][k], d);
-      const key = ((k + 1) * 1024 + j + 1) * 2 + (uncertain ? 1 : 0);
+      const state = siteState(control[i], status[i], d);
+      const key = ((state.k + 1) * 1024 + state.j + 1) * 2 + (state.uncertain ? 1 : 0);
       if (key === this.keys[i]) continue;
       this.keys[i] = key;
-      this.states[i] = { k: k, j: j, uncertain: uncertain };
+      this.states[i] = state;
       this.paintMarker(i);
       this.queueRow(i);
       if (i === this.focused) this.markers[i].setPopupContent(this.popup(i));
@@ -132,8 +126,7 @@
   };
 
   Explorer.prototype.statusIndex = function (i) {
-    const j = this.states[i].j;
-    return j < 0 ? 3 : this.data.status[i][j][0];
+    return statusIndexOf(this.data.status[i], this.states[i]);
   };
 
   Explorer.prototype.paintMarker = function (i) {
@@ -484,7 +477,7 @@
     });
   };
 
-  /* ---- entry point, called by the Folium element in app/maps.py ---- */
+  /* ---- entry point, called by the Folium element in app/core/folium_map.py ---- */
 
   function attach(map, control, options) {
     const explorer = new Explorer(map, control, options);

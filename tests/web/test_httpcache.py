@@ -1,0 +1,198 @@
+"""Conditional responses: ETag and Last-Modified from the data version, 304s, Cache-Control."""
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from werkzeug.http import http_date, parse_date
+
+from app.db.models import Site
+from app.db.session_events import data_version
+from app.extensions import db
+from app.web import httpcache
+
+ENDPOINTS = [
+    "/api/sites.geojson?date=2015-08-01",
+    "/api/periods.geojson",
+    "/api/sites.csv?date=2015-08-01",
+    "/api/periods.csv",
+    "/api/export.gpkg?date=2015-08-01",
+    "/ogc/collections/periods/items?limit=2",
+]
+WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
+
+
+def _rename_a_site(app):
+    with app.app_context():
+        site = db.session.scalar(db.select(Site).where(Site.slug == "al-tanf"))
+        site.name = "al-Tanf (renamed)"
+        db.session.commit()
+
+
+# etag and ok ---------------------------------------------------------------------------
+def test_etag_is_stable_and_depends_on_version_time_and_query():
+    tag = httpcache.etag((3, WHEN), ("sites", "2015-08-01"))
+    assert re.fullmatch(r"[0-9a-f]{32}", tag)
+    assert tag == httpcache.etag((3, WHEN), ("sites", "2015-08-01"))
+    others = {
+        httpcache.etag((4, WHEN), ("sites", "2015-08-01")),
+        httpcache.etag((3, WHEN + dt.timedelta(seconds=1)), ("sites", "2015-08-01")),
+        httpcache.etag((3, None), ("sites", "2015-08-01")),
+        httpcache.etag((3, WHEN), ("sites", "2015-08-02")),
+    }
+    assert tag not in others and len(others) == 4
+
+
+@pytest.mark.parametrize(
+    "filename, attachment, disposition",
+    [
+        (None, False, None),
+        ("x-2015-08-01.csv", False, 'inline; filename="x-2015-08-01.csv"'),
+        ("x-2015-08-01.csv", True, 'attachment; filename="x-2015-08-01.csv"'),
+    ],
+)
+def test_ok_builds_a_200_triple(filename, attachment, disposition):
+    status, headers, body = httpcache.ok(b"a,b", "text/csv", filename, attachment)
+    assert (status, body, headers["Content-Type"]) == (200, b"a,b", "text/csv")
+    assert headers.get("Content-Disposition") == disposition
+
+
+# respond, called directly --------------------------------------------------------------
+def _key(name: str) -> tuple[str, str]:
+    """A key no other test (or backend run) shares: the response cache is per process."""
+    return "httpcache-test", f"{name}-{uuid.uuid4()}"
+
+
+def _counting(body=b"hello", status=200):
+    calls = []
+
+    def produce():
+        calls.append(1)
+        return status, {"Content-Type": "text/plain"}, body
+
+    return produce, calls
+
+
+def test_respond_builds_once_per_version_and_answers_304_without_building(app):
+    produce, calls = _counting()
+    key = _key("once")
+    with app.test_request_context("/x"):
+        first = httpcache.respond(key, produce)
+        tag = httpcache.etag(data_version(db.session), key)
+    assert first.status_code == 200 and first.get_data() == b"hello"
+    assert first.headers["ETag"] == f'W/"{tag}"'
+    assert first.headers["Vary"] == "Accept-Encoding"
+    assert first.headers["Content-Type"] == "text/plain"
+    with app.test_request_context("/x"):
+        assert httpcache.respond(key, produce).get_data() == b"hello"
+    with app.test_request_context("/x", headers={"If-None-Match": f'W/"{tag}"'}):
+        not_modified = httpcache.respond(key, produce)
+    assert not_modified.status_code == 304 and not_modified.get_data() == b""
+    assert not_modified.headers["ETag"] == first.headers["ETag"]
+    assert not_modified.headers["Cache-Control"] == first.headers["Cache-Control"]
+    assert len(calls) == 1
+
+
+def test_respond_rebuilds_after_a_write(app, contract_client):
+    produce, calls = _counting()
+    key = _key("write")
+    with app.test_request_context("/x"):
+        before = httpcache.respond(key, produce).headers["ETag"]
+    _rename_a_site(app)
+    with app.test_request_context("/x", headers={"If-None-Match": before}):
+        after = httpcache.respond(key, produce)
+    assert after.status_code == 200 and after.headers["ETag"] != before
+    assert len(calls) == 2
+
+
+def test_refusals_pass_through_without_validators(app):
+    produce, _ = _counting(b"no such thing", 404)
+    with app.test_request_context("/x"):
+        resp = httpcache.respond(_key("404"), produce)
+    assert resp.status_code == 404 and resp.get_data() == b"no such thing"
+    assert "ETag" not in resp.headers and "Cache-Control" not in resp.headers
+
+
+def test_without_a_change_time_there_is_no_last_modified(app, monkeypatch):
+    monkeypatch.setattr(httpcache, "data_version", lambda _session: (0, None))
+    produce, key = _counting()[0], _key("never")
+    with app.test_request_context("/x"):
+        resp = httpcache.respond(key, produce)
+    assert resp.status_code == 200 and "Last-Modified" not in resp.headers
+    assert resp.headers["ETag"] == f'W/"{httpcache.etag((0, None), key)}"'
+
+
+def test_last_modified_is_the_time_of_the_last_change(app, monkeypatch):
+    monkeypatch.setattr(httpcache, "data_version", lambda _session: (7, WHEN))
+    produce, calls = _counting()
+    key = _key("dated")
+    with app.test_request_context("/x"):
+        resp = httpcache.respond(key, produce)
+    assert resp.headers["Last-Modified"] == http_date(WHEN) == "Mon, 06 May 2024 07:08:09 GMT"
+    earlier = http_date(WHEN - dt.timedelta(minutes=1))
+    with app.test_request_context("/x", headers={"If-Modified-Since": earlier}):
+        assert httpcache.respond(key, produce).status_code == 200
+    with app.test_request_context("/x", headers={"If-Modified-Since": http_date(WHEN)}):
+        assert httpcache.respond(key, produce).status_code == 304
+    assert len(calls) == 1
+
+
+def test_large_bodies_are_gzipped_once_per_version(app):
+    import gzip
+
+    body = b"x" * 5000
+    produce, calls = _counting(body)
+    key = _key("gzip")
+    for _ in range(2):
+        with app.test_request_context("/x", headers={"Accept-Encoding": "gzip"}):
+            resp = httpcache.respond(key, produce)
+        assert resp.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(resp.get_data()) == body
+    with app.test_request_context("/x"):
+        assert httpcache.respond(key, produce).get_data() == body
+    assert len(calls) == 1
+
+
+def test_max_age_follows_the_setting(app_variant):
+    variant = app_variant(DOWNLOAD_MAX_AGE=5)
+    resp = variant.test_client().get("/api/periods.geojson")
+    assert resp.headers["Cache-Control"] == "public, max-age=5, must-revalidate"
+
+
+# through the routes --------------------------------------------------------------------
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_conditional_get_answers_304_until_the_data_changes(app, contract_client, url):
+    client = contract_client
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.headers["ETag"].startswith('W/"')
+    assert first.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
+    assert parse_date(first.headers["Last-Modified"]) is not None
+    tag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
+    since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    _rename_a_site(app)
+    changed = client.get(url, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+
+
+def test_a_stale_or_foreign_etag_gets_the_body(contract_client):
+    url = "/api/periods.geojson"
+    resp = contract_client.get(url, headers={"If-None-Match": 'W/"not-the-tag"'})
+    assert resp.status_code == 200 and resp.get_json()["features"]
+
+
+def test_etag_differs_between_queries(contract_client):
+    a = contract_client.get("/api/sites.geojson?date=2015-08-01").headers["ETag"]
+    b = contract_client.get("/api/sites.geojson?date=2016-08-01").headers["ETag"]
+    c = contract_client.get("/api/sites.csv?date=2015-08-01").headers["ETag"]
+    assert len({a, b, c}) == 3
+
+
+def test_writes_that_do_not_change_the_record_keep_the_validator(app, contract_client, make_user):
+    url = "/api/periods.geojson"
+    tag = contract_client.get(url).headers["ETag"]
+    make_user(app, "nadia")  # accounts are not part of what the API shows
+    assert contract_client.get(url, headers={"If-None-Match": tag}).status_code == 304
