@@ -141,14 +141,14 @@ def _link_sources(
     model, link, key: str, periods: list[demo_data.DemoPeriod], site_ids: list[int]
 ) -> None:
     """Source rows for new periods, found again by (site, start): unique per site."""
-    stored = select(model.id, model.site_id, model.start).where(
+    stored = select(model.id, model.site_id, model.start_edtf).where(
         model.site_id.in_(select(Site.id).where(_DEMO))
     )
     by_start = {(site, start): pid for pid, site, start in db.session.execute(stored)}
     db.session.execute(
         insert(link),
         [
-            {key: by_start[site_ids[p.site], p.start], "source_id": s}
+            {key: by_start[site_ids[p.site], p.start and p.start.text], "source_id": s}
             for p in periods
             for s in p.sources
         ],
@@ -174,13 +174,19 @@ def _site_row(s: demo_data.DemoSite) -> dict:
     return row
 
 
+def _bound_columns(side: str, bound) -> dict:
+    return {
+        f"{side}_edtf": bound and bound.text,
+        f"{side}_earliest": bound and bound.earliest,
+        f"{side}_latest": bound and bound.latest,
+    }
+
+
 def _period_row(p: demo_data.DemoPeriod, site_ids: list[int], control: bool) -> dict:
     row = {
         "site_id": site_ids[p.site],
-        "start_date": p.start,
-        "end_date": p.end,
-        "start_precision": p.start_precision,
-        "end_precision": p.end_precision,
+        **_bound_columns("start", p.start),
+        **_bound_columns("end", p.end),
         "confidence": p.confidence,
         "note": "",
         "version": 1,

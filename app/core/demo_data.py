@@ -20,8 +20,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.core import timeline
-from app.core.vocabulary import FIRST_DAY
+from app.core import bounds
+from app.core.bounds import Bound
+from app.core.vocabulary import FIRST_DAY, PRECISIONS
 
 __all__ = ["SLUG_PREFIX", "DemoSite", "DemoPeriod", "Demo", "generate"]
 
@@ -89,10 +90,8 @@ class DemoPeriod:
 
     site: int
     value: object
-    start: dt.date | None
-    start_precision: str
-    end: dt.date | None
-    end_precision: str
+    start: Bound | None
+    end: Bound | None
     confidence: str
     sources: list
     contested: bool = False
@@ -128,8 +127,8 @@ def generate(
     demo = Demo()
     for i in range(n_sites):
         demo.sites.append(_site(rnd, i, border, seed))
-        for start, sp, end, ep in _intervals(rnd, n_periods, span):
-            demo.control.append(_control(rnd, i, start, sp, end, ep, actors, sources, demo.control))
+        for start, end in _intervals(rnd, n_periods, span):
+            demo.control.append(_control(rnd, i, start, end, actors, sources, demo.control))
         if demo.sites[-1].kind == "crossing_side":
             demo.status.extend(_status(rnd, i, span, sources))
     return demo
@@ -172,35 +171,37 @@ def _point_on_line(rnd: random.Random, line) -> tuple[tuple[float, float], tuple
 
 
 def _intervals(rnd: random.Random, k: int, span: int) -> list[tuple]:
-    """K ordered, non-overlapping (start, precision, end, precision), some with gaps."""
+    """K ordered, non-overlapping (start, end) bounds, some with gaps."""
     gap_after = [rnd.random() < _GAP_CHANCE for _ in range(k - 1)] + [False]
-    bounds: list[tuple[dt.date | None, str]] = list(_bounds(rnd, k + sum(gap_after) + 1, span))
+    marks: list[Bound | None] = list(_bounds(rnd, k + sum(gap_after) + 1, span))
     if rnd.random() < _OPEN_START_CHANCE:
-        bounds[0] = (None, "day")
+        marks[0] = None
     if rnd.random() < _ONGOING_CHANCE:
-        bounds[-1] = (None, "day")
+        marks[-1] = None
     out, b = [], 0
     for gap in gap_after:
-        out.append((*bounds[b], *bounds[b + 1]))
+        out.append((marks[b], marks[b + 1]))
         b += 2 if gap else 1
     return out
 
 
-def _bounds(rnd: random.Random, n: int, span: int) -> list[tuple[dt.date, str]]:
-    """N strictly increasing dates, some floored to their month or year."""
+def _bounds(rnd: random.Random, n: int, span: int) -> list[Bound]:
+    """N bounds in time order whose windows never meet: days, months and years."""
     days = sorted(rnd.sample(range(1, span), n))
-    out: list[tuple[dt.date, str]] = []
+    out: list[Bound] = []
     for d in days:
         exact = FIRST_DAY + dt.timedelta(days=d)
-        precision = rnd.choices(timeline.PRECISIONS, cum_weights=_PRECISION_CUM)[0]
-        floored = timeline.floor_date(exact, precision)
-        if out and floored <= out[-1][0]:
-            floored, precision = exact, "day"  # flooring would collide with the last bound
-        out.append((floored, precision))
+        precision = rnd.choices(PRECISIONS, cum_weights=_PRECISION_CUM)[0]
+        bound = bounds.at_precision(exact, precision)
+        last = out[-1].latest if out else None
+        if last is not None and bound.earliest is not None and bound.earliest <= last:
+            # The window would reach into the last one: keep the day itself, or a day after.
+            bound = bounds.exact(max(exact, last + dt.timedelta(days=1)))
+        out.append(bound)
     return out
 
 
-def _control(rnd, site, start, sp, end, ep, actors, sources, previous) -> DemoPeriod:
+def _control(rnd, site, start, end, actors, sources, previous) -> DemoPeriod:
     """A period held by an actor other than the site's previous one."""
     last = previous[-1].value if previous and previous[-1].site == site else None
     actor = _other(rnd, actors, last)
@@ -210,9 +211,7 @@ def _control(rnd, site, start, sp, end, ep, actors, sources, previous) -> DemoPe
         site,
         actor,
         start,
-        sp,
         end,
-        ep,
         _confidence(rnd),
         rnd.sample(sources, min(len(sources), rnd.randint(1, 3))),
         contested,
@@ -226,10 +225,8 @@ def _status(rnd: random.Random, site: int, span: int, sources) -> list[DemoPerio
     if not k:
         return []
     return [
-        DemoPeriod(
-            site, rnd.choice(_STATUSES), start, sp, end, ep, _confidence(rnd), [rnd.choice(sources)]
-        )
-        for start, sp, end, ep in _intervals(rnd, k, span)
+        DemoPeriod(site, rnd.choice(_STATUSES), start, end, _confidence(rnd), [rnd.choice(sources)])
+        for start, end in _intervals(rnd, k, span)
     ]
 
 

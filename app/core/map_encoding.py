@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from app.core import timeline, vocabulary
+from app.core import bounds, timeline, vocabulary
+from app.core.bounds import Bound
 from app.core.text_rules import safe_url
-from app.core.vocabulary import CONFIDENCES, FIRST_DAY, PRECISIONS, SITE_KINDS, STATUSES
+from app.core.vocabulary import (
+    BOUND_PRECISIONS,
+    CONFIDENCES,
+    FIRST_DAY,
+    PRECISIONS,
+    SITE_KINDS,
+    STATUSES,
+)
 
 __all__ = [
     "MapRows",
@@ -33,6 +41,7 @@ __all__ = [
 ]
 
 _PRECISION = {p: i for i, p in enumerate(PRECISIONS)}
+_BOUND_PRECISION = {p: i for i, p in enumerate(BOUND_PRECISIONS)}
 _CONFIDENCE = {c: i for i, c in enumerate(CONFIDENCES)}
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -64,28 +73,55 @@ def offset(day: dt.date | None) -> int | None:
 
 
 def flags(
-    start_precision: str,
-    end_precision: str,
+    start: Bound | None,
+    end: Bound | None,
     contested: bool = False,
     confidence: str = "high",
     challenger: int | None = None,
 ) -> int:
-    """Pack precisions, contested and confidence into one small integer.
+    """Pack the bounds' precisions and qualifiers, contested and confidence into one integer.
 
-    Bits 0–1 start precision, 2–3 end precision (0 day, 1 month, 2 year),
-    bit 4 contested, bits 5–6 confidence (0 high, 1 medium, 2 low), bits 7 and up
-    the challenger's actor index plus one (0: none named).
+    Bits 0–1 start precision, 2–3 end precision (0 day, 1 month, 2 year, 3 any other
+    window; an open bound counts as day), bit 4 contested, bits 5–6 confidence (0 high,
+    1 medium, 2 low), bits 7–8 the start's qualifiers, 9–10 the end's (first bit: marked
+    uncertain, ``?``; second: approximate, ``~``; ``%`` sets both), bits 11 and up the
+    challenger's actor index plus one (0: none named). The page needs the qualifiers'
+    kind to write "Jun 2014?" or "Jun 2014~" as :meth:`Bound.short` does.
 
-    >>> flags("month", "day", True, "low", challenger=3)
-    593
+    >>> from app.core.bounds import parse
+    >>> flags(parse("2014-06"), None, True, "low", challenger=3)
+    8273
+    >>> flags(parse("2014?"), parse("2015-06~"), False, "high")
+    1158
     """
     return (
-        _PRECISION[start_precision]
-        | _PRECISION[end_precision] << 2
+        _precision(start)
+        | _precision(end) << 2
         | int(contested) << 4
         | _CONFIDENCE[confidence] << 5
-        | (0 if challenger is None else challenger + 1) << 7
+        | _qualifiers(start) << 7
+        | _qualifiers(end) << 9
+        | (0 if challenger is None else challenger + 1) << 11
     )
+
+
+def _qualifiers(bound: Bound | None) -> int:
+    """Bit 0: the bound is marked uncertain (? or %), bit 1: approximate (~ or %)."""
+    if bound is None:
+        return 0
+    both = "%" in bound.text
+    return int(both or "?" in bound.text) | int(both or "~" in bound.text) << 1
+
+
+def _precision(bound: Bound | None) -> int:
+    return 0 if bound is None else _BOUND_PRECISION[bound.precision]
+
+
+def _days(bound: Bound | None) -> tuple[int | None, int | None]:
+    """The bound's earliest and latest day as offsets (None: open)."""
+    if bound is None:
+        return None, None
+    return offset(bound.earliest), offset(bound.latest)
 
 
 def encode(rows: MapRows, today: dt.date) -> dict:
@@ -94,14 +130,20 @@ def encode(rows: MapRows, today: dt.date) -> dict:
     ``actors[a]`` = [slug, name, colour, short name];
     ``sites[i]`` = [slug, name, name_ar, country, lon, lat (4 decimals: ~11 m),
     kind index in vocabulary.SITE_KINDS];
-    ``control[i]`` = that site's periods, each [actor, start, end, flags, source…]
-    (actor indexes ``actors``, the sources index ``sources``, see :func:`flags`);
-    ``status[i]`` = [[status index, start, end, flags]…];
+    ``control[i]`` = that site's periods, each [actor, start earliest, start latest,
+    end earliest, end latest, flags, source…] (actor indexes ``actors``, the sources
+    index ``sources``, see :func:`flags`);
+    ``status[i]`` = [[status index, start earliest, start latest, end earliest, end
+    latest, flags]…];
     ``events`` = [[day, precision, title, lon, lat, [source…]]…];
-    ``changes`` = the days on which any site's controller or status changes.
-    Days are offsets from ``origin``; a null start or end is an open bound. To keep
-    the block small, a period's start counts from the previous period's end (0 when
-    they touch), its end from its own start, and each change from the one before.
+    ``changes`` = the days on which any site's answer changes (transitions included).
+    Days are offsets from ``origin``; a bound's earliest and latest day are the first
+    and last day its EDTF window allows, null on an open side (both null: before the
+    record, or ongoing). To keep the block small (see :func:`_relative`), a start's
+    earliest day counts from the previous period's earliest end (0 when they touch), an
+    end's earliest day from its own start's earliest day, and each latest day from its
+    earliest day (absolute when the earliest is open); each change counts from the one
+    before.
     """
     actor_ix = {a["id"]: i for i, a in enumerate(rows.actors)}
     site_ix = {s["id"]: i for i, s in enumerate(rows.sites)}
@@ -134,9 +176,7 @@ def change_points(rows: MapRows) -> list[dt.date]:
     for kind, periods, value in (("c", rows.control, "actor_id"), ("s", rows.status, "status")):
         for p in periods:
             by_track.setdefault((kind, p["site_id"]), []).append(
-                timeline.Period(
-                    p["start"], p["end"], p[value], p["start_precision"], p["end_precision"]
-                )
+                timeline.Period(p["start"], p["end"], p[value])
             )
     return timeline.change_points(by_track)
 
@@ -144,14 +184,20 @@ def change_points(rows: MapRows) -> list[dt.date]:
 def when_label(row: Mapping) -> str:
     """The state table's "since / until" text for a state_at row.
 
-    >>> when_label({"controller": "isis", "since": "2014-06-01", "since_precision": "month",
-    ...             "until": "2017-11-03", "until_precision": "day"})
+    >>> when_label({"controller": "isis", "since_edtf": "2014-06", "until_edtf": "2017-11-03"})
     'Jun 2014 – 3 Nov 2017'
+    >>> when_label({"controller": None, "transition": {
+    ...     "names": ["SDF", "Syria (transitional)"], "window": "2024-12-07/2024-12-31"}})
+    'SDF → Syria (transitional), between 7 and 31 December 2024'
     """
+    transition = row.get("transition")
+    if transition:
+        chain = " → ".join(transition["names"])
+        words = bounds.parse(transition["window"]).reading().removeprefix("sometime ")
+        return f"{chain}, {words}"
     if not row["controller"]:
         return "no record"
-    since = _label(row["since"], row["since_precision"])
-    until = _label(row["until"], row["until_precision"])
+    since, until = _label(row.get("since_edtf")), _label(row.get("until_edtf"))
     if since and until:
         return f"{since} – {until}"
     return f"until {until}" if until else (f"since {since}" if since else "always on record")
@@ -166,8 +212,8 @@ def year_marks(today: dt.date, step: int = 2) -> list[tuple[int, str]]:
     ]
 
 
-def _label(iso: str | None, precision: str | None) -> str:
-    return timeline.format_bound(dt.date.fromisoformat(iso), precision or "day") if iso else ""
+def _label(text: str | None) -> str:
+    return bounds.parse(text).short() if text else ""
 
 
 def script_json(obj) -> str:
@@ -197,24 +243,33 @@ class _SourceTable:
 
 
 def _relative(periods: list[list]) -> list[list]:
-    """Starts as gaps after the previous end, ends as lengths (see :func:`encode`).
+    """Earliest days as gaps and lengths, latest days after their earliest (see encode).
 
-    >>> _relative([[0, None, 10, 0], [1, 10, 25, 0], [2, 30, None, 0]])
-    [[0, None, 10, 0], [1, 0, 15, 0], [2, 5, None, 0]]
+    >>> _relative([[0, None, None, 10, 40, 0], [1, 10, 40, 25, 25, 0], [2, 30, 30, None, None, 0]])
+    [[0, None, None, 10, 30, 0], [1, 0, 30, 15, 0, 0], [2, 5, 0, None, None, 0]]
     """
     out, cursor = [], 0
-    for value, start, end, *rest in periods:
-        base = 0 if start is None else start
+    for value, start_lo, start_hi, end_lo, end_hi, *rest in periods:
+        base = 0 if start_lo is None else start_lo
         out.append(
             [
                 value,
-                None if start is None else start - cursor,
-                None if end is None else end - base,
+                None if start_lo is None else start_lo - cursor,
+                _after(start_lo, start_hi),
+                None if end_lo is None else end_lo - base,
+                _after(end_lo, end_hi),
                 *rest,
             ]
         )
-        cursor = cursor if end is None else end
+        cursor = cursor if end_lo is None else end_lo
     return out
+
+
+def _after(lo: int | None, hi: int | None) -> int | None:
+    """A latest day counted from its earliest day, or absolute when the earliest is open."""
+    if hi is None:
+        return None
+    return hi if lo is None else hi - lo
 
 
 def _differences(days: list[int]) -> list[int]:
@@ -224,7 +279,7 @@ def _differences(days: list[int]) -> list[int]:
 
 def _by_start(periods: Iterable[dict]) -> list[dict]:
     """Periods in time order (an open start first), whatever the database's NULL order."""
-    return sorted(periods, key=lambda p: p["start"] or dt.date.min)
+    return sorted(periods, key=lambda p: p["start"] and p["start"].earliest or dt.date.min)
 
 
 def _site(s: dict) -> list:
@@ -242,14 +297,10 @@ def _site(s: dict) -> list:
 def _control(p: dict, actor_ix: Mapping[int, int], sources: _SourceTable) -> list:
     return [
         actor_ix[p["actor_id"]],
-        offset(p["start"]),
-        offset(p["end"]),
+        *_days(p["start"]),
+        *_days(p["end"]),
         flags(
-            p["start_precision"],
-            p["end_precision"],
-            p["contested"],
-            p["confidence"],
-            actor_ix.get(p["challenger_id"]),
+            p["start"], p["end"], p["contested"], p["confidence"], actor_ix.get(p["challenger_id"])
         ),
         *sources.refs(p["source_ids"]),
     ]
@@ -258,9 +309,9 @@ def _control(p: dict, actor_ix: Mapping[int, int], sources: _SourceTable) -> lis
 def _status(p: dict) -> list:
     return [
         STATUSES.index(p["status"]),
-        offset(p["start"]),
-        offset(p["end"]),
-        flags(p["start_precision"], p["end_precision"], False, p["confidence"]),
+        *_days(p["start"]),
+        *_days(p["end"]),
+        flags(p["start"], p["end"], False, p["confidence"]),
     ]
 
 

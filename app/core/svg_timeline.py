@@ -1,9 +1,13 @@
 """A site's history as an SVG chart: control bars by actor, status track, event ticks.
 
 Pure: plain rows in, an SVG string out (no Flask, no database). Every text is escaped;
-every bar carries a <title> for hover; the page's tables remain the text equivalent.
+every bar carries a <title> for hover; the page's tables remain the text equivalent. A
+bar is solid over its certain span; a bound known only as a window (a month, a year, a
+range of days) is drawn hatched over the window's days, with its dates written under
+the chart, not only on hover.
 
->>> svg = render(Tracks(control=[Bar(dt.date(2015, 5, 21), None, "ISIS", "#000000")]),
+>>> from app.core.bounds import exact
+>>> svg = render(Tracks(control=[Bar(exact(dt.date(2015, 5, 21)), None, "ISIS", "#000000")]),
 ...              dt.date(2016, 1, 1), title="al-Tanf")
 >>> svg.startswith('<svg') and 'role="img"' in svg and "<title>ISIS: 21 May 2015" in svg
 True
@@ -17,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core import timeline
+from app.core.bounds import Bound
 from app.core.vocabulary import FIRST_DAY
 
 __all__ = ["Bar", "Tick", "Tracks", "site_tracks", "render"]
@@ -26,7 +31,8 @@ CONTROL_Y, CONTROL_H = 8, 28
 STATUS_Y, STATUS_H = 44, 18
 EVENTS_Y, EVENTS_H = 70, 14
 AXIS_Y = 94
-HEIGHT = 118
+WINDOWS_Y = 130
+HEIGHT = 138
 STATUS_FILL = {"open": "#d9f0d3", "restricted": "#fdb863", "closed": "#5e3c99"}
 UNKNOWN_FILL = "url(#tl-unknown)"
 
@@ -35,12 +41,10 @@ UNKNOWN_FILL = "url(#tl-unknown)"
 class Bar:
     """One period on a track: [start, end) with its label, colour and hover text."""
 
-    start: dt.date | None
-    end: dt.date | None
+    start: Bound | None
+    end: Bound | None
     label: str
     colour: str
-    start_precision: str = "day"
-    end_precision: str = "day"
     detail: str = ""
     challenger_colour: str | None = None
     name: str = ""
@@ -71,8 +75,6 @@ def site_tracks(site, safe_colour=lambda c: c) -> Tracks:
             p.end,
             p.actor.short or p.actor.name,
             safe_colour(p.actor.colour),
-            p.start_precision,
-            p.end_precision,
             _detail(p),
             _ring(p, safe_colour),
             p.actor.name,
@@ -85,8 +87,6 @@ def site_tracks(site, safe_colour=lambda c: c) -> Tracks:
             p.end,
             p.status,
             STATUS_FILL.get(p.status, UNKNOWN_FILL),
-            p.start_precision,
-            p.end_precision,
             f"{p.confidence} confidence",
         )
         for p in site.status_periods
@@ -103,9 +103,10 @@ def render(tracks: Tracks, today: dt.date, title: str) -> str:
         f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="tl-title tl-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="tl-title">{_e(title)}, {FIRST_DAY.year}–{today.year}</title>',
-        '<desc id="tl-desc">Control bars coloured by actor, hatched where control is '
-        "unknown; below them open, restricted or closed status and dated events. The "
-        "tables below give the same information as text.</desc>",
+        '<desc id="tl-desc">Control bars coloured by actor, grey-hatched where control is '
+        "unknown and striped where a change falls in a window of days (its dates written "
+        "under the chart); below them open, restricted or closed status and dated events. "
+        "The tables below give the same information as text.</desc>",
         _DEFS,
         *_grid(scale),
         _track_label("Control", CONTROL_Y + CONTROL_H / 2),
@@ -115,6 +116,7 @@ def render(tracks: Tracks, today: dt.date, title: str) -> str:
         *_track(tracks.status, scale, STATUS_Y, STATUS_H, "Status unknown"),
         *_ticks(tracks.events, scale),
         *_axis(scale),
+        *_window_labels([*tracks.control, *tracks.status], scale),
         "</svg>",
     ]
     return "\n".join(parts)
@@ -124,6 +126,9 @@ _DEFS = (
     '<defs><pattern id="tl-unknown" width="6" height="6" patternUnits="userSpaceOnUse" '
     'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f1f2f4"/>'
     '<line x1="0" y1="0" x2="0" y2="6" stroke="#b9bec6" stroke-width="2"/></pattern>'
+    '<pattern id="tl-window" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(-45)"><rect width="6" height="6" fill="#ffffff"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#1d2430" stroke-width="1.6"/></pattern>'
     "</defs>"
 )
 
@@ -144,12 +149,7 @@ class _Scale:
 
 def _track(bars: list[Bar], scale: _Scale, y: float, h: float, unknown: str) -> Iterable[str]:
     """Gaps (hatched, "unknown") then the bars of one track."""
-    periods = [
-        timeline.Period(
-            b.start, b.end, start_precision=b.start_precision, end_precision=b.end_precision
-        )
-        for b in bars
-    ]
+    periods = [timeline.Period(b.start, b.end) for b in bars]
     end = scale.hi + dt.timedelta(days=1)
     for lo, hi in timeline.gaps(periods, scale.lo, end):
         label = f"{unknown}: {timeline.format_bound(lo)} – {timeline.format_bound(hi)}"
@@ -159,20 +159,25 @@ def _track(bars: list[Bar], scale: _Scale, y: float, h: float, unknown: str) -> 
 
 
 def _bar(bar: Bar, scale: _Scale, y: float, h: float) -> Iterable[str]:
-    """One period: its rect, a fade over imprecise bounds, a challenger stripe, a label."""
-    x0 = scale.x(bar.start, scale.lo)
-    x1 = scale.x(bar.end, scale.hi + dt.timedelta(days=1))
+    """One period: solid over its certain span, striped over its windows, a challenger
+    stripe, a label."""
+    span = timeline.Period(bar.start, bar.end)
+    x0 = scale.x(span.certain_start, scale.lo)
+    x1 = scale.x(span.certain_end, scale.hi + dt.timedelta(days=1))
+    if x1 > x0:
+        yield _rect(x0, x1, y, h, bar.colour, _hover(bar), "bar")
+    for side, bound in (("began", bar.start), ("ended", bar.end)):
+        if bound is not None and not bound.is_exact:
+            lo = scale.x(bound.earliest, scale.lo)
+            hi = scale.x(bound.latest and bound.latest + dt.timedelta(days=1), scale.hi)
+            hover = f"{bar.name or bar.label} {side} {bound.reading()}"
+            yield (
+                f'<rect class="window" x="{lo}" y="{y}" width="{max(round(hi - lo, 1), 2)}" '
+                f'height="{h}" fill="url(#tl-window)" stroke="{_e(bar.colour)}" '
+                f'stroke-width="1.5"><title>{_e(hover)}</title></rect>'
+            )
     if x1 <= x0:
         return
-    yield _rect(x0, x1, y, h, bar.colour, _hover(bar), "bar")
-    for bound, precision in ((bar.start, bar.start_precision), (bar.end, bar.end_precision)):
-        if bound is not None and precision != "day":
-            lo, hi = bound, _next(bound, precision)
-            yield (
-                f'<rect class="fuzzy" x="{scale.x(lo, lo)}" y="{y}" '
-                f'width="{max(scale.x(hi, hi) - scale.x(lo, lo), 1.5)}" height="{h}" '
-                f'fill="#ffffff" fill-opacity="0.55"/>'
-            )
     if bar.challenger_colour:
         yield (
             f'<rect x="{x0}" y="{y}" width="{x1 - x0}" height="5" '
@@ -183,6 +188,21 @@ def _bar(bar: Bar, scale: _Scale, y: float, h: float) -> Iterable[str]:
             f'<text x="{(x0 + x1) / 2}" y="{y + h / 2 + 4}" text-anchor="middle" '
             f'fill="{_ink(bar.colour)}" class="bar-label">{_e(bar.label)}</text>'
         )
+
+
+def _window_labels(bars: list[Bar], scale: _Scale) -> Iterable[str]:
+    """The dates of each window, written under the chart ("7–31 Dec 2024")."""
+    seen: set[str] = set()
+    for bar in bars:
+        for bound in (bar.start, bar.end):
+            if bound is None or bound.is_exact or bound.text in seen:
+                continue
+            seen.add(bound.text)
+            x = scale.x(bound.earliest or bound.latest, scale.lo)
+            yield (
+                f'<text x="{x}" y="{WINDOWS_Y}" class="window-date" text-anchor="middle">'
+                f"{_e(bound.short())}<title>{_e(bound.reading())}</title></text>"
+            )
 
 
 def _ticks(events: list[Tick], scale: _Scale) -> Iterable[str]:
@@ -240,10 +260,7 @@ def _track_label(text: str, y: float) -> str:
 
 def _hover(bar: Bar) -> str:
     """ "ISIS: 21 May 2015 – 4 Mar 2016 · high confidence"."""
-    period = timeline.Period(
-        bar.start, bar.end, start_precision=bar.start_precision, end_precision=bar.end_precision
-    )
-    text = f"{bar.name or bar.label}: {period.describe()}"
+    text = f"{bar.name or bar.label}: {timeline.Period(bar.start, bar.end).describe()}"
     return text + (f" · {bar.detail}" if bar.detail else "")
 
 
@@ -260,13 +277,6 @@ def _detail(p) -> str:
     if p.contested:
         text += " · contested" + (f" by {p.challenger.name}" if p.challenger else "")
     return text
-
-
-def _next(day: dt.date, precision: str) -> dt.date:
-    """First day after the month or year that starts on `day`."""
-    if precision == "year":
-        return dt.date(day.year + 1, 1, 1)
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _ink(colour: str) -> str:

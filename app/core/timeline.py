@@ -1,10 +1,11 @@
-"""Pure time logic for control and status periods: half-open intervals, precision, as-of.
+"""Pure time logic for control and status periods: half-open intervals, windows, as-of.
 
 A period covers ``[start, end)``: on ``end`` the next period applies. ``start=None``
-means "held since before the record begins", ``end=None`` means "still ongoing".
-A bound with ``month`` or ``year`` precision is normally stored as the first day of
-that month or year; an answer whose date falls inside such a bound's month or year is
-*uncertain*. Gaps between periods mean *unknown*, never "the last actor".
+means "held since before the record begins", ``end=None`` means "still ongoing". Each
+bound is an EDTF window of days (:mod:`app.core.bounds`); the record never picks a day
+inside it. On a day inside one period's *certain* span ``[latest start, earliest end)``
+that period's value holds; on a day inside only *possible* spans control was changing
+hands (a transition); on any other day it is unknown, never "the last actor".
 
 >>> from datetime import date
 >>> gov = Period(None, date(2015, 5, 21), value="gov")
@@ -23,17 +24,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.core import bounds
+from app.core.bounds import Bound
 from app.core.vocabulary import PRECISIONS
 
 __all__ = [
     "PRECISIONS",
     "Period",
+    "Transition",
     "Answer",
     "parse_date",
     "parse_partial_date",
     "floor_date",
     "format_bound",
-    "contains",
+    "holds_certainly",
+    "holds_possibly",
     "overlaps",
     "find_overlaps",
     "as_of",
@@ -51,39 +56,119 @@ _PARTIAL = re.compile(r"\A([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
 @dataclass(frozen=True)
 class Period:
-    """A half-open interval ``[start, end)`` carrying a value (an actor, a status)."""
+    """A half-open interval ``[start, end)`` carrying a value (an actor, a status).
 
-    start: dt.date | None
-    end: dt.date | None
+    Each bound is an EDTF :class:`~app.core.bounds.Bound` (a plain date is taken as that
+    exact day). ``start=None`` means held since before the record begins, ``end=None``
+    still ongoing. The *certain* span is ``[latest start, earliest end)``, the *possible*
+    span ``[earliest start, latest end)``.
+    """
+
+    start: Bound | None
+    end: Bound | None
     value: Any = None
-    start_precision: str = "day"
-    end_precision: str = "day"
     key: Any = None
 
     def __post_init__(self) -> None:
-        if self.start is not None and self.end is not None and self.end <= self.start:
-            raise ValueError(f"end {self.end} must be after start {self.start}")
-        for name in ("start_precision", "end_precision"):
-            if getattr(self, name) not in PRECISIONS:
-                raise ValueError(f"{name} must be one of {PRECISIONS}")
+        for name in ("start", "end"):
+            bound = getattr(self, name)
+            if isinstance(bound, dt.date):
+                object.__setattr__(self, name, bounds.exact(bound))
+            elif bound is not None and not isinstance(bound, Bound):
+                raise TypeError(f"{name} must be a date or a Bound, not {bound!r}")
+        lo, hi = self.possible_start, self.possible_end
+        if lo is not None and hi is not None and hi <= lo:
+            raise ValueError(
+                f"end {self.end.text} must be after start "  # type: ignore[union-attr]
+                f"{self.start.text}"
+            )  # type: ignore[union-attr]
+
+    @property
+    def certain_start(self) -> dt.date | None:
+        """First day the value certainly holds (None: since before the record)."""
+        return None if self.start is None else self.start.latest
+
+    @property
+    def certain_end(self) -> dt.date | None:
+        """First day the value may no longer hold (None: ongoing)."""
+        return None if self.end is None else self.end.earliest
+
+    @property
+    def possible_start(self) -> dt.date | None:
+        """First day the value may hold (None: before the record)."""
+        return None if self.start is None else self.start.earliest
+
+    @property
+    def possible_end(self) -> dt.date | None:
+        """First day the value certainly no longer holds (None: may be ongoing)."""
+        return None if self.end is None else self.end.latest
+
+    @property
+    def start_precision(self) -> str:
+        return "day" if self.start is None else self.start.precision
+
+    @property
+    def end_precision(self) -> str:
+        return "day" if self.end is None else self.end.precision
+
+    @property
+    def qualified(self) -> bool:
+        """Tell whether a bound is marked uncertain (?) or approximate (~)."""
+        return any(b is not None and b.qualified for b in (self.start, self.end))
 
     def describe(self) -> str:
-        """Human label such as "Mar 2013 – 4 Mar 2016" (used in error messages).
+        """Human label such as "Mar 2013 – 4 Mar 2016" (used in messages).
 
-        >>> Period(dt.date(2013, 3, 1), None, start_precision="month").describe()
+        >>> Period(bounds.parse("2013-03"), None).describe()
         'Mar 2013 – ongoing'
         """
-        left = format_bound(self.start, self.start_precision, none="before records")
-        right = format_bound(self.end, self.end_precision, none="ongoing")
+        left = "before records" if self.start is None else self.start.short()
+        right = "ongoing" if self.end is None else self.end.short()
         return f"{left} – {right}"
 
 
 @dataclass(frozen=True)
+class Transition:
+    """A day on which the record knows only that control was changing hands.
+
+    ``candidates`` are the periods that may hold on that day, in time order. The first
+    may not have begun yet (``unknown_before``), the last may already have ended
+    (``unknown_after``); ``window`` is the bound whose days the handover falls in.
+    """
+
+    candidates: tuple[Period, ...]
+    window: Bound
+    unknown_before: bool = False
+    unknown_after: bool = False
+
+    @property
+    def outgoing(self) -> Period | None:
+        """The period being left, or None when what came before is unknown."""
+        return None if self.unknown_before else self.candidates[0]
+
+    @property
+    def incoming(self) -> Period | None:
+        """The period being entered, or None when what follows is unknown."""
+        return None if self.unknown_after else self.candidates[-1]
+
+    def chain(self, name=str) -> list[str]:
+        """The holders in order, "unknown" at an open side: ["SDF", "gov"]."""
+        names = [name(p.value) for p in self.candidates]
+        return (["unknown"] if self.unknown_before else []) + names + (
+            ["unknown"] if self.unknown_after else [])
+
+    def describe(self, name=str) -> str:
+        """"SDF → gov, handover sometime between 7 and 31 December 2024"."""
+        return f"{' → '.join(self.chain(name))}, handover {self.window.reading()}"
+
+
+@dataclass(frozen=True)
 class Answer:
-    """The as-of answer for one date: the period that applies (or None) and how sure."""
+    """The as-of answer for one day: the certain holder, or a transition, or neither."""
 
     period: Period | None
     uncertain: bool
+    transition: Transition | None = None
 
     @property
     def value(self) -> Any:
@@ -160,22 +245,44 @@ def format_bound(day: dt.date | None, precision: str = "day", none: str = "") ->
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def contains(period: Period, day: dt.date) -> bool:
-    """Tell whether `day` lies in ``[start, end)``."""
-    return (period.start is None or period.start <= day) and (
-        period.end is None or day < period.end
+def holds_certainly(period: Period, day: dt.date) -> bool:
+    """Tell whether `day` lies in the period's certain span ``[latest start, earliest end)``."""
+    lo, hi = period.certain_start, period.certain_end
+    return (lo is None or lo <= day) and (hi is None or day < hi)
+
+
+def holds_possibly(period: Period, day: dt.date) -> bool:
+    """Tell whether `day` lies in the possible span ``[earliest start, latest end)``."""
+    lo, hi = period.possible_start, period.possible_end
+    return (lo is None or lo <= day) and (hi is None or day < hi)
+
+
+def _before(a: Period, b: Period) -> bool:
+    """`a` ends before `b` starts, or its end window meets `b`'s start window."""
+    return (
+        a.certain_end is not None
+        and b.possible_start is not None
+        and a.certain_end <= b.possible_start
+        and a.possible_end is not None
+        and b.certain_start is not None
+        and a.possible_end <= b.certain_start
     )
 
 
 def overlaps(a: Period, b: Period) -> bool:
-    """Tell whether two half-open periods share at least one day (symmetric).
+    """Tell whether two periods collide (symmetric).
+
+    They may only follow one another: one's certain span never meets the other's possible
+    span, and possible spans share days only where an end window meets a start window.
 
     >>> overlaps(Period(None, dt.date(2014, 6, 1)), Period(dt.date(2014, 6, 1), None))
     False
+    >>> overlaps(Period(None, bounds.parse("2014-06")), Period(bounds.parse("2014-06"), None))
+    False
+    >>> overlaps(Period(None, bounds.parse("2014-06")), Period(dt.date(2014, 6, 10), None))
+    True
     """
-    a_before_b = a.end is not None and b.start is not None and a.end <= b.start
-    b_before_a = b.end is not None and a.start is not None and b.end <= a.start
-    return not (a_before_b or b_before_a)
+    return not (_before(a, b) or _before(b, a))
 
 
 def find_overlaps(periods: Iterable[Period], candidate: Period) -> list[Period]:
@@ -188,41 +295,53 @@ def find_overlaps(periods: Iterable[Period], candidate: Period) -> list[Period]:
 
 
 def as_of(periods: Iterable[Period], day: dt.date) -> Period | None:
-    """The period that applies on `day`, or None for a gap (unknown)."""
+    """The period that certainly applies on `day`, or None (a transition or unknown)."""
     for p in periods:
-        if contains(p, day):
+        if holds_certainly(p, day):
             return p
     return None
 
 
-def is_uncertain(period: Period, day: dt.date) -> bool:
-    """Tell whether `day` falls inside the month or year of one of the period's imprecise bounds.
-
-    >>> p = Period(dt.date(2014, 6, 1), None, start_precision="month")
-    >>> is_uncertain(p, dt.date(2014, 6, 30)), is_uncertain(p, dt.date(2014, 7, 1))
-    (True, False)
-    """
-    for bound, precision in (
-        (period.start, period.start_precision),
-        (period.end, period.end_precision),
-    ):
-        if (
-            bound is not None
-            and precision != "day"
-            and (floor_date(day, precision) == floor_date(bound, precision))
-        ):
-            return True
-    return False
-
-
 def answer(periods: Iterable[Period], day: dt.date) -> Answer:
-    """As-of lookup plus the uncertainty flag."""
-    p = as_of(periods, day)
-    return Answer(p, p is not None and is_uncertain(p, day))
+    """Who held it on `day`: the certain holder, a transition between two, or unknown.
+
+    >>> sdf = Period(dt.date(2024, 12, 6), bounds.parse("2024-12-07/2024-12-31"), "SDF")
+    >>> gov = Period(bounds.parse("2024-12-07/2024-12-31"), None, "gov")
+    >>> answer([sdf, gov], dt.date(2024, 12, 6)).value
+    'SDF'
+    >>> a = answer([sdf, gov], dt.date(2024, 12, 10))
+    >>> a.value, a.uncertain, a.transition.describe()
+    (None, True, 'SDF → gov, handover sometime between 7 and 31 December 2024')
+    >>> answer([sdf, gov], dt.date(2024, 12, 31)).value
+    'gov'
+    """
+    periods = list(periods)
+    for p in periods:
+        if holds_certainly(p, day):
+            return Answer(p, p.qualified)
+    possible = sorted((p for p in periods if holds_possibly(p, day)), key=_start_key)
+    if not possible:
+        return Answer(None, False)
+    first, last = possible[0], possible[-1]
+    before = first.certain_start is not None and day < first.certain_start
+    after = last.certain_end is not None and last.certain_end <= day
+    if not after:
+        window = last.start
+    elif not before:
+        window = first.end
+    else:
+        window = last.end
+    assert window is not None  # a day in a window has a bound on that side
+    return Answer(None, True, Transition(tuple(possible), window, before, after))
+
+
+def is_uncertain(period: Period, day: dt.date) -> bool:
+    """Tell whether the answer on `day` is less than certain for this period."""
+    return not holds_certainly(period, day) or period.qualified
 
 
 def gaps(periods: Sequence[Period], lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Half-open ranges within ``[lo, hi)`` covered by no period (unknown).
+    """Half-open ranges within ``[lo, hi)`` that no period can cover (unknown).
 
     >>> gaps([Period(dt.date(2012, 1, 1), dt.date(2013, 1, 1))], dt.date(2011, 1, 1),
     ...      dt.date(2014, 1, 1))
@@ -232,12 +351,12 @@ def gaps(periods: Sequence[Period], lo: dt.date, hi: dt.date) -> list[tuple[dt.d
     out: list[tuple[dt.date, dt.date]] = []
     cursor = lo
     for p in sorted(periods, key=_start_key):
-        start = lo if p.start is None else max(p.start, lo)
+        start = lo if p.possible_start is None else max(p.possible_start, lo)
         if start > cursor:
             out.append((cursor, min(start, hi)))
-        if p.end is None:
+        if p.possible_end is None:
             return [g for g in out if g[0] < g[1]]
-        cursor = max(cursor, p.end)
+        cursor = max(cursor, p.possible_end)
         if cursor >= hi:
             break
     if cursor < hi:
@@ -246,15 +365,19 @@ def gaps(periods: Sequence[Period], lo: dt.date, hi: dt.date) -> list[tuple[dt.d
 
 
 def boundary_dates(periods: Iterable[Period]) -> set[dt.date]:
-    """Every start and end date of the periods."""
+    """Every day on which a period's certain or possible span begins or ends."""
     out: set[dt.date] = set()
     for p in periods:
-        out.update(d for d in (p.start, p.end) if d is not None)
+        out.update(
+            d
+            for d in (p.possible_start, p.certain_start, p.certain_end, p.possible_end)
+            if d is not None
+        )
     return out
 
 
 def change_points(periods_by_site: Mapping[Any, Sequence[Period]]) -> list[dt.date]:
-    """Sorted dates on which at least one site's value (or knownness) changes.
+    """Sorted days on which at least one site's answer changes (a transition included).
 
     Adjacent periods with the same value do not make a change point.
 
@@ -270,10 +393,13 @@ def change_points(periods_by_site: Mapping[Any, Sequence[Period]]) -> list[dt.da
     return sorted(points)
 
 
-def _value(periods: Iterable[Period], day: dt.date) -> tuple[bool, Any]:
-    p = as_of(periods, day)
-    return (False, None) if p is None else (True, p.value)
+def _value(periods: Iterable[Period], day: dt.date) -> tuple:
+    a = answer(periods, day)
+    if a.transition is not None:
+        t = a.transition
+        return ("transition", t.outgoing and t.outgoing.value, t.incoming and t.incoming.value)
+    return ("unknown",) if a.period is None else ("held", a.period.value)
 
 
 def _start_key(p: Period) -> dt.date:
-    return dt.date.min if p.start is None else p.start
+    return dt.date.min if p.possible_start is None else p.possible_start

@@ -17,10 +17,12 @@ import datetime as dt
 __all__ = [
     "FIRST_DAY",
     "PRECISIONS",
+    "BOUND_PRECISIONS",
     "CONFIDENCES",
     "STATUSES",
     "SITE_KINDS",
     "SITE_KIND_LABELS",
+    "UNTRACKED_KINDS",
     "LOCATION_PRECISIONS",
     "ACTOR_KINDS",
     "ROLES",
@@ -31,8 +33,10 @@ __all__ = [
 
 #: The first day the record covers: the slider's start, day offset 0 of the map data.
 FIRST_DAY = dt.date(2011, 1, 1)
-#: How exactly a bound or a date is known.
+#: How exactly a date is known (a source's publication date).
 PRECISIONS = ("day", "month", "year")
+#: How exactly a period's bound is known: an EDTF day, month, year, or any other window.
+BOUND_PRECISIONS = ("day", "month", "year", "window")
 CONFIDENCES = ("high", "medium", "low")
 #: Open/closed status of a site, kept apart from who controls it.
 STATUSES = ("open", "closed", "restricted", "unknown")
@@ -43,6 +47,9 @@ SITE_KIND_LABELS = {
     "garrison": "garrison",
     "zone": "zone",
 }
+#: Kinds of site whose control is not tracked (an area drawn for context, not a post):
+#: they are shown as "not tracked for control", never as "unknown" on every date.
+UNTRACKED_KINDS = ("zone",)
 LOCATION_PRECISIONS = ("exact", "town", "approximate")
 ACTOR_KINDS = ("state", "non_state", "coalition")
 #: Account roles, weakest first.
@@ -56,11 +63,12 @@ def as_dict() -> dict[str, object]:
     """The vocabulary as plain JSON-ready values, for the map page's data block."""
     return {
         "first_day": FIRST_DAY.isoformat(),
-        "precisions": list(PRECISIONS),
+        "precisions": list(BOUND_PRECISIONS),
         "confidences": list(CONFIDENCES),
         "statuses": list(STATUSES),
         "kinds": list(SITE_KINDS),
         "kind_labels": [SITE_KIND_LABELS[k] for k in SITE_KINDS],
+        "untracked_kinds": list(UNTRACKED_KINDS),
         "location_precisions": list(LOCATION_PRECISIONS),
         "actor_kinds": list(ACTOR_KINDS),
         "countries": {code: list(names) for code, names in COUNTRIES.items()},

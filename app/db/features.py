@@ -168,10 +168,10 @@ def extent(kind: str) -> tuple[list[float] | None, list[str | None] | None]:
     model = ControlPeriod if kind in ("periods", "sites") else StatusPeriod
     lo, hi, before, ongoing = db.session.execute(
         select(
-            func.min(model.start),
-            func.max(model.end),
-            func.count().filter(model.start.is_(None)),
-            func.count().filter(model.end.is_(None)),
+            func.min(model.start_earliest),
+            func.max(model.end_latest),
+            func.count().filter(model.start_earliest.is_(None)),
+            func.count().filter(model.end_latest.is_(None)),
         )
     ).one()
     return spatial, [None if before else clock.iso_day(lo), None if ongoing else clock.iso_day(hi)]
@@ -179,12 +179,12 @@ def extent(kind: str) -> tuple[list[float] | None, list[str | None] | None]:
 
 # conditions ---------------------------------------------------------------
 def _intersects(model, f: Filters) -> list:
-    """SQL: the period's [start, end) meets the window [lo, hi)."""
+    """SQL: the period's possible span [earliest start, latest end) meets [lo, hi)."""
     out = []
     if f.hi is not None:
-        out.append(or_(model.start.is_(None), model.start < f.hi))
+        out.append(or_(model.start_earliest.is_(None), model.start_earliest < f.hi))
     if f.lo is not None:
-        out.append(or_(model.end.is_(None), model.end > f.lo))
+        out.append(or_(model.end_latest.is_(None), model.end_latest > f.lo))
     return out
 
 
@@ -318,11 +318,29 @@ def _event_places(ids: list[int]) -> dict[int, list[tuple]]:
 
 
 def _bounds(p) -> dict:
+    """The period's bounds: `start`/`end` as before EDTF (earliest day and precision), the
+    EDTF text with its earliest and latest days, and the certain span."""
+    span = p.as_period()
+    lo, hi = span.certain_start, span.certain_end
+    empty = lo is not None and hi is not None and hi <= lo
     return {
-        "start": clock.iso_day(p.start),
+        "start": clock.iso_day(span.possible_start),
         "start_precision": p.start_precision,
-        "end": clock.iso_day(p.end),
+        "end": clock.iso_day(span.certain_end),
         "end_precision": p.end_precision,
+        **_edtf("start", p.start),
+        **_edtf("end", p.end),
+        # The days on which this period alone holds; both null when its windows leave none.
+        "certain_start": None if empty else clock.iso_day(span.certain_start),
+        "certain_end": None if empty else clock.iso_day(span.certain_end),
+    }
+
+
+def _edtf(side: str, bound) -> dict:
+    return {
+        f"{side}_edtf": bound.text if bound else None,
+        f"{side}_earliest": clock.iso_day(bound and bound.earliest),
+        f"{side}_latest": clock.iso_day(bound and bound.latest),
     }
 
 

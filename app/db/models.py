@@ -23,10 +23,11 @@ from sqlalchemy import (
     event,
     func,
 )
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.core import search, timeline
+from app.core import bounds, search, timeline
+from app.core.bounds import Bound
 from app.core.vocabulary import (
     ACTOR_KINDS,
     CONFIDENCES,
@@ -116,12 +117,12 @@ class Site(db.Model):
     crossing: Mapped[Crossing | None] = relationship(back_populates="sites")
     control_periods: Mapped[list[ControlPeriod]] = relationship(
         back_populates="site",
-        order_by="ControlPeriod.start.asc().nulls_first()",
+        order_by="ControlPeriod.start_earliest.asc().nulls_first()",
         cascade="all, delete-orphan",
     )
     status_periods: Mapped[list[StatusPeriod]] = relationship(
         back_populates="site",
-        order_by="StatusPeriod.start.asc().nulls_first()",
+        order_by="StatusPeriod.start_earliest.asc().nulls_first()",
         cascade="all, delete-orphan",
     )
     events: Mapped[list[Event]] = relationship(
@@ -185,17 +186,26 @@ class Source(db.Model):
         return timeline.format_bound(self.published, self.published_precision)
 
 
+def _bound_columns(side: str):
+    """A Bound stored as `side`_edtf (the expression), `side`_earliest and `side`_latest."""
+    return composite(
+        Bound,
+        mapped_column(f"{side}_edtf", String(bounds.MAX_TEXT), nullable=True),
+        mapped_column(f"{side}_earliest", Date, nullable=True),
+        mapped_column(f"{side}_latest", Date, nullable=True),
+        return_none_on=lambda *values: all(v is None for v in values),
+    )
+
+
 class _PeriodMixin:
-    """Columns shared by control and status periods: a half-open [start, end) interval."""
+    """Columns shared by control and status periods: a half-open [start, end) interval.
+
+    Each bound is an EDTF expression with the first and last day it allows
+    (:class:`app.core.bounds.Bound`); all three NULL: held since before the record begins
+    (start) or still ongoing (end).
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # NULL start: held since before the record begins; NULL end: still ongoing.
-    start: Mapped[dt.date | None] = mapped_column("start_date", Date)
-    start_precision: Mapped[str] = mapped_column(
-        _enum(PRECISIONS, "start_precision"), default="day"
-    )
-    end: Mapped[dt.date | None] = mapped_column("end_date", Date)
-    end_precision: Mapped[str] = mapped_column(_enum(PRECISIONS, "end_precision"), default="day")
     confidence: Mapped[str] = mapped_column(_enum(CONFIDENCES, "confidence"), default="high")
     note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -205,19 +215,57 @@ class _PeriodMixin:
 
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
 
+    @declared_attr
+    def start(cls) -> Mapped[Bound | None]:
+        return _bound_columns("start")
+
+    @declared_attr
+    def end(cls) -> Mapped[Bound | None]:
+        return _bound_columns("end")
+
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.version}
+
+    def __init__(self, **kwargs: Any) -> None:
+        # A plain date is the exact day (handy for code and tests that know the day).
+        for side in ("start", "end"):
+            if isinstance(kwargs.get(side), dt.date):
+                kwargs[side] = bounds.exact(kwargs[side])
+        super().__init__(**kwargs)
+
+    @property
+    def start_precision(self) -> str:
+        """ "day", "month", "year" or "window" ("day" for an open start)."""
+        return "day" if self.start is None else self.start.precision
+
+    @property
+    def end_precision(self) -> str:
+        return "day" if self.end is None else self.end.precision
+
+    def as_period(self, value: Any = None) -> timeline.Period:
+        """The pure period this row describes, carrying `value` and the row's id."""
+        return timeline.Period(self.start, self.end, value, key=self.id)
+
+
+#: The possible span must hold at least one day: latest end after earliest start.
+POSSIBLE_SPAN_RULE = "start_earliest IS NULL OR end_latest IS NULL OR end_latest > start_earliest"
+#: Each bound's window runs forwards, and its text and days are set together.
+BOUND_RULE = (
+    "(start_earliest IS NULL OR start_latest IS NULL OR start_latest >= start_earliest)"
+    " AND (end_earliest IS NULL OR end_latest IS NULL OR end_latest >= end_earliest)"
+    " AND ((start_edtf IS NULL) = (start_earliest IS NULL AND start_latest IS NULL))"
+    " AND ((end_edtf IS NULL) = (end_earliest IS NULL AND end_latest IS NULL))"
+)
 
 
 def _interval_args(table: str) -> tuple:
     """Database-level rules every period table shares."""
     return (
-        CheckConstraint(
-            "start_date IS NULL OR end_date IS NULL OR end_date > start_date",
-            name="end_after_start",
-        ),
-        Index(f"ix_{table}_site_start", "site_id", "start_date"),
+        CheckConstraint(POSSIBLE_SPAN_RULE, name="possible_span"),
+        CheckConstraint(BOUND_RULE, name="bounds"),
+        Index(f"ix_{table}_site_start", "site_id", "start_earliest"),
+        Index(f"ix_{table}_site_end", "site_id", "end_latest"),
     )
 
 
@@ -329,6 +377,23 @@ class User(db.Model):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+# Usernames are unique regardless of case: "Admin1" and "admin1" cannot both exist.
+Index("uq_user_username_lower", func.lower(User.username), unique=True)
+
+
+class UserSession(db.Model):
+    """A signed-in browser session; the cookie holds a random token whose hash is kept here,
+    so deleting the row ends the session on the server."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LoginFailure(db.Model):

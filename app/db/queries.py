@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from sqlalchemy import (
     Date,
-    String,
     Table,
     and_,
     cast,
@@ -19,8 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from app.core import clock, map_encoding, timeline
-from app.core.cache import VersionedCache
+from app.core import clock, map_encoding, timeline, vocabulary
+from app.core.bounds import Bound
+from app.core.cache import VersionedCache, approx_size
 from app.db.models import (
     Actor,
     ControlPeriod,
@@ -36,68 +36,30 @@ from app.db.models import (
 from app.extensions import db
 
 
-def covering(model, site_id, day: dt.date, dialect: str):
-    """Join condition: `model`'s period of site `site_id` whose [start, end) holds `day`.
+def possibly_covering(model, day: dt.date, dialect: str):
+    """Condition: `model`'s periods whose possible span [earliest start, latest end) holds `day`.
 
-    Periods of a site never overlap, so the only candidate is the one with the latest
-    start on or before `day` (or the open-start one). PostgreSQL answers that from a GiST
-    index on the date range; SQLite from a B-tree probe per site on (site_id, start).
+    A site has at most a few such periods (one, or those whose windows meet around a
+    handover). PostgreSQL answers from a GiST index on the possible span (migration 0005);
+    SQLite from the (site_id, end_latest) and (site_id, start_earliest) indexes.
     """
     if dialect == "postgresql":
         span = func.daterange(
-            func.coalesce(model.start, literal_column("'-infinity'::date")), model.end
+            func.coalesce(model.start_earliest, literal_column("'-infinity'::date")),
+            model.end_latest,
         )
-        return and_(model.site_id == site_id, span.op("@>")(cast(day, Date)))
-    probe = aliased(model)
-    latest = (
-        select(probe.id)
-        .where(probe.site_id == site_id, probe.start <= day)
-        .order_by(probe.start.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    open_start = (
-        select(probe.id)
-        .where(probe.site_id == site_id, probe.start.is_(None))
-        .limit(1)
-        .scalar_subquery()
-    )
+        return span.op("@>")(cast(day, Date))
     return and_(
-        model.id == func.coalesce(latest, open_start), or_(model.end.is_(None), model.end > day)
+        or_(model.start_earliest.is_(None), model.start_earliest <= day),
+        or_(model.end_latest.is_(None), model.end_latest > day),
     )
 
 
-_SOURCE_CACHE = VersionedCache(maxsize=4)
-# Rows of recent dates (a slider session touches many); 10,000 sites are ~10 MB a date.
-_STATE_CACHE = VersionedCache(maxsize=32)
+_SOURCE_CACHE = VersionedCache("sources", 0.05)
+# Rows of recent dates (a slider session touches many); 10,000 sites are ~25 MB a date,
+# so the share of the byte budget, not a count, decides how many dates stay.
+_STATE_CACHE = VersionedCache("as-of rows", 0.35, sizeof=lambda rows: _rows_size(rows))
 _IN_BATCH = 900
-
-_STATE_COLUMNS = (
-    "site_id",
-    "slug",
-    "name",
-    "name_ar",
-    "country",
-    "kind",
-    "lon",
-    "lat",
-    "location_precision",
-    "crossing",
-    "period_id",
-    "start",
-    "end",
-    "start_precision",
-    "end_precision",
-    "contested",
-    "confidence",
-    "note",
-    "controller",
-    "controller_name",
-    "controller_colour",
-    "challenger",
-    "status",
-    "status_since",
-)
 
 
 def state_at(day: dt.date) -> list[dict]:
@@ -111,66 +73,123 @@ def state_at(day: dt.date) -> list[dict]:
     return _STATE_CACHE.get(data_version(db.session), day, lambda: compute_state_at(day))
 
 
+def _rows_size(rows: list[dict]) -> int:
+    """Estimated bytes of as-of rows; their source dicts belong to the source cache."""
+    if not rows:
+        return approx_size(rows)
+    step = max(1, len(rows) // 64)
+    sample = [{**r, "sources": None} for r in rows[::step]]
+    return approx_size(sample) * len(rows) // len(sample)
+
+
 def compute_state_at(day: dt.date) -> list[dict]:
-    """state_at() without the cache: always runs the query."""
+    """state_at() without the cache: always runs the queries.
+
+    SQL picks the periods that may apply on `day`; the one rule of
+    :func:`app.core.timeline.answer` decides between a holder, a transition and unknown.
+    """
     dialect = db.session.get_bind().dialect.name
-    # Core execution: plain tuples, no ORM identity map work for thousands of rows.
-    result = db.session.connection().execute(state_statement(day, dialect))
-    sources = sources_by_id()
+    conn = db.session.connection()  # Core: plain tuples, no identity-map work
+    control = _candidates(conn, _control_statement(day, dialect))
+    status = _candidates(conn, _status_statement(day, dialect))
+    cited = sources_for_periods(r["period_id"] for rows in control.values() for r in rows)
     return [
-        _state_row(day, dict(zip(_STATE_COLUMNS, r, strict=False)), r[-1], sources) for r in result
+        _state_row(
+            day, site, control.get(site["site_id"], []), status.get(site["site_id"], []), cited
+        )
+        for site in (
+            dict(zip(_SITE_COLUMNS, r, strict=True)) for r in conn.execute(_SITE_STATEMENT)
+        )
     ]
 
 
-def state_statement(day: dt.date, dialect: str):
-    """The as-of SELECT: one row per site with its covering control and status period."""
-    cp, sp = aliased(ControlPeriod), aliased(StatusPeriod)
-    actor, challenger = aliased(Actor), aliased(Actor)
+_SITE_COLUMNS = (
+    "site_id",
+    "slug",
+    "name",
+    "name_ar",
+    "country",
+    "kind",
+    "lon",
+    "lat",
+    "location_precision",
+    "crossing",
+)
+_SITE_STATEMENT = (
+    select(
+        Site.id,
+        Site.slug,
+        Site.name,
+        Site.name_ar,
+        Site.country,
+        Site.kind,
+        Site.lon,
+        Site.lat,
+        Site.location_precision,
+        Crossing.slug,
+    )
+    .outerjoin(Crossing, Site.crossing_id == Crossing.id)
+    .order_by(Site.slug)
+)
+_BOUND_COLUMNS = (
+    "start_edtf",
+    "start_earliest",
+    "start_latest",
+    "end_edtf",
+    "end_earliest",
+    "end_latest",
+)
+
+
+def _control_statement(day: dt.date, dialect: str):
+    """Control periods that may apply on `day`, with their actor and challenger."""
+    cp, actor, challenger = ControlPeriod, aliased(Actor), aliased(Actor)
+    columns = [cp.site_id, cp.id.label("period_id")]
+    columns += [getattr(cp, c) for c in _BOUND_COLUMNS]
+    columns += [
+        cp.contested,
+        cp.confidence,
+        cp.note,
+        actor.slug.label("controller"),
+        actor.name.label("controller_name"),
+        actor.colour.label("controller_colour"),
+        challenger.slug.label("challenger"),
+    ]
     return (
-        select(
-            Site.id,
-            Site.slug,
-            Site.name,
-            Site.name_ar,
-            Site.country,
-            Site.kind,
-            Site.lon,
-            Site.lat,
-            Site.location_precision,
-            Crossing.slug,
-            cp.id,
-            cp.start,
-            cp.end,
-            cp.start_precision,
-            cp.end_precision,
-            cp.contested,
-            cp.confidence,
-            cp.note,
-            actor.slug,
-            actor.name,
-            actor.colour,
-            challenger.slug,
-            sp.status,
-            sp.start,
-            _source_ids(cp.id, dialect),
-        )
-        .outerjoin(Crossing, Site.crossing_id == Crossing.id)
-        .outerjoin(cp, covering(cp, Site.id, day, dialect))
-        .outerjoin(actor, actor.id == cp.actor_id)
+        select(*columns)
+        .join(actor, actor.id == cp.actor_id)
         .outerjoin(challenger, challenger.id == cp.challenger_id)
-        .outerjoin(sp, covering(sp, Site.id, day, dialect))
-        .order_by(Site.slug)
+        .where(possibly_covering(cp, day, dialect))
     )
 
 
-def _source_ids(period_id, dialect: str):
-    """Correlated subquery: the period's source ids as "3,17" (primary-key lookups)."""
-    link = control_period_source
-    if dialect == "postgresql":
-        joined = func.string_agg(cast(link.c.source_id, String), ",")
-    else:
-        joined = func.group_concat(link.c.source_id, ",")
-    return select(joined).where(link.c.control_period_id == period_id).scalar_subquery()
+def _status_statement(day: dt.date, dialect: str):
+    """Status periods that may apply on `day`."""
+    sp = StatusPeriod
+    columns = [
+        sp.site_id,
+        sp.id.label("period_id"),
+        *(getattr(sp, c) for c in _BOUND_COLUMNS),
+        sp.status,
+    ]
+    return select(*columns).where(possibly_covering(sp, day, dialect))
+
+
+def _candidates(conn, stmt) -> dict[int, list[dict]]:
+    """Rows of `stmt` by site id, each with its bounds as `start` / `end`."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    for r in conn.execute(stmt).mappings():
+        row = dict(r)
+        row["start"] = bound_of(row, "start")
+        row["end"] = bound_of(row, "end")
+        out[row["site_id"]].append(row)
+    return out
+
+
+def bound_of(row, side: str) -> Bound | None:
+    """The Bound stored in a row's `side`_edtf / _earliest / _latest columns."""
+    text = row[f"{side}_edtf"]
+    return None if text is None else Bound(text, row[f"{side}_earliest"], row[f"{side}_latest"])
 
 
 def sources_by_id() -> dict[int, dict]:
@@ -221,45 +240,83 @@ def source_dict(source: Source) -> dict:
 
 def to_period(p: ControlPeriod | StatusPeriod, value=None) -> timeline.Period:
     """The pure-timeline view of a stored period."""
-    return timeline.Period(p.start, p.end, value, p.start_precision, p.end_precision, p.id)
+    return p.as_period(value)
 
 
-def _state_row(day: dt.date, r: dict, source_ids: str | None, sources: dict[int, dict]) -> dict:
-    known = r["period_id"] is not None
-    if known and (r["start_precision"] != "day" or r["end_precision"] != "day"):
-        uncertain = timeline.is_uncertain(
-            timeline.Period(r["start"], r["end"], None, r["start_precision"], r["end_precision"]),
-            day,
-        )
-    else:
-        uncertain = False
-    cited = [sources[int(i)] for i in source_ids.split(",")] if source_ids else []
+def _state_row(
+    day: dt.date, site: dict, control: list[dict], status: list[dict], cited: dict[int, list[dict]]
+) -> dict:
+    """One site's answer on `day` from the periods that may apply."""
+    answer = timeline.answer([_period(r) for r in control], day)
+    held = answer.period.value if answer.period else None
+    shown = (
+        [held]
+        if held
+        else [p.value for p in answer.transition.candidates]
+        if (answer.transition)
+        else []
+    )
+    sources = {id(s): s for r in shown for s in cited.get(r["period_id"], [])}
+    status_answer = timeline.answer([_period(r) for r in status], day)
+    status_row = status_answer.period.value if status_answer.period else None
     return {
-        "slug": r["slug"],
-        "name": r["name"],
-        "name_ar": r["name_ar"],
-        "country": r["country"],
-        "kind": r["kind"],
-        "crossing": r["crossing"],
-        "lon": r["lon"],
-        "lat": r["lat"],
-        "location_precision": r["location_precision"],
-        "controller": r["controller"],
-        "controller_name": r["controller_name"],
-        "controller_colour": r["controller_colour"],
-        "since": clock.iso_day(r["start"]),
-        "since_precision": r["start_precision"] if known else None,
-        "until": clock.iso_day(r["end"]),
-        "until_precision": r["end_precision"] if known else None,
-        "uncertain": bool(uncertain),
-        "contested": bool(r["contested"]),
-        "challenger": r["challenger"],
-        "confidence": r["confidence"],
-        "note": r["note"] or "",
-        "period_id": r["period_id"],
-        "status": r["status"] or "unknown",
-        "status_since": clock.iso_day(r["status_since"]),
-        "sources": sorted(cited, key=_published_key),
+        "slug": site["slug"],
+        "name": site["name"],
+        "name_ar": site["name_ar"],
+        "country": site["country"],
+        "kind": site["kind"],
+        "crossing": site["crossing"],
+        "lon": site["lon"],
+        "lat": site["lat"],
+        "location_precision": site["location_precision"],
+        "tracked": site["kind"] not in vocabulary.UNTRACKED_KINDS,
+        "controller": held and held["controller"],
+        "controller_name": held and held["controller_name"],
+        "controller_colour": held and held["controller_colour"],
+        **_bound_fields("since", held and held["start"]),
+        **_bound_fields("until", held and held["end"]),
+        "uncertain": answer.uncertain,
+        "transition": _transition(answer.transition),
+        "contested": bool(held and held["contested"]),
+        "challenger": held and held["challenger"],
+        "confidence": held and held["confidence"],
+        "note": (held and held["note"]) or "",
+        "period_id": held and held["period_id"],
+        "status": status_row["status"] if status_row else "unknown",
+        "status_since": clock.iso_day(
+            status_row and status_row["start"] and status_row["start"].earliest
+        ),
+        "sources": sorted(sources.values(), key=_published_key),
+    }
+
+
+def _period(row: dict) -> timeline.Period:
+    return timeline.Period(row["start"], row["end"], row, key=row["period_id"])
+
+
+def _bound_fields(name: str, bound: Bound | None) -> dict:
+    """`since` / `until` as before EDTF (the earliest day, its precision) and the EDTF text."""
+    return {
+        name: clock.iso_day(bound and bound.earliest),
+        f"{name}_precision": bound.precision if bound else None,
+        f"{name}_edtf": bound.text if bound else None,
+    }
+
+
+def _transition(t: timeline.Transition | None) -> dict | None:
+    """A handover in progress, as plain values (actors by slug, the window's days)."""
+    if t is None:
+        return None
+    return {
+        "from": t.outgoing.value["controller"] if t.outgoing else None,
+        "to": t.incoming.value["controller"] if t.incoming else None,
+        "candidates": [p.value["controller"] for p in t.candidates],
+        "colours": [p.value["controller_colour"] for p in t.candidates],
+        "names": t.chain(lambda row: row["controller_name"]),
+        "window": t.window.text,
+        "earliest": clock.iso_day(t.window.earliest),
+        "latest": clock.iso_day(t.window.latest),
+        "reading": t.window.reading(),
     }
 
 
@@ -280,7 +337,7 @@ def all_sites() -> list[Site]:
 def periods_by_site() -> dict[int, list[timeline.Period]]:
     """All control periods as pure timeline periods (value = actor id), per site id."""
     out: dict[int, list[timeline.Period]] = defaultdict(list)
-    for p in db.session.scalars(select(ControlPeriod).order_by(ControlPeriod.start)):
+    for p in db.session.scalars(select(ControlPeriod).order_by(ControlPeriod.start_earliest)):
         out[p.site_id].append(to_period(p, p.actor_id))
     return out
 
@@ -293,10 +350,7 @@ def map_rows() -> map_encoding.MapRows:
             ControlPeriod.site_id,
             ControlPeriod.actor_id,
             ControlPeriod.challenger_id,
-            ControlPeriod.start,
-            ControlPeriod.end,
-            ControlPeriod.start_precision,
-            ControlPeriod.end_precision,
+            *(getattr(ControlPeriod, c) for c in _BOUND_COLUMNS),
             ControlPeriod.contested,
             ControlPeriod.confidence,
         )
@@ -333,10 +387,7 @@ def map_rows() -> map_encoding.MapRows:
             select(
                 StatusPeriod.site_id,
                 StatusPeriod.status,
-                StatusPeriod.start,
-                StatusPeriod.end,
-                StatusPeriod.start_precision,
-                StatusPeriod.end_precision,
+                *(getattr(StatusPeriod, c) for c in _BOUND_COLUMNS),
                 StatusPeriod.confidence,
             )
         ),
@@ -346,8 +397,12 @@ def map_rows() -> map_encoding.MapRows:
 
 
 def _rows(stmt) -> list[dict]:
-    """Run a Core select and return its rows as dicts."""
-    return [dict(r) for r in db.session.execute(stmt).mappings()]
+    """Run a Core select and return its rows as dicts (bounds gathered as `start` / `end`)."""
+    rows = [dict(r) for r in db.session.execute(stmt).mappings()]
+    for row in rows:
+        if "start_edtf" in row:
+            row["start"], row["end"] = bound_of(row, "start"), bound_of(row, "end")
+    return rows
 
 
 def _attach_sources(rows: list[dict], link, key: str) -> None:

@@ -14,7 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from app.core import text_rules, timeline, vocabulary
+from app.core import bounds, text_rules, timeline, vocabulary
+from app.core.bounds import Bound
 from app.core.text_rules import ALIASES_MAX, NOTE_MAX
 from app.io.import_formats import Row
 
@@ -175,8 +176,8 @@ class _Checker:
         if site not in self.existing.sites and site not in self.file_sites:
             raise _Invalid(f"field 'site': no site {site!r} in the record or this file")
         values = {"site": site}
-        values["start"], values["start_precision"] = _partial(v, "start")
-        values["end"], values["end_precision"] = _partial(v, "end")
+        values["start"] = _bound(v, "start")
+        values["end"] = _bound(v, "end")
         if "confidence" in v:
             values["confidence"] = _enum(v, "confidence")
         if "note" in v:
@@ -186,37 +187,16 @@ class _Checker:
 
     def _placed(self, row: Row, kind: str, values: dict) -> Change:
         """Match (site, start) to an existing period; refuse overlaps."""
-        try:
-            candidate = timeline.Period(
-                values["start"],
-                values["end"],
-                None,
-                values["start_precision"] or "day",
-                values["end_precision"] or "day",
-            )
-        except ValueError as exc:
-            raise _Invalid(str(exc)) from None
         stored = getattr(self.existing, kind).get(values["site"], [])
         match = next(((p, f) for p, f in stored if p.start == values["start"]), None)
         target = match[0].key if match else None
-        candidate = timeline.Period(
-            candidate.start,
-            candidate.end,
-            None,
-            candidate.start_precision,
-            candidate.end_precision,
-            target,
-        )
+        try:
+            candidate = timeline.Period(values["start"], values["end"], key=target)
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
         self._no_overlap(candidate, stored, self.accepted[(kind, values["site"])], values["site"])
         self.accepted[(kind, values["site"])].append(
-            timeline.Period(
-                candidate.start,
-                candidate.end,
-                row.where,
-                candidate.start_precision,
-                candidate.end_precision,
-                row.where,
-            )
+            timeline.Period(candidate.start, candidate.end, row.where, row.where)
         )
         key = f"{values['site']} from {candidate.describe()}"
         return _change(row, key, values, match[1] if match else None, target)
@@ -345,6 +325,17 @@ def _partial(v: Mapping, name: str) -> tuple[dt.date | None, str]:
     try:
         return timeline.parse_partial_date(str(raw))
     except ValueError as exc:
+        raise _Invalid(f"field {name!r}: {exc}") from None
+
+
+def _bound(v: Mapping, name: str) -> Bound | None:
+    """A period bound: EDTF, or a first day with a `<name>_precision` column (older files)."""
+    raw = v.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return bounds.read(str(raw), v.get(f"{name}_precision") or None)
+    except bounds.BoundError as exc:
         raise _Invalid(f"field {name!r}: {exc}") from None
 
 

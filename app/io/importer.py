@@ -4,22 +4,59 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 from sqlalchemy import select
 
+from app.core import geo
 from app.db import revisions
 from app.db.models import Actor, ControlPeriod, Crossing, Site, Source, StatusPeriod
 from app.db.queries import to_period
 from app.extensions import db
+from app.io import import_plan
 from app.io.import_formats import Row
 from app.io.import_plan import Change, Existing, Plan, plan
 
-__all__ = ["check", "apply", "existing"]
+__all__ = ["FAR_KM", "check", "apply", "existing"]
+
+#: A site farther than this from the Syria–Iraq border needs `allow_far`, as the site form
+#: needs its confirmation box (CONFIRM_KM there; tests hold the two equal).
+FAR_KM = 50
 
 
-def check(rows: Iterable[Row], progress=iter) -> Plan:
-    """Plan the import of `rows` against the record as it is now."""
-    return plan(rows, existing(), progress)
+def check(
+    rows: Iterable[Row],
+    progress=iter,
+    *,
+    geodata_dir: str | Path,
+    allow_far: bool = False,
+) -> Plan:
+    """Plan the import of `rows` against the record as it is now.
+
+    Sites the import would create or change more than FAR_KM from the border are
+    refused unless `allow_far` says they are intended.
+    """
+    result = plan(rows, existing(), progress)
+    if not allow_far:
+        result.errors.extend(_far_sites(result.changes, geodata_dir))
+        result.errors.sort(key=import_plan._place)  # keep the file order of the report
+    return result
+
+
+def _far_sites(changes: list[Change], geodata_dir: str | Path) -> list[str]:
+    """An error for each created or updated site more than FAR_KM from the border."""
+    sites = [c for c in changes if c.kind == "sites" and c.action != "unchanged"]
+    if not sites:
+        return []
+    points = [(c.where, c.values["lon"], c.values["lat"], None) for c in sites]
+    found = geo.locate(points, geo.load_boundaries(geodata_dir))
+    return [
+        f"{c.where} (sites): fields 'lon', 'lat': the point is {found[c.where].border_km:.1f} "
+        f"km from the Syria–Iraq border (more than {FAR_KM} km); check them, or import "
+        'with "sites far from the border are intended" (--allow-far on the command line)'
+        for c in sites
+        if found[c.where].border_km > FAR_KM
+    ]
 
 
 def existing() -> Existing:
@@ -98,7 +135,7 @@ _SITE_FIELDS = (
     "radius_km",
     "note",
 )
-_PERIOD_FIELDS = ("start", "start_precision", "end", "end_precision", "confidence", "note")
+_PERIOD_FIELDS = ("start", "end", "confidence", "note")
 
 
 def _fields(obj, names) -> dict:

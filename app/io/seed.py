@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from app.core import text_rules, timeline
+from app.core import bounds, text_rules, timeline
+from app.core.bounds import Bound
 from app.db import revisions
 from app.db.models import (
     Actor,
@@ -83,6 +84,17 @@ def _date(entry: dict, key: str, where: str) -> tuple[dt.date | None, str]:
     except ValueError as exc:
         raise SeedError(f"{where}: field '{key}': {exc}") from None
     return day, entry.get(f"{key}_precision") or precision
+
+
+def _bound(entry: dict, key: str, where: str) -> Bound | None:
+    """A period bound: an EDTF expression (or a first day with `<key>_precision`)."""
+    raw = entry.get(key)
+    if raw is None:
+        return None
+    try:
+        return bounds.read(str(raw), entry.get(f"{key}_precision"))
+    except bounds.BoundError as exc:
+        raise SeedError(f"{where}: field '{key}': {exc}") from None
 
 
 class _Loader:
@@ -214,21 +226,16 @@ class _Loader:
 
     def _fill_period(self, period, e, where, collection):
         site = self._ref(self.sites, e["site"], "site", where)
-        period.start, period.start_precision = _date(e, "start", where)
-        period.end, period.end_precision = _date(e, "end", where)
+        period.start = _bound(e, "start", where)
+        period.end = _bound(e, "end", where)
         period.confidence = e.get("confidence") or "high"
         period.note = e.get("note") or ""
         period.sources = self._sources(e, where)
         try:
-            candidate = timeline.Period(
-                period.start, period.end, None, period.start_precision, period.end_precision
-            )
+            candidate = timeline.Period(period.start, period.end)
         except ValueError as exc:
             raise SeedError(f"{where}: {exc}") from None
-        existing = [
-            timeline.Period(p.start, p.end, None, p.start_precision, p.end_precision)
-            for p in getattr(site, collection)
-        ]
+        existing = [p.as_period() for p in getattr(site, collection)]
         clash = timeline.find_overlaps(existing, candidate)
         if clash:
             self.report.warnings.append(

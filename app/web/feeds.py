@@ -8,12 +8,12 @@ from html import escape
 from flask import Blueprint, current_app, request, url_for
 from sqlalchemy import select
 
-from app.core import atom, clock, timeline
+from app.core import atom, clock
 from app.core.text_rules import safe_url
 from app.db import queries
 from app.db.models import Actor, ControlPeriod, Site, StatusPeriod, status_period_source
 from app.extensions import db
-from app.web.httpcache import ok, respond
+from app.web.httpcache import host_key, ok, public_url, respond
 from app.web.params import only_args, site_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -33,7 +33,7 @@ _STATUS_WORDS = {
 def changes():
     """Every change of control or status at any site."""
     only_args()
-    return respond(("changes.atom", _self_url()), lambda: ok(_feed(None), atom.MEDIA_TYPE))
+    return respond(("changes.atom", host_key()), lambda: ok(_feed(None), atom.MEDIA_TYPE))
 
 
 @bp.get("/sites/<slug>.atom")
@@ -41,11 +41,11 @@ def site(slug: str):
     """Changes of control or status at one site."""
     only_args()
     found = site_or_404(slug)
-    return respond(("site.atom", slug, _self_url()), lambda: ok(_feed(found), atom.MEDIA_TYPE))
+    return respond(("site.atom", slug, host_key()), lambda: ok(_feed(found), atom.MEDIA_TYPE))
 
 
 def _self_url() -> str:
-    return request.base_url
+    return public_url(request.script_root + request.path)
 
 
 def _feed(site: Site | None) -> bytes:
@@ -58,9 +58,9 @@ def _feed(site: Site | None) -> bytes:
     name = f"changes at {site.name}" if site else "changes at Syria–Iraq border crossings"
     specific = f"sites/{site.slug}" if site else "changes"
     alternate = (
-        url_for("main.site", slug=site.slug, _external=True)
+        public_url(url_for("main.site", slug=site.slug))
         if site
-        else url_for("main.index", _external=True)
+        else public_url(url_for("main.index"))
     )
     return atom.feed(
         id=_tag(specific),
@@ -79,7 +79,7 @@ def _control_entries(site: Site | None) -> list[atom.Entry]:
         select(ControlPeriod, Site, Actor)
         .join(Site, Site.id == ControlPeriod.site_id)
         .join(Actor, Actor.id == ControlPeriod.actor_id)
-        .where(ControlPeriod.start.is_not(None))
+        .where(ControlPeriod.start_edtf.is_not(None))
     )
     if site is not None:
         stmt = stmt.where(ControlPeriod.site_id == site.id)
@@ -99,7 +99,7 @@ def _status_entries(site: Site | None) -> list[atom.Entry]:
     stmt = (
         select(StatusPeriod, Site)
         .join(Site, Site.id == StatusPeriod.site_id)
-        .where(StatusPeriod.start.is_not(None))
+        .where(StatusPeriod.start_edtf.is_not(None))
     )
     if site is not None:
         stmt = stmt.where(StatusPeriod.site_id == site.id)
@@ -112,13 +112,13 @@ def _status_entries(site: Site | None) -> list[atom.Entry]:
 
 
 def _entry(specific: str, what: str, p, s: Site, sources: list[dict]) -> atom.Entry:
-    when = timeline.format_bound(p.start, p.start_precision)
+    first = p.start.earliest or p.start.latest  # "../2013-12-31" has no first day
     return atom.Entry(
         id=_tag(specific),
-        title=f"{when}: {what}",
+        title=f"{p.start.short()}: {what}",
         updated=clock.aware(p.updated_at),
-        published=dt.datetime.combine(p.start, dt.time(), dt.UTC),
-        link=url_for("main.site", slug=s.slug, _external=True),
+        published=dt.datetime.combine(first, dt.time(), dt.UTC),
+        link=public_url(url_for("main.site", slug=s.slug)),
         content=_content(p, sources),
         related=[(safe_url(src["url"]), src["title"]) for src in sources if safe_url(src["url"])],
     )
@@ -126,10 +126,14 @@ def _entry(specific: str, what: str, p, s: Site, sources: list[dict]) -> atom.En
 
 def _content(p, sources: list[dict]) -> str:
     """HTML summary: the period, its confidence, note and sources."""
-    span = timeline.Period(p.start, p.end, None, p.start_precision, p.end_precision)
+    span = p.as_period()
     cited = "".join(f"<li>{_source_html(src)}</li>" for src in sources)
+    windows = "".join(
+        f" {label} {b.reading()}." for label, b in (("Began", p.start), ("Ended", p.end))
+        if b is not None and not b.is_exact
+    )
     return (
-        f"<p>{escape(span.describe())}; confidence: {escape(p.confidence)}.</p>"
+        f"<p>{escape(span.describe())}; confidence: {escape(p.confidence)}.{escape(windows)}</p>"
         f"<p>{escape(p.note)}</p><ul>{cited}</ul>"
     )
 

@@ -45,28 +45,23 @@ def test_each_site_gets_k_non_overlapping_periods_by_different_actors():
     for _site, group in itertools.groupby(made.control, key=lambda p: p.site):
         periods = list(group)
         assert len(periods) == 8
-        spans = [
-            timeline.Period(
-                p.start, p.end, start_precision=p.start_precision, end_precision=p.end_precision
-            )
-            for p in periods
-        ]
+        spans = [timeline.Period(p.start, p.end) for p in periods]
         for a, b in itertools.combinations(spans, 2):
             assert not timeline.overlaps(a, b)
         for a, b in zip(periods, periods[1:], strict=False):
-            assert a.end is not None and (a.end < b.start or a.value != b.value)
+            assert a.end is not None and (a.end.earliest < b.start.earliest or a.value != b.value)
 
 
 def test_mix_of_precisions_gaps_contests_confidence_and_open_bounds():
     made = _make(300)
     periods = made.control
-    precisions = {p.start_precision for p in periods if p.start}
+    precisions = {p.start.precision for p in periods if p.start}
     assert precisions == {"day", "month", "year"}
-    for p in periods:
-        if p.start and p.start_precision != "day":
-            assert p.start == timeline.floor_date(p.start, p.start_precision)
+    for p in periods:  # a month or a year is the whole month or year, never a chosen day
+        if p.start and p.start.precision != "day":
+            assert p.start.earliest == timeline.floor_date(p.start.latest, p.start.precision)
     assert any(
-        a.end and b.start and a.end < b.start and a.site == b.site
+        a.end and b.start and a.end.latest < b.start.earliest and a.site == b.site
         for a, b in zip(periods, periods[1:], strict=False)
     )  # gaps
     assert any(p.contested and p.challenger not in (None, p.value) for p in periods)

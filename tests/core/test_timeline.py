@@ -1,4 +1,5 @@
-"""Time semantics: half-open periods, precision, as-of, overlaps, gaps, change points."""
+"""Time semantics: bounds as EDTF windows, certain and possible spans, transitions, overlaps,
+gaps and change points — checked against brute force over a small span of days."""
 
 import datetime as dt
 
@@ -6,73 +7,132 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core import timeline
+from app.core import bounds, timeline
+from app.core.bounds import Bound
 from app.core.timeline import Period
 
 BASE = dt.date(2014, 1, 1)
-SPAN = 120  # a small window keeps brute-force checks exact
+SPAN = 120  # a small window of days keeps brute-force checks exact
 
 
 def day(n: int) -> dt.date:
     return BASE + dt.timedelta(days=n)
 
 
+def window(lo: int, hi: int, mark: str = "") -> Bound:
+    """A bound allowing days lo..hi (offsets), optionally qualified (built directly: the
+    parser is tested in test_bounds)."""
+    if lo == hi:
+        return Bound(day(lo).isoformat() + mark, day(lo), day(lo))
+    return Bound(f"{day(lo).isoformat()}/{day(hi).isoformat()}", day(lo), day(hi))
+
+
 offsets = st.integers(min_value=0, max_value=SPAN)
 days = offsets.map(day)
-precisions = st.sampled_from(timeline.PRECISIONS)
 
 
 @st.composite
-def periods(draw, value=None):
-    """Any valid period, possibly open at either end."""
-    a = draw(st.one_of(st.none(), offsets))
-    b = draw(st.one_of(st.none(), offsets))
-    if a is not None and b is not None:
-        a, b = min(a, b), max(a, b)
-        if a == b:
-            b += 1
-    return Period(
-        None if a is None else day(a),
-        None if b is None else day(b),
-        draw(st.integers(0, 3)) if value is None else value,
-        draw(precisions),
-        draw(precisions),
-    )
+def marks(draw):
+    """A bound: one day, or a window of up to 20 days, sometimes qualified."""
+    lo = draw(st.integers(0, SPAN - 20))
+    width = draw(st.sampled_from((0, 0, 0, 3, 10, 19)))
+    return window(lo, lo + width, draw(st.sampled_from(("", "", "?", "~"))) if not width else "")
 
 
 @st.composite
 def timelines(draw):
-    """A non-overlapping, possibly gappy sequence of periods for one site."""
-    cuts = sorted(set(draw(st.lists(offsets, min_size=0, max_size=8))))
-    bounds = [None, *(day(c) for c in cuts), None]
+    """A valid sequence of periods for one site: windows never overlap each other; a
+    handover shares one window between the outgoing end and the incoming start; some gaps."""
+    cuts = sorted(set(draw(st.lists(st.integers(0, SPAN // 12 - 1), max_size=8))))
+    marks_ = []
+    for c in cuts:  # one slot of 12 days each, so windows never meet
+        lo = c * 12 + draw(st.integers(0, 3))
+        marks_.append(window(lo, lo + draw(st.sampled_from((0, 0, 3, 8)))))
+    edges = [None, *marks_, None]
     out = []
-    for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        if draw(st.booleans()):  # leave a gap here (unknown)
+    for i, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
+        if draw(st.integers(0, 3)) == 0:  # leave a gap here (unknown)
             continue
         out.append(Period(a, b, draw(st.integers(0, 3)), key=i))
     return out
 
 
-def covering(ps, d):
-    return [p for p in ps if timeline.contains(p, d)]
+@st.composite
+def periods(draw):
+    """Any valid period, possibly open at either end."""
+    a = draw(st.one_of(st.none(), marks()))
+    b = draw(st.one_of(st.none(), marks()))
+    if a is not None and b is not None and b.latest <= a.earliest:
+        a, b = b, a
+        if b.latest <= a.earliest:
+            b = window(
+                b.earliest.toordinal() - BASE.toordinal() + 1,
+                b.latest.toordinal() - BASE.toordinal() + 1,
+            )
+    return Period(a, b, draw(st.integers(0, 3)))
+
+
+def holders(ps, d, certain=True):
+    test = timeline.holds_certainly if certain else timeline.holds_possibly
+    return [p for p in ps if test(p, d)]
+
+
+def all_days():
+    return map(day, range(-2, SPAN + 3))
 
 
 # --- properties ------------------------------------------------------------------
 
 
+@given(timelines())
+def test_no_day_has_two_certain_holders(ps):
+    for d in all_days():
+        assert len(holders(ps, d)) <= 1
+
+
 @given(timelines(), days)
-def test_no_date_maps_to_two_periods(ps, d):
-    assert len(covering(ps, d)) <= 1
-    assert timeline.as_of(ps, d) == (covering(ps, d) or [None])[0]
+def test_every_answer_is_a_holder_a_transition_or_unknown(ps, d):
+    a = timeline.answer(ps, d)
+    certain, possible = holders(ps, d), holders(ps, d, certain=False)
+    if certain:
+        assert a.period is certain[0] and a.transition is None
+    elif possible:
+        assert a.period is None and a.value is None and a.uncertain
+        assert list(a.transition.candidates) == sorted(
+            possible, key=lambda p: p.possible_start or dt.date.min
+        )
+    else:
+        assert a == timeline.Answer(None, False)
+
+
+@given(timelines())
+def test_every_day_inside_a_shared_window_is_a_transition(ps):
+    for a, b in zip(ps, ps[1:], strict=False):
+        if a.end is not None and a.end == b.start and not a.end.is_exact:
+            for offset in range((a.end.latest - a.end.earliest).days):
+                d = a.end.earliest + dt.timedelta(days=offset)
+                t = timeline.answer(ps, d).transition
+                assert t is not None and t.outgoing is a and t.incoming is b
+                assert t.window == a.end
+            assert timeline.answer(ps, a.end.latest).period is b
 
 
 @given(periods(), periods())
-def test_overlap_is_symmetric_and_exact(a, b):
+def test_overlap_is_symmetric_and_means_a_sure_day_meets_a_possible_one(a, b):
     assert timeline.overlaps(a, b) == timeline.overlaps(b, a)
-    shared = any(
-        timeline.contains(a, d) and timeline.contains(b, d) for d in map(day, range(-1, SPAN + 2))
+    sure_meets_possible = any(
+        (timeline.holds_certainly(a, d) and timeline.holds_possibly(b, d))
+        or (timeline.holds_certainly(b, d) and timeline.holds_possibly(a, d))
+        for d in all_days()
     )
-    assert timeline.overlaps(a, b) == shared
+    if sure_meets_possible:
+        assert timeline.overlaps(a, b)
+
+
+@given(timelines())
+def test_a_valid_timeline_has_no_overlaps(ps):
+    for p in ps:
+        assert timeline.find_overlaps(ps, p) == []
 
 
 @given(timelines(), periods())
@@ -82,59 +142,23 @@ def test_find_overlaps_lists_exactly_the_colliding_periods(ps, candidate):
 
 
 @given(st.dictionaries(st.sampled_from("abc"), timelines(), max_size=3))
-def test_every_change_point_changes_some_answer(sites):
-    for point in timeline.change_points(sites):
-        before = point - dt.timedelta(days=1)
-        assert any(_answer(ps, point) != _answer(ps, before) for ps in sites.values())
-
-
-@given(st.dictionaries(st.sampled_from("abc"), timelines(), max_size=3), days)
-def test_answers_only_change_on_change_points(sites, d):
+def test_change_points_are_exactly_the_days_some_answer_changes(sites):
     points = set(timeline.change_points(sites))
-    before = d - dt.timedelta(days=1)
-    if d not in points:
-        assert all(_answer(ps, d) == _answer(ps, before) for ps in sites.values())
+    for d in all_days():
+        before = d - dt.timedelta(days=1)
+        changed = any(_state(ps, d) != _state(ps, before) for ps in sites.values())
+        assert (d in points) == changed
 
 
-def _answer(ps, d):
-    p = timeline.as_of(ps, d)
-    return None if p is None else ("known", p.value)
-
-
-@given(offsets, days)
-def test_open_ended_periods(start, d):
-    ongoing = Period(day(start), None)
-    since_before = Period(None, day(start))
-    assert timeline.contains(ongoing, d) == (d >= day(start))
-    assert timeline.contains(since_before, d) == (d < day(start))
-    assert timeline.contains(ongoing, d) != timeline.contains(since_before, d)
-
-
-@given(periods(), days)
-def test_day_precision_is_never_uncertain(p, d):
-    exact = Period(p.start, p.end, p.value)
-    assert not timeline.is_uncertain(exact, d)
-
-
-@given(periods(), days)
-def test_uncertain_only_inside_an_imprecise_bounds_month_or_year(p, d):
-    inside = [
-        b is not None
-        and prec != "day"
-        and timeline.floor_date(b, prec) <= d < _next(timeline.floor_date(b, prec), prec)
-        for b, prec in ((p.start, p.start_precision), (p.end, p.end_precision))
-    ]
-    assert timeline.is_uncertain(p, d) == any(inside)
-
-
-def _next(first: dt.date, precision: str) -> dt.date:
-    if precision == "year":
-        return first.replace(year=first.year + 1)
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+def _state(ps, d):
+    a = timeline.answer(ps, d)
+    if a.transition:
+        return ("transition", tuple(p.value for p in a.transition.candidates))
+    return ("held", a.value) if a.period else ("unknown",)
 
 
 @given(timelines(), offsets, offsets)
-def test_gaps_are_exactly_the_unknown_days(ps, a, b):
+def test_gaps_are_exactly_the_days_no_period_can_cover(ps, a, b):
     lo, hi = day(min(a, b)), day(max(a, b))
     gap_days = {
         d
@@ -144,9 +168,24 @@ def test_gaps_are_exactly_the_unknown_days(ps, a, b):
     unknown = {
         d
         for d in (lo + dt.timedelta(days=i) for i in range((hi - lo).days))
-        if timeline.as_of(ps, d) is None
+        if not holders(ps, d, certain=False)
     }
     assert gap_days == unknown
+
+
+@given(
+    st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.sampled_from(("day", "month", "year"))
+)
+def test_old_rows_convert_to_their_whole_day_month_or_year(first, precision):
+    first = timeline.floor_date(first, precision)
+    b = bounds.at_precision(first, precision)
+    assert b.earliest == first and b.precision == precision
+    nxt = b.latest + dt.timedelta(days=1)
+    assert (
+        timeline.floor_date(nxt, precision) != first
+        and timeline.floor_date(b.latest, precision) == first
+    )
+    assert bounds.parse(b.text) == b  # the text says exactly the stored days
 
 
 # --- examples --------------------------------------------------------------------
@@ -159,11 +198,38 @@ def test_end_day_belongs_to_the_next_period():
     assert timeline.as_of([isis, nsa], dt.date(2016, 3, 4)).value == "nsa"
 
 
-def test_month_precision_flags_the_whole_month():
-    pesh = Period(dt.date(2014, 6, 1), dt.date(2014, 8, 1), "pesh", "month", "month")
-    assert timeline.answer([pesh], dt.date(2014, 6, 17)).uncertain
-    assert not timeline.answer([pesh], dt.date(2014, 7, 17)).uncertain
-    assert timeline.answer([pesh], dt.date(2014, 8, 1)).period is None
+def test_albukamal_december_2024_is_a_handover_window_not_a_chosen_day():
+    window_ = bounds.parse("2024-12-07/2024-12-31")
+    sdf = Period(dt.date(2024, 12, 6), window_, "SDF")
+    gov = Period(window_, None, "Syria (transitional)")
+    assert timeline.answer([sdf, gov], dt.date(2024, 12, 6)).value == "SDF"
+    for d in (dt.date(2024, 12, 7), dt.date(2024, 12, 10), dt.date(2024, 12, 30)):
+        a = timeline.answer([sdf, gov], d)
+        assert a.value is None and a.uncertain
+        assert a.transition.describe() == (
+            "SDF → Syria (transitional), handover sometime between 7 and 31 December 2024"
+        )
+    assert timeline.answer([sdf, gov], dt.date(2024, 12, 31)).value == "Syria (transitional)"
+
+
+def test_a_window_after_a_gap_names_unknown_on_the_open_side():
+    gov = Period(bounds.parse("2014-06"), None, "gov")
+    a = timeline.answer([gov], dt.date(2014, 6, 10))
+    assert a.transition.chain() == ["unknown", "gov"] and a.transition.outgoing is None
+
+
+def test_a_qualified_bound_makes_the_holder_uncertain():
+    p = Period(bounds.parse("2014-06-10?"), None, "x")
+    assert timeline.answer([p], dt.date(2015, 1, 1)) == timeline.Answer(p, True)
+
+
+def test_periods_may_share_only_a_handover_window():
+    out = Period(None, bounds.parse("2014-06"), "a")
+    assert not timeline.overlaps(out, Period(bounds.parse("2014-06"), None))
+    assert timeline.overlaps(out, Period(dt.date(2014, 6, 10), None))
+    assert timeline.overlaps(out, Period(bounds.parse("2014-06-20/2014-06-25"), None))
+    assert not timeline.overlaps(out, Period(bounds.parse("2014-06-20/2014-07-05"), None))
+    assert not timeline.overlaps(out, Period(dt.date(2014, 7, 1), None))
 
 
 @pytest.mark.parametrize(
@@ -175,10 +241,15 @@ def test_parse_date_refuses(text):
         timeline.parse_date(text)
 
 
-def test_period_refuses_end_not_after_start():
+def test_period_refuses_an_end_before_any_possible_start():
     with pytest.raises(ValueError, match="must be after"):
         Period(dt.date(2014, 1, 2), dt.date(2014, 1, 2))
+    with pytest.raises(ValueError, match="must be after"):
+        Period(bounds.parse("2014-06"), bounds.parse("2014-05"))
 
 
-def test_describe_names_open_bounds():
+def test_describe_names_open_bounds_and_windows():
     assert Period(None, dt.date(2013, 3, 2)).describe() == "before records – 2 Mar 2013"
+    assert (
+        Period(bounds.parse("2024-12-07/2024-12-31"), None).describe() == "7–31 Dec 2024 – ongoing"
+    )

@@ -49,8 +49,9 @@ def _site_and_actor():
 @pytest.mark.parametrize(
     "sql, rule",
     [
-        ("UPDATE control_period SET end_date = start_date", "end_after_start"),
-        ("UPDATE control_period SET start_precision = 'week'", "start_precision"),
+        ("UPDATE control_period SET end_latest = start_earliest", "possible_span"),
+        ("UPDATE control_period SET start_latest = '2013-12-31'", "bounds"),
+        ("UPDATE control_period SET end_edtf = NULL", "bounds"),
         ("UPDATE control_period SET site_id = 9999", "fk"),
         ("UPDATE site SET lat = 95", "lat_range"),
         ("UPDATE actor SET colour = 'red'", "colour_hex"),
@@ -85,3 +86,75 @@ def test_postgresql_refuses_overlapping_periods_itself(app):
         with pytest.raises(IntegrityError, match="no_overlap"):
             db.session.commit()
         db.session.rollback()
+
+
+def test_0005_turns_days_and_precisions_into_windows_and_back(app):
+    """Old rows keep exactly what they said: a day, the whole month, the whole year."""
+    from flask_migrate import downgrade, upgrade
+
+    rows = "SELECT id, start_edtf, start_earliest, start_latest, end_edtf, end_earliest, end_latest"
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="0004")
+        try:
+            s = db.session
+            s.execute(
+                text(
+                    "INSERT INTO site (id, slug, name, name_ar, aliases, country, kind, lon, lat,"
+                    " location_precision, location_note, note, search_text, version) VALUES"
+                    " (901, 'm', 'M', '', '[]', 'SY', 'town', 40, 34, 'exact', '', '', '', 1)"
+                )
+            )
+            s.execute(
+                text(
+                    "INSERT INTO actor (id, slug, name, name_ar, short, kind, colour, note,"
+                    " version) VALUES (901, 'a', 'A', '', 'A', 'state', '#000000', '', 1)"
+                )
+            )
+            s.execute(
+                text(
+                    "INSERT INTO control_period (id, site_id, actor_id, start_date,"
+                    " start_precision, end_date, end_precision, contested, confidence, note,"
+                    " version) VALUES"
+                    " (901, 901, 901, NULL, 'day', '2014-06-01', 'month', false, 'high', '', 1),"
+                    " (902, 901, 901, '2014-06-01', 'month', '2015-01-01', 'year', false,"
+                    " 'high', '', 1),"
+                    " (903, 901, 901, '2016-03-04', 'day', NULL, 'day', false, 'high', '', 1)"
+                )
+            )
+            s.execute(
+                text(
+                    "INSERT INTO revision (id, entity, entity_id, action, at, before, after,"
+                    " comment) VALUES (901, 'control_period', 902, 'create', '2026-01-01', NULL,"
+                    ' \'{"start": "2014-06-01", "start_precision": "month", "end": "2015-01-01",'
+                    ' "end_precision": "year", "note": ""}\', \'\')'
+                )
+            )
+            s.commit()
+            upgrade()
+            got = s.execute(text(f"{rows} FROM control_period WHERE id > 900 ORDER BY id")).all()
+            assert [tuple(str(v) if v is not None else None for v in r) for r in got] == [
+                ("901", None, None, None, "2014-06", "2014-06-01", "2014-06-30"),
+                ("902", "2014-06", "2014-06-01", "2014-06-30", "2015", "2015-01-01", "2015-12-31"),
+                ("903", "2016-03-04", "2016-03-04", "2016-03-04", None, None, None),
+            ]
+            after = s.execute(text("SELECT after FROM revision WHERE id = 901")).scalar()
+            after = after if isinstance(after, dict) else __import__("json").loads(after)
+            assert after["start_edtf"] == "2014-06" and after["end_latest"] == "2015-12-31"
+            s.commit()
+            downgrade(revision="0004")
+            old = s.execute(
+                text(
+                    "SELECT id, start_date, start_precision, end_date, end_precision"
+                    " FROM control_period WHERE id > 900 ORDER BY id"
+                )
+            ).all()
+            assert [tuple(str(v) if v is not None else None for v in r) for r in old] == [
+                ("901", None, "day", "2014-06-01", "month"),
+                ("902", "2014-06-01", "month", "2015-01-01", "year"),
+                ("903", "2016-03-04", "day", None, "day"),
+            ]
+            s.commit()
+        finally:
+            db.session.rollback()
+            upgrade()

@@ -35,7 +35,7 @@ class Kind:
 
 def _span(p) -> str:
     """ "21 Jun 2014 – 3 Nov 2017" for a stored period."""
-    return timeline.Period(p.start, p.end, None, p.start_precision, p.end_precision).describe()
+    return p.as_period().describe()
 
 
 def describe(row) -> str:
@@ -55,8 +55,8 @@ def describe(row) -> str:
 
 _PERIOD_COLUMNS = (
     ("Site", lambda p: p.site.name),
-    ("From", lambda p: timeline.format_bound(p.start, p.start_precision, "before records")),
-    ("Until", lambda p: timeline.format_bound(p.end, p.end_precision, "ongoing")),
+    ("From", lambda p: p.start.short() if p.start else "before records"),
+    ("Until", lambda p: p.end.short() if p.end else "ongoing"),
     ("Confidence", lambda p: p.confidence),
 )
 
@@ -69,7 +69,7 @@ KINDS: dict[str, Kind] = {
             forms.ControlPeriodForm,
             "control period",
             "Control periods",
-            (ControlPeriod.site_id, ControlPeriod.start.asc().nulls_first()),
+            (ControlPeriod.site_id, ControlPeriod.start_earliest.asc().nulls_first()),
             (_PERIOD_COLUMNS[0], ("Controller", lambda p: p.actor.name), *_PERIOD_COLUMNS[1:]),
         ),
         Kind(
@@ -78,7 +78,7 @@ KINDS: dict[str, Kind] = {
             forms.StatusPeriodForm,
             "status period",
             "Status periods",
-            (StatusPeriod.site_id, StatusPeriod.start.asc().nulls_first()),
+            (StatusPeriod.site_id, StatusPeriod.start_earliest.asc().nulls_first()),
             (_PERIOD_COLUMNS[0], ("Status", lambda p: p.status), *_PERIOD_COLUMNS[1:]),
         ),
         Kind(

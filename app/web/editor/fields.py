@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 
+from flask import url_for
 from wtforms import (
     SelectField,
     SelectMultipleField,
@@ -15,7 +16,7 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import ColorInput, DateInput, NumberInput
 
-from app.core import timeline
+from app.core import bounds, timeline
 from app.core.clock import today
 from app.core.text_rules import control_problem, is_slug, url_problem
 
@@ -56,6 +57,43 @@ class DayField(_ParsedField):
         if self.raw_data:
             return self.raw_data[0]
         return self.data.isoformat() if self.data else ""
+
+
+class BoundField(_ParsedField):
+    """When something began or ended, as EDTF: 2024-12-06, 2024-12, 2014, a window
+    2024-12-07/2024-12-31, ../2013-12-31, 2014? — ``data`` is a Bound or None.
+
+    The page shows the expression in plain words beside the field as the editor types.
+    """
+
+    parse = staticmethod(bounds.parse)
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {})
+        kwargs["render_kw"].update(
+            {
+                "data-edtf": url_for("editor.date_reading"),
+                "autocomplete": "off",
+                "maxlength": bounds.MAX_TEXT,
+                "spellcheck": "false",
+            }
+        )
+        kwargs.setdefault(
+            "description",
+            "A day 2024-12-06, a month 2024-12, a year 2014, "
+            "or a window 2024-12-07/2024-12-31; ../2013 means no later than "
+            "2013; add ? if uncertain, ~ if approximate.",
+        )
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.text if self.data else ""
+
+    def reading(self) -> str:
+        """The current value in plain words ("sometime in December 2024"), or ""."""
+        return self.data.reading() if isinstance(self.data, bounds.Bound) else ""
 
 
 class PartialDateField(_ParsedField):
@@ -139,8 +177,10 @@ def plain_text(_form, field) -> None:
 
 
 def not_future(_form, field) -> None:
-    """Validator: a date no later than today."""
+    """Validator: a date (or a window's first day) no later than today."""
     day = field.data[0] if isinstance(field.data, tuple) else field.data
+    if isinstance(day, bounds.Bound):
+        day = day.earliest
     if day and day > today():
         raise ValidationError(f"must not be in the future (today is {today().isoformat()})")
 

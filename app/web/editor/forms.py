@@ -38,6 +38,7 @@ from app.db.models import (
 from app.db.records import sibling_periods
 from app.extensions import db
 from app.web.editor.fields import (
+    BoundField,
     ColourField,
     DayField,
     IdMultiSelectField,
@@ -215,12 +216,8 @@ class PeriodForm(SourcesMixin, EditForm):
     """Fields and rules shared by control and status periods."""
 
     site_id = IdSelectField("Site", [REQUIRED])
-    start = DayField(
-        "Start", [Optional(), not_future], description="Empty: held since before the record begins."
-    )
-    start_precision = SelectField("Start precision", choices=_choices(PRECISIONS))
-    end = DayField("End", [Optional(), not_future], description="Empty: still ongoing.")
-    end_precision = SelectField("End precision", choices=_choices(PRECISIONS))
+    start = BoundField("Start", [Optional(), not_future])
+    end = BoundField("End", [Optional(), not_future])
     confidence = SelectField("Confidence", choices=_choices(CONFIDENCES))
     note = _note()
 
@@ -235,31 +232,21 @@ class PeriodForm(SourcesMixin, EditForm):
         return super().check() and self._check_bounds() and self._check_overlap()
 
     def _check_bounds(self) -> bool:
-        """Dates match their precision and the end comes after the start."""
+        """The end can come after the start: the period may hold on at least one day."""
         start, end = self.start.data, self.end.data
-        for field, precision in (
-            (self.start, self.start_precision.data),
-            (self.end, self.end_precision.data),
-        ):
-            problem = precise(field.data, precision)
-            if problem:
-                return fail(field, problem)
-        if start and end and end <= start:
+        try:
+            timeline.Period(start, end)
+        except ValueError:
             return fail(
-                self.end, f"must be after Start ({start.isoformat()}): a period covers [start, end)"
+                self.end,
+                f"must be after Start ({start.short()}): a period covers [start, end), so "  # type: ignore[union-attr]
+                "its latest end must come after its earliest start",
             )
         return True
 
     def _check_overlap(self) -> bool:
         """The period must not overlap another of the same site and kind."""
-        candidate = timeline.Period(
-            self.start.data,
-            self.end.data,
-            None,
-            self.start_precision.data,
-            self.end_precision.data,
-            key=self.record_id,
-        )
+        candidate = timeline.Period(self.start.data, self.end.data, key=self.record_id)
         clash = timeline.find_overlaps(sibling_periods(self.model, self.site_id.data), candidate)
         if not clash:
             return True
@@ -268,14 +255,15 @@ class PeriodForm(SourcesMixin, EditForm):
         )
         return fail(
             self.start,
-            f"overlaps {named} of this site; periods of one site "
-            "may not overlap: change the dates or edit that period first",
+            f"overlaps {named} of this site; periods of one site may not overlap (they may "
+            "share days only where one's end window is the next one's start window): "
+            "change the dates or edit that period first",
         )
 
 
 def _start(period: timeline.Period):
     """Sort key: periods without a start come first."""
-    return period.start or dt.date.min
+    return period.possible_start or dt.date.min
 
 
 class ControlPeriodForm(PeriodForm):
@@ -294,9 +282,7 @@ class ControlPeriodForm(PeriodForm):
                 "site_id",
                 "actor_id",
                 "start",
-                "start_precision",
                 "end",
-                "end_precision",
                 "contested",
                 "challenger_id",
                 "confidence",
@@ -331,9 +317,7 @@ class StatusPeriodForm(PeriodForm):
                 "site_id",
                 "status",
                 "start",
-                "start_precision",
                 "end",
-                "end_precision",
                 "confidence",
                 "note",
             ),
@@ -349,8 +333,7 @@ class StatusPeriodForm(PeriodForm):
 class LogChangeForm(SourcesMixin, EditForm):
     """Close the site's open period on Date and open the next one."""
 
-    date = DayField("Date", [REQUIRED, not_future])
-    date_precision = SelectField("Date precision", choices=_choices(PRECISIONS))
+    date = BoundField("Date", [REQUIRED, not_future])
     confidence = SelectField("Confidence", choices=_choices(CONFIDENCES))
     note = _note()
 
@@ -363,9 +346,6 @@ class LogChangeForm(SourcesMixin, EditForm):
         super().__init__(*args, **kwargs)
 
     def check(self) -> bool:
-        problem = precise(self.date.data, self.date_precision.data)
-        if problem:
-            return fail(self.date, problem)
         if not super().check():
             return False
         try:
@@ -384,7 +364,7 @@ class LogControlForm(LogChangeForm):
     contested = BooleanField("Contested")
 
     groups = (
-        ("Change", ("actor_id", "date", "date_precision", "contested", "confidence", "note")),
+        ("Change", ("actor_id", "date", "contested", "confidence", "note")),
         SOURCE_GROUP,
         ("Save", ("comment",)),
     )
@@ -410,7 +390,7 @@ class LogStatusForm(LogChangeForm):
     model = StatusPeriod
     value_field = "status"
     groups = (
-        ("Change", ("status", "date", "date_precision", "confidence", "note")),
+        ("Change", ("status", "date", "confidence", "note")),
         SOURCE_GROUP,
         ("Save", ("comment",)),
     )

@@ -14,9 +14,10 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core import geo
+from app.core import bounds, clock, geo
 from app.db import queries, records, revisions
 from app.db.models import Revision
 from app.extensions import db
@@ -62,7 +63,11 @@ def create(kind: str):
     if not form.validate():
         return _render_form(k, form, None), INVALID
     obj = k.model()
-    saving.create(obj, form)
+    try:
+        saving.create(obj, form)
+    except saving.Refused as exc:  # a row saved meanwhile collides (same slug, overlap)
+        saving.recheck(form, str(exc))
+        return _render_form(k, form, None), CONFLICT
     flash(f"Created {k.singular} “{describe(obj)}”.", "info")
     return redirect(url_for(".list_rows", kind=kind))
 
@@ -77,7 +82,11 @@ def edit(kind: str, row_id: int):
     form = k.form(record_id=obj.id)
     if not form.validate():
         return _render_form(k, form, obj), INVALID
-    clash = saving.update(obj, form, lambda row: _filled(k, row))
+    try:
+        clash = saving.update(obj, form, lambda row: _filled(k, row))
+    except saving.Refused as exc:
+        saving.recheck(form, str(exc))
+        return _render_form(k, form, db.session.get(k.model, row_id)), CONFLICT
     if clash:
         return _render_form(k, form, obj, conflict=clash), CONFLICT
     flash(f"Saved {k.singular} “{describe(obj)}”.", "info")
@@ -98,29 +107,44 @@ def delete(kind: str, row_id: int):
             "editor/delete.html", k=k, obj=obj, form=form, blockers=blockers, describe=describe
         ), status
     if form.version.data != str(obj.version):
-        flash(
-            "Not deleted: someone changed it since you opened this page. Check it "
-            "and delete again.",
-            "error",
-        )
-        return redirect(url_for(".delete", kind=kind, row_id=row_id))
-    return _delete(k, obj, form.comment.data or "")
+        why = "someone changed it since you opened this page. Check it and delete again."
+        return _delete_refused(k, obj, form, why)
+    return _delete(k, obj, form)
 
 
-def _delete(k, obj, comment: str):
+def _delete(k, obj, form):
     """Delete with a revision; a concurrent change makes it a refusal."""
-    label = describe(obj)
+    label, row_id = describe(obj), obj.id
     before = revisions.snapshot(obj)
     db.session.delete(obj)
     try:
-        revisions.record(obj, "delete", before, current_user, comment)
-        db.session.commit()
-    except StaleDataError:
+        revisions.record(obj, "delete", before, current_user, form.comment.data or "")
+        saving.commit()
+    except (StaleDataError, saving.Refused):
         db.session.rollback()
-        flash("Not deleted: someone changed it meanwhile. Check it and delete again.", "error")
-        return redirect(url_for(".delete", kind=k.slug, row_id=obj.id))
+        current = db.session.get(k.model, row_id)
+        if current is None:
+            flash(f"Already deleted: {k.singular} “{label}”.", "info")
+            return redirect(url_for(".list_rows", kind=k.slug))
+        return _delete_refused(
+            k, current, form, "someone changed it meanwhile. Check it and delete again."
+        )
     flash(f"Deleted {k.singular} “{label}”. An admin can undo this from the history.", "info")
     return redirect(url_for(".list_rows", kind=k.slug))
+
+
+def _delete_refused(k, obj, form, why: str):
+    """The delete page again with the comment kept, re-armed with the current version."""
+    form.version.data = str(obj.version)
+    flash(f"Not deleted: {why}", "error")
+    return render_template(
+        "editor/delete.html",
+        k=k,
+        obj=obj,
+        form=form,
+        blockers=records.delete_blockers(obj),
+        describe=describe,
+    ), CONFLICT
 
 
 @bp.route("/sites/<slug>/log-control", methods=["GET", "POST"])
@@ -139,6 +163,22 @@ def log_status(slug: str):
 def layers():
     """Border and country outlines for the point picker (no tiles needed)."""
     return jsonify(geo.display_layers(current_app.config["GEODATA_DIR"]))
+
+
+@bp.get("/date-reading")
+def date_reading():
+    """An EDTF date in plain words, for the reading beside the date fields as one types."""
+    text = request.args.get("text", "")
+    try:
+        bound = bounds.parse(text)
+    except bounds.BoundError as exc:
+        return jsonify(text=text, error=str(exc)), 400
+    return jsonify(
+        text=bound.text,
+        reading=bound.reading(),
+        earliest=clock.iso_day(bound.earliest),
+        latest=clock.iso_day(bound.latest),
+    )
 
 
 def _log_change(slug: str, form_cls, what: str):
@@ -171,6 +211,9 @@ def _log_change(slug: str, form_cls, what: str):
             "error",
         )
         return _render_log(form, what), CONFLICT
+    except saving.Refused as exc:
+        saving.recheck(form, str(exc))
+        return _render_log(form, what), CONFLICT
     flash(f"Logged: {describe(new)}.", "info")
     return redirect(url_for("main.site", slug=site.slug))
 
@@ -180,12 +223,11 @@ def _apply_change(form, old):
     comment, user = form.comment.data or "", current_user
     if old is not None:
         before = revisions.snapshot(old)
-        old.end, old.end_precision = form.date.data, form.date_precision.data
+        old.end = form.date.data
         revisions.record(old, "update", before, user, comment)
     new = form.model(
         site=form.site,
         start=form.date.data,
-        start_precision=form.date_precision.data,
         end=None,
         confidence=form.confidence.data,
         note=form.note.data or "",
@@ -193,9 +235,13 @@ def _apply_change(form, old):
     )
     db.session.add(new)
     new.sources, created = form.chosen_sources()
-    for row in (*created, new):
-        revisions.record(row, "create", None, user, comment)
-    db.session.commit()
+    try:
+        for row in (*created, new):
+            revisions.record(row, "create", None, user, comment)
+    except IntegrityError as exc:  # the flush met a constraint (an overlap on PostgreSQL)
+        db.session.rollback()
+        raise saving.Refused(str(exc.orig).strip().splitlines()[0][:300]) from None
+    saving.commit()
     return new
 
 
@@ -203,7 +249,7 @@ def _open_row(form):
     """The site's open period (end = None) of the form's kind, or None."""
     model = form.model
     return db.session.scalar(
-        select(model).where(model.site_id == form.site.id, model.end.is_(None))
+        select(model).where(model.site_id == form.site.id, model.end_edtf.is_(None))
     )
 
 

@@ -1,0 +1,83 @@
+"""EDTF bounds: what each expression allows, the plain-words reading, refusals."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core import bounds
+
+
+@pytest.mark.parametrize(
+    "text, earliest, latest, precision",
+    [
+        ("2024-12-06", "2024-12-06", "2024-12-06", "day"),
+        ("2024-12", "2024-12-01", "2024-12-31", "month"),
+        ("2024-02", "2024-02-01", "2024-02-29", "month"),
+        ("2014", "2014-01-01", "2014-12-31", "year"),
+        ("2024-12-07/2024-12-31", "2024-12-07", "2024-12-31", "window"),
+        ("../2013-12-31", None, "2013-12-31", "window"),
+        ("2015/..", "2015-01-01", None, "window"),
+        ("2014?", "2014-01-01", "2014-12-31", "year"),
+        ("2014-06~", "2014-06-01", "2014-06-30", "month"),
+    ],
+)
+def test_each_expression_allows_its_days(text, earliest, latest, precision):
+    b = bounds.parse(text)
+    assert (_iso(b.earliest), _iso(b.latest), b.precision) == (earliest, latest, precision)
+    assert b.text == text and bounds.parse(f"  {text} ") == b
+
+
+def _iso(day):
+    return day and day.isoformat()
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("2016-03-04", "4 March 2016"),
+        ("2024-12", "sometime in December 2024"),
+        ("2014", "sometime in 2014"),
+        ("2024-12-07/2024-12-31", "sometime between 7 and 31 December 2024"),
+        ("2014-06-20/2014-07-02", "sometime between 20 June and 2 July 2014"),
+        ("2013-12-20/2014-01-10", "sometime between 20 December 2013 and 10 January 2014"),
+        ("../2013-12-31", "no later than 31 December 2013"),
+        ("2015/..", "no earlier than 1 January 2015"),
+        ("2014?", "sometime in 2014 (uncertain)"),
+        ("2015-05~", "sometime in May 2015 (approximate)"),
+    ],
+)
+def test_reading_in_plain_words(text, words):
+    assert bounds.parse(text).reading() == words
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("2014-02-30", "not a date EDTF allows"),
+        ("2014-13", "not a date EDTF allows"),
+        ("yesterday", "not a date EDTF allows"),
+        ("2024-12-31/2024-12-07", "ends before it starts"),
+        ("../..", "not a date EDTF allows|open on both sides"),
+        ("", "at most"),
+        ("2" * 41, "at most"),
+    ],
+)
+def test_refusals_say_why(text, rule):
+    with pytest.raises(bounds.BoundError, match=rule):
+        bounds.parse(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(dt.date(1000, 1, 1), dt.date(2999, 12, 31)), st.sampled_from((10, 7, 4)))
+def test_plain_dates_read_the_same_as_through_the_edtf_package(day, width):
+    text = day.isoformat()[:width]
+    assert bounds._plain(text) == bounds._general(text)
+
+
+def test_old_day_plus_precision_is_read_as_the_whole_month_or_year():
+    assert bounds.read("2014-06-01", "month") == bounds.parse("2014-06")
+    assert bounds.read("2014-01-01", "year") == bounds.parse("2014")
+    assert bounds.read("2014-06-17", "day") == bounds.parse("2014-06-17")
+    assert bounds.read("2024-12-07/2024-12-31") == bounds.parse("2024-12-07/2024-12-31")
