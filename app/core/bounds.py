@@ -101,7 +101,9 @@ class Bound:
         >>> parse("2024-12-07/2024-12-31").short(), parse("2014-06").short()
         ('7–31 Dec 2024', 'Jun 2014')
         """
-        return _short(self) + ("?" if "?" in self.text else "") + ("~" if "~" in self.text else "")
+        uncertain = "?" in self.text or "%" in self.text  # % is both
+        approximate = "~" in self.text or "%" in self.text
+        return _short(self) + ("?" if uncertain else "") + ("~" if approximate else "")
 
 
 def parse(text: str) -> Bound:

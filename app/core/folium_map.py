@@ -156,7 +156,9 @@ class AtlasMap(folium.Map):
 
 
 class Legend(folium.MacroElement):
-    """The key to the markers: actors in the record, unknown, contested, status, events."""
+    """The key to the markers: actors in the record, unknown, changing hands, not tracked,
+    contested, status, events. Entries with a count are hidden while nothing on the map
+    shows them (atlas-map.js counts them on every date)."""
 
     _template = _env.from_string("""
 {% macro html(this, kwargs) %}
@@ -167,10 +169,12 @@ class Legend(folium.MacroElement):
     <li data-actor="{{ a.slug }}" title="{{ a.name }}"><span class="mk mk-status-unknown" style="--c: {{ a.colour }}"></span>{{ a.short or a.name }} <span class="legend-count"></span></li>
   {% endfor %}
     <li data-actor=""><span class="mk mk-gap mk-status-unknown">?</span>Unknown (no record) <span class="legend-count"></span></li>
+    <li data-state="transition" title="The record knows only a window of days in which control passed: left half the outgoing holder's colour, right half the incoming one's (white where that side is unknown)"><span class="mk mk-transition mk-status-unknown"></span>Changing hands (date window) <span class="legend-count"></span></li>
+    <li data-state="untracked" title="Areas drawn for context; who controls them is not recorded"><span class="mk mk-untracked mk-status-unknown"></span>Not tracked for control <span class="legend-count"></span></li>
   </ul>
   <ul class="legend-marks">
     <li title="The outer ring has the challenger's colour"><span class="mk mk-status-unknown mk-contested"></span>Contested</li>
-    <li title="The date falls in the month or year of a change known only to the month or year"><span class="mk mk-status-unknown mk-uncertain"></span>Date uncertain</li>
+    <li title="The sources mark a date of the period uncertain (?) or approximate (~)"><span class="mk mk-status-unknown mk-uncertain"></span>Date uncertain</li>
     {% for key, label in this.statuses %}<li><span class="mk mk-status-{{ key }}"></span>{{ label }}</li>
     {% endfor %}
     <li><span class="ev-mark"></span>Event (±30 days)</li>

@@ -6,8 +6,7 @@ bar is solid over its certain span; a bound known only as a window (a month, a y
 range of days) is drawn hatched over the window's days, with its dates written under
 the chart, not only on hover.
 
->>> from app.core.bounds import exact
->>> svg = render(Tracks(control=[Bar(exact(dt.date(2015, 5, 21)), None, "ISIS", "#000000")]),
+>>> svg = render(Tracks(control=[Bar(dt.date(2015, 5, 21), None, "ISIS", "#000000")]),
 ...              dt.date(2016, 1, 1), title="al-Tanf")
 >>> svg.startswith('<svg') and 'role="img"' in svg and "<title>ISIS: 21 May 2015" in svg
 True
@@ -20,7 +19,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.core import timeline
+from app.core import bounds, timeline
 from app.core.bounds import Bound
 from app.core.vocabulary import FIRST_DAY
 
@@ -48,6 +47,11 @@ class Bar:
     detail: str = ""
     challenger_colour: str | None = None
     name: str = ""
+
+    def __post_init__(self) -> None:
+        for side in ("start", "end"):  # a plain date is that exact day
+            if isinstance(getattr(self, side), dt.date):
+                object.__setattr__(self, side, bounds.exact(getattr(self, side)))
 
 
 @dataclass(frozen=True)

@@ -78,20 +78,31 @@ class Period:
                 raise TypeError(f"{name} must be a date or a Bound, not {bound!r}")
         lo, hi = self.possible_start, self.possible_end
         if lo is not None and hi is not None and hi <= lo:
-            raise ValueError(
-                f"end {self.end.text} must be after start "  # type: ignore[union-attr]
-                f"{self.start.text}"
-            )  # type: ignore[union-attr]
+            start, end = self.start, self.end
+            assert start is not None and end is not None  # both sides are bounded here
+            raise ValueError(f"end {end.text} must be after start {start.text}")
 
     @property
     def certain_start(self) -> dt.date | None:
-        """First day the value certainly holds (None: since before the record)."""
-        return None if self.start is None else self.start.latest
+        """First day the value certainly holds (None: since before the record).
+
+        A start open at its late side ("2015/..": no earlier than 2015) is never certain:
+        the value may not have begun on any day, so the certain span never starts.
+        """
+        if self.start is None:
+            return None
+        return dt.date.max if self.start.latest is None else self.start.latest
 
     @property
     def certain_end(self) -> dt.date | None:
-        """First day the value may no longer hold (None: ongoing)."""
-        return None if self.end is None else self.end.earliest
+        """First day the value may no longer hold (None: ongoing).
+
+        An end open at its early side ("../2013-12-31": no later than 2013) may have come
+        on any day, so no day is certain.
+        """
+        if self.end is None:
+            return None
+        return dt.date.min if self.end.earliest is None else self.end.earliest
 
     @property
     def possible_start(self) -> dt.date | None:
@@ -115,6 +126,18 @@ class Period:
     def qualified(self) -> bool:
         """Tell whether a bound is marked uncertain (?) or approximate (~)."""
         return any(b is not None and b.qualified for b in (self.start, self.end))
+
+    @property
+    def certain_days(self) -> tuple[dt.date | None, dt.date | None] | None:
+        """The certain span as (first day, first day after), None if it holds no day."""
+        lo, hi = self.certain_start, self.certain_end
+        if (
+            lo == dt.date.max
+            or hi == dt.date.min
+            or (lo is not None and hi is not None and hi <= lo)
+        ):
+            return None
+        return lo, hi
 
     def describe(self) -> str:
         """Human label such as "Mar 2013 – 4 Mar 2016" (used in messages).
@@ -154,11 +177,14 @@ class Transition:
     def chain(self, name=str) -> list[str]:
         """The holders in order, "unknown" at an open side: ["SDF", "gov"]."""
         names = [name(p.value) for p in self.candidates]
-        return (["unknown"] if self.unknown_before else []) + names + (
-            ["unknown"] if self.unknown_after else [])
+        return (
+            (["unknown"] if self.unknown_before else [])
+            + names
+            + (["unknown"] if self.unknown_after else [])
+        )
 
     def describe(self, name=str) -> str:
-        """"SDF → gov, handover sometime between 7 and 31 December 2024"."""
+        """ "SDF → gov, handover sometime between 7 and 31 December 2024"."""
         return f"{' → '.join(self.chain(name))}, handover {self.window.reading()}"
 
 
@@ -401,5 +427,10 @@ def _value(periods: Iterable[Period], day: dt.date) -> tuple:
     return ("unknown",) if a.period is None else ("held", a.period.value)
 
 
-def _start_key(p: Period) -> dt.date:
-    return dt.date.min if p.possible_start is None else p.possible_start
+def _start_key(p: Period) -> tuple[dt.date, dt.date]:
+    """Time order: by earliest start, then by latest start (the sooner sure one first)."""
+    sure = p.certain_start
+    return (
+        dt.date.min if p.possible_start is None else p.possible_start,
+        dt.date.min if sure is None else sure,
+    )

@@ -7,7 +7,7 @@ tuples. Their order matters where it is an index: the map's data block sends pos
 >>> FIRST_DAY.isoformat(), PRECISIONS.index("month")
 ('2011-01-01', 1)
 >>> sorted(as_dict())[:3]
-['actor_kinds', 'confidences', 'first_day']
+['actor_kinds', 'confidences', 'countries']
 """
 
 from __future__ import annotations

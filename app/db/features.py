@@ -321,18 +321,17 @@ def _bounds(p) -> dict:
     """The period's bounds: `start`/`end` as before EDTF (earliest day and precision), the
     EDTF text with its earliest and latest days, and the certain span."""
     span = p.as_period()
-    lo, hi = span.certain_start, span.certain_end
-    empty = lo is not None and hi is not None and hi <= lo
+    certain = span.certain_days
     return {
         "start": clock.iso_day(span.possible_start),
         "start_precision": p.start_precision,
-        "end": clock.iso_day(span.certain_end),
+        "end": clock.iso_day(p.end and p.end.earliest),
         "end_precision": p.end_precision,
         **_edtf("start", p.start),
         **_edtf("end", p.end),
         # The days on which this period alone holds; both null when its windows leave none.
-        "certain_start": None if empty else clock.iso_day(span.certain_start),
-        "certain_end": None if empty else clock.iso_day(span.certain_end),
+        "certain_start": clock.iso_day(certain and certain[0]),
+        "certain_end": clock.iso_day(certain and certain[1]),
     }
 
 

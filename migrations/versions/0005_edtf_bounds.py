@@ -31,9 +31,13 @@ OLD_SPAN = "daterange(coalesce(start_date, '-infinity'::date), end_date)"
 # Must match app.db.queries (the possible span holds every day a period may apply).
 POSSIBLE_SPAN = "daterange(coalesce(start_earliest, '-infinity'::date), end_latest)"
 # The certain span [latest start, earliest end); empty when the windows leave no sure day.
+# A start open at its late side ("2015/..") or an end open at its early side ("../2013")
+# leaves no certain day, like windows that do not leave one.
 CERTAIN_SPAN = (
-    "(CASE WHEN start_latest IS NOT NULL AND end_earliest IS NOT NULL"
-    " AND end_earliest <= start_latest THEN 'empty'::daterange"
+    "(CASE WHEN (start_edtf IS NOT NULL AND start_latest IS NULL)"
+    " OR (end_edtf IS NOT NULL AND end_earliest IS NULL)"
+    " OR (start_latest IS NOT NULL AND end_earliest IS NOT NULL"
+    " AND end_earliest <= start_latest) THEN 'empty'::daterange"
     " ELSE daterange(start_latest, end_earliest) END)"
 )
 POSSIBLE_RULE = "start_earliest IS NULL OR end_latest IS NULL OR end_latest > start_earliest"
@@ -88,9 +92,7 @@ def upgrade():
                 batch.add_column(sa.Column(f"{side}_earliest", sa.Date(), nullable=True))
                 batch.add_column(sa.Column(f"{side}_latest", sa.Date(), nullable=True))
         rows = bind.execute(
-            sa.text(
-                f"SELECT id, start_date, start_precision, end_date, end_precision FROM {table}"
-            )
+            sa.text(f"SELECT id, start_date, start_precision, end_date, end_precision FROM {table}")
         ).all()
         for row_id, start, start_p, end, end_p in rows:
             values = {"id": row_id}
@@ -184,12 +186,20 @@ def _to_windows(snapshot):
     """A stored period snapshot with start/end days and precisions, as EDTF bounds."""
     if "start" not in snapshot and "end" not in snapshot:
         return snapshot
-    out = {k: v for k, v in snapshot.items() if k not in ("start", "end", "start_precision",
-                                                          "end_precision")}
+    out = {
+        k: v
+        for k, v in snapshot.items()
+        if k not in ("start", "end", "start_precision", "end_precision")
+    }
     for side in ("start", "end"):
         text, lo, hi = window(snapshot.get(side), snapshot.get(f"{side}_precision", "day"))
-        out.update({f"{side}_edtf": text, f"{side}_earliest": lo and lo.isoformat(),
-                    f"{side}_latest": hi and hi.isoformat()})
+        out.update(
+            {
+                f"{side}_edtf": text,
+                f"{side}_earliest": lo and lo.isoformat(),
+                f"{side}_latest": hi and hi.isoformat(),
+            }
+        )
     return out
 
 
@@ -208,7 +218,10 @@ def _convert_revisions(convert):
     """Rewrite the before/after snapshots of period revisions with `convert`."""
     bind = op.get_bind()
     revisions = sa.table(
-        "revision", sa.column("id"), sa.column("entity"), sa.column("before", sa.JSON),
+        "revision",
+        sa.column("id"),
+        sa.column("entity"),
+        sa.column("before", sa.JSON),
         sa.column("after", sa.JSON),
     )
     rows = bind.execute(
@@ -219,7 +232,7 @@ def _convert_revisions(convert):
     for row_id, before, after in rows:
         before, after = (json.loads(v) if isinstance(v, str) else v for v in (before, after))
         bind.execute(
-            revisions.update().where(revisions.c.id == row_id).values(
-                before=before and convert(before), after=after and convert(after)
-            )
+            revisions.update()
+            .where(revisions.c.id == row_id)
+            .values(before=before and convert(before), after=after and convert(after))
         )

@@ -12,14 +12,16 @@
   const SPACING = 22;
 
   // The record's vocabulary, sent in the data block (app/core/vocabulary.py): statuses,
-  // confidences and precisions by position as the block encodes them, site kinds' labels,
-  // country names. Filled by setVocabulary before anything is drawn.
+  // confidences and bound precisions by position as the block encodes them, site kinds
+  // and their labels, the kinds not tracked for control, country names. Filled by
+  // setVocabulary before anything is drawn.
   const STATUS = [];
   const STATUS_TEXT = [];
   const CONFIDENCE = [];
   const PRECISION = [];
   const SITE_KIND = [];
   const KIND = [];
+  const UNTRACKED = [];
   const COUNTRY = {};
 
   function setVocabulary(v) {
@@ -29,6 +31,7 @@
     fill(PRECISION, v.precisions);
     fill(SITE_KIND, v.kinds);
     fill(KIND, v.kind_labels);
+    fill(UNTRACKED, v.untracked_kinds || []);
     for (const code of Object.keys(COUNTRY)) delete COUNTRY[code];
     Object.assign(COUNTRY, v.countries);
   }
@@ -40,17 +43,16 @@
 
   let originMs = 0;
 
-  // Day offsets count from the data block's origin; the month table speeds up repaints.
-  function setOrigin(iso, max) {
+  // Day offsets count from the data block's origin.
+  function setOrigin(iso) {
     originMs = Date.parse(iso + "T00:00:00Z");
-    fillMonthTable(max);
   }
 
   // Make a parsed data block ready for use: vocabulary, origin, periods and change points
   // as absolute day offsets (see app/core/map_encoding.py `encode`). Changes `data`.
   function prepare(data) {
     setVocabulary(data.vocabulary);
-    setOrigin(data.origin, data.max);
+    setOrigin(data.origin);
     data.control.forEach(absolutePeriods);
     data.status.forEach(absolutePeriods);
     data.changes = runningTotal(data.changes);
@@ -72,36 +74,57 @@
     return isoOf(d) === iso ? d : null;
   }
 
+  // "4 March 2016" (bounds._long).
   function longDate(d) {
     const x = dateOf(d);
     return x.getUTCDate() + " " + MONTHS[x.getUTCMonth()] + " " + x.getUTCFullYear();
   }
 
-  // Same wording as timeline.format_bound: "4 Mar 2016", "Mar 2016", "2016";
+  // "4 Mar 2016" (bounds._abbr).
+  function shortDate(d) {
+    const x = dateOf(d);
+    return x.getUTCDate() + " " + MONTHS[x.getUTCMonth()].slice(0, 3) + " " + x.getUTCFullYear();
+  }
+
+  // An event's date, as timeline.format_bound: "4 Mar 2016", "Mar 2016", "2016";
   // `precision` is a position in the vocabulary's precisions (day, month, year).
   function boundText(d, precision) {
     const x = dateOf(d);
-    const month = MONTHS[x.getUTCMonth()].slice(0, 3);
     if (PRECISION[precision] === "year") return String(x.getUTCFullYear());
-    if (PRECISION[precision] === "month") return month + " " + x.getUTCFullYear();
-    return x.getUTCDate() + " " + month + " " + x.getUTCFullYear();
+    if (PRECISION[precision] === "month") {
+      return MONTHS[x.getUTCMonth()].slice(0, 3) + " " + x.getUTCFullYear();
+    }
+    return shortDate(d);
   }
 
-  /* ---- periods: [value, start, end, flags, …]; flags as in map_encoding.flags ---- */
+  /* ---- periods: [value, start earliest, start latest, end earliest, end latest, flags,
+   * source…] in absolute day offsets (null: open); flags as map_encoding.flags packs them.
+   * A start's latest day is the first day the period certainly holds, its earliest the
+   * first it may hold; an end's earliest day is the first it may no longer hold, its
+   * latest the first it certainly no longer holds (timeline.Period). ---- */
 
-  const startPrecision = (p) => p[3] & 3;
-  const endPrecision = (p) => (p[3] >> 2) & 3;
-  const isContested = (p) => (p[3] & 16) !== 0;
-  const confidenceOf = (p) => CONFIDENCE[(p[3] >> 5) & 3];
-  const challengerOf = (p) => (p[3] >> 7) - 1;
-  const sourcesOf = (p) => p.slice(4);
+  const FLAGS = 5;
+  const startPrecision = (p) => p[FLAGS] & 3;
+  const endPrecision = (p) => (p[FLAGS] >> 2) & 3;
+  const isContested = (p) => (p[FLAGS] & 16) !== 0;
+  const confidenceOf = (p) => CONFIDENCE[(p[FLAGS] >> 5) & 3];
+  // Qualifier bits of a bound: 1 marked uncertain (?), 2 approximate (~).
+  const startQualifiers = (p) => (p[FLAGS] >> 7) & 3;
+  const endQualifiers = (p) => (p[FLAGS] >> 9) & 3;
+  const isQualified = (p) => ((p[FLAGS] >> 7) & 15) !== 0;
+  const challengerOf = (p) => (p[FLAGS] >> 11) - 1;
+  const sourcesOf = (p) => p.slice(FLAGS + 1);
 
-  // Undo map_encoding's compaction: starts follow the previous end, ends their start.
+  // Undo map_encoding._relative: a start's earliest day follows the previous period's
+  // earliest end, an end's earliest day its own start's earliest, each latest day its
+  // earliest (absolute where the earliest is open).
   function absolutePeriods(periods) {
     let cursor = 0;
     for (const p of periods) {
       if (p[1] !== null) p[1] += cursor;
-      if (p[2] !== null) cursor = p[2] += p[1] === null ? 0 : p[1];
+      if (p[2] !== null && p[1] !== null) p[2] += p[1];
+      if (p[3] !== null) cursor = p[3] += p[1] === null ? 0 : p[1];
+      if (p[4] !== null && p[3] !== null) p[4] += p[3];
     }
     return periods;
   }
@@ -111,50 +134,84 @@
     return steps.map((step) => (total += step));
   }
 
+  // A bound as {earliest, latest, precision, qualifiers}, or null for an open bound
+  // (before the record, or ongoing): the page's view of bounds.Bound.
+  function startBound(p) {
+    return p[1] === null && p[2] === null ? null
+      : { earliest: p[1], latest: p[2], precision: startPrecision(p), qualifiers: startQualifiers(p) };
+  }
+
+  function endBound(p) {
+    return p[3] === null && p[4] === null ? null
+      : { earliest: p[3], latest: p[4], precision: endPrecision(p), qualifiers: endQualifiers(p) };
+  }
+
+  // timeline.Period.certain_start / certain_end: an open bound is before the record or
+  // ongoing; a start open at its late side ("2015/..") or an end open at its early side
+  // ("../2013") leaves no certain day.
+  function certainStart(p) {
+    if (p[1] === null && p[2] === null) return -Infinity;
+    return p[2] === null ? Infinity : p[2];
+  }
+
+  function certainEnd(p) {
+    if (p[3] === null && p[4] === null) return Infinity;
+    return p[3] === null ? -Infinity : p[3];
+  }
+
+  // timeline.holds_certainly: [latest start, earliest end).
+  function holdsCertainly(p, d) {
+    return certainStart(p) <= d && d < certainEnd(p);
+  }
+
+  // timeline.holds_possibly: [earliest start, latest end).
+  function holdsPossibly(p, d) {
+    return (p[1] === null || p[1] <= d) && (p[4] === null || d < p[4]);
+  }
+
+  // The index of the period that certainly holds on day d, else -1.
   function indexAt(periods, d) {
-    for (let k = 0; k < periods.length; k++) {
-      const p = periods[k];
-      if ((p[1] === null || p[1] <= d) && (p[2] === null || d < p[2])) return k;
-    }
+    for (let k = 0; k < periods.length; k++) if (holdsCertainly(periods[k], d)) return k;
     return -1;
   }
 
-  // Months since year 0 of each day offset, looked up rather than computed per repaint.
-  let monthTable = new Int32Array(0);
-
-  function monthOf(d) {
-    if (d >= 0 && d < monthTable.length) return monthTable[d];
-    const x = dateOf(d);
-    return x.getUTCFullYear() * 12 + x.getUTCMonth();
+  // timeline.answer: on day d, {k: the certain holder's index (-1: none), uncertain,
+  // transition: null or {ks: the indexes of the periods that may hold, in time order,
+  // before: what came first is unknown, after: what follows is unknown, window: the bound
+  // whose days the handover falls in}}.
+  function answerAt(periods, d) {
+    const k = indexAt(periods, d);
+    if (k >= 0) return { k: k, uncertain: isQualified(periods[k]), transition: null };
+    const ks = [];
+    for (let n = 0; n < periods.length; n++) if (holdsPossibly(periods[n], d)) ks.push(n);
+    if (!ks.length) return { k: -1, uncertain: false, transition: null };
+    const start = (n) => periods[n][1] === null ? -Infinity : periods[n][1];
+    // timeline._start_key: earliest start, then latest start; stable like Python's sorted().
+    ks.sort((a, b) => (start(a) - start(b))
+      || (certainStart(periods[a]) - certainStart(periods[b])) || 0);
+    const first = periods[ks[0]], last = periods[ks[ks.length - 1]];
+    const before = d < certainStart(first);
+    const after = certainEnd(last) <= d;
+    const window = !after ? startBound(last) : !before ? endBound(first) : endBound(last);
+    return { k: -1, uncertain: true, transition: { ks: ks, before: before, after: after, window: window } };
   }
 
-  function fillMonthTable(max) {
-    monthTable = new Int32Array(max + 1);
-    for (let d = 0; d <= max; d++) {
-      const x = dateOf(d);
-      monthTable[d] = x.getUTCFullYear() * 12 + x.getUTCMonth();
-    }
+  // Outgoing and incoming period indexes of a transition (-1: unknown).
+  const outgoingOf = (t) => t.before ? -1 : t.ks[0];
+  const incomingOf = (t) => t.after ? -1 : t.ks[t.ks.length - 1];
+
+  // Transition.chain: the holders' names in order, "unknown" at an open side.
+  function chain(periods, t, nameOf) {
+    const names = t.ks.map((n) => nameOf(periods[n][0]));
+    return (t.before ? ["unknown"] : []).concat(names, t.after ? ["unknown"] : []);
   }
 
-  // Same month, or same year, as the precision asks ("day": never the same span).
-  function sameSpan(a, b, precision) {
-    const unit = PRECISION[precision];
-    if (unit !== "month" && unit !== "year") return false;
-    const x = monthOf(a), y = monthOf(b);
-    return unit === "year" ? Math.floor(x / 12) === Math.floor(y / 12) : x === y;
-  }
-
-  // Uncertain: the day falls in the month or year of an imprecise bound.
-  function isUncertain(p, d) {
-    return (p[1] !== null && sameSpan(p[1], d, startPrecision(p))) ||
-      (p[2] !== null && sameSpan(p[2], d, endPrecision(p)));
-  }
-
-  // A site as of day d: k its control period's index (-1: unknown), j its status period's
-  // index (-1: no record), and whether the date of the control is uncertain.
+  // A site as of day d: the control answer (k, uncertain, transition) and j, the index of
+  // its status period (-1: none certainly holds, so the status is unknown).
   function siteState(control, status, d) {
-    const k = indexAt(control, d);
-    return { k: k, j: indexAt(status, d), uncertain: k >= 0 && isUncertain(control[k], d) };
+    const a = answerAt(control, d);
+    a.j = indexAt(status, d);
+    return a;
   }
 
   // Status index of a site state: its status period's, else "unknown".
@@ -162,28 +219,104 @@
     return state.j < 0 ? STATUS.indexOf("unknown") : status[state.j][0];
   }
 
-  // Same wording as map_encoding.when_label: "Jun 2014 – 3 Nov 2017", "since Jun 2014".
-  function whenText(periods, k, d) {
-    if (k < 0) return gapText(periods, d);
-    const p = periods[k];
-    const since = p[1] === null ? "" : boundText(p[1], startPrecision(p));
-    const until = p[2] === null ? "" : boundText(p[2], endPrecision(p));
+  // What timeline._value compares to find change points: held, a transition (outgoing
+  // and incoming value) or unknown.
+  function valueKey(periods, d) {
+    const a = answerAt(periods, d);
+    if (a.transition) {
+      const t = a.transition, o = outgoingOf(t), i = incomingOf(t);
+      return JSON.stringify(["transition", o < 0 ? null : periods[o][0], i < 0 ? null : periods[i][0]]);
+    }
+    return JSON.stringify(a.k < 0 ? ["unknown"] : ["held", periods[a.k][0]]);
+  }
+
+  /* ---- wording: the same as app/core/bounds.py and map_encoding.when_label ---- */
+
+  function wholeMonth(lo, hi) {
+    const a = dateOf(lo), b = dateOf(hi);
+    return a.getUTCDate() === 1 && a.getUTCFullYear() === b.getUTCFullYear() &&
+      a.getUTCMonth() === b.getUTCMonth() && dateOf(hi + 1).getUTCDate() === 1;
+  }
+
+  function wholeYear(lo, hi) {
+    const a = dateOf(lo), b = dateOf(hi);
+    return a.getUTCFullYear() === b.getUTCFullYear() && a.getUTCMonth() === 0 &&
+      a.getUTCDate() === 1 && b.getUTCMonth() === 11 && b.getUTCDate() === 31;
+  }
+
+  // Bound.short: "4 Mar 2016", "Jun 2014", "2014", "7–31 Dec 2024", "by 31 Dec 2013".
+  function shortText(b) {
+    return shortCore(b) + (b.qualifiers & 1 ? "?" : "") + (b.qualifiers & 2 ? "~" : "");
+  }
+
+  function shortCore(b) {
+    const lo = b.earliest, hi = b.latest;
+    if (lo === null) return hi === null ? "" : "by " + shortDate(hi);
+    if (hi === null) return "from " + shortDate(lo);
+    if (lo === hi) return shortDate(lo);
+    const a = dateOf(lo), z = dateOf(hi);
+    if (wholeYear(lo, hi)) return String(a.getUTCFullYear());
+    if (wholeMonth(lo, hi)) return MONTHS[a.getUTCMonth()].slice(0, 3) + " " + a.getUTCFullYear();
+    if (a.getUTCFullYear() !== z.getUTCFullYear()) return shortDate(lo) + " – " + shortDate(hi);
+    if (a.getUTCMonth() !== z.getUTCMonth()) {
+      return a.getUTCDate() + " " + MONTHS[a.getUTCMonth()].slice(0, 3) + " – " + shortDate(hi);
+    }
+    return a.getUTCDate() + "–" + shortDate(hi);
+  }
+
+  // Bound.reading: "4 March 2016", "sometime between 7 and 31 December 2024".
+  function readingText(b) {
+    const q = b.qualifiers;
+    return readingCore(b) + (q === 3 ? " (uncertain, approximate)" : q === 1 ? " (uncertain)"
+      : q === 2 ? " (approximate)" : "");
+  }
+
+  function readingCore(b) {
+    const lo = b.earliest, hi = b.latest;
+    if (lo === null) return hi === null ? "" : "no later than " + longDate(hi);
+    if (hi === null) return "no earlier than " + longDate(lo);
+    if (lo === hi) return longDate(lo);
+    const a = dateOf(lo), z = dateOf(hi);
+    if (wholeYear(lo, hi)) return "sometime in " + a.getUTCFullYear();
+    if (wholeMonth(lo, hi)) return "sometime in " + MONTHS[a.getUTCMonth()] + " " + a.getUTCFullYear();
+    if (a.getUTCFullYear() !== z.getUTCFullYear()) {
+      return "sometime between " + longDate(lo) + " and " + longDate(hi);
+    }
+    if (a.getUTCMonth() !== z.getUTCMonth()) {
+      return "sometime between " + a.getUTCDate() + " " + MONTHS[a.getUTCMonth()] + " and " + longDate(hi);
+    }
+    return "sometime between " + a.getUTCDate() + " and " + longDate(hi);
+  }
+
+  // The window of a transition in words, without "sometime": "between 7 and 31 December
+  // 2024", "in June 2014".
+  function windowText(b) {
+    return readingText(b).replace(/^sometime /, "");
+  }
+
+  // map_encoding.when_label for a site state: "Jun 2014 – 3 Nov 2017", "since Jun 2014",
+  // "SDF → Syria (transitional), between 7 and 31 December 2024", "no record".
+  // `nameOf(actor index)` gives an actor's name.
+  function whenText(periods, state, nameOf) {
+    if (state.transition) {
+      return chain(periods, state.transition, nameOf).join(" → ") + ", " +
+        windowText(state.transition.window);
+    }
+    if (state.k < 0) return "no record";
+    return periodText(periods[state.k]);
+  }
+
+  function periodText(p) {
+    const start = startBound(p), end = endBound(p);
+    const since = start ? shortText(start) : "", until = end ? shortText(end) : "";
     if (since && until) return since + " – " + until;
     if (until) return "until " + until;
     return since ? "since " + since : "always on record";
   }
 
-  function gapText(periods, d) {
-    let before = null, after = null;
-    for (const p of periods) {
-      if (p[2] !== null && p[2] <= d && (!before || p[2] > before[2])) before = p;
-      if (p[1] !== null && p[1] > d && (!after || p[1] < after[1])) after = p;
-    }
-    const since = before ? boundText(before[2], endPrecision(before)) : "";
-    const until = after ? boundText(after[1], startPrecision(after)) : "";
-    if (since && until) return "no record, " + since + " – " + until;
-    if (since || until) return "no record " + (since ? "since " + since : "until " + until);
-    return "no record";
+  // Sites of these kinds are shown as "not tracked for control", never as unknown.
+  function isTracked(site) {
+    return !UNTRACKED.includes(SITE_KIND[site[6]]);
   }
 
   /* ---- DOM: every text goes in as a text node ---- */
@@ -206,6 +339,14 @@
     return el;
   }
 
+  // The swatches of a state: one actor's colour, each side of a handover (an unknown side
+  // white and dashed), or a blank for unknown / not tracked.
+  function swatches(colours, untracked) {
+    if (untracked) return [h("span", { class: "swatch swatch-untracked" })];
+    if (!colours.length) return [h("span", { class: "swatch swatch-gap" })];
+    return colours.map((c) => c ? swatch(c) : h("span", { class: "swatch swatch-gap" }));
+  }
+
   // "Syrian side of a crossing", "Town in Iraq".
   function placeText(site) {
     const country = COUNTRY[site[3]] || [site[3], site[3]];
@@ -226,16 +367,18 @@
 
   /* ---- state table rows ---- */
 
-  // A row's cells keep their elements: a repaint only changes text, classes and colours.
+  // A row's cells keep their elements: a repaint only changes text, classes and colours
+  // (and the swatches, which a handover doubles).
   function rowParts(row) {
-    const tag = (text) => h("span", { class: "tag", hidden: "" }, text);
+    const tag = (text, extra) => h("span", { class: "tag" + (extra || ""), hidden: "" }, text);
     const parts = {
-      swatch: h("span", { class: "swatch" }), name: h("span"),
+      swatches: h("span", { class: "swatches" }), name: h("span"),
       contested: tag("contested"), uncertain: tag("date uncertain"),
+      changing: tag("changing hands", " tag-changing"),
       when: row.cells[2], status: h("span"), confidence: h("span"),
     };
-    row.cells[1].replaceChildren(parts.swatch, parts.name, " ", parts.contested, " ",
-      parts.uncertain);
+    row.cells[1].replaceChildren(parts.swatches, parts.name, " ", parts.contested, " ",
+      parts.uncertain, " ", parts.changing);
     row.cells[3].replaceChildren(parts.status);
     row.cells[4].replaceChildren(parts.confidence);
     return parts;
@@ -258,10 +401,14 @@
     return cell.getAttribute("scope") === "row" ? "rowheader" : "columnheader";
   }
 
-  /* ---- the site marker: fill = controller, shape and outline = status ---- */
+  /* ---- the site marker: fill = controller (split between both sides while control is
+   * changing hands), shape and outline = status ---- */
 
   const RADIUS = 7;
   const INK = "#1d2430";
+  const MUTED = "#4f5b66";
+  const UNTRACKED_FILL = "#e4e7eb";
+  const UNTRACKED_LINE = "#8a939e";
 
   // Only in the page: Leaflet is not loaded in Node.
   const SiteMark = typeof L === "undefined" ? null : L.CircleMarker.extend({
@@ -295,7 +442,8 @@
   const sprites = new Map();
 
   function sprite(look) {
-    const key = [look.shape, look.fill, look.gap, look.dashed, look.ring, look.focus].join();
+    const key = [look.shape, look.fills.join("/"), look.gap, look.dashed, look.ring, look.focus,
+      look.untracked].join();
     let image = sprites.get(key);
     if (!image) {
       const ratio = window.devicePixelRatio || 1;
@@ -321,11 +469,16 @@
     ctx.lineWidth = (thick ? 3 : 1.5) + 3;
     ctx.strokeStyle = "#ffffff";
     ctx.stroke();
-    ctx.fillStyle = look.fill;
-    ctx.fill();
+    if (look.fills.length > 1) {
+      fillSlices(ctx, look.fills, x, y);
+      shapePath(ctx, look.shape, x, y, RADIUS);
+    } else {
+      ctx.fillStyle = look.untracked ? UNTRACKED_FILL : look.fills[0] || "#ffffff";
+      ctx.fill();
+    }
     ctx.setLineDash(look.dashed ? [3, 2] : []);
-    ctx.lineWidth = look.gap ? 2 : thick ? 3 : 1.5;
-    ctx.strokeStyle = look.gap ? "#4f5b66" : INK;
+    ctx.lineWidth = look.untracked ? 1.5 : look.gap ? 2 : thick ? 3 : 1.5;
+    ctx.strokeStyle = look.untracked ? UNTRACKED_LINE : look.gap ? MUTED : INK;
     ctx.stroke();
     if (look.gap) {
       ctx.fillStyle = INK;
@@ -334,6 +487,28 @@
       ctx.textBaseline = "middle";
       ctx.fillText("?", x, y + 0.5);
     }
+  }
+
+  // A handover: the shape cut into upright slices, the outgoing side's colour on the left
+  // and the incoming side's on the right (white where that side is unknown).
+  function fillSlices(ctx, fills, x, y) {
+    const r = RADIUS + 2, w = (2 * r) / fills.length;
+    ctx.save();
+    ctx.clip();
+    fills.forEach((colour, n) => {
+      ctx.fillStyle = colour || "#ffffff";
+      ctx.fillRect(x - r + n * w, y - r, w + 0.5, 2 * r);
+    });
+    ctx.beginPath();
+    for (let n = 1; n < fills.length; n++) {
+      ctx.moveTo(x - r + n * w, y - r);
+      ctx.lineTo(x - r + n * w, y + r);
+    }
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = "#ffffff";
+    ctx.stroke();
+    ctx.restore();
   }
 
   // Open: circle, closed: square, restricted: diamond, unknown: circle.
@@ -380,11 +555,14 @@
   }
 
   const api = {
-    STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, COUNTRY, setVocabulary, setOrigin,
-    prepare, isoOf, offsetOf, longDate, boundText, startPrecision, endPrecision,
-    isContested, confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal,
-    indexAt, isUncertain, siteState, statusIndexOf, whenText, gapText, h, swatch,
-    placeText, sourceItem, rowParts, gridTable, SiteMark, coLocatedOffsets,
+    STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, UNTRACKED, COUNTRY,
+    setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
+    startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
+    confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
+    holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
+    statusIndexOf, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
+    h, swatch, swatches, placeText, sourceItem, rowParts, gridTable, SiteMark, drawMark,
+    coLocatedOffsets,
   };
 
   // In the page a global; in Node (the tests under tests/js/) a CommonJS module.

@@ -9,8 +9,9 @@
 
   const {
     STATUS, STATUS_TEXT, prepare, isoOf, offsetOf, longDate, boundText, isContested,
-    confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, h, swatch,
-    placeText, sourceItem, rowParts, gridTable, SiteMark, coLocatedOffsets,
+    confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, periodText,
+    readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, rowParts,
+    gridTable, SiteMark, coLocatedOffsets,
   } = window.AtlasCore;
 
   const NO_CHALLENGER = "#4f5b66";
@@ -25,7 +26,8 @@
     this.map = map;
     this.data = data;
     this.options = options;
-    this.keys = new Int32Array(data.sites.length).fill(-1);
+    this.keys = new Float64Array(data.sites.length).fill(NaN);
+    this.tracked = data.sites.map(isTracked);
     this.states = new Array(data.sites.length);
     this.hiddenRows = new Set();
     this.staleRows = new Set();
@@ -106,7 +108,7 @@
     const control = this.data.control, status = this.data.status;
     for (let i = 0; i < control.length; i++) {
       const state = siteState(control[i], status[i], d);
-      const key = ((state.k + 1) * 1024 + state.j + 1) * 2 + (state.uncertain ? 1 : 0);
+      const key = stateKey(state);
       if (key === this.keys[i]) continue;
       this.keys[i] = key;
       this.states[i] = state;
@@ -120,9 +122,46 @@
     this.countActors();
   };
 
+  // One number per distinct state of a site: its holder or the periods changing hands
+  // (a transition's window follows from them), its status period, uncertain.
+  function stateKey(state) {
+    const t = state.transition, j = state.j + 1;
+    if (!t) return ((state.k + 1) * 4096 + j) * 2 + (state.uncertain ? 1 : 0);
+    const first = t.ks[0], last = t.ks[t.ks.length - 1];
+    return -1 - ((((first * 4096 + last) * 2 + (t.before ? 1 : 0)) * 2 + (t.after ? 1 : 0)) * 4096 + j);
+  }
+
+  // The control period that certainly holds on the day shown, or null.
   Explorer.prototype.period = function (i) {
     const k = this.states[i].k;
     return k < 0 ? null : this.data.control[i][k];
+  };
+
+  // The handover under way on the day shown, or null.
+  Explorer.prototype.transition = function (i) {
+    return this.tracked[i] ? this.states[i].transition : null;
+  };
+
+  Explorer.prototype.actorName = function (a) {
+    return this.data.actors[a][1];
+  };
+
+  // The colours of a state, in time order: the holder's, or each side of a handover
+  // (null: unknown side); none when unknown.
+  Explorer.prototype.colours = function (i) {
+    const t = this.transition(i), control = this.data.control[i], actors = this.data.actors;
+    if (t) {
+      const sides = t.ks.map((k) => actors[control[k][0]][2]);
+      return (t.before ? [null] : []).concat(sides, t.after ? [null] : []);
+    }
+    const p = this.period(i);
+    return p ? [actors[p[0]][2]] : [];
+  };
+
+  // The table's and the popup's "since / until" text (map_encoding.when_label).
+  Explorer.prototype.whenText = function (i) {
+    if (!this.tracked[i]) return "";
+    return whenText(this.data.control[i], this.states[i], (a) => this.actorName(a));
   };
 
   Explorer.prototype.statusIndex = function (i) {
@@ -130,13 +169,23 @@
   };
 
   Explorer.prototype.paintMarker = function (i) {
-    const p = this.period(i), actors = this.data.actors, status = this.statusIndex(i);
+    this.markers[i].paint(this.look(i));
+  };
+
+  // How a site's marker looks: fill(s), status shape, outline, contest ring, focus.
+  Explorer.prototype.look = function (i) {
+    const status = this.statusIndex(i), focus = i === this.focused;
+    if (!this.tracked[i]) {
+      return { shape: status, fills: [], untracked: true, gap: false, dashed: false, ring: null,
+        focus: focus };
+    }
+    const p = this.period(i), actors = this.data.actors, t = this.transition(i);
     const challenger = p && isContested(p) ? challengerOf(p) : -1;
-    this.markers[i].paint({
-      shape: status, gap: !p, fill: p ? actors[p[0]][2] : "#ffffff",
-      dashed: !p || this.states[i].uncertain, focus: i === this.focused,
+    return {
+      shape: status, fills: this.colours(i), untracked: false, gap: !p && !t,
+      dashed: !p || this.states[i].uncertain, focus: focus,
       ring: p && isContested(p) ? (challenger >= 0 ? actors[challenger][2] : NO_CHALLENGER) : null,
-    });
+    };
   };
 
   // Rows scrolled out of view are skipped by the browser (content-visibility: auto);
@@ -175,27 +224,39 @@
     }
   };
 
+  // The same cells as app/templates/index.html renders for a state_at row.
   Explorer.prototype.paintRow = function (i) {
     const row = this.rows[i];
     if (!row) return;
     const cell = row.parts || (row.parts = rowParts(row));
-    const p = this.period(i), actor = p ? this.data.actors[p[0]] : null;
+    const tracked = this.tracked[i], t = this.transition(i);
+    const p = tracked ? this.period(i) : null, actor = p ? this.data.actors[p[0]] : null;
     const status = this.statusIndex(i), confidence = p ? confidenceOf(p) : "";
-    cell.swatch.className = p ? "swatch" : "swatch swatch-gap";
-    cell.swatch.style.background = actor ? actor[2] : "";
-    cell.name.textContent = actor ? actor[3] : "Unknown";
+    cell.swatches.replaceChildren(...swatches(tracked ? this.colours(i) : [], !tracked));
+    cell.name.textContent = !tracked ? "not tracked for control" : actor ? actor[3] || actor[1]
+      : t ? "" : "Unknown";
     cell.name.title = actor ? actor[1] : "";
     cell.contested.hidden = !(p && isContested(p));
-    cell.uncertain.hidden = !this.states[i].uncertain;
-    cell.when.textContent = whenText(this.data.control[i], this.states[i].k, this.day);
-    cell.status.className = "status status-" + STATUS[status];
-    cell.status.textContent = STATUS_TEXT[status];
+    cell.uncertain.hidden = !(p && this.states[i].uncertain);
+    cell.changing.hidden = !t;
+    cell.when.textContent = this.whenText(i);
+    const shown = tracked || STATUS[status] !== "unknown";
+    cell.status.className = shown ? "status status-" + STATUS[status] : "";
+    cell.status.textContent = shown ? STATUS_TEXT[status] : "";
     cell.confidence.className = "conf conf-" + confidence;
     cell.confidence.textContent = confidence;
   };
 
+  // The popup's "who" line: the holder, the sides of a handover, unknown, not tracked.
   Explorer.prototype.controllerNodes = function (i, p) {
-    if (!p) return [h("span", { class: "swatch swatch-gap" }), "Unknown"];
+    if (!this.tracked[i]) return [...swatches([], true), "Not tracked for control"];
+    const t = this.transition(i);
+    if (t) {
+      const names = chain(this.data.control[i], t, (a) => this.actorName(a));
+      return [...swatches(this.colours(i)), names.join(" → "), " ",
+        h("span", { class: "tag tag-changing" }, "changing hands")];
+    }
+    if (!p) return [...swatches([]), "Unknown"];
     const nodes = [swatch(this.data.actors[p[0]][2]), this.data.actors[p[0]][1]];
     if (isContested(p)) nodes.push(" ", h("span", { class: "tag" }, "contested"));
     if (this.states[i].uncertain) nodes.push(" ", h("span", { class: "tag" }, "date uncertain"));
@@ -252,15 +313,18 @@
   Explorer.prototype.countActors = function () {
     const legend = this.el.legend;
     if (!legend) return;
+    // Actors by slug, "" unknown, ":transition" changing hands, ":untracked" not tracked.
     const counts = new Map();
     for (let i = 0; i < this.states.length; i++) {
       const p = this.period(i);
-      const slug = p ? this.data.actors[p[0]][0] : "";
-      counts.set(slug, (counts.get(slug) || 0) + 1);
+      const key = !this.tracked[i] ? ":untracked" : this.transition(i) ? ":transition"
+        : p ? this.data.actors[p[0]][0] : "";
+      counts.set(key, (counts.get(key) || 0) + 1);
     }
     // Writing unchanged text would still repaint the legend over the map.
-    for (const li of legend.querySelectorAll("li[data-actor]")) {
-      const n = counts.get(li.dataset.actor) || 0, text = n ? "(" + n + ")" : "";
+    for (const li of legend.querySelectorAll("li[data-actor], li[data-state]")) {
+      const key = li.dataset.state ? ":" + li.dataset.state : li.dataset.actor;
+      const n = counts.get(key) || 0, text = n ? "(" + n + ")" : "";
       const count = li.querySelector(".legend-count");
       li.classList.toggle("absent", n === 0);
       if (count.textContent !== text) count.textContent = text;
@@ -270,15 +334,19 @@
   /* ---- popups ---- */
 
   Explorer.prototype.popup = function (i) {
-    const site = this.data.sites[i], p = this.period(i);
+    const site = this.data.sites[i], tracked = this.tracked[i];
+    const p = tracked ? this.period(i) : null, t = this.transition(i);
+    const when = this.whenText(i);
     return h("div", { class: "atlas-popup" },
       h("h3", null, site[1], " ", h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
       h("p", { class: "side" }, placeText(site)),
       h("p", { class: "who" }, ...this.controllerNodes(i, p)),
-      h("p", { class: "when" }, whenText(this.data.control[i], this.states[i].k, this.day)),
+      when ? h("p", { class: "when" }, when) : null,
+      t ? h("p", { class: "handover" }, "Control changed hands " + readingText(t.window) +
+        "; the record does not say on which day.") : null,
       p ? this.contestLine(p) : null,
       this.statusLine(i),
-      p && p.length > 4 ? this.sourceList(sourcesOf(p)) : null,
+      this.popupSources(i, p, t),
       h("p", { class: "more" }, h("a", { href: this.options.siteUrl +
         encodeURIComponent(site[0]) }, "Site page: full history and sources")));
   };
@@ -287,7 +355,14 @@
     const status = this.statusIndex(i), j = this.states[i].j;
     return h("p", { class: "status-line" }, "Status: ",
       h("span", { class: "status status-" + STATUS[status] }, STATUS_TEXT[status]),
-      j >= 0 ? " " + whenText(this.data.status[i], j, this.day) : null);
+      j >= 0 ? " " + periodText(this.data.status[i][j]) : null);
+  };
+
+  // The holder's sources, or those of every period that may hold during a handover.
+  Explorer.prototype.popupSources = function (i, p, t) {
+    const periods = p ? [p] : t ? t.ks.map((k) => this.data.control[i][k]) : [];
+    const refs = [...new Set(periods.flatMap(sourcesOf))];
+    return refs.length ? this.sourceList(refs) : null;
   };
 
   Explorer.prototype.sourceList = function (refs) {

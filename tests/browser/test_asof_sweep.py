@@ -2,13 +2,16 @@
 
 For each change point the page's own data block names (and the day before each, the first
 and the last day), the page is moved there with its explorer's ``show`` and what it draws
-(controller, since, until, uncertain, status, the marker's fill) is compared with
-``/api/sites.geojson?date=D``, the SQL answer.
+(controller, since, until, uncertain, the transition, status, the marker's fills and the
+table's words) is compared with ``/api/sites.geojson?date=D``, the SQL answer, and with
+``map_encoding.when_label`` of that answer.
 """
 
 from __future__ import annotations
 
 import pytest
+
+from app.core.map_encoding import when_label
 
 pytestmark = pytest.mark.browser
 
@@ -20,20 +23,34 @@ _SWEEP = """async () => {
   for (const c of data.changes) for (const d of [c - 1, c]) {
     if (d >= 0 && d <= data.max) days.add(d);
   }
+  const iso = (d) => d === null ? null : core.isoOf(d);
   const sorted = [...days].sort((x, y) => x - y), shown = [];
   for (const d of sorted) {
     a.show(d);
     shown.push(data.sites.map((s, i) => {
-      const p = a.period(i), look = a.markers[i].look;
+      const p = a.period(i), look = a.markers[i].look, state = a.states[i];
+      const t = state.transition, control = data.control[i];
+      const slug = (k) => k < 0 ? null : data.actors[control[k][0]][0];
+      const start = p && core.startBound(p), end = p && core.endBound(p);
       return {
         slug: s[0],
         controller: p ? data.actors[p[0]][0] : null,
-        since: p && p[1] !== null ? core.isoOf(p[1]) : null,
-        until: p && p[2] !== null ? core.isoOf(p[2]) : null,
-        uncertain: a.states[i].uncertain,
+        since: start ? iso(start.earliest) : null,
+        until: end ? iso(end.earliest) : null,
+        since_precision: start ? core.PRECISION[start.precision] : null,
+        until_precision: end ? core.PRECISION[end.precision] : null,
+        uncertain: state.uncertain,
+        transition: t ? {
+          from: slug(core.outgoingOf(t)), to: slug(core.incomingOf(t)),
+          candidates: t.ks.map(slug),
+          earliest: iso(t.window.earliest), latest: iso(t.window.latest),
+          reading: core.readingText(t.window),
+        } : null,
         status: core.STATUS[a.statusIndex(i)],
-        fill: look.fill, gap: look.gap,
-        colour: p ? data.actors[p[0]][2] : null,
+        tracked: a.tracked[i],
+        when: core.whenText(control, state, (n) => data.actors[n][1]),
+        fills: look.fills, gap: look.gap, untracked: look.untracked,
+        colours: a.colours(i),
       };
     }));
   }
@@ -45,7 +62,17 @@ _SWEEP = """async () => {
   }));
 }"""
 
-FIELDS = ("controller", "since", "until", "uncertain", "status")
+FIELDS = (
+    "controller",
+    "since",
+    "until",
+    "since_precision",
+    "until_precision",
+    "uncertain",
+    "status",
+    "tracked",
+)
+TRANSITION = ("from", "to", "candidates", "earliest", "latest", "reading")
 
 
 def test_page_and_api_agree_on_every_change_point(page, guard, live_server):
@@ -59,13 +86,24 @@ def test_page_and_api_agree_on_every_change_point(page, guard, live_server):
         api = {p["slug"]: p for p in day["api"]}
         assert sorted(api) == sorted(s["slug"] for s in day["shown"]), day["date"]
         for shown in day["shown"]:
-            served = {k: api[shown["slug"]][k] for k in FIELDS}
-            drawn = {k: shown[k] for k in FIELDS}
+            row = api[shown["slug"]]
+            served = {k: row[k] for k in FIELDS}
+            served["transition"] = row["transition"] and {
+                k: row["transition"][k] for k in TRANSITION
+            }
+            served["when"] = when_label(row)
+            drawn = {k: shown[k] for k in (*FIELDS, "transition", "when")}
             if drawn != served:
                 disagreements.append((day["date"], shown["slug"], drawn, served))
             # The marker is painted with what the page computed.
-            assert shown["gap"] == (shown["controller"] is None)
-            assert shown["fill"] == (shown["colour"] or "#ffffff")
+            if not shown["tracked"]:
+                assert shown["untracked"] and not shown["gap"]
+                continue
+            known = shown["controller"] is not None or shown["transition"] is not None
+            assert shown["gap"] == (not known)
+            assert shown["fills"] == shown["colours"]
+            if shown["transition"]:
+                assert len(shown["fills"]) >= 2
     assert disagreements == [], "\n".join(
         f"{date} {slug}: page {drawn} != API {served}"
         for date, slug, drawn, served in disagreements

@@ -25,7 +25,6 @@ def test_log_a_control_change_at_al_qaim(
         label="Kurdistan Regional Government (Peshmerga)"
     )
     page.get_by_label("Date", exact=True).fill("2025-02-01")
-    page.get_by_label("Date precision").select_option("day")
     page.get_by_label("Confidence").select_option("medium")
     page.get_by_label("Source URL").fill("https://example.org/handover")
     page.get_by_label("Source title").fill("Crossing handed over")
@@ -79,4 +78,24 @@ def test_point_picker_sets_lon_lat_offline(page, guard, live_server, sign_in_pag
     screenshot("site-point-picker")
     page.get_by_label("Longitude").fill("41.0")
     page.get_by_label("Longitude").dispatch_event("change")
+    guard.assert_clean()
+
+
+def test_date_field_reads_edtf_in_plain_words_as_one_types(
+    page, guard, live_server, sign_in_page, screenshot
+):
+    from playwright.sync_api import expect
+
+    sign_in_page(page)
+    page.goto(f"{live_server}/editor/sites/al-qaim/log-control")
+    date = page.get_by_label("Date", exact=True)
+    reading = page.locator("#date-reading")
+    date.press_sequentially("2024-12-07/2024-12-31", delay=10)
+    expect(reading).to_have_text("sometime between 7 and 31 December 2024")
+    date.fill("2014")
+    expect(reading).to_have_text("sometime in 2014")
+    date.fill("2024-13")
+    expect(reading).to_have_class("reading bad")
+    expect(reading).to_contain_text("is not a date EDTF allows")
+    screenshot("date-reading")
     guard.assert_clean()

@@ -1,23 +1,30 @@
 """One answer, proven three ways: "who held site S on day D" from the pure timeline, the SQL
-query and the map page's JavaScript must agree.
+query and the map page's JavaScript must agree (design.md §3).
 
-Hypothesis draws a few sites with control and status periods (gaps, open starts and ends,
-day/month/year precision, contested periods) and stores them through the models. Then, for
-random days and every change point (each start and end, the day before it, and the edges of
-an imprecise bound's month or year):
+Hypothesis draws a few sites with control and status periods whose bounds are EDTF
+expressions — days, months, years, windows ``a/b``, open windows ``../b`` (a first start)
+and ``a/..`` (a last end), qualified ``?`` or ``~`` — laid out as the rule allows: a
+handover's outgoing end and incoming start share one window, windows of neighbouring
+bounds may overlap, and some stretches have no period at all. The periods are stored
+through the models. Then, for random days and every day a span begins or ends (and the
+day before), in the slider's range:
 
-* Python: ``timeline.answer`` over the stored periods;
+* Python: ``timeline.answer`` over the drawn periods;
 * SQL: ``queries.compute_state_at`` (the query behind the map's table, the API, the downloads
   and the OGC API), on SQLite and, with TEST_DATABASE_URL, on PostgreSQL;
 * JavaScript: ``tests/js/asof.cjs``, fed the page's own data block
   (``map_encoding.encode(queries.map_rows(), today)``), answering with atlas-core.js;
 
-give the same controller, since, until, uncertain flag and status for every site.
+give the same controller, since and until, uncertain flag, transition (from, to, the
+candidates and the window) and status for every site. SQL and Python agree on the bounds'
+EDTF text; the page has no EDTF text (the block sends days, precisions and qualifiers), so
+it must agree on the days and qualifiers and write the table's words exactly as
+``map_encoding.when_label`` does. The change points the block sends, the ones Python
+computes and the days on which the page's own answer changes are the same days.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import shutil
@@ -28,7 +35,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core import map_encoding, timeline, vocabulary
+from app.core import bounds, map_encoding, timeline, vocabulary
+from app.core.bounds import Bound
 from app.db import queries
 from app.db.models import Actor, ControlPeriod, Site, StatusPeriod
 from app.extensions import db
@@ -39,41 +47,88 @@ NODE = shutil.which("node")
 FIRST_DAY = vocabulary.FIRST_DAY
 TODAY = dt.date(2025, 6, 30)
 ACTORS = ("gov", "isis", "sdf", "pmf")
-FIELDS = ("controller", "since", "until", "uncertain", "status")
+NAMES = {slug: f"Actor {slug}" for slug in ACTORS}
+TRANSITION_FIELDS = ("from", "to", "candidates", "names", "window", "earliest", "latest", "reading")
+ONE_DAY = dt.timedelta(days=1)
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
-# Bounds may lie before the record's first day; the days asked about never do (the map's
-# slider starts there and the page clamps to it). An imprecise bound is stored as the first
-# day of its month or year (the editor insists), but now and then not: a restored backup
-# or a hand-made row could hold one, and only then can an imprecise *end* make a day on
-# which its period still holds uncertain.
-_bound_day = st.dates(min_value=dt.date(2009, 6, 1), max_value=dt.date(2025, 12, 31))
-_bound = st.tuples(
-    _bound_day, st.sampled_from(vocabulary.PRECISIONS), st.sampled_from((True, True, True, False))
-).map(lambda b: (timeline.floor_date(b[0], b[1]) if b[2] else b[0], b[1]))
+
+# ---- EDTF bounds ---------------------------------------------------------------------
+
+_day = st.dates(min_value=dt.date(2009, 6, 1), max_value=dt.date(2025, 12, 31))
+_qualifier = st.sampled_from(("", "", "", "?", "~"))
+
+
+@st.composite
+def _bound(draw) -> Bound:
+    """A closed EDTF bound: a day, a month, a year or a window of days or months."""
+    day, form, mark = draw(_day), draw(st.sampled_from(_FORMS)), draw(_qualifier)
+    if form == "window":
+        last = day + dt.timedelta(days=draw(st.integers(1, 75)))
+        text = f"{day.isoformat()}/{last.isoformat()}"
+    elif form == "months":
+        last = day + dt.timedelta(days=draw(st.integers(31, 120)))
+        text = f"{day:%Y-%m}/{last:%Y-%m}"
+    else:
+        text = {"day": day.isoformat(), "month": f"{day:%Y-%m}", "year": f"{day:%Y}"}[form]
+    return bounds.parse(text + mark)
+
+
+_FORMS = ("day", "day", "month", "month", "year", "window", "window", "months")
+
+
+@st.composite
+def _cuts(draw) -> list[Bound]:
+    """Bounds in time order: each begins and ends after the one before (windows of
+    neighbours may overlap), so periods between them follow one another as the rule asks."""
+    out: list[Bound] = []
+    for b in sorted(draw(st.lists(_bound(), max_size=5)), key=lambda b: (b.earliest, b.latest)):
+        if not out or (b.earliest > out[-1].earliest and b.latest > out[-1].latest):
+            out.append(b)
+    return out
+
+
+@st.composite
+def _open_start(draw, first: Bound | None) -> Bound | None:
+    """Before the first bound: before the record (None), or "no later than" a day."""
+    if first is None or draw(st.booleans()):
+        return None
+    latest = first.earliest - dt.timedelta(days=draw(st.integers(1, 400)))
+    return bounds.parse(f"../{latest.isoformat()}")
+
+
+@st.composite
+def _open_end(draw, last: Bound | None) -> Bound | None:
+    """After the last bound: ongoing (None), or "no earlier than" a day."""
+    if last is None or draw(st.booleans()):
+        return None
+    earliest = last.latest + dt.timedelta(days=draw(st.integers(1, 400)))
+    return bounds.parse(f"{earliest.isoformat()}/..")
 
 
 @st.composite
 def _track(draw, values):
-    """One site's periods on one track: [(start, end, value, start_prec, end_prec, extra)].
+    """One site's periods on one track: [(start, end, value, extra)].
 
-    The bounds cut time into segments; each segment is a period or a gap, so periods
-    never overlap, and periods may touch, leave gaps, start open or stay open.
+    The bounds cut time into stretches; each stretch is a period or a gap, so a period's
+    end and the next one's start are one shared window, or (across a gap) two windows in
+    order. The first period may start before the record or "no later than" a day, the
+    last may stay ongoing or end "no earlier than" a day.
     """
-    bounds = sorted(
-        {day: precision for day, precision in draw(st.lists(_bound, max_size=5))}.items()
-    )
-    edges = [(None, "day"), *bounds, (None, "day")]
+    cuts = draw(_cuts())
+    edges = [
+        draw(_open_start(cuts[0] if cuts else None)),
+        *cuts,
+        draw(_open_end(cuts[-1] if cuts else None)),
+    ]
     out = []
-    for (start, start_precision), (end, end_precision) in zip(edges, edges[1:], strict=False):
-        if start is None and end is None:
-            # No bound at all: either nothing or one period always on record.
-            if not draw(st.booleans()):
-                continue
-        elif not draw(st.booleans()):
+    for start, end in zip(edges, edges[1:], strict=False):
+        if start is None and end is None and len(edges) > 2:
             continue
-        out.append((start, end, draw(values), start_precision, end_precision, draw(_control_extra)))
+        if not draw(st.booleans()):
+            continue
+        out.append((start, end, draw(values), draw(_control_extra)))
     return out
 
 
@@ -102,6 +157,32 @@ _world = st.fixed_dictionaries(
 )
 
 
+def test_the_strategy_draws_valid_tracks_with_handovers():
+    """The drawn periods obey the rule (no overlaps), and transitions do occur."""
+    seen = {"transition": 0, "open window": 0, "qualified": 0}
+
+    @settings(max_examples=150, deadline=None)
+    @given(track=_track(st.sampled_from(ACTORS)))
+    def check(track):
+        periods = [timeline.Period(s, e, v, key=n) for n, (s, e, v, _) in enumerate(track)]
+        for p in periods:
+            assert timeline.find_overlaps(periods, p) == [], [q.describe() for q in periods]
+        for s, e, _, _ in track:
+            if any(b is not None and (b.earliest is None or b.latest is None) for b in (s, e)):
+                seen["open window"] += 1
+            if any(b is not None and b.qualified for b in (s, e)):
+                seen["qualified"] += 1
+        for d in timeline.boundary_dates(periods):
+            if timeline.answer(periods, d).transition is not None:
+                seen["transition"] += 1
+
+    check()
+    assert all(seen.values()), seen
+
+
+# ---- the agreement ----------------------------------------------------------------------
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -124,9 +205,11 @@ def test_python_sql_and_javascript_agree_as_of_every_day(app, world):
             sql_rows = {r["slug"]: r for r in queries.compute_state_at(day)}
             for slug, js_row in zip(slugs, js_rows, strict=True):
                 expected = _python_answer(tracks[slug], day)
-                sql = {k: sql_rows[slug][k] for k in FIELDS}
-                assert sql == expected, f"SQL differs from Python for {slug} on {day}"
-                assert js_row == expected, f"JavaScript differs from Python for {slug} on {day}"
+                sql = sql_rows[slug]
+                assert _sql_view(sql) == expected, f"SQL differs from Python for {slug} on {day}"
+                assert js_row == _page_view(tracks[slug], day, sql), (
+                    f"JavaScript differs from Python for {slug} on {day}"
+                )
         _check_change_points(js, tracks)
 
 
@@ -138,7 +221,7 @@ def _store(sites: list[dict]) -> None:
     for n, slug in enumerate(ACTORS):
         actors[slug] = Actor(
             slug=slug,
-            name=f"Actor {slug}",
+            name=NAMES[slug],
             short=slug.upper(),
             kind="state",
             colour=f"#{n + 1:02d}3377",
@@ -154,7 +237,7 @@ def _store(sites: list[dict]) -> None:
             lat=34.0,
         )
         db.session.add(site)
-        for start, end, actor, sp, ep, extra in s["control"]:
+        for start, end, actor, extra in s["control"]:
             challenger = extra["challenger"] if extra["challenger"] != actor else None
             db.session.add(
                 ControlPeriod(
@@ -162,77 +245,126 @@ def _store(sites: list[dict]) -> None:
                     actor=actors[actor],
                     start=start,
                     end=end,
-                    start_precision=sp,
-                    end_precision=ep,
                     contested=extra["contested"],
                     confidence=extra["confidence"],
                     challenger=actors[challenger] if challenger else None,
                 )
             )
-        for start, end, status, sp, ep, extra in s["status"]:
+        for start, end, status, extra in s["status"]:
             db.session.add(
                 StatusPeriod(
-                    site=site,
-                    status=status,
-                    start=start,
-                    end=end,
-                    start_precision=sp,
-                    end_precision=ep,
-                    confidence=extra["confidence"],
+                    site=site, status=status, start=start, end=end, confidence=extra["confidence"]
                 )
             )
     db.session.commit()
 
 
-def _pure_tracks(sites: list[dict]) -> dict[str, dict[str, list[timeline.Period]]]:
+def _pure_tracks(sites: list[dict]) -> dict[str, dict]:
     """Each site's control and status periods as pure timeline periods, by site slug."""
     return {
         f"site-{n}": {
-            kind: [
-                timeline.Period(start, end, value, sp, ep)
-                for start, end, value, sp, ep, _ in s[kind]
-            ]
-            for kind in ("control", "status")
+            "kind": s["kind"],
+            **{
+                track: [timeline.Period(start, end, value) for start, end, value, _ in s[track]]
+                for track in ("control", "status")
+            },
         }
         for n, s in enumerate(sites)
     }
 
 
-def _python_answer(track: dict[str, list[timeline.Period]], day: dt.date) -> dict:
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _python_answer(track: dict, day: dt.date) -> dict:
+    """timeline.answer, in the fields of a state_at row."""
     control = timeline.answer(track["control"], day)
-    status = timeline.as_of(track["status"], day)
-    p = control.period
+    status = timeline.answer(track["status"], day).period
+    p, t = control.period, control.transition
+    out = {
+        "controller": control.value,
+        "uncertain": control.uncertain,
+        "transition": None,
+        "status": status.value if status else "unknown",
+        "tracked": track["kind"] not in vocabulary.UNTRACKED_KINDS,
+    }
+    for name, b in (("since", p and p.start), ("until", p and p.end)):
+        out[name] = _iso(b.earliest) if b else None
+        out[f"{name}_precision"] = b.precision if b else None
+        out[f"{name}_edtf"] = b.text if b else None
+    if t is not None:
+        out["transition"] = {
+            "from": t.outgoing.value if t.outgoing else None,
+            "to": t.incoming.value if t.incoming else None,
+            "candidates": [c.value for c in t.candidates],
+            "names": t.chain(NAMES.get),
+            "window": t.window.text,
+            "earliest": _iso(t.window.earliest),
+            "latest": _iso(t.window.latest),
+            "reading": t.window.reading(),
+        }
+    return out
+
+
+def _sql_view(row: dict) -> dict:
+    """The fields of a state_at row that _python_answer gives."""
+    out = {k: row[k] for k in ("controller", "uncertain", "status", "tracked")}
+    for name in ("since", "until"):
+        for suffix in ("", "_precision", "_edtf"):
+            out[name + suffix] = row[name + suffix]
+    t = row["transition"]
+    out["transition"] = t and {k: t[k] for k in TRANSITION_FIELDS}
+    return out
+
+
+def _bound_view(b: Bound | None) -> dict | None:
+    """What the page knows of a bound: its days, precision and qualifiers."""
+    if b is None:
+        return None
+    return {
+        "earliest": _iso(b.earliest),
+        "latest": _iso(b.latest),
+        "precision": b.precision,
+        "uncertain": "?" in b.text or "%" in b.text,
+        "approximate": "~" in b.text or "%" in b.text,
+    }
+
+
+def _page_view(track: dict, day: dt.date, sql_row: dict) -> dict:
+    """What asof.cjs must answer: Python's answer in the page's terms, and the table text
+    map_encoding.when_label writes for the SQL row."""
+    control = timeline.answer(track["control"], day)
+    status = timeline.answer(track["status"], day).period
+    p, t = control.period, control.transition
     return {
         "controller": control.value,
-        "since": p.start.isoformat() if p and p.start else None,
-        "until": p.end.isoformat() if p and p.end else None,
+        "since": _bound_view(p and p.start),
+        "until": _bound_view(p and p.end),
         "uncertain": control.uncertain,
+        "transition": t
+        and {
+            "from": t.outgoing.value if t.outgoing else None,
+            "to": t.incoming.value if t.incoming else None,
+            "candidates": [c.value for c in t.candidates],
+            "names": t.chain(NAMES.get),
+            "window": _bound_view(t.window),
+            "reading": t.window.reading(),
+        },
         "status": status.value if status else "unknown",
+        "when": map_encoding.when_label(sql_row),
+        "tracked": track["kind"] not in vocabulary.UNTRACKED_KINDS,
     }
 
 
 def _days_to_check(world: dict, tracks: dict) -> set[dt.date]:
-    """The random days, every bound and the day before it, and the first and last day of
-    each imprecise bound's month or year (and the days just outside it), in the slider's
-    range."""
+    """The random days, the first and last, and every day on which a period's certain or
+    possible span begins or ends and the day before it, in the slider's range."""
     days = set(world["days"]) | {FIRST_DAY, TODAY}
     for track in tracks.values():
-        for p in track["control"] + track["status"]:
-            for bound, precision in ((p.start, p.start_precision), (p.end, p.end_precision)):
-                if bound is None:
-                    continue
-                days |= {bound, bound - dt.timedelta(days=1)}
-                if precision != "day":
-                    first, last = _span(bound, precision)
-                    days |= {first - dt.timedelta(days=1), first, last, last + dt.timedelta(days=1)}
+        for day in timeline.boundary_dates(track["control"] + track["status"]):
+            days |= {day, day - ONE_DAY}
     return {d for d in days if FIRST_DAY <= d <= TODAY}
-
-
-def _span(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
-    if precision == "year":
-        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
-    last = calendar.monthrange(day.year, day.month)[1]
-    return day.replace(day=1), day.replace(day=last)
 
 
 def _javascript_answers(days: list[dt.date]) -> dict:
@@ -248,28 +380,34 @@ def _javascript_answers(days: list[dt.date]) -> dict:
 
 
 def _check_change_points(js: dict, tracks: dict) -> None:
-    """The page's change points are exactly the days on which some site's controller or
-    status (or its being on record) differs from the day before."""
-
-    def state(day):
-        return [
-            tuple(_known(timeline.as_of(t[kind], day)) for kind in ("control", "status"))
+    """The block's change points, Python's and the days on which the page's own answer
+    changes are the same days; each is a day on which some site's answer differs from
+    the day before."""
+    origin = dt.date.fromisoformat(js["origin"])
+    sent = [origin + dt.timedelta(days=d) for d in js["changes"]]
+    python = timeline.change_points(
+        {(slug, kind): t[kind] for slug, t in tracks.items() for kind in ("control", "status")}
+    )
+    assert sent == python, "the data block's change points differ from timeline's"
+    assert [dt.date.fromisoformat(d) for d in js["js_changes"]] == python, (
+        "the page's answer changes on other days than timeline's"
+    )
+    for day in python:
+        assert any(
+            _state(t[kind], day) != _state(t[kind], day - ONE_DAY)
             for t in tracks.values()
-        ]
-
-    bounds = {
-        b
-        for t in tracks.values()
-        for p in t["control"] + t["status"]
-        for b in (p.start, p.end)
-        if b is not None
-    }
-    changes = {dt.date.fromisoformat(js["origin"]) + dt.timedelta(days=d) for d in js["changes"]}
-    assert changes <= bounds
-    for day in bounds:
-        differs = state(day) != state(day - dt.timedelta(days=1))
-        assert (day in changes) == differs, f"change point {day}: {differs=}"
+            for kind in ("control", "status")
+        ), f"{day} is no change"
 
 
-def _known(p: timeline.Period | None) -> tuple[bool, object]:
-    return (False, None) if p is None else (True, p.value)
+def _state(periods: list[timeline.Period], day: dt.date) -> tuple:
+    a = timeline.answer(periods, day)
+    if a.transition is not None:
+        t = a.transition
+        return (
+            "transition",
+            tuple(p.value for p in t.candidates),
+            t.unknown_before,
+            t.unknown_after,
+        )
+    return ("held", a.value) if a.period else ("unknown",)

@@ -99,8 +99,21 @@ def test_legend_lists_actors_escaped_and_the_encodings(parts):
         "Closed",
         "Restricted",
         "Status unknown",
+        "Changing hands (date window)",
+        "Not tracked for control",
     ):
         assert label in legend
+
+
+def test_legend_counts_handovers_and_untracked_sites_like_actors(parts):
+    """atlas-map.js counts li[data-state] entries and hides them while none is shown."""
+    legend = parts.html
+    transition = re.search(r'<li data-state="transition"[^>]*>(.*?)</li>', legend, re.S)
+    untracked = re.search(r'<li data-state="untracked"[^>]*>(.*?)</li>', legend, re.S)
+    assert transition and 'class="mk mk-transition' in transition.group(1)
+    assert untracked and 'class="mk mk-untracked' in untracked.group(1)
+    for entry in (transition, untracked):
+        assert '<span class="legend-count"></span>' in entry.group(1)
 
 
 def test_no_tiles_unless_configured(parts):

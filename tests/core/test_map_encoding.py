@@ -5,10 +5,17 @@ import json
 
 import pytest
 
-from app.core import map_encoding, timeline, vocabulary
+from app.core import bounds, map_encoding, timeline, vocabulary
 from app.core.map_encoding import MapRows
 
 D = dt.date
+
+
+def _b(value):
+    """A bound from a date (the exact day) or EDTF text; None stays open."""
+    if value is None:
+        return None
+    return bounds.exact(value) if isinstance(value, dt.date) else bounds.parse(value)
 
 
 def _period(site_id, actor_id, start, end, **extra):
@@ -17,10 +24,8 @@ def _period(site_id, actor_id, start, end, **extra):
         "site_id": site_id,
         "actor_id": actor_id,
         "challenger_id": None,
-        "start": start,
-        "end": end,
-        "start_precision": "day",
-        "end_precision": "day",
+        "start": _b(start),
+        "end": _b(end),
         "contested": False,
         "confidence": "high",
         "source_ids": [],
@@ -53,9 +58,8 @@ def rows():
         _period(
             1,
             7,
-            D(2016, 12, 1),
+            "2016-12",
             None,
-            start_precision="month",
             contested=True,
             challenger_id=9,
             confidence="low",
@@ -65,10 +69,8 @@ def rows():
         {
             "site_id": 1,
             "status": "closed",
-            "start": D(2017, 3, 1),
+            "start": _b("2017-03"),
             "end": None,
-            "start_precision": "month",
-            "end_precision": "day",
             "confidence": "low",
         }
     ]
@@ -93,12 +95,18 @@ def rows():
 def _absolute(periods):
     """What the browser plugin does to the relative encoding."""
     cursor, out = 0, []
-    for value, start, end, *rest in periods:
-        start = None if start is None else start + cursor
-        end = None if end is None else end + (start or 0)
-        cursor = cursor if end is None else end
-        out.append([value, start, end, *rest])
+    for value, start_lo, start_hi, end_lo, end_hi, *rest in periods:
+        start_lo = None if start_lo is None else start_lo + cursor
+        start_hi = _after(start_lo, start_hi)
+        end_lo = None if end_lo is None else end_lo + (start_lo or 0)
+        end_hi = _after(end_lo, end_hi)
+        cursor = cursor if end_lo is None else end_lo
+        out.append([value, start_lo, start_hi, end_lo, end_hi, *rest])
     return out
+
+
+def _after(lo, hi):
+    return None if hi is None else (hi if lo is None else lo + hi)
 
 
 def test_encode_sends_each_site_once_with_periods_in_time_order(rows):
@@ -106,27 +114,32 @@ def test_encode_sends_each_site_once_with_periods_in_time_order(rows):
     assert data["sites"] == [["al-tanf", "al-Tanf", "التنف", "SY", 38.9374, 33.4332, 0]]
     periods = _absolute(data["control"][0])
     assert [p[0] for p in periods] == [0, 1, 0]  # gov, isis, gov
-    assert periods[0][1] is None and periods[-1][2] is None
-    assert periods[1][1:3] == [
-        map_encoding.offset(D(2015, 5, 21)),
-        map_encoding.offset(D(2016, 3, 4)),
+    assert periods[0][1] is None and periods[-1][3] is None
+    day = map_encoding.offset
+    assert periods[1][1:5] == [
+        day(D(2015, 5, 21)),
+        day(D(2015, 5, 21)),
+        day(D(2016, 3, 4)),
+        day(D(2016, 3, 4)),
     ]
+    assert periods[2][1:3] == [day(D(2016, 12, 1)), day(D(2016, 12, 31))]  # the whole month
 
 
 def test_flags_carry_precision_contest_confidence_and_challenger(rows):
     last = map_encoding.encode(rows, D(2026, 1, 1))["control"][0][-1]
-    flags = last[3]
+    flags = last[5]
     assert flags & 3 == 1  # start known to the month
     assert flags & 16  # contested
     assert (flags >> 5) & 3 == 2  # low confidence
-    assert (flags >> 7) - 1 == 1  # challenged by actor 1 (isis)
+    assert not (flags >> 7) & 15  # no ? or ~ on either bound
+    assert (flags >> 11) - 1 == 1  # challenged by actor 1 (isis)
 
 
 def test_sources_are_numbered_once_and_referenced_by_index(rows):
     data = map_encoding.encode(rows, D(2026, 1, 1))
     first, second = data["control"][0][0], data["control"][0][1]
-    assert first[4:] == [0]  # source 30
-    assert second[4:] == [1, 0]  # sources 31, 30
+    assert first[6:] == [0]  # source 30
+    assert second[6:] == [1, 0]  # sources 31, 30
     assert data["sources"][0] == ["A", "P", "https://a.example", "2015"]
     assert data["events"][0][5] == [1]
 
@@ -143,7 +156,7 @@ def test_change_points_are_cumulative_differences(rows):
     expected = timeline.change_points(
         {
             ("c", 1): [timeline.Period(p["start"], p["end"], p["actor_id"]) for p in rows.control],
-            ("s", 1): [timeline.Period(D(2017, 3, 1), None, "closed")],
+            ("s", 1): [timeline.Period(_b("2017-03"), None, "closed")],
         }
     )
     assert days == [map_encoding.offset(d) for d in expected]
@@ -164,35 +177,12 @@ def test_script_json_cannot_close_the_script_element(rows):
     ("row", "label"),
     [
         ({"controller": None}, "no record"),
+        ({"controller": "x", "since_edtf": "2014-06", "until_edtf": None}, "since Jun 2014"),
+        ({"controller": "x", "since_edtf": None, "until_edtf": "2015-05-21"}, "until 21 May 2015"),
+        ({"controller": "x", "since_edtf": None, "until_edtf": None}, "always on record"),
         (
-            {
-                "controller": "x",
-                "since": "2014-06-01",
-                "since_precision": "month",
-                "until": None,
-                "until_precision": "day",
-            },
-            "since Jun 2014",
-        ),
-        (
-            {
-                "controller": "x",
-                "since": None,
-                "since_precision": "day",
-                "until": "2015-05-21",
-                "until_precision": "day",
-            },
-            "until 21 May 2015",
-        ),
-        (
-            {
-                "controller": "x",
-                "since": None,
-                "since_precision": "day",
-                "until": None,
-                "until_precision": "day",
-            },
-            "always on record",
+            {"controller": None, "transition": {"names": ["unknown", "Gov"], "window": "2014"}},
+            "unknown → Gov, in 2014",
         ),
     ],
 )

@@ -3,7 +3,7 @@
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from app.core import svg_timeline
+from app.core import bounds, svg_timeline
 from app.core.svg_timeline import Bar, Tick, Tracks
 
 D = dt.date
@@ -57,16 +57,27 @@ def test_gaps_are_drawn_as_unknown():
     )
 
 
-def test_imprecise_bounds_are_faded_and_contests_striped():
+def test_windows_are_hatched_with_their_dates_in_text_and_contests_striped():
     root = _svg(
         Tracks(
             control=[
-                Bar(D(2014, 6, 1), None, "ISIS", "#000000", "month", challenger_colour="#999933")
+                Bar(None, bounds.parse("2014-06"), "Gov", "#0072B2"),
+                Bar(bounds.parse("2014-06"), None, "ISIS", "#000000", challenger_colour="#999933"),
             ]
         )
     )
-    assert sum(1 for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == "fuzzy") == 1
+    windows = [r for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == "window"]
+    assert len(windows) == 2 and all(w.get("fill") == "url(#tl-window)" for w in windows)
+    assert _titles(root, "window") == [
+        "Gov ended sometime in June 2014",
+        "ISIS began sometime in June 2014",
+    ]
+    dates = [t for t in root.iter(f"{{{NS['s']}}}text") if t.get("class") == "window-date"]
+    assert [d.text for d in dates] == ["Jun 2014"]  # written once, not only on hover
     assert any(r.get("fill") == "#999933" for r in root.iter(f"{{{NS['s']}}}rect"))
+    solid = [r for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == "bar"]
+    x = float(solid[1].get("x"))  # ISIS is solid only from 30 June 2014
+    assert x == svg_timeline._Scale(svg_timeline.FIRST_DAY, TODAY).x(D(2014, 6, 30), D(2014, 6, 30))
 
 
 def test_status_track_events_and_year_axis():
@@ -102,10 +113,8 @@ def test_site_tracks_reads_a_site_like_object():
         "P",
         (),
         {
-            "start": D(2015, 5, 21),
+            "start": bounds.exact(D(2015, 5, 21)),
             "end": None,
-            "start_precision": "day",
-            "end_precision": "day",
             "actor": actor,
             "contested": True,
             "challenger": None,

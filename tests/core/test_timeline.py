@@ -253,3 +253,13 @@ def test_describe_names_open_bounds_and_windows():
     assert (
         Period(bounds.parse("2024-12-07/2024-12-31"), None).describe() == "7–31 Dec 2024 – ongoing"
     )
+
+
+def test_a_window_open_on_its_far_side_is_never_certain():
+    late_start = Period(bounds.parse("2015/.."), None, "x")  # began no earlier than 2015
+    early_end = Period(None, bounds.parse("../2013-12-31"), "y")  # ended no later than 2013
+    assert timeline.answer([late_start], dt.date(2011, 6, 1)) == timeline.Answer(None, False)
+    assert timeline.answer([late_start], dt.date(2020, 6, 1)).transition is not None
+    assert timeline.answer([early_end], dt.date(2012, 6, 1)).transition is not None
+    assert timeline.answer([early_end], dt.date(2014, 1, 1)) == timeline.Answer(None, False)
+    assert late_start.certain_days is None and early_end.certain_days is None

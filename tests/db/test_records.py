@@ -52,8 +52,6 @@ def test_overlap_message_names_the_other_period(ctx):
         actor_id=isis.actor_id,
         start=isis.start,
         end=None,
-        start_precision="day",
-        end_precision="day",
     )
     with db.session.no_autoflush:
         assert "would overlap the period 21 Jun 2014 – 3 Nov 2017" in records.overlap_message(copy)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app.core import timeline
+from app.core import bounds, timeline
 from app.io.import_formats import Row
 from app.io.import_plan import Existing, plan
 
@@ -12,14 +12,12 @@ D = dt.date
 
 
 def _existing():
-    held = timeline.Period(D(2014, 6, 1), D(2017, 11, 9), None, "month", "day", 7)
+    held = timeline.Period(bounds.parse("2014-06"), D(2017, 11, 9), None, 7)
     fields = {
         "site": "qaim",
         "actor": "isis",
-        "start": D(2014, 6, 1),
-        "start_precision": "month",
-        "end": D(2017, 11, 9),
-        "end_precision": "day",
+        "start": bounds.parse("2014-06"),
+        "end": bounds.exact(D(2017, 11, 9)),
         "confidence": "high",
         "note": "",
         "sources": ["S1"],
@@ -54,7 +52,7 @@ def _period(where="line 2", **values):
 def test_new_period_after_the_last_one_is_created():
     result = plan([_period()], _existing())
     assert result.ok and [c.action for c in result.changes] == ["create"]
-    assert result.changes[0].values["start"] == D(2017, 11, 9)
+    assert result.changes[0].values["start"] == bounds.exact(D(2017, 11, 9))
 
 
 def test_same_site_and_start_is_an_update_or_unchanged():

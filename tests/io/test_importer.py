@@ -1,7 +1,10 @@
-"""Applying imports: all or nothing, revisions for every row, idempotent re-imports."""
+"""Applying imports: all or nothing, revisions for every row, idempotent re-imports,
+and the site form's rule for points far from the border."""
 
 import json
 
+import pytest
+from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -61,8 +64,16 @@ def _state():
     return counts, data_version(db.session)
 
 
+def _check(data: bytes, name: str = "f.geojson", allow_far: bool = False):
+    return importer.check(
+        import_formats.read(data, name),
+        geodata_dir=current_app.config["GEODATA_DIR"],
+        allow_far=allow_far,
+    )
+
+
 def _import(data: bytes, user=None):
-    plan = importer.check(import_formats.read(data, "f.geojson"))
+    plan = _check(data)
     if plan.ok:
         importer.apply(plan.changes, user=user, comment="test import")
     return plan
@@ -113,7 +124,8 @@ def test_an_update_keeps_the_earlier_values_in_its_revision(seeded):
         rev = db.session.scalars(
             select(Revision).where(Revision.entity == "control_period", Revision.action == "update")
         ).one()
-        assert rev.before["end"] == "1902-01-01" and rev.after["end"] == "1905-01-01"
+        assert rev.before["end_edtf"] == "1902" and rev.after["end_edtf"] == "1905"
+        assert rev.after["end_earliest"] == "1905-01-01" and rev.after["end_latest"] == "1905-12-31"
         period = db.session.get(ControlPeriod, rev.entity_id)
         assert period.end_precision == "year"
 
@@ -121,7 +133,50 @@ def test_an_update_keeps_the_earlier_values_in_its_revision(seeded):
 def test_sources_update_by_ref(seeded):
     with seeded.app_context():
         csv = b"ref,title,publisher\nS1,New title,New publisher\n"
-        plan = importer.check(import_formats.read(csv, "s.csv"))
+        plan = _check(csv, "s.csv")
         importer.apply(plan.changes, comment="fix")
         source = db.session.scalar(select(Source).where(Source.ref == "S1"))
         assert (source.title, source.publisher) == ("New title", "New publisher")
+
+
+FAR_SITES = (
+    "slug,name,country,kind,lon,lat\n"
+    "near-post,Near post,SY,town,40.9,34.4\n"
+    "far-post,Far post,SY,town,36.3,33.5\n"  # Damascus, about 250 km from the border
+)
+
+
+def test_sites_far_from_the_border_need_allow_far(seeded):
+    with seeded.app_context():
+        before = _state()
+        plan = _check(FAR_SITES.encode(), "sites.csv")
+        assert len(plan.errors) == 1
+        error = plan.errors[0]
+        assert error.startswith("line 3 (sites): fields 'lon', 'lat': the point is ")
+        assert "km from the Syria–Iraq border (more than 50 km)" in error
+        assert "--allow-far" in error
+        assert _state() == before
+        plan = _check(FAR_SITES.encode(), "sites.csv", allow_far=True)
+        assert plan.ok and [c.action for c in plan.changes] == ["create", "create"]
+
+
+def test_a_far_site_already_recorded_and_unchanged_is_not_refused(seeded):
+    with seeded.app_context():
+        plan = _check(FAR_SITES.encode(), "sites.csv", allow_far=True)
+        importer.apply(plan.changes, comment="far on purpose")
+        assert _check(FAR_SITES.encode(), "sites.csv").ok  # nothing would change
+        moved = FAR_SITES.replace("Far post", "Far post, renamed")
+        assert "line 3 (sites)" in _check(moved.encode(), "sites.csv").errors[0]
+
+
+def test_far_site_errors_keep_file_order_among_other_errors(seeded):
+    text = FAR_SITES + "bad-post,Bad,SY,nowhere,40.9,34.4\n"
+    with seeded.app_context():
+        errors = _check(text.encode(), "sites.csv").errors
+    assert [e.split(" (")[0] for e in errors] == ["line 3", "line 4"]
+
+
+@pytest.mark.parametrize("allow_far", [False, True])
+def test_a_site_near_the_border_needs_no_confirmation(seeded, allow_far):
+    with seeded.app_context():
+        assert _check(_file(1), allow_far=allow_far).ok

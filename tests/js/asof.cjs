@@ -4,27 +4,71 @@
 //
 // stdin:  {"data": <the map data block, as app.core.map_encoding.encode returns it>,
 //          "days": [day offsets from data.origin]}
-// stdout: {"origin": ..., "changes": [absolute change days],
+// stdout: {"origin": ..., "changes": [the block's change days, absolute],
+//          "js_changes": [ISO days on which the page's own answer for some site differs
+//                         from the day before],
 //          "sites": [slug…], "answers": [[state of each site on days[0]], …]}
-// where a state is {controller: actor slug or null, since, until: ISO dates or null,
-// uncertain, status: status name}. It uses the page's own functions (atlas-core.js:
-// prepare, siteState, statusIndexOf, isoOf), as atlas-map.js's Explorer.show does.
+// where a state is {controller: actor slug or null, since, until: bounds or null,
+// uncertain, transition: null or {from, to, candidates: [actor slugs], window: bound,
+// names: [actor names, "unknown" at an open side]}, status: status name, when: the table
+// text, tracked}, a bound being {earliest, latest: ISO days or null, precision, uncertain,
+// approximate}. It uses the page's own functions (atlas-core.js: prepare, siteState,
+// statusIndexOf, whenText, valueKey…), as atlas-map.js's Explorer does.
 "use strict";
 
 const path = require("node:path");
 const core = require(path.join(__dirname, "..", "..", "static", "js", "atlas-core.js"));
 
+const iso = (d) => (d === null ? null : core.isoOf(d));
+
+function bound(b) {
+  if (!b) return null;
+  return {
+    earliest: iso(b.earliest), latest: iso(b.latest), precision: core.PRECISION[b.precision],
+    uncertain: (b.qualifiers & 1) !== 0, approximate: (b.qualifiers & 2) !== 0,
+  };
+}
+
 function answer(data, i, d) {
   const control = data.control[i], status = data.status[i];
   const state = core.siteState(control, status, d);
   const p = state.k < 0 ? null : control[state.k];
+  const t = state.transition;
+  const slug = (k) => (k < 0 ? null : data.actors[control[k][0]][0]);
+  const name = (a) => data.actors[a][1];
   return {
     controller: p ? data.actors[p[0]][0] : null,
-    since: p && p[1] !== null ? core.isoOf(p[1]) : null,
-    until: p && p[2] !== null ? core.isoOf(p[2]) : null,
+    since: p ? bound(core.startBound(p)) : null,
+    until: p ? bound(core.endBound(p)) : null,
     uncertain: state.uncertain,
+    transition: t && {
+      from: slug(core.outgoingOf(t)),
+      to: slug(core.incomingOf(t)),
+      candidates: t.ks.map(slug),
+      names: core.chain(control, t, name),
+      window: bound(t.window),
+      reading: core.readingText(t.window),
+    },
     status: core.STATUS[core.statusIndexOf(status, state)],
+    when: core.whenText(control, state, name),
+    tracked: core.isTracked(data.sites[i]),
   };
+}
+
+// Every day on which a period's certain or possible span begins or ends, per track, kept
+// where the page's answer differs from the day before (timeline.change_points).
+function changePoints(data) {
+  const out = new Set();
+  for (const tracks of [data.control, data.status]) {
+    for (const periods of tracks) {
+      const days = new Set();
+      for (const p of periods) for (const d of p.slice(1, 5)) if (d !== null) days.add(d);
+      for (const d of days) {
+        if (core.valueKey(periods, d) !== core.valueKey(periods, d - 1)) out.add(d);
+      }
+    }
+  }
+  return [...out].sort((a, b) => a - b).map(core.isoOf);
 }
 
 function main(input) {
@@ -33,6 +77,7 @@ function main(input) {
   return {
     origin: data.origin,
     changes: data.changes,
+    js_changes: changePoints(data),
     sites: data.sites.map((s) => s[0]),
     answers: request.days.map((d) => data.sites.map((_, i) => answer(data, i, d))),
   };

@@ -12,30 +12,47 @@ const core = require("../../static/js/atlas-core.js");
 // As app/core/vocabulary.py as_dict() sends it in the data block.
 const VOCABULARY = {
   first_day: "2011-01-01",
-  precisions: ["day", "month", "year"],
+  precisions: ["day", "month", "year", "window"],
   confidences: ["high", "medium", "low"],
   statuses: ["open", "closed", "restricted", "unknown"],
   kinds: ["crossing_side", "town", "garrison", "zone"],
   kind_labels: ["side of a crossing", "town", "garrison", "zone"],
+  untracked_kinds: ["zone"],
   location_precisions: ["exact", "town", "approximate"],
   actor_kinds: ["state", "non_state", "coalition"],
   countries: { SY: ["Syria", "Syrian"], IQ: ["Iraq", "Iraqi"] },
 };
-const DAY = 0, MONTH = 1, YEAR = 2;
+const DAY = 0, MONTH = 1, YEAR = 2, WINDOW = 3;
+const UNCERTAIN = 1, APPROXIMATE = 2;
 
 core.setVocabulary(VOCABULARY);
-core.setOrigin("2011-01-01", 6000);
+core.setOrigin("2011-01-01");
 
 const off = (iso) => core.offsetOf(iso);
 
 // flags as app/core/map_encoding.py packs them.
-function flags(start = DAY, end = DAY, contested = false, confidence = 0, challenger = -1) {
-  return start | (end << 2) | (contested ? 16 : 0) | (confidence << 5) | ((challenger + 1) << 7);
+function flags({ start = DAY, end = DAY, contested = false, confidence = 0, challenger = -1,
+  startMarks = 0, endMarks = 0 } = {}) {
+  return start | (end << 2) | (contested ? 16 : 0) | (confidence << 5) | (startMarks << 7) |
+    (endMarks << 9) | ((challenger + 1) << 11);
 }
 
-// A period in absolute offsets: [actor, start, end, flags].
-const period = (actor, start, end, f = 0) =>
-  [actor, start === null ? null : off(start), end === null ? null : off(end), f];
+// A bound's days from an ISO day or a pair [earliest, latest] (null: open).
+function days(bound) {
+  if (bound === null) return [null, null];
+  const [lo, hi] = Array.isArray(bound) ? bound : [bound, bound];
+  return [lo === null ? null : off(lo), hi === null ? null : off(hi)];
+}
+
+// A period in absolute offsets: [actor, start earliest, start latest, end earliest,
+// end latest, flags].
+const period = (actor, start, end, f = 0) => [actor, ...days(start), ...days(end), f];
+
+const SDF = 0, GOV = 1, ISIS = 2;
+const ACTORS = [["sdf", "SDF", "#117733", "SDF"], ["gov", "Syria (transitional)", "#332288", "Syria"],
+  ["isis", "Islamic State", "#000000", "ISIS"]];
+const nameOf = (a) => ACTORS[a][1];
+const DEC = ["2024-12-07", "2024-12-31"];
 
 /* ---- dates ---- */
 
@@ -60,7 +77,7 @@ test("offsetOf refuses what is not a real calendar date", () => {
   assert.equal(core.offsetOf("2016-02-29"), off("2016-03-01") - 1);
 });
 
-test("longDate and boundText use the same wording as timeline.format_bound", () => {
+test("longDate and an event's boundText use the wording of bounds and timeline.format_bound", () => {
   assert.equal(core.longDate(0), "1 January 2011");
   assert.equal(core.longDate(off("2016-03-04")), "4 March 2016");
   assert.equal(core.boundText(off("2016-03-04"), DAY), "4 Mar 2016");
@@ -72,32 +89,52 @@ test("longDate and boundText use the same wording as timeline.format_bound", () 
 /* ---- the data block's encoding ---- */
 
 test("flags decode as map_encoding.flags packs them", () => {
-  // map_encoding.flags("month", "day", True, "low", challenger=3) == 593 (its doctest)
-  const p = [0, 0, 10, 593];
-  assert.equal(flags(MONTH, DAY, true, 2, 3), 593);
+  // map_encoding.flags's doctests: ("2014-06", None, True, "low", challenger=3) == 8273,
+  // ("2014?", "2015-06~", False, "high") == 1158.
+  const p = [0, 0, 0, 10, 10, 8273];
+  assert.equal(flags({ start: MONTH, contested: true, confidence: 2, challenger: 3 }), 8273);
   assert.equal(core.startPrecision(p), MONTH);
   assert.equal(core.endPrecision(p), DAY);
   assert.equal(core.isContested(p), true);
   assert.equal(core.confidenceOf(p), "low");
   assert.equal(core.challengerOf(p), 3);
-  const plain = [0, 0, 10, flags(YEAR, MONTH, false, 1)];
-  assert.equal(core.startPrecision(plain), YEAR);
-  assert.equal(core.endPrecision(plain), MONTH);
-  assert.equal(core.isContested(plain), false);
-  assert.equal(core.confidenceOf(plain), "medium");
-  assert.equal(core.challengerOf(plain), -1);
-  assert.deepEqual(core.sourcesOf([0, 0, 10, 0, 4, 7]), [4, 7]);
-  assert.deepEqual(core.sourcesOf([0, 0, 10, 0]), []);
+  assert.equal(core.isQualified(p), false);
+  const marked = [0, 0, 0, 10, 10, 1158];
+  assert.equal(flags({ start: YEAR, end: MONTH, startMarks: UNCERTAIN, endMarks: APPROXIMATE }), 1158);
+  assert.equal(core.startPrecision(marked), YEAR);
+  assert.equal(core.endPrecision(marked), MONTH);
+  assert.equal(core.startQualifiers(marked), UNCERTAIN);
+  assert.equal(core.endQualifiers(marked), APPROXIMATE);
+  assert.equal(core.isQualified(marked), true);
+  assert.equal(core.isContested(marked), false);
+  assert.equal(core.confidenceOf(marked), "high");
+  assert.equal(core.challengerOf(marked), -1);
+  assert.equal(core.isQualified([0, 0, 0, 1, 1, flags({ endMarks: UNCERTAIN | APPROXIMATE })]), true);
+  assert.equal(core.endPrecision([0, 0, 0, 1, 1, flags({ end: WINDOW })]), WINDOW);
+  assert.deepEqual(core.sourcesOf([0, 0, 0, 10, 10, 0, 4, 7]), [4, 7]);
+  assert.deepEqual(core.sourcesOf([0, 0, 0, 10, 10, 0]), []);
 });
 
 test("absolutePeriods undoes map_encoding._relative", () => {
   // map_encoding._relative's doctest, backwards.
-  assert.deepEqual(core.absolutePeriods([[0, null, 10, 0], [1, 0, 15, 0], [2, 5, null, 0]]),
-    [[0, null, 10, 0], [1, 10, 25, 0], [2, 30, null, 0]]);
-  // A first start before the origin, a gap, sources kept, an open end last.
-  assert.deepEqual(core.absolutePeriods([[3, -20, 50, 9, 1, 2], [1, 100, 7, 0], [0, 0, null, 0]]),
-    [[3, -20, 30, 9, 1, 2], [1, 130, 137, 0], [0, 137, null, 0]]);
-  assert.deepEqual(core.absolutePeriods([[0, null, null, 0]]), [[0, null, null, 0]]);
+  assert.deepEqual(core.absolutePeriods(
+    [[0, null, null, 10, 30, 0], [1, 0, 30, 15, 0, 0], [2, 5, 0, null, null, 0]]),
+  [[0, null, null, 10, 40, 0], [1, 10, 40, 25, 25, 0], [2, 30, 30, null, null, 0]]);
+  // An open-ended start window ("../b": latest absolute), a start before the origin, a
+  // gap, sources kept, an end "no earlier than" ("a/..": latest open) last.
+  assert.deepEqual(core.absolutePeriods([
+    [3, null, -5, 40, 3, 9, 1, 2],
+    [1, 60, 10, 7, 0, 0],
+    [0, 3, 0, 20, null, 0],
+  ]), [
+    [3, null, -5, 40, 43, 9, 1, 2],
+    [1, 100, 110, 107, 107, 0],
+    [0, 110, 110, 130, null, 0],
+  ]);
+  // Start windows that begin before the previous end (windows of neighbours overlap).
+  assert.deepEqual(core.absolutePeriods([[0, 0, 0, 50, 30, 0], [1, -10, 60, 100, 0, 0]]),
+    [[0, 0, 0, 50, 80, 0], [1, 40, 100, 140, 140, 0]]);
+  assert.deepEqual(core.absolutePeriods([[0, null, null, null, null, 0]]), [[0, null, null, null, null, 0]]);
   assert.deepEqual(core.absolutePeriods([]), []);
 });
 
@@ -109,94 +146,215 @@ test("runningTotal rebuilds the change days", () => {
 test("prepare reads the vocabulary, the origin and decompacts the block", () => {
   const data = {
     origin: "2011-01-01", max: 100, vocabulary: VOCABULARY,
-    control: [[[0, null, 10, 0], [1, 5, null, 0]], []],
-    status: [[], [[2, 40, 20, 0]]],
+    control: [[[0, null, null, 10, 0, 0], [1, 0, 5, 20, null, 0]], []],
+    status: [[], [[2, 40, 0, 20, 0, 0]]],
     changes: [10, 5, 40, 20],
   };
   assert.equal(core.prepare(data), data);
-  assert.deepEqual(data.control, [[[0, null, 10, 0], [1, 15, null, 0]], []]);
-  assert.deepEqual(data.status, [[], [[2, 40, 60, 0]]]);
+  assert.deepEqual(data.control, [[[0, null, null, 10, 10, 0], [1, 10, 15, 30, null, 0]], []]);
+  assert.deepEqual(data.status, [[], [[2, 40, 40, 60, 60, 0]]]);
   assert.deepEqual(data.changes, [10, 15, 55, 75]);
+  assert.deepEqual(core.UNTRACKED, ["zone"]);
 });
 
-/* ---- as of a day ---- */
+test("startBound and endBound give each bound's days, precision and qualifiers", () => {
+  const p = period(0, [null, "2013-12-31"], ["2015-01-01", null],
+    flags({ start: WINDOW, end: WINDOW, endMarks: APPROXIMATE }));
+  assert.deepEqual(core.startBound(p),
+    { earliest: null, latest: off("2013-12-31"), precision: WINDOW, qualifiers: 0 });
+  assert.deepEqual(core.endBound(p),
+    { earliest: off("2015-01-01"), latest: null, precision: WINDOW, qualifiers: APPROXIMATE });
+  assert.equal(core.startBound(period(0, null, null)), null);
+  assert.equal(core.endBound(period(0, null, null)), null);
+});
 
-test("indexAt: [start, end), open bounds, gaps are unknown", () => {
+/* ---- as of a day (timeline.answer) ---- */
+
+test("a day in one certain span: that holder; exact bounds touch, [start, end)", () => {
   const periods = [
-    period(0, null, "2013-03-02"),
-    period(1, "2013-03-02", "2014-06-10"),
-    period(2, "2015-01-01", null),
+    period(GOV, null, "2013-03-02"),
+    period(ISIS, "2013-03-02", "2014-06-10"),
+    period(SDF, "2015-01-01", null),
   ];
-  assert.equal(core.indexAt(periods, off("2000-01-01")), 0);
-  assert.equal(core.indexAt(periods, off("2013-03-01")), 0);
+  const k = (iso) => core.answerAt(periods, off(iso)).k;
+  assert.equal(k("2000-01-01"), 0);
+  assert.equal(k("2013-03-01"), 0);
+  assert.equal(k("2013-03-02"), 1);
+  assert.equal(k("2014-06-09"), 1);
+  assert.equal(k("2014-06-10"), -1);
+  assert.equal(k("2015-01-01"), 2);
+  assert.equal(k("2099-01-01"), 2);
+  const gap = core.answerAt(periods, off("2014-12-31"));
+  assert.deepEqual(gap, { k: -1, uncertain: false, transition: null });  // unknown
+  assert.deepEqual(core.answerAt([], 0), { k: -1, uncertain: false, transition: null });
   assert.equal(core.indexAt(periods, off("2013-03-02")), 1);
-  assert.equal(core.indexAt(periods, off("2014-06-09")), 1);
-  assert.equal(core.indexAt(periods, off("2014-06-10")), -1);
-  assert.equal(core.indexAt(periods, off("2014-12-31")), -1);
-  assert.equal(core.indexAt(periods, off("2015-01-01")), 2);
-  assert.equal(core.indexAt(periods, off("2099-01-01")), 2);
-  assert.equal(core.indexAt([], 0), -1);
 });
 
-test("isUncertain: inside the month or year of an imprecise bound only", () => {
-  const month = period(0, "2014-06-01", "2015-03-01", flags(MONTH, MONTH));
-  assert.equal(core.isUncertain(month, off("2014-06-01")), true);
-  assert.equal(core.isUncertain(month, off("2014-06-30")), true);
-  assert.equal(core.isUncertain(month, off("2014-07-01")), false);
-  assert.equal(core.isUncertain(month, off("2015-02-28")), false);
-  // The end bound's month is the month after the last day held.
-  assert.equal(core.isUncertain(month, off("2015-03-01")), true);
-  const year = period(0, "2013-01-01", null, flags(YEAR, DAY));
-  assert.equal(core.isUncertain(year, off("2013-12-31")), true);
-  assert.equal(core.isUncertain(year, off("2014-01-01")), false);
-  const day = period(0, "2013-05-01", "2013-06-01", flags(DAY, DAY));
-  assert.equal(core.isUncertain(day, off("2013-05-01")), false);
-  const open = period(0, null, null, flags(YEAR, YEAR));
-  assert.equal(core.isUncertain(open, off("2013-05-01")), false);
-  // Before the origin (no month table there) it still counts months right.
-  const early = period(0, "2010-12-01", "2011-02-01", flags(MONTH, DAY));
-  assert.equal(core.isUncertain(early, off("2010-12-31")), true);
-  assert.equal(core.isUncertain(early, off("2011-01-01")), false);
+test("inside a shared window: a transition, no controller, uncertain", () => {
+  // timeline.answer's doctest: SDF until sometime in 7–31 Dec 2024, then the government.
+  const periods = [
+    period(SDF, "2024-12-06", DEC, flags({ end: WINDOW })),
+    period(GOV, DEC, null, flags({ start: WINDOW })),
+  ];
+  const at = (iso) => core.answerAt(periods, off(iso));
+  assert.equal(at("2024-12-06").k, 0);
+  assert.equal(at("2024-12-06").uncertain, false);
+  for (const iso of ["2024-12-07", "2024-12-10", "2024-12-30"]) {
+    const a = at(iso);
+    assert.equal(a.k, -1, iso);
+    assert.equal(a.uncertain, true);
+    assert.deepEqual(a.transition.ks, [0, 1]);
+    assert.equal(a.transition.before, false);
+    assert.equal(a.transition.after, false);
+    assert.deepEqual(a.transition.window,
+      { earliest: off(DEC[0]), latest: off(DEC[1]), precision: WINDOW, qualifiers: 0 });
+    assert.equal(core.outgoingOf(a.transition), 0);
+    assert.equal(core.incomingOf(a.transition), 1);
+    assert.deepEqual(core.chain(periods, a.transition, nameOf), ["SDF", "Syria (transitional)"]);
+  }
+  assert.equal(at("2024-12-31").k, 1);  // the window's last day: the newcomer holds
+  assert.equal(at("2024-12-31").transition, null);
 });
 
-test("siteState and statusIndexOf give the page's state of a site", () => {
-  const control = [period(0, null, "2014-06-01", flags(DAY, MONTH)), period(1, "2014-08-01", null)];
-  const status = [[1, off("2012-01-01"), off("2013-01-01"), 0]];
-  assert.deepEqual(core.siteState(control, status, off("2012-05-05")), { k: 0, j: 0, uncertain: false });
-  assert.deepEqual(core.siteState(control, status, off("2014-06-15")), { k: -1, j: -1, uncertain: false });
-  assert.deepEqual(core.siteState(control, status, off("2014-05-31")), { k: 0, j: -1, uncertain: false });
-  assert.deepEqual(core.siteState(control, status, off("2014-06-01")), { k: -1, j: -1, uncertain: false });
-  const uncertainEnd = [period(0, null, "2014-06-01", flags(DAY, MONTH))];
-  // The month of an imprecise end is uncertain only where the period still holds.
-  assert.equal(core.siteState(uncertainEnd, [], off("2014-05-31")).uncertain, false);
-  assert.equal(core.statusIndexOf(status, { j: 0 }), 1);
-  assert.equal(core.STATUS[core.statusIndexOf(status, { j: -1 })], "unknown");
+test("a window with nothing on one side: unknown before or after", () => {
+  // al-Waleed: the Iraqi government until sometime in June 2014, then no record until
+  // ISIS from sometime in September 2014 (~).
+  const periods = [
+    period(GOV, null, ["2014-06-01", "2014-06-30"], flags({ end: MONTH })),
+    period(ISIS, ["2014-09-01", "2014-09-30"], null, flags({ start: MONTH, startMarks: APPROXIMATE })),
+  ];
+  const june = core.answerAt(periods, off("2014-06-15")).transition;
+  assert.deepEqual([june.ks, june.before, june.after], [[0], false, true]);
+  assert.equal(core.outgoingOf(june), 0);
+  assert.equal(core.incomingOf(june), -1);
+  assert.deepEqual(core.chain(periods, june, nameOf), ["Syria (transitional)", "unknown"]);
+  assert.equal(june.window.earliest, off("2014-06-01"));  // the outgoing end's window
+  assert.equal(core.answerAt(periods, off("2014-07-15")).transition, null);  // a gap: unknown
+  const sept = core.answerAt(periods, off("2014-09-10")).transition;
+  assert.deepEqual([sept.ks, sept.before, sept.after], [[1], true, false]);
+  assert.deepEqual(core.chain(periods, sept, nameOf), ["unknown", "Islamic State"]);
+  assert.equal(sept.window.qualifiers, APPROXIMATE);  // the incoming start's window
+  // From October ISIS holds, but a bound is marked approximate: uncertain.
+  assert.deepEqual(core.answerAt(periods, off("2014-10-01")), { k: 1, uncertain: true, transition: null });
+});
+
+test("overlapping windows chain three holders, in time order", () => {
+  const periods = [
+    period(GOV, null, ["2014-06-01", "2014-06-30"], flags({ end: MONTH })),
+    period(ISIS, ["2014-06-01", "2014-06-30"], ["2014-06-20", "2014-07-05"], flags({ start: MONTH, end: WINDOW })),
+    period(SDF, ["2014-06-20", "2014-07-05"], null, flags({ start: WINDOW })),
+  ];
+  const t = core.answerAt(periods, off("2014-06-25")).transition;
+  assert.deepEqual([t.ks, t.before, t.after], [[0, 1, 2], false, false]);
+  assert.equal(t.window.earliest, off("2014-06-20"));  // the last one's start
+  assert.deepEqual(core.chain(periods, t, nameOf), ["Syria (transitional)", "Islamic State", "SDF"]);
+  assert.deepEqual(core.answerAt(periods, off("2014-07-01")).transition.ks, [1, 2]);
+  assert.equal(core.answerAt(periods, off("2014-07-05")).k, 2);
+});
+
+test("open windows: held since no later than a day, ended no earlier than a day", () => {
+  const periods = [period(ISIS, [null, "2013-12-31"], ["2015-01-01", null], flags({ start: WINDOW, end: WINDOW }))];
+  assert.equal(core.answerAt(periods, off("2013-12-31")).k, 0);
+  assert.equal(core.answerAt(periods, off("2014-12-31")).k, 0);
+  const before = core.answerAt(periods, off("2013-06-01")).transition;
+  assert.deepEqual([before.ks, before.before, before.after], [[0], true, false]);
+  const after = core.answerAt(periods, off("2020-01-01")).transition;
+  assert.deepEqual([after.ks, after.before, after.after], [[0], false, true]);
+  assert.equal(after.window.latest, null);
+});
+
+test("a qualified bound makes the holder uncertain on every day it holds", () => {
+  const p = period(ISIS, ["2014-06-01", "2014-06-30"], "2017-11-03", flags({ start: MONTH, startMarks: UNCERTAIN }));
+  assert.equal(core.answerAt([p], off("2016-01-01")).uncertain, true);
+  assert.equal(core.answerAt([period(ISIS, ["2014-06-01", "2014-06-30"], null, flags({ start: MONTH }))],
+    off("2016-01-01")).uncertain, false);
+});
+
+test("siteState adds the status; a status inside its own window is unknown", () => {
+  const control = [period(GOV, null, "2014-06-01")];
+  const status = [
+    [1, ...days(null), ...days(["2013-01-01", "2013-01-31"]), flags({ end: MONTH })],
+    [0, ...days(["2013-01-01", "2013-01-31"]), ...days(null), flags({ start: MONTH })],
+  ];
+  const s = core.siteState(control, status, off("2012-05-05"));
+  assert.deepEqual([s.k, s.j, s.uncertain, s.transition], [0, 0, false, null]);
+  assert.equal(core.STATUS[core.statusIndexOf(status, s)], "closed");
+  const inWindow = core.siteState(control, status, off("2013-01-15"));
+  assert.equal(inWindow.j, -1);
+  assert.equal(core.STATUS[core.statusIndexOf(status, inWindow)], "unknown");
+  assert.equal(core.STATUS[core.statusIndexOf(status, core.siteState(control, status, off("2013-02-01")))], "open");
+});
+
+test("valueKey changes where timeline.change_points puts a change", () => {
+  const periods = [
+    period(SDF, "2024-12-06", DEC, flags({ end: WINDOW })),
+    period(GOV, DEC, null, flags({ start: WINDOW })),
+  ];
+  const key = (iso) => core.valueKey(periods, off(iso));
+  assert.notEqual(key("2024-12-05"), key("2024-12-06"));
+  assert.notEqual(key("2024-12-06"), key("2024-12-07"));
+  assert.equal(key("2024-12-07"), key("2024-12-30"));
+  assert.notEqual(key("2024-12-30"), key("2024-12-31"));
+  // Two periods of one actor that touch make no change.
+  const same = [period(GOV, null, "2013-03-02"), period(GOV, "2013-03-02", null)];
+  assert.equal(core.valueKey(same, off("2013-03-01")), core.valueKey(same, off("2013-03-02")));
 });
 
 /* ---- wording ---- */
 
-test("whenText: same wording as map_encoding.when_label", () => {
-  const periods = [
-    period(0, null, "2013-03-02"),
-    period(1, "2014-06-01", "2017-11-03", flags(MONTH, DAY)),
-    period(2, "2018-01-01", null, flags(YEAR, DAY)),
+test("shortText and readingText say what Bound.short and Bound.reading say", () => {
+  const b = (lo, hi, qualifiers = 0) =>
+    ({ earliest: lo === null ? null : off(lo), latest: hi === null ? null : off(hi), qualifiers });
+  const cases = [
+    // earliest, latest, qualifiers, short, reading (app/core/bounds.py's doctests and more)
+    ["2016-03-04", "2016-03-04", 0, "4 Mar 2016", "4 March 2016"],
+    ["2014-06-01", "2014-06-30", 0, "Jun 2014", "sometime in June 2014"],
+    ["2014-01-01", "2014-12-31", UNCERTAIN, "2014?", "sometime in 2014 (uncertain)"],
+    ["2015-05-01", "2015-05-31", APPROXIMATE, "May 2015~", "sometime in May 2015 (approximate)"],
+    ["2024-12-07", "2024-12-31", 0, "7–31 Dec 2024", "sometime between 7 and 31 December 2024"],
+    ["2014-06-20", "2014-07-02", 0, "20 Jun – 2 Jul 2014", "sometime between 20 June and 2 July 2014"],
+    ["2013-12-20", "2014-01-10", 0, "20 Dec 2013 – 10 Jan 2014",
+      "sometime between 20 December 2013 and 10 January 2014"],
+    ["2014-06-01", "2014-07-31", UNCERTAIN, "1 Jun – 31 Jul 2014?",
+      "sometime between 1 June and 31 July 2014 (uncertain)"],
+    ["2012-02-01", "2012-02-29", 0, "Feb 2012", "sometime in February 2012"],
+    ["2012-02-01", "2012-02-28", 0, "1–28 Feb 2012", "sometime between 1 and 28 February 2012"],
+    [null, "2013-12-31", 0, "by 31 Dec 2013", "no later than 31 December 2013"],
+    ["2015-01-01", null, 0, "from 1 Jan 2015", "no earlier than 1 January 2015"],
+    ["2014-01-01", "2014-12-31", UNCERTAIN | APPROXIMATE, "2014?~", "sometime in 2014 (uncertain, approximate)"],
   ];
-  assert.equal(core.whenText(periods, 0, 10), "until 2 Mar 2013");
-  assert.equal(core.whenText(periods, 1, off("2015-01-01")), "Jun 2014 – 3 Nov 2017");
-  assert.equal(core.whenText(periods, 2, off("2019-01-01")), "since 2018");
-  assert.equal(core.whenText([period(0, null, null)], 0, 5), "always on record");
+  for (const [lo, hi, q, short, reading] of cases) {
+    assert.equal(core.shortText(b(lo, hi, q)), short);
+    assert.equal(core.readingText(b(lo, hi, q)), reading);
+  }
+  assert.equal(core.windowText(b(...DEC)), "between 7 and 31 December 2024");
+  assert.equal(core.windowText(b("2014-06-01", "2014-06-30")), "in June 2014");
 });
 
-test("gapText names the periods around a gap", () => {
+test("whenText: same wording as map_encoding.when_label", () => {
   const periods = [
-    period(0, null, "2013-03-02"),
-    period(1, "2014-06-01", "2017-11-03", flags(MONTH, DAY)),
+    period(GOV, null, "2013-03-02"),
+    period(ISIS, ["2014-06-01", "2014-06-30"], "2017-11-03", flags({ start: MONTH })),
+    period(SDF, ["2018-01-01", "2018-12-31"], DEC, flags({ start: YEAR, end: WINDOW })),
+    period(GOV, DEC, null, flags({ start: WINDOW })),
   ];
-  assert.equal(core.whenText(periods, -1, off("2013-05-01")), "no record, 2 Mar 2013 – Jun 2014");
-  assert.equal(core.gapText(periods, off("2018-01-01")), "no record since 3 Nov 2017");
-  assert.equal(core.gapText([period(0, "2014-06-01", null, flags(MONTH))], 0),
-    "no record until Jun 2014");
-  assert.equal(core.gapText([], 0), "no record");
+  const when = (iso) => core.whenText(periods, core.answerAt(periods, off(iso)), nameOf);
+  assert.equal(when("2012-01-01"), "until 2 Mar 2013");
+  assert.equal(when("2015-01-01"), "Jun 2014 – 3 Nov 2017");
+  assert.equal(when("2013-05-01"), "no record");
+  assert.equal(when("2020-01-01"), "2018 – 7–31 Dec 2024");
+  assert.equal(when("2024-12-10"), "SDF → Syria (transitional), between 7 and 31 December 2024");
+  assert.equal(when("2025-01-01"), "since 7–31 Dec 2024");
+  assert.equal(when("2018-06-01"), "unknown → SDF, in 2018");
+  assert.equal(core.whenText([period(0, null, null)], { k: 0 }, nameOf), "always on record");
+  assert.equal(core.periodText(period(0, "2014-06-21", null)), "since 21 Jun 2014");
+});
+
+test("zones are not tracked for control", () => {
+  const site = (kind) => ["s", "S", "", "SY", 41, 34, kind];
+  assert.equal(core.isTracked(site(0)), true);
+  assert.equal(core.isTracked(site(2)), true);
+  assert.equal(core.isTracked(site(3)), false);
 });
 
 test("placeText reads kinds and countries from the vocabulary", () => {
@@ -218,7 +376,7 @@ test("setVocabulary refills the exported lists in place", () => {
   core.setVocabulary(VOCABULARY);
   assert.deepEqual(core.STATUS, ["open", "closed", "restricted", "unknown"]);
   assert.deepEqual(core.CONFIDENCE, ["high", "medium", "low"]);
-  assert.deepEqual(core.PRECISION, ["day", "month", "year"]);
+  assert.deepEqual(core.PRECISION, ["day", "month", "year", "window"]);
   assert.deepEqual(Object.keys(core.COUNTRY).sort(), ["IQ", "SY"]);
 });
 

@@ -22,7 +22,7 @@ def _feed(client, url):
 
 
 def _count(model, **where):
-    stmt = select(func.count()).select_from(model).where(model.start.is_not(None))
+    stmt = select(func.count()).select_from(model).where(model.start_edtf.is_not(None))
     for column, value in where.items():
         stmt = stmt.where(getattr(model, column) == value)
     return db.session.scalar(stmt)

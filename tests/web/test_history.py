@@ -20,7 +20,6 @@ def _log_kurds(app, client, date="2024-12-08", note="Handover"):
         data={
             "actor_id": kurds,
             "date": date,
-            "date_precision": "day",
             "confidence": "high",
             "note": note,
             "source_title": "Report",

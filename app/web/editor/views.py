@@ -172,7 +172,8 @@ def date_reading():
     try:
         bound = bounds.parse(text)
     except bounds.BoundError as exc:
-        return jsonify(text=text, error=str(exc)), 400
+        # A 200: the question was answered (a refusal is the answer, shown beside the field).
+        return jsonify(text=text, error=str(exc))
     return jsonify(
         text=bound.text,
         reading=bound.reading(),

@@ -111,7 +111,6 @@ def test_stale_data_error_while_logging_a_change_is_a_409(seeded, editor_client,
         data={
             "actor_id": kurds,
             "date": "2024-12-08",
-            "date_precision": "day",
             "confidence": "high",
             "source_title": "T",
             "version": token,
