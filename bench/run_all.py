@@ -3,7 +3,8 @@
 Runs, in order: the as-of snapshot (SQLite, and PostgreSQL in a private throwaway
 cluster when the PostgreSQL server binaries are installed), API throughput against
 pygeoapi and a hand-written Flask app, the map page at 1,000 and 10,000 sites against
-the naive folium page, and the 60 s load run with writes. Each script's full output goes
+the naive folium page, the 60 s load run with writes and a killed worker, and the memory
+sweep over distinct dates. Each script's full output goes
 to bench/out/<time>/<name>.log; the lines that carry figures and verdicts are repeated at
 the end.
 """
@@ -46,6 +47,8 @@ def main() -> int:
             ("map_1000", ["bench/map_weight.py", "--sites", "1000", "--steps", "30"]),
             ("map_10000", ["bench/map_weight.py", "--sites", "10000", "--steps", "20"]),
             ("load_run", ["bench/load_run.py", "--seconds", "60"]),
+            # 1,000 of the 5,000 dates keep `make bench` short; run it alone for the full sweep.
+            ("memory_sweep", ["bench/memory_sweep.py", "--dates", "1000"]),
         ]
         results = [(name, _run(name, [PY, *cmd], out)) for name, cmd in runs]
     print(

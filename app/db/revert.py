@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import Date, DateTime, inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
 from app.db import records, revisions
@@ -35,8 +36,13 @@ def revert(rev: Revision, user, comment: str = "") -> Revision:
         note = f"Revert of revision #{rev.id}" + (f": {comment}" if comment else "")
         new = revisions.record(row, "revert", before, user, note)
         db.session.commit()
-    except (RevertRefused, IntegrityError) as exc:
+    except (RevertRefused, IntegrityError, StaleDataError) as exc:
         db.session.rollback()
+        if isinstance(exc, StaleDataError):
+            raise RevertRefused(
+                f"revision #{rev.id}: {rev.entity.replace('_', ' ')} #{rev.entity_id} was "
+                "changed by another save at the same moment; look at its history and try again"
+            ) from None
         if isinstance(exc, IntegrityError):
             raise RevertRefused(
                 f"revision #{rev.id}: the database refused the revert ({exc.orig})"

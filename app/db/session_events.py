@@ -10,11 +10,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, scoped_session
 
 from app.core import clock
-from app.db.models import DataVersion, LoginFailure, Revision, SeedMark, User
+from app.db import write_lock
+from app.db.models import DataVersion, LoginFailure, Revision, SeedMark, User, UserSession
 from app.extensions import db
 
 # Writes to these tables do not change what the map, API or downloads show.
-_UNTRACKED = (Revision, SeedMark, User, DataVersion, LoginFailure)
+_UNTRACKED = (Revision, SeedMark, User, DataVersion, LoginFailure, UserSession)
 _UNTRACKED_TABLES = {model.__tablename__ for model in _UNTRACKED}
 
 
@@ -31,6 +32,9 @@ def init_app(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    write_lock.install(
+        engine, float(app.config.get("WRITE_LOCK_TIMEOUT", write_lock.DEFAULT_TIMEOUT))
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -8,7 +8,7 @@ from app.core.clock import today
 from app.db import features
 from app.db.features import Filters
 from app.ogc import core as ogc
-from app.web.httpcache import respond
+from app.web.httpcache import host_key, public_url, respond
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -58,13 +58,15 @@ def item(cid: str, fid: str):
 def _serve(name, endpoint):
     """Answer from the versioned cache, keyed by the endpoint and the whole query."""
     req = ogc.OGCRequest(
-        base=url_for("ogc.landing", _external=True).rstrip("/"),
+        base=public_url(url_for("ogc.landing")).rstrip("/"),
         params=request.args.to_dict(flat=False),
         prefers_html=request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML])
         == ogc.HTML,
     )
     params = tuple(sorted((k, tuple(v)) for k, v in req.params.items()))
-    return respond(("ogc", name, req.base, req.prefers_html, params), lambda: endpoint(req))
+    # Only validated answers are kept (respond() drops 400s), and the host is left out
+    # once PUBLIC_URL is set, so made-up parameters or Host headers cannot fill the cache.
+    return respond(("ogc", name, host_key(), req.prefers_html, params), lambda: endpoint(req))
 
 
 def _limits() -> ogc.Limits:

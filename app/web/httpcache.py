@@ -39,7 +39,9 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
     tag = etag(version, key)
     if not is_resource_modified(request.environ, etag=f'W/"{tag}"', last_modified=version[1]):
         return Response(status=304, headers=_validators(tag, version))
-    status, headers, body = responses.get(version, key, produce)
+    # Only 200s are kept: refusals are cheap to redo, and a client must not be able to fill
+    # the cache with error answers to made-up queries.
+    status, headers, body = responses.get(version, key, produce, keep=_is_ok)
     if status != 200:
         return Response(body, status, headers)
     headers = {**headers, **_validators(tag, version)}
@@ -47,6 +49,25 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
         body = responses.get(version, ("gzip", key), lambda: compress.gzip_bytes(body))
         headers["Content-Encoding"] = "gzip"
     return Response(body, status, headers)
+
+
+def public_url(path: str) -> str:
+    """Absolute address of `path` (from url_for) for links inside cached bodies.
+
+    From PUBLIC_URL when set, so the Host header a client sends never reaches a cached
+    body or its key; else from the request's own host.
+    """
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    return base.rstrip("/") + path
+
+
+def host_key() -> str | None:
+    """The part of a cache key that depends on the host: nothing once PUBLIC_URL is set."""
+    return None if current_app.config.get("PUBLIC_URL") else request.host_url
+
+
+def _is_ok(produced: Produced) -> bool:
+    return produced[0] == 200
 
 
 def ok(

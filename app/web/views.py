@@ -39,7 +39,7 @@ bp = Blueprint("main", __name__)
 TABLE_ROWS = 100
 # Each entry holds a whole map with its data block (megabytes for thousands of sites),
 # so only the last few are kept; an edit makes a new data version and a new entry.
-_map_pages = VersionedCache(maxsize=4)
+_map_pages = VersionedCache("map pages", 0.15)
 
 
 @bp.get("/")

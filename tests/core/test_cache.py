@@ -1,6 +1,8 @@
-"""The versioned response cache: hits within a version, misses after any write."""
+"""The versioned response cache: hits within a version, misses after any write, and a
+budget in bytes that no number of distinct queries can exceed."""
 
-from app.core.cache import VersionedCache
+from app.core import cache as cache_module
+from app.core.cache import VersionedCache, approx_size
 from app.db.models import Actor
 from app.db.session_events import data_version
 from app.extensions import db
@@ -15,11 +17,55 @@ def test_hit_within_a_version_and_miss_after_a_bump():
     assert (cache.hits, cache.misses) == (1, 2)
 
 
-def test_lru_evicts_the_oldest():
-    cache = VersionedCache(maxsize=2)
+def test_lru_evicts_the_least_recently_used_when_the_bytes_run_out():
+    cache = VersionedCache(max_bytes=3000, sizeof=len)
     for key in "abc":
-        cache.get(1, key, lambda k=key: k)
-    assert cache.get(1, "a", lambda: "again") == "again"
+        cache.get(1, key, lambda k=key: k * 1000)
+    assert cache.bytes == 3000 and len(cache) == 3
+    cache.get(1, "a", lambda: "unused")  # a is now the most recently used
+    cache.get(1, "d", lambda: "d" * 1000)
+    assert cache.get(1, "b", lambda: "again") == "again"  # b was the oldest: gone
+    assert cache.get(1, "a", lambda: "unused") == "a" * 1000
+    assert cache.bytes <= 3000
+
+
+def test_ten_thousand_distinct_keys_stay_within_the_budget():
+    cache = VersionedCache(max_bytes=1_000_000)
+    for day in range(10_000):
+        cache.get(1, ("sites.geojson", day), lambda: (200, {}, b"x" * 10_000))
+    assert cache.bytes <= 1_000_000
+    assert 90 <= len(cache) <= 100  # ~10 kB each: the newest hundred or so
+
+
+def test_a_value_bigger_than_the_budget_is_served_but_not_kept():
+    cache = VersionedCache(max_bytes=1000)
+    assert cache.get(1, "big", lambda: b"x" * 5000) == b"x" * 5000
+    assert len(cache) == 0 and cache.bytes == 0
+
+
+def test_refused_values_are_not_kept():
+    cache = VersionedCache(max_bytes=10_000)
+    cache.get(1, "bad", lambda: (400, {}, b"no"), keep=lambda v: v[0] == 200)
+    assert len(cache) == 0
+
+
+def test_sizes_count_bodies_exactly_and_rows_roughly():
+    body = b"x" * 100_000
+    assert 100_000 <= approx_size((200, {"Content-Type": "a/b"}, body)) < 101_000
+    rows = [{"slug": f"site-{i}", "name": "A name " * 4, "lon": 40.0 + i} for i in range(5000)]
+    exact = sum(approx_size(r) for r in rows) + approx_size([])
+    assert 0.8 * exact <= approx_size(rows) <= 1.2 * exact
+
+
+def test_the_process_budget_is_shared_out_and_set_from_the_setting(app):
+    from app import create_app
+
+    create_app({**app.config, "RESPONSE_CACHE_MB": 10})
+    limits = {name: limit for name, (_, _, limit) in cache_module.usage().items()}
+    assert sum(limits.values()) <= 10 * 2**20
+    assert limits["responses"] >= 4 * 2**20
+    create_app({**app.config, "RESPONSE_CACHE_MB": 64})
+    assert sum(limit for *_, limit in cache_module.usage().values()) <= 64 * 2**20
 
 
 def test_every_write_bumps_the_data_version(app):

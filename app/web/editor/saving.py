@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import flash
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, SelectField, SelectMultipleField
 
@@ -35,14 +37,43 @@ class Conflict:
     latest: Revision | None
 
 
+class Refused(Exception):
+    """The database refused the save: a row saved meanwhile collides (unique value, overlap)."""
+
+
+def commit() -> None:
+    """Commit; a constraint violation is rolled back and raised as Refused."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Refused(str(exc.orig).strip().splitlines()[0][:300]) from None
+
+
+def recheck(form, reason: str) -> None:
+    """After a refused save: run the form's rules again so that its errors name the row
+    that now collides; if they all pass, put the database's reason on the form."""
+    if form.validate():
+        flash(
+            f"Not saved: the database refused it ({reason}). Check the record, then save again.",
+            "error",
+        )
+
+
 def create(obj, form) -> None:
     """Insert a new row from a validated form, with its revision(s), in one commit."""
     created = form.populate(obj)
-    db.session.add(obj)
-    db.session.flush()
-    for row in (*created, obj):
-        revisions.record(row, "create", None, current_user, form.comment.data or "", flush=False)
-    db.session.commit()
+    try:
+        db.session.add(obj)
+        db.session.flush()
+        for row in (*created, obj):
+            revisions.record(
+                row, "create", None, current_user, form.comment.data or "", flush=False
+            )
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Refused(str(exc.orig).strip().splitlines()[0][:300]) from None
+    commit()
 
 
 def update(obj, form, blank) -> Conflict | None:
@@ -55,7 +86,7 @@ def update(obj, form, blank) -> Conflict | None:
         for row in created:
             revisions.record(row, "create", None, current_user, form.comment.data or "")
         revisions.record(obj, "update", before, current_user, form.comment.data or "")
-        db.session.commit()
+        commit()
     except StaleDataError:
         db.session.rollback()
         return conflict(form, db.session.get(type(obj), obj.id), blank)

@@ -1,0 +1,47 @@
+"""Bounded response caches: distinct dates, Host headers and made-up parameters cannot grow
+a worker past RESPONSE_CACHE_MB (the byte logic itself is tested in tests/core/test_cache.py;
+bench/memory_sweep.py measures real workers)."""
+
+from __future__ import annotations
+
+from app.core import cache
+from app.db.models import Actor, Site
+from app.extensions import db
+
+
+def _fill(app, n: int = 30) -> None:
+    with app.app_context():
+        db.session.add(Actor(slug="a", name="A", short="A", kind="state", colour="#123456"))
+        db.session.add_all(
+            Site(slug=f"s{i}", name=f"S {i}", country="SY", kind="town", lon=41.0, lat=34.4)
+            for i in range(n)
+        )
+        db.session.commit()
+
+
+def test_distinct_dates_stay_within_the_byte_budget(app, app_variant):
+    _fill(app)
+    small = app_variant(RESPONSE_CACHE_MB=0.05)  # 52 kB in all
+    client = small.test_client()
+    for day in range(1, 200):
+        resp = client.get(f"/api/sites.geojson?date=2015-{1 + day % 12:02d}-{1 + day % 28:02d}")
+        assert resp.status_code == 200
+    for name, (_, held, limit) in cache.usage().items():
+        assert held <= limit, name
+    assert sum(limit for *_, limit in cache.usage().values()) <= 0.05 * 2**20
+
+
+def test_host_headers_and_unknown_parameters_add_no_entries(app, app_variant):
+    _fill(app, 3)
+    public = app_variant(PUBLIC_URL="https://atlas.example.org", TRUSTED_HOSTS=None)  # any host
+    client = public.test_client()
+    cache.responses.clear()
+    for i in range(20):
+        resp = client.get("/feeds/changes.atom", headers={"Host": f"h{i}.example"})
+        assert resp.status_code == 200
+        assert b"h1.example" not in resp.data and b"https://atlas.example.org/" in resp.data
+    for i in range(20):
+        resp = client.get(f"/ogc/collections/sites/items?junk{i}=1")
+        assert resp.status_code == 400
+        assert client.get(f"/api/sites.geojson?date=2015-01-01&junk{i}=1").status_code == 400
+    assert len(cache.responses) == 1
