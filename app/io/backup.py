@@ -3,10 +3,15 @@
 A backup folder holds ``data.gpkg`` (one layer per data table; sites and events with
 point geometry), ``users.json`` (no password hashes), ``revisions.json`` and, written
 last, ``manifest.json`` with the schema revision, row counts and file checksums.
+
+Every table is read in one read-only transaction, so the backup is one instant of the
+database even while editors save; the written files are read back and every reference
+checked before the backup is put in place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -18,10 +23,12 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 from alembic.runtime.migration import MigrationContext
+from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import Point
 from sqlalchemy import (
     JSON,
     Boolean,
+    Connection,
     Date,
     DateTime,
     Float,
@@ -36,7 +43,16 @@ from app.core import clock, text_rules
 from app.db import session_events
 from app.extensions import db
 
-__all__ = ["BackupError", "FORMAT", "backup", "restore", "table_rows", "NO_PASSWORD"]
+__all__ = [
+    "BackupError",
+    "FORMAT",
+    "backup",
+    "restore",
+    "table_rows",
+    "NO_PASSWORD",
+    "read_manifest",
+    "verify",
+]
 
 FORMAT = 1
 DATA_FILE, MANIFEST = "data.gpkg", "manifest.json"
@@ -45,7 +61,8 @@ JSON_FILES = {"user": "users.json", "revision": "revisions.json"}
 NO_PASSWORD = "!restored-without-password"
 _SECRET = {"user": {"password_hash"}}
 # Rebuilt by every write, so never backed up.
-_SKIP = {"data_version"}
+# Sign-in sessions never travel: a restored database starts with everyone signed out.
+_SKIP = {"data_version", "user_session"}
 _POINTS = {"site", "event"}
 _LINKS = {"source": ("url", "archived_url")}
 
@@ -55,10 +72,10 @@ class BackupError(ValueError):
 
 
 def backup(directory: str | Path) -> dict:
-    """Write every table to `directory` (new or empty); return the manifest.
+    """Write every table to `directory` (new or empty), verify it; return the manifest.
 
-    The files are written to a hidden sibling folder that is renamed into place at
-    the end, so a failed backup never leaves a half-written folder behind.
+    The files are written to a hidden sibling folder that is renamed into place only
+    once it has been read back and verified, so a failed backup leaves nothing behind.
     """
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
@@ -67,6 +84,11 @@ def backup(directory: str | Path) -> dict:
     work.mkdir(parents=True)
     try:
         manifest = _write_all(work)
+        try:
+            # An unsafe address already stored is kept as it is; restore refuses it.
+            verify(work, links=False)
+        except BackupError as exc:
+            raise BackupError(f"the backup failed its check and was not kept: {exc}") from None
         if directory.exists():
             directory.rmdir()
         work.rename(directory)
@@ -76,19 +98,21 @@ def backup(directory: str | Path) -> dict:
 
 
 def _write_all(directory: Path) -> dict:
-    """Write the data, the JSON files and finally the manifest."""
+    """Write the data and the JSON files from one snapshot, and finally the manifest."""
     counts = {}
-    for table in _tables():
-        rows = table_rows(table)
-        counts[table.name] = len(rows)
-        if table.name in JSON_FILES:
-            _write_json(directory / JSON_FILES[table.name], rows)
-        else:
-            _write_layer(directory / DATA_FILE, table, rows)
+    with _snapshot() as conn:
+        revision = _revision(conn)
+        for table in _tables():
+            rows = table_rows(table, conn)
+            counts[table.name] = len(rows)
+            if table.name in JSON_FILES:
+                _write_json(directory / JSON_FILES[table.name], rows)
+            else:
+                _write_layer(directory / DATA_FILE, table, rows)
     manifest = {
         "format": FORMAT,
         "created": _now(),
-        "schema_revision": _revision(),
+        "schema_revision": revision,
         "counts": counts,
         "files": _checksums(directory),
     }
@@ -96,21 +120,55 @@ def _write_all(directory: Path) -> dict:
     return manifest
 
 
-def restore(directory: str | Path) -> dict[str, int]:
-    """Load a backup into an empty database in one transaction; return row counts."""
+@contextlib.contextmanager
+def _snapshot():
+    """A connection in one read-only transaction: every read sees the same instant."""
+    engine = db.engine
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        conn.begin()
+        raw = conn.connection.dbapi_connection
+        if engine.dialect.name == "sqlite" and not raw.in_transaction:
+            # pysqlite on its own opens a transaction only before a write, so each SELECT
+            # would see a different state. In WAL mode the first read after BEGIN fixes the
+            # snapshot, and writers are not blocked.
+            conn.exec_driver_sql("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def verify(directory: str | Path, links: bool = True) -> dict:
+    """Check a backup folder as restore reads it; return its manifest.
+
+    The files must match their checksums and the row counts, and every reference
+    (foreign keys and the source/site links of periods and events) must name a row
+    the backup holds; with `links`, stored web addresses must be http(s). The database
+    is not consulted.
+    """
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    _read_all(directory, manifest, links)
+    return manifest
+
+
+def restore(directory: str | Path, dry_run: bool = False) -> dict[str, int]:
+    """Load a backup into an empty database in one transaction; return row counts.
+
+    With `dry_run`, make every check a restore makes and change nothing.
+    """
     directory = Path(directory)
     manifest = _check_manifest(directory)
     _check_empty()
+    tables = _read_all(directory, manifest)
+    if dry_run:
+        db.session.rollback()
+        return dict(manifest["counts"])
     try:
         for table in _tables():
-            rows = _read_rows(directory, table)
-            _check_links(table, rows)
-            if len(rows) != manifest["counts"].get(table.name, 0):
-                raise BackupError(
-                    f"{table.name}: {len(rows)} rows, the manifest says "
-                    f"{manifest['counts'].get(table.name, 0)}"
-                )
-            _insert(table, rows)
+            _insert(table, tables[table.name])
         _reset_sequences()
         session_events.bump_data_version(db.session)
         db.session.commit()
@@ -126,13 +184,13 @@ def restore(directory: str | Path) -> dict[str, int]:
     return dict(manifest["counts"])
 
 
-def table_rows(table: Table) -> list[dict]:
+def table_rows(table: Table, conn: Connection | None = None) -> list[dict]:
     """Every row of `table` as JSON-ready values, by primary key, secrets left out."""
     secret = _SECRET.get(table.name, set())
     stmt = select(table).order_by(*table.primary_key.columns)
     return [
         {k: _plain(v) for k, v in row._mapping.items() if k not in secret}
-        for row in db.session.execute(stmt)
+        for row in (conn or db.session).execute(stmt)
     ]
 
 
@@ -168,20 +226,46 @@ def _checksums(directory: Path) -> dict[str, str]:
 # reading ---------------------------------------------------------------------------
 def _check_manifest(directory: Path) -> dict:
     """Read the manifest; the files must be intact and the schema the same."""
-    try:
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise BackupError(f"{directory}: no readable {MANIFEST} ({exc})") from None
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"{MANIFEST}: format {manifest.get('format')!r}, expected {FORMAT}")
-    if _checksums(directory) != manifest.get("files"):
-        raise BackupError(f"{directory}: files are missing or changed since the backup")
+    manifest = read_manifest(directory)
     if manifest.get("schema_revision") != _revision():
         raise BackupError(
             f"backup has schema revision {manifest.get('schema_revision')!r}, "
             f"the database {_revision()!r}; run `flask db upgrade` to match"
         )
     return manifest
+
+
+def read_manifest(directory: str | Path) -> dict:
+    """Read the manifest; the format must be known and the files unchanged."""
+    directory = Path(directory)
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"{directory}: no readable {MANIFEST} ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        got = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"{MANIFEST}: format {got!r}, expected {FORMAT}")
+    if _checksums(directory) != manifest.get("files"):
+        raise BackupError(f"{directory}: files are missing or changed since the backup")
+    return manifest
+
+
+def _read_all(directory: Path, manifest: dict, links: bool = True) -> dict[str, list[dict]]:
+    """Every table's rows from the files, checked: counts, safe links, references."""
+    tables = {}
+    for table in _tables():
+        try:
+            rows = _read_rows(directory, table)
+        except (OSError, ValueError, KeyError, DataLayerError, DataSourceError) as exc:
+            raise BackupError(f"{table.name}: cannot be read ({exc})") from None
+        expected = manifest["counts"].get(table.name, 0)
+        if len(rows) != expected:
+            raise BackupError(f"{table.name}: {len(rows)} rows, the manifest says {expected}")
+        if links:
+            _check_links(table, rows)
+        tables[table.name] = rows
+    _check_references(tables)
+    return tables
 
 
 def _check_empty() -> None:
@@ -210,6 +294,34 @@ def _check_links(table: Table, rows: list[dict]) -> None:
             problem = row.get(name) and text_rules.url_problem(row[name])
             if problem:
                 raise BackupError(f"{table.name} {row.get('id')}: {name} {problem}")
+
+
+def _check_references(tables: dict[str, list[dict]]) -> None:
+    """Primary keys are unique and every foreign key names a row of the backup."""
+    by_name = {t.name: t for t in _tables()}
+    keys: dict[tuple[str, str], set] = {}
+    for name, rows in tables.items():
+        primary = [c.name for c in by_name[name].primary_key.columns]
+        seen = {tuple(r.get(c) for c in primary) for r in rows}
+        if len(seen) != len(rows):
+            raise BackupError(f"{name}: two rows share a {'/'.join(primary)}")
+    for name, rows in tables.items():
+        for column in by_name[name].columns:
+            for fk in column.foreign_keys:
+                target = (fk.column.table.name, fk.column.name)
+                if target not in keys:
+                    keys[target] = {r.get(target[1]) for r in tables.get(target[0], [])}
+                for row in rows:
+                    value = row.get(column.name)
+                    if value is not None and value not in keys[target]:
+                        raise BackupError(
+                            f"{name} {_row_label(by_name[name], row)}: {column.name} "
+                            f"{value!r} names no {target[0]} in the backup"
+                        )
+
+
+def _row_label(table: Table, row: dict) -> str:
+    return ", ".join(f"{c.name} {row.get(c.name)!r}" for c in table.primary_key.columns)
 
 
 def _insert(table: Table, rows: list[dict]) -> None:
@@ -271,8 +383,8 @@ def _typed(column, value):
     return str(value)
 
 
-def _revision() -> str | None:
-    return MigrationContext.configure(db.session.connection()).get_current_revision()
+def _revision(conn: Connection | None = None) -> str | None:
+    return MigrationContext.configure(conn or db.session.connection()).get_current_revision()
 
 
 def _now() -> str:

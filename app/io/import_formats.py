@@ -86,13 +86,15 @@ def _decode(data: bytes) -> str:
 
 # CSV -------------------------------------------------------------------------------
 def _csv(text: str) -> list[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open or text after a closing quote is an error, not a field
+    # that silently swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise ImportFileError("the file is empty") from None
     except csv.Error as exc:
-        raise ImportFileError(f"line 1: not valid CSV ({exc})") from None
+        raise ImportFileError(_csv_problem(exc, 1, reader.line_num)) from None
     kind = _kind(header)
     rows, line = [], 2
     try:
@@ -101,8 +103,18 @@ def _csv(text: str) -> list[Row]:
                 rows.append(_csv_row(kind, header, record, line))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportFileError(f"line {reader.line_num}: not valid CSV ({exc})") from None
+        raise ImportFileError(_csv_problem(exc, line, reader.line_num)) from None
     return rows
+
+
+def _csv_problem(exc: csv.Error, line: int, last: int) -> str:
+    """Name the line where the broken record starts, and say what is wrong."""
+    if "unexpected end of data" in str(exc):
+        return (
+            f"line {line}: a quoted field opened on this line is never closed (it runs "
+            f"to the end of the file, line {last}); not valid CSV"
+        )
+    return f"line {line}: not valid CSV ({exc}); check the quotes on this line"
 
 
 def _kind(header: list[str]) -> str:

@@ -1,4 +1,5 @@
-"""``flask import``: dry run, refusals with line numbers, size limit, large files."""
+"""``flask import``: dry run, refusals with line numbers, size limit, large files, far sites,
+malformed CSV."""
 
 from sqlalchemy import func, select
 
@@ -61,3 +62,23 @@ def test_a_large_file_imports_in_one_go(seeded, tmp_path):
     rows = "".join(f"BULK-{i},Bulk source {i}\n" for i in range(1500))
     result = _run(seeded, tmp_path, "ref,title\n" + rows)
     assert result.exit_code == 0 and "1500 created" in result.output
+
+
+FAR = "slug,name,country,kind,lon,lat\nfar-post,Far post,SY,town,36.3,33.5\n"
+
+
+def test_far_sites_need_allow_far(seeded, tmp_path):
+    refused = _run(seeded, tmp_path, FAR, name="sites.csv")
+    assert refused.exit_code == 2
+    assert "error: line 2 (sites): fields 'lon', 'lat': the point is 230.5 km" in refused.output
+    assert "--allow-far" in refused.output and "nothing was imported" in refused.output
+    done = _run(seeded, tmp_path, FAR, "--allow-far", name="sites.csv")
+    assert done.exit_code == 0 and "1 created" in done.output
+
+
+def test_malformed_csv_is_refused_naming_the_line(seeded, tmp_path):
+    before = _sources(seeded)
+    result = _run(seeded, tmp_path, GOOD + 'CLI-3,"Never closed\nCLI-4,Swallowed\n')
+    assert result.exit_code == 2
+    assert "s.csv: line 4: a quoted field opened on this line is never closed" in result.output
+    assert _sources(seeded) == before

@@ -1,6 +1,8 @@
-"""Backup and restore: the round trip loses nothing (ids, links, revisions, users)."""
+"""Backup and restore: the round trip loses nothing (ids, links, revisions, users); a backup
+is one instant and verified; a dry run changes nothing."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -90,7 +92,7 @@ def test_new_rows_after_a_restore_get_fresh_ids(backed_up):
 def test_manifest_counts_and_schema(backed_up):
     _, folder, expected = backed_up
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["counts"]["control_period"] == len(expected["control_period"]) == 42
+    assert manifest["counts"]["control_period"] == len(expected["control_period"]) > 0
     assert manifest["schema_revision"] == _head_revision()
     assert set(manifest["files"]) == {"data.gpkg", "users.json", "revisions.json"}
 
@@ -147,7 +149,8 @@ def test_backup_refuses_a_folder_with_files(seeded, tmp_path):
 def test_cli_backup_then_restore(seeded, tmp_path):
     runner = seeded.test_cli_runner()
     result = runner.invoke(args=["backup", str(tmp_path / "bk")])
-    assert result.exit_code == 0 and "42 control_period" in result.output
+    periods = _periods(seeded)
+    assert result.exit_code == 0 and f"{periods} control_period" in result.output
     refused = runner.invoke(args=["restore", str(tmp_path / "bk")])
     assert refused.exit_code == 2 and "empty database" in refused.output
     with seeded.app_context():
@@ -164,3 +167,122 @@ def _head_revision() -> str:
     config = Config(str(root / "alembic.ini"))
     config.set_main_option("script_location", str(root))
     return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _write_meanwhile(after_table: str, monkeypatch):
+    """Commit a new source and a link to it from another connection right after the backup
+    has read `after_table`: read table by table, the backup would hold the link alone."""
+    from sqlalchemy.orm import Session
+
+    from app.db.models import ControlPeriod, Source
+
+    read = backup.table_rows
+    done = []
+
+    def reading(table, conn=None):
+        rows = read(table, conn)
+        if table.name == after_table and not done:
+            with Session(db.engine) as other:
+                source = Source(ref="MEANWHILE", title="Saved during the backup")
+                period = other.scalars(select(ControlPeriod).limit(1)).one()
+                period.sources.append(source)
+                other.commit()
+                done.append(source.id)
+        return rows
+
+    monkeypatch.setattr(backup, "table_rows", reading)
+    return done
+
+
+def test_a_backup_is_one_instant_even_while_editors_save(seeded, tmp_path, monkeypatch):
+    with seeded.app_context():
+        written = _write_meanwhile("source", monkeypatch)
+        manifest = backup.backup(tmp_path / "bk")
+        assert written  # the write happened, after the sources were read
+        sources = json.loads((tmp_path / "bk" / backup.MANIFEST).read_text())["counts"]
+        assert sources == manifest["counts"]
+        _empty_database()
+        backup.restore(tmp_path / "bk")
+        assert "MEANWHILE" not in {r["ref"] for r in backup.table_rows(_table("source"))}
+
+
+def test_a_backup_whose_references_do_not_resolve_is_not_kept(seeded, tmp_path, monkeypatch):
+    read = backup.table_rows
+
+    def lose_a_source(table, conn=None):
+        rows = read(table, conn)
+        return rows[1:] if table.name == "source" else rows
+
+    monkeypatch.setattr(backup, "table_rows", lose_a_source)
+    result = seeded.test_cli_runner().invoke(args=["backup", str(tmp_path / "bk")])
+    assert result.exit_code == 2
+    assert "the backup failed its check and was not kept" in result.output
+    assert re.search(r"source_id \d+ names no source in the backup", result.output)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_backup_says_it_verified(seeded, tmp_path):
+    result = seeded.test_cli_runner().invoke(args=["backup", str(tmp_path / "bk")])
+    assert result.exit_code == 0 and "verified: every file read back" in result.output
+    assert backup.verify(tmp_path / "bk")["counts"]["control_period"] == _periods(seeded)
+
+
+def test_restore_dry_run_reports_and_changes_nothing(backed_up, fingerprint):
+    app, folder, expected = backed_up
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["restore", "--dry-run", str(folder)])
+    assert refused.exit_code == 2 and "empty database" in refused.output
+    with app.app_context():
+        _empty_database()
+    before = fingerprint(app)
+    result = runner.invoke(args=["restore", "--dry-run", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"schema {_head_revision()}, the same as the database's" in result.output
+    assert re.search(rf"control_period +{len(expected['control_period'])}\n", result.output)
+    assert re.search(rf"revision +{len(expected['revision'])}\n", result.output)
+    assert "nothing was changed" in result.output
+    assert fingerprint(app) == before
+
+
+def test_restore_dry_run_refuses_a_changed_backup(backed_up):
+    app, folder, _ = backed_up
+    (folder / "revisions.json").write_text("[]")
+    with app.app_context():
+        _empty_database()
+    result = app.test_cli_runner().invoke(args=["restore", "--dry-run", str(folder)])
+    assert result.exit_code == 2 and "changed since the backup" in result.output
+
+
+def test_restore_refuses_another_schema_revision(backed_up):
+    app, folder, _ = backed_up
+    manifest = json.loads((folder / backup.MANIFEST).read_text())
+    manifest["schema_revision"] = "0001"
+    (folder / backup.MANIFEST).write_text(json.dumps(manifest))
+    with app.app_context():
+        _empty_database()
+        with pytest.raises(backup.BackupError, match="schema revision '0001'.*flask db upgrade"):
+            backup.restore(folder, dry_run=True)
+
+
+def test_restore_refuses_a_link_to_a_missing_row_before_writing(backed_up):
+    app, folder, _ = backed_up
+    revisions_ = json.loads((folder / "revisions.json").read_text())
+    revisions_[0]["user_id"] = 999_999
+    (folder / "revisions.json").write_text(json.dumps(revisions_))
+    manifest = json.loads((folder / backup.MANIFEST).read_text())
+    manifest["files"] = backup._checksums(folder)
+    (folder / backup.MANIFEST).write_text(json.dumps(manifest))
+    with app.app_context():
+        _empty_database()
+        with pytest.raises(backup.BackupError, match="user_id 999999 names no user"):
+            backup.restore(folder)
+        assert _everything()["site"] == []
+
+
+def _periods(app) -> int:
+    with app.app_context():
+        return len(backup.table_rows(_table("control_period")))
+
+
+def _table(name: str):
+    return db.metadata.tables[name]

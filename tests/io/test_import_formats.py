@@ -133,3 +133,27 @@ def test_unknown_properties_are_problems():
     doc = _collection()
     doc["features"][0]["properties"]["colour"] = "red"
     assert read(json.dumps(doc).encode(), "x.json")[1].problems == ("unknown property 'colour'",)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            b'ref,title\nQ-1,Fine\nQ-2,"Never closed\nQ-3,Swallowed\nQ-4,Too\n',
+            "line 3: a quoted field opened on this line is never closed (it runs to the "
+            "end of the file, line 5)",
+        ),
+        (b'ref,"title\nQ-1,x\n', "line 1: a quoted field opened on this line is never closed"),
+        (b'ref,title\nQ-1,"quoted" then text\n', "line 2: not valid CSV"),
+    ],
+)
+def test_malformed_csv_is_refused_naming_the_line(data, message):
+    with pytest.raises(ImportFileError) as raised:
+        read(data, "s.csv")
+    assert message in str(raised.value)
+
+
+def test_quotes_that_are_closed_are_fine():
+    rows = read(b'ref,title\nQ-1,"two\nlines, ""quoted"""\nQ-2,plain "inch\n', "s.csv")
+    assert [r.values["title"] for r in rows] == ['two\nlines, "quoted"', 'plain "inch']
+    assert [r.where for r in rows] == ["line 2", "line 4"]

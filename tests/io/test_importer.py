@@ -20,7 +20,7 @@ BAD_PERIODS = [
     {"actor": "nobody", "start": "1990-01-01", "sources": ["IMP-1"]},  # unknown actor
     {"actor": "isis", "start": "1991-01-01", "sources": []},  # no sources
     {"actor": "isis", "start": "1992-01-01", "sources": ["NOPE"]},  # unknown source
-    {"actor": "isis", "start": "1993", "end": "1993", "sources": ["IMP-1"]},  # end = start
+    {"actor": "isis", "start": "1994", "end": "1993", "sources": ["IMP-1"]},  # end before start
 ]
 
 

@@ -1,7 +1,11 @@
-"""The editor's upload page: sign-in, CSRF, report first, confirm to import, size limit."""
+"""The editor's upload page: sign-in, CSRF, report first, confirm to import (once), size
+limit, the far-from-border option, and what is kept on disk (refused: nothing; a quota)."""
 
 import io
 import json
+import os
+import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +13,7 @@ from sqlalchemy import select
 from app import create_app
 from app.db.models import Revision, Site, User
 from app.extensions import db
+from app.io import import_formats, importer
 
 GOOD = json.dumps(
     {
@@ -31,25 +36,44 @@ GOOD = json.dumps(
 ).encode()
 
 
-def _signed_in(app):
+@pytest.fixture(autouse=True)
+def uploads(app, tmp_path):
+    """Checked files wait in a folder of this test's own."""
+    folder = tmp_path / "imports"
+    app.config["IMPORT_DIR"] = str(folder)
+    return folder
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def _signed_in(app, username="editor1"):
+    """A client signed in through the login form (with its CSRF token) as a new editor."""
     with app.app_context():
-        user = User(username="editor1", role="editor", password_hash="x")
+        user = User(username=username, role="editor")
+        user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()
-        user_id = user.id
     client = app.test_client()
-    with client.session_transaction() as s:
-        s["_user_id"] = str(user_id)
-        s["_fresh"] = True
+    form = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    data = {"username": username, "password": PASSWORD}
+    if csrf:
+        data["csrf_token"] = csrf[1]
+    assert client.post("/login", data=data).status_code == 302
     return client
 
 
-def _upload(client, data, name="f.geojson"):
-    return client.post(
-        "/editor/import",
-        data={"file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
+def _record(fingerprint, app) -> dict:
+    """Every table but the accounts and their sign-ins (which requests may touch)."""
+    return {k: v for k, v in fingerprint(app).items() if k not in ("user", "user_session")}
+
+
+def _upload(client, data, name="f.geojson", allow_far=False):
+    form = {"file": (io.BytesIO(data), name)}
+    if allow_far:
+        form["allow_far"] = "y"
+    return client.post("/editor/import", data=form, content_type="multipart/form-data")
 
 
 def test_sign_in_is_required(seeded_client):
@@ -64,7 +88,7 @@ def test_check_then_confirm_imports_with_revisions(seeded):
     assert resp.status_code == 200 and "Report for f.geojson" in html
     with seeded.app_context():
         assert db.session.scalar(select(Site).where(Site.slug == "web-post")) is None
-        token = _token(client)
+        token = _token(resp)
     done = client.post("/editor/import/confirm", data={"token": token}, follow_redirects=True)
     assert "Imported f.geojson: 3 created, 0 updated." in done.get_data(as_text=True)
     with seeded.app_context():
@@ -79,9 +103,9 @@ def test_check_then_confirm_imports_with_revisions(seeded):
         )
 
 
-def _token(client):
-    with client.session_transaction() as s:
-        return s["import_upload"]["token"]
+def _token(resp) -> str:
+    """The token of the Import button on a report page."""
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', resp.get_data(as_text=True))[1]
 
 
 def test_a_bad_file_gets_a_report_and_no_confirm_button(seeded):
@@ -102,12 +126,13 @@ def test_a_bad_file_gets_a_report_and_no_confirm_button(seeded):
     ],
 )
 def test_unsafe_text_in_a_file_is_refused_whole(seeded, fingerprint, csv, message):
-    before, client = fingerprint(seeded), _signed_in(seeded)
+    client = _signed_in(seeded)
+    before = _record(fingerprint, seeded)
     resp = _upload(client, csv, "sources.csv")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400 and message in html
     assert "/editor/import/confirm" not in html
-    assert fingerprint(seeded) == {**before, "user": fingerprint(seeded)["user"]}
+    assert _record(fingerprint, seeded) == before
 
 
 @pytest.mark.parametrize(
@@ -123,7 +148,7 @@ def test_unreadable_files_are_refused(seeded, data, name, message):
     assert resp.status_code == 400 and message in resp.get_data(as_text=True)
 
 
-def test_confirm_needs_the_token_of_this_session(seeded):
+def test_confirm_needs_a_token_that_was_issued(seeded):
     client = _signed_in(seeded)
     _upload(client, GOOD)
     resp = client.post("/editor/import/confirm", data={"token": "forged"}, follow_redirects=True)
@@ -152,6 +177,7 @@ def test_the_form_is_csrf_protected(database_url, seeded):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "t",
             "WTF_CSRF_ENABLED": True,
+            "IMPORT_DIR": seeded.config["IMPORT_DIR"],
         }
     )
     client = _signed_in(app)
@@ -161,3 +187,164 @@ def test_the_form_is_csrf_protected(database_url, seeded):
         assert db.session.scalar(select(Site).where(Site.slug == "web-post")) is None
         db.session.remove()
         db.engine.dispose()  # this second app's connections must not outlive the test
+
+
+FAR = b"slug,name,country,kind,lon,lat\nfar-post,Far post,SY,town,36.3,33.5\n"
+
+
+def _site(app, slug):
+    with app.app_context():
+        return db.session.scalar(select(Site).where(Site.slug == slug))
+
+
+def _kept(folder) -> list[str]:
+    return sorted(p.suffix for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_the_import_limit_is_the_site_forms_limit():
+    from app.io.importer import FAR_KM
+    from app.web.editor.forms import CONFIRM_KM
+
+    assert FAR_KM == CONFIRM_KM
+
+
+def test_a_far_site_is_refused_unless_the_box_is_ticked(seeded, uploads):
+    client = _signed_in(seeded)
+    page = client.get("/editor/import").get_data(as_text=True)
+    assert 'name="allow_far"' in page and "Sites far from the border are intended" in page
+    refused = _upload(client, FAR, "far.csv")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "line 2 (sites): fields &#39;lon&#39;, &#39;lat&#39;: the point is" in html
+    assert "/editor/import/confirm" not in html
+    assert _kept(uploads) == []  # a refused file is not kept
+    resp = _upload(client, FAR, "far.csv", allow_far=True)
+    assert resp.status_code == 200 and "ticked" in resp.get_data(as_text=True)
+    done = client.post("/editor/import/confirm", data={"token": _token(resp)})
+    assert done.status_code == 302 and _site(seeded, "far-post") is not None
+
+
+def test_malformed_csv_is_refused_naming_the_line(seeded, uploads):
+    resp = _upload(_signed_in(seeded), b'ref,title\nQ-1,ok\nQ-2,"open\nQ-3,x\n', "s.csv")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "line 3: a quoted field opened on this line" in html
+    assert _kept(uploads) == []
+
+
+def test_a_second_confirm_is_told_it_was_already_imported(seeded, uploads, fingerprint):
+    client = _signed_in(seeded)
+    token = _token(_upload(client, GOOD))
+    first = client.post("/editor/import/confirm", data={"token": token})
+    assert first.status_code == 302
+    after = _record(fingerprint, seeded)
+    second = client.post("/editor/import/confirm", data={"token": token})
+    html = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "f.geojson was already imported at" in html and "3 created, 0 updated" in html
+    assert _record(fingerprint, seeded) == after
+    assert _kept(uploads) == [".done"]
+
+
+def test_a_confirm_while_another_holds_the_claim_gets_409(seeded, uploads):
+    client = _signed_in(seeded)
+    token = _token(_upload(client, GOOD))
+    (pending,) = uploads.glob("*.upload")
+    os.rename(pending, pending.with_suffix(".claimed"))  # as a first click does
+    resp = client.post("/editor/import/confirm", data={"token": token})
+    assert resp.status_code == 409 and "is being imported by another request" in resp.get_data(
+        as_text=True
+    )
+    assert _site(seeded, "web-post") is None
+
+
+def test_another_editor_cannot_confirm_my_upload(seeded):
+    token = _token(_upload(_signed_in(seeded), GOOD))
+    other = _signed_in(seeded, "editor2")
+    resp = other.post("/editor/import/confirm", data={"token": token}, follow_redirects=True)
+    assert "no longer waiting" in resp.get_data(as_text=True)
+    assert _site(seeded, "web-post") is None
+
+
+def test_a_file_that_no_longer_fits_the_record_is_refused_and_deleted(seeded, uploads):
+    client = _signed_in(seeded)
+    token = _token(_upload(client, GOOD))
+    earlier = json.loads(GOOD)
+    earlier["features"][0]["properties"]["periods"][0]["start"] = "2010"
+    with seeded.app_context():  # meanwhile someone records the post from 2010, ongoing
+        plan = importer.check(
+            import_formats.read(json.dumps(earlier).encode(), "e.geojson"),
+            geodata_dir=seeded.config["GEODATA_DIR"],
+        )
+        importer.apply(plan.changes, comment="earlier")
+    resp = client.post("/editor/import/confirm", data={"token": token})
+    assert resp.status_code == 400 and "overlaps the period" in resp.get_data(as_text=True)
+    assert _kept(uploads) == []
+
+
+def test_each_editor_keeps_at_most_import_max_pending_files(seeded, uploads):
+    seeded.config["IMPORT_MAX_PENDING"] = 2
+    client = _signed_in(seeded)
+    tokens = [_token(_upload(client, GOOD, f"f{i}.geojson")) for i in range(2)]
+    refused = _upload(client, GOOD, "f2.geojson")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "IMPORT_MAX_PENDING" in html
+    assert "f0.geojson" in html and "f1.geojson" in html  # listed, with Discard buttons
+    assert _kept(uploads) == [".upload", ".upload"]
+    assert _upload(_signed_in(seeded, "editor2"), GOOD).status_code == 200  # per editor
+    client.post("/editor/import/discard", data={"token": tokens[0]})
+    assert _upload(client, GOOD, "f2.geojson").status_code == 200
+
+
+def test_waiting_files_expire(seeded, uploads):
+    client = _signed_in(seeded)
+    token = _token(_upload(client, GOOD))
+    (pending,) = uploads.glob("*.upload")
+    old = time.time() - 25 * 3600
+    os.utime(pending, (old, old))
+    resp = client.post("/editor/import/confirm", data={"token": token}, follow_redirects=True)
+    assert "no longer waiting" in resp.get_data(as_text=True)
+    assert _kept(uploads) == [] and _site(seeded, "web-post") is None
+
+
+def test_a_waiting_file_can_be_reviewed_and_imported_later(seeded):
+    client = _signed_in(seeded)
+    token = _token(_upload(client, GOOD))
+    page = client.get("/editor/import").get_data(as_text=True)
+    assert f"/editor/import/{token}" in page
+    review = client.get(f"/editor/import/{token}")
+    assert review.status_code == 200 and _token(review) == token
+    assert client.post("/editor/import/confirm", data={"token": token}).status_code == 302
+    assert _site(seeded, "web-post") is not None
+
+
+def test_a_clash_with_a_concurrent_edit_is_a_409_and_nothing_is_imported(
+    seeded, uploads, monkeypatch
+):
+    from sqlalchemy.exc import IntegrityError
+
+    client = _signed_in(seeded)
+    token = _token(_upload(client, GOOD))
+
+    def clash(*_args, **_kwargs):
+        raise IntegrityError("INSERT …", {}, Exception("conflicting key value violates …"))
+
+    monkeypatch.setattr(importer, "apply", clash)
+    resp = client.post("/editor/import/confirm", data={"token": token})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "the record changed while it was being imported" in html
+    assert _kept(uploads) == [] and _site(seeded, "web-post") is None
+
+
+def test_an_unexpected_failure_gives_the_file_back(seeded, uploads, monkeypatch):
+    client = _signed_in(seeded)
+    token = _token(_upload(client, GOOD))
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(importer, "apply", fail)
+    assert client.post("/editor/import/confirm", data={"token": token}).status_code == 500
+    assert _kept(uploads) == [".upload"]
+    monkeypatch.undo()
+    assert client.post("/editor/import/confirm", data={"token": token}).status_code == 302
+    assert _site(seeded, "web-post") is not None
