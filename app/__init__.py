@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, config
+from app.core import cache
 from app.db import session_events
 from app.extensions import csrf, db, include_object, migrate
 from app.ogc import routes as ogc_routes
@@ -24,6 +27,7 @@ from app.web import (
     security,
     templating,
     views,
+    write_requests,
 )
 from app.web.sessions import LazyCookieSessionInterface
 
@@ -41,7 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def configure(app: Flask, test_config: dict | None = None) -> None:
     """Settings from the environment (and the tests), the secret key and the database URL."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _private_dir(Path(app.instance_path))
+    _owner_only(Path(app.instance_path))  # it holds the secret key and the database
     settings = config.from_environ()
     if test_config:
         settings.update(test_config)
@@ -54,6 +59,7 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
             app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'atlas.sqlite'}"
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -86,6 +92,8 @@ def init_extensions(app: Flask) -> None:
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    write_requests.init_app(app)
+    cache.set_budget(int(app.config["RESPONSE_CACHE_MB"] * 2**20))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -108,9 +116,54 @@ def _instance_secret(instance: Path) -> str:
     """Read (or create once) a random secret key kept outside the repository."""
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Created 0600 in one step: no moment when another user could read the key.
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    _owner_only(path)
     return path.read_text().strip()
+
+
+def _private_dir(path: Path) -> None:
+    """Create a folder readable only by its owner (kept as it is if it exists)."""
+    if not path.exists():
+        with _umask(0o077):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite database file 0600 before SQLite does, which would use the umask
+    (usually world-readable); its -wal and -shm files copy the file's permissions."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "mode=memory" in url or url == prefix:
+        return
+    name = url[len(prefix) :].split("?", 1)[0]
+    if name.startswith("file:"):  # URI filenames (?uri=true) are opened as given
+        return
+    path = Path(name)
+    if not path.exists():
+        _private_dir(path.parent)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    _owner_only(path)
+
+
+def _owner_only(path: Path) -> None:
+    """Take away group and other permissions from a file or folder this process owns."""
+    with contextlib.suppress(OSError):
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            path.chmod(st.st_mode & 0o700)
+
+
+@contextlib.contextmanager
+def _umask(mask: int):
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 def _normalise_url(url: str) -> str:

@@ -26,6 +26,14 @@ def _bool(value: str | bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _hosts(value: str | tuple[str, ...]) -> tuple[str, ...] | None:
+    """A comma-separated host list; `*` (any host) gives None, Flask's "no check"."""
+    if isinstance(value, tuple):
+        return value
+    hosts = tuple(h.strip() for h in value.split(",") if h.strip())
+    return None if "*" in hosts else hosts
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SECRET_KEY",
@@ -116,6 +124,71 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("PASSWORD_MIN_LENGTH", 10, "Shortest password `flask users` accepts.", int),
+    Setting(
+        "IMPORT_MAX_PENDING",
+        5,
+        "Checked import files one editor may keep waiting for confirmation; more are refused "
+        "(HTTP 429) until one is imported, discarded or expires.",
+        int,
+    ),
+    Setting(
+        "IMPORT_PENDING_HOURS",
+        24,
+        "Hours a checked import file waits for confirmation before it is deleted.",
+        float,
+    ),
+    Setting(
+        "IMPORT_DIR",
+        "",
+        "Folder on the server's local disk where checked import files wait. Unset: "
+        "instance/imports.",
+    ),
+    Setting(
+        "PASSWORD_MIN_SCORE",
+        3,
+        "Least zxcvbn strength score (0-4) a new password needs; 0 turns the estimate off.",
+        int,
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        120,
+        "A sign-in ends after this many minutes without a request.",
+        int,
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        12,
+        "A sign-in ends this many hours after it began, however active.",
+        int,
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        ("localhost", "127.0.0.1"),
+        "Comma-separated host names the app answers to (a leading dot allows "
+        "subdomains); other Host headers get 400. `*`: any host.",
+        _hosts,
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "Scheme and host the app is reached at (e.g. https://atlas.example.org); absolute "
+        "links in feeds and the OGC API use it, and cached answers no longer depend on "
+        "the Host header. Unset: each request's own host.",
+    ),
+    Setting(
+        "RESPONSE_CACHE_MB",
+        64,
+        "Megabytes each worker process may keep in its response caches (finished API, OGC "
+        "and feed bodies, as-of rows, map pages); the least recently used go first.",
+        int,
+    ),
+    Setting(
+        "WRITE_LOCK_TIMEOUT",
+        15,
+        "Seconds a saving request waits for another save (or an import) to finish before "
+        "it is answered 503 with its input kept.",
+        float,
+    ),
 )
 
 

@@ -1,20 +1,23 @@
-"""`flask users`: create accounts, list them, change roles, deactivate."""
+"""`flask users`: create accounts, list them, change roles, deactivate, rename.
+
+Changing an account's password, role or active flag ends all its sign-in sessions (see
+app.db.user_sessions), so a browser signed in before the change must sign in again.
+"""
 
 from __future__ import annotations
 
-import re
 import sys
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.cli import Refused
+from app.core import passwords
+from app.db import user_sessions
 from app.db.models import ROLES, User
 from app.extensions import db
-
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
 users_cli = AppGroup("users", help="Manage editor and admin accounts.")
 
@@ -24,15 +27,9 @@ users_cli = AppGroup("users", help="Manage editor and admin accounts.")
 @click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True)
 def create(name: str, role: str) -> None:
     """Create an account; the password is asked twice (or read from stdin)."""
-    if not USERNAME.fullmatch(name):
-        raise Refused(
-            f"username {name!r}: use 1–80 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
-    if _find(name):
-        raise Refused(f"username {name!r} already exists")
+    _check_new_name(name)
     user = User(username=name, role=role, active=True)
-    user.set_password(_read_password())
+    user.set_password(_read_password(name))
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {role} {name!r}.")
@@ -55,9 +52,11 @@ def list_users() -> None:
 def set_role(name: str, role: str) -> None:
     """Give an account the editor or the admin role."""
     user = _get(name)
+    # The change itself ends the sessions (a flush hook); count them first to report.
+    ended = user_sessions.count(user.id) if user.role != role else 0
     user.role = role
     db.session.commit()
-    click.echo(f"{name!r} is now {role}.")
+    click.echo(f"{user.username!r} is now {role}{_ended(ended)}.")
 
 
 @users_cli.command("deactivate")
@@ -79,24 +78,59 @@ def activate(name: str) -> None:
 def set_password(name: str) -> None:
     """Replace an account's password (asked twice, or read from stdin)."""
     user = _get(name)
-    user.set_password(_read_password())
+    password = _read_password(user.username)
+    ended = user_sessions.count(user.id)
+    user.set_password(password)
     db.session.commit()
-    click.echo(f"Changed the password of {name!r}.")
+    click.echo(f"Changed the password of {user.username!r}{_ended(ended)}.")
+
+
+@users_cli.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+def rename(name: str, new_name: str) -> None:
+    """Give an account another username (its history and sessions stay)."""
+    user = _get(name)
+    if passwords.username_key(new_name) != passwords.username_key(user.username):
+        _check_new_name(new_name)
+    elif problem := passwords.username_problem(new_name):
+        raise Refused(problem)
+    old, user.username = user.username, new_name
+    db.session.commit()
+    click.echo(f"Renamed {old!r} to {new_name!r}.")
 
 
 def _set_active(name: str, active: bool) -> None:
-    """Allow or stop an account's sign-in."""
-    _get(name).active = active
+    """Allow or stop an account's sign-in; deactivating also signs it out everywhere."""
+    user = _get(name)
+    ended = user_sessions.count(user.id) if user.active != active else 0
+    user.active = active
     db.session.commit()
     click.echo(
-        f"{'Activated' if active else 'Deactivated'} {name!r}"
-        f"{'' if active else '; it can no longer sign in'}."
+        f"{'Activated' if active else 'Deactivated'} {user.username!r}"
+        f"{'' if active else '; it can no longer sign in'}{_ended(ended)}."
     )
 
 
+def _ended(count: int) -> str:
+    """The tail of a message saying how many sessions a change ended."""
+    return f"; signed out of {count} session{'s' if count != 1 else ''}" if count else ""
+
+
+def _check_new_name(name: str) -> None:
+    """Refuse a malformed username, or one taken already in any case."""
+    if problem := passwords.username_problem(name):
+        raise Refused(problem)
+    if existing := _find(name):
+        same = "" if existing.username == name else f" (as {existing.username!r})"
+        raise Refused(f"username {name!r} already exists{same}; usernames ignore case")
+
+
 def _find(name: str) -> User | None:
-    """The account called `name`, or None."""
-    return db.session.scalar(select(User).where(User.username == name))
+    """The account called `name`, whatever its case, or None."""
+    return db.session.scalar(
+        select(User).where(func.lower(User.username) == passwords.username_key(name))
+    )
 
 
 def _get(name: str) -> User:
@@ -107,7 +141,7 @@ def _get(name: str) -> User:
     return user
 
 
-def _read_password() -> str:
+def _read_password(username: str) -> str:
     """Prompt twice on a terminal; otherwise read one line (an optional second must match)."""
     if _interactive():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -116,9 +150,12 @@ def _read_password() -> str:
         password = lines[0] if lines else ""
         if len(lines) > 1 and lines[1] != password:
             raise Refused("the two passwords on standard input differ")
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise Refused(f"password: needs at least {minimum} characters")
+    cfg = current_app.config
+    problem = passwords.problem(
+        password, cfg["PASSWORD_MIN_LENGTH"], cfg["PASSWORD_MIN_SCORE"], (username,)
+    )
+    if problem:
+        raise Refused(problem)
     return password
 
 

@@ -1,7 +1,13 @@
-"""Sign-in and sign-out, the session's user, and the role checks on writes."""
+"""Sign-in and sign-out, the session's user, and the role checks on writes.
+
+A signed-in cookie names a server-side session record (app.db.user_sessions) besides the
+user: without a live record the cookie signs no one in, so ending the record on the server
+signs that browser out however old or copied its cookie is.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from urllib.parse import urlsplit
 
@@ -19,12 +25,13 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from app.db import login_throttle
+from app.core import passwords
+from app.db import login_throttle, user_sessions
 from app.db.models import User
 from app.extensions import db, login_manager
 
@@ -32,6 +39,8 @@ bp = Blueprint("auth", __name__)
 
 # The same wording whether the username exists or not.
 BAD_CREDENTIALS = "Unknown username or wrong password."
+#: Where the session cookie keeps the token of its server-side session record.
+SESSION_TOKEN = "_session_token"
 
 
 def init_app(app: Flask) -> None:
@@ -41,6 +50,15 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to edit the record."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+    user_sessions.init_app()
+    hours = app.config["SESSION_MAX_HOURS"]
+    # The signed cookie itself stops being accepted after the absolute lifetime, and a
+    # form's CSRF token lives as long as the session it belongs to.
+    app.permanent_session_lifetime = dt.timedelta(hours=hours)
+    app.config["WTF_CSRF_TIME_LIMIT"] = hours * 3600
+    # Flask-Login's remember-me cookie is never set (login_user without remember); should
+    # one be sent anyway it only names a user, which load_user refuses without a live
+    # session record.
 
 
 class LoginForm(FlaskForm):
@@ -53,7 +71,7 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        validators=[InputRequired(), Length(max=1000)],
+        validators=[InputRequired(), Length(max=passwords.MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
@@ -61,10 +79,14 @@ class LoginForm(FlaskForm):
 
 
 def load_user(user_id: str) -> User | None:
-    """The active user with this id, or None (signs out deactivated users)."""
-    if not user_id.isdigit():
+    """The active user of this request's live session record, or None (signed out)."""
+    token = session.get(SESSION_TOKEN)
+    if not user_id.isdigit() or not isinstance(token, str):
         return None
-    user = db.session.get(User, int(user_id))
+    record = user_sessions.find(token, user_sessions.Lifetimes.from_config(current_app.config))
+    if record is None or record.user_id != int(user_id):
+        return None
+    user = db.session.get(User, record.user_id)
     return user if user and user.active else None
 
 
@@ -106,10 +128,13 @@ def login():
 
 
 def _attempt(form: LoginForm):
-    """Check the throttle, then the password; sign in or re-render with the reason."""
+    """Reserve a place under the throttle, then check the password; sign in or re-render
+    with the reason."""
     cfg, address = current_app.config, request.remote_addr or "unknown"
     username = form.username.data
-    wait = login_throttle.wait_minutes(
+    # The attempt counts as a failure until the password proves right (atomic, so a burst
+    # of simultaneous guesses cannot all slip under the limit).
+    wait = login_throttle.reserve(
         username, address, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_WINDOW_SECONDS"]
     )
     if wait:
@@ -119,16 +144,33 @@ def _attempt(form: LoginForm):
             "error",
         )
         return render_template("login.html", form=form), 429
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = find_user(username)
     if not _password_ok(user, form.password.data):
-        login_throttle.record_failure(username, address, cfg["LOGIN_WINDOW_SECONDS"])
         flash(BAD_CREDENTIALS, "error")
         return render_template("login.html", form=form), 401
     login_throttle.clear(username, address)
     session.clear()  # a fresh session on sign-in (no fixation)
+    token = user_sessions.start(user.id, user_sessions.Lifetimes.from_config(cfg))
     login_user(user)
+    session[SESSION_TOKEN] = token
     flash(f"Signed in as {user.username}.", "info")
     return redirect(safe_next(form.next.data) or url_for("editor.index"))
+
+
+def find_user(username: str) -> User | None:
+    """The account of a typed username, whatever its case."""
+    return db.session.scalar(
+        select(User).where(func.lower(User.username) == passwords.username_key(username))
+    )
+
+
+def expired_login_form():
+    """The sign-in form again, username kept, after its CSRF token went stale."""
+    form = LoginForm(formdata=None)
+    form.username.data = request.form.get("username", "")[:80]
+    form.next.data = safe_next(request.form.get("next")) or ""
+    flash("The sign-in form had been open too long. Enter your password again.", "info")
+    return render_template("login.html", form=form), 400
 
 
 def _password_ok(user: User | None, password: str) -> bool:
@@ -148,8 +190,24 @@ def _dummy_hash() -> str:
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (POST with a CSRF token, so no other site can sign you out)."""
+    """Sign out (POST with a CSRF token, so no other site can sign you out); the session
+    record ends too, so a copy of the cookie signs no one in."""
+    token = session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        user_sessions.end(token)
     logout_user()
     session.clear()
     flash("Signed out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of this account, on every browser and device."""
+    ended = user_sessions.end_all(current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(f"Signed out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "info")
     return redirect(url_for("main.index"))

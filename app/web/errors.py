@@ -1,11 +1,42 @@
-"""Error pages: JSON for the API, HTML for people; never a bare 500 page."""
+"""Error pages: JSON for the API, HTML for people; never a bare 500 page.
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+Every error answer, even for a request the router could not take (a Host header that is
+not trusted or cannot be encoded), is a rendered page that passes through the after-request
+hooks, so it carries the security headers. A read-only database answers writes with 503 and
+keeps serving reads; a form whose CSRF token went stale comes back with its input kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+from html import escape
+
+from flask import Flask, Request, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import MapAdapter
 
 from app.extensions import db
+from app.web.security import content_security_policy, security_headers
 
 _JSON_PREFIXES = ("/api/", "/ogc", "/feeds/")
+READ_ONLY = (
+    "The database is read-only at the moment (maintenance, a full disk or a replica), so "
+    "nothing can be saved; reading works as usual. Nothing was saved: try again later."
+)
+#: SQLSTATE of PostgreSQL's read_only_sql_transaction (a standby, or read-only mode).
+_PG_READ_ONLY = "25006"
+_BAD_HOST = (
+    "This site does not answer to that host name (the request's Host header is not one of "
+    "the site's TRUSTED_HOSTS, or is malformed)."
+)
+#: Stands in for a Host header that was refused (a reserved name: RFC 2606).
+_NEUTRAL_HOST = "invalid.invalid"
+#: The one CSRF failure an honest form never has: no token at all.
+_CSRF_MISSING = "The CSRF token is missing."
+# Fields never echoed back into a page, whatever the form.
+_SECRET_FIELDS = ("password", "csrf_token")
 
 
 def wants_json() -> bool:
@@ -20,24 +51,154 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str, code: str | None = None):
-    """Render one error as JSON or HTML depending on the client."""
-    if wants_json():
-        body = {"code": code or str(status), "description": message}
-        return jsonify(body), status
-    return render_template("error.html", status=status, message=message), status
+    """Render one error as JSON or HTML depending on the client; this never raises."""
+    try:
+        if wants_json():
+            body = {"code": code or str(status), "description": message}
+            return jsonify(body), status
+        return render_template("error.html", status=status, message=message), status
+    except Exception:  # the page itself failed (a broken template, no database): plain HTML
+        current_app.logger.exception("error page failed")
+        return _plain_page(status, message), status, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _plain_page(status: int, message: str) -> str:
+    return (
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        f"<title>{status} · Border Control Atlas</title>"
+        f"<h1>{status}</h1><p>{escape(message)}</p><p><a href=/>Back to the map</a></p></html>"
+    )
+
+
+def is_read_only(exc: DBAPIError) -> bool:
+    """Tell whether the database refused a write because it is read-only."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == _PG_READ_ONLY:
+        return True
+    return "readonly database" in str(orig) or "read-only transaction" in str(orig)
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers, and make requests the router cannot take still routable."""
+    app.create_url_adapter = _guarded(app)  # type: ignore[method-assign]
+    app.wsgi_app = _LastResort(app, app.wsgi_app)  # type: ignore[method-assign]
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return error_response(exc.code or 500, exc.description or exc.name, exc.name)
 
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        db.session.rollback()
-        app.logger.exception("unhandled error")
-        return error_response(
-            500, "Something went wrong on our side; nothing was saved.", "ServerError"
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return _stale_form(exc)
+
+    app.register_error_handler(DBAPIError, database_error)
+    app.register_error_handler(Exception, unexpected_error)
+
+
+def database_error(exc: DBAPIError):
+    """A database refusal: 503 with a clear page when the database is read-only."""
+    db.session.rollback()
+    if is_read_only(exc):
+        current_app.logger.warning("write refused, database read-only: %s", request.path)
+        body, status = error_response(503, READ_ONLY, "ReadOnly")[:2]
+        return body, status, {"Retry-After": "300"}
+    return unexpected_error(exc)
+
+
+def unexpected_error(exc: Exception):
+    """Anything unforeseen: logged, and a 500 page saying nothing was saved."""
+    db.session.rollback()
+    current_app.logger.exception("unhandled error")
+    return error_response(
+        500, "Something went wrong on our side; nothing was saved.", "ServerError"
+    )
+
+
+def _guarded(app: Flask):
+    """Flask's create_url_adapter, except that a Host the router cannot use (not trusted,
+    or not encodable) becomes a 400 for this request while a neutral adapter is still
+    returned, so the error page can build its links. Links are relative, and the rejected
+    host is replaced, so it appears nowhere in the answer."""
+    create_url_adapter = app.create_url_adapter
+
+    def create(req: Request | None) -> MapAdapter | None:
+        if req is None:
+            return create_url_adapter(req)
+        try:
+            return create_url_adapter(req)
+        except (HTTPException, UnicodeError, ValueError) as exc:
+            # A fixed message: werkzeug's would quote the host back.
+            req.routing_exception = BadRequest(_BAD_HOST)
+            if not isinstance(exc, HTTPException) or exc.code != 400:
+                app.logger.info("bad Host header refused: %s", type(exc).__name__)
+            req.host = _NEUTRAL_HOST  # later reads must not meet the bad host again
+            # Matching "/" for GET always succeeds, so it cannot replace the 400 above;
+            # the view is never called, the routing exception is raised first.
+            return app.url_map.bind(
+                _NEUTRAL_HOST,
+                script_name=req.environ.get("SCRIPT_NAME") or None,
+                url_scheme="https" if req.environ.get("wsgi.url_scheme") == "https" else "http",
+                path_info="/",
+            )
+
+    return create
+
+
+def _stale_form(exc: CSRFError):
+    """A form sent with an expired or outdated token (left open too long, or signed out and
+    in again meanwhile) comes back with its input and a fresh token instead of losing it.
+
+    Only for a same-origin browser form: a request without a token, or from another site,
+    gets the plain 400 (that is what CSRF protection is for).
+    """
+    description = exc.description or ""
+    if description == _CSRF_MISSING or wants_json() or not _same_origin():
+        return error_response(400, description, "CSRFError")
+    if request.endpoint == "auth.login":
+        from app.web import auth  # the sign-in page renders its own form
+
+        return auth.expired_login_form()
+    if request.files:
+        message = (
+            "The form had been open too long, so it was not sent. Files cannot be kept: "
+            "open the page again and choose the file again."
         )
+        return error_response(400, message, "CSRFError")
+    fields = [
+        (name, value)
+        for name, values in request.form.lists()
+        if not name.startswith(_SECRET_FIELDS)
+        for value in values
+    ]
+    return render_template("resubmit.html", fields=fields, action=request.full_path), 400
+
+
+def _same_origin() -> bool:
+    """Tell whether the browser says the form came from one of this site's own pages."""
+    own = request.host_url.rstrip("/")
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin == own
+    referrer = request.headers.get("Referer", "")
+    return referrer == own or referrer.startswith(own + "/")
+
+
+class _LastResort:
+    """Outermost WSGI layer: should anything still escape Flask, answer with a plain 500
+    page that carries the security headers, not the server's bare one."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ, start_response):
+        try:
+            return self.wsgi_app(environ, start_response)
+        except Exception:
+            if self.app.testing:
+                raise
+            self.app.logger.exception("error outside Flask's handlers")
+            body = _plain_page(500, "Something went wrong on our side; nothing was saved.")
+            csp = content_security_policy(secrets.token_urlsafe(16))
+            headers = [("Content-Type", "text/html; charset=utf-8"), *security_headers(csp)]
+            start_response("500 INTERNAL SERVER ERROR", headers)
+            return [body.encode()]

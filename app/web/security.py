@@ -47,18 +47,24 @@ def _origin(url_template: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+def security_headers(csp: str | None = None) -> list[tuple[str, str]]:
+    """The headers every response carries (the CSP only on HTML)."""
+    headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ]
+    return headers + ([("Content-Security-Policy", csp)] if csp else [])
+
+
 def init_app(app: Flask) -> None:
     """Add the security headers to every response."""
 
     @app.after_request
     def _headers(resp):
-        h = resp.headers
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        csp = None
         if resp.mimetype == "text/html":
-            h.setdefault(
-                "Content-Security-Policy",
-                content_security_policy(csp_nonce(), current_app.config.get("TILES_URL", "")),
-            )
+            csp = content_security_policy(csp_nonce(), current_app.config.get("TILES_URL", ""))
+        for name, value in security_headers(csp):
+            resp.headers.setdefault(name, value)
         return resp

@@ -95,3 +95,55 @@ def test_deactivated_user_is_signed_out(app, runner, client):
     assert client.get("/editor/").status_code == 200
     runner.invoke(args=["users", "deactivate", "ann"])
     assert client.get("/editor/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        (" " * 12, "must not be only spaces"),
+        ("x7#Lq!2mZ@pR" * 90, "at most 1000 characters"),
+        ("password1234", "too easy to guess"),
+    ],
+)
+def test_weak_blank_and_overlong_passwords_are_refused(app, runner, password, message):
+    result = runner.invoke(args=["users", "create", "dan"], input=f"{password}\n")
+    assert result.exit_code == 2 and message in result.output
+    assert _user(app, "dan") is None
+
+
+def test_a_password_of_the_longest_length_can_sign_in(app, runner, client):
+    longest = ("correct horse battery staple " * 40)[:1000]
+    assert runner.invoke(args=["users", "create", "lia"], input=f"{longest}\n").exit_code == 0
+    resp = client.post("/login", data={"username": "lia", "password": longest})
+    assert resp.status_code == 302
+
+
+def test_usernames_are_unique_regardless_of_case(app, runner):
+    runner.invoke(args=["users", "create", "Admin1"], input=f"{GOOD}\n")
+    result = runner.invoke(args=["users", "create", "admin1"], input=f"{GOOD}\n")
+    assert result.exit_code == 2 and "already exists (as 'Admin1')" in result.output
+
+
+def test_the_database_itself_refuses_names_that_differ_in_case(app, make_user):
+    from sqlalchemy.exc import IntegrityError
+
+    make_user(app, "Admin1")
+    with pytest.raises(IntegrityError):
+        make_user(app, "admin1")
+
+
+def test_commands_find_an_account_in_any_case(app, runner):
+    runner.invoke(args=["users", "create", "Ann"], input=f"{GOOD}\n")
+    assert runner.invoke(args=["users", "set-role", "ANN", "admin"]).exit_code == 0
+    assert _user(app, "Ann").role == "admin"
+
+
+def test_rename(app, runner):
+    runner.invoke(args=["users", "create", "ann"], input=f"{GOOD}\n")
+    runner.invoke(args=["users", "create", "bob"], input=f"{GOOD}\n")
+    assert runner.invoke(args=["users", "rename", "ann", "Anna"]).exit_code == 0
+    assert _user(app, "Anna") is not None and _user(app, "ann") is None
+    assert runner.invoke(args=["users", "rename", "Anna", "ANNA"]).exit_code == 0  # case only
+    result = runner.invoke(args=["users", "rename", "ANNA", "BOB"])
+    assert result.exit_code == 2 and "already exists" in result.output
+    assert runner.invoke(args=["users", "rename", "ANNA", "bad name"]).exit_code == 2

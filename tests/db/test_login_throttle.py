@@ -60,3 +60,25 @@ def test_zero_turns_the_limit_off(app):
     with app.app_context():
         login_throttle.record_failure("ann", "1.1.1.1", 600)
         assert login_throttle.wait_minutes("ann", "1.1.1.1", 0, 600) == 0
+
+
+def test_reserve_counts_the_attempt_before_the_password_is_checked(app):
+    with app.app_context():
+        for _ in range(3):
+            assert login_throttle.reserve("ann", "1.1.1.1", 3, 600) == 0
+        assert _count() == 3
+        assert login_throttle.reserve("ANN", "2.2.2.2", 3, 600) == 10  # refused: not recorded
+        assert _count() == 3
+
+
+def test_a_good_password_takes_its_reservation_back(app):
+    with app.app_context():
+        assert login_throttle.reserve("ann", "1.1.1.1", 3, 600) == 0
+        login_throttle.clear("ann", "1.1.1.1")
+        assert _count() == 0
+
+
+def test_reserve_with_zero_records_nothing(app):
+    with app.app_context():
+        assert login_throttle.reserve("ann", "1.1.1.1", 0, 600) == 0
+        assert _count() == 0

@@ -1,9 +1,14 @@
 """Sign-in and sign-out: the form, generic failures, throttling, safe redirects, cookies."""
 
+import html as html_lib
 import re
+import time
 
 import pytest
 
+from app.core.passwords import MAX_LENGTH
+from app.db.models import Actor
+from app.extensions import db
 from app.web.auth import BAD_CREDENTIALS, safe_next
 
 PASSWORD = "correct horse battery"  # the password conftest's make_user gives accounts
@@ -154,3 +159,118 @@ def test_nav_shows_sign_in_or_the_user(app, client, make_user):
     html = client.get("/").get_data(as_text=True)
     assert "ann" in html and ">Sign out</button>" in html and ">History</a>" in html
     assert ">Editor</a>" in html and 'action="/logout"' in html
+
+
+def test_sign_in_ignores_the_case_of_the_username(app, client, make_user):
+    make_user(app, "Ann")
+    assert _login(client, "aNN").status_code == 302
+    assert "Signed in as Ann." in client.get("/").get_data(as_text=True)
+
+
+def test_the_form_accepts_exactly_the_longest_password_the_cli_does(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert f'maxlength="{MAX_LENGTH}"' in html
+    resp = _login(client, "ann", "x" * (MAX_LENGTH + 1))
+    assert resp.status_code == 400
+
+
+def test_csrf_tokens_live_as_long_as_a_session(app):
+    assert app.config["WTF_CSRF_TIME_LIMIT"] == app.config["SESSION_MAX_HOURS"] * 3600
+
+
+# A form left open too long -----------------------------------------------------------------
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+ORIGIN = {"Origin": "http://localhost"}
+ACTOR = {
+    "slug": "kept-actor",
+    "name": "Kept & <actor>",
+    "name_ar": "",
+    "short": "KA",
+    "kind": "non_state",
+    "colour": "#123abc",
+    "parent_id": "",
+    "comment": "typed an hour ago",
+}
+
+
+@pytest.fixture
+def csrf_client(app_variant, make_user, password):
+    """A signed-in editor of an app with CSRF protection on, as in production."""
+    csrf_app = app_variant(WTF_CSRF_ENABLED=True)
+    make_user(csrf_app, "carl")
+    client = csrf_app.test_client()
+    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    data = {"username": "carl", "password": password, "csrf_token": token}
+    assert client.post("/login", data=data).status_code == 302
+    return csrf_app, client
+
+
+def _form_token(client, path="/editor/actors/new") -> str:
+    return TOKEN.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def test_an_expired_form_comes_back_with_its_input_and_a_fresh_token(csrf_client):
+    csrf_app, client = csrf_client
+    old = _form_token(client)
+    csrf_app.config["WTF_CSRF_TIME_LIMIT"] = 1
+    time.sleep(2.1)
+    resp = client.post("/editor/actors/new", data={**ACTOR, "csrf_token": old}, headers=ORIGIN)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "Send again" in html and "nothing was saved" in html
+    assert "Kept &amp; &lt;actor&gt;" in html and "typed an hour ago" in html
+    assert "<actor>" not in html  # shown as text, never as markup
+    fresh = TOKEN.search(html).group(1)
+    assert fresh != old
+    assert 'action="/editor/actors/new?"' in html
+    csrf_app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    resent = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    resent = {k: html_lib.unescape(v) for k, v in resent.items()}
+    assert resent["name"] == ACTOR["name"] and resent["csrf_token"] == fresh
+    assert client.post("/editor/actors/new", data=resent, headers=ORIGIN).status_code == 302
+    with csrf_app.app_context():
+        assert (
+            db.session.scalar(db.select(Actor).where(Actor.slug == "kept-actor")).name
+            == (ACTOR["name"])
+        )
+
+
+def test_a_form_from_before_signing_in_again_comes_back_too(csrf_client, password):
+    csrf_app, client = csrf_client
+    old = _form_token(client)
+    client.post("/logout", data={"csrf_token": old})  # and in again: a new session
+    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "carl", "password": password, "csrf_token": token})
+    resp = client.post("/editor/actors/new", data={**ACTOR, "csrf_token": old}, headers=ORIGIN)
+    assert resp.status_code == 400 and "Send again" in resp.get_data(as_text=True)
+
+
+def test_a_stale_token_from_another_site_gets_the_plain_400(csrf_client):
+    _, client = csrf_client
+    resp = client.post(
+        "/editor/actors/new",
+        data={**ACTOR, "csrf_token": "made-up"},
+        headers={"Origin": "https://evil.example"},
+    )
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "Send again" not in text and "typed an hour" not in text
+
+
+def test_a_missing_token_gets_the_plain_400(csrf_client):
+    _, client = csrf_client
+    resp = client.post("/editor/actors/new", data=ACTOR, headers=ORIGIN)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "CSRF token is missing" in text and "Send again" not in text
+
+
+def test_an_expired_sign_in_form_keeps_the_username_but_not_the_password(
+    app_variant, make_user, password
+):
+    csrf_app = app_variant(WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    client.get("/login")
+    data = {"username": "carl", "password": password, "csrf_token": "stale.token"}
+    resp = client.post("/login", data=data, headers={"Referer": "http://localhost/login"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'value="carl"' in html
+    assert "Enter your password again" in html and password not in html
