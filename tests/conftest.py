@@ -78,6 +78,15 @@ def seeded(app):
 CONTRACT_DATA = ROOT / "tests" / "data" / "contract.yaml"
 
 
+@pytest.fixture(scope="session")
+def seed_data() -> dict:
+    """data/seed.yaml as plain data: tests that load the real seed compare against it, so
+    correcting a fact there does not break them."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "data" / "seed.yaml").read_text(encoding="utf-8"))
+
+
 @pytest.fixture
 def contract_client(app):
     """A client of the app with tests/data/contract.yaml loaded."""
@@ -209,7 +218,7 @@ def planted(seeded):
         site.name = "=cmd|' /C calc'!A0"
         period = db.session.scalar(
             db.select(ControlPeriod).where(
-                ControlPeriod.site_id == site.id, ControlPeriod.end.is_(None)
+                ControlPeriod.site_id == site.id, ControlPeriod.end_edtf.is_(None)
             )
         )
         period.note = f"{HOSTILE}\x0c@SUM(1)"

@@ -19,6 +19,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import Point
 
 __all__ = [
+    "FAR_FROM_BORDER_KM",
     "ADMIN1_NAME_COLUMNS",
     "LAEA",
     "Boundaries",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 #: Lambert azimuthal equal-area centred on the border; distances here are in metres.
+#: A site farther than this from the Syria–Iraq border is probably a typing error: the
+#: site form needs its confirmation box, an import its allow-far option.
+FAR_FROM_BORDER_KM = 50
 LAEA = "+proj=laea +lat_0=34.5 +lon_0=40.5 +datum=WGS84 +units=m +no_defs"
 LAYER_FILES = {
     "countries": "countries.geojson",

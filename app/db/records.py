@@ -31,7 +31,12 @@ PERIODS = (ControlPeriod, StatusPeriod)
 
 def sibling_periods(model, site_id: int | None) -> list[timeline.Period]:
     """The site's periods of one kind as timeline periods labelled for messages."""
-    rows = db.session.scalars(select(model).where(model.site_id == site_id))
+    # In time order, so a message names the earliest period a change collides with.
+    rows = db.session.scalars(
+        select(model)
+        .where(model.site_id == site_id)
+        .order_by(model.start_earliest.asc().nulls_first(), model.id)
+    )
     return [queries.to_period(p, period_label(p)) for p in rows]
 
 

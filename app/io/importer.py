@@ -19,9 +19,8 @@ from app.io.import_plan import Change, Existing, Plan, plan
 
 __all__ = ["FAR_KM", "check", "apply", "existing"]
 
-#: A site farther than this from the Syria–Iraq border needs `allow_far`, as the site form
-#: needs its confirmation box (CONFIRM_KM there; tests hold the two equal).
-FAR_KM = 50
+#: A site farther than this from the Syria–Iraq border needs `allow_far`.
+FAR_KM = geo.FAR_FROM_BORDER_KM
 
 
 def check(

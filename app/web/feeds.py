@@ -129,7 +129,8 @@ def _content(p, sources: list[dict]) -> str:
     span = p.as_period()
     cited = "".join(f"<li>{_source_html(src)}</li>" for src in sources)
     windows = "".join(
-        f" {label} {b.reading()}." for label, b in (("Began", p.start), ("Ended", p.end))
+        f" {label} {b.reading()}."
+        for label, b in (("Began", p.start), ("Ended", p.end))
         if b is not None and not b.is_exact
     )
     return (

@@ -35,6 +35,8 @@ EDIT_KINDS = {
     "status_period": "status-periods",
 }
 LABELS = {
+    "start_edtf": "Start",
+    "end_edtf": "End",
     "actor_id": "Controller",
     "challenger_id": "Challenger",
     "site_id": "Site",
@@ -50,6 +52,8 @@ LABELS = {
     "archived_url": "Archived URL",
     "ref": "Reference code",
 }
+# Days derived from a bound's EDTF text: the text alone is shown.
+_DERIVED = {"start_earliest", "start_latest", "end_earliest", "end_latest"}
 # Snapshot keys holding ids of other rows, and the table they point at.
 _REFS = {
     "actor_id": Actor,
@@ -170,7 +174,7 @@ def entries(revs: list[Revision]) -> list[Entry]:
             [
                 (label(key), shown(key, old, names), shown(key, new, names))
                 for key, old, new in revisions.diff(rev.before, rev.after)
-                if key != "id"
+                if key != "id" and key not in _DERIVED
             ],
         )
         for rev in revs

@@ -57,7 +57,7 @@ def test_refused_date_is_explained_in_the_form(page, guard, live_server, sign_in
     page.get_by_role("button", name="Save").click()
     errors = page.locator(".errors").inner_text()
     screenshot("log-change-refused")
-    assert "falls inside the period 21 Jun 2014 – 3 Nov 2017" in errors
+    assert "falls inside the period 1 Sep 2014 – 3 Nov 2017" in errors
     assert page.get_by_label("Source title").input_value() == "Some source"
     assert guard.off_host == [] and guard.failed == []
     # The browser logs the 422 answer itself as a console error; nothing else may appear.

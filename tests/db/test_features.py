@@ -71,6 +71,14 @@ def test_periods_are_points_at_their_site_with_bounds_and_sources(ctx):
         "start_precision": "day",
         "end": "2017-11-03",
         "end_precision": "day",
+        "start_edtf": "2014-06-21",
+        "start_earliest": "2014-06-21",
+        "start_latest": "2014-06-21",
+        "end_edtf": "2017-11-03",
+        "end_earliest": "2017-11-03",
+        "end_latest": "2017-11-03",
+        "certain_start": "2014-06-21",
+        "certain_end": "2017-11-03",
         "contested": True,
         "challenger": "iraqi-government",
         "confidence": "high",
@@ -89,6 +97,12 @@ def test_periods_are_points_at_their_site_with_bounds_and_sources(ctx):
     assert waleed["properties"]["start"] is None
     assert waleed["properties"]["end"] == "2014-06-01"
     assert waleed["properties"]["end_precision"] == "month"
+    assert (waleed["properties"]["end_edtf"], waleed["properties"]["end_latest"]) == (
+        "2014-06",
+        "2014-06-30",
+    )
+    # Sure until the month begins; from then on it may have ended on any day of June.
+    assert waleed["properties"]["certain_end"] == "2014-06-01"
 
 
 @pytest.mark.parametrize(

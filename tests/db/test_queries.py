@@ -117,8 +117,9 @@ def test_status_is_its_own_covering_period(ctx, day, status, since):
 
 def test_open_start_and_month_precision_bounds_are_reported(ctx):
     waleed = _state(D(2014, 5, 15))["al-waleed"]
-    assert waleed["since"] is None and waleed["since_precision"] == "day"
+    assert waleed["since"] is None and waleed["since_precision"] is None
     assert waleed["until"] == "2014-06-01" and waleed["until_precision"] == "month"
+    assert waleed["until_edtf"] == "2014-06" and waleed["transition"] is None
 
 
 def test_a_day_inside_an_imprecise_start_is_uncertain(ctx, tmp_path):
@@ -129,9 +130,12 @@ def test_a_day_inside_an_imprecise_start_is_uncertain(ctx, tmp_path):
         encoding="utf-8",
     )
     seed.load(extra)
-    inside = _state(D(2014, 9, 30))["al-waleed"]
-    assert inside["controller"] == "isis" and inside["uncertain"] is True
-    assert inside["since"] == "2014-09-01" and inside["since_precision"] == "month"
+    inside = _state(D(2014, 9, 29))["al-waleed"]  # the start window: nobody is named
+    assert inside["controller"] is None and inside["uncertain"] is True
+    assert inside["transition"]["to"] == "isis" and inside["transition"]["window"] == "2014-09"
+    last = _state(D(2014, 9, 30))["al-waleed"]  # whatever day it began, ISIS holds now
+    assert last["controller"] == "isis" and last["since_edtf"] == "2014-09"
+    assert last["since"] == "2014-09-01" and last["since_precision"] == "month"
     outside = _state(D(2014, 10, 1))["al-waleed"]
     assert outside["controller"] == "isis" and outside["uncertain"] is False
     assert _state(D(2014, 8, 31))["al-waleed"]["controller"] is None
@@ -159,9 +163,9 @@ def test_periods_by_site_gives_timeline_periods_valued_by_actor_id(ctx):
     got = queries.periods_by_site()
     assert set(got) == set(sites.values())
     tanf = got[sites["al-tanf"]]
-    assert [(p.start, p.end, p.value) for p in tanf] == [
-        (D(2012, 1, 1), D(2015, 5, 21), actors["syrian-government"]),
-        (D(2015, 5, 21), D(2016, 3, 4), actors["isis"]),
+    assert [(p.start.text, p.end.text, p.value) for p in tanf] == [
+        ("2012-01-01", "2015-05-21", actors["syrian-government"]),
+        ("2015-05-21", "2016-03-04", actors["isis"]),
     ]
     (waleed,) = got[sites["al-waleed"]]
     assert waleed.start is None and waleed.end_precision == "month"

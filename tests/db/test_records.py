@@ -54,4 +54,5 @@ def test_overlap_message_names_the_other_period(ctx):
         end=None,
     )
     with db.session.no_autoflush:
-        assert "would overlap the period 21 Jun 2014 – 3 Nov 2017" in records.overlap_message(copy)
+        message = records.overlap_message(copy)
+    assert f"would overlap the period {isis.as_period().describe()}" in message

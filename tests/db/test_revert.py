@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from app.core import bounds
 from app.db import revisions
 from app.db.models import Actor, ControlPeriod, Event, Revision, Site, Source, User
 from app.db.revert import RevertRefused, revert
@@ -23,10 +24,12 @@ def admin(seeded):
 
 
 def _period(actor_slug, site_slug="al-qaim"):
+    """The actor's latest period at the site."""
     return db.session.scalar(
-        select(ControlPeriod).where(
-            ControlPeriod.site.has(slug=site_slug), ControlPeriod.actor.has(slug=actor_slug)
-        )
+        select(ControlPeriod)
+        .where(ControlPeriod.site.has(slug=site_slug), ControlPeriod.actor.has(slug=actor_slug))
+        .order_by(ControlPeriod.start_earliest.desc())
+        .limit(1)
     )
 
 
@@ -55,26 +58,28 @@ def _delete(row):
 def test_revert_an_update_restores_the_before_snapshot(admin):
     with admin.app_context():
         isis = _period("isis")
+        was = (isis.confidence, isis.note)
+        assert was[0] != "low"
         rev = _change(isis, confidence="low", note="changed")
         new = revert(rev, _user())
         isis = db.session.get(ControlPeriod, isis.id)
-        assert (isis.confidence, isis.note[:11]) == ("medium", "ISIL-led Su")
+        assert (isis.confidence, isis.note) == was
         assert (new.action, new.before["confidence"], new.after["confidence"]) == (
             "revert",
             "low",
-            "medium",
+            was[0],
         )
 
 
 def test_revert_a_delete_recreates_the_row_with_its_sources(admin):
     with admin.app_context():
         isis = _period("isis")
-        pid, sources = isis.id, sorted(s.id for s in isis.sources)
+        pid, sources, start = isis.id, sorted(s.id for s in isis.sources), isis.start
         rev = _delete(isis)
         revert(rev, _user())
         back = db.session.get(ControlPeriod, pid)
         assert back.actor.slug == "isis" and sorted(s.id for s in back.sources) == sources
-        assert back.start.earliest == dt.date(2014, 6, 21) and back.start.is_exact
+        assert back.start == start
 
 
 def test_revert_a_deleted_event_recreates_its_sites(admin):
@@ -122,7 +127,7 @@ def test_revert_refuses_an_overlap_and_names_the_period(admin):
                 ControlPeriod.site.has(slug="al-qaim"), ControlPeriod.end_edtf.is_(None)
             )
         ).one()
-        _change(gov, start=dt.date(2015, 1, 1))
+        _change(gov, start=bounds.exact(dt.date(2015, 1, 1)))
         count = db.session.scalar(select(db.func.count(Revision.id)))
         with pytest.raises(
             RevertRefused,

@@ -37,6 +37,7 @@ PARAMS = (
     "datetime",
     "page",
     "next",
+    "text",
     "bogus",
 )
 GARBAGE = (

@@ -57,7 +57,7 @@ from app.web.editor.fields import (
 )
 
 #: A site farther than this from the Syria–Iraq border needs an explicit confirmation.
-CONFIRM_KM = 50
+CONFIRM_KM = geo.FAR_FROM_BORDER_KM
 COUNTRIES = [
     SelectChoice("SY", "Syria (SY)"),
     SelectChoice("IQ", "Iraq (IQ)"),
