@@ -80,7 +80,11 @@ def check_command() -> None:
     differ = [(s, found[s.slug]) for s in sites if found[s.slug].mismatch]
     for line in _mismatch_lines(differ):
         click.echo(line)
-    click.echo(f"{len(differ)} of {len(sites)} sites differ from the boundary layers.")
+    unexplained = sum(1 for site, _ in differ if not site.location_note)
+    click.echo(
+        f"{len(differ)} of {len(sites)} sites differ from the boundary layers; "
+        f"{unexplained} without a stated reason (the site's location note)."
+    )
 
 
 def _sites() -> list:
@@ -95,6 +99,7 @@ def _mismatch_lines(differ: Iterable[tuple[object, geo.Location]]) -> list[str]:
     return [
         f"{site.slug}: recorded {site.country}, "
         f"found {loc.country or 'no country'} ({loc.border_km} km from the border)"
+        + (f"; stated reason: {site.location_note}" if site.location_note else "")
         for site, loc in differ
     ]
 

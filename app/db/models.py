@@ -237,11 +237,11 @@ class _PeriodMixin:
     @property
     def start_precision(self) -> str:
         """ "day", "month", "year" or "window" ("day" for an open start)."""
-        return "day" if self.start is None else self.start.precision
+        return self.as_period().start_precision
 
     @property
     def end_precision(self) -> str:
-        return "day" if self.end is None else self.end.precision
+        return self.as_period().end_precision
 
     def as_period(self, value: Any = None) -> timeline.Period:
         """The pure period this row describes, carrying `value` and the row's id."""
