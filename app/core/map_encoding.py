@@ -135,7 +135,8 @@ def encode(rows: MapRows, today: dt.date) -> dict:
     index ``sources``, see :func:`flags`);
     ``status[i]`` = [[status index, start earliest, start latest, end earliest, end
     latest, flags]…];
-    ``events`` = [[day, precision, title, lon, lat, [source…]]…];
+    ``events`` = [[first day, precision, title, lon, lat, [source…], last day]…] (an
+    event's date is a window too: the last day equals the first for an exact day);
     ``changes`` = the days on which any site's answer changes (transitions included).
     Days are offsets from ``origin``; a bound's earliest and latest day are the first
     and last day its EDTF window allows, null on an open side (both null: before the
@@ -318,9 +319,10 @@ def _status(p: dict) -> list:
 def _event(e: dict, sources: _SourceTable) -> list:
     return [
         offset(e["date"]),
-        _PRECISION[e["precision"]],
+        _BOUND_PRECISION[e["precision"]],
         e["title"],
         e["lon"],
         e["lat"],
         sources.refs(e["source_ids"]),
+        offset(e.get("date_latest") or e["date"]),
     ]

@@ -290,6 +290,8 @@ def _event_feature(e: Event, places: list[tuple], sources: list[dict]) -> dict:
         "slug": e.slug,
         "date": clock.iso_day(e.date),
         "precision": e.precision,
+        "date_edtf": e.date_edtf,
+        "date_latest": clock.iso_day(e.date_latest),
         "end": clock.iso_day(e.end),
         "title": e.title,
         "description": e.description,

@@ -30,6 +30,7 @@ from app.core import bounds, search, timeline
 from app.core.bounds import Bound
 from app.core.vocabulary import (
     ACTOR_KINDS,
+    BOUND_PRECISIONS,
     CONFIDENCES,
     LOCATION_PRECISIONS,
     PRECISIONS,
@@ -311,6 +312,7 @@ class Event(db.Model):
 
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR end_date >= date", name="end_not_before_date"),
+        CheckConstraint("date_latest >= date", name="date_window"),
         CheckConstraint("(lon IS NULL) = (lat IS NULL)", name="point_complete"),
         CheckConstraint(
             "lon IS NULL OR (lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90)",
@@ -320,8 +322,12 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
+    # The date as an EDTF expression (a day, month, year or window of days) with the first
+    # (`date`) and last day it allows; `precision` says which kind it is.
+    date_edtf: Mapped[str] = mapped_column(String(bounds.MAX_TEXT))
     date: Mapped[dt.date] = mapped_column(Date, index=True)
-    precision: Mapped[str] = mapped_column(_enum(PRECISIONS, "precision"), default="day")
+    date_latest: Mapped[dt.date] = mapped_column(Date)
+    precision: Mapped[str] = mapped_column(_enum(BOUND_PRECISIONS, "precision"), default="day")
     end: Mapped[dt.date | None] = mapped_column("end_date", Date)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -336,6 +342,27 @@ class Event(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    def __init__(self, **kwargs: Any) -> None:
+        # A first day with its precision (day, month, year) stands for that whole window.
+        when = kwargs.pop("when", None)
+        if when is None and kwargs.get("date") is not None and "date_edtf" not in kwargs:
+            when = bounds.at_precision(kwargs.pop("date"), kwargs.pop("precision", "day"))
+        super().__init__(**kwargs)
+        if when is not None:
+            self.when = when
+
+    @property
+    def when(self) -> Bound:
+        """The event's date as the sources know it."""
+        return Bound(self.date_edtf, self.date, self.date_latest)
+
+    @when.setter
+    def when(self, bound: Bound) -> None:
+        if bound.earliest is None or bound.latest is None:
+            raise ValueError("an event's date needs a first and a last possible day")
+        self.date_edtf, self.date, self.date_latest = bound.text, bound.earliest, bound.latest
+        self.precision = bound.precision
 
 
 class User(db.Model):

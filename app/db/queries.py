@@ -357,9 +357,15 @@ def map_rows() -> map_encoding.MapRows:
     )
     _attach_sources(control, control_period_source, "control_period_id")
     events = _rows(
-        select(Event.id, Event.date, Event.precision, Event.title, Event.lon, Event.lat).order_by(
-            Event.date, Event.id
-        )
+        select(
+            Event.id,
+            Event.date,
+            Event.date_latest,
+            Event.precision,
+            Event.title,
+            Event.lon,
+            Event.lat,
+        ).order_by(Event.date, Event.id)
     )
     _attach_sources(events, event_source, "event_id")
     _locate_events(events)

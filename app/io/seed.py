@@ -247,14 +247,18 @@ class _Loader:
         return period
 
     def _make_events(self, e, where):
-        day, precision = _date(e, "date", where)
-        if day is None:
+        if e.get("date") is None:
             raise SeedError(f"{where}: field 'date' is required")
+        try:  # EDTF, or a first day with its precision (older files)
+            when = bounds.read(str(e["date"]), e.get("precision"))
+        except bounds.BoundError as exc:
+            raise SeedError(f"{where}: field 'date': {exc}") from None
+        if when.earliest is None or when.latest is None:
+            raise SeedError(f"{where}: field 'date': give a first and a last possible day")
         end, _ = _date(e, "end", where)
         return Event(
             slug=e["slug"],
-            date=day,
-            precision=precision,
+            when=when,
             end=end,
             title=_require(e, "title", where),
             description=e.get("description") or "",

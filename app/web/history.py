@@ -37,6 +37,7 @@ EDIT_KINDS = {
 LABELS = {
     "start_edtf": "Start",
     "end_edtf": "End",
+    "date_edtf": "Date",
     "actor_id": "Controller",
     "challenger_id": "Challenger",
     "site_id": "Site",
@@ -53,7 +54,7 @@ LABELS = {
     "ref": "Reference code",
 }
 # Days derived from a bound's EDTF text: the text alone is shown.
-_DERIVED = {"start_earliest", "start_latest", "end_earliest", "end_latest"}
+_DERIVED = {"start_earliest", "start_latest", "end_earliest", "end_latest", "date", "date_latest"}
 # Snapshot keys holding ids of other rows, and the table they point at.
 _REFS = {
     "actor_id": Actor,

@@ -11,8 +11,12 @@
     STATUS, STATUS_TEXT, prepare, isoOf, offsetOf, longDate, boundText, isContested,
     confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, periodText,
     readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, rowParts,
-    gridTable, SiteMark, coLocatedOffsets,
+    gridTable, SiteMark, coLocatedOffsets, shortText,
   } = window.AtlasCore;
+
+  // An event's date as Bound.short says it: a day, a month, a year or a window of days.
+  const eventWhen = (e) => shortText({ earliest: e[0], latest: e[6] === undefined ? e[0] : e[6],
+    qualifiers: 0 });
 
   const NO_CHALLENGER = "#4f5b66";
   const EVENT_WINDOW = 30;
@@ -306,7 +310,7 @@
     const list = this.el.events;
     if (!list) return;
     list.replaceChildren(...near.map((e) => h("li", null,
-      h("time", { datetime: isoOf(e[0]) }, boundText(e[0], e[1])), " ", e[2])));
+      h("time", { datetime: isoOf(e[0]) }, eventWhen(e)), " ", e[2])));
     list.parentElement.hidden = near.length === 0;
   };
 
@@ -381,7 +385,7 @@
 
   Explorer.prototype.eventPopup = function (e) {
     return h("div", { class: "atlas-popup" },
-      h("h3", null, e[2]), h("p", { class: "when" }, boundText(e[0], e[1])),
+      h("h3", null, e[2]), h("p", { class: "when" }, eventWhen(e)),
       e[5].length ? this.sourceList(e[5]) : null);
   };
 

@@ -158,3 +158,60 @@ def test_0005_turns_days_and_precisions_into_windows_and_back(app):
         finally:
             db.session.rollback()
             upgrade()
+
+
+def test_0006_gives_event_dates_their_window_and_back(app):
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="0005")
+        try:
+            s = db.session
+            s.execute(
+                text(
+                    "INSERT INTO event (id, slug, date, precision, title, description,"
+                    " confidence, version) VALUES"
+                    " (901, 'e1', '2011-03-01', 'month', 'Uprising', '', 'high', 1),"
+                    " (902, 'e2', '2014-06-10', 'day', 'Mosul', '', 'high', 1),"
+                    " (903, 'e3', '2014-01-01', 'year', 'Year', '', 'high', 1)"
+                )
+            )
+            s.execute(
+                text(
+                    "INSERT INTO revision (id, entity, entity_id, action, at, before, after,"
+                    " comment) VALUES (902, 'event', 901, 'create', '2026-01-01', NULL,"
+                    ' \'{"date": "2011-03-01", "precision": "month", "title": "Uprising"}\','
+                    " '')"
+                )
+            )
+            s.commit()
+            upgrade()
+            after = s.execute(text("SELECT after FROM revision WHERE id = 902")).scalar()
+            after = after if isinstance(after, dict) else __import__("json").loads(after)
+            assert (after["date_edtf"], after["date_latest"]) == ("2011-03", "2011-03-31")
+            got = s.execute(
+                text(
+                    "SELECT id, date_edtf, date, date_latest, precision FROM event"
+                    " WHERE id > 900 ORDER BY id"
+                )
+            ).all()
+            assert [tuple(str(v) for v in r) for r in got] == [
+                ("901", "2011-03", "2011-03-01", "2011-03-31", "month"),
+                ("902", "2014-06-10", "2014-06-10", "2014-06-10", "day"),
+                ("903", "2014", "2014-01-01", "2014-12-31", "year"),
+            ]
+            s.commit()
+            downgrade(revision="0005")
+            old = s.execute(
+                text("SELECT id, date, precision FROM event WHERE id > 900 ORDER BY id")
+            ).all()
+            assert [tuple(str(v) for v in r) for r in old] == [
+                ("901", "2011-03-01", "month"),
+                ("902", "2014-06-10", "day"),
+                ("903", "2014-01-01", "year"),
+            ]
+            s.commit()
+        finally:
+            db.session.rollback()
+            upgrade()

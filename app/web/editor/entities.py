@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.core import timeline
 from app.db.models import Actor, ControlPeriod, Event, Site, Source, StatusPeriod
 from app.extensions import db
 from app.web.editor import forms
@@ -47,7 +46,7 @@ def describe(row) -> str:
     if isinstance(row, Source):
         return forms.source_label(row)
     if isinstance(row, Event):
-        return f"{timeline.format_bound(row.date, row.precision)} {row.title}"
+        return f"{row.when.short()} {row.title}"
     if isinstance(row, Site):
         return f"{row.name} ({row.country})"
     return row.name
@@ -131,7 +130,7 @@ KINDS: dict[str, Kind] = {
             "Events",
             (Event.date,),
             (
-                ("Date", lambda e: timeline.format_bound(e.date, e.precision)),
+                ("Date", lambda e: e.when.short()),
                 ("Title", lambda e: e.title),
                 ("Confidence", lambda e: e.confidence),
             ),

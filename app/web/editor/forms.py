@@ -24,7 +24,6 @@ from app.db.models import (
     ACTOR_KINDS,
     CONFIDENCES,
     LOCATION_PRECISIONS,
-    PRECISIONS,
     SITE_KINDS,
     STATUSES,
     Actor,
@@ -51,7 +50,6 @@ from app.web.editor.fields import (
     http_url,
     not_future,
     plain_text,
-    precise,
     slug_format,
     strip,
 )
@@ -594,8 +592,7 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
 
     slug = _slug(120)
     title = _text("Title", 300, required=True)
-    date = DayField("Date", [REQUIRED, not_future])
-    precision = SelectField("Date precision", choices=_choices(PRECISIONS))
+    date = BoundField("Date", [REQUIRED, not_future])
     end = DayField(
         "Last day", [Optional(), not_future], description="For incidents lasting several days."
     )
@@ -611,7 +608,7 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
     confidence = SelectField("Confidence", choices=_choices(CONFIDENCES))
 
     model = Event
-    not_columns = EditForm.not_columns | {"site_ids"}
+    not_columns = EditForm.not_columns | {"site_ids", "date"}
     groups = (
         (
             "Event",
@@ -619,7 +616,6 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
                 "slug",
                 "title",
                 "date",
-                "precision",
                 "end",
                 "description",
                 "site_ids",
@@ -637,11 +633,11 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
         self.site_ids.choices = site_choices()
 
     def check(self) -> bool:
-        problem = precise(self.date.data, self.precision.data)
-        if problem:
-            return fail(self.date, problem)
-        if self.end.data and self.end.data < self.date.data:
-            return fail(self.end, f"must not be before Date ({self.date.data.isoformat()})")
+        when = self.date.data
+        if when.earliest is None or when.latest is None:
+            return fail(self.date, "give a first and a last possible day (not an open window)")
+        if self.end.data and self.end.data < when.earliest:
+            return fail(self.end, f"must not be before Date ({when.short()})")
         if (self.lon.data is None) != (self.lat.data is None):
             return fail(
                 self.lat if self.lat.data is None else self.lon,
@@ -652,9 +648,11 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
     def load(self, obj) -> None:
         super().load(obj)
         self.site_ids.data = [s.id for s in obj.sites]
+        self.date.data = obj.when
 
     def populate(self, obj) -> list:
         created = super().populate(obj)
+        obj.when = self.date.data
         obj.sites = [db.session.get(Site, i) for i in self.site_ids.data or []]
         return created
 

@@ -457,8 +457,7 @@ def test_new_period_form_preselects_the_site(seeded, editor_client):
             {
                 "slug": "new-event",
                 "title": "Shelling",
-                "date": "2019-05-04",
-                "precision": "day",
+                "date": "2019-05-04/2019-05-06",
                 "confidence": "low",
                 "lon": "",
                 "lat": "",
@@ -524,9 +523,10 @@ def test_bad_actor_edits_are_refused(seeded, editor_client, fingerprint, change,
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"date": "2019-05-04", "end": "2019-05-01"}, "must not be before Date (2019-05-04)"),
+        ({"date": "2019-05-04", "end": "2019-05-01"}, "must not be before Date (4 May 2019)"),
         ({"lon": "40.1", "lat": ""}, "give both Longitude and Latitude, or neither"),
-        ({"date": "2019-05-04", "precision": "month"}, "first day of the month (2019-05-01)"),
+        ({"date": "../2019-05"}, "give a first and a last possible day"),
+        ({"date": "May 2019"}, "is not a date EDTF allows"),
     ],
 )
 def test_bad_events_are_refused(seeded, editor_client, fingerprint, change, message):
@@ -534,7 +534,6 @@ def test_bad_events_are_refused(seeded, editor_client, fingerprint, change, mess
         "slug": "ev",
         "title": "E",
         "date": "2019-05-04",
-        "precision": "day",
         "confidence": "low",
         **change,
     }
@@ -542,6 +541,21 @@ def test_bad_events_are_refused(seeded, editor_client, fingerprint, change, mess
     resp = editor_client.post("/editor/events/new", data=data)
     assert resp.status_code == 422 and any(message in e for e in errors(resp)), errors(resp)
     assert fingerprint(seeded) == before
+
+
+def test_an_event_keeps_its_date_window(seeded, editor_client):
+    data = {"slug": "w", "title": "Shelling", "date": "2019-05-04/2019-05-06", "confidence": "low"}
+    assert editor_client.post("/editor/events/new", data=data).status_code == 302
+    with seeded.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "w"))
+        assert (event.date_edtf, event.date, event.date_latest, event.precision) == (
+            "2019-05-04/2019-05-06",
+            dt.date(2019, 5, 4),
+            dt.date(2019, 5, 6),
+            "window",
+        )
+        page = editor_client.get(f"/editor/events/{event.id}/edit").get_data(as_text=True)
+    assert 'value="2019-05-04/2019-05-06"' in page
 
 
 def test_lists_and_filter_by_site(seeded, editor_client):
