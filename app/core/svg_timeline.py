@@ -30,8 +30,8 @@ CONTROL_Y, CONTROL_H = 8, 28
 STATUS_Y, STATUS_H = 44, 18
 EVENTS_Y, EVENTS_H = 70, 14
 AXIS_Y = 94
-WINDOWS_Y = 130
-HEIGHT = 138
+WINDOWS_Y = 124
+HEIGHT = 146
 STATUS_FILL = {"open": "#d9f0d3", "restricted": "#fdb863", "closed": "#5e3c99"}
 UNKNOWN_FILL = "url(#tl-unknown)"
 
@@ -195,18 +195,24 @@ def _bar(bar: Bar, scale: _Scale, y: float, h: float) -> Iterable[str]:
 
 
 def _window_labels(bars: list[Bar], scale: _Scale) -> Iterable[str]:
-    """The dates of each window, written under the chart ("7–31 Dec 2024")."""
+    """The dates of each window, written under the chart ("7–31 Dec 2024"); labels that
+    would touch the one before drop to a second line."""
     seen: set[str] = set()
-    for bar in bars:
-        for bound in (bar.start, bar.end):
-            if bound is None or bound.is_exact or bound.text in seen:
-                continue
-            seen.add(bound.text)
-            x = scale.x(bound.earliest or bound.latest, scale.lo)
-            yield (
-                f'<text x="{x}" y="{WINDOWS_Y}" class="window-date" text-anchor="middle">'
-                f"{_e(bound.short())}<title>{_e(bound.reading())}</title></text>"
-            )
+    last_x, row = -1e9, 0
+    for bound in sorted(
+        (b for bar in bars for b in (bar.start, bar.end) if b is not None and not b.is_exact),
+        key=lambda b: b.earliest or b.latest or dt.date.min,
+    ):
+        if bound.text in seen:
+            continue
+        seen.add(bound.text)
+        x = scale.x(bound.earliest or bound.latest, scale.lo)
+        row = 1 - row if x - last_x < 80 else 0
+        last_x = x
+        yield (
+            f'<text x="{x}" y="{WINDOWS_Y + 12 * row}" class="window-date" '
+            f'text-anchor="middle">{_e(bound.short())}<title>{_e(bound.reading())}</title></text>'
+        )
 
 
 def _ticks(events: list[Tick], scale: _Scale) -> Iterable[str]:
