@@ -43,7 +43,6 @@ __all__ = [
     "find_overlaps",
     "as_of",
     "answer",
-    "is_uncertain",
     "gaps",
     "change_points",
     "boundary_dates",
@@ -359,11 +358,6 @@ def answer(periods: Iterable[Period], day: dt.date) -> Answer:
         window = last.end
     assert window is not None  # a day in a window has a bound on that side
     return Answer(None, True, Transition(tuple(possible), window, before, after))
-
-
-def is_uncertain(period: Period, day: dt.date) -> bool:
-    """Tell whether the answer on `day` is less than certain for this period."""
-    return not holds_certainly(period, day) or period.qualified
 
 
 def gaps(periods: Sequence[Period], lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:

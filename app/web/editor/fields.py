@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 
@@ -197,20 +196,6 @@ def slug_format(_form, field) -> None:
         raise ValidationError(
             "must be lower-case letters and digits joined by single hyphens, such as al-qaim"
         )
-
-
-def precise(day: dt.date | None, precision: str) -> str | None:
-    """Why `day` does not match `precision` (stored as the first of the month or year)."""
-    if day is None or precision not in timeline.PRECISIONS:
-        return None
-    first = timeline.floor_date(day, precision)
-    if first == day:
-        return None
-    unit = "month" if precision == "month" else "year"
-    return (
-        f"with precision '{precision}' the date must be the first day of the {unit} "
-        f"({first.isoformat()}); or choose precision 'day'"
-    )
 
 
 class NumberField(_ParsedField):
