@@ -10,13 +10,16 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import orjson
-import pandas as pd
-import pyogrio
-from pyogrio.errors import DataLayerError, DataSourceError
-from shapely.geometry import Point
+
+# GeoPandas, pandas and pyogrio (GDAL) cost a worker about 90 MB and are needed only to
+# measure points against the boundaries or to read and write layer files, never to serve
+# the map or the API from the display files, so they are imported where they are used.
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 __all__ = [
     "FAR_FROM_BORDER_KM",
@@ -122,6 +125,7 @@ def locate(
 
     Examples
     --------
+    >>> import geopandas as gpd
     >>> from shapely.geometry import LineString, box
     >>> squares = [box(39, 34, 40.5, 35), box(40.5, 34, 42, 35)]
     >>> line = LineString([(40.5, 34), (40.5, 35)])
@@ -157,6 +161,9 @@ def border_length_km(boundaries: Boundaries) -> float:
 
 def distance_to_border_km(lon: float, lat: float, boundaries: Boundaries) -> float:
     """Distance from one lon/lat point to the Syria–Iraq border in km, one decimal."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
     _check_point("point", lon, lat)
     return _border_km(gpd.GeoSeries([Point(lon, lat)], crs=4326), boundaries)[0]
 
@@ -240,6 +247,9 @@ def _display_bytes(path: Path) -> bytes:
 
 def _points_frame(rows: list[tuple[str, float, float, str | None]]) -> gpd.GeoDataFrame:
     """Turn ``(key, lon, lat, recorded)`` rows into a point frame, checking ranges."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
     for key, lon, lat, _ in rows:
         _check_point(f"point {key!r}", lon, lat)
     points = [Point(lon, lat) for _, lon, lat, _ in rows]
@@ -256,6 +266,9 @@ def _check_point(label: str, lon: float, lat: float) -> None:
 
 def _join(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, column: str) -> list:
     """Return ``column`` of the first ``layer`` row each point intersects, else None."""
+    import geopandas as gpd
+    import pandas as pd
+
     if frame.empty:
         return []
     joined = gpd.sjoin(frame, layer[[column, "geometry"]], how="left", predicate="intersects")
@@ -294,6 +307,9 @@ def _check_layer_name(name: str) -> None:
 
 def _read_source(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     """Read ``layer`` (or the only layer) of ``path`` through OGR."""
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
     if not path.is_file():
         raise GeoDataError(f"{path}: no such file")
     try:
@@ -312,6 +328,8 @@ def _read_source(path: Path, layer: str | None) -> gpd.GeoDataFrame:
 
 def _check_frame(frame: pd.DataFrame, where: str, name: str) -> gpd.GeoDataFrame:
     """Apply the import rules to a freshly read frame; return it in EPSG:4326."""
+    import geopandas as gpd
+
     if not isinstance(frame, gpd.GeoDataFrame):
         raise GeoDataError(f"{where}: has no geometry column")
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
@@ -350,6 +368,8 @@ def _name_column(frame: gpd.GeoDataFrame, candidates: tuple[str, ...], where: st
 
 def _write_atomic(frame: gpd.GeoDataFrame, target: Path, name: str) -> None:
     """Write ``frame`` to a temporary GeoPackage beside ``target``, then swap it in."""
+    import pyogrio
+
     created = not target.parent.exists()
     target.parent.mkdir(exist_ok=True)
     tmp = target.with_name(f".{name}.{uuid.uuid4().hex}.tmp.gpkg")

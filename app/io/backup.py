@@ -19,12 +19,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
 from alembic.runtime.migration import MigrationContext
-from pyogrio.errors import DataLayerError, DataSourceError
-from shapely.geometry import Point
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -201,6 +196,13 @@ def _tables() -> list[Table]:
 
 
 def _write_layer(path: Path, table: Table, rows: list[dict]) -> None:
+    # Imported here, not at the top: GeoPandas and GDAL cost every web worker ~90 MB,
+    # and only backup and restore need them.
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+    from shapely.geometry import Point
+
     frame = pd.DataFrame(rows, columns=[c.name for c in table.columns]).convert_dtypes()
     for column in table.columns:
         if isinstance(column.type, JSON):
@@ -256,7 +258,7 @@ def _read_all(directory: Path, manifest: dict, links: bool = True) -> dict[str, 
     for table in _tables():
         try:
             rows = _read_rows(directory, table)
-        except (OSError, ValueError, KeyError, DataLayerError, DataSourceError) as exc:
+        except (OSError, ValueError, KeyError) as exc:
             raise BackupError(f"{table.name}: cannot be read ({exc})") from None
         expected = manifest["counts"].get(table.name, 0)
         if len(rows) != expected:
@@ -280,9 +282,15 @@ def _read_rows(directory: Path, table: Table) -> list[dict]:
     if table.name in JSON_FILES:
         raw = json.loads((directory / JSON_FILES[table.name]).read_text(encoding="utf-8"))
     else:
-        frame = pyogrio.read_dataframe(
-            directory / DATA_FILE, layer=str(table.name), read_geometry=False
-        )
+        import pyogrio
+        from pyogrio.errors import DataLayerError, DataSourceError
+
+        try:
+            frame = pyogrio.read_dataframe(
+                directory / DATA_FILE, layer=str(table.name), read_geometry=False
+            )
+        except (DataLayerError, DataSourceError) as exc:
+            raise ValueError(str(exc)) from None
         raw = frame.to_dict("records")
     return [{c.name: _typed(c, r.get(c.name)) for c in table.columns if c.name in r} for r in raw]
 
@@ -365,6 +373,8 @@ def _plain(value):
 
 def _typed(column, value):
     """Turn a stored text/number back into the column's Python type."""
+    import pandas as pd
+
     if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
         return None
     kind = column.type

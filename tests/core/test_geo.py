@@ -378,7 +378,7 @@ def test_import_failing_mid_write_keeps_the_old_layer(geodata, incoming, monkeyp
         Path(path).write_bytes(b"SQLite format 3\0 cut short")
         raise pyogrio.errors.DataSourceError("disk full")
 
-    monkeypatch.setattr(geo.pyogrio, "write_dataframe", half_write)
+    monkeypatch.setattr(pyogrio, "write_dataframe", half_write)
     with pytest.raises(geo.GeoDataError, match="admin1.gpkg: could not be written"):
         geo.import_layer(newer, "admin1", geodata)
     assert _snapshot(geodata) == before
