@@ -53,7 +53,7 @@ class BoundError(ValueError):
     """An expression that is not a date EDTF allows here; the message says why."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bound:
     """An EDTF expression and the first and last day it allows (None: open)."""
 

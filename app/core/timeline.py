@@ -53,7 +53,7 @@ _ISO_DAY = re.compile(r"\A([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 _PARTIAL = re.compile(r"\A([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Period:
     """A half-open interval ``[start, end)`` carrying a value (an actor, a status).
 
@@ -149,7 +149,7 @@ class Period:
         return f"{left} – {right}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transition:
     """A day on which the record knows only that control was changing hands.
 
@@ -187,7 +187,7 @@ class Transition:
         return f"{' → '.join(self.chain(name))}, handover {self.window.reading()}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """The as-of answer for one day: the certain holder, or a transition, or neither."""
 
