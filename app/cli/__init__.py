@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
 
+from app.db import write_lock
 from app.io import seed as seed_module
 
 
@@ -13,6 +17,32 @@ class Refused(click.ClickException):
     """A refused command or input: prints ``Error: ...`` to stderr and exits with status 2."""
 
     exit_code = 2
+
+
+def writes(command):
+    """Run a command's transactions under the record's write lock, as the editor's saves are.
+
+    A bulk write checks the record (overlaps, unique keys) and then writes; without the lock
+    an editor saving at the same moment could slip between the two. A command that waits
+    longer than WRITE_LOCK_TIMEOUT is refused and has changed nothing.
+    """
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        write_lock.claim()
+        try:
+            return command(*args, **kwargs)
+        except DBAPIError as exc:
+            if write_lock.is_lock_timeout(exc):
+                raise Refused(
+                    "another write held the database longer than WRITE_LOCK_TIMEOUT; "
+                    "nothing was changed, run the command again"
+                ) from None
+            raise
+        finally:
+            write_lock.release()
+
+    return run
 
 
 @click.command("seed")
@@ -23,6 +53,7 @@ class Refused(click.ClickException):
     help="Seed file to load (default: SEED_FILE setting).",
 )
 @with_appcontext
+@writes
 def seed_command(path: str | None) -> None:
     """Load the reviewed seed data; a second run changes nothing."""
     path = path or current_app.config["SEED_FILE"]
@@ -44,6 +75,7 @@ def init_app(app: Flask) -> None:
     from app.cli.data import backup_command, import_command, restore_command
     from app.cli.demo import demo_data_command
     from app.cli.geodata import geodata_cli
+    from app.cli.render import render_cli
     from app.cli.users import users_cli
 
     app.cli.add_command(seed_command)
@@ -53,3 +85,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(render_cli)

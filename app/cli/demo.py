@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, func, insert, select, text
 
-from app.cli import Refused
+from app.cli import Refused, writes
 from app.core import demo_data, geo, search
 from app.core.clock import today
 from app.db.models import (
@@ -57,6 +57,7 @@ _DEMO = Site.slug.like(f"{demo_data.SLUG_PREFIX}%")
     "--force", is_flag=True, help="Also run on a database that holds real sites (they are kept)."
 )
 @with_appcontext
+@writes
 def demo_data_command(n_sites: int, n_periods: int, seed_value: int, force: bool) -> None:
     """Replace the demo sites (slug demo-…) with N new ones of K periods each."""
     real = db.session.scalar(select(func.count()).select_from(Site).where(~_DEMO))
