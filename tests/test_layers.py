@@ -14,7 +14,7 @@ LAYERS = {"core": 0, "db": 1, "io": 2, "ogc": 3, "web": 3, "cli": 3}
 WIRING = {"app.extensions": 1, "app.config": 0, "app": 4}
 FRAMEWORKS = ("flask", "flask_", "sqlalchemy", "werkzeug", "alembic", "wtforms")
 #: Framework-free modules outside core: the OGC API logic and its documents.
-PURE_ELSEWHERE = ("ogc/core.py", "ogc/html.py", "ogc/openapi.py")
+PURE_ELSEWHERE = ("ogc/core.py", "ogc/cql.py", "ogc/html.py", "ogc/openapi.py")
 
 
 _PURE = {"app/" + p for p in PURE_ELSEWHERE}

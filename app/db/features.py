@@ -10,10 +10,12 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.core import clock, geo, geojson
+from app.core.record_keys import parse_period_key, period_key
 from app.db import queries
 from app.db.models import (
     Actor,
     ControlPeriod,
+    Crossing,
     Event,
     Site,
     Source,
@@ -35,12 +37,17 @@ __all__ = [
     "boundaries_extent",
     "extent",
     "count",
+    "find",
+    "site_records",
+    "actors",
+    "crossings",
 ]
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What to keep: a site, an actor, a half-open date window [lo, hi), a lon/lat box."""
+    """What to keep: a site, an actor, a half-open date window [lo, hi), a lon/lat box, and
+    `where`, a SQL condition on the collection's table (a CQL2 filter from app.db.cql)."""
 
     site: str | None = None
     actor: str | None = None
@@ -48,6 +55,7 @@ class Filters:
     hi: dt.date | None = None
     bbox: tuple[float, float, float, float] | None = None
     fid: int | None = None
+    where: object = None
 
 
 def count(kind: str, f: Filters) -> int:
@@ -112,18 +120,131 @@ def events(f: Filters, limit: int | None = None, offset: int = 0) -> list[dict]:
 
 def sites_at(day: dt.date, bbox=None) -> list[dict]:
     """The state of every site on `day` as Point features (the map's own query)."""
-    feats = [geojson.point_feature(r, r["slug"]) for r in queries.state_at(day)]
+    feats = [geojson.point_feature(_state_props(r), r["slug"]) for r in queries.state_at(day)]
     return [f for f in feats if bbox is None or _in_box(f["geometry"]["coordinates"], bbox)]
 
 
+def _state_props(row: dict) -> dict:
+    """A state row with `period_id` as the held period's record key, not its row id."""
+    key = row["period_id"] and period_key(row["slug"], "control", row["since_edtf"])
+    return {**row, "period_id": key}
+
+
+def find(kind: str, key: str, day: dt.date | None = None) -> dict | None:
+    """The feature (or row) of `kind` whose record key is `key`; None if there is none.
+
+    Kinds: "sites" (the state on `day`, default today), "periods", "status", "events",
+    "sources", "actors", "crossings", "site_records".
+    """
+    if kind in ("periods", "status"):
+        parsed = parse_period_key(key)
+        if parsed is None or parsed[1] != {"periods": "control", "status": "status"}[kind]:
+            return None
+        model = ControlPeriod if kind == "periods" else StatusPeriod
+        site, _, days = parsed
+        first, last = days or (None, None)
+        row_id = db.session.scalar(
+            select(model.id)
+            .join(Site, Site.id == model.site_id)
+            .where(
+                Site.slug == site,
+                model.start_edtf.is_(None) if days is None else model.start_edtf.is_not(None),
+                _same_day(model.start_earliest, first),
+                _same_day(model.start_latest, last),
+            )
+        )
+        fetch = periods if kind == "periods" else status
+        found = fetch(Filters(fid=row_id)) if row_id is not None else []
+        return found[0] if found else None
+    if kind == "events":
+        row_id = db.session.scalar(select(Event.id).where(Event.slug == key))
+        found = events(Filters(fid=row_id)) if row_id is not None else []
+        return found[0] if found else None
+    listed = {
+        "sites": lambda: sites_at(day or clock.today()),
+        "sources": sources,
+        "actors": actors,
+        "crossings": crossings,
+        "site_records": site_records,
+    }.get(kind)
+    return next((f for f in listed() if f["id"] == key), None) if listed else None
+
+
+def _same_day(column, day: dt.date | None):
+    return column.is_(None) if day is None else column == day
+
+
+def site_records() -> list[dict]:
+    """Every site's own record (names, spellings, place, notes) as Point features by slug."""
+    stmt = select(Site, Crossing.slug).outerjoin(Crossing).order_by(Site.slug)
+    return [
+        geojson.feature(
+            site.slug,
+            geojson.point(site.lon, site.lat),
+            {
+                "slug": site.slug,
+                "name": site.name,
+                "name_ar": site.name_ar,
+                "aliases": list(site.aliases or []),
+                "country": site.country,
+                "kind": site.kind,
+                "crossing": crossing,
+                "location_precision": site.location_precision,
+                "location_note": site.location_note,
+                "radius_km": site.radius_km,
+                "note": site.note,
+            },
+        )
+        for site, crossing in db.session.execute(stmt)
+    ]
+
+
+def actors() -> list[dict]:
+    """Every actor as a plain row by slug, its parent by slug."""
+    parent = aliased(Actor)
+    stmt = select(Actor, parent.slug).outerjoin(parent, parent.id == Actor.parent_id)
+    return [
+        {
+            "id": a.slug,
+            "slug": a.slug,
+            "name": a.name,
+            "name_ar": a.name_ar,
+            "short": a.short,
+            "kind": a.kind,
+            "colour": a.colour,
+            "parent": parent_slug,
+            "note": a.note,
+        }
+        for a, parent_slug in db.session.execute(stmt.order_by(Actor.slug))
+    ]
+
+
+def crossings() -> list[dict]:
+    """Every crossing as a plain row by slug."""
+    stmt = select(Crossing).order_by(Crossing.slug)
+    return [
+        {"id": c.slug, "slug": c.slug, "name": c.name, "name_ar": c.name_ar, "note": c.note}
+        for c in db.session.scalars(stmt)
+    ]
+
+
 def sources(cited_by: list[dict] | None = None) -> list[dict]:
-    """Every source as a plain row, or only those cited by the given features."""
+    """Every source as a plain row keyed by its ref, or only those cited by the features.
+
+    `published` is written at its precision ("2013-03" when only the month is known).
+    """
     stmt = select(Source).order_by(Source.id)
     rows = [
         {
-            "id": s.id,
-            **queries.source_dict(s),
+            "id": s.ref or f"#{s.id}",
+            "ref": s.ref,
+            "title": s.title,
+            "publisher": s.publisher,
+            "url": s.url,
+            "published": _at_precision(s.published, s.published_precision),
+            "language": s.language,
             "accessed": clock.iso_day(s.accessed),
+            "archived_url": s.archived_url,
             "note": s.note,
         }
         for s in db.session.scalars(stmt)
@@ -190,6 +311,8 @@ def _intersects(model, f: Filters) -> list:
 
 def _site_conditions(model, f: Filters) -> list:
     out = _intersects(model, f)
+    if f.where is not None:
+        out.append(f.where)
     if f.fid is not None:
         out.append(model.id == f.fid)
     if f.site is not None:
@@ -214,14 +337,14 @@ def _status_conditions(f: Filters) -> list:
 
 
 def _event_conditions(f: Filters) -> list:
-    """Events are closed intervals [date, end or date]."""
-    out = []
+    """Events are closed intervals of days: [date, the later of date_latest and end]."""
+    out = [] if f.where is None else [f.where]
     if f.fid is not None:
         out.append(Event.id == f.fid)
     if f.hi is not None:
         out.append(Event.date < f.hi)
     if f.lo is not None:
-        out.append(func.coalesce(Event.end, Event.date) >= f.lo)
+        out.append(or_(Event.date_latest >= f.lo, Event.end >= f.lo))
     linked = select(event_site.c.event_id).join(Site, Site.id == event_site.c.site_id)
     if f.site is not None:
         out.append(Event.id.in_(linked.where(Site.slug == f.site)))
@@ -231,7 +354,12 @@ def _event_conditions(f: Filters) -> list:
             Event.lon.between(f.bbox[0], f.bbox[2]),
             Event.lat.between(f.bbox[1], f.bbox[3]),
         )
-        out.append(or_(own, exists(linked.where(event_site.c.event_id == Event.id, _box(f.bbox)))))
+        placed = exists(linked.where(event_site.c.event_id == Event.id))
+        inside = exists(linked.where(event_site.c.event_id == Event.id, _box(f.bbox)))
+        # OGC API – Features /req/core/fc-bbox-response C: a bbox also matches every
+        # feature without a geometry (no point of its own and no site).
+        nowhere = and_(Event.lon.is_(None), ~placed)
+        out.append(or_(own, inside, nowhere))
     return out
 
 
@@ -265,7 +393,7 @@ def _period_feature(
         "note": p.note,
         "sources": geojson.cited(sources),
     }
-    return geojson.feature(p.id, geojson.point(lon, lat), props)
+    return geojson.feature(period_key(site, "control", p.start), geojson.point(lon, lat), props)
 
 
 def _status_feature(p, site, site_name, country, lon, lat, sources) -> dict:
@@ -279,7 +407,7 @@ def _status_feature(p, site, site_name, country, lon, lat, sources) -> dict:
         "note": p.note,
         "sources": geojson.cited(sources),
     }
-    return geojson.feature(p.id, geojson.point(lon, lat), props)
+    return geojson.feature(period_key(site, "status", p.start), geojson.point(lon, lat), props)
 
 
 def _event_feature(e: Event, places: list[tuple], sources: list[dict]) -> dict:
@@ -300,7 +428,7 @@ def _event_feature(e: Event, places: list[tuple], sources: list[dict]) -> dict:
         "sources": geojson.cited(sources),
     }
     geometry = {"type": "MultiPoint", "coordinates": points} if points else None
-    return geojson.feature(e.id, geometry, props)
+    return geojson.feature(e.slug, geometry, props)
 
 
 def _event_places(ids: list[int]) -> dict[int, list[tuple]]:
@@ -343,6 +471,11 @@ def _edtf(side: str, bound) -> dict:
         f"{side}_earliest": clock.iso_day(bound and bound.earliest),
         f"{side}_latest": clock.iso_day(bound and bound.latest),
     }
+
+
+def _at_precision(day: dt.date | None, precision: str) -> str | None:
+    """A partial date as the import reads it back: "2013", "2013-03" or "2013-03-04"."""
+    return day.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)] if day else None
 
 
 def _in_box(coords, bbox) -> bool:

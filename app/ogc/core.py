@@ -1,4 +1,5 @@
-"""OGC API – Features Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0), framework-free.
+"""OGC API – Features Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0) and Part 3 (queryables,
+CQL2 filters), with a JSON Schema per collection (Part 5 `describedby`), framework-free.
 
 Each endpoint takes plain values — an :class:`OGCRequest` (base URL, query parameters),
 the collections and the limits — and returns ``(status, headers, body)`` like pygeoapi.
@@ -14,11 +15,13 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 import orjson
 
 from app.core import clock, timeline
+from app.ogc import cql as ogc_cql
 from app.ogc import html as ogc_html
 from app.ogc import openapi as ogc_openapi
 
@@ -40,18 +43,38 @@ __all__ = [
     "parse_datetime",
 ]
 
+#: Claimed only where tests/ogc/test_conformance.py walks the requirements of the class.
 CONFORMANCE = [
-    f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
-    for name in ("core", "geojson", "html", "oas30")
+    *(
+        f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
+        for name in ("core", "geojson", "html", "oas30")
+    ),
+    *(
+        f"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/{name}"
+        for name in ("queryables", "filter", "features-filter")
+    ),
+    *(
+        f"http://www.opengis.net/spec/cql2/1.0/conf/{name}"
+        for name in ("cql2-text", "cql2-json", "basic-cql2")
+    ),
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 JSON, GEOJSON, HTML = "application/json", "application/geo+json", "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+REL_SCHEMA = "http://www.opengis.net/def/rel/ogc/1.0/schema"
+FILTER_PARAMS = ("filter", "filter-lang", "filter-crs")
+#: GDAL repeats the query of its connection string (`OAPIF:…/collections/periods?datetime=…`)
+#: on every URL it reads; outside /items these are checked and then ignored.
+IGNORED = ("datetime", "bbox", *FILTER_PARAMS)
+ITEM_PARAMS = ("limit", "offset", "bbox", "datetime", *FILTER_PARAMS)
 _HTML_TYPE = "text/html; charset=utf-8"
 _INTEGER = re.compile(r"\A[0-9]{1,9}\Z")
+# RFC 3339 date-time; GDAL also sends hours or minutes alone ("2015-01-01T10Z").
 _DATETIME = re.compile(
-    r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z", re.IGNORECASE
+    r"\A\d{4}-\d{2}-\d{2}T\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})\Z", re.IGNORECASE
 )
 
 Response = tuple[int, dict[str, str], bytes]
@@ -73,6 +96,8 @@ class OGCRequest:
     base: str
     params: Mapping[str, Sequence[str]] = field(default_factory=dict)
     prefers_html: bool = False
+    #: URL of the static folder, for the HTML pages' stylesheets and scripts.
+    assets: str = "/static"
 
 
 @dataclass(frozen=True)
@@ -85,12 +110,14 @@ class Limits:
 
 @dataclass(frozen=True)
 class Query:
-    """A validated items query; `window` is a half-open date range [lo, hi)."""
+    """A validated items query; `window` is a half-open date range [lo, hi), `where` the
+    compiled CQL2 filter (what the collection's `compile` made of it)."""
 
     limit: int
     offset: int = 0
     bbox: tuple[float, float, float, float] | None = None
     window: Window | None = None
+    where: Any = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +131,12 @@ class Collection:
     item: Callable[[str], dict | None]
     extent: Callable[[], tuple[list[float] | None, list[str | None] | None]]
     instant_only: bool = False
+    #: Property name -> JSON Schema: what a filter may name, and every property served
+    #: (the schema GDAL reads the column types from).
+    queryables: Mapping[str, dict] = field(default_factory=dict)
+    schema: Mapping[str, dict] = field(default_factory=dict)
+    #: A parsed CQL2 filter (pygeofilter AST) -> what `items` runs; ValueError: refused.
+    compile: Callable[[Any], Any] | None = None
 
 
 def _guarded(endpoint: Callable[..., Response]) -> Callable[..., Response]:
@@ -122,50 +155,51 @@ def _guarded(endpoint: Callable[..., Response]) -> Callable[..., Response]:
 @_guarded
 def landing(req: OGCRequest) -> Response:
     """The landing page: links to the API description, conformance and collections."""
-    fmt = _format(req, ())
+    fmt = _format(req, IGNORED)
     doc = {
         "title": "Border Control Atlas",
         "description": "Who controlled each Syria–Iraq border crossing, and when.",
         "links": [
             *_self_links(req.base + "/", fmt, JSON),
             _link(req.base + "/api", "service-desc", OPENAPI, "API definition"),
+            _link(req.base + "/api?f=html", "service-doc", _HTML_TYPE, "API documentation"),
             _link(req.base + "/conformance", "conformance", JSON, "Conformance"),
             _link(req.base + "/collections", "data", JSON, "Collections"),
         ],
     }
-    return _render(doc, fmt, JSON, "landing")
+    return _render(req, doc, fmt, JSON, "landing")
 
 
 @_guarded
 def conformance(req: OGCRequest) -> Response:
     """The conformance classes implemented."""
-    fmt = _format(req, ())
+    fmt = _format(req, IGNORED)
     doc = {"conformsTo": CONFORMANCE, "links": _self_links(req.base + "/conformance", fmt, JSON)}
-    return _render(doc, fmt, JSON, "conformance")
+    return _render(req, doc, fmt, JSON, "conformance")
 
 
 @_guarded
 def collections(req: OGCRequest, catalog: Mapping[str, Collection]) -> Response:
     """Every collection with its extent and links."""
-    fmt = _format(req, ())
+    fmt = _format(req, IGNORED)
     doc = {
         "collections": [_describe(req.base, c) for c in catalog.values()],
         "links": _self_links(req.base + "/collections", fmt, JSON),
     }
-    return _render(doc, fmt, JSON, "collections")
+    return _render(req, doc, fmt, JSON, "collections")
 
 
 @_guarded
 def collection(req: OGCRequest, catalog: Mapping[str, Collection], cid: str) -> Response:
     """One collection's description."""
-    fmt = _format(req, ())
-    return _render(_describe(req.base, _find(catalog, cid)), fmt, JSON, "collection")
+    fmt = _format(req, IGNORED)
+    return _render(req, _describe(req.base, _find(catalog, cid)), fmt, JSON, "collection")
 
 
 @_guarded
 def items(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, limits: Limits) -> Response:
-    """A page of features, filtered by bbox and datetime."""
-    fmt = _format(req, ("limit", "offset", "bbox", "datetime"))
+    """A page of features, filtered by bbox, datetime and a CQL2 filter."""
+    fmt = _format(req, ITEM_PARAMS)
     coll = _find(catalog, cid)
     query = _query(req, coll, limits)
     matched, feats = coll.items(query)
@@ -178,13 +212,13 @@ def items(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, limits: 
         "timeStamp": _now(),
         "links": _page_links(url, req, query, matched, len(feats), fmt),
     }
-    return _render(doc, fmt, GEOJSON, "items")
+    return _render(req, doc, fmt, GEOJSON, "items")
 
 
 @_guarded
 def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str) -> Response:
     """One feature by id, or 404."""
-    fmt = _format(req, ())
+    fmt = _format(req, IGNORED)
     feature = _find(catalog, cid).item(fid)
     if feature is None:
         raise OGCError(404, "NotFound", f"collection '{cid}' has no feature '{fid}'")
@@ -196,15 +230,50 @@ def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str)
             _link(f"{req.base}/collections/{cid}", "collection", JSON, "The collection"),
         ],
     }
-    return _render(doc, fmt, GEOJSON, "item")
+    return _render(req, doc, fmt, GEOJSON, "item")
 
 
 @_guarded
 def api_document(req: OGCRequest, catalog: Mapping[str, Collection], limits: Limits) -> Response:
-    """The OpenAPI 3.0 definition of this service."""
-    _single(req.params, ())
+    """The OpenAPI 3.0 definition of this service, or (f=html) a Swagger UI page over it."""
+    fmt = _format(req, IGNORED)
+    if fmt == "html":
+        page = ogc_html.api_page(req.base + "/api?f=json", req.assets)
+        return 200, {"Content-Type": _HTML_TYPE}, page.encode()
     doc = ogc_openapi.document(req.base, [(c.id, c.title) for c in catalog.values()], limits)
     return 200, {"Content-Type": OPENAPI}, orjson.dumps(doc)
+
+
+@_guarded
+def queryables(req: OGCRequest, catalog: Mapping[str, Collection], cid: str) -> Response:
+    """The properties a CQL2 filter may name, as a JSON Schema (Part 3)."""
+    return _json_schema(req, catalog, cid, "queryables", "Queryables")
+
+
+@_guarded
+def schema(req: OGCRequest, catalog: Mapping[str, Collection], cid: str) -> Response:
+    """The properties of the collection's features and their types (Part 5, `describedby`)."""
+    return _json_schema(req, catalog, cid, "schema", "Schema")
+
+
+def _json_schema(
+    req: OGCRequest, catalog: Mapping[str, Collection], cid: str, kind: str, title: str
+) -> Response:
+    fmt = _format(req, IGNORED)
+    coll = _find(catalog, cid)
+    url = f"{req.base}/collections/{cid}/{kind}"
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": url,
+        "type": "object",
+        "title": f"{coll.title}: {title.lower()}",
+        "properties": dict(coll.queryables if kind == "queryables" else coll.schema),
+        # Names outside the list are refused with 400, not read as null.
+        "additionalProperties": False,
+    }
+    if fmt == "html":
+        return _render(req, {**doc, "links": _self_links(url, fmt, SCHEMA)}, fmt, SCHEMA, "schema")
+    return 200, {"Content-Type": SCHEMA}, orjson.dumps(doc)
 
 
 def parse_datetime(text: str) -> tuple[Window, bool]:
@@ -238,8 +307,9 @@ def _single(params: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> dict
                 "InvalidParameterValue",
                 f"unknown parameter '{name}' (known: {', '.join(known)})",
             )
-        if len(values) != 1:
-            raise _invalid(name, "must be given once")
+        # GDAL appends its connection string's query to `next` links that already carry it.
+        if len(set(values)) != 1:
+            raise _invalid(name, "must be given once (or repeated with the same value)")
         out[name] = values[0]
     return out
 
@@ -250,12 +320,19 @@ def _format(req: OGCRequest, allowed: Sequence[str]) -> str:
     fmt = params.get("f") or ("html" if req.prefers_html else "json")
     if fmt not in ("json", "html"):
         raise _invalid("f", f"must be json or html, not {fmt!r}")
+    # Accepted everywhere (clients repeat them), so checked everywhere, used on items only.
+    if "datetime" in params:
+        parse_datetime(params["datetime"])
+    if "bbox" in params:
+        _bbox(params["bbox"])
+    if "filter" in params:
+        _parse_filter(params)
     return fmt
 
 
 def _query(req: OGCRequest, coll: Collection, limits: Limits) -> Query:
-    """Validate limit, offset, bbox and datetime."""
-    params = _single(req.params, ("limit", "offset", "bbox", "datetime"))
+    """Validate limit, offset, bbox, datetime and the CQL2 filter."""
+    params = _single(req.params, ITEM_PARAMS)
     limit = _integer(params, "limit", limits.default, 1, limits.maximum)
     offset = _integer(params, "offset", 0, 0, 10**9 - 1)
     bbox = _bbox(params["bbox"]) if "bbox" in params else None
@@ -268,7 +345,32 @@ def _query(req: OGCRequest, coll: Collection, limits: Limits) -> Query:
                 f"collection '{coll.id}' gives the state at one "
                 "instant (e.g. 2015-08-01), not an interval",
             )
-    return Query(limit, offset, bbox, window)
+    return Query(limit, offset, bbox, window, _where(params, coll))
+
+
+def _where(params: dict[str, str], coll: Collection) -> Any:
+    """The CQL2 filter parsed by pygeofilter and compiled by the collection, or None."""
+    for name in ("filter-lang", "filter-crs"):
+        if name in params and "filter" not in params:
+            raise _invalid(name, "needs a 'filter'")
+    if "filter" not in params:
+        return None
+    node = _parse_filter(params)
+    if coll.compile is None:
+        raise _invalid("filter", f"collection '{coll.id}' cannot be filtered")
+    try:
+        return coll.compile(node)
+    except ValueError as exc:
+        raise _invalid("filter", str(exc)) from None
+
+
+def _parse_filter(params: dict[str, str]) -> Any:
+    try:
+        return ogc_cql.parse(
+            params["filter"], params.get("filter-lang", ogc_cql.TEXT), params.get("filter-crs")
+        )
+    except ogc_cql.ParameterError as exc:
+        raise _invalid(exc.parameter, str(exc)) from None
 
 
 def _integer(params: dict, name: str, default: int, lo: int, hi: int) -> int:
@@ -281,22 +383,34 @@ def _integer(params: dict, name: str, default: int, lo: int, hi: int) -> int:
 
 
 def _bbox(raw: str) -> tuple[float, float, float, float]:
-    """minx,miny,maxx,maxy in CRS84 degrees."""
+    """minx,miny,maxx,maxy in CRS84 degrees, or six numbers with heights (dropped: the
+    features have none)."""
     parts = raw.split(",")
     try:
         values = tuple(float(p) for p in parts)
     except ValueError:
         values = ()
-    if len(values) != 4 or not all(map(math.isfinite, values)):
-        raise _invalid("bbox", f"must be four numbers minx,miny,maxx,maxy, not {raw!r}")
+    if len(values) not in (4, 6) or not all(map(math.isfinite, values)):
+        raise _invalid(
+            "bbox",
+            "must be four numbers minx,miny,maxx,maxy or six minx,miny,minz,maxx,maxy,maxz, "
+            f"not {raw!r}",
+        )
+    if len(values) == 6:
+        if values[2] > values[5]:
+            raise _invalid("bbox", "needs minz <= maxz")
+        values = (values[0], values[1], values[3], values[4])
     minx, miny, maxx, maxy = values
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise _invalid("bbox", "needs -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90")
-    return values
+    return minx, miny, maxx, maxy
 
 
 def _instant(text: str) -> dt.date:
-    """The UTC calendar date of an RFC 3339 date or date-time."""
+    """The UTC calendar date of an RFC 3339 date or date-time; a date with a bare "T"
+    (what GDAL sends for a day) is the date."""
+    if text[-1:] in ("T", "t") and len(text) == 11:
+        text = text[:-1]
     if "T" not in text.upper():
         try:
             return timeline.parse_date(text)
@@ -305,16 +419,24 @@ def _instant(text: str) -> dt.date:
     if not _DATETIME.match(text):
         raise _invalid(
             "datetime",
-            f"{text!r} is not an RFC 3339 date or date-time "
-            "(e.g. 2014-06-01 or 2014-06-01T00:00:00Z)",
+            f"{text!r} is not an RFC 3339 date or date-time with a zone "
+            "(e.g. 2014-06-01, 2014-06-01T00:00:00Z or 2014-06-01T03:00:00+03:00)",
         )
     try:
-        moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(_full_time(text.upper().replace("Z", "+00:00")))
         return moment.astimezone(dt.UTC).date()
     except ValueError:
         raise _invalid("datetime", f"{text!r} is not a real date and time") from None
     except OverflowError:
         raise _invalid("datetime", f"{text!r} is outside years 1 to 9999 in UTC") from None
+
+
+def _full_time(text: str) -> str:
+    """hh or hh:mm padded to hh:mm:ss, so that fromisoformat reads it on every Python."""
+    date, time = text.split("T")
+    clock_, sign, zone = re.split(r"([+-])", time, maxsplit=1)
+    clock_ += ":00" * (2 - clock_.count(":")) if "." not in clock_ else ""
+    return f"{date}T{clock_}{sign}{zone}"
 
 
 def _next_day(day: dt.date) -> dt.date | None:
@@ -355,6 +477,9 @@ def _describe(base: str, c: Collection) -> dict:
             _link(url + "?f=html", "alternate", _HTML_TYPE, c.title),
             _link(url + "/items", "items", GEOJSON, "Features"),
             _link(url + "/items?f=html", "items", _HTML_TYPE, "Features"),
+            _link(url + "/queryables", REL_QUERYABLES, SCHEMA, "Queryables"),
+            _link(url + "/schema", "describedby", SCHEMA, "Schema of the features"),
+            _link(url + "/schema", REL_SCHEMA, SCHEMA, "Schema of the features"),
         ],
     }
 
@@ -408,9 +533,9 @@ def _link(href: str, rel: str, media: str, title: str) -> dict:
     return {"href": href, "rel": rel, "type": media, "title": title}
 
 
-def _render(doc: dict, fmt: str, json_type: str, kind: str) -> Response:
+def _render(req: OGCRequest, doc: dict, fmt: str, json_type: str, kind: str) -> Response:
     if fmt == "html":
-        return 200, {"Content-Type": _HTML_TYPE}, ogc_html.page(kind, doc).encode()
+        return 200, {"Content-Type": _HTML_TYPE}, ogc_html.page(kind, doc, req.assets).encode()
     return 200, {"Content-Type": json_type}, orjson.dumps(doc)
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from html import escape
 
-__all__ = ["page"]
+__all__ = ["page", "api_page"]
 
 _TITLES = {
     "landing": "Border Control Atlas – OGC API",
     "conformance": "Conformance",
     "collections": "Collections",
     "items": "Features",
+    "schema": "Schema",
 }
 
 
-def page(kind: str, doc: dict) -> str:
+def page(kind: str, doc: dict, assets: str = "/static") -> str:
     """A complete HTML page for one document of the given kind.
 
     >>> "&lt;b&gt;" in page("collection", {"title": "<b>", "links": []})
@@ -23,10 +24,53 @@ def page(kind: str, doc: dict) -> str:
     title = doc.get("title") or _TITLES.get(kind) or f"Feature {doc.get('id')}"
     body = _BODIES[kind](doc)
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title></head><body><main>"
-        f"<h1>{escape(title)}</h1>{body}{_links(doc.get('links', []))}"
+        _head(title, assets, ("css/app.css", "css/ogc.css"))
+        + '<body class="ogc">'
+        + _topbar(doc.get("links", []))
+        + f'<main id="main"><h1>{escape(title)}</h1>{body}{_links(doc.get("links", []))}'
         "</main></body></html>"
+    )
+
+
+def api_page(spec_url: str, assets: str = "/static") -> str:
+    """Swagger UI over the OpenAPI document; the script that starts it is a static file,
+    so the page runs under the site's Content Security Policy (no inline script)."""
+    return (
+        _head(
+            "Border Control Atlas – OGC API definition",
+            assets,
+            ("vendor/swagger-ui/swagger-ui.css", "css/app.css", "css/ogc.css"),
+        )
+        + '<body class="ogc ogc-api">'
+        + _topbar([])
+        + '<main id="main"><h1>OGC API definition</h1>'
+        f'<p>The <a href="{escape(spec_url)}">OpenAPI 3.0 document</a>, readable below.</p>'
+        f'<div id="swagger-ui" data-spec="{escape(spec_url)}"></div></main>'
+        f'<script src="{escape(assets)}/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
+        f'<script src="{escape(assets)}/js/swagger-init.js"></script>'
+        "</body></html>"
+    )
+
+
+def _head(title: str, assets: str, sheets: tuple[str, ...]) -> str:
+    links = "".join(f'<link rel="stylesheet" href="{escape(assets)}/{sheet}">' for sheet in sheets)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{escape(title)}</title><link rel="icon" href="data:,">{links}</head>'
+    )
+
+
+def _topbar(links: list[dict]) -> str:
+    """The site's top bar: the atlas, the API's landing page."""
+    home = next((link["href"] for link in links if link["rel"] == "self"), "")
+    root = home.split("/ogc", 1)[0] if "/ogc" in home else ""
+    return (
+        '<a class="skip" href="#main">Skip to content</a>'
+        f'<header class="topbar"><a class="brand" href="{escape(root)}/">Border Control Atlas</a>'
+        f'<nav aria-label="OGC API"><a href="{escape(root)}/ogc/">OGC API</a>'
+        f'<a href="{escape(root)}/ogc/collections?f=html">Collections</a>'
+        f'<a href="{escape(root)}/ogc/api?f=html">API definition</a></nav></header>'
     )
 
 
@@ -63,7 +107,25 @@ def _items(doc: dict) -> str:
     )
     return (
         f"<p>{doc['numberReturned']} of {doc['numberMatched']} features.</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _schema(doc: dict) -> str:
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{escape(str(cell))}</td>"
+            for cell in (name, p.get("type", ""), p.get("format", ""), p.get("title", ""))
+        )
+        + "</tr>"
+        for name, p in doc["properties"].items()
+    )
+    return (
+        '<div class="table-wrap"><table><thead><tr><th scope="col">property</th>'
+        '<th scope="col">type</th><th scope="col">format</th><th scope="col">meaning</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
 
@@ -106,4 +168,5 @@ _BODIES = {
     "collection": _collection,
     "items": _items,
     "item": _item,
+    "schema": _schema,
 }

@@ -7,6 +7,10 @@ from collections.abc import Sequence
 __all__ = ["document"]
 
 _REF = "#/components/parameters/"
+#: Accepted (and checked) on every path: GDAL repeats a connection string's query on all;
+#: they filter only on /items.
+_META = ("f", "datetime", "bbox", "filter", "filter-lang", "filter-crs")
+_SCHEMA = "application/schema+json"
 
 
 def document(base: str, collections: Sequence[tuple[str, str]], limits) -> dict:
@@ -15,25 +19,44 @@ def document(base: str, collections: Sequence[tuple[str, str]], limits) -> dict:
         "/": _get("Landing page", "landing", "application/json"),
         "/conformance": _get("Conformance classes", "conformance", "application/json"),
         "/api": _get(
-            "This API definition", "api", "application/vnd.oai.openapi+json;version=3.0", params=[]
+            "This API definition (f=html: Swagger UI)",
+            "api",
+            "application/vnd.oai.openapi+json;version=3.0",
         ),
         "/collections": _get("Feature collections", "collections", "application/json"),
     }
     for cid, title in collections:
-        paths[f"/collections/{cid}"] = _get(
-            f"{title}: description", f"{cid}-collection", "application/json"
+        url = f"/collections/{cid}"
+        paths[url] = _get(
+            f"{title}: description", f"{cid}-collection", "application/json", not_found=True
         )
-        paths[f"/collections/{cid}/items"] = _get(
+        paths[url + "/queryables"] = _get(
+            f"{title}: queryables (JSON Schema)", f"{cid}-queryables", _SCHEMA, not_found=True
+        )
+        paths[url + "/schema"] = _get(
+            f"{title}: schema of the features", f"{cid}-schema", _SCHEMA, not_found=True
+        )
+        paths[url + "/items"] = _get(
             f"{title}: features",
             f"{cid}-items",
             "application/geo+json",
-            params=["f", "limit", "offset", "bbox", "datetime"],
+            params=[
+                "f",
+                "limit",
+                "offset",
+                "bbox",
+                "datetime",
+                "filter",
+                "filter-lang",
+                "filter-crs",
+            ],
+            not_found=True,
         )
-        paths[f"/collections/{cid}/items/{{featureId}}"] = _get(
+        paths[url + "/items/{featureId}"] = _get(
             f"{title}: one feature",
             f"{cid}-item",
             "application/geo+json",
-            params=["f", "featureId"],
+            params=[*_META, "featureId"],
             not_found=True,
         )
     return {
@@ -50,7 +73,7 @@ def document(base: str, collections: Sequence[tuple[str, str]], limits) -> dict:
 
 
 def _get(
-    summary: str, op_id: str, media: str, params: Sequence[str] = ("f",), not_found: bool = False
+    summary: str, op_id: str, media: str, params: Sequence[str] = _META, not_found: bool = False
 ) -> dict:
     responses = {
         "200": {
@@ -60,6 +83,7 @@ def _get(
                 "text/html": {"schema": {"type": "string"}},
             },
         },
+        "304": {"description": "Not modified (If-None-Match / If-Modified-Since)"},
         "400": _error("Invalid or unknown query parameter"),
     }
     if not_found:
@@ -95,18 +119,47 @@ def _parameters(limits) -> dict:
         "bbox": {
             **_query(
                 "bbox",
-                "minx,miny,maxx,maxy in CRS84 degrees.",
-                {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+                "minx,miny,maxx,maxy in CRS84 degrees, or six numbers with heights "
+                "(minx,miny,minz,maxx,maxy,maxz; heights are ignored). Features without a "
+                "geometry match too. Accepted and ignored outside /items.",
+                {
+                    "type": "array",
+                    "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
+                    "items": {"type": "number"},
+                },
             ),
             "style": "form",
             "explode": False,
         },
         "datetime": _query(
             "datetime",
-            "RFC 3339 instant (2014-06-01 or "
-            "2014-06-01T00:00:00Z) or interval (a/b, ../b, a/..). Periods "
-            "whose [start, end) meets it; sites: the state at an instant.",
+            "RFC 3339 instant (2014-06-01, 2014-06-01T, 2014-06-01T00:00:00Z, "
+            "2014-06-01T03:00+03:00: its UTC day) or interval (a/b, ../b, a/.., /b, a/). "
+            "Periods whose possible span [earliest start, latest end) meets it; events whose "
+            "days meet it; sites: the state at an instant. Accepted and ignored outside /items.",
             {"type": "string"},
+        ),
+        "filter": _query(
+            "filter",
+            "CQL2 filter on the queryables (/collections/{id}/queryables), e.g. "
+            "actor = 'isis' AND start >= DATE('2015-01-01'). Dates of periods are windows: "
+            "a comparison holds when some day of the window satisfies it.",
+            {"type": "string"},
+        ),
+        "filter-lang": _query(
+            "filter-lang",
+            "Encoding of `filter`.",
+            {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
+        ),
+        "filter-crs": _query(
+            "filter-crs",
+            "CRS of geometries in `filter`: only CRS84 (spatial predicates are refused).",
+            {
+                "type": "string",
+                "format": "uri-reference",
+                "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+                "default": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+            },
         ),
         "featureId": {
             "name": "featureId",

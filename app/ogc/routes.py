@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request, url_for
 
 from app.core.clock import today
-from app.db import features
+from app.db import cql, features
 from app.db.features import Filters
 from app.ogc import core as ogc
 from app.web.httpcache import host_key, public_url, respond
@@ -43,6 +43,18 @@ def collection(cid: str):
     return _serve(("collection", cid), lambda req: ogc.collection(req, _catalog(), cid))
 
 
+@bp.get("/collections/<cid>/queryables")
+def queryables(cid: str):
+    """The properties a CQL2 filter may use."""
+    return _serve(("queryables", cid), lambda req: ogc.queryables(req, _catalog(), cid))
+
+
+@bp.get("/collections/<cid>/schema")
+def schema(cid: str):
+    """The properties of the features and their types."""
+    return _serve(("schema", cid), lambda req: ogc.schema(req, _catalog(), cid))
+
+
 @bp.get("/collections/<cid>/items")
 def items(cid: str):
     """A page of features."""
@@ -62,6 +74,7 @@ def _serve(name, endpoint):
         params=request.args.to_dict(flat=False),
         prefers_html=request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML])
         == ogc.HTML,
+        assets=url_for("static", filename="").rstrip("/"),
     )
     params = tuple(sorted((k, tuple(v)) for k, v in req.params.items()))
     # Only validated answers are kept (respond() drops 400s), and the host is left out
@@ -86,6 +99,7 @@ def _catalog() -> dict[str, ogc.Collection]:
             _site,
             lambda: features.extent("sites"),
             instant_only=True,
+            **_filtering("sites", python=True),
         ),
         "periods": ogc.Collection(
             "periods",
@@ -95,6 +109,7 @@ def _catalog() -> dict[str, ogc.Collection]:
             _paged("periods", features.periods),
             _by_id(features.periods),
             lambda: features.extent("periods"),
+            **_filtering("periods"),
         ),
         "events": ogc.Collection(
             "events",
@@ -103,27 +118,44 @@ def _catalog() -> dict[str, ogc.Collection]:
             _paged("events", features.events),
             _by_id(features.events),
             lambda: features.extent("events"),
+            **_filtering("events"),
         ),
         "boundaries": ogc.Collection(
             "boundaries",
             "Boundaries",
             "Countries (Natural Earth 1:10m, simplified), the Syria–Iraq border line and "
             "the al-Tanf 55 km zone. Timeless: `datetime` matches every feature.",
-            lambda q: _page(features.boundaries(geodata, q.bbox), q),
+            lambda q: _page(_kept(features.boundaries(geodata, q.bbox), q), q),
             lambda fid: _find(features.boundaries(geodata), fid),
             lambda: features.boundaries_extent(geodata),
+            **_filtering("boundaries", python=True),
         ),
     }
+
+
+def _filtering(kind: str, python: bool = False) -> dict:
+    """The collection's queryables and how its CQL2 filters compile (app.db.cql)."""
+    compile_ = (
+        (lambda node: cql.to_python(kind, node))
+        if python
+        else (lambda node: cql.to_sql(kind, node))
+    )
+    return {"queryables": cql.queryables(kind), "schema": cql.schema(kind), "compile": compile_}
+
+
+def _kept(feats: list[dict], q: ogc.Query) -> list[dict]:
+    """The features a Python-compiled filter keeps."""
+    return feats if q.where is None else [f for f in feats if q.where(f)]
 
 
 def _sites(q: ogc.Query) -> tuple[int, list[dict]]:
     """The state at the instant asked for (default today), as the map shows it."""
     day = (q.window[0] if q.window else None) or today()
-    return _page(features.sites_at(day, q.bbox), q)
+    return _page(_kept(features.sites_at(day, q.bbox), q), q)
 
 
 def _site(fid: str) -> dict | None:
-    return _find(features.sites_at(today()), fid)
+    return features.find("sites", fid, today())
 
 
 def _paged(kind: str, fetch):
@@ -131,20 +163,17 @@ def _paged(kind: str, fetch):
 
     def run(q: ogc.Query) -> tuple[int, list[dict]]:
         lo, hi = q.window or (None, None)
-        f = Filters(lo=lo, hi=hi, bbox=q.bbox)
+        f = Filters(lo=lo, hi=hi, bbox=q.bbox, where=q.where)
         return features.count(kind, f), fetch(f, q.limit, q.offset)
 
     return run
 
 
 def _by_id(fetch):
-    """Look one row up by its integer id; anything else is simply not found."""
+    """Look one feature up by its record key (`features.periods` -> kind "periods")."""
 
     def run(fid: str) -> dict | None:
-        if not fid.isdigit() or len(fid) > 9:
-            return None
-        found = fetch(Filters(fid=int(fid)))
-        return found[0] if found else None
+        return features.find(fetch.__name__, fid)
 
     return run
 

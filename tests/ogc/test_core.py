@@ -72,9 +72,20 @@ def test_landing_links_the_api_conformance_and_collections():
     assert rels["self"]["type"] == "application/json"
 
 
-def test_conformance_declares_core_geojson_html_and_openapi():
+def test_conformance_declares_part_1_part_3_and_basic_cql2():
     _, doc = _json(ogc.conformance(_req()))
-    assert {c.rsplit("/", 1)[1] for c in doc["conformsTo"]} == {"core", "geojson", "html", "oas30"}
+    assert {c.rsplit("/", 1)[1] for c in doc["conformsTo"]} == {
+        "core",
+        "geojson",
+        "html",
+        "oas30",
+        "queryables",
+        "filter",
+        "features-filter",
+        "cql2-text",
+        "cql2-json",
+        "basic-cql2",
+    }
 
 
 def test_collections_describe_extent_crs_and_links():
@@ -142,6 +153,17 @@ def test_bbox_and_datetime_reach_the_query():
         ("2014-06-01/..", (D(2014, 6, 1), None), False),
         ("/2014-06-03", (None, D(2014, 6, 4)), False),
         ("9999-12-31", (D(9999, 12, 31), None), True),
+        ("2014-06-01T", (D(2014, 6, 1), D(2014, 6, 2)), True),
+        ("2014-06-01t00:00:00z", (D(2014, 6, 1), D(2014, 6, 2)), True),
+        ("2014-06-01T23Z", (D(2014, 6, 1), D(2014, 6, 2)), True),
+        ("2014-06-01T23:30-01:00", (D(2014, 6, 2), D(2014, 6, 3)), True),
+        ("2014-06-01T00:00:00.123456+00:00", (D(2014, 6, 1), D(2014, 6, 2)), True),
+        ("2015-01-01T/2016-01-01T", (D(2015, 1, 1), D(2016, 1, 2)), False),
+        ("2015-01-01T00:00:00Z/..", (D(2015, 1, 1), None), False),
+        ("../2016-01-01T", (None, D(2016, 1, 2)), False),
+        ("2015-01-01/", (D(2015, 1, 1), None), False),
+        ("/", (None, None), False),
+        ("../..", (None, None), False),
     ],
 )
 def test_datetime_instants_and_intervals(text, window, instant):
@@ -160,6 +182,8 @@ def test_datetime_instants_and_intervals(text, window, instant):
         {"offset": "x"},
         {"bbox": "1,2,3"},
         {"bbox": "1,2,3,4,5"},
+        {"bbox": "1,2,3,4,5,6,7"},
+        {"bbox": "0,0,5,1,1,4"},
         {"bbox": "3,0,1,1"},
         {"bbox": "0,3,1,1"},
         {"bbox": "a,b,c,d"},
@@ -169,6 +193,13 @@ def test_datetime_instants_and_intervals(text, window, instant):
         {"datetime": "2014-13-01"},
         {"datetime": "yesterday"},
         {"datetime": "2014-06-01T00:00"},
+        {"datetime": "2014-06-01T00:00:00"},
+        {"datetime": "2014-06-01TZ"},
+        {"datetime": "2014-06-01/2014-06-02/"},
+        {"filter": "actor ="},
+        {"filter-lang": "cql2-text"},
+        {"filter-lang": "ecql", "filter": "x = 1"},
+        {"filter-crs": "EPSG:3857", "filter": "x = 1"},
         {"datetime": "2014-06-02/2014-06-01"},
         {"datetime": "a/b/c"},
         {"datetime": "2014-06-31T00:00:00Z"},
@@ -242,3 +273,104 @@ def test_openapi_document_describes_paths_and_limits():
     for path in doc["paths"].values():
         for ref in path["get"]["parameters"]:
             assert ref["$ref"].split("/")[-1] in doc["components"]["parameters"]
+
+
+def _filtered(seen):
+    """A collection whose compile step records the syntax tree and refuses 'bad'."""
+
+    def compile_(node):
+        if "bad" in repr(node):
+            raise ValueError("'bad' is not a queryable")
+        seen.append(node)
+        return ("compiled", node)
+
+    c = _collection()
+    return {
+        c.id: ogc.Collection(
+            c.id,
+            c.title,
+            c.description,
+            c.items,
+            c.item,
+            c.extent,
+            queryables={"num": {"type": "integer"}},
+            schema={"num": {"type": "integer"}, "name": {"type": "string"}},
+            compile=compile_,
+        )
+    }
+
+
+def test_filter_is_parsed_by_pygeofilter_and_compiled_by_the_collection():
+    seen, queries = [], []
+    catalog = _filtered(seen)
+    inner = catalog["things"].items
+    catalog["things"] = ogc.Collection(
+        **{**catalog["things"].__dict__, "items": lambda q: queries.append(q) or inner(q)}
+    )
+    _json(ogc.items(_req(filter="num > 3 AND name = 'it''s'"), catalog, "things", ogc.Limits()))
+    assert "it's" in repr(seen[0])  # the '' escape, decoded
+    assert queries[0].where == ("compiled", seen[0])
+    text = orjson.dumps({"op": ">", "args": [{"property": "num"}, 3]}).decode()
+    _json(
+        ogc.items(
+            _req(filter=text, **{"filter-lang": "cql2-json"}), catalog, "things", ogc.Limits()
+        )
+    )
+    assert repr(seen[1]) == repr(seen[0].lhs)
+
+
+def test_a_filter_the_collection_refuses_is_400_naming_filter():
+    status, _, body = ogc.items(_req(filter="bad = 1"), _filtered([]), "things", ogc.Limits())
+    assert status == 400
+    assert orjson.loads(body)["description"] == "parameter 'filter': 'bad' is not a queryable"
+
+
+def test_queryables_and_schema_are_json_schemas():
+    for endpoint, props in ((ogc.queryables, {"num"}), (ogc.schema, {"num", "name"})):
+        headers, doc = _json(endpoint(_req(), _filtered([]), "things"))
+        assert headers["Content-Type"] == "application/schema+json"
+        assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert doc["$id"].startswith(BASE + "/collections/things/")
+        assert set(doc["properties"]) == props
+    html = ogc.schema(_req(f="html"), _filtered([]), "things")
+    assert html[1]["Content-Type"].startswith("text/html") and b"integer" in html[2]
+
+
+def test_collections_link_queryables_and_schema():
+    _, doc = _json(ogc.collection(_req(), _catalog(), "things"))
+    rels = {link["rel"]: link["href"] for link in doc["links"]}
+    assert rels[ogc.REL_QUERYABLES] == BASE + "/collections/things/queryables"
+    assert rels["describedby"] == rels[ogc.REL_SCHEMA] == BASE + "/collections/things/schema"
+
+
+def test_landing_links_the_readable_api_definition():
+    _, doc = _json(ogc.landing(_req()))
+    doc_link = next(link for link in doc["links"] if link["rel"] == "service-doc")
+    assert doc_link["href"] == BASE + "/api?f=html" and doc_link["type"].startswith("text/html")
+    status, headers, body = ogc.api_document(_req(f="html"), _catalog(), ogc.Limits())
+    assert status == 200 and b'data-spec="http://example.test/ogc/api?f=json"' in body
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda r: ogc.landing(r),
+        lambda r: ogc.conformance(r),
+        lambda r: ogc.collections(r, _catalog()),
+        lambda r: ogc.collection(r, _catalog(), "things"),
+        lambda r: ogc.item(r, _catalog(), "things", "1"),
+        lambda r: ogc.api_document(r, _catalog(), ogc.Limits()),
+    ],
+)
+def test_metadata_endpoints_check_and_ignore_datetime_bbox_and_filter(call):
+    ok = _req(datetime="2015-01-01T/2016-01-01T", bbox="1,2,3,4", filter="num = 1")
+    assert call(ok)[0] == 200
+    assert call(_req(datetime="soon"))[0] == 400
+    assert call(_req(filter="num ="))[0] == 400
+
+
+def test_six_number_bbox_drops_the_heights():
+    seen = []
+    catalog = {"things": _collection(seen=seen)}
+    _json(ogc.items(_req(bbox="40,33,-10,40.5,35,10"), catalog, "things", ogc.Limits()))
+    assert seen[0].bbox == (40, 33, 40.5, 35)

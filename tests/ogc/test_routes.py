@@ -97,8 +97,56 @@ def test_events_filter_by_datetime(seeded_client):
     doc = _get(seeded_client, "/ogc/collections/events/items?datetime=2014-06-01/2014-06-30")
     assert doc["features"]
     for f in doc["features"]:
-        date, end = f["properties"]["date"], f["properties"]["end"]
-        assert date <= "2014-06-30" and (end or date) >= "2014-06-01"
+        p = f["properties"]
+        # The event's days: its date window, to its end date when it has one.
+        last = max(p["date_latest"], p["end"] or p["date_latest"])
+        assert p["date"] <= "2014-06-30" and last >= "2014-06-01"
+    every = _get(seeded_client, "/ogc/collections/events/items?limit=1000")["features"]
+    expected = {
+        f["id"]
+        for f in every
+        if f["properties"]["date"] <= "2014-06-30"
+        and max(f["properties"]["date_latest"], f["properties"]["end"] or "") >= "2014-06-01"
+    }
+    assert {f["id"] for f in doc["features"]} == expected
+
+
+def test_bbox_keeps_events_without_a_place(seeded_client):
+    """/req/core/fc-bbox-response C: features without a geometry match any bbox."""
+    every = _get(seeded_client, "/ogc/collections/events/items?limit=1000")["features"]
+    boxed = _get(seeded_client, "/ogc/collections/events/items?limit=1000&bbox=0,0,1,1")
+    assert {f["id"] for f in boxed["features"]} == {f["id"] for f in every if f["geometry"] is None}
+
+
+def test_metadata_urls_accept_and_check_what_gdal_repeats(seeded_client):
+    urls = [
+        "/ogc/",
+        "/ogc/api",
+        "/ogc/conformance",
+        "/ogc/collections",
+        "/ogc/collections/periods",
+        "/ogc/collections/periods/queryables",
+        "/ogc/collections/periods/schema",
+        "/ogc/collections/sites/items/al-tanf",
+    ]
+    for url in urls:
+        ok = seeded_client.get(url + "?datetime=2015-01-01T/2016-01-01T&bbox=40,30,42,35")
+        assert ok.status_code == 200, url
+        assert seeded_client.get(url + "?datetime=soon").status_code == 400, url
+    same_twice = "/ogc/collections/periods/items?datetime=2015-06-01&datetime=2015-06-01"
+    assert seeded_client.get(same_twice).status_code == 200
+    differing = "/ogc/collections/periods/items?datetime=2015-06-01&datetime=2015-06-02"
+    assert seeded_client.get(differing).status_code == 400
+
+
+def test_html_pages_have_a_viewport_the_site_styles_and_no_inline_script(seeded_client):
+    for url in ("/ogc/?f=html", "/ogc/collections/periods/items?f=html", "/ogc/api?f=html"):
+        resp = seeded_client.get(url)
+        html = resp.get_data(as_text=True)
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+        assert "/static/css/app.css" in html and "/static/css/ogc.css" in html
+        assert "<script>" not in html and "style=" not in html
+        assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
 
 
 def test_boundaries_hold_countries_border_and_zone(seeded_client):

@@ -1,0 +1,311 @@
+"""CQL2 filters (Part 3) over HTTP on the seed data, checked against the rule written out in
+Python on every feature: a comparison with a date window holds when some day of it does."""
+
+import datetime as dt
+import json
+from urllib.parse import urlencode
+
+import pytest
+
+D = dt.date.fromisoformat
+
+
+def _get(client, path, status=200, **params):
+    resp = client.get(f"{path}?{urlencode(params)}")
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def _items(client, cid, **params):
+    return _get(client, f"/ogc/collections/{cid}/items", limit=10000, **params)["features"]
+
+
+def _ids(feats):
+    return {f["id"] for f in feats}
+
+
+def _day(props, name):
+    return props[name] and D(props[name])
+
+
+def _may(lo, hi, op, day):
+    """Some day of [lo, hi] satisfies `op day`; None (absent bound) is unknown -> False."""
+    if lo is None:
+        return False
+    return {
+        "<": lo < day,
+        "<=": lo <= day,
+        ">": hi > day,
+        ">=": hi >= day,
+        "=": lo <= day <= hi,
+        "<>": not (lo == hi == day),
+    }[op]
+
+
+@pytest.fixture
+def periods(seeded_client):
+    return _items(seeded_client, "periods")
+
+
+@pytest.mark.parametrize("side", ["start", "end"])
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "=", "<>"])
+@pytest.mark.parametrize("day", ["2014-06-01", "2015-05-21", "2017-01-15"])
+def test_date_comparisons_keep_every_period_whose_window_may_match(
+    seeded_client, periods, side, op, day
+):
+    expected = {
+        f["id"]
+        for f in periods
+        if _may(
+            _day(f["properties"], f"{side}_earliest"),
+            _day(f["properties"], f"{side}_latest"),
+            op,
+            D(day),
+        )
+    }
+    for literal in (f"DATE('{day}')", f"'{day}'", f"'{day}T'", f"TIMESTAMP('{day}T12:00:00Z')"):
+        got = _items(seeded_client, "periods", filter=f"{side} {op} {literal}")
+        assert _ids(got) == expected, literal
+
+
+def test_a_window_matches_on_both_sides_of_a_day_inside_it(seeded_client, periods):
+    """`start >= D` and `start <= D` both keep a start window that contains D."""
+    windowed = [
+        f
+        for f in periods
+        if f["properties"]["start_earliest"] != f["properties"]["start_latest"]
+        and f["properties"]["start_earliest"]
+    ]
+    assert windowed, "the seed has start windows"
+    p = windowed[0]["properties"]
+    inside = p["start_earliest"]
+    after = _ids(_items(seeded_client, "periods", filter=f"start >= DATE('{inside}')"))
+    before = _ids(_items(seeded_client, "periods", filter=f"start <= DATE('{inside}')"))
+    assert windowed[0]["id"] in after & before
+
+
+def test_plain_properties_and_logic(seeded_client, periods):
+    got = _items(
+        seeded_client,
+        "periods",
+        filter="actor = 'isis' AND (country = 'SY' OR contested = true) AND NOT confidence = 'low'",
+    )
+    expected = {
+        f["id"]
+        for f in periods
+        if f["properties"]["actor"] == "isis"
+        and (f["properties"]["country"] == "SY" or f["properties"]["contested"])
+        and f["properties"]["confidence"] != "low"
+    }
+    assert _ids(got) == expected and expected
+
+
+@pytest.mark.parametrize("cid", ["periods", "events"])
+def test_enumerated_values_compare_as_text_on_every_database(seeded_client, cid):
+    every = _items(seeded_client, cid)
+    assert _items(seeded_client, cid, filter="confidence = 'certain'") == []
+    above = _items(seeded_client, cid, filter="confidence > 'low'")
+    assert {f["id"] for f in above} == {
+        f["id"] for f in every if f["properties"]["confidence"] > "low"
+    }
+
+
+def test_like_in_between_and_casei(seeded_client, periods):
+    def kept(text):
+        return _ids(_items(seeded_client, "periods", filter=text))
+
+    assert kept("CASEI(actor) = CASEI('ISIS')") == kept("actor = 'isis'") != set()
+    assert kept("actor IN ('isis', 'sdf')") == kept("actor = 'isis' OR actor = 'sdf'")
+    assert kept("site LIKE 'al-%'") == {
+        f["id"] for f in periods if f["properties"]["site"].startswith("al-")
+    }
+    assert kept("start BETWEEN DATE('2015-01-01') AND DATE('2015-12-31')") == kept(
+        "start >= DATE('2015-01-01') AND start <= DATE('2015-12-31')"
+    )
+
+
+def test_is_null_finds_ongoing_and_open_periods(seeded_client, periods):
+    ongoing = _items(seeded_client, "periods", filter="end IS NULL")
+    assert _ids(ongoing) == {f["id"] for f in periods if f["properties"]["end_edtf"] is None}
+    before = _items(seeded_client, "periods", filter="start IS NOT NULL")
+    assert _ids(before) == {f["id"] for f in periods if f["properties"]["start_edtf"]}
+
+
+def test_null_bounds_are_unknown_so_add_is_null_for_ongoing(seeded_client, periods):
+    held = _ids(_items(seeded_client, "periods", filter="end > DATE('2024-01-01')"))
+    with_ongoing = _ids(
+        _items(seeded_client, "periods", filter="end > DATE('2024-01-01') OR end IS NULL")
+    )
+    ongoing = {f["id"] for f in periods if f["properties"]["end_edtf"] is None}
+    assert not held & ongoing and with_ongoing == held | ongoing
+
+
+def test_json_encoding_gives_the_same_answer_as_text(seeded_client):
+    text = "actor = 'isis' AND start >= DATE('2015-01-01')"
+    doc = {
+        "op": "and",
+        "args": [
+            {"op": "=", "args": [{"property": "actor"}, "isis"]},
+            {"op": ">=", "args": [{"property": "start"}, {"date": "2015-01-01"}]},
+        ],
+    }
+    a = _items(seeded_client, "periods", filter=text)
+    b = _items(seeded_client, "periods", **{"filter": json.dumps(doc), "filter-lang": "cql2-json"})
+    assert _ids(a) == _ids(b) and a
+
+
+def _relation(lo, hi, a, b, rel):
+    lo = lo or dt.date.min
+    hi = hi or dt.date.max
+    return {
+        "t_intersects": lo <= b and hi >= a,
+        "t_disjoint": not (lo <= b and hi >= a),
+        "t_before": hi < a,
+        "t_after": lo > b,
+        "t_during": lo >= a and hi <= b,
+    }[rel]
+
+
+@pytest.mark.parametrize("rel", ["t_intersects", "t_before", "t_after", "t_during"])
+@pytest.mark.parametrize("side", ["start", "end"])
+def test_temporal_predicates_take_the_window_as_an_interval(seeded_client, periods, rel, side):
+    a, b = D("2014-06-01"), D("2015-12-31")
+    doc = {"op": rel, "args": [{"property": side}, {"interval": [str(a), str(b)]}]}
+    got = _items(
+        seeded_client, "periods", **{"filter": json.dumps(doc), "filter-lang": "cql2-json"}
+    )
+    # An absent start is before every day, an absent end after every day.
+    none = dt.date.min if side == "start" else dt.date.max
+    expected = {
+        f["id"]
+        for f in periods
+        if _relation(
+            _day(f["properties"], f"{side}_earliest") or none,
+            _day(f["properties"], f"{side}_latest") or none,
+            a,
+            b,
+            rel,
+        )
+    }
+    assert _ids(got) == expected
+
+
+def test_text_temporal_predicate_as_pygeofilter_reads_it(seeded_client, periods):
+    got = _items(
+        seeded_client,
+        "periods",
+        filter="start T_INTERSECTS INTERVAL('2015-01-01T00:00:00Z','2015-12-31T00:00:00Z')",
+    )
+    expected = {
+        f["id"]
+        for f in periods
+        if _relation(
+            _day(f["properties"], "start_earliest") or dt.date.min,
+            _day(f["properties"], "start_latest") or dt.date.min,
+            D("2015-01-01"),
+            D("2015-12-31"),
+            "t_intersects",
+        )
+    }
+    assert _ids(got) == expected and expected
+
+
+def test_filter_datetime_and_bbox_are_anded(seeded_client):
+    both = _items(
+        seeded_client,
+        "periods",
+        filter="actor = 'isis'",
+        datetime="2015-08-01",
+        bbox="38,33,39,34",
+    )
+    alone = _ids(_items(seeded_client, "periods", filter="actor = 'isis'"))
+    at = _ids(_items(seeded_client, "periods", datetime="2015-08-01"))
+    box = _ids(_items(seeded_client, "periods", bbox="38,33,39,34"))
+    assert _ids(both) == alone & at & box
+
+
+def test_events_by_date_window_and_site(seeded_client):
+    events = _items(seeded_client, "events")
+    got = _items(seeded_client, "events", filter="date >= DATE('2014-06-10') AND site = 'al-qaim'")
+    expected = {
+        f["id"]
+        for f in events
+        if D(f["properties"]["date_latest"]) >= D("2014-06-10")
+        and "al-qaim" in f["properties"]["sites"]
+    }
+    assert _ids(got) == expected and expected
+
+
+def test_sites_are_filtered_in_python_with_the_same_rules(seeded_client):
+    every = _items(seeded_client, "sites", datetime="2015-08-01")
+    got = _items(
+        seeded_client,
+        "sites",
+        datetime="2015-08-01",
+        filter="controller = 'isis' AND since < DATE('2015-06-01')",
+    )
+    expected = {
+        f["id"]
+        for f in every
+        if f["properties"]["controller"] == "isis"
+        and f["properties"]["since"]
+        and D(f["properties"]["since"]) < D("2015-06-01")
+    }
+    assert _ids(got) == expected and expected
+    unknown = _items(seeded_client, "sites", datetime="2015-08-01", filter="controller IS NULL")
+    assert _ids(unknown) == {f["id"] for f in every if f["properties"]["controller"] is None}
+
+
+def test_boundaries_filter_by_layer(seeded_client):
+    got = _items(seeded_client, "boundaries", filter="layer = 'countries' AND iso_a2 = 'IQ'")
+    assert _ids(got) == {"countries-iq"}
+
+
+@pytest.mark.parametrize(
+    "cid, params, rule",
+    [
+        ("periods", {"filter": "nope = 1"}, "unknown property 'nope'"),
+        ("periods", {"filter": "start >= 'soon'"}, "'start' is a date"),
+        ("periods", {"filter": "contested = 'yes'"}, "'contested' is true or false"),
+        ("periods", {"filter": "actor = 3"}, "'actor' is text"),
+        ("periods", {"filter": "S_INTERSECTS(geometry, BBOX(40,30,42,35))"}, "bbox parameter"),
+        ("periods", {"filter": "start T_MEETS DATE('2015-01-01')"}, "T_MEETS is not supported"),
+        ("periods", {"filter": "start = end"}, "literal"),
+        ("periods", {"filter": "actor = "}, "not valid cql2-text"),
+        ("periods", {"filter": "{", "filter-lang": "cql2-json"}, "not JSON"),
+        ("periods", {"filter": "actor = 'x'", "filter-lang": "ecql"}, "cql2-text or cql2-json"),
+        ("periods", {"filter": "actor = 'x'", "filter-crs": "EPSG:4326"}, "CRS84"),
+        ("sites", {"filter": "nope = 1"}, "unknown property 'nope'"),
+        ("sites", {"filter": "since >= 'soon'"}, "'since' is a date"),
+        ("events", {"filter": "site > 'a'"}, "'site' takes = or <>"),
+    ],
+)
+def test_bad_filters_are_400_naming_the_parameter_and_the_rule(seeded_client, cid, params, rule):
+    doc = _get(seeded_client, f"/ogc/collections/{cid}/items", 400, **params)
+    assert doc["code"] == "InvalidParameterValue"
+    assert "parameter 'filter" in doc["description"] and rule in doc["description"]
+
+
+def test_queryables_are_a_json_schema(seeded_client):
+    resp = seeded_client.get("/ogc/collections/periods/queryables")
+    assert resp.mimetype == "application/schema+json"
+    doc = resp.get_json()
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert doc["$id"] == "http://localhost/ogc/collections/periods/queryables"
+    assert doc["type"] == "object" and doc["additionalProperties"] is False
+    assert doc["properties"]["start"] == {
+        "title": "Start (window)",
+        "type": "string",
+        "format": "date",
+    }
+    assert doc["properties"]["contested"]["type"] == "boolean"
+
+
+@pytest.mark.parametrize("cid", ["sites", "periods", "events", "boundaries"])
+def test_the_schema_lists_every_property_served_with_its_type(seeded_client, cid):
+    schema = _get(seeded_client, f"/ogc/collections/{cid}/schema")["properties"]
+    params = {"datetime": "2015-08-01"} if cid == "sites" else {}
+    for feature in _items(seeded_client, cid, **params):
+        assert set(feature["properties"]) <= set(schema), cid
+    dates = {k for k, v in schema.items() if v.get("format") == "date"}
+    assert bool(dates) == (cid != "boundaries")
