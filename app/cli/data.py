@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.cli import Refused
+from app.cli import Refused, writes
 from app.io import backup as backup_module
 from app.io import import_formats, importer
 
@@ -36,6 +36,7 @@ def backup_command(directory: Path) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the backup and the database; change nothing.")
 @with_appcontext
+@writes
 def restore_command(directory: Path, dry_run: bool) -> None:
     """Load a backup from DIRECTORY into an empty database (ids kept)."""
     try:
@@ -61,7 +62,9 @@ def restore_command(directory: Path, dry_run: bool) -> None:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
 @click.option(
     "--allow-far",
@@ -69,18 +72,23 @@ def restore_command(directory: Path, dry_run: bool) -> None:
     help=f"Sites more than {importer.FAR_KM} km from the Syria–Iraq border are intended.",
 )
 @with_appcontext
-def import_command(file: Path, dry_run: bool, allow_far: bool) -> None:
-    """Import sites, periods, status or sources from a CSV or GeoJSON FILE."""
+@writes
+def import_command(files: tuple[Path, ...], dry_run: bool, allow_far: bool) -> None:
+    """Import FILES (CSV, GeoJSON, GeoPackage or ZIP; every download of the atlas) as one
+    import: crossings, actors, sources, sites, periods, status and events."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if file.stat().st_size > limit:
-        raise Refused(
-            f"{file}: {file.stat().st_size} bytes is over the limit of {limit} "
-            "bytes (MAX_CONTENT_LENGTH); nothing was imported"
-        )
+    for file in files:
+        if file.stat().st_size > limit:
+            raise Refused(
+                f"{file}: {file.stat().st_size} bytes is over the limit of {limit} "
+                "bytes (MAX_CONTENT_LENGTH); nothing was imported"
+            )
+    label = ", ".join(f.name for f in files)
     try:
-        rows = import_formats.read(file.read_bytes(), file.name)
+        rows = import_formats.read_many([(f.name, f.read_bytes()) for f in files])
     except import_formats.ImportFileError as exc:
-        raise Refused(f"{file.name}: {exc}; nothing was imported") from None
+        prefix = "" if len(files) > 1 else f"{files[0].name}: "
+        raise Refused(f"{prefix}{exc}; nothing was imported") from None
     plan = importer.check(
         rows,
         _progress("Checking"),
@@ -96,14 +104,12 @@ def import_command(file: Path, dry_run: bool, allow_far: bool) -> None:
         click.echo(f"error: {error}", err=True)
     if not plan.ok:
         n = len(plan.errors)
-        raise Refused(f"{file.name}: {n} error{'' if n == 1 else 's'}; nothing was imported")
+        raise Refused(f"{label}: {n} error{'' if n == 1 else 's'}; nothing was imported")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
-    done = importer.apply(
-        _progress("Importing")(plan.changes), comment=f"Imported from {file.name}"
-    )
-    click.echo(f"Imported {file.name}: {done['create']} created, {done['update']} updated.")
+    done = importer.apply(_progress("Importing")(plan.changes), comment=f"Imported from {label}")
+    click.echo(f"Imported {label}: {done['create']} created, {done['update']} updated.")
 
 
 def _progress(label: str):

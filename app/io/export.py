@@ -1,22 +1,51 @@
-"""Download tables: GeoJSON features to CSV (pandas) and GeoPackage (pyogrio)."""
+"""Download tables: GeoJSON features to CSV (pandas) and GeoPackage (pyogrio), and the
+ZIP bundles of every kind. What is written here reads back through the importer as it is.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import tempfile
+import threading
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
-from shapely.geometry import shape
+from app.io.import_formats import own_point
 
-__all__ = ["CSV_TYPE", "GPKG_TYPE", "flatten", "frame", "inert", "table", "to_csv", "to_gpkg"]
+# GeoPandas, pandas and pyogrio (GDAL) are imported where a table or GeoPackage is built:
+# loaded by every worker at start they cost ~90 MB that most requests never use.
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = [
+    "CSV_TYPE",
+    "GPKG_TYPE",
+    "ZIP_TYPE",
+    "flatten",
+    "frame",
+    "inert",
+    "rows_csv",
+    "rows_geojson",
+    "table",
+    "to_csv",
+    "to_gpkg",
+    "to_zip",
+]
 
 CSV_TYPE = "text/csv; charset=utf-8"
 GPKG_TYPE = "application/geopackage+sqlite3"
+ZIP_TYPE = "application/zip"
 # First characters that make a spreadsheet cell a formula (OWASP CSV injection).
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: GeoPackage 1.3: GDAL before 3.7 warns that a 1.4 file "may only be partially supported",
+#: and the layers here need nothing 1.4 added.
+GPKG_OPTIONS = {"VERSION": "1.3"}
+# GDAL reads the GeoPackage's change time from a process-wide setting.
+_GPKG_LOCK = threading.Lock()
 
 
 def flatten(props: Mapping) -> dict:
@@ -41,6 +70,9 @@ def flatten(props: Mapping) -> dict:
 
 def frame(features: Iterable[dict]) -> gpd.GeoDataFrame:
     """Features as a GeoDataFrame in EPSG:4326 with an `id` column first."""
+    import geopandas as gpd
+    from shapely.geometry import shape
+
     features = list(features)
     rows = [{"id": f.get("id"), **flatten(f["properties"])} for f in features]
     geoms = [shape(f["geometry"]) if f["geometry"] else None for f in features]
@@ -49,6 +81,8 @@ def frame(features: Iterable[dict]) -> gpd.GeoDataFrame:
 
 def table(rows: list[dict]) -> pd.DataFrame:
     """Plain rows as a typed table (nullable integers stay integers); every row's columns."""
+    import pandas as pd
+
     columns = list(dict.fromkeys(k for row in rows for k in row)) or ["id"]
     return pd.DataFrame(rows, columns=columns).convert_dtypes()
 
@@ -59,44 +93,112 @@ def is_day_column(name: str) -> bool:
 
 
 def to_csv(features: Iterable[dict]) -> bytes:
-    """CSV (UTF-8, no BOM) of point features, with `lon` and `lat` columns."""
+    """CSV (UTF-8, no BOM) of features, with `lon` and `lat` columns: a Point's, or an
+    event's own point (its sites' points are in the `sites` column, by slug)."""
     rows = []
     for f in features:
-        lon, lat = f["geometry"]["coordinates"]
+        lon, lat = _csv_point(f)
         row = {"id": f.get("id"), **flatten(f["properties"]), "lon": lon, "lat": lat}
-        rows.append({k: inert(v) for k, v in row.items()})
-    return table(rows).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+        rows.append(row)
+    return rows_csv(rows)
+
+
+def rows_csv(rows: list[dict]) -> bytes:
+    """CSV (UTF-8, no BOM, CRLF rows) of plain rows, formula-safe."""
+    safe = [{k: inert(v) for k, v in row.items()} for row in rows]
+    return table(safe).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+def rows_geojson(rows: list[dict]) -> dict:
+    """Plain rows (sources, actors, crossings) as features without a place, by their id."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": row["id"],
+                "geometry": None,
+                "properties": {k: v for k, v in row.items() if k != "id"},
+            }
+            for row in rows
+        ],
+    }
+
+
+def _csv_point(f: dict) -> tuple[float | None, float | None]:
+    geometry = f["geometry"]
+    if geometry is None:
+        return None, None
+    if geometry["type"] == "Point":
+        return geometry["coordinates"][0], geometry["coordinates"][1]
+    point, _ = own_point(geometry, len(f["properties"].get("sites") or []))
+    return point if point else (None, None)
 
 
 def inert(value):
-    """Text a spreadsheet would run as a formula (= + - @ first) gets a leading quote.
+    """Text a spreadsheet would run as a formula (= + - @ first) gets a leading quote, and
+    so does text that would look quoted, so the importer can take every quote off again.
 
-    >>> inert("=HYPERLINK(1)"), inert("-x"), inert("al-Tanf"), inert(-3.5)
-    ("'=HYPERLINK(1)", "'-x", 'al-Tanf', -3.5)
+    >>> inert("=HYPERLINK(1)"), inert("-x"), inert("'=x"), inert("'x"), inert(-3.5)
+    ("'=HYPERLINK(1)", "'-x", "''=x", "'x", -3.5)
     """
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA) else value
+    return "'" + value if isinstance(value, str) and _needs_quote(value) else value
 
 
-def to_gpkg(layers: Mapping[str, pd.DataFrame]) -> bytes:
+def _needs_quote(value: str) -> bool:
+    return value.startswith(_FORMULA) or (value.startswith("'") and _needs_quote(value[1:]))
+
+
+def to_zip(files: Mapping[str, bytes], when: dt.datetime | None = None) -> bytes:
+    """A ZIP of named files; the same files at the same time make the same bytes."""
+    stamp = (when or dt.datetime(1980, 1, 1)).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def to_gpkg(layers: Mapping[str, pd.DataFrame], changed: dt.datetime | None = None) -> bytes:
     """A GeoPackage holding each frame as a layer (plain frames become attribute tables).
 
     Day columns (see :func:`is_day_column`) are written as GeoPackage DATE fields, so GIS
-    clients read them as dates, not text.
+    clients read them as dates, not text. Every layer's `last_change` is `changed` (the
+    time the record last changed), so the same record always makes the same bytes and a
+    resumed download joins up.
     """
-    with tempfile.TemporaryDirectory(prefix="atlas-gpkg-") as tmp:
-        path = Path(tmp) / "export.gpkg"
-        for name, frame_ in layers.items():
-            days = [c for c in frame_.columns if is_day_column(str(c))]
-            if days:
-                _write_with_dates(frame_, path, name, days)
-            else:
-                pyogrio.write_dataframe(frame_, path, layer=name, driver="GPKG")
-        return path.read_bytes()
+    import pyogrio
+
+    stamp = (changed or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).astimezone(dt.UTC)
+    with _GPKG_LOCK, tempfile.TemporaryDirectory(prefix="atlas-gpkg-") as tmp:
+        pyogrio.set_gdal_config_options(
+            {"OGR_CURRENT_DATE": stamp.strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+        )
+        try:
+            path = Path(tmp) / "export.gpkg"
+            for name, frame_ in layers.items():
+                days = [c for c in frame_.columns if is_day_column(str(c))]
+                if days:
+                    _write_with_dates(frame_, path, name, days)
+                else:
+                    pyogrio.write_dataframe(
+                        frame_, path, layer=name, driver="GPKG", dataset_options=GPKG_OPTIONS
+                    )
+            return path.read_bytes()
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
 
 
 def _write_with_dates(frame_: pd.DataFrame, path: Path, layer: str, days: list[str]) -> None:
     """Write through pyogrio's raw writer: numpy datetime64[D] arrays become DATE fields
     (pandas has no day-only dtype, so write_dataframe would make them DATETIME)."""
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
     geo = isinstance(frame_, gpd.GeoDataFrame)
     fields = [c for c in frame_.columns if not (geo and c == frame_.geometry.name)]
     data, masks = [], []
@@ -128,5 +230,6 @@ def _write_with_dates(frame_: pd.DataFrame, path: Path, layer: str, days: list[s
         fields=fields,
         layer=layer,
         driver="GPKG",
+        dataset_options=GPKG_OPTIONS,
         **({"geometry": None, "geometry_type": None} | kwargs),
     )

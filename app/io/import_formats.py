@@ -1,27 +1,48 @@
-"""Read import files (CSV or GeoJSON, UTF-8) into rows; no database, no validation of values.
+"""Read import files into rows; no database, no validation of values.
 
-A CSV holds one kind of row, recognised by its header: ``sources``, ``sites``,
-``periods`` (control) or ``status``. A GeoJSON FeatureCollection holds sites as Point
-features, each with optional ``periods`` and ``status`` lists in its properties, and an
-optional top-level ``sources`` list.
+Every download of the atlas reads back as it is. A CSV holds one kind of row, recognised
+by its header; a GeoJSON FeatureCollection holds one kind of feature, recognised by its
+properties (sites may also carry ``periods`` and ``status`` lists, and the collection a
+top-level ``sources`` list); a GeoPackage holds one kind per layer; a ZIP holds any of
+these. Columns a download derives from others (a bound's earliest day, an actor's name
+beside its slug, a period's key) are kept as ``derived`` values, for the plan to check
+that they agree, and the state of the sites on a date is read for the sites' own fields.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
+import tempfile
+import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
-__all__ = ["COLUMNS", "ImportFileError", "Row", "read"]
+__all__ = [
+    "COLUMNS",
+    "DERIVED",
+    "KINDS",
+    "ImportFileError",
+    "Row",
+    "read",
+    "read_many",
+    "own_point",
+    "uninert",
+]
 
-#: kind -> (required columns, optional columns)
+#: kind -> (required columns, optional columns), in the order kinds are recognised.
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sources": (
         ("ref", "title"),
         ("publisher", "url", "published", "language", "accessed", "archived_url", "note"),
+    ),
+    "state": (
+        ("slug", "name", "country", "kind", "lon", "lat", "controller"),
+        ("name_ar", "crossing", "location_precision"),
     ),
     "sites": (
         ("slug", "name", "country", "kind", "lon", "lat"),
@@ -37,11 +58,86 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "periods": (
         ("site", "actor", "sources"),
-        ("start", "end", "confidence", "contested", "challenger", "note"),
+        ("start", "end", "confidence", "contested", "challenger", "note", "start_edtf", "end_edtf"),
     ),
-    "status": (("site", "status", "sources"), ("start", "end", "confidence", "note")),
+    "status": (
+        ("site", "status", "sources"),
+        ("start", "end", "confidence", "note", "start_edtf", "end_edtf"),
+    ),
+    "actors": (("slug", "name", "short", "kind", "colour"), ("name_ar", "parent", "note")),
+    "events": (
+        ("slug", "title"),
+        (
+            "date",
+            "date_edtf",
+            "end",
+            "description",
+            "sites",
+            "confidence",
+            "sources",
+            "lon",
+            "lat",
+        ),
+    ),
+    "crossings": (("slug", "name"), ("name_ar", "note")),
 }
+_BOUNDS = (
+    "id",
+    "start_precision",
+    "end_precision",
+    "start_earliest",
+    "start_latest",
+    "end_earliest",
+    "end_latest",
+    "certain_start",
+    "certain_end",
+    "site_name",
+    "country",
+    "source_urls",
+    "lon",
+    "lat",
+)
+#: kind -> columns computed from the others: read, then checked against them.
+DERIVED: dict[str, tuple[str, ...]] = {
+    "sources": ("id",),
+    "state": ("id",),
+    "sites": ("id",),
+    "periods": (*_BOUNDS, "actor_name"),
+    "status": _BOUNDS,
+    "actors": ("id",),
+    "events": ("id", "precision", "date_latest", "source_urls"),
+    "crossings": ("id",),
+}
+#: The state of a site on a date: derived from the periods, so read and set aside.
+STATE = (
+    "tracked",
+    "controller_name",
+    "controller_colour",
+    "since",
+    "since_precision",
+    "since_edtf",
+    "until",
+    "until_precision",
+    "until_edtf",
+    "uncertain",
+    "transition",
+    "contested",
+    "challenger",
+    "confidence",
+    "note",
+    "period_id",
+    "status",
+    "status_since",
+    "sources",
+    "source_urls",
+)
+KINDS = tuple(COLUMNS)
 _NESTED = ("periods", "status")
+# Kinds whose features have a place of their own (or of their site) as a Point.
+_POINTS = ("state", "sites", "periods", "status")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# Layers of an exported GeoPackage that are not records of their own.
+_SKIPPED_LAYERS = ("boundaries",)
 
 
 class ImportFileError(ValueError):
@@ -50,23 +146,60 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True)
 class Row:
-    """One record of the file: its kind, where it is, its raw values and format problems."""
+    """One record of the file: its kind, where it is, its values and format problems.
+
+    `derived` holds the columns computed from others, for the plan to check that they
+    agree; the state columns of a site on a date are not kept at all.
+    """
 
     kind: str
     where: str
     values: Mapping[str, object]
     problems: tuple[str, ...] = ()
+    derived: Mapping[str, object] = field(default_factory=dict)
 
 
 def read(data: bytes, filename: str) -> list[Row]:
-    """Decode and parse `data`; GeoJSON by extension (.geojson, .json) or a leading '{'."""
-    text = _decode(data)
-    if filename.lower().endswith((".geojson", ".json")) or text.lstrip().startswith("{"):
-        rows = _geojson(text)
+    """Decode and parse one file: ZIP, GeoPackage, GeoJSON (.geojson, .json or a leading
+    '{') or CSV."""
+    lower = filename.lower()
+    if lower.endswith(".zip") or data[:4] == b"PK\x03\x04":
+        rows = _zip(data)
+    elif lower.endswith(".gpkg") or data[:16] == b"SQLite format 3\x00":
+        rows = _gpkg(data)
     else:
-        rows = _csv(text)
+        text = _decode(data)
+        rows = _geojson(text) if _is_json(lower, text) else _csv(text)
     if not rows:
         raise ImportFileError("the file holds no rows to import")
+    return _without_state(rows)
+
+
+def read_many(files: list[tuple[str, bytes]]) -> list[Row]:
+    """Rows of several files read as one import; each place names its file."""
+    if len(files) == 1:
+        return read(files[0][1], files[0][0])
+    rows = []
+    for name, data in files:
+        try:
+            rows += _named(name, read(data, name))
+        except ImportFileError as exc:
+            raise ImportFileError(f"{name}: {exc}") from None
+    return _without_state(rows)
+
+
+def _is_json(lower: str, text: str) -> bool:
+    return lower.endswith((".geojson", ".json")) or text.lstrip().startswith("{")
+
+
+def _named(name: str, rows: list[Row]) -> list[Row]:
+    return [Row(r.kind, f"{name} {r.where}", r.values, r.problems, r.derived) for r in rows]
+
+
+def _without_state(rows: list[Row]) -> list[Row]:
+    """The sites on a date add nothing where the sites' own records are imported too."""
+    if any(r.kind == "sites" for r in rows):
+        return [r for r in rows if r.kind != "state"]
     return rows
 
 
@@ -82,6 +215,55 @@ def _decode(data: bytes) -> str:
             f"line {line}, column {column}: byte 0x{data[exc.start]:02x} is not UTF-8; "
             "save the file as UTF-8 and try again"
         ) from None
+
+
+def uninert(value: str) -> str:
+    """Undo the quote a download puts before text a spreadsheet would run as a formula.
+
+    >>> uninert("'=SUM(1)"), uninert("''=x"), uninert("'plain"), uninert("al-Tanf")
+    ('=SUM(1)', "'=x", "'plain", 'al-Tanf')
+    """
+    return value[1:] if value.startswith("'") and _quoted(value[1:]) else value
+
+
+def _quoted(value: str) -> bool:
+    """Whether a download quotes `value` (a formula, or text that looks already quoted)."""
+    return value.startswith(_FORMULA) or (value.startswith("'") and _quoted(value[1:]))
+
+
+def _split(kind: str, values: dict) -> tuple[dict, dict]:
+    """(record values, derived values) of one row; state columns are dropped."""
+    derived_names = DERIVED.get(kind, ())
+    own, derived = {}, {}
+    for name, value in values.items():
+        if name in derived_names:
+            derived[name] = value
+        elif kind == "state" and (
+            name in STATE or name == "controller" or name.startswith("transition_")
+        ):
+            continue
+        else:
+            own[name] = value
+    return own, derived
+
+
+def _allowed(kind: str) -> tuple[str, ...]:
+    required, optional = COLUMNS[kind]
+    extra = ("source_refs",) if kind in ("periods", "status", "state", "events") else ()
+    return (*required, *optional, *DERIVED.get(kind, ()), *extra)
+
+
+def _is_allowed(kind: str, name: str) -> bool:
+    if kind == "state" and (name in STATE or name.startswith("transition_")):
+        return True
+    return name in _allowed(kind)
+
+
+def _kind_of(names: list[str]) -> str | None:
+    """The first kind whose required columns are all present (``source_refs`` counts as
+    ``sources``)."""
+    present = set(names) | ({"sources"} if "source_refs" in names else set())
+    return next((k for k, (req, _) in COLUMNS.items() if set(req) <= present), None)
 
 
 # CSV -------------------------------------------------------------------------------
@@ -122,28 +304,36 @@ def _kind(header: list[str]) -> str:
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         raise ImportFileError(f"line 1: column {duplicated[0]!r} appears twice")
-    for kind, (required, optional) in COLUMNS.items():
-        if set(required) <= set(header):
-            unknown = [h for h in header if h not in (*required, *optional)]
-            if unknown:
-                raise ImportFileError(
-                    f"line 1: unknown column {unknown[0]!r} for {kind}; allowed: "
-                    f"{', '.join((*required, *optional))}"
-                )
-            return kind
-    expected = "; ".join(f"{k}: {', '.join(req)}" for k, (req, _) in COLUMNS.items())
-    raise ImportFileError(
-        f"line 1: the columns match no kind of import; the header "
-        f"needs the required columns of one kind ({expected})"
-    )
+    if "sources" in header and "source_refs" in header:
+        raise ImportFileError("line 1: give either 'sources' or 'source_refs', not both")
+    kind = _kind_of(header)
+    if kind is None:
+        expected = "; ".join(f"{k}: {', '.join(req)}" for k, (req, _) in COLUMNS.items())
+        raise ImportFileError(
+            f"line 1: the columns match no kind of import; the header "
+            f"needs the required columns of one kind ({expected})"
+        )
+    unknown = [h for h in header if not _is_allowed(kind, h)]
+    if unknown:
+        required, optional = COLUMNS[kind]
+        raise ImportFileError(
+            f"line 1: unknown column {unknown[0]!r} for {kind}; allowed: "
+            f"{', '.join((*required, *optional))} (and the derived "
+            f"{', '.join(DERIVED.get(kind, ())) or 'none'})"
+        )
+    return kind
 
 
 def _csv_row(kind: str, header: list[str], record: list[str], line: int) -> Row:
     problems = ()
     if len(record) != len(header):
         problems = (f"has {len(record)} fields, the header has {len(header)}",)
-    values = {h: v.strip() for h, v in zip(header, record, strict=False)}
-    return Row(kind, f"line {line}", values, problems)
+    values = {
+        ("sources" if h == "source_refs" else h): uninert(v.strip())
+        for h, v in zip(header, record, strict=False)
+    }
+    own, derived = _split(kind, values)
+    return Row(kind, f"line {line}", own, problems, derived)
 
 
 # GeoJSON ---------------------------------------------------------------------------
@@ -168,33 +358,87 @@ def _geojson(text: str) -> list[Row]:
     if not isinstance(sources, list):
         raise ImportFileError("'sources' must be a list of source objects")
     rows = [_object_row("sources", f"sources[{i}]", s) for i, s in enumerate(sources)]
+    kind = _collection_kind(doc["features"])
     for i, feature in enumerate(doc["features"]):
-        rows += _feature_rows(f"features[{i}]", feature)
+        rows += _feature_rows(kind, f"features[{i}]", feature)
     return rows
 
 
-def _feature_rows(where: str, feature) -> list[Row]:
-    """The site of one feature, then its periods and status periods."""
+def _collection_kind(features: list) -> str:
+    """The kind of a collection's features, from the properties they have between them
+    (a place counts as lon/lat); sites when nothing matches, so each problem is named."""
+    names: dict[str, None] = {"lon": None, "lat": None}
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(props, dict):
+            names.update(
+                dict.fromkeys(
+                    k for k, v in props.items() if not (k in _NESTED and isinstance(v, list))
+                )
+            )
+    return _kind_of(list(names)) or "sites"
+
+
+def _feature_rows(kind: str, where: str, feature) -> list[Row]:
+    """The record of one feature; for a site, then its periods and status periods."""
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-        return [Row("sites", where, {}, ("must be a Feature with a 'properties' object",))]
+        return [Row(kind, where, {}, ("must be a Feature with a 'properties' object",))]
     props = dict(feature["properties"])
-    nested = {k: props.pop(k, None) or [] for k in _NESTED}
-    lon, lat, problem = _point(feature.get("geometry"))
-    site = _object_row("sites", where, {**props, "lon": lon, "lat": lat})
-    rows = [Row(site.kind, where, site.values, site.problems + problem)]
-    for kind, items in nested.items():
+    nested = {k: props.pop(k, None) or [] for k in _NESTED} if kind == "sites" else {}
+    # A period's own site is its `site`; a nested one takes the site it is listed under.
+    if "id" in feature:
+        props["id"] = feature["id"]
+    geometry = feature.get("geometry")
+    problem: tuple[str, ...] = ()
+    if kind in ("state", "sites"):
+        lon, lat, problem = _point(geometry)
+        props.update(lon=lon, lat=lat)
+    elif kind in _POINTS and geometry is not None:
+        lon, lat, problem = _point(geometry)
+        props.update(lon=lon, lat=lat)
+    elif kind == "events":
+        sites = props.get("sites")
+        point, problem = own_point(geometry, len(sites) if isinstance(sites, list) else 0)
+        props.update(lon=point[0] if point else None, lat=point[1] if point else None)
+    elif geometry is not None:
+        problem = (f"a {kind} feature has no place: its geometry must be null",)
+    row = _object_row(kind, where, props)
+    rows = [Row(row.kind, where, row.values, row.problems + problem, row.derived)]
+    for nested_kind, items in nested.items():
         if not isinstance(items, list):
-            rows.append(Row(kind, f"{where}.properties.{kind}", {}, ("must be a list",)))
+            rows.append(
+                Row(nested_kind, f"{where}.properties.{nested_kind}", {}, ("must be a list",))
+            )
             continue
         rows += [
             _object_row(
-                kind,
-                f"{where}.properties.{kind}[{j}]",
+                nested_kind,
+                f"{where}.properties.{nested_kind}[{j}]",
                 {**item, "site": props.get("slug")} if isinstance(item, dict) else item,
             )
             for j, item in enumerate(items)
         ]
     return rows
+
+
+def own_point(geometry, n_sites: int) -> tuple[tuple[float, float] | None, tuple[str, ...]]:
+    """An event's own point from its geometry: a MultiPoint lists the event's own point
+    (when it has one) before one point per site, so it is there when there is one more
+    point than sites."""
+    if geometry is None:
+        return None, ()
+    coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    if isinstance(geometry, dict) and geometry.get("type") == "Point":
+        coords = [coords]
+    elif not isinstance(geometry, dict) or geometry.get("type") != "MultiPoint":
+        return None, ("geometry must be a Point, a MultiPoint or null",)
+    if not isinstance(coords, list) or not all(
+        isinstance(c, list) and len(c) == 2 and all(_finite(x) for x in c) for c in coords
+    ):
+        return None, ("geometry must hold [lon, lat] numbers",)
+    if len(coords) not in (n_sites, n_sites + 1):
+        return None, (f"geometry has {len(coords)} points for {n_sites} sites",)
+    return ((coords[0][0], coords[0][1]) if len(coords) > n_sites else None), ()
 
 
 def _point(geometry) -> tuple[object, object, tuple[str, ...]]:
@@ -214,10 +458,13 @@ def _point(geometry) -> tuple[object, object, tuple[str, ...]]:
 def _object_row(kind: str, where: str, item) -> Row:
     if not isinstance(item, dict):
         return Row(kind, where, {}, ("must be an object",))
-    required, optional = COLUMNS[kind]
-    unknown = [k for k in item if k not in (*required, *optional)]
+    unknown = [k for k in item if not _is_allowed(kind, k)]
     problems = tuple(f"unknown property {k!r}" for k in unknown)
-    return Row(kind, where, {k: v for k, v in item.items() if k not in unknown}, problems)
+    known = {k: v for k, v in item.items() if k not in unknown}
+    if "source_refs" in known and "sources" not in known:
+        known["sources"] = known.pop("source_refs")
+    own, derived = _split(kind, known)
+    return Row(kind, where, own, problems, derived)
 
 
 def _finite(value) -> bool:
@@ -227,3 +474,113 @@ def _finite(value) -> bool:
         return math.isfinite(value)
     except OverflowError:  # an integer too large for a float
         return False
+
+
+# ZIP and GeoPackage ----------------------------------------------------------------
+_MAX_MEMBERS = 64
+# Unpacked, a ZIP may hold at most this much: a small upload must not fill the memory.
+_MAX_UNZIPPED = 512 * 2**20
+
+
+def _zip(data: bytes) -> list[Row]:
+    """Every CSV, GeoJSON and GeoPackage in a ZIP, each place named by its member."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(f"not a readable ZIP file ({exc})") from None
+    if len(members) > _MAX_MEMBERS:
+        raise ImportFileError(f"the ZIP holds {len(members)} files; at most {_MAX_MEMBERS}")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > _MAX_UNZIPPED:
+        raise ImportFileError(
+            f"the ZIP unpacks to {unpacked} bytes; at most {_MAX_UNZIPPED} (split it)"
+        )
+    files = []
+    for m in members:
+        if not m.filename.lower().endswith((".csv", ".geojson", ".json", ".gpkg")):
+            continue
+        try:
+            files.append((m.filename, archive.read(m)))
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            raise ImportFileError(f"{m.filename}: cannot be unpacked ({exc})") from None
+    if not files:
+        raise ImportFileError("the ZIP holds no CSV, GeoJSON or GeoPackage file")
+    rows = []
+    for name, member in files:
+        try:
+            rows += _named(name, read(member, name))
+        except ImportFileError as exc:
+            raise ImportFileError(f"{name}: {exc}") from None
+    return rows
+
+
+def _gpkg(data: bytes) -> list[Row]:
+    """Every layer of a GeoPackage but the boundaries, one kind per layer."""
+    import pyogrio  # GDAL is loaded only for a GeoPackage
+
+    with tempfile.TemporaryDirectory(prefix="atlas-import-") as tmp:
+        path = Path(tmp) / "import.gpkg"
+        path.write_bytes(data)
+        try:
+            layers = [name for name, _ in pyogrio.list_layers(path)]
+        except Exception as exc:  # GDAL's errors have no common base class
+            raise ImportFileError(f"not a readable GeoPackage ({exc})") from None
+        rows = []
+        for layer in layers:
+            if layer in _SKIPPED_LAYERS:
+                continue
+            try:
+                table = pyogrio.raw.read(path, layer=layer, datetime_as_string=True)
+            except Exception as exc:
+                raise ImportFileError(f"layer {layer!r} cannot be read ({exc})") from None
+            rows += _layer_rows(layer, table)
+    return rows
+
+
+def _layer_rows(layer: str, table) -> list[Row]:
+    """One row per feature of a layer read with pyogrio.raw.read."""
+    from shapely import wkb  # GeoPackage only
+
+    meta, _, geometries, columns = table
+    names = list(meta["fields"])
+    kind = _kind_of([*names, "lon", "lat"] if meta.get("geometry_type") else names)
+    if kind is None:
+        raise ImportFileError(f"layer {layer!r}: its columns match no kind of import")
+    unknown = [n for n in names if not _is_allowed(kind, n)]
+    if unknown:
+        raise ImportFileError(f"layer {layer!r}: unknown column {unknown[0]!r} for {kind}")
+    rows = []
+    count = len(columns[0]) if len(columns) else len(geometries if geometries is not None else [])
+    for i in range(count):
+        values = {n: _cell(columns[j][i]) for j, n in enumerate(names)}
+        if "source_refs" in values:
+            values["sources"] = values.pop("source_refs")
+        geometry = None
+        if geometries is not None and geometries[i] is not None:
+            geometry = json.loads(json.dumps(wkb.loads(bytes(geometries[i])).__geo_interface__))
+        if kind in _POINTS and "lon" not in values:
+            lon, lat, _ = _point(geometry)
+            values.update(lon=lon, lat=lat)
+        elif kind == "events":
+            n_sites = len([s for s in str(values.get("sites") or "").split(";") if s.strip()])
+            point, _ = own_point(geometry, n_sites)
+            values.update(lon=point[0] if point else None, lat=point[1] if point else None)
+        own, derived = _split(kind, values)
+        rows.append(Row(kind, f"layer {layer} feature {i + 1}", own, (), derived))
+    return rows
+
+
+def _cell(value):
+    """A GeoPackage cell as the plan reads it: None for nulls, ISO text for dates."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -1,8 +1,10 @@
 """Check import rows against the record and plan the changes; pure, no database.
 
 Every rule broken is reported with the row's place in the file; a plan with any
-error is refused as a whole. Sources are matched by ``ref``, sites by ``slug`` and
-periods by (site, start): a match is an update, anything else is created.
+error is refused as a whole. Sources are matched by ``ref``; crossings, actors, sites and
+events by ``slug``; periods by (site, start): a match is an update, anything else is
+created. Columns a download derives from others (a bound's first day, an actor's name, a
+period's key) are not imported but must agree with what they derive from.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from app.core import bounds, text_rules, timeline, vocabulary
+from app.core import bounds, clock, record_keys, text_rules, timeline, vocabulary
 from app.core.bounds import Bound
 from app.core.text_rules import ALIASES_MAX, NOTE_MAX
 from app.io.import_formats import Row
@@ -23,6 +25,7 @@ __all__ = ["Change", "Existing", "Plan", "plan"]
 
 ENUMS = {
     "kind": vocabulary.SITE_KINDS,
+    "actor_kind": vocabulary.ACTOR_KINDS,
     "location_precision": vocabulary.LOCATION_PRECISIONS,
     "confidence": vocabulary.CONFIDENCES,
     "status": vocabulary.STATUSES,
@@ -36,10 +39,12 @@ class Existing:
 
     sources: dict[str, dict] = field(default_factory=dict)
     sites: dict[str, dict] = field(default_factory=dict)
-    actors: set[str] = field(default_factory=set)
-    crossings: set[str] = field(default_factory=set)
+    # Slugs, or slug -> fields (with "id") where updates are planned too.
+    actors: set[str] | dict[str, dict] = field(default_factory=set)
+    crossings: set[str] | dict[str, dict] = field(default_factory=set)
     periods: dict[str, list[tuple[timeline.Period, dict]]] = field(default_factory=dict)
     status: dict[str, list[tuple[timeline.Period, dict]]] = field(default_factory=dict)
+    events: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,19 @@ class Plan:
         return dict(out)
 
 
+#: The order rows are checked and written in: each kind after the kinds it refers to.
+ORDER = {
+    "crossings": 0,
+    "actors": 1,
+    "sources": 2,
+    "sites": 3,
+    "state": 3,
+    "periods": 4,
+    "status": 5,
+    "events": 6,
+}
+
+
 class _Invalid(ValueError):
     """One broken rule; the message names the field."""
 
@@ -80,12 +98,11 @@ class _Invalid(ValueError):
 def plan(
     rows: Iterable[Row], existing: Existing, progress: Callable[[list[Row]], Iterable[Row]] = iter
 ) -> Plan:
-    """Check every row and plan the changes (sources, then sites, then periods)."""
+    """Check every row and plan the changes (what others refer to first)."""
     rows = list(rows)
     checker = _Checker(existing, rows)
     result = Plan()
-    order = {"sources": 0, "sites": 1, "periods": 2, "status": 3}
-    for row in progress(sorted(rows, key=lambda r: order[r.kind])):
+    for row in progress(sorted(rows, key=lambda r: ORDER[r.kind])):
         try:
             if row.problems:
                 raise _Invalid("; ".join(row.problems))
@@ -102,12 +119,110 @@ class _Checker:
     def __init__(self, existing: Existing, rows: list[Row]):
         self.existing = existing
         self.file_refs = {str(r.values.get("ref")) for r in rows if r.kind == "sources"}
-        self.file_sites = {str(r.values.get("slug")) for r in rows if r.kind == "sites"}
+        self.file_sites = {str(r.values.get("slug")) for r in rows if r.kind in ("sites", "state")}
+        self.file_actors = {str(r.values.get("slug")) for r in rows if r.kind == "actors"}
+        self.file_crossings = {str(r.values.get("slug")) for r in rows if r.kind == "crossings"}
         self.seen: dict[tuple[str, str], str] = {}
         self.accepted: dict[tuple[str, str], list[timeline.Period]] = defaultdict(list)
+        # Values of the file's rows checked so far, for the derived columns of later rows.
+        self.checked: dict[tuple[str, str], dict] = {}
 
     def check(self, row: Row) -> Change:
-        return getattr(self, f"_{row.kind}")(row)
+        change = getattr(self, f"_{row.kind}")(row)
+        self._agree(row, change.values)
+        if row.kind in ("sources", "sites", "actors", "state"):
+            kind = "sites" if row.kind == "state" else row.kind
+            earlier = self._lookup(kind, change.key) or {}
+            self.checked[(kind, change.key)] = {**earlier, **change.values}
+        return change
+
+    def _crossings(self, row: Row) -> Change:
+        v = row.values
+        values = {"slug": _slug(v, "slug"), "name": _text(v, "name", 200, required=True)}
+        for name in ("name_ar", "note"):
+            if name in v:
+                values[name] = _text(v, name, 200 if name == "name_ar" else NOTE_MAX)
+        self._once(row, "crossings", values["slug"])
+        return _change(
+            row, values["slug"], values, _fields_of(self.existing.crossings, values["slug"])
+        )
+
+    def _actors(self, row: Row) -> Change:
+        v = row.values
+        values = {
+            "slug": _slug(v, "slug"),
+            "name": _text(v, "name", 200, required=True),
+            "short": _text(v, "short", 40, required=True),
+            "kind": _enum({"actor_kind": v.get("kind")}, "actor_kind", required=True),
+            "colour": _text(v, "colour", 7, required=True),
+        }
+        if not re.fullmatch("#[0-9A-Fa-f]{6}", values["colour"]):
+            raise _Invalid("field 'colour' must be #RRGGBB, such as #0072B2")
+        for name in ("name_ar", "note"):
+            if name in v:
+                values[name] = _text(v, name, 200 if name == "name_ar" else NOTE_MAX)
+        if "parent" in v:
+            values["parent"] = self._known(
+                v, "parent", set(self.existing.actors) | self.file_actors
+            )
+            if values["parent"] == values["slug"]:
+                raise _Invalid("field 'parent' must name another actor")
+        self._once(row, "actors", values["slug"])
+        return _change(
+            row, values["slug"], values, _fields_of(self.existing.actors, values["slug"])
+        )
+
+    def _state(self, row: Row) -> Change:
+        """A site's row in the state on a date: its own fields; the state is set aside."""
+        return self._sites(row)
+
+    def _events(self, row: Row) -> Change:
+        v = row.values
+        values: dict = {
+            "slug": _slug(v, "slug", 120),
+            "title": _text(v, "title", 300, required=True),
+        }
+        raw = v.get("date_edtf") if v.get("date_edtf") not in (None, "") else v.get("date")
+        if raw in (None, ""):
+            raise _Invalid("field 'date_edtf' (or 'date') is required")
+        name = "date_edtf" if v.get("date_edtf") not in (None, "") else "date"
+        try:
+            when = bounds.read(str(raw), None if name == "date_edtf" else _derived_precision(row))
+        except bounds.BoundError as exc:
+            raise _Invalid(f"field {name!r}: {exc}") from None
+        if when.earliest is None or when.latest is None:
+            raise _Invalid(f"field {name!r}: an event's date needs a first and a last day")
+        values["when"] = when
+        if name == "date_edtf" and v.get("date") not in (None, ""):
+            if not _same(v.get("date"), clock.iso_day(when.earliest)):
+                raise _Invalid(
+                    f"field 'date': {_shown(v.get('date'))} does not agree with date_edtf "
+                    f"{_shown(raw)}, whose first day is {_shown(clock.iso_day(when.earliest))}"
+                )
+        if "end" in v:
+            values["end"] = _day(v, "end")
+            if values["end"] is not None and values["end"] < when.earliest:
+                raise _Invalid("field 'end' must not be before the date")
+        if "description" in v:
+            values["description"] = _text(v, "description", NOTE_MAX)
+        if "confidence" in v:
+            values["confidence"] = _enum(v, "confidence")
+        if "sites" in v:
+            known = set(self.existing.sites) | self.file_sites
+            values["sites"] = sorted(set(_list(v, "sites")))
+            for slug in values["sites"]:
+                if slug not in known:
+                    raise _Invalid(f"field 'sites': no site {slug!r} in the record or this file")
+        if "sources" in v:
+            values["sources"] = self._refs(v, required=False)
+        if "lon" in v or "lat" in v:
+            missing = [n for n in ("lon", "lat") if v.get(n) in (None, "")]
+            if len(missing) == 1:
+                raise _Invalid(f"field {missing[0]!r}: give both lon and lat, or neither")
+            values["lon"] = _number(v, "lon", -180, 180, optional=True)
+            values["lat"] = _number(v, "lat", -90, 90, optional=True)
+        self._once(row, "events", values["slug"])
+        return _change(row, values["slug"], values, self.existing.events.get(values["slug"]))
 
     def _sources(self, row: Row) -> Change:
         v = row.values
@@ -148,18 +263,22 @@ class _Checker:
         if "radius_km" in v:
             values["radius_km"] = _number(v, "radius_km", 0, 1000, optional=True)
         if v.get("crossing"):
-            values["crossing"] = self._known(v, "crossing", self.existing.crossings)
+            values["crossing"] = self._known(
+                v, "crossing", set(self.existing.crossings) | self.file_crossings
+            )
+        elif "crossing" in v:
+            values["crossing"] = ""
         self._once(row, "sites", values["slug"])
         return _change(row, values["slug"], values, self.existing.sites.get(values["slug"]))
 
     def _periods(self, row: Row) -> Change:
         values = self._period_values(row, "periods")
         v = row.values
-        values["actor"] = self._known(v, "actor", self.existing.actors, required=True)
+        values["actor"] = self._known(v, "actor", self._actors_known(), required=True)
         if "contested" in v:
             values["contested"] = _flag(v, "contested")
         if v.get("challenger"):
-            values["challenger"] = self._known(v, "challenger", self.existing.actors)
+            values["challenger"] = self._known(v, "challenger", self._actors_known())
             if values["challenger"] == values["actor"]:
                 raise _Invalid("field 'challenger' must differ from 'actor'")
         return self._placed(row, "periods", values)
@@ -175,9 +294,9 @@ class _Checker:
         site = str(v.get("site") or "")
         if site not in self.existing.sites and site not in self.file_sites:
             raise _Invalid(f"field 'site': no site {site!r} in the record or this file")
-        values = {"site": site}
-        values["start"] = _bound(v, "start")
-        values["end"] = _bound(v, "end")
+        values: dict = {"site": site}
+        values["start"] = _bound(v, "start", row)
+        values["end"] = _bound(v, "end", row)
         if "confidence" in v:
             values["confidence"] = _enum(v, "confidence")
         if "note" in v:
@@ -212,14 +331,101 @@ class _Checker:
                 f"overlaps the period {clash[0].describe()} at {clash[0].value} of this file"
             )
 
-    def _refs(self, v: Mapping) -> list[str]:
-        refs = _list(v, "sources")
-        if not refs:
+    def _actors_known(self) -> set[str]:
+        return set(self.existing.actors) | self.file_actors
+
+    def _refs(self, v: Mapping, required: bool = True) -> list[str]:
+        refs = _refs_of(v)
+        if not refs and required:
             raise _Invalid("field 'sources' needs at least one source ref")
         for ref in refs:
             if ref not in self.existing.sources and ref not in self.file_refs:
                 raise _Invalid(f"field 'sources': no source {ref!r} in the record or this file")
         return sorted(set(refs))
+
+    # derived columns ----------------------------------------------------------------
+    def _lookup(self, kind: str, key: str) -> dict | None:
+        """The values of a source, site or actor: this file's row, else the record's."""
+        found = self.checked.get((kind, key))
+        if found is not None:
+            return found
+        return _fields_of(getattr(self.existing, kind), key)
+
+    def _agree(self, row: Row, values: dict) -> None:
+        """Every derived column the row gives must be what its other columns make it."""
+        if not row.derived and not _cited_objects(row.values):
+            return
+        expected = self._expected(row, values)
+        for name, given in row.derived.items():
+            if name in expected and not _same(given, expected[name]):
+                raise _Invalid(
+                    f"field {name!r}: {_shown(given)} does not agree with the other fields, "
+                    f"which make it {_shown(expected[name])}; correct it or leave it out"
+                )
+        for ref, cited in _cited_objects(row.values):
+            source = self._lookup("sources", ref) or {}
+            for name, given in cited.items():
+                if name == "ref" or name not in source:
+                    continue
+                want = source[name]
+                if name == "published":
+                    want = _at_precision(source.get("published"), source.get("published_precision"))
+                if not _same(given, want):
+                    raise _Invalid(
+                        f"field 'sources': {name} {_shown(given)} of source {ref!r} does not "
+                        f"agree with the source's own {_shown(want)}"
+                    )
+
+    def _expected(self, row: Row, values: dict) -> dict:
+        """The derived columns of a row, computed from its checked values."""
+        kind = row.kind
+        if kind == "sources":
+            return {"id": values["ref"]}
+        if kind not in ("periods", "status"):
+            out: dict = {"id": values["slug"]}
+            if kind == "events":
+                when = values["when"]
+                out.update(precision=when.precision, date_latest=clock.iso_day(when.latest))
+                out.update(self._urls(row))
+            return out
+        start, end = values["start"], values["end"]
+        span = timeline.Period(start, end)
+        certain = span.certain_days
+        out = {
+            "id": record_keys.period_key(
+                values["site"], "control" if kind == "periods" else "status", start
+            ),
+            "start_precision": span.start_precision,
+            "end_precision": span.end_precision,
+            "certain_start": clock.iso_day(certain and certain[0]),
+            "certain_end": clock.iso_day(certain and certain[1]),
+        }
+        for side, bound in (("start", start), ("end", end)):
+            out[f"{side}_earliest"] = clock.iso_day(bound and bound.earliest)
+            out[f"{side}_latest"] = clock.iso_day(bound and bound.latest)
+        site = self._lookup("sites", values["site"]) or {}
+        for name, field_name in (("site_name", "name"), ("country", "country")):
+            if field_name in site:
+                out[name] = site[field_name]
+        if "lon" in site:
+            out.update(lon=site["lon"], lat=site["lat"])
+        actor = self._lookup("actors", values.get("actor", "")) or {}
+        if "name" in actor:
+            out["actor_name"] = actor["name"]
+        out.update(self._urls(row))
+        return out
+
+    def _urls(self, row: Row) -> dict:
+        """`source_urls`: the cited sources' addresses, in the order of their refs."""
+        if "source_urls" not in row.derived:
+            return {}
+        urls = []
+        for ref in _refs_of(row.values):
+            source = self._lookup("sources", ref)
+            if source is None or "url" not in source:
+                return {}  # the record does not say: nothing to compare with
+            urls.append(source["url"])
+        return {"source_urls": "; ".join(u for u in urls if u)}
 
     @staticmethod
     def _known(v: Mapping, name: str, known: set[str], required: bool = False) -> str:
@@ -237,6 +443,67 @@ class _Checker:
 
 
 # field rules --------------------------------------------------------------------
+def _fields_of(known, key: str) -> dict | None:
+    """The fields of `key` in a collection of the record (a set holds slugs only)."""
+    if isinstance(known, dict):
+        return known.get(key)
+    return {} if key in known else None
+
+
+def _same(given, expected) -> bool:
+    """Whether a derived value read from a file is the value expected (text, numbers,
+    flags and empty cells compared as a file writes them)."""
+    if given in (None, "") or expected in (None, ""):
+        return given in (None, "") and expected in (None, "")
+    if isinstance(expected, bool) or isinstance(given, bool):
+        return str(given).lower() == str(expected).lower()
+    if isinstance(expected, int | float):
+        try:
+            return math.isclose(float(given), float(expected), rel_tol=0, abs_tol=1e-9)
+        except (TypeError, ValueError):
+            return False
+    if isinstance(expected, dt.date):
+        expected = expected.isoformat()
+    return str(given) == str(expected)
+
+
+def _shown(value) -> str:
+    return "empty" if value in (None, "") else repr(value)
+
+
+def _at_precision(day, precision) -> str | None:
+    """A source's publication date as downloads write it ("2013-03" for a month)."""
+    if day in (None, ""):
+        return None
+    text = day.isoformat() if isinstance(day, dt.date) else str(day)
+    return text[: {"year": 4, "month": 7}.get(precision or "day", 10)]
+
+
+def _cited_objects(v: Mapping) -> list[tuple[str, dict]]:
+    """(ref, object) for each source given as an object (as GeoJSON downloads cite them)."""
+    raw = v.get("sources")
+    if not isinstance(raw, list):
+        return []
+    return [(str(s.get("ref")), s) for s in raw if isinstance(s, dict)]
+
+
+def _refs_of(v: Mapping) -> list[str]:
+    """Source refs in the order given: text separated by ';', a list of refs, or a list
+    of source objects with a 'ref'."""
+    raw = v.get("sources")
+    if isinstance(raw, list) and all(isinstance(s, dict) for s in raw):
+        if not all(isinstance(s.get("ref"), str) and s.get("ref") for s in raw):
+            raise _Invalid("field 'sources': each source object needs its 'ref'")
+        return _list({"sources": [s["ref"] for s in raw]}, "sources")
+    return _list(v, "sources")
+
+
+def _derived_precision(row: Row) -> str | None:
+    """The `precision` of an event given as a first day with its precision (older files)."""
+    value = row.derived.get("precision")
+    return str(value) if value not in (None, "") else None
+
+
 def _change(row: Row, key: str, values: dict, current: dict | None, target=None) -> Change:
     if current is None:
         return Change(row.kind, row.where, key, "create", values)
@@ -279,8 +546,8 @@ def _url(v: Mapping, name: str) -> str:
     return value
 
 
-def _slug(v: Mapping, name: str) -> str:
-    value = _text(v, name, 80, required=True)
+def _slug(v: Mapping, name: str, size: int = 80) -> str:
+    value = _text(v, name, size, required=True)
     if not text_rules.is_slug(value):
         raise _Invalid(
             f"field {name!r}: {value!r} must be lower-case letters and digits "
@@ -297,11 +564,12 @@ def _country(v: Mapping) -> str:
 
 
 def _enum(v: Mapping, name: str, required: bool = False) -> str:
-    value = _text(v, name, None, required=required)
+    label = "kind" if name == "actor_kind" else name
+    value = _text({label: v.get(name)}, label, None, required=required)
     if not value and not required:
         return ENUMS[name][0] if name != "status" else value
     if value not in ENUMS[name]:
-        raise _Invalid(f"field {name!r}: {value!r} is not one of {', '.join(ENUMS[name])}")
+        raise _Invalid(f"field {label!r}: {value!r} is not one of {', '.join(ENUMS[name])}")
     return value
 
 
@@ -328,13 +596,31 @@ def _partial(v: Mapping, name: str) -> tuple[dt.date | None, str]:
         raise _Invalid(f"field {name!r}: {exc}") from None
 
 
-def _bound(v: Mapping, name: str) -> Bound | None:
-    """A period bound: EDTF, or a first day with a `<name>_precision` column (older files)."""
+def _bound(v: Mapping, name: str, row: Row | None = None) -> Bound | None:
+    """A period bound: `<name>_edtf` when given (then `<name>` is its first day, checked),
+    else `<name>` as EDTF, or a first day with a `<name>_precision` column (older files)."""
+    edtf = f"{name}_edtf"
+    if edtf in v:
+        raw = v.get(edtf)
+        try:
+            bound = None if raw in (None, "") else bounds.parse(str(raw))
+        except bounds.BoundError as exc:
+            raise _Invalid(f"field {edtf!r}: {exc}") from None
+        first = clock.iso_day(bound.earliest if bound else None)
+        if name in v and not _same(v.get(name), first):
+            raise _Invalid(
+                f"field {name!r}: {_shown(v.get(name))} does not agree with {edtf} "
+                f"{_shown(raw)}, whose first day is {_shown(first)}"
+            )
+        return bound
     raw = v.get(name)
     if raw in (None, ""):
         return None
+    precision = v.get(f"{name}_precision") or (
+        row.derived.get(f"{name}_precision") if row else None
+    )
     try:
-        return bounds.read(str(raw), v.get(f"{name}_precision") or None)
+        return bounds.read(str(raw), str(precision) if precision else None)
     except bounds.BoundError as exc:
         raise _Invalid(f"field {name!r}: {exc}") from None
 

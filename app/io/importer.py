@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.core import geo
 from app.db import revisions
-from app.db.models import Actor, ControlPeriod, Crossing, Site, Source, StatusPeriod
+from app.db.models import Actor, ControlPeriod, Crossing, Event, Site, Source, StatusPeriod
 from app.db.queries import to_period
 from app.extensions import db
 from app.io import import_plan
@@ -61,9 +61,26 @@ def _far_sites(changes: list[Change], geodata_dir: str | Path) -> list[str]:
 def existing() -> Existing:
     """The record as plain values, in the form the import rows are checked in."""
     out = Existing(
-        actors=set(db.session.scalars(select(Actor.slug))),
-        crossings=set(db.session.scalars(select(Crossing.slug))),
+        actors={
+            a.slug: {
+                "id": a.id,
+                **_fields(a, _ACTOR_FIELDS),
+                "parent": a.parent.slug if a.parent else "",
+            }
+            for a in db.session.scalars(select(Actor))
+        },
+        crossings={
+            c.slug: {"id": c.id, **_fields(c, _CROSSING_FIELDS)}
+            for c in db.session.scalars(select(Crossing))
+        },
     )
+    for e in db.session.scalars(select(Event)):
+        out.events[e.slug] = {
+            "id": e.id,
+            **_fields(e, _EVENT_FIELDS),
+            "sites": sorted(s.slug for s in e.sites),
+            "sources": sorted(s.ref for s in e.sources if s.ref),
+        }
     for s in db.session.scalars(select(Source)):
         out.sources[s.ref or f"#{s.id}"] = {"id": s.id, **_fields(s, _SOURCE_FIELDS)}
     for site in db.session.scalars(select(Site)):
@@ -91,6 +108,7 @@ def apply(changes: Iterable[Change], user=None, comment: str = "") -> Counter:
             if change.action != "unchanged":
                 written.append(writer.write(change))
                 done[change.action] += 1
+        writer.link_parents()
         db.session.flush()
         for obj, before in written:
             revisions.record(
@@ -135,6 +153,18 @@ _SITE_FIELDS = (
     "note",
 )
 _PERIOD_FIELDS = ("start", "end", "confidence", "note")
+_ACTOR_FIELDS = ("slug", "name", "name_ar", "short", "kind", "colour", "note")
+_CROSSING_FIELDS = ("slug", "name", "name_ar", "note")
+_EVENT_FIELDS = (
+    "slug",
+    "title",
+    "when",
+    "end",
+    "description",
+    "confidence",
+    "lon",
+    "lat",
+)
 
 
 def _fields(obj, names) -> dict:
@@ -166,14 +196,25 @@ class _Writer:
         self.sites = {s.slug: s for s in db.session.scalars(select(Site))}
         self.actors = {a.slug: a for a in db.session.scalars(select(Actor))}
         self.crossings = {c.slug: c for c in db.session.scalars(select(Crossing))}
+        # An actor's parent may come later in the file: linked once every actor exists.
+        self.parents: list[tuple[Actor, str]] = []
+
+    def link_parents(self) -> None:
+        """Set the parents the file named, now that every actor of the file exists."""
+        for actor, parent in self.parents:
+            actor.parent = self.actors.get(parent) if parent else None
 
     def write(self, change: Change) -> tuple[object, dict | None]:
         """Create or update the row of one change; return it with its earlier snapshot."""
         model, table = {
+            "crossings": (Crossing, self.crossings),
+            "actors": (Actor, self.actors),
             "sources": (Source, self.sources),
             "sites": (Site, self.sites),
+            "state": (Site, self.sites),
             "periods": (ControlPeriod, None),
             "status": (StatusPeriod, None),
+            "events": (Event, None),
         }[change.kind]
         obj = db.session.get(model, change.target) if change.target else model()
         before = revisions.snapshot(obj) if change.target else None
@@ -190,6 +231,10 @@ class _Writer:
                 obj.sources = [self.sources[ref] for ref in value]
             elif name == "site":
                 obj.site = self.sites[value]
+            elif name == "sites":
+                obj.sites = [self.sites[slug] for slug in value]
+            elif name == "parent":
+                self.parents.append((obj, value))
             elif name in ("actor", "challenger"):
                 setattr(obj, name, self.actors.get(value))
             elif name == "crossing":

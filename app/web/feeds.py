@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, request, url_for
 from sqlalchemy import select
 
 from app.core import atom, clock
+from app.core.record_keys import period_key
 from app.core.text_rules import safe_url
 from app.db import queries
 from app.db.models import Actor, ControlPeriod, Site, StatusPeriod, status_period_source
@@ -90,7 +91,7 @@ def _control_entries(site: Site | None) -> list[atom.Entry]:
         title = f"{actor.name} took control of {s.name}"
         if p.contested:
             title += " (contested)"
-        out.append(_entry(f"control-period-{p.id}", title, p, s, sources[p.id]))
+        out.append(_entry(period_key(s.slug, "control", p.start), title, p, s, sources[p.id]))
     return out
 
 
@@ -106,15 +107,23 @@ def _status_entries(site: Site | None) -> list[atom.Entry]:
     rows = db.session.execute(stmt).all()
     sources = queries.sources_for_periods((p.id for p, _ in rows), status_period_source)
     return [
-        _entry(f"status-period-{p.id}", f"{s.name} {_STATUS_WORDS[p.status]}", p, s, sources[p.id])
+        _entry(
+            period_key(s.slug, "status", p.start),
+            f"{s.name} {_STATUS_WORDS[p.status]}",
+            p,
+            s,
+            sources[p.id],
+        )
         for p, s in rows
     ]
 
 
-def _entry(specific: str, what: str, p, s: Site, sources: list[dict]) -> atom.Entry:
+def _entry(key: str, what: str, p, s: Site, sources: list[dict]) -> atom.Entry:
+    """One entry; its id is a tag: URI of the period's record key, which an export and
+    import into another database keeps (a row id would not)."""
     first = p.start.earliest or p.start.latest  # "../2013-12-31" has no first day
     return atom.Entry(
-        id=_tag(specific),
+        id=_tag(key),
         title=f"{p.start.short()}: {what}",
         updated=clock.aware(p.updated_at),
         published=dt.datetime.combine(first, dt.time(), dt.UTC),

@@ -4,6 +4,10 @@ Every read endpoint of the API, the OGC API and the feeds answers through
 :func:`respond`: the body is computed once per (data version, normalised query), the
 validators are derived from the same pair, so a client holding the current copy gets
 ``304 Not Modified`` without the body being built at all.
+
+Byte ranges (``Range``, ``If-Range``) are served from the uncompressed body, so GDAL's
+``/vsicurl/`` and resumed downloads read the same bytes a plain download gets; a request
+with a Range is never gzip-compressed (a range of a gzip stream is useless to a reader).
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import hashlib
 from collections.abc import Callable, Hashable
 
 from flask import Response, current_app, request
-from werkzeug.http import http_date, is_resource_modified
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.http import http_date, is_resource_modified, parse_range_header
 
 from app.core.cache import responses
 from app.db.session_events import data_version
@@ -33,11 +38,15 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
     """Serve ``produce() -> (status, headers, body)`` cached; 304 when the copy is current.
 
     Large bodies go gzip-compressed to clients that accept it; the compressed copy is
-    cached beside the plain one, so each is made once per data version.
+    cached beside the plain one, so each is made once per data version. A Range request
+    gets 206 with the bytes asked for (416 when none of them exist).
     """
     version = data_version(db.session)
     tag = etag(version, key)
-    if not is_resource_modified(request.environ, etag=f'W/"{tag}"', last_modified=version[1]):
+    # If-Match and If-Range are left to make_conditional below, after the body exists.
+    if "If-Match" not in request.headers and not is_resource_modified(
+        request.environ, etag=f'W/"{tag}"', last_modified=version[1]
+    ):
         return Response(status=304, headers=_validators(tag, version))
     # Only 200s are kept: refusals are cheap to redo, and a client must not be able to fill
     # the cache with error answers to made-up queries.
@@ -45,10 +54,38 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
     if status != 200:
         return Response(body, status, headers)
     headers = {**headers, **_validators(tag, version)}
-    if compress.worth_gzip(body, request.headers.get("Accept-Encoding", "")):
+    ranged = "Range" in request.headers
+    if not ranged and compress.worth_gzip(body, request.headers.get("Accept-Encoding", "")):
         body = responses.get(version, ("gzip", key), lambda: compress.gzip_bytes(body))
         headers["Content-Encoding"] = "gzip"
-    return Response(body, status, headers)
+    return _conditional(Response(body, status, headers), len(body))
+
+
+def _conditional(resp: Response, length: int) -> Response:
+    """Apply Range, If-Range and If-Match with Werkzeug's own rules.
+
+    Werkzeug answers a request for several ranges with 416; the standard lets a server
+    send the whole body instead, which every client can use, so that is what happens.
+    """
+    asked = parse_range_header(request.headers.get("Range"))
+    # A Range that cannot be read, is not in bytes or asks for several parts is ignored:
+    # the whole body goes out, as the standard allows.
+    single = asked is not None and asked.units == "bytes" and len(asked.ranges) == 1
+    try:
+        return resp.make_conditional(
+            request.environ, accept_ranges=True, complete_length=length if single else None
+        )
+    except RequestedRangeNotSatisfiable:
+        headers = {k: v for k, v in resp.headers.items() if k != "Content-Length"}
+        headers["Content-Range"] = f"bytes */{length}"
+        headers["Content-Type"] = "text/plain; charset=utf-8"
+        headers.pop("Content-Disposition", None)
+        return Response(
+            f"Range {request.headers.get('Range', '')!r} is not within the {length} bytes "
+            "of this download.\n",
+            416,
+            headers,
+        )
 
 
 def public_url(path: str) -> str:

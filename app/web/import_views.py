@@ -45,9 +45,11 @@ ALLOW_FAR_LABEL = "Sites far from the border are intended"
 
 
 class UploadForm(FlaskForm):
-    """Choose a CSV or GeoJSON file to check."""
+    """Choose a file to check: CSV, GeoJSON, GeoPackage or a ZIP of them (any download)."""
 
-    file = FileField("CSV or GeoJSON file (UTF-8)", validators=[FileRequired()])
+    file = FileField(
+        "CSV or GeoJSON file (UTF-8), GeoPackage, or a ZIP of them", validators=[FileRequired()]
+    )
     allow_far = BooleanField(
         ALLOW_FAR_LABEL,
         description=(

@@ -82,3 +82,41 @@ def test_malformed_csv_is_refused_naming_the_line(seeded, tmp_path):
     assert result.exit_code == 2
     assert "s.csv: line 4: a quoted field opened on this line is never closed" in result.output
     assert _sources(seeded) == before
+
+
+def test_several_files_are_one_import(seeded, tmp_path):
+    """The per-kind downloads, given together in any order, restore an emptied record."""
+    client = seeded.test_client()
+    kinds = ("events", "status", "periods", "site-records", "sources", "actors", "crossings")
+    paths = []
+    for kind in kinds:
+        path = tmp_path / f"{kind}.csv"
+        path.write_bytes(client.get(f"/api/{kind}.csv").data)
+        paths.append(str(path))
+    before = client.get("/api/export-csv.zip").data
+    with seeded.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+    result = seeded.test_cli_runner().invoke(args=["import", "--allow-far", *paths])
+    assert result.exit_code == 0, result.output
+    assert "Imported events.csv, status.csv" in result.output
+    assert client.get("/api/export-csv.zip").data == before
+
+
+def test_import_waits_for_the_write_lock_and_is_refused_after_the_timeout(
+    seeded, impatient, lock_held, tmp_path
+):
+    """An import checks and writes under the editors' write lock; held too long, it gives up."""
+    before = _sources(seeded)
+    result = _run(impatient, tmp_path, GOOD)
+    assert result.exit_code == 2, result.output
+    assert "WRITE_LOCK_TIMEOUT" in result.output
+    lock_held.rollback()
+    assert _sources(seeded) == before
+
+
+def test_a_dry_run_does_not_wait_for_the_write_lock(seeded, impatient, lock_held, tmp_path):
+    result = _run(impatient, tmp_path, GOOD, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "sources: 2 to create" in result.output

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from shapely.geometry import box, shape
 
+from app.core.record_keys import period_key
 from app.db import features
 from app.db.features import Filters
 from app.db.models import ControlPeriod, Source
@@ -58,7 +59,10 @@ def test_sites_at_keep_only_points_in_the_box(ctx):
 def test_periods_are_points_at_their_site_with_bounds_and_sources(ctx):
     feats = features.periods(Filters())
     assert len(feats) == 5
-    assert [f["id"] for f in feats] == sorted(f["id"] for f in feats)
+    # Ids are record keys (site, kind, start days), not row ids: another database agrees.
+    assert [f["id"] for f in feats] == [
+        period_key(f["properties"]["site"], "control", f["properties"]["start_edtf"]) for f in feats
+    ]
     qaim = next(f for f in feats if f["properties"]["contested"])
     assert qaim["geometry"] == {"type": "Point", "coordinates": list(QAIM)}
     assert qaim["properties"] == {
@@ -146,11 +150,56 @@ def test_period_filters(ctx, f, expected):
     assert features.count("periods", f) == len(expected)
 
 
-def test_period_by_feature_id(ctx):
+def test_period_by_record_key(ctx):
     qaim = next(f for f in features.periods(Filters()) if f["properties"]["contested"])
-    assert features.periods(Filters(fid=qaim["id"])) == [qaim]
-    assert features.count("periods", Filters(fid=qaim["id"])) == 1
-    assert features.periods(Filters(fid=qaim["id"], site="al-tanf")) == []
+    assert qaim["id"] == "al-qaim.control.2014-06-21"
+    assert features.find("periods", qaim["id"]) == qaim
+    assert features.find("status", qaim["id"]) is None  # a control key is no status key
+    for missing in ("al-qaim.control.2014-06-22", "nowhere.control.open", "17", ""):
+        assert features.find("periods", missing) is None
+
+
+def test_every_kind_is_found_by_its_key(ctx):
+    for kind, fetch in (
+        ("periods", lambda: features.periods(Filters())),
+        ("status", lambda: features.status(Filters())),
+        ("events", lambda: features.events(Filters())),
+        ("sources", features.sources),
+        ("actors", features.actors),
+        ("crossings", features.crossings),
+        ("site_records", features.site_records),
+    ):
+        every = fetch()
+        assert every and len({f["id"] for f in every}) == len(every), kind
+        assert all(features.find(kind, f["id"]) == f for f in every), kind
+    tanf = features.find("sites", "al-tanf", D(2015, 8, 1))
+    assert tanf is not None and tanf["properties"]["controller"] == "isis"
+    assert tanf["properties"]["period_id"] == "al-tanf.control.2015-05-21"
+    assert features.find("nothing", "al-tanf") is None
+
+
+def test_a_window_start_has_its_own_key(ctx):
+    """A period starting on a day and the next, whose start window begins that day, differ."""
+    from app.core import bounds
+    from app.db.models import Actor, Site
+
+    site = db.session.scalar(db.select(Site).where(Site.slug == "al-waleed"))
+    isis = db.session.scalar(db.select(Actor).where(Actor.slug == "isis"))
+    cited = db.session.scalar(db.select(Source).where(Source.ref == "C1"))
+    for start, end in (("2019-03-01", "2019-03-01/2019-03-02"), ("2019-03-01/2019-03-02", None)):
+        db.session.add(
+            ControlPeriod(
+                site=site,
+                actor=isis,
+                start=bounds.parse(start),
+                end=end and bounds.parse(end),
+                sources=[cited],
+            )
+        )
+    db.session.commit()
+    keys = [f["id"] for f in features.periods(Filters(site="al-waleed", lo=D(2019, 1, 1)))]
+    assert keys == ["al-waleed.control.2019-03-01", "al-waleed.control.2019-03-01..2019-03-02"]
+    assert [features.find("periods", k)["id"] for k in keys] == keys
 
 
 def test_periods_page_with_limit_and_offset(ctx):
@@ -249,8 +298,8 @@ def test_sources_all_or_only_those_cited(ctx):
     db.session.commit()
     rows = features.sources()
     assert [r["ref"] for r in rows] == ["C1", "C2", "C9"]
-    assert rows[2]["accessed"] == "2024-01-02" and rows[0]["published_label"] == "Jun 2014"
-    assert isinstance(rows[0]["id"], int)
+    assert rows[2]["accessed"] == "2024-01-02" and rows[0]["published"] == "2014-06"
+    assert [r["id"] for r in rows] == ["C1", "C2", "C9"]  # keyed by ref, as imports match
     cited = features.periods(Filters(site="al-qaim", lo=D(2018, 1, 1)))
     assert [r["ref"] for r in features.sources(cited)] == ["C2"]
     assert features.sources([]) == []
@@ -265,9 +314,11 @@ def test_extent_of_sites_and_times(ctx):
 
 
 def test_extent_closes_when_every_period_is_bounded(ctx):
-    for f in features.periods(Filters()):
-        if f["properties"]["start"] is None or f["properties"]["end"] is None:
-            db.session.delete(db.session.get(ControlPeriod, f["id"]))
+    open_ended = db.select(ControlPeriod).where(
+        db.or_(ControlPeriod.start_edtf.is_(None), ControlPeriod.end_edtf.is_(None))
+    )
+    for period in db.session.scalars(open_ended):
+        db.session.delete(period)
     db.session.commit()
     assert features.extent("periods")[1] == ["2012-01-01", "2017-11-03"]
 

@@ -157,3 +157,119 @@ def test_quotes_that_are_closed_are_fine():
     rows = read(b'ref,title\nQ-1,"two\nlines, ""quoted"""\nQ-2,plain "inch\n', "s.csv")
     assert [r.values["title"] for r in rows] == ['two\nlines, "quoted"', 'plain "inch']
     assert [r.where for r in rows] == ["line 2", "line 4"]
+
+
+# every download's shape ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "header, kind",
+    [
+        ("id,slug,name,country,kind,lon,lat,controller,since_edtf,note,source_refs", "state"),
+        ("id,site,actor,start_edtf,start_earliest,source_refs,source_urls,lon,lat", "periods"),
+        ("id,site,status,start_edtf,source_refs", "status"),
+        ("id,slug,date,precision,date_edtf,date_latest,title,sites,source_refs,lon,lat", "events"),
+        ("id,slug,name,short,kind,colour,parent", "actors"),
+        ("id,slug,name,name_ar,note", "crossings"),
+    ],
+)
+def test_each_download_header_is_a_kind(header, kind):
+    row = read(f"{header}\n{','.join('x' for _ in header.split(','))}\n".encode(), "f.csv")[0]
+    assert row.kind == kind
+
+
+def test_derived_columns_are_set_aside_for_the_plan():
+    data = b"id,site,actor,start_edtf,start_earliest,source_refs,source_urls\r\n"
+    data += b"a.control.2014-06-01,a,isis,2014-06,2014-06-01,S1; S2,https://x\r\n"
+    (row,) = read(data, "p.csv")
+    assert row.values == {
+        "site": "a",
+        "actor": "isis",
+        "start_edtf": "2014-06",
+        "sources": "S1; S2",
+    }
+    assert row.derived == {
+        "id": "a.control.2014-06-01",
+        "start_earliest": "2014-06-01",
+        "source_urls": "https://x",
+    }
+
+
+def test_the_state_on_a_date_gives_the_sites_own_fields():
+    data = (
+        b"id,slug,name,country,kind,crossing,lon,lat,controller,note,transition_from\r\n"
+        b"al-tanf,al-tanf,al-Tanf,SY,crossing_side,,38.6,33.5,isis,a period's note,\r\n"
+    )
+    (row,) = read(data, "sites.csv")
+    assert row.kind == "state" and "note" not in row.values and "controller" not in row.values
+    assert row.values["crossing"] == "" and row.derived == {"id": "al-tanf"}
+
+
+def test_formula_quotes_come_off():
+    (row,) = read(b"ref,title,note\r\nS1,'=cmd,''=already\r\n", "s.csv")
+    assert (row.values["title"], row.values["note"]) == ("=cmd", "'=already")
+
+
+@pytest.mark.parametrize(
+    "geometry, sites, point, problem",
+    [
+        (None, 0, None, ()),
+        ({"type": "MultiPoint", "coordinates": [[1, 2]]}, 1, None, ()),
+        ({"type": "MultiPoint", "coordinates": [[1, 2], [3, 4]]}, 1, (1, 2), ()),
+        ({"type": "Point", "coordinates": [1, 2]}, 0, (1, 2), ()),
+        ({"type": "MultiPoint", "coordinates": [[1, 2]]}, 3, None, ("1 points for 3 sites",)),
+        ({"type": "LineString", "coordinates": [[1, 2]]}, 0, None, ("Point, a MultiPoint",)),
+    ],
+)
+def test_an_events_own_point_comes_before_its_sites(geometry, sites, point, problem):
+    from app.io.import_formats import own_point
+
+    got, problems = own_point(geometry, sites)
+    assert got == point
+    assert len(problems) == len(problem) and all(
+        p in q for p, q in zip(problem, problems, strict=True)
+    )
+
+
+def test_a_zip_reads_every_member_naming_it():
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("s.csv", "ref,title\nS1,One\n")
+        archive.writestr("notes.txt", "ignored")
+        archive.writestr("a.csv", "slug,name,short,kind,colour\nx,X,X,state,#000000\n")
+    rows = read(out.getvalue(), "bundle.zip")
+    assert [(r.kind, r.where) for r in rows] == [
+        ("sources", "s.csv line 2"),
+        ("actors", "a.csv line 2"),
+    ]
+    with pytest.raises(ImportFileError, match="b.csv: line 1: the columns match no kind"):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as archive:
+            archive.writestr("b.csv", "what,ever\n1,2\n")
+        read(buf.getvalue(), "bad.zip")
+    with pytest.raises(ImportFileError, match="not a readable ZIP"):
+        read(b"PK\x03\x04broken", "x.zip")
+
+
+def test_a_geojson_of_sources_has_no_places():
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": "S1",
+                "geometry": None,
+                "properties": {"ref": "S1", "title": "T"},
+            },
+            {
+                "type": "Feature",
+                "id": "S2",
+                "geometry": {"type": "Point", "coordinates": [1, 2]},
+                "properties": {"ref": "S2", "title": "U"},
+            },
+        ],
+    }
+    first, second = read(json.dumps(doc).encode(), "sources.geojson")
+    assert first.kind == "sources" and first.derived == {"id": "S1"} and not first.problems
+    assert "geometry must be null" in second.problems[0]

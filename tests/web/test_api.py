@@ -1,6 +1,7 @@
 """GeoJSON API: the state at a date, RFC 7946, and clear 400s for bad parameters."""
 
 import io
+import re
 
 import pandas as pd
 import pyogrio
@@ -187,7 +188,7 @@ def test_sites_csv_reads_back_with_pandas(seeded_client, seed_data):
     tanf = next(s for s in seed_data["sites"] if s["slug"] == "al-tanf")
     assert frame.loc["al-tanf", "lon"] == round(tanf["lon"], 4)
     ids = pd.read_csv(io.BytesIO(resp.data), dtype=str)["period_id"].dropna()
-    assert ids.str.isdigit().all()  # integers stay integers despite the gaps
+    assert ids.str.fullmatch(r"[a-z0-9-]+\.control\.(open|[0-9.-]+)").all()  # record keys
 
 
 def test_periods_csv_honours_filters(seeded_client):
@@ -203,7 +204,17 @@ def test_geopackage_has_every_layer(seeded_client, tmp_path, seed_data):
     path = tmp_path / "x.gpkg"
     path.write_bytes(resp.data)
     layers = dict(pyogrio.list_layers(path))
-    assert set(layers) == {"sites", "periods", "status", "events", "sources", "boundaries"}
+    assert set(layers) == {
+        "sites",
+        "site_records",
+        "periods",
+        "status",
+        "events",
+        "sources",
+        "actors",
+        "crossings",
+        "boundaries",
+    }
     sites = pyogrio.read_dataframe(path, layer="sites").set_index("slug")
     assert sites.loc["al-tanf", "controller"] == "isis" and sites.crs.to_epsg() == 4326
     assert len(pyogrio.read_dataframe(path, layer="periods")) == len(seed_data["periods"])
@@ -294,3 +305,80 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(planted):
     cells = [str(v) for v in [*sites.to_numpy().ravel(), *periods.to_numpy().ravel()]]
     assert not [c for c in cells if c[:1] in ("=", "+", "@")]
     assert sites["lon"].dtype.kind == "f"  # numbers are left alone
+
+
+# every kind, and the bundles -----------------------------------------------------------
+@pytest.mark.parametrize(
+    "url, mimetype, name",
+    [
+        ("/api/status.geojson?site=rabia", "application/geo+json", "border-control-status-"),
+        ("/api/status.csv", "text/csv", "border-control-status-"),
+        ("/api/events.geojson?from=2014-06-01&to=2014-07-01", "application/geo+json", "events-"),
+        ("/api/events.csv", "text/csv", "border-control-events-"),
+        ("/api/site-records.geojson", "application/geo+json", "border-control-site-records-"),
+        ("/api/site-records.csv", "text/csv", "border-control-site-records-"),
+        ("/api/sources.csv", "text/csv", "border-control-sources-"),
+        ("/api/actors.geojson?download=1", "application/geo+json", "border-control-actors-"),
+        ("/api/crossings.csv", "text/csv", "border-control-crossings-"),
+        ("/api/export-csv.zip", "application/zip", "border-control-atlas-csv-"),
+        ("/api/export-geojson.zip", "application/zip", "border-control-atlas-geojson-"),
+    ],
+)
+def test_every_kind_has_a_download(seeded_client, url, mimetype, name):
+    resp = seeded_client.get(url)
+    assert resp.status_code == 200 and resp.mimetype == mimetype, resp.get_data(as_text=True)
+    assert name in resp.headers["Content-Disposition"]
+    assert resp.headers["Accept-Ranges"] == "bytes"
+
+
+def test_site_records_carry_what_the_state_leaves_out(seeded_client, seed_data):
+    feats = _json(seeded_client, "/api/site-records.geojson")["features"]
+    assert [f["id"] for f in feats] == sorted(s["slug"] for s in seed_data["sites"])
+    first = next(s for s in seed_data["sites"] if s["slug"] == feats[0]["id"])
+    props = feats[0]["properties"]
+    assert props["aliases"] == first["aliases"] and props["note"] == first["note"]
+    assert props["location_note"] == first["location_note"]
+
+
+def test_events_keep_their_edtf_date_and_own_point(seeded_client, seed_data):
+    feats = _json(seeded_client, "/api/events.geojson")["features"]
+    assert len(feats) == len(seed_data["events"])
+    by_slug = {f["id"]: f for f in feats}
+    monthly = next(e for e in seed_data["events"] if len(str(e["date"])) == 7)
+    props = by_slug[monthly["slug"]]["properties"]
+    assert props["date_edtf"] == monthly["date"] and props["precision"] == "month"
+    frame = pd.read_csv(io.BytesIO(seeded_client.get("/api/events.csv").data)).set_index("slug")
+    assert frame.loc[monthly["slug"], "date_edtf"] == monthly["date"]
+
+
+def test_actors_and_crossings_without_a_place(seeded_client, seed_data):
+    actors = _json(seeded_client, "/api/actors.geojson")["features"]
+    assert {f["id"] for f in actors} == {a["slug"] for a in seed_data["actors"]}
+    assert all(f["geometry"] is None for f in actors)
+    nusra = next(f for f in actors if f["id"] == "jabhat-al-nusra")
+    assert nusra["properties"]["parent"] == "al-qaeda"
+
+
+def test_the_bundles_hold_one_file_per_kind(seeded_client):
+    import zipfile
+
+    for fmt in ("csv", "geojson"):
+        data = seeded_client.get(f"/api/export-{fmt}.zip").data
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        kinds = [re.sub(r"^border-control-(.+)-\d{4}-\d{2}-\d{2}\..+$", r"\1", n) for n in names]
+        assert kinds == [
+            "crossings",
+            "actors",
+            "sources",
+            "site-records",
+            "periods",
+            "status",
+            "events",
+        ]
+        assert all(n.endswith(f".{fmt}") for n in names)
+
+
+@pytest.mark.parametrize("url", ["/api/events.csv", "/api/status.geojson"])
+def test_actor_is_no_filter_of_status_or_events(seeded_client, url):
+    resp = seeded_client.get(url, query_string={"actor": "isis"})
+    assert resp.status_code == 400 and "'actor'" in resp.get_json()["description"]

@@ -109,3 +109,10 @@ def test_stored_hostile_text_stays_text_and_links_stay_web_links(planted):
     assert set(parsed.tags) <= {"p", "ul", "li", "a"}
     links = parsed.hrefs + [link.get("href") for link in entry.findall("a:link", NS)]
     assert links and all(h.startswith(("http://", "https://")) for h in links)
+
+
+def test_entry_ids_are_record_keys_not_row_ids(seeded_client):
+    _, root = _feed(seeded_client, "/feeds/sites/al-tanf.atom")
+    ids = {e.find("a:id", NS).text for e in root.findall("a:entry", NS)}
+    assert "tag:border-control-atlas.invalid,2026:al-tanf.control.2015-05-21" in ids
+    assert all(re.fullmatch(r"tag:[^:]+:al-tanf\.(control|status)\.[0-9.-]+", i) for i in ids)

@@ -196,3 +196,76 @@ def test_writes_that_do_not_change_the_record_keep_the_validator(app, contract_c
     tag = contract_client.get(url).headers["ETag"]
     make_user(app, "nadia")  # accounts are not part of what the API shows
     assert contract_client.get(url, headers={"If-None-Match": tag}).status_code == 304
+
+
+# byte ranges ---------------------------------------------------------------------------
+RANGED = [
+    "/api/export.gpkg?date=2015-08-01",
+    "/api/periods.csv",
+    "/api/sites.geojson?date=2015-08-01",
+    "/feeds/changes.atom",
+]
+
+
+@pytest.mark.parametrize("url", RANGED)
+def test_a_range_gets_206_with_those_bytes_of_the_plain_body(contract_client, url):
+    whole = contract_client.get(url)
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    size = len(whole.data)
+    part = contract_client.get(url, headers={"Range": "bytes=10-99", "Accept-Encoding": "gzip"})
+    assert part.status_code == 206
+    assert part.data == whole.data[10:100]
+    assert part.headers["Content-Range"] == f"bytes 10-99/{size}"
+    assert part.headers["Content-Length"] == "90"
+    assert "Content-Encoding" not in part.headers  # ranges of the identity body only
+    assert part.headers["ETag"] == whole.headers["ETag"]
+    tail = contract_client.get(url, headers={"Range": "bytes=-16"})
+    assert tail.status_code == 206 and tail.data == whole.data[-16:]
+    rest = contract_client.get(url, headers={"Range": f"bytes={size - 5}-"})
+    assert rest.status_code == 206 and rest.data == whole.data[-5:]
+
+
+def test_a_range_past_the_end_is_416_with_the_length(contract_client):
+    size = len(contract_client.get("/api/periods.csv").data)
+    resp = contract_client.get("/api/periods.csv", headers={"Range": f"bytes={size}-"})
+    assert resp.status_code == 416
+    assert resp.headers["Content-Range"] == f"bytes */{size}"
+    assert "Content-Disposition" not in resp.headers
+
+
+@pytest.mark.parametrize("header", ["bytes=0-4,10-14", "bytes=x-y", "lines=1-2"])
+def test_several_or_unreadable_ranges_get_the_whole_body(contract_client, header):
+    whole = contract_client.get("/api/periods.csv").data
+    resp = contract_client.get("/api/periods.csv", headers={"Range": header})
+    assert resp.status_code == 200 and resp.data == whole
+
+
+def test_if_range_resumes_only_the_same_version(app, contract_client):
+    url = "/api/export.gpkg?date=2015-08-01"
+    whole = contract_client.get(url)
+    for validator in (whole.headers["ETag"], whole.headers["Last-Modified"]):
+        resumed = contract_client.get(url, headers={"Range": "bytes=100-", "If-Range": validator})
+        assert resumed.status_code == 206 and resumed.data == whole.data[100:]
+    _rename_a_site(app)
+    stale = contract_client.get(
+        url, headers={"Range": "bytes=100-", "If-Range": whole.headers["ETag"]}
+    )
+    assert stale.status_code == 200 and stale.headers["ETag"] != whole.headers["ETag"]
+    assert stale.data[:16] == b"SQLite format 3\x00"
+
+
+def test_a_rebuilt_body_is_the_same_bytes(contract_client):
+    """The cache may drop a body; made again it must be byte-identical, or a resumed
+    download would join two different files."""
+    from app.core.cache import responses
+
+    url = "/api/export.gpkg?date=2015-08-01"
+    first = contract_client.get(url, headers={"Accept-Encoding": "gzip"})
+    responses.clear()
+    again = contract_client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_if_match_that_fails_is_412(contract_client):
+    resp = contract_client.get("/api/periods.csv", headers={"If-Match": '"something-else"'})
+    assert resp.status_code == 412

@@ -348,3 +348,27 @@ def test_an_unexpected_failure_gives_the_file_back(seeded, uploads, monkeypatch)
     monkeypatch.undo()
     assert client.post("/editor/import/confirm", data={"token": token}).status_code == 302
     assert _site(seeded, "web-post") is not None
+
+
+@pytest.mark.parametrize(
+    "url, name", [("/api/export-csv.zip", "all.zip"), ("/api/export.gpkg", "all.gpkg")]
+)
+def test_a_whole_download_restores_an_emptied_record_through_the_page(seeded, url, name):
+    """The bundle (or the GeoPackage) a reader downloads is what an editor uploads."""
+    data = seeded.test_client().get(url).data
+    with seeded.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in ("user", "user_session"):
+                db.session.execute(table.delete())
+        db.session.commit()
+    client = _signed_in(seeded)
+    resp = _upload(client, data, name, allow_far=True)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[-2000:]
+    done = client.post(
+        "/editor/import/confirm", data={"token": _token(resp)}, follow_redirects=True
+    )
+    assert f"Imported {name}:" in done.get_data(as_text=True)
+    assert seeded.test_client().get(url).data[:16] == data[:16]
+    again = seeded.test_client().get("/api/export-csv.zip").data
+    if url.endswith(".zip"):
+        assert again == data
