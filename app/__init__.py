@@ -24,6 +24,7 @@ from app.web import (
     history,
     import_views,
     params,
+    pictures,
     security,
     templating,
     views,
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         editor.bp,
         history.bp,
         import_views.bp,
+        pictures.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -1,0 +1,310 @@
+"""Blueprint "pictures": static maps, the timeline of every crossing and animations.
+
+The drawing is in app.core (static_map, timeline_chart, animation); this module gathers
+the rows, checks the parameters and serves the bytes through the versioned response
+cache. The gathering functions need only an app context, so ``flask render`` uses them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.core import animation, geo, static_map, svg_timeline, timeline_chart
+from app.core.clock import today
+from app.core.map_encoding import change_points, safe_colour
+from app.core.vocabulary import FIRST_DAY
+from app.db import queries
+from app.db.models import Actor, ControlPeriod, Site
+from app.db.session_events import data_version
+from app.extensions import db
+from app.web.httpcache import host_key, ok, public_url, respond
+from app.web.params import date_arg, only_args
+
+bp = Blueprint("pictures", __name__)
+
+LANGS = ("en", "ar")
+#: Animation frames are drawn smaller than single maps: many of them make one file.
+ANIMATION_WIDTH = (400, 1600, 800)
+OTHER_SITES = "Other sites"
+
+
+@bp.get("/maps/<day>.<any(svg, png, pdf):fmt>")
+def static_map_image(day: str, fmt: str):
+    """The map of one date: ?lang=en|ar; PNG also ?w= (pixels) and ?scale=1|2."""
+    only_args("lang", *(("w", "scale") if fmt == "png" else ()))
+    date, lang = _path_date(day), _lang()
+    width, scale = _int_arg("w", static_map.MIN_WIDTH, static_map.MAX_WIDTH), _scale()
+    link = permalink(date)
+    return respond(
+        ("map", date, fmt, width, scale, lang, host_key()),
+        lambda: ok(
+            map_bytes(date, fmt, width, scale, lang, link),
+            static_map.FORMATS[fmt],
+            f"border-control-map-{date}{'-ar' if lang == 'ar' else ''}.{fmt}",
+        ),
+    )
+
+
+@bp.get("/maps/at.<any(svg, png, pdf):fmt>")
+def static_map_at(fmt: str):
+    """The map of ?date= (default today) by redirect to its dated address, so links that
+    the map page keeps in step with its slider (data-date-link) can name it."""
+    only_args("date", "lang", *(("w", "scale") if fmt == "png" else ()))
+    day = date_arg("date") or today()
+    _within("date", day)
+    _lang()  # refused here, not after the redirect
+    if fmt == "png":
+        _int_arg("w", static_map.MIN_WIDTH, static_map.MAX_WIDTH)
+        _scale()
+    kept = {k: v for k, v in request.args.items() if k != "date"}
+    return redirect(url_for(".static_map_image", day=day.isoformat(), fmt=fmt, **kept))
+
+
+@bp.get("/timeline.<any(svg, png, pdf):fmt>")
+def timeline_image(fmt: str):
+    """Every site's control and status over ?from=&to= (default: the whole record)."""
+    only_args("from", "to", *(("w",) if fmt == "png" else ()))
+    lo, hi = _range()
+    width = _int_arg("w", 400, 4000, default=1600)
+    link = public_url(request.full_path.rstrip("?")) if request.args else public_url(request.path)
+    key = ("timeline", fmt, lo, hi, width, today(), host_key())
+
+    _check_lanes(fmt)
+    return respond(
+        key,
+        lambda: ok(
+            timeline_bytes(fmt, lo, hi, width, link),
+            timeline_chart.FORMATS[fmt],
+            f"border-control-timeline.{fmt}",
+        ),
+    )
+
+
+def _check_lanes(fmt: str) -> None:
+    """400 before any drawing when the record has more sites than one picture holds."""
+    sites = site_count()
+    limit = timeline_chart.MAX_PDF_LANES if fmt == "pdf" else timeline_chart.MAX_LANES
+    if sites > limit:
+        other = "`flask render timeline`" if fmt == "pdf" else "the PDF, which is paged"
+        abort(
+            400,
+            description=f"format '{fmt}': the record has {sites} sites, at most {limit} fit "
+            f"one {fmt.upper()} here; use {other}",
+        )
+
+
+@bp.get("/maps/animation.<any(gif, webp, mp4):fmt>")
+def animation_image(fmt: str):
+    """The map at each change date (or ?step=month) between ?from= and ?to=."""
+    only_args("from", "to", "step", "w", "lang")
+    lo, hi = _range()
+    step = request.args.get("step") or "change"
+    if step not in animation.STEPS:
+        abort(400, description=f"parameter 'step': must be one of {', '.join(animation.STEPS)}")
+    low, high, default = ANIMATION_WIDTH
+    width, lang = _int_arg("w", low, high, default), _lang()
+    days = animation_days(lo, hi, step)
+    if len(days) > animation.MAX_FRAMES:
+        abort(
+            400,
+            description=f"parameter 'to': {len(days)} frames from {lo} to {hi} with "
+            f"step={step}; at most {animation.MAX_FRAMES} (narrow from/to, or step=month)",
+        )
+    return respond(
+        ("animation", fmt, tuple(days), width, lang, host_key()),
+        lambda: ok(
+            animation_bytes(days, fmt, width, lang),
+            animation.FORMATS[fmt],
+            f"border-control-{days[0]}-{days[-1]}.{fmt}",
+        ),
+    )
+
+
+# ---- the rows behind the pictures (app context only; the CLI uses these too) ----
+
+
+def actors() -> list[dict]:
+    """Every actor as a plain dict: slug, names, short label, colour."""
+    stmt = select(Actor.slug, Actor.name, Actor.name_ar, Actor.short, Actor.colour)
+    return [dict(r) for r in db.session.execute(stmt.order_by(Actor.id)).mappings()]
+
+
+def version_label() -> str:
+    """The data version for a footer: its counter and the day of the last change."""
+    counter, changed = data_version(db.session)
+    return f"{counter}" + (f" ({changed:%Y-%m-%d})" if changed else "")
+
+
+def permalink(day: dt.date) -> str:
+    """The map page at `day`: absolute (PUBLIC_URL, else the request's host) when known."""
+    if has_request_context():
+        return public_url(url_for("main.index", date=day.isoformat()))
+    base = current_app.config.get("PUBLIC_URL") or ""
+    return f"{base.rstrip('/')}/?date={day.isoformat()}"
+
+
+def map_input(day: dt.date, lang: str = "en", link: str = "") -> static_map.MapInput:
+    """Everything the static map of `day` shows."""
+    return static_map.MapInput(
+        day=day,
+        rows=queries.state_at(day),
+        actors=actors(),
+        layers=geo.display_layers(current_app.config["GEODATA_DIR"]),
+        version=version_label(),
+        permalink=link,
+        lang=lang,
+    )
+
+
+def map_bytes(
+    day: dt.date,
+    fmt: str,
+    width: int = static_map.DEFAULT_WIDTH,
+    scale: int = 1,
+    lang: str = "en",
+    link: str = "",
+) -> bytes:
+    """The static map of `day` as SVG, PNG or PDF."""
+    return static_map.render(map_input(day, lang, link), fmt, width, scale)
+
+
+def site_count() -> int:
+    """How many sites the record holds (one timeline lane each)."""
+    return db.session.scalar(select(func.count(Site.id))) or 0
+
+
+def lanes() -> list[timeline_chart.Lane]:
+    """One lane per site with the site page's tracks, grouped by crossing (others last)."""
+    stmt = select(Site).options(
+        selectinload(Site.crossing),
+        selectinload(Site.control_periods).selectinload(ControlPeriod.actor),
+        selectinload(Site.control_periods).selectinload(ControlPeriod.challenger),
+        selectinload(Site.status_periods),
+        selectinload(Site.events),
+    )
+    sites = sorted(
+        db.session.scalars(stmt),
+        key=lambda s: (
+            s.crossing is None,
+            s.crossing.name if s.crossing else "",
+            s.country != "SY",
+            s.name,
+        ),
+    )
+    return [
+        timeline_chart.Lane(
+            s.crossing.name if s.crossing else OTHER_SITES,
+            s.name,
+            svg_timeline.site_tracks(s, safe_colour),
+        )
+        for s in sites
+    ]
+
+
+def timeline_bytes(
+    fmt: str,
+    lo: dt.date = FIRST_DAY,
+    hi: dt.date | None = None,
+    width: int = 1600,
+    link: str = "",
+    progress: Callable[[int], None] = lambda n: None,
+) -> bytes:
+    """The timeline of every crossing over [lo, hi]; ValueError when too tall for one image."""
+    footer = " · ".join(
+        p for p in ("Border Control Atlas", f"Data version {version_label()}", link) if p
+    )
+    return timeline_chart.render(
+        lanes(), fmt, lo, hi or today(), footer=footer, width=width, progress=progress
+    )
+
+
+def animation_days(lo: dt.date, hi: dt.date, step: str) -> list[dt.date]:
+    """The frames' dates over [lo, hi]: each change of any site, or each month."""
+    changes = change_points(queries.map_rows()) if step == "change" else []
+    return animation.frame_days(lo, hi, step, changes)
+
+
+def animation_bytes(
+    days: list[dt.date],
+    fmt: str,
+    width: int = 800,
+    lang: str = "en",
+    progress: Callable[[int], None] = lambda n: None,
+) -> bytes:
+    """An animation with one map per date (the date large on each frame)."""
+    spec = map_input(days[0], lang)
+    frames = [static_map.Frame(d, queries.state_at(d)) for d in days]
+    pngs = static_map.render_frames(spec, frames, width - width % 8, progress)
+    return animation.encode(pngs, fmt)
+
+
+# ---- parameters ----
+
+
+def _path_date(text: str) -> dt.date:
+    """The date in the path, within the record (2011-01-01 … today), else 400."""
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        abort(400, description=f"parameter 'date': {text!r} is not a date (YYYY-MM-DD)")
+    _within("date", day)
+    return day
+
+
+def _within(name: str, day: dt.date) -> None:
+    now = today()
+    if not FIRST_DAY <= day <= now:
+        abort(
+            400,
+            description=f"parameter '{name}': must be between {FIRST_DAY.isoformat()} "
+            f"and {now.isoformat()}",
+        )
+
+
+def _range() -> tuple[dt.date, dt.date]:
+    """?from=&to= inside the record; `to` after `from`."""
+    lo, hi = date_arg("from") or FIRST_DAY, date_arg("to") or today()
+    _within("from", lo)
+    _within("to", hi)
+    if hi <= lo:
+        abort(400, description=f"parameter 'to': {hi} must be after 'from' ({lo})")
+    return lo, hi
+
+
+def _lang() -> str:
+    lang = request.args.get("lang") or "en"
+    if lang not in LANGS:
+        abort(400, description=f"parameter 'lang': must be one of {', '.join(LANGS)}")
+    return lang
+
+
+def _scale() -> int:
+    raw = request.args.get("scale") or "1"
+    if raw not in ("1", "2"):
+        abort(400, description=f"parameter 'scale': must be 1 or 2, not {raw!r}")
+    return int(raw)
+
+
+def _int_arg(name: str, low: int, high: int, default: int = static_map.DEFAULT_WIDTH) -> int:
+    """A whole number of pixels within [low, high], else 400 naming the parameter."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 7) or not low <= int(raw) <= high:
+        abort(400, description=f"parameter '{name}': must be a whole number from {low} to {high}")
+    return int(raw)

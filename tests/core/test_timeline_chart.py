@@ -1,0 +1,102 @@
+"""The timeline of every crossing: lanes by crossing, the site chart's rules, pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from app.core import bounds, timeline_chart
+from app.core.svg_timeline import Bar, Tick, Tracks
+from app.core.timeline_chart import Lane
+
+HI = dt.date(2026, 1, 1)
+
+
+def _lanes() -> list[Lane]:
+    albukamal = Tracks(
+        control=[
+            Bar(None, bounds.parse("2014-06"), "FSA", "#332288", challenger_colour="#000000"),
+            Bar(bounds.parse("2014-06"), bounds.parse("2024-12-07/2024-12-31"), "ISIS", "#000000"),
+            Bar(bounds.parse("2024-12-07/2024-12-31"), None, "Syria (transitional)", "#882255"),
+        ],
+        status=[Bar(dt.date(2012, 1, 1), dt.date(2019, 9, 30), "closed", "#5e3c99")],
+        events=[Tick(dt.date(2014, 6, 10), "Fall of Mosul")],
+    )
+    qaim = Tracks(control=[Bar(dt.date(2017, 11, 3), None, "Iraqi gov.", "#88CCEE")])
+    return [
+        Lane("Albukamal – al-Qa'im", "Albukamal", albukamal),
+        Lane("Albukamal – al-Qa'im", "al-Qa'im", qaim),
+        Lane("Other sites", "Akashat", Tracks()),
+    ]
+
+
+def texts(svg: bytes) -> list[str]:
+    return [t.strip() for t in re.findall(r"<!-- (.*?) -->", svg.decode(), re.S)]
+
+
+@pytest.fixture(scope="module")
+def svg() -> bytes:
+    return timeline_chart.render(_lanes(), "svg", hi=HI, footer="Data version 3 · link")
+
+
+def test_lanes_grouped_by_crossing_with_years_legend_and_footer(svg):
+    shown = texts(svg)
+    assert (
+        shown.index("Albukamal – al-Qa'im")
+        < shown.index("Albukamal")
+        < shown.index("al-Qa'im")
+        < shown.index("Other sites")
+        < shown.index("Akashat")
+    )
+    assert {str(y) for y in range(2011, 2027)} <= set(shown)
+    assert {
+        "FSA",
+        "ISIS",
+        "Syria (transitional)",
+        "Iraqi gov.",
+        "closed",
+        "unknown",
+        "date window",
+        "event",
+    } <= set(shown)
+    assert "Data version 3 · link" in shown
+    assert "1 Jan 2011 – 1 Jan 2026" in shown
+
+
+def test_windows_are_hatched_and_colours_come_from_the_bars(svg):
+    text = svg.decode().lower()
+    assert 'id="h' in text  # Matplotlib's hatch patterns
+    for colour in ("#332288", "#000000", "#882255", "#88ccee", "#5e3c99"):
+        assert colour in text
+
+
+def test_svg_repeats_byte_for_byte(svg):
+    assert timeline_chart.render(_lanes(), "svg", hi=HI, footer="Data version 3 · link") == svg
+
+
+def test_from_to_narrows_the_axis():
+    shown = texts(timeline_chart.render(_lanes(), "svg", dt.date(2014, 1, 1), dt.date(2016, 6, 1)))
+    assert {"2014", "2015", "2016"} <= set(shown) and "2013" not in shown and "2017" not in shown
+
+
+def test_pdf_is_a4_landscape_one_page_per_fourteen_sites():
+    lanes = _lanes() * 10  # 30 sites
+    reader = PdfReader(io.BytesIO(timeline_chart.render(lanes, "pdf", hi=HI)))
+    assert len(reader.pages) == 3
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)  # A4 in points
+
+
+def test_png_width():
+    png = timeline_chart.render(_lanes(), "png", hi=HI, width=1000)
+    assert Image.open(io.BytesIO(png)).size[0] == 1000
+
+
+def test_too_many_sites_for_one_image():
+    with pytest.raises(ValueError, match="PDF"):
+        timeline_chart.render(_lanes() * 41, "svg", hi=HI)

@@ -1,0 +1,216 @@
+"""/maps/<date>.svg|png|pdf, /timeline.*, /maps/animation.*: the seeded record as pictures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from app.core import static_map
+from app.db import queries
+
+# A handover in a window of days (Albukamal, Dec 2024), contests (mid-2014) and sites
+# with no record yet (2012): which answers these dates hold is checked from the data.
+DATES = ("2024-12-15", "2014-07-01", "2012-06-01")
+
+
+def texts(body: bytes) -> list[str]:
+    return [t.strip() for t in re.findall(r"<!-- (.*?) -->", body.decode(), re.S)]
+
+
+def _state(app, iso: str) -> list[dict]:
+    with app.app_context():
+        return queries.state_at(dt.date.fromisoformat(iso))
+
+
+def _shorts(app) -> dict[str, str]:
+    with app.app_context():
+        return queries.actor_short_names()
+
+
+def test_the_dates_cover_a_handover_a_contest_and_an_unknown_site(seeded):
+    rows = [r for iso in DATES for r in _state(seeded, iso) if r["tracked"]]
+    assert any(r["transition"] for r in rows)
+    assert any(r["contested"] for r in rows)
+    assert any(not r["controller"] and not r["transition"] for r in rows)
+
+
+@pytest.mark.parametrize("iso", DATES)
+def test_svg_names_every_site_its_actors_the_date_and_the_sources(seeded, iso):
+    response = seeded.test_client().get(f"/maps/{iso}.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    shown = texts(response.data)
+    rows, shorts = _state(seeded, iso), _shorts(seeded)
+    for row in rows:
+        assert row["name"] in shown
+        for slug in (
+            row["controller"],
+            row["challenger"],
+            *((row["transition"] or {}).get("candidates") or ()),
+        ):
+            if slug:
+                assert shorts[slug] in shown
+    assert static_map.long_date(dt.date.fromisoformat(iso)) in shown
+    footer = next(t for t in shown if t.startswith("Data version"))
+    assert footer.endswith(f"Sources: {static_map.source_count(rows)}")
+    assert f"http://localhost/?date={iso}" in shown
+    assert static_map.ATTRIBUTION in shown
+
+
+def test_svg_is_byte_identical_and_cached(seeded):
+    client = seeded.test_client()
+    first = client.get("/maps/2024-12-15.svg")
+    assert client.get("/maps/2024-12-15.svg").data == first.data
+    again = client.get("/maps/2024-12-15.svg", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_permalink_uses_public_url(seeded):
+    seeded.config["PUBLIC_URL"] = "https://atlas.example.org"
+    shown = texts(seeded.test_client().get("/maps/2024-12-15.svg").data)
+    assert "https://atlas.example.org/?date=2024-12-15" in shown
+
+
+def test_arabic_map(seeded):
+    shown = texts(seeded.test_client().get("/maps/2024-12-15.svg?lang=ar").data)
+    assert "البوكمال" in shown and "15 كانون الأول 2024" in shown
+
+
+@pytest.mark.parametrize(
+    ("query", "size"),
+    [
+        ("", (1200, 900)),
+        ("?scale=2", (2400, 1800)),
+        ("?w=640", (640, 480)),
+        ("?w=500&scale=2", (1000, 750)),
+    ],
+)
+def test_png_sizes(seeded, query, size):
+    response = seeded.test_client().get(f"/maps/2024-12-15.png{query}")
+    assert response.mimetype == "image/png"
+    assert Image.open(io.BytesIO(response.data)).size == size
+
+
+def test_pdf_has_one_page(seeded):
+    response = seeded.test_client().get("/maps/2014-07-01.pdf")
+    assert response.mimetype == "application/pdf"
+    assert len(PdfReader(io.BytesIO(response.data)).pages) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/maps/2024-02-30.svg", "date"),
+        ("/maps/yesterday.png", "date"),
+        ("/maps/2010-12-31.svg", "date"),
+        ("/maps/2999-01-01.pdf", "date"),
+        ("/maps/2024-12-15.png?w=399", "w"),
+        ("/maps/2024-12-15.png?w=4001", "w"),
+        ("/maps/2024-12-15.png?w=1e3", "w"),
+        ("/maps/2024-12-15.png?scale=3", "scale"),
+        ("/maps/2024-12-15.svg?lang=fr", "lang"),
+        ("/maps/2024-12-15.svg?w=800", "w"),
+        ("/timeline.svg?from=2016-01-01&to=2015-01-01", "to"),
+        ("/timeline.pdf?from=2016-13-01", "from"),
+        ("/maps/animation.gif?step=week", "step"),
+        ("/maps/animation.gif?step=month", "to"),
+        ("/maps/animation.gif?w=2000", "w"),
+    ],
+)
+def test_bad_parameters_are_refused_by_name(seeded, url, name):
+    response = seeded.test_client().get(url)
+    assert response.status_code == 400
+    assert f"parameter &#39;{name}&#39;" in response.text or f"parameter '{name}'" in response.text
+
+
+def test_dated_link_redirects_to_the_dated_map(seeded):
+    response = seeded.test_client().get("/maps/at.png?date=2024-12-15&scale=2")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/maps/2024-12-15.png?scale=2"
+
+
+def test_timeline_lists_every_site_by_crossing(seeded, seed_data):
+    response = seeded.test_client().get("/timeline.svg")
+    assert response.status_code == 200
+    shown = texts(response.data)
+    crossings = {c["slug"]: c["name"] for c in seed_data["crossings"]}
+    for site in seed_data["sites"]:
+        assert site["name"] in shown
+        if site.get("crossing"):
+            assert shown.index(crossings[site["crossing"]]) < shown.index(site["name"])
+    assert "2011" in shown
+    assert any(t.startswith("Border Control Atlas · Data version") for t in shown)
+
+
+def test_timeline_pdf_is_a4_landscape(seeded, seed_data):
+    response = seeded.test_client().get("/timeline.pdf?from=2014-01-01&to=2018-01-01")
+    reader = PdfReader(io.BytesIO(response.data))
+    pages = -(-len(seed_data["sites"]) // 14)
+    assert len(reader.pages) == pages
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+
+
+def test_animation_has_one_frame_per_change(seeded):
+    client = seeded.test_client()
+    response = client.get("/maps/animation.gif?from=2024-11-01&to=2025-01-31&w=400")
+    assert response.mimetype == "image/gif"
+    with seeded.app_context():
+        from app.web import pictures
+
+        days = pictures.animation_days(dt.date(2024, 11, 1), dt.date(2025, 1, 31), "change")
+    assert len(days) > 1
+    assert Image.open(io.BytesIO(response.data)).n_frames == len(days)
+
+
+def test_monthly_animation(seeded):
+    response = seeded.test_client().get(
+        "/maps/animation.webp?from=2024-10-15&to=2025-01-01&step=month&w=400"
+    )
+    assert response.mimetype == "image/webp"
+    assert Image.open(io.BytesIO(response.data)).n_frames == 4  # 15 Oct, 1 Nov, 1 Dec, 1 Jan
+
+
+def test_mp4(seeded):
+    response = seeded.test_client().get("/maps/animation.mp4?from=2024-11-01&to=2025-01-31&w=400")
+    assert response.mimetype == "video/mp4"
+    assert response.data[4:8] == b"ftyp"
+
+
+def test_download_links_partial(seeded):
+    from flask import render_template_string
+
+    with seeded.test_request_context("/"):
+        html = render_template_string(
+            '{% include "_map_downloads.html" %}', day=dt.date(2024, 12, 15)
+        )
+    for url in (
+        "/maps/at.svg?date=2024-12-15",
+        "/maps/at.png?date=2024-12-15",
+        "/maps/at.pdf?date=2024-12-15",
+        "/timeline.pdf",
+        "/maps/animation.gif",
+    ):
+        assert f'href="{url}"' in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/maps/2024-12-15.svg", "/timeline.svg", "/timeline.pdf", "/maps/animation.gif"]
+)
+def test_an_empty_record_still_draws(client, url):
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("fmt", "limit"), [("svg", "MAX_LANES"), ("pdf", "MAX_PDF_LANES")])
+def test_timeline_refuses_more_sites_than_fit(seeded, monkeypatch, fmt, limit):
+    from app.core import timeline_chart
+
+    monkeypatch.setattr(timeline_chart, limit, 3)
+    response = seeded.test_client().get(f"/timeline.{fmt}")
+    assert response.status_code == 400
+    assert "format &#39;" + fmt in response.text
