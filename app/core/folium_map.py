@@ -18,7 +18,7 @@ from shapely import clip_by_rect
 from shapely.geometry import mapping, shape
 
 from app.core import geojson
-from app.core.map_encoding import safe_colour
+from app.core.map_encoding import actor_code, safe_colour
 
 __all__ = ["STATUS_LABELS", "MapParts", "LegendActor", "build_map", "render_parts", "safe_colour"]
 
@@ -76,6 +76,16 @@ class LegendActor:
     name: str
     colour: str
     short: str = ""
+
+    @property
+    def code(self) -> str:
+        """The letter code drawn in the actor's markers."""
+        return actor_code(self.slug, self.short)
+
+    @property
+    def ink(self) -> str:
+        """The class for black or white code letters, whichever reads better on the colour."""
+        return "mk-ink-dark" if _luminance(self.colour) > 0.179 else "mk-ink-light"
 
 
 @dataclass(frozen=True)
@@ -166,16 +176,18 @@ class Legend(folium.MacroElement):
   <summary>Legend</summary>
   <ul class="legend-actors">
   {% for a in this.actors %}
-    <li data-actor="{{ a.slug }}" title="{{ a.name }}"><span class="mk mk-status-unknown" style="--c: {{ a.colour }}"></span>{{ a.short or a.name }} <span class="legend-count"></span></li>
+    <li data-actor="{{ a.slug }}" title="{{ a.name }}"><span class="mk mk-status-unknown {{ a.ink }}" style="--c: {{ a.colour }}">{{ a.code }}</span>{{ a.short or a.name }} <span class="legend-count"></span></li>
   {% endfor %}
     <li data-actor=""><span class="mk mk-gap mk-status-unknown">?</span>Unknown (no record) <span class="legend-count"></span></li>
-    <li data-state="transition" title="The record knows only a window of days in which control passed: left half the outgoing holder's colour, right half the incoming one's (white where that side is unknown)"><span class="mk mk-transition mk-status-unknown"></span>Changing hands (date window) <span class="legend-count"></span></li>
+    <li data-state="transition" title="The record knows only a window of days in which control passed: left half the outgoing holder's colour, right half the incoming one's (white where that side is unknown)"><span class="mk mk-transition mk-hatched mk-status-unknown"></span>Changing hands (date window) <span class="legend-count"></span></li>
     <li data-state="untracked" title="Areas drawn for context; who controls them is not recorded"><span class="mk mk-untracked mk-status-unknown"></span>Not tracked for control <span class="legend-count"></span></li>
   </ul>
   <ul class="legend-marks">
     <li title="The outer ring has the challenger's colour"><span class="mk mk-status-unknown mk-contested"></span>Contested</li>
-    <li title="The sources mark a date of the period uncertain (?) or approximate (~)"><span class="mk mk-status-unknown mk-uncertain"></span>Date uncertain</li>
-    {% for key, label in this.statuses %}<li><span class="mk mk-status-{{ key }}"></span>{{ label }}</li>
+    <li title="Hatched: the sources mark a date of the period uncertain (?) or approximate (~), or control changed hands within a window of days"><span class="mk mk-status-unknown mk-hatched"></span>Date uncertain</li>
+    <li title="Two sides of one crossing, drawn as one symbol until zoomed in: Syrian side left, Iraqi side right"><span class="mk mk-split"></span>Crossing (SY | IQ)</li>
+    <li title="The site whose popup is open"><span class="mk mk-selected"></span>Selected</li>
+    {% for key, label in this.statuses %}<li><span class="badge badge-{{ key }}"></span>{{ label }}</li>
     {% endfor %}
     <li><span class="ev-mark"></span>Event (±30 days)</li>
     <li title="A 55 km circle around the garrison; no official boundary was published"><span class="zone-mark"></span>al-Tanf zone (approx.)</li>
@@ -266,6 +278,13 @@ def _rounded(coords):
     if coords and isinstance(coords[0], int | float):
         return [round(c, 3) for c in coords]
     return [_rounded(c) for c in coords]
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def _host(url: str) -> str:

@@ -29,7 +29,10 @@ from app.core.vocabulary import (
 )
 
 __all__ = [
+    "ACTOR_CODES",
+    "CLOSED_BADGE",
     "MapRows",
+    "actor_code",
     "offset",
     "flags",
     "encode",
@@ -44,6 +47,29 @@ _PRECISION = {p: i for i, p in enumerate(PRECISIONS)}
 _BOUND_PRECISION = {p: i for i, p in enumerate(BOUND_PRECISIONS)}
 _CONFIDENCE = {c: i for i, c in enumerate(CONFIDENCES)}
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+
+#: Short letter codes drawn in markers, bars and the legend, so that no reading rests on
+#: colour alone (data/seed.yaml repeats them as each actor's `code`).
+ACTOR_CODES = {
+    "syrian-government": "SG",
+    "syrian-transitional-government": "ST",
+    "iraqi-government": "IQ",
+    "kurdistan-region": "KR",
+    "isis": "IS",
+    "al-qaeda": "AQ",
+    "jabhat-al-nusra": "JN",
+    "fsa": "FS",
+    "syrian-rebels": "RB",
+    "ypg-sdf": "SD",
+    "al-sanadid": "SN",
+    "new-syrian-army": "NS",
+    "maghawir-al-thawra": "MT",
+    "us-led-coalition": "US",
+    "hashd-al-ashaeri": "HA",
+}
+#: The "closed" status badge: a neutral grey that no actor's colour comes close to
+#: (tests/core/test_palette.py), so closed never reads as a holder.
+CLOSED_BADGE = "#707070"
 
 
 @dataclass
@@ -65,6 +91,18 @@ def safe_colour(value: str | None, fallback: str = "#8a8f98") -> str:
     ('#AA3377', '#8a8f98')
     """
     return value if value and _HEX.fullmatch(value) else fallback
+
+
+def actor_code(slug: str, short: str = "") -> str:
+    """An actor's letter code: the known one, else the initials of its short name.
+
+    >>> actor_code("isis"), actor_code("new-actor", "Free Border Guard")
+    ('IS', 'FBG')
+    """
+    if slug in ACTOR_CODES:
+        return ACTOR_CODES[slug]
+    words = re.findall(r"[A-Za-z0-9]+", short or slug)
+    return "".join(w[0] for w in words[:3]).upper() or "?"
 
 
 def offset(day: dt.date | None) -> int | None:
@@ -127,7 +165,7 @@ def _days(bound: Bound | None) -> tuple[int | None, int | None]:
 def encode(rows: MapRows, today: dt.date) -> dict:
     """The compact time data block.
 
-    ``actors[a]`` = [slug, name, colour, short name];
+    ``actors[a]`` = [slug, name, colour, short name, letter code];
     ``sites[i]`` = [slug, name, name_ar, country, lon, lat (4 decimals: ~11 m),
     kind index in vocabulary.SITE_KINDS];
     ``control[i]`` = that site's periods, each [actor, start earliest, start latest,
@@ -160,7 +198,14 @@ def encode(rows: MapRows, today: dt.date) -> dict:
         "vocabulary": vocabulary.as_dict(),
         "max": offset(today),
         "actors": [
-            [a["slug"], a["name"], safe_colour(a["colour"]), a["short"]] for a in rows.actors
+            [
+                a["slug"],
+                a["name"],
+                safe_colour(a["colour"]),
+                a["short"],
+                actor_code(a["slug"], a["short"]),
+            ]
+            for a in rows.actors
         ],
         "sites": [_site(s) for s in rows.sites],
         "control": [_relative(periods) for periods in control],

@@ -401,24 +401,45 @@
     return cell.getAttribute("scope") === "row" ? "rowheader" : "columnheader";
   }
 
-  /* ---- the site marker: fill = controller (split between both sides while control is
-   * changing hands), shape and outline = status ---- */
+  /* ---- the site marker: fill = controller with its letter code (split between both
+   * sides while control is changing hands), hatching = an imprecise or qualified date,
+   * a small badge = status, an outer ring = contested, a neutral halo = selected ---- */
 
-  const RADIUS = 7;
+  const RADIUS = 9;
   const INK = "#1d2430";
   const MUTED = "#4f5b66";
   const UNTRACKED_FILL = "#e4e7eb";
   const UNTRACKED_LINE = "#8a939e";
+  // map_encoding.CLOSED_BADGE: a grey no actor's colour comes close to.
+  const CLOSED_BADGE = "#707070";
+  // Two sides of a crossing closer than this on screen are drawn as one split symbol.
+  const MERGE_PX = 2 * RADIUS + 6;
 
   // Only in the page: Leaflet is not loaded in Node.
   const SiteMark = typeof L === "undefined" ? null : L.CircleMarker.extend({
-    options: { radius: RADIUS + 6, dx: 0, interactive: true },
+    options: { radius: RADIUS + 4, dx: 0, interactive: true },
 
-    // Sites that share a point are drawn side by side, dx pixels apart.
+    // Sites that share a point are drawn side by side, dx pixels apart; the two sides of
+    // a crossing that would overlap meet as the two halves of one symbol.
     _project: function () {
       L.CircleMarker.prototype._project.call(this);
       this._point = this._point.add([this.options.dx, 0]);
+      this.half = 0;
+      const partner = this.partner;
+      if (partner && this._map) {
+        const other = this._map.latLngToLayerPoint(partner.getLatLng()).add([partner.options.dx, 0]);
+        if (other.distanceTo(this._point) < MERGE_PX) {
+          this.half = this.west ? -1 : 1;
+          this._point = this._point.add(other).divideBy(2);
+        }
+      }
       this._updateBounds();
+    },
+
+    // A merged half answers clicks on its own side only.
+    _containsPoint: function (p) {
+      if (!L.CircleMarker.prototype._containsPoint.call(this, p)) return false;
+      return !this.half || (p.x - this._point.x) * this.half >= 0;
     },
 
     // A new look needs a repaint of the canvas, not a new projection (as redraw() does).
@@ -431,19 +452,19 @@
       const renderer = this._renderer;
       if (!renderer._drawing || this._empty() || !this.look) return;
       const half = SPRITE / 2;
-      renderer._ctx.drawImage(sprite(this.look), this._point.x - half, this._point.y - half,
-        SPRITE, SPRITE);
+      renderer._ctx.drawImage(sprite(this.look, this.half || 0), this._point.x - half,
+        this._point.y - half, SPRITE, SPRITE);
     },
   });
 
   // Each look is drawn once into a small bitmap and then copied: a thousand copies paint
   // far faster than a thousand sets of strokes, fills and dash changes.
-  const SPRITE = 2 * (RADIUS + 10);
+  const SPRITE = 2 * (RADIUS + 12);
   const sprites = new Map();
 
-  function sprite(look) {
-    const key = [look.shape, look.fills.join("/"), look.gap, look.dashed, look.ring, look.focus,
-      look.untracked].join();
+  function sprite(look, half) {
+    const key = [look.status, look.fills.join("/"), look.codes.join("/"), look.gap, look.hatched,
+      look.ring, look.focus, look.untracked, half].join();
     let image = sprites.get(key);
     if (!image) {
       const ratio = window.devicePixelRatio || 1;
@@ -451,45 +472,139 @@
       image.width = image.height = Math.ceil(SPRITE * ratio);
       const ctx = image.getContext("2d");
       ctx.scale(ratio, ratio);
-      drawMark(ctx, SPRITE / 2, SPRITE / 2, look);
+      drawMark(ctx, SPRITE / 2, SPRITE / 2, look, half);
       sprites.set(key, image);
     }
     return image;
   }
 
-  function drawMark(ctx, x, y, look) {
-    if (look.focus) ring(ctx, x, y, RADIUS + 7, "#f0b429", 3);
-    if (look.ring) {
-      ring(ctx, x, y, RADIUS + 4, "#ffffff", 4);
-      ring(ctx, x, y, RADIUS + 4, look.ring, 2.5);
+  // The half of a circle a merged crossing side takes: -1 west, 1 east, 0 whole.
+  function circlePath(ctx, x, y, r, half) {
+    ctx.beginPath();
+    if (half < 0) ctx.arc(x, y, r, Math.PI / 2, Math.PI * 1.5);
+    else if (half > 0) ctx.arc(x, y, r, -Math.PI / 2, Math.PI / 2);
+    else ctx.arc(x, y, r, 0, Math.PI * 2);
+    if (half) ctx.closePath();
+  }
+
+  function drawMark(ctx, x, y, look, half) {
+    half = half || 0;
+    if (look.focus) {
+      // Neutral: a dark and a white ring, no actor's or status's colour.
+      ring(ctx, x, y, RADIUS + 8, "#ffffff", 5, half);
+      ring(ctx, x, y, RADIUS + 8, INK, 2.5, half);
     }
-    const thick = STATUS[look.shape] !== "unknown";
-    shapePath(ctx, look.shape, x, y, RADIUS);
+    if (look.ring) {
+      ring(ctx, x, y, RADIUS + 4, "#ffffff", 5, half);
+      ring(ctx, x, y, RADIUS + 4, look.ring, 3, half);
+    }
+    circlePath(ctx, x, y, RADIUS, half);
     ctx.setLineDash([]);
-    ctx.lineWidth = (thick ? 3 : 1.5) + 3;
+    ctx.lineWidth = 4;
     ctx.strokeStyle = "#ffffff";
     ctx.stroke();
     if (look.fills.length > 1) {
       fillSlices(ctx, look.fills, x, y);
-      shapePath(ctx, look.shape, x, y, RADIUS);
+      circlePath(ctx, x, y, RADIUS, half);
     } else {
       ctx.fillStyle = look.untracked ? UNTRACKED_FILL : look.fills[0] || "#ffffff";
       ctx.fill();
     }
-    ctx.setLineDash(look.dashed ? [3, 2] : []);
-    ctx.lineWidth = look.untracked ? 1.5 : look.gap ? 2 : thick ? 3 : 1.5;
+    if (look.hatched) hatch(ctx, x, y, half);
+    ctx.setLineDash(look.gap ? [3, 2] : []);
+    ctx.lineWidth = look.gap ? 2 : 1.5;
     ctx.strokeStyle = look.untracked ? UNTRACKED_LINE : look.gap ? MUTED : INK;
+    circlePath(ctx, x, y, RADIUS, half);
     ctx.stroke();
-    if (look.gap) {
-      ctx.fillStyle = INK;
-      ctx.font = "bold 11px system-ui, sans-serif";
+    const code = look.gap ? "?" : look.fills.length === 1 ? look.codes[0] || "" : "";
+    if (code) {
+      const tx = half ? x + half * RADIUS * 0.5 : x;
+      const size = half ? (code.length > 1 ? 6.5 : 9) : code.length > 1 ? 8.5 : 11;
+      ctx.font = "700 " + size + "px system-ui, sans-serif";
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
-      ctx.fillText("?", x, y + 0.5);
+      const fill = look.gap ? "#ffffff" : look.fills[0];
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = inkOn(fill) === "#ffffff" ? "rgba(0,0,0,.35)" : "rgba(255,255,255,.6)";
+      ctx.strokeText(code, tx, y + 0.5);
+      ctx.fillStyle = look.gap ? INK : inkOn(fill);
+      ctx.fillText(code, tx, y + 0.5);
     }
+    if (half) {
+      // The seam between the two sides of one crossing.
+      ctx.beginPath();
+      ctx.moveTo(x, y - RADIUS - 1);
+      ctx.lineTo(x, y + RADIUS + 1);
+      ctx.setLineDash([]);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = "#ffffff";
+      ctx.stroke();
+    }
+    badge(ctx, x + (half || 1) * (RADIUS - 1), y + RADIUS - 2, STATUS[look.status]);
   }
 
-  // A handover: the shape cut into upright slices, the outgoing side's colour on the left
+  // Black or white, whichever reads better on the colour (WCAG relative luminance).
+  function inkOn(colour) {
+    const m = /^#([0-9a-f]{6})$/i.exec(colour || "");
+    if (!m) return INK;
+    const n = parseInt(m[1], 16);
+    const lin = (c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    const lum = 0.2126 * lin(n >> 16) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
+    return (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) ? "#000000" : "#ffffff";
+  }
+
+  // Imprecise or qualified dates: white diagonal hatching over the fill (never paleness,
+  // which would read as another actor's lighter colour).
+  function hatch(ctx, x, y, half) {
+    ctx.save();
+    circlePath(ctx, x, y, RADIUS, half);
+    ctx.clip();
+    ctx.beginPath();
+    for (let k = -2 * RADIUS; k <= 2 * RADIUS; k += 4.5) {
+      ctx.moveTo(x + k - RADIUS, y + RADIUS);
+      ctx.lineTo(x + k + RADIUS, y - RADIUS);
+    }
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1.6;
+    ctx.strokeStyle = "rgba(255,255,255,.85)";
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  // Status as a small badge at the marker's lower corner: open a tick, closed a grey
+  // bar, restricted an exclamation mark; none for unknown.
+  function badge(ctx, x, y, status) {
+    if (status !== "open" && status !== "closed" && status !== "restricted") return;
+    const r = 4.5;
+    ctx.beginPath();
+    if (status === "restricted") {
+      ctx.moveTo(x, y - r - 1); ctx.lineTo(x + r + 1, y + r); ctx.lineTo(x - r - 1, y + r); ctx.closePath();
+    } else {
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+    }
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1.5;
+    ctx.fillStyle = status === "closed" ? CLOSED_BADGE : "#ffffff";
+    ctx.strokeStyle = INK;
+    ctx.fill();
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.lineWidth = 1.6;
+    if (status === "open") {
+      ctx.strokeStyle = INK;
+      ctx.moveTo(x - 2.2, y); ctx.lineTo(x - 0.5, y + 1.8); ctx.lineTo(x + 2.4, y - 1.8);
+    } else if (status === "closed") {
+      ctx.strokeStyle = "#ffffff";
+      ctx.moveTo(x - 2.5, y); ctx.lineTo(x + 2.5, y);
+    } else {
+      ctx.strokeStyle = INK;
+      ctx.moveTo(x, y - 2); ctx.lineTo(x, y + 1.2);
+      ctx.moveTo(x, y + 2.4); ctx.lineTo(x, y + 3.2);
+    }
+    ctx.stroke();
+  }
+
+  // A handover: the circle cut into upright slices, the outgoing side's colour on the left
   // and the incoming side's on the right (white where that side is unknown).
   function fillSlices(ctx, fills, x, y) {
     const r = RADIUS + 2, w = (2 * r) / fills.length;
@@ -511,26 +626,11 @@
     ctx.restore();
   }
 
-  // Open: circle, closed: square, restricted: diamond, unknown: circle.
-  function shapePath(ctx, status, x, y, r) {
+  function ring(ctx, x, y, r, stroke, width, half) {
     ctx.beginPath();
-    if (STATUS[status] === "closed") {
-      ctx.rect(x - r + 0.5, y - r + 0.5, 2 * r - 1, 2 * r - 1);
-    } else if (STATUS[status] === "restricted") {
-      const d = r + 1.5;
-      ctx.moveTo(x, y - d);
-      ctx.lineTo(x + d, y);
-      ctx.lineTo(x, y + d);
-      ctx.lineTo(x - d, y);
-      ctx.closePath();
-    } else {
-      ctx.arc(x, y, r, 0, Math.PI * 2);
-    }
-  }
-
-  function ring(ctx, x, y, r, stroke, width) {
-    ctx.beginPath();
-    ctx.arc(x, y, r, 0, Math.PI * 2);
+    if (half < 0) ctx.arc(x, y, r, Math.PI / 2, Math.PI * 1.5);
+    else if (half > 0) ctx.arc(x, y, r, -Math.PI / 2, Math.PI / 2);
+    else ctx.arc(x, y, r, 0, Math.PI * 2);
     ctx.setLineDash([]);
     ctx.lineWidth = width;
     ctx.strokeStyle = stroke;
@@ -554,6 +654,180 @@
     return dx;
   }
 
+  /* ---- labels: placed greedily, most important first, where they overlap nothing ---- */
+
+  // `items`: [{x, y, w, h, r}] in screen pixels (r: the marker's radius), most important
+  // first; `view`: {width, height}. Marks (x, y, r) and boxes (x0, y0, x1, y1: the map's
+  // controls) are obstacles too. Returns one
+  // position per item: "e", "w", "n", "s", or null where no label fits.
+  function placeLabels(items, view, marks) {
+    const CELL = 64, grid = new Map(), out = new Array(items.length).fill(null);
+    const cells = (b, f) => {
+      for (let cx = Math.floor(b.x0 / CELL); cx <= Math.floor(b.x1 / CELL); cx++) {
+        for (let cy = Math.floor(b.y0 / CELL); cy <= Math.floor(b.y1 / CELL); cy++) {
+          if (f(cx + ":" + cy) === false) return false;
+        }
+      }
+      return true;
+    };
+    const add = (b) => cells(b, (k) => { if (!grid.has(k)) grid.set(k, []); grid.get(k).push(b); });
+    const free = (b) => cells(b, (k) => !(grid.get(k) || []).some((o) =>
+      b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1));
+    for (const m of marks || []) {
+      add(m.r === undefined ? m : { x0: m.x - m.r, y0: m.y - m.r, x1: m.x + m.r, y1: m.y + m.r });
+    }
+    items.forEach((it, n) => {
+      const gap = it.r + 3;
+      const boxes = {
+        e: [it.x + gap, it.y - it.h / 2], w: [it.x - gap - it.w, it.y - it.h / 2],
+        n: [it.x - it.w / 2, it.y - gap - it.h], s: [it.x - it.w / 2, it.y + gap],
+      };
+      for (const side of ["e", "w", "n", "s"]) {
+        const [x0, y0] = boxes[side];
+        const b = { x0: x0, y0: y0, x1: x0 + it.w, y1: y0 + it.h };
+        if (b.x0 < 0 || b.y0 < 0 || b.x1 > view.width || b.y1 > view.height) continue;
+        if (!free(b)) continue;
+        add(b);
+        out[n] = side;
+        break;
+      }
+    });
+    return out;
+  }
+
+  /* ---- crossings as units ---- */
+
+  // The table's order: each crossing (named, by name) with its Syrian side then its Iraqi
+  // side, then every other site. `crossingOf[i]`: the crossing index of site i or -1;
+  // `names[c]`: crossing c's name. Returns [{crossing: c or -1, sites: [i…]}].
+  function crossingGroups(sites, crossingOf, names) {
+    const groups = new Map(), others = [];
+    sites.forEach((s, i) => {
+      const c = crossingOf[i];
+      if (c === undefined || c < 0) { others.push(i); return; }
+      if (!groups.has(c)) groups.set(c, []);
+      groups.get(c).push(i);
+    });
+    const side = (i) => sites[i][3] === "SY" ? 0 : sites[i][3] === "IQ" ? 1 : 2;
+    const out = [...groups.entries()]
+      .sort((a, b) => names[a[0]].localeCompare(names[b[0]]))
+      .map(([c, members]) => ({ crossing: c, sites: members.sort((a, b) => side(a) - side(b)
+        || sites[a][1].localeCompare(sites[b][1])) }));
+    if (others.length) out.push({ crossing: -1, sites: others });
+    return out;
+  }
+
+  // Lower case without diacritics and apostrophes, for the table's text filter.
+  function fold(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f'’ʼ`]/g, "")
+      .toLowerCase();
+  }
+
+  // Does the filter text match a site, by its names, slug or its crossing's names?
+  function siteMatches(query, site, crossingNames) {
+    const q = fold(query).trim();
+    if (!q) return true;
+    return [site[0], site[1], site[2], ...(crossingNames || [])].some((t) => fold(t).includes(q));
+  }
+
+  /* ---- change points: ticks, scopes, the changes on one day ---- */
+
+  // Change days gathered into `bins` equal bins over [0, max]: [{bin, count}] for the
+  // slider's weighted ticks.
+  function tickBins(changes, max, bins) {
+    const counts = new Map();
+    for (const c of changes) {
+      if (c < 0 || c > max) continue;
+      const b = Math.min(bins - 1, Math.floor((c / (max || 1)) * bins));
+      counts.set(b, (counts.get(b) || 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([bin, count]) => ({ bin, count }));
+  }
+
+  // What a site shows on a day, as one comparable string: holder, handover or unknown,
+  // and status.
+  function stateText(control, status, d) {
+    return valueKey(control, d) + "|" + indexAt(status, d);
+  }
+
+  // Days on which one site's answer may change: every bound day of its periods (a
+  // handover window begins and ends there), those where it does change.
+  function siteChangeDays(control, status, actor) {
+    const days = new Set();
+    for (const p of control) {
+      if (actor !== undefined && actor >= 0 && p[0] !== actor) continue;
+      for (let n = 1; n <= 4; n++) if (p[n] !== null) days.add(p[n]);
+    }
+    if (actor === undefined || actor < 0) {
+      for (const p of status) for (let n = 1; n <= 4; n++) if (p[n] !== null) days.add(p[n]);
+    }
+    return [...days].filter((d) => stateText(control, status, d - 1) !== stateText(control, status, d))
+      .sort((a, b) => a - b);
+  }
+
+  // The next change day after d (direction 1) or before it (-1) in a sorted list, else
+  // the end of the range (max or 0).
+  function stepChange(days, d, direction, max) {
+    if (direction > 0) {
+      for (const c of days) if (c > d) return Math.min(c, max);
+      return max;
+    }
+    for (let n = days.length - 1; n >= 0; n--) if (days[n] < d) return days[n];
+    return 0;
+  }
+
+  // A site's control or status on one day in words: the holder's name, "A → B" while
+  // changing hands, "unknown".
+  function holderText(control, d, nameOf) {
+    const a = answerAt(control, d);
+    if (a.transition) return "changing hands (" + chain(control, a.transition, nameOf).join(" → ") + ")";
+    return a.k < 0 ? "unknown" : nameOf(control[a.k][0]);
+  }
+
+  // Sites by the days on which a bound of one of their periods falls: only these can
+  // change on that day. Map day -> [site…].
+  function boundDays(data) {
+    const days = new Map();
+    const add = (d, i) => {
+      if (d === null) return;
+      const list = days.get(d);
+      if (!list) days.set(d, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    };
+    for (let i = 0; i < data.control.length; i++) {
+      for (const periods of [data.control[i], data.status[i]]) {
+        for (const p of periods) for (let n = 1; n <= 4; n++) add(p[n], i);
+      }
+    }
+    return days;
+  }
+
+  // What changed on day d at each site: [{site, kind: "control"|"status", from, to,
+  // sources: [source index…]}] (sources of the incoming period). `sites`: the sites that
+  // may change that day (boundDays), else every site.
+  function changesOn(data, d, nameOf, sites) {
+    const out = [];
+    const list = sites ? [...new Set(sites)].sort((a, b) => a - b) : data.control.map((c, i) => i);
+    for (const i of list) {
+      const control = data.control[i], status = data.status[i];
+      if (valueKey(control, d - 1) !== valueKey(control, d)) {
+        const a = answerAt(control, d);
+        const ks = a.k >= 0 ? [a.k] : a.transition ? a.transition.ks : [];
+        out.push({ site: i, kind: "control", from: holderText(control, d - 1, nameOf),
+          to: holderText(control, d, nameOf),
+          sources: [...new Set(ks.flatMap((k) => sourcesOf(control[k])))] });
+      }
+      const j0 = indexAt(status, d - 1), j1 = indexAt(status, d);
+      if (j0 !== j1) {
+        const text = (j) => STATUS_TEXT[j < 0 ? STATUS.indexOf("unknown") : status[j][0]];
+        if (text(j0) !== text(j1)) {
+          out.push({ site: i, kind: "status", from: text(j0), to: text(j1), sources: [] });
+        }
+      }
+    }
+    return out;
+  }
+
   const api = {
     STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, UNTRACKED, COUNTRY,
     setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
@@ -562,7 +836,8 @@
     holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
     h, swatch, swatches, placeText, sourceItem, rowParts, gridTable, SiteMark, drawMark,
-    coLocatedOffsets,
+    coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
+    siteChangeDays, stepChange, holderText, changesOn, boundDays, inkOn, RADIUS, CLOSED_BADGE,
   };
 
   // In the page a global; in Node (the tests under tests/js/) a CommonJS module.

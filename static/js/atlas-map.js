@@ -3,6 +3,10 @@
  * Reads the compact time data block written by app/core/map_encoding.py (periods as day
  * offsets), keeps one marker per site and, when the date moves, repaints only the
  * markers and table rows whose state changed. All text goes in through textContent.
+ * Also: permanent labels placed where they overlap nothing, the two sides of a crossing
+ * as one split symbol, clusters (from CLUSTER_MIN sites) drawn as pies of their holders,
+ * tick marks and a "Changes on this date" list, the table grouped by crossing with a
+ * filter and sort, and popups that take and give back keyboard focus.
  */
 (function () {
   "use strict";
@@ -11,7 +15,8 @@
     STATUS, STATUS_TEXT, prepare, isoOf, offsetOf, longDate, boundText, isContested,
     confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, periodText,
     readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, rowParts,
-    gridTable, SiteMark, coLocatedOffsets, shortText,
+    gridTable, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
+    tickBins, siteChangeDays, stepChange, changesOn, boundDays, RADIUS,
   } = window.AtlasCore;
 
   // An event's date as Bound.short says it: a day, a month, a year or a window of days.
@@ -22,6 +27,18 @@
   const EVENT_WINDOW = 30;
   const PLAY_STEP_DAYS = 30;
   const PLAY_MS = 220;
+  // Play holds on every change day long enough to read what changed.
+  const PLAY_PAUSE_MS = 1600;
+  const TICK_BINS = 240;
+  const MAX_CHANGES_LISTED = 12;
+  const MAX_NATIVE_TICKS = 300;
+  const LABEL_FONT = "600 11px system-ui, sans-serif";
+  // From this many sites on, markers are clustered (leaflet.markercluster, loaded on demand).
+  const CLUSTER_MIN = 200;
+  const CLUSTER_UNTIL_ZOOM = 11;
+  // static/js/atlas-map.js -> static/vendor/markercluster/…
+  const VENDOR = document.currentScript
+    ? document.currentScript.src.replace(/js\/atlas-map\.js(\?.*)?$/, "vendor/") : "/static/vendor/";
 
   /* ---- the explorer: one per page ---- */
 
@@ -30,6 +47,8 @@
     this.map = map;
     this.data = data;
     this.options = options;
+    const wrap = document.getElementById("map-wrap");
+    this.logChangeUrl = wrap ? wrap.dataset.logChange || "" : "";
     this.keys = new Float64Array(data.sites.length).fill(NaN);
     this.tracked = data.sites.map(isTracked);
     this.states = new Array(data.sites.length);
@@ -37,6 +56,7 @@
     this.staleRows = new Set();
     this.focused = -1;
     this.bySlug = new Map(data.sites.map((s, i) => [s[0], i]));
+    this.crossings = readCrossings(data);
     this.rows = this.tableRows();
     this.el = {
       slider: document.getElementById("day-slider"),
@@ -44,10 +64,29 @@
       caption: document.getElementById("caption-day"),
       events: document.getElementById("event-list"),
       legend: document.getElementById(options.legend),
+      changes: document.getElementById("changes-list"),
+      announce: document.getElementById("change-announce"),
     };
+    this.changeDays = new Set(data.changes);
+    this.boundDays = boundDays(data);
+    this.scopeDays = null;
     this.makeMarkers(control);
+    this.makeLabels();
     this.makeEventLayer(control);
     this.bindControls();
+  }
+
+  // The crossing each site belongs to, from the page's second data block (the view adds it):
+  // {names: [[slug, name, name_ar]…], of: [crossing index or -1 per site]}.
+  function readCrossings(data) {
+    const el = document.getElementById("atlas-crossings");
+    const block = el ? JSON.parse(el.textContent) : { crossings: [], sites: {} };
+    const names = block.crossings;
+    const of = data.sites.map((s) => {
+      const c = block.sites[s[0]];
+      return c === undefined ? -1 : c;
+    });
+    return { names: names, of: of };
   }
 
   // The server renders the first rows (all of them without JavaScript); build the rest.
@@ -77,19 +116,256 @@
     const renderer = L.canvas({ pane: "atlasSites", padding: 0.05, tolerance: 3 });
     const offsets = coLocatedOffsets(this.data.sites);
     this.markers = this.data.sites.map((s, i) => this.makeMarker(s, i, offsets[i], renderer));
+    this.pairMarkers();
     this.siteLayer = L.layerGroup(this.markers).addTo(this.map);
     control.addOverlay(this.siteLayer, "Crossings and sites");
+    this.layerControl = control;
+    if (this.markers.length >= CLUSTER_MIN) this.loadClustering();
+  };
+
+  /* ---- clusters: with many sites, near markers gather into one pie of their holders ---- */
+
+  Explorer.prototype.loadClustering = function () {
+    const css = h("link", { rel: "stylesheet", href: VENDOR + "markercluster/MarkerCluster.css" });
+    document.head.append(css);
+    const script = h("script", { src: VENDOR + "markercluster/leaflet.markercluster.js" });
+    script.addEventListener("load", () => this.cluster());
+    document.head.append(script);
+  };
+
+  Explorer.prototype.cluster = function () {
+    if (!L.markerClusterGroup) return;
+    // markercluster needs a finite maximum zoom; without tiles the map has none of its own.
+    if (!isFinite(this.map.getMaxZoom())) this.map.setMaxZoom(13);
+    const group = L.markerClusterGroup({
+      // No animation: the markers are canvas paths, which markercluster cannot fade.
+      animate: false, animateAddingMarkers: false, showCoverageOnHover: false,
+      maxClusterRadius: 48, disableClusteringAtZoom: CLUSTER_UNTIL_ZOOM, chunkedLoading: true,
+      iconCreateFunction: (c) => this.clusterIcon(c),
+    });
+    const shown = this.map.hasLayer(this.siteLayer);
+    this.map.removeLayer(this.siteLayer);
+    this.layerControl.removeLayer(this.siteLayer);
+    group.addLayers(this.markers);
+    this.siteLayer = group;
+    this.clusters = group;
+    this.layerControl.addOverlay(group, "Crossings and sites");
+    if (shown) group.addTo(this.map);
+    group.on("animationend", () => this.queueLabels());
+    this.map.on("zoomend moveend", () => this.placeLabels(true));
+    this.queueLabels();
+  };
+
+  // What a cluster's markers show: [[key, colour, count, name]…], largest first.
+  Explorer.prototype.clusterParts = function (markers) {
+    const counts = new Map();
+    for (const m of markers) {
+      const i = m.site, p = this.tracked[i] ? this.period(i) : null;
+      const key = !this.tracked[i] ? ":untracked" : p ? this.data.actors[p[0]][0]
+        : this.transition(i) ? ":transition" : "";
+      const entry = counts.get(key);
+      if (entry) { entry[2]++; continue; }
+      const a = p ? this.data.actors[p[0]] : null;
+      counts.set(key, [key, a ? a[2] : key === ":untracked" ? "#e4e7eb" : key ? "#8a939e" : "#ffffff", 1,
+        a ? a[3] || a[1] : key === ":transition" ? "changing hands" : key ? "not tracked" : "unknown"]);
+    }
+    return [...counts.values()].sort((x, y) => y[2] - x[2]);
+  };
+
+  // A cluster: a pie of its markers' holders around the number of sites.
+  Explorer.prototype.clusterIcon = function (cluster) {
+    const markers = cluster.getAllChildMarkers(), parts = this.clusterParts(markers);
+    cluster.pieKey = parts.map((p) => p[0] + p[2]).join();
+    const size = markers.length < 10 ? 34 : markers.length < 100 ? 40 : 46;
+    const pie = h("span", { class: "cluster-pie", role: "img" },
+      h("span", { class: "cluster-count", "aria-hidden": "true" }, String(markers.length)));
+    this.paintPie(pie, parts, markers.length);
+    return L.divIcon({ html: pie, className: "atlas-cluster", iconSize: [size, size] });
+  };
+
+  Explorer.prototype.paintPie = function (pie, parts, total) {
+    let at = 0;
+    const stops = parts.map((p) => {
+      const from = at;
+      at += (p[2] / total) * 360;
+      return p[1] + " " + from.toFixed(1) + "deg " + at.toFixed(1) + "deg";
+    });
+    pie.style.background = "conic-gradient(" + stops.join(", ") + ")";
+    const text = total + " sites: " + parts.map((p) => p[3] + " " + p[2]).join(", ");
+    pie.title = text;
+    pie.setAttribute("aria-label", text);
+  };
+
+  // After a date change the visible clusters' pies are redrawn (hidden ones when shown).
+  Explorer.prototype.refreshClusters = function () {
+    const group = this.clusters;
+    if (!group || !this.map.hasLayer(group)) return;
+    group._featureGroup.eachLayer((layer) => {
+      if (!(layer instanceof L.MarkerCluster)) return;
+      // Only pies whose shares changed are rebuilt.
+      const markers = layer.getAllChildMarkers(), parts = this.clusterParts(markers);
+      const key = parts.map((p) => p[0] + p[2]).join();
+      if (key === layer.pieKey) return;
+      layer.pieKey = key;
+      // In place: a new icon element per step would cost a layout each.
+      const pie = layer._icon && layer._icon.firstChild;
+      if (pie) this.paintPie(pie, parts, markers.length);
+      layer._iconNeedsUpdate = true;
+    });
   };
 
   Explorer.prototype.makeMarker = function (site, i, dx, renderer) {
     const marker = new SiteMark([site[5], site[4]], { renderer: renderer, dx: dx });
+    marker.site = i;
     // An element, not a string: Leaflet would parse a string as HTML.
     marker.bindTooltip(() => h("span", null, site[1]), { direction: "top", offset: [dx, -10] });
     marker.bindPopup(() => this.popup(i), { maxWidth: 340, offset: [dx, -4],
       autoPanPadding: [24, 24] });
-    marker.on("popupopen", () => this.setFocus(i));
-    marker.on("popupclose", () => { if (this.focused === i) this.setFocus(-1); });
+    marker.on("popupopen", (ev) => { this.setFocus(i); this.focusPopup(ev.popup); });
+    marker.on("popupclose", (ev) => { if (this.focused === i) this.setFocus(-1); this.restoreFocus(ev.popup); });
     return marker;
+  };
+
+  // The two sides of a crossing know each other: when they would overlap on screen they
+  // are drawn as the two halves of one symbol (atlas-core.js SiteMark._project).
+  Explorer.prototype.pairMarkers = function () {
+    const groups = new Map();
+    this.crossings.of.forEach((c, i) => {
+      if (c < 0) return;
+      if (!groups.has(c)) groups.set(c, []);
+      groups.get(c).push(i);
+    });
+    this.partnerOf = new Map();
+    for (const members of groups.values()) {
+      if (members.length !== 2) continue;
+      const [a, b] = members.sort((x, y) => this.data.sites[x][4] - this.data.sites[y][4]);
+      this.markers[a].partner = this.markers[b];
+      this.markers[b].partner = this.markers[a];
+      this.markers[a].west = true;
+      this.partnerOf.set(a, b);
+      this.partnerOf.set(b, a);
+    }
+  };
+
+  /* ---- permanent labels, placed where they overlap nothing ---- */
+
+  Explorer.prototype.makeLabels = function () {
+    const pane = this.map.createPane("atlasLabels");
+    pane.style.zIndex = 460;
+    pane.style.pointerEvents = "none";
+    this.labelPane = pane;
+    this.labels = new Array(this.data.sites.length).fill(null);
+    this.measure = document.createElement("canvas").getContext("2d");
+    this.measure.font = LABEL_FONT;
+    this.widths = new Map();
+    this.map.on("zoomstart", () => pane.classList.add("moving"));
+    this.map.on("zoomend moveend resize", () => { pane.classList.remove("moving"); this.placeLabels(true); });
+  };
+
+  // "Albukamal · ISIS": the site's name and what the map shows for it.
+  Explorer.prototype.labelText = function (i) {
+    const site = this.data.sites[i];
+    if (!this.tracked[i]) return site[1];
+    const t = this.transition(i), p = this.period(i), actors = this.data.actors;
+    const who = t ? chain(this.data.control[i], t, (a) => actors[a][4] || actors[a][3]).join("→")
+      : p ? actors[p[0]][3] || actors[p[0]][1] : "unknown";
+    return site[1] + " · " + who;
+  };
+
+  // The map's controls as boxes in container pixels, measured again only on `fresh`.
+  Explorer.prototype.controlBoxes = function (fresh) {
+    if (this.controlRects && !fresh && !this.controlsDirty) return this.controlRects;
+    this.controlsDirty = false;
+    this.legendMeasured = this.legendPresent || 0;
+    const frame = this.map.getContainer().getBoundingClientRect();
+    this.controlRects = [...this.map.getContainer().querySelectorAll(".leaflet-control")]
+      .map((c) => c.getBoundingClientRect()).filter((r) => r.width)
+      .map((r) => ({ x0: r.left - frame.left - 2, y0: r.top - frame.top - 2,
+        x1: r.right - frame.left + 2, y1: r.bottom - frame.top + 2 }));
+    return this.controlRects;
+  };
+
+  Explorer.prototype.textWidth = function (text) {
+    let w = this.widths.get(text);
+    if (w === undefined) {
+      w = this.measure.measureText(text).width;
+      this.widths.set(text, w);
+    }
+    return w;
+  };
+
+  // `fresh`: the view or the controls changed (else only the date did).
+  Explorer.prototype.placeLabels = function (fresh) {
+    cancelAnimationFrame(this.labelFrame);
+    this.labelFrame = 0;
+    if (!this.map.hasLayer(this.siteLayer)) {
+      this.labels.forEach((el) => { if (el) el.hidden = true; });
+      return;
+    }
+    const size = this.map.getSize(), items = [], marks = [], order = [];
+    for (let i = 0; i < this.markers.length; i++) {
+      const m = this.markers[i];
+      if (!m._point || !m._map) continue;
+      const c = this.map.layerPointToContainerPoint(m._point);
+      if (c.x < -40 || c.y < -40 || c.x > size.x + 40 || c.y > size.y + 40) continue;
+      marks.push({ x: c.x, y: c.y, r: RADIUS + 2 });
+      // A merged crossing has one label, from its western half, naming both sides.
+      if (m.half > 0) continue;
+      order.push(i);
+    }
+    // Focus first, then crossing sides, then the rest.
+    const rank = (i) => (i === this.focused ? 0 : this.data.sites[i][6] === 0 ? 1 : 2);
+    order.sort((a, b) => rank(a) - rank(b));
+    const texts = order.map((i) => {
+      const m = this.markers[i];
+      return m.half < 0 ? [this.labelText(i), this.labelText(this.partnerOf.get(i))] : [this.labelText(i)];
+    });
+    for (let n = 0; n < order.length; n++) {
+      const m = this.markers[order[n]], c = this.map.layerPointToContainerPoint(m._point);
+      const w = Math.max(...texts[n].map((t) => this.textWidth(t))) + 8;
+      items.push({ x: c.x, y: c.y, w: Math.ceil(w), h: 16 * texts[n].length + 2, r: RADIUS + 3 });
+    }
+    // The zoom buttons, layer switch, legend and attribution hide whatever is under them
+    // (measured when the view changes: reading layout after a repaint would force one);
+    // so do cluster pies, whose place and size are known without layout.
+    const remeasured = fresh || this.controlsDirty;
+    marks.push(...this.controlBoxes(fresh));
+    if (this.clusters) {
+      this.clusters._featureGroup.eachLayer((c) => {
+        if (!(c instanceof L.MarkerCluster) || !c._map) return;
+        const p = this.map.latLngToContainerPoint(c.getLatLng()), r = 25;
+        marks.push({ x0: p.x - r, y0: p.y - r, x1: p.x + r, y1: p.y + r });
+      });
+    }
+    const signature = items.map((it, n) => order[n] + ":" + it.x.toFixed(0) + "," + it.y.toFixed(0) + ":" +
+      texts[n].join("|")).join(";") + "/" + marks.length;
+    if (!remeasured && signature === this.labelSignature) return;
+    this.labelSignature = signature;
+    const sides = placeLabels(items, { width: size.x, height: size.y }, marks);
+    const shown = new Set();
+    order.forEach((i, n) => {
+      if (!sides[n]) return;
+      shown.add(i);
+      const el = this.labels[i] || (this.labels[i] = this.labelPane.appendChild(
+        h("div", { class: "atlas-label", "aria-hidden": "true" })));
+      const text = texts[n].join("\n");
+      if (el.textContent !== text) el.textContent = text;
+      el.className = "atlas-label atlas-label-" + sides[n];
+      const it = items[n], gap = it.r + 3;
+      const x = sides[n] === "e" ? it.x + gap : sides[n] === "w" ? it.x - gap - it.w : it.x - it.w / 2;
+      const y = sides[n] === "n" ? it.y - gap - it.h : sides[n] === "s" ? it.y + gap : it.y - it.h / 2;
+      L.DomUtil.setPosition(el, this.map.containerPointToLayerPoint([Math.round(x), Math.round(y)]));
+      el.style.width = it.w + "px";
+      el.hidden = false;
+    });
+    this.labels.forEach((el, i) => { if (el && !shown.has(i)) el.hidden = true; });
+  };
+
+  // Labels follow a date change once per frame, however fast the slider moves.
+  Explorer.prototype.queueLabels = function () {
+    if (!this.labelFrame) {
+      this.labelFrame = requestAnimationFrame(() => { this.refreshClusters(); this.placeLabels(); });
+    }
   };
 
   Explorer.prototype.makeEventLayer = function (control) {
@@ -124,6 +400,9 @@
     this.showDate(d);
     this.showEvents(d);
     this.countActors();
+    this.showChanges(d);
+    if (this.filtering) this.applyFilter();
+    this.queueLabels();
   };
 
   // One number per distinct state of a site: its holder or the periods changing hands
@@ -180,14 +459,15 @@
   Explorer.prototype.look = function (i) {
     const status = this.statusIndex(i), focus = i === this.focused;
     if (!this.tracked[i]) {
-      return { shape: status, fills: [], untracked: true, gap: false, dashed: false, ring: null,
-        focus: focus };
+      return { status: status, fills: [], codes: [], untracked: true, gap: false, hatched: false,
+        ring: null, focus: focus };
     }
     const p = this.period(i), actors = this.data.actors, t = this.transition(i);
     const challenger = p && isContested(p) ? challengerOf(p) : -1;
     return {
-      shape: status, fills: this.colours(i), untracked: false, gap: !p && !t,
-      dashed: !p || this.states[i].uncertain, focus: focus,
+      status: status, fills: this.colours(i), codes: p ? [actors[p[0]][4] || ""] : [],
+      untracked: false, gap: !p && !t, focus: focus,
+      hatched: Boolean(t) || (Boolean(p) && this.states[i].uncertain),
       ring: p && isContested(p) ? (challenger >= 0 ? actors[challenger][2] : NO_CHALLENGER) : null,
     };
   };
@@ -281,14 +561,18 @@
     const date = document.getElementById("date");
     if (date && document.activeElement !== date) date.value = isoOf(d);
     document.title = text + " · Border Control Atlas";
-    for (const a of document.querySelectorAll("a[data-date-link]")) {
+    // The links are found once: a query per step costs more than the writes.
+    const iso = isoOf(d);
+    this.dateLinks = this.dateLinks || [...document.querySelectorAll("a[data-date-link]")].map((a) => {
       const url = new URL(a.href);
-      url.searchParams.set("date", isoOf(d));
-      a.href = url.pathname + url.search;
-    }
-    for (const t of document.querySelectorAll("time[data-date-text]")) {
-      t.textContent = isoOf(d);
-      t.setAttribute("datetime", isoOf(d));
+      url.searchParams.set("date", "DATE");
+      return [a, url.pathname + url.search];
+    });
+    for (const [a, template] of this.dateLinks) a.setAttribute("href", template.replace("DATE", iso));
+    this.dateTexts = this.dateTexts || [...document.querySelectorAll("time[data-date-text]")];
+    for (const t of this.dateTexts) {
+      t.textContent = iso;
+      t.setAttribute("datetime", iso);
     }
     this.scheduleUrl();
   };
@@ -314,6 +598,54 @@
     list.parentElement.hidden = near.length === 0;
   };
 
+  /* ---- what changed on the day shown ---- */
+
+  Explorer.prototype.showChanges = function (d) {
+    const changes = this.changeDays.has(d)
+      ? changesOn(this.data, d, (a) => this.shortName(a), this.boundDays.get(d) || []) : [];
+    for (const i of this.changedRows || []) if (this.rows[i]) this.rows[i].classList.remove("changed");
+    this.changedRows = changes.map((c) => c.site);
+    for (const i of this.changedRows) if (this.rows[i]) this.rows[i].classList.add("changed");
+    const list = this.el.changes;
+    if (list) {
+      // With thousands of sites a day may hold hundreds of changes: the first few, then a count.
+      const more = changes.length - MAX_CHANGES_LISTED;
+      list.replaceChildren(...changes.slice(0, MAX_CHANGES_LISTED).map((c) => this.changeItem(c)),
+        more > 0 ? h("li", { class: "more-changes" }, "and " + more + " more (highlighted in the table)") : "");
+      list.closest("section").hidden = changes.length === 0;
+    }
+    this.scheduleAnnounce(d, changes);
+  };
+
+  Explorer.prototype.shortName = function (a) {
+    return this.data.actors[a][3] || this.data.actors[a][1];
+  };
+
+  // "ISIS → Iraqi gov. at al-Qa'im (IQ)", a button that shows the site, and the source.
+  Explorer.prototype.changeItem = function (c) {
+    const site = this.data.sites[c.site];
+    const button = h("button", { type: "button", class: "linkish" }, site[1]);
+    button.addEventListener("click", () => this.focusSite(c.site));
+    const what = c.kind === "status" ? "Status " + c.from + " → " + c.to : c.from + " → " + c.to;
+    const source = c.sources.length ? this.data.sources[c.sources[0]] : null;
+    return h("li", { "data-site": site[0] }, what, " at ", button, " ", h("span", { class: "cc" }, site[3]),
+      source ? h("span", { class: "change-source" }, " — ", sourceItem(source).childNodes[0].cloneNode(true)) : null);
+  };
+
+  // Screen readers hear what changed once the slider settles, not on every step.
+  Explorer.prototype.scheduleAnnounce = function (d, changes) {
+    const out = this.el.announce;
+    if (!out) return;
+    clearTimeout(this.announceTimer);
+    this.announceTimer = setTimeout(() => {
+      const names = (c) => (c.kind === "status" ? "status " : "") + c.from + " to " + c.to + " at " +
+        this.data.sites[c.site][1];
+      out.textContent = longDate(d) + ": " + (changes.length ? changes.length +
+        (changes.length === 1 ? " change. " : " changes. ") + changes.slice(0, 5).map(names).join("; ") +
+        (changes.length > 5 ? "; and " + (changes.length - 5) + " more." : ".") : "no change on this date.");
+    }, 500);
+  };
+
   Explorer.prototype.countActors = function () {
     const legend = this.el.legend;
     if (!legend) return;
@@ -326,13 +658,19 @@
       counts.set(key, (counts.get(key) || 0) + 1);
     }
     // Writing unchanged text would still repaint the legend over the map.
+    let present = 0;
     for (const li of legend.querySelectorAll("li[data-actor], li[data-state]")) {
       const key = li.dataset.state ? ":" + li.dataset.state : li.dataset.actor;
       const n = counts.get(key) || 0, text = n ? "(" + n + ")" : "";
       const count = li.querySelector(".legend-count");
       li.classList.toggle("absent", n === 0);
+      present += n ? 1 : 0;
       if (count.textContent !== text) count.textContent = text;
     }
+    // Labels avoid the legend's box as last measured: it is measured again only when the
+    // legend grows past it (reading layout on every step would force one per step).
+    if (present > (this.legendMeasured || 0)) this.controlsDirty = true;
+    this.legendPresent = present;
   };
 
   /* ---- popups ---- */
@@ -341,8 +679,8 @@
     const site = this.data.sites[i], tracked = this.tracked[i];
     const p = tracked ? this.period(i) : null, t = this.transition(i);
     const when = this.whenText(i);
-    return h("div", { class: "atlas-popup" },
-      h("h3", null, site[1], " ", h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
+    return h("div", { class: "atlas-popup", role: "dialog", "aria-label": site[1] },
+      h("h3", { tabindex: "-1" }, site[1], " ", h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
       h("p", { class: "side" }, placeText(site)),
       h("p", { class: "who" }, ...this.controllerNodes(i, p)),
       when ? h("p", { class: "when" }, when) : null,
@@ -352,7 +690,17 @@
       this.statusLine(i),
       this.popupSources(i, p, t),
       h("p", { class: "more" }, h("a", { href: this.options.siteUrl +
-        encodeURIComponent(site[0]) }, "Site page: full history and sources")));
+        encodeURIComponent(site[0]) + "?date=" + isoOf(this.day) }, "Site page: full history and sources")),
+      this.logChangeLink(i));
+  };
+
+  // Signed-in editors log a change at this site and date (the page says where the form is).
+  Explorer.prototype.logChangeLink = function (i) {
+    const url = this.logChangeUrl;
+    if (!url) return null;
+    const params = new URLSearchParams({ site: this.data.sites[i][0], date: isoOf(this.day) });
+    return h("p", { class: "log-change" }, h("a", { href: url + "?" + params.toString() },
+      "Log a change here"));
   };
 
   Explorer.prototype.statusLine = function (i) {
@@ -395,9 +743,34 @@
   Explorer.prototype.focusSite = function (i) {
     const marker = this.markers[i];
     // No animation: the popup's auto-pan must start from the final view.
-    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), 9), { animate: false });
     if (!this.map.hasLayer(this.siteLayer)) this.siteLayer.addTo(this.map);
+    const zoom = this.clusters ? CLUSTER_UNTIL_ZOOM : Math.max(this.map.getZoom(), 9);
+    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), zoom), { animate: false });
     marker.openPopup();
+    // On a phone the map is above the table: bring it into view, or nothing seems to happen.
+    const wrap = document.getElementById("map-wrap");
+    if (wrap && window.matchMedia("(max-width: 900px)").matches) wrap.scrollIntoView({ block: "start" });
+  };
+
+  // Keyboard and screen-reader users land in the popup, and go back where they were.
+  Explorer.prototype.focusPopup = function (popup) {
+    const active = document.activeElement;
+    if (active && active !== document.body && !(popup._container && popup._container.contains(active))) {
+      this.returnFocus = active;
+    }
+    const heading = popup._contentNode && popup._contentNode.querySelector("h3");
+    if (heading) heading.focus({ preventScroll: true });
+  };
+
+  Explorer.prototype.restoreFocus = function (popup) {
+    const back = this.returnFocus;
+    this.returnFocus = null;
+    const active = document.activeElement;
+    const inPopup = active && popup && popup._container && popup._container.contains(active);
+    // Only when focus was in the popup (fading out) or nowhere: never steal it from elsewhere.
+    if (back && back.isConnected && (inPopup || !active || active === document.body || !active.isConnected)) {
+      back.focus({ preventScroll: true });
+    }
   };
 
   Explorer.prototype.setFocus = function (i) {
@@ -432,14 +805,66 @@
 
   /* ---- controls ---- */
 
+  // The next (1) or previous (-1) change day, of every site or of the chosen scope.
   Explorer.prototype.changeFrom = function (d, direction) {
-    const changes = this.data.changes;
-    if (direction > 0) {
-      for (const c of changes) if (c > d) return Math.min(c, this.data.max);
-      return this.data.max;
+    return stepChange(this.scopeDays || this.data.changes, d, direction, this.data.max);
+  };
+
+  // "site:<slug>" or "actor:<slug>" limits Next / Previous change to one site or actor.
+  Explorer.prototype.setScope = function (value) {
+    const [kind, slug] = (value || "").split(":");
+    const data = this.data;
+    if (kind === "site" && this.bySlug.has(slug)) {
+      const i = this.bySlug.get(slug);
+      this.scopeDays = siteChangeDays(data.control[i], data.status[i]);
+    } else if (kind === "actor") {
+      const a = data.actors.findIndex((x) => x[0] === slug);
+      const days = new Set();
+      for (let i = 0; i < data.control.length; i++) {
+        for (const day of siteChangeDays(data.control[i], data.status[i], a)) days.add(day);
+      }
+      this.scopeDays = [...days].sort((x, y) => x - y);
+    } else {
+      this.scopeDays = null;
     }
-    for (let n = changes.length - 1; n >= 0; n--) if (changes[n] < d) return changes[n];
-    return 0;
+  };
+
+  Explorer.prototype.bindScope = function () {
+    const select = document.getElementById("change-scope");
+    if (!select) return;
+    const sites = h("optgroup", { label: "One site" }), actors = h("optgroup", { label: "One actor" });
+    this.data.sites.map((s, i) => i).sort((a, b) => this.data.sites[a][1].localeCompare(this.data.sites[b][1]))
+      .forEach((i) => sites.append(h("option", { value: "site:" + this.data.sites[i][0] }, this.data.sites[i][1])));
+    const used = new Set(this.data.control.flatMap((ps) => ps.map((p) => p[0])));
+    this.data.actors.forEach((a, n) => {
+      if (used.has(n)) actors.append(h("option", { value: "actor:" + a[0] }, a[3] || a[1]));
+    });
+    select.append(actors, sites);
+    select.addEventListener("change", () => this.setScope(select.value));
+    select.closest(".change-scope").hidden = false;
+  };
+
+  // Tick marks for change days under the slider, taller where many changes fall together;
+  // a <datalist> gives the range input its own ticks too.
+  Explorer.prototype.drawTicks = function () {
+    const slider = this.el.slider, box = document.getElementById("change-ticks");
+    if (!slider || !box) return;
+    const max = this.data.max, bins = tickBins(this.data.changes, max, TICK_BINS);
+    const top = Math.max(1, ...bins.map((b) => b.count));
+    box.replaceChildren(...bins.map((b) => {
+      const tick = h("span", { class: "tick" });
+      tick.style.left = ((b.bin + 0.5) / TICK_BINS * 100).toFixed(2) + "%";
+      tick.style.height = (35 + 65 * Math.log1p(b.count) / Math.log1p(top)).toFixed(0) + "%";
+      return tick;
+    }));
+    const list = document.getElementById("change-days");
+    const days = this.data.changes.filter((c) => c <= max);
+    // The browser draws a tick per option on the slider itself and repaints them all on
+    // every step: only for a readable number of change days (the drawn ticks carry the rest).
+    if (list && days.length <= MAX_NATIVE_TICKS) {
+      list.replaceChildren(...days.map((c) => h("option", { value: String(c) })));
+      slider.setAttribute("list", "change-days");
+    }
   };
 
   Explorer.prototype.bindControls = function () {
@@ -456,6 +881,29 @@
     this.bindDateForm();
     this.bindSearch();
     this.bindTable();
+    this.bindScope();
+    this.drawTicks();
+    this.bindFilter();
+    this.bindSkip();
+    // Escape closes an open popup from anywhere on the page.
+    document.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape" && this.map._popup && this.map.hasLayer(this.map._popup)) {
+        ev.preventDefault();
+        this.map.closePopup();
+      }
+    });
+  };
+
+  // "Skip to the map": focus the map itself, which the keyboard then pans and zooms.
+  Explorer.prototype.bindSkip = function () {
+    const link = document.getElementById("skip-to-map");
+    if (!link) return;
+    link.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      const box = this.map.getContainer();
+      box.scrollIntoView({ block: "nearest" });
+      box.focus();
+    });
   };
 
   Explorer.prototype.onClick = function (id, handler) {
@@ -473,20 +921,23 @@
   Explorer.prototype.togglePlay = function () {
     const button = document.getElementById("play");
     if (this.timer) {
-      clearInterval(this.timer);
+      clearTimeout(this.timer);
       this.timer = null;
     } else {
       if (this.day >= this.data.max) this.show(0);
-      this.timer = setInterval(() => this.playStep(), PLAY_MS);
+      this.timer = setTimeout(() => this.playStep(), PLAY_MS);
     }
     button.setAttribute("aria-pressed", this.timer ? "true" : "false");
     button.textContent = this.timer ? "Pause" : "Play";
   };
 
-  // Playing moves a month at a time but stops on every change point on the way.
+  // Playing moves a month at a time but stops on every change point on the way, and
+  // pauses there long enough to read the "Changes on this date" list.
   Explorer.prototype.playStep = function () {
     if (this.day >= this.data.max) return this.togglePlay();
     this.show(Math.min(this.day + PLAY_STEP_DAYS, this.changeFrom(this.day, 1)));
+    this.paused = this.changeDays.has(this.day);
+    this.timer = setTimeout(() => this.playStep(), this.paused ? PLAY_PAUSE_MS : PLAY_MS);
   };
 
   Explorer.prototype.bindDateForm = function () {
@@ -525,17 +976,22 @@
   };
 
   Explorer.prototype.resultButton = function (r) {
+    const i = this.bySlug.get(r.slug);
     const button = h("button", { type: "button", class: "linkish" }, r.name, " ",
       h("span", { class: "ar", lang: "ar", dir: "rtl" }, r.name_ar), " ",
       h("span", { class: "cc" }, r.country));
-    button.addEventListener("click", () => this.focusSite(this.bySlug.get(r.slug)));
-    return button;
+    // Who holds it on the date shown, as the map's label says.
+    const holder = this.labelText(i).split(" · ")[1];
+    const wrap = h("span", null, button, holder ? h("span", { class: "holder" }, " — " + holder) : null);
+    button.addEventListener("click", () => this.focusSite(i));
+    return wrap;
   };
 
   // A click on a row (outside its link) shows that site on the map.
   Explorer.prototype.bindTable = function () {
     const table = document.getElementById("state-table");
     if (!table) return;
+    this.groupRows(table);
     gridTable(table);
     this.rowIndex = new Map(this.rows.map((row, i) => [row, i]));
     table.tBodies[0].addEventListener("contentvisibilityautostatechange",
@@ -543,7 +999,7 @@
     table.tBodies[0].addEventListener("click", (ev) => {
       const row = ev.target.closest("tr");
       if (!row || ev.target.closest("a")) return;
-      const i = this.rows.indexOf(row);
+      const i = this.rowIndex.has(row) ? this.rowIndex.get(row) : -1;
       if (i >= 0) this.focusSite(i);
     });
     this.rows.forEach((row, i) => {
@@ -556,9 +1012,122 @@
     });
   };
 
+  // Crossings as units: a heading row per crossing, its Syrian side then its Iraqi side,
+  // then every other site under "Other sites".
+  Explorer.prototype.groupRows = function (table) {
+    const body = table.tBodies[0], names = this.crossings.names;
+    this.groups = crossingGroups(this.data.sites, this.crossings.of, names.map((c) => c[1]));
+    this.groupHeads = [];
+    for (const g of this.groups) {
+      const name = g.crossing >= 0 ? names[g.crossing][1] : "Other sites";
+      const head = h("tr", { class: "group-row" + (g.crossing < 0 ? " group-others" : "") },
+        h("th", { scope: "colgroup", colspan: "5" }, name,
+          g.crossing >= 0 && names[g.crossing][2] ? h("span", { class: "ar", lang: "ar", dir: "rtl" },
+            " " + names[g.crossing][2]) : null,
+          g.crossing >= 0 ? h("span", { class: "group-note" }, " — crossing, " + g.sites.length + " sides") : null));
+      this.groupHeads.push(head);
+      body.append(head);
+      for (const i of g.sites) {
+        if (this.rows[i]) {
+          if (g.crossing >= 0) this.rows[i].classList.add("crossing-side");
+          body.append(this.rows[i]);
+        }
+      }
+    }
+  };
+
+  /* ---- the table's filter and sort ---- */
+
+  Explorer.prototype.bindFilter = function () {
+    const form = document.getElementById("table-filter");
+    if (!form) return;
+    const actor = form.elements["filter-actor"];
+    const used = new Set(this.data.control.flatMap((ps) => ps.map((p) => p[0])));
+    this.data.actors.forEach((a, n) => {
+      if (used.has(n)) actor.append(h("option", { value: a[0] }, a[3] || a[1]));
+    });
+    const update = () => { this.readFilter(form); this.applyFilter(); };
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); update(); });
+    form.hidden = false;
+  };
+
+  Explorer.prototype.readFilter = function (form) {
+    const f = form.elements;
+    this.filter = { text: f["filter-text"].value, actor: f["filter-actor"].value,
+      country: f["filter-country"].value, status: f["filter-status"].value, sort: f["filter-sort"].value };
+    this.filtering = Boolean(this.filter.text || this.filter.actor || this.filter.country ||
+      this.filter.status || this.filter.sort !== "crossing");
+  };
+
+  Explorer.prototype.rowMatches = function (i) {
+    const f = this.filter, site = this.data.sites[i];
+    if (f.country && site[3] !== f.country) return false;
+    if (f.status && STATUS[this.statusIndex(i)] !== f.status) return false;
+    if (f.actor) {
+      const p = this.tracked[i] ? this.period(i) : null, t = this.transition(i);
+      const holders = p ? [p[0]] : t ? t.ks.map((k) => this.data.control[i][k][0]) : [];
+      if (!holders.some((a) => this.data.actors[a][0] === f.actor)) return false;
+    }
+    const c = this.crossings.of[i];
+    const crossing = c >= 0 ? this.crossings.names[c].slice(0, 3) : [];
+    return siteMatches(f.text, site, crossing);
+  };
+
+  // Filtered rows are hidden; a crossing's heading shows while either side does. Any sort
+  // but "by crossing" lists the rows flat.
+  Explorer.prototype.applyFilter = function () {
+    if (!this.filter || !this.groups) return;
+    const body = this.rows.find(Boolean) ? this.rows.find(Boolean).parentElement : null;
+    let shown = 0;
+    const flat = this.filter.sort !== "crossing";
+    this.groups.forEach((g, n) => {
+      let any = false;
+      for (const i of g.sites) {
+        const ok = this.rowMatches(i);
+        if (this.rows[i]) this.rows[i].hidden = !ok;
+        any = any || ok;
+        shown += ok ? 1 : 0;
+      }
+      this.groupHeads[n].hidden = flat || !any;
+    });
+    if (body && flat !== this.flat) this.flat = flat;
+    if (body) this.orderRows(body);
+    const count = document.getElementById("filter-count");
+    if (count) count.textContent = shown + " of " + this.data.sites.length + " sites";
+  };
+
+  Explorer.prototype.orderRows = function (body) {
+    const key = this.filter.sort;
+    if (key === "crossing") {
+      if (this.sortedBy === "crossing" || this.sortedBy === undefined) { this.sortedBy = "crossing"; return; }
+      this.groups.forEach((g, n) => { body.append(this.groupHeads[n]); g.sites.forEach((i) => this.rows[i] && body.append(this.rows[i])); });
+      this.sortedBy = "crossing";
+      return;
+    }
+    const sites = this.data.sites;
+    const value = {
+      name: (i) => sites[i][1].toLowerCase(),
+      controller: (i) => this.labelText(i).split(" · ")[1] || "",
+      country: (i) => sites[i][3] + sites[i][1].toLowerCase(),
+      status: (i) => STATUS_TEXT[this.statusIndex(i)],
+    }[key] || ((i) => sites[i][1]);
+    const order = sites.map((s, i) => i).sort((a, b) => String(value(a)).localeCompare(String(value(b)))
+      || sites[a][1].localeCompare(sites[b][1]));
+    const signature = key + ":" + order.join(",");
+    if (signature === this.sortedBy) return;
+    this.sortedBy = signature;
+    for (const i of order) if (this.rows[i]) body.append(this.rows[i]);
+  };
+
   /* ---- entry point, called by the Folium element in app/core/folium_map.py ---- */
 
   function attach(map, control, options) {
+    // A neutral conflict map carries no flag: a plain link to Leaflet instead of its prefix.
+    if (map.attributionControl) {
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    }
     const explorer = new Explorer(map, control, options);
     const legend = explorer.el.legend;
     if (legend) {
@@ -567,6 +1136,7 @@
       box.addTo(map);
       // On a phone the open legend would hide most of the map.
       if (window.matchMedia("(max-width: 900px)").matches) legend.open = false;
+      legend.addEventListener("toggle", () => explorer.placeLabels(true));
     }
     const slider = explorer.el.slider;
     explorer.show(slider ? Number(slider.value) : explorer.data.max);

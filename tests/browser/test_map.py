@@ -111,7 +111,7 @@ def test_popup_lists_sources_and_the_url_names_the_site(page, guard, live_server
     assert links.count() >= 2
     assert links.first.get_attribute("rel") == "noopener noreferrer"
     expect(popup.get_by_role("link", name=re.compile("Site page"))).to_have_attribute(
-        "href", "/sites/al-tanf"
+        "href", "/sites/al-tanf?date=2015-08-01"
     )
     expect(page).to_have_url(re.compile(r"site=al-tanf"))
     expect(page.locator("#row-al-tanf")).to_have_class(re.compile("focus"))
@@ -143,6 +143,7 @@ def test_search_box_finds_bukamal(page, guard, live_server):
     page.get_by_label("Find a site").fill("Bukamal")
     page.get_by_label("Find a site").press("Enter")
     expect(page.locator("#search-results")).to_contain_text("Albukamal")
+    expect(page.locator("#search-results")).to_contain_text("— ISIS")  # the holder on the date
     expect(page.locator(".leaflet-popup-content")).to_contain_text("Albukamal")
     expect(page).to_have_url(re.compile(r"site=albukamal"))
     guard.assert_clean()

@@ -385,3 +385,108 @@ test("markers that share a point sit side by side, Syrian side west", () => {
     ["c", "", "", "SY", 42.0, 34.0, 0]];
   assert.deepEqual(core.coLocatedOffsets(sites), [11, -11, 0]);
 });
+
+/* ---- issue 14: labels, crossings as units, change lists ---- */
+
+test("placeLabels puts labels where they overlap neither labels nor marks", () => {
+  const items = [
+    { x: 100, y: 100, w: 80, h: 16, r: 10 },
+    { x: 110, y: 100, w: 80, h: 16, r: 10 },
+    { x: 105, y: 102, w: 80, h: 16, r: 10 },
+  ];
+  const marks = items.map((it) => ({ x: it.x, y: it.y, r: it.r }));
+  const sides = core.placeLabels(items, { width: 400, height: 300 }, marks);
+  assert.ok(sides.filter(Boolean).length >= 2);
+  const boxes = sides.map((side, n) => side && box(items[n], side)).filter(Boolean);
+  for (let a = 0; a < boxes.length; a++) {
+    for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]));
+  }
+});
+
+test("placeLabels drops a label that fits nowhere and keeps labels inside the view", () => {
+  const items = [{ x: 5, y: 5, w: 300, h: 16, r: 8 }];
+  assert.deepEqual(core.placeLabels(items, { width: 200, height: 200 }, []), [null]);
+  const crowd = Array.from({ length: 30 }, () => ({ x: 100, y: 100, w: 60, h: 16, r: 8 }));
+  const placed = core.placeLabels(crowd, { width: 400, height: 400 }, []);
+  assert.equal(placed.filter(Boolean).length, 4);
+});
+
+function box(it, side) {
+  const gap = it.r + 3;
+  const x = side === "e" ? it.x + gap : side === "w" ? it.x - gap - it.w : it.x - it.w / 2;
+  const y = side === "n" ? it.y - gap - it.h : side === "s" ? it.y + gap : it.y - it.h / 2;
+  return { x0: x, y0: y, x1: x + it.w, y1: y + it.h };
+}
+const overlap = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+test("crossingGroups lists each crossing's Syrian then Iraqi side, other sites last", () => {
+  const sites = [
+    ["al-qaim", "al-Qa'im", "", "IQ"], ["akashat", "Akashat", "", "IQ"],
+    ["albukamal", "Albukamal", "", "SY"], ["al-waleed", "al-Waleed", "", "IQ"],
+    ["al-tanf", "al-Tanf", "", "SY"],
+  ];
+  const groups = core.crossingGroups(sites, [0, -1, 0, 1, 1], ["Albukamal – Qaim", "Tanf – Waleed"]);
+  assert.deepEqual(groups, [
+    { crossing: 0, sites: [2, 0] }, { crossing: 1, sites: [4, 3] }, { crossing: -1, sites: [1] },
+  ]);
+});
+
+test("siteMatches finds both sides by the crossing's name, without accents or apostrophes", () => {
+  const waleed = ["al-waleed", "al-Waleed", "الوليد", "IQ"];
+  assert.ok(core.siteMatches("tanf", waleed, ["tanf-waleed", "al-Tanf – al-Waleed"]));
+  assert.ok(core.siteMatches("qaim", ["al-qaim", "al-Qa'im", "", "IQ"], []));
+  assert.ok(core.siteMatches("", waleed, []));
+  assert.ok(!core.siteMatches("rabia", waleed, ["tanf-waleed"]));
+  assert.equal(core.fold("Al-Qāʼim"), "al-qaim");
+});
+
+test("tickBins weighs change days by bin", () => {
+  assert.deepEqual(core.tickBins([0, 1, 2, 50, 99, 100, 200], 100, 10),
+    [{ bin: 0, count: 3 }, { bin: 5, count: 1 }, { bin: 9, count: 2 }]);
+});
+
+test("changesOn says who handed over to whom at which site, with the incoming sources", () => {
+  // Site 0: actor 0 until day 10, actor 1 from day 10 (source 3); site 1: status open → closed on 10.
+  const data = {
+    control: [[[0, null, null, 10, 10, flags()], [1, 10, 10, null, null, flags(), 3]], []],
+    status: [[], [[0, null, null, 10, 10, flags()], [1, 10, 10, null, null, flags()]]],
+  };
+  const names = ["Syrian gov.", "ISIS"];
+  const changes = core.changesOn(data, 10, (a) => names[a]);
+  assert.deepEqual(changes, [
+    { site: 0, kind: "control", from: "Syrian gov.", to: "ISIS", sources: [3] },
+    { site: 1, kind: "status", from: "open", to: "closed", sources: [] },
+  ]);
+  assert.deepEqual(core.changesOn(data, 11, (a) => names[a]), []);
+  assert.deepEqual(core.siteChangeDays(data.control[0], data.status[0]), [10]);
+  assert.deepEqual(core.siteChangeDays(data.control[0], data.status[0], 1), [10]);
+  assert.equal(core.stepChange([10, 20], 10, 1, 100), 20);
+  assert.equal(core.stepChange([10, 20], 10, -1, 100), 0);
+  assert.equal(core.stepChange([10, 20], 25, 1, 100), 100);
+});
+
+test("inkOn picks the more readable of black and white", () => {
+  assert.equal(core.inkOn("#000000"), "#ffffff");
+  assert.equal(core.inkOn("#F0E442"), "#000000");
+  assert.equal(core.inkOn("#004488"), "#ffffff");
+});
+
+test("placeLabels keeps labels off boxes such as the map's legend", () => {
+  const items = [{ x: 100, y: 100, w: 50, h: 16, r: 8 }];
+  const legend = { x0: 105, y0: 0, x1: 400, y1: 400 };
+  assert.deepEqual(core.placeLabels(items, { width: 400, height: 400 }, [legend]), ["w"]);
+});
+
+test("boundDays lists the sites that may change on a day, and changesOn checks only those", () => {
+  const data = {
+    control: [[[0, null, null, 10, 10, flags()], [1, 10, 10, null, null, flags()]], []],
+    status: [[], [[0, 5, 5, null, null, flags()]]],
+  };
+  const days = core.boundDays(data);
+  assert.deepEqual(days.get(10), [0]);
+  assert.deepEqual(days.get(5), [1]);
+  const names = ["A", "B"];
+  assert.deepEqual(core.changesOn(data, 10, (a) => names[a], days.get(10)),
+    core.changesOn(data, 10, (a) => names[a]));
+  assert.deepEqual(core.changesOn(data, 5, (a) => names[a], days.get(5)).map((c) => c.kind), ["status"]);
+});

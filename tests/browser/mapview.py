@@ -1,0 +1,25 @@
+"""Shared helpers of the map page's browser tests: viewports and opening the map."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+
+
+def open_map(page, live_server, path="/?date=2015-08-01", viewport=DESKTOP):
+    """Load the map page at `viewport` and wait until the explorer has drawn."""
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server}{path}")
+    expect(page.locator("#timebar")).to_be_visible()
+    page.wait_for_function("() => window.AtlasMap && AtlasMap.instance")
+    # Labels are placed on the next animation frame.
+    page.wait_for_timeout(150)
+
+
+def js(page, expression, arg=None):
+    """Evaluate an arrow function taking one argument (a plain expression needs none)."""
+    return page.evaluate(expression, arg)

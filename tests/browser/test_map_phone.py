@@ -1,0 +1,36 @@
+"""Issue 14, point 4: the map page on phones (390×844 and 360 wide)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.mapview import PHONE, open_map
+
+
+@pytest.mark.parametrize("width", [390, 360])
+@pytest.mark.parametrize("path", ["/?date=2015-08-01", "/?date=2024-12-20", "/?date=2011-01-01"])
+def test_no_horizontal_scroll_and_short_card_rows(page, guard, live_server, width, path):
+    open_map(page, live_server, path, viewport={"width": width, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('#state-table tbody tr')]
+        .filter((tr) => !tr.hidden).map((tr) => tr.getBoundingClientRect().height)"""
+    )
+    assert heights and max(heights) < 600
+    # Wide things stay inside the screen: table, filter, slider, downloads.
+    for selector in ("#state-table", "#table-filter", "#timebar", ".downloads", "#map-wrap"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, selector
+    guard.assert_clean()
+
+
+def test_tapping_a_row_brings_the_map_and_popup_into_view(page, guard, live_server):
+    open_map(page, live_server, viewport=PHONE)
+    row = page.locator("#row-akashat")
+    row.scroll_into_view_if_needed()
+    row.locator("td").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Akashat")
+    box = popup.bounding_box()
+    assert 0 <= box["y"] and box["y"] + 40 <= PHONE["height"], box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    guard.assert_clean()

@@ -1,0 +1,97 @@
+"""Issue 14, points 3 and 5: crossings as units in the table, its filter and sort, the
+Downloads toolbar next to the date and the skip link."""
+
+from playwright.sync_api import expect
+
+from tests.browser.mapview import VIEWPORTS, open_map
+
+ROW_ORDER = """() => [...document.querySelectorAll('#state-table tbody tr')]
+    .filter((tr) => !tr.hidden)
+    .map((tr) => tr.classList.contains('group-row') ? '# ' + tr.textContent.trim().split('\\n')[0]
+                                                    : tr.id.replace('row-', ''))"""
+
+
+@VIEWPORTS
+def test_rows_are_grouped_by_crossing_with_other_sites_below(page, guard, live_server, viewport):
+    open_map(page, live_server, viewport=viewport)
+    order = page.evaluate(ROW_ORDER)
+    tanf = next(n for n, r in enumerate(order) if r.startswith("# al-Tanf"))
+    assert order[tanf + 1 : tanf + 3] == ["al-tanf", "al-waleed"]
+    bukamal = next(n for n, r in enumerate(order) if r.startswith("# Albukamal"))
+    assert order[bukamal + 1 : bukamal + 3] == ["albukamal", "al-qaim"]
+    others = order.index("# Other sites")
+    assert "akashat" in order[others:] and "al-tanf-garrison" in order[others:]
+    assert all(not r.startswith("#") for r in order[others + 1 :])
+    guard.assert_clean()
+
+
+@VIEWPORTS
+def test_the_filter_finds_both_sides_by_the_crossings_name(page, guard, live_server, viewport):
+    open_map(page, live_server, viewport=viewport)
+    page.get_by_label("Find", exact=True).fill("Waleed")
+    expect(page.locator("#row-al-tanf")).to_be_visible()
+    expect(page.locator("#row-al-waleed")).to_be_visible()
+    expect(page.locator("#row-akashat")).to_be_hidden()
+    page.get_by_label("Find", exact=True).fill("Qaim")
+    expect(page.locator("#row-albukamal")).to_be_visible()
+    expect(page.locator("#row-al-qaim")).to_be_visible()
+    expect(page.locator("#row-al-tanf")).to_be_hidden()
+    expect(page.locator("#filter-count")).to_have_text(
+        f"2 of {page.evaluate('AtlasMap.instance.data.sites.length')} sites"
+    )
+    guard.assert_clean()
+
+
+def test_filter_by_actor_country_status_and_sort(page, guard, live_server):
+    open_map(page, live_server)
+    page.get_by_label("Actor", exact=True).select_option("isis")
+    visible = page.locator("#state-table tbody tr:not(.group-row):visible")
+    expect(visible).to_have_count(5)
+    for row in visible.all():
+        expect(row.locator("td").first).to_contain_text("ISIS")
+    page.get_by_label("Country", exact=True).select_option("IQ")
+    for row in visible.all():
+        expect(row.locator(".cc")).to_have_text("IQ")
+    page.get_by_label("Actor", exact=True).select_option("")
+    page.get_by_label("Country", exact=True).select_option("")
+    page.get_by_label("Status", exact=True).select_option("closed")
+    for row in visible.all():
+        expect(row.locator(".status")).to_have_text("closed")
+    page.get_by_label("Status", exact=True).select_option("")
+    page.get_by_label("Sort", exact=True).select_option("name")
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('#state-table tbody tr:not(.group-row)')]
+        .filter((tr) => !tr.hidden).map((tr) => tr.querySelector('th a').textContent)"""
+    )
+    assert names == sorted(names, key=str.lower) or names == sorted(
+        names, key=lambda n: n.lower().replace("-", "")
+    )
+    expect(page.locator("#state-table tr.group-row:visible")).to_have_count(0)
+    # The filter follows the date: a new holder enters or leaves the actor filter.
+    page.get_by_label("Sort", exact=True).select_option("crossing")
+    expect(page.locator("#state-table tr.group-row:visible").first).to_be_visible()
+    guard.assert_clean()
+
+
+@VIEWPORTS
+def test_downloads_sit_next_to_the_date_and_follow_it(page, guard, live_server, viewport):
+    open_map(page, live_server, viewport=viewport)
+    date_box = page.locator("#date-form").bounding_box()
+    downloads = page.locator(".downloads").bounding_box()
+    assert 0 <= downloads["y"] - (date_box["y"] + date_box["height"]) < 40
+    page.locator("#day-slider").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".downloads a", has_text="CSV").first).to_have_attribute(
+        "href", "/api/sites.csv?date=2015-08-02"
+    )
+    guard.assert_clean()
+
+
+@VIEWPORTS
+def test_skip_link_moves_focus_to_the_map(page, guard, live_server, viewport):
+    open_map(page, live_server, viewport=viewport)
+    page.locator("#skip-to-map").focus()
+    expect(page.locator("#skip-to-map")).to_be_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement === AtlasMap.instance.map.getContainer()")
+    guard.assert_clean()
