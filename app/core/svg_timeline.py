@@ -1,14 +1,14 @@
 """A site's history as an SVG chart: control bars by actor, status track, event ticks.
 
 Pure: plain rows in, an SVG string out (no Flask, no database). Every text is escaped;
-every bar carries a <title> for hover; the page's tables remain the text equivalent. A
-bar is solid over its certain span; a bound known only as a window (a month, a year, a
-range of days) is drawn hatched over the window's days, with its dates written under
-the chart, not only on hover.
+every bar carries a <title> for hover and is focusable with its dates as its label; the
+page's tables remain the text equivalent. A bar is solid over its certain span; a bound
+known only as a window (a month, a year, a range of days) is drawn hatched over the
+window's days, with its dates written under the chart, not only on hover.
 
 >>> svg = render(Tracks(control=[Bar(dt.date(2015, 5, 21), None, "ISIS", "#000000")]),
 ...              dt.date(2016, 1, 1), title="al-Tanf")
->>> svg.startswith('<svg') and 'role="img"' in svg and "<title>ISIS: 21 May 2015" in svg
+>>> svg.startswith('<svg') and 'role="group"' in svg and "<title>ISIS: 21 May 2015" in svg
 True
 """
 
@@ -23,7 +23,7 @@ from app.core import bounds, timeline
 from app.core.bounds import Bound
 from app.core.vocabulary import FIRST_DAY
 
-__all__ = ["Bar", "Tick", "Tracks", "site_tracks", "render"]
+__all__ = ["Bar", "Tick", "Tracks", "site_tracks", "render", "position"]
 
 WIDTH, LEFT, RIGHT = 960, 78, 12
 CONTROL_Y, CONTROL_H = 8, 28
@@ -104,8 +104,9 @@ def render(tracks: Tracks, today: dt.date, title: str) -> str:
     """The whole chart for 2011-01-01 … `today`."""
     scale = _Scale(FIRST_DAY, today)
     parts = [
-        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="tl-title tl-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" '
+        f'aria-labelledby="tl-title" aria-describedby="tl-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="tl-title">{_e(title)}, {FIRST_DAY.year}–{today.year}</title>',
         '<desc id="tl-desc">Control bars coloured by actor, grey-hatched where control is '
         "unknown and striped where a change falls in a window of days (its dates written "
@@ -124,6 +125,15 @@ def render(tracks: Tracks, today: dt.date, title: str) -> str:
         "</svg>",
     ]
     return "\n".join(parts)
+
+
+def position(day: dt.date, today: dt.date) -> float:
+    """Where `day` is drawn, as a fraction of the chart's width (0 = left edge).
+
+    >>> position(FIRST_DAY, dt.date(2020, 1, 1)) == LEFT / WIDTH
+    True
+    """
+    return _Scale(FIRST_DAY, today).x(day, day) / WIDTH
 
 
 _DEFS = (
@@ -178,7 +188,7 @@ def _bar(bar: Bar, scale: _Scale, y: float, h: float) -> Iterable[str]:
             yield (
                 f'<rect class="window" x="{lo}" y="{y}" width="{max(round(hi - lo, 1), 2)}" '
                 f'height="{h}" fill="url(#tl-window)" stroke="{_e(bar.colour)}" '
-                f'stroke-width="1.5"><title>{_e(hover)}</title></rect>'
+                f'stroke-width="1.5"{_focusable(hover)}><title>{_e(hover)}</title></rect>'
             )
     if x1 <= x0:
         return
@@ -259,9 +269,14 @@ def _axis(scale: _Scale) -> Iterable[str]:
 def _rect(x0: float, x1: float, y: float, h: float, fill: str, hover: str, cls: str) -> str:
     return (
         f'<rect class="{cls}" x="{x0}" y="{y}" width="{round(x1 - x0, 1)}" '
-        f'height="{h}" fill="{_e(fill)}" stroke="#ffffff" stroke-width="1">'
+        f'height="{h}" fill="{_e(fill)}" stroke="#ffffff" stroke-width="1"{_focusable(hover)}>'
         f"<title>{_e(hover)}</title></rect>"
     )
+
+
+def _focusable(text: str) -> str:
+    """Attributes that let keyboard and screen-reader users reach a bar and hear its dates."""
+    return f' tabindex="0" role="img" aria-label="{_e(text)}"'
 
 
 def _track_label(text: str, y: float) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from app.db.models import Revision
 from app.extensions import db
@@ -67,3 +67,23 @@ def _site_id(obj) -> int | None:
     if type(obj).__tablename__ == "site":
         return obj.id
     return getattr(obj, "site_id", None)
+
+
+def recent_source_ids(user_id: int | None, limit: int = 8, scan: int = 200) -> list[int]:
+    """The sources `user_id` cited (or created) most recently, newest first."""
+    if user_id is None:
+        return []
+    revs = db.session.scalars(
+        select(Revision)
+        .where(Revision.user_id == user_id, Revision.after.is_not(None))
+        .order_by(Revision.id.desc())
+        .limit(scan)
+    )
+    out: dict[int, None] = {}
+    for rev in revs:
+        after = rev.after or {}
+        ids = [rev.entity_id] if rev.entity == "source" else after.get("source_ids") or []
+        out.update((i, None) for i in ids if isinstance(i, int))
+        if len(out) >= limit:
+            break
+    return list(out)[:limit]

@@ -104,9 +104,12 @@ def admin_required(view):
 
 
 def safe_next(target: str | None) -> str | None:
-    """`target` when it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+    """`target` when it is a path on this site, else None (no open redirects): a relative
+    path starting with one "/", without backslashes, control characters or a host."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
+    if target.startswith("/login"):
+        return None  # back to the sign-in form would be a loop
     if "\\" in target or any(ord(c) < 32 for c in target):
         return None
     parts = urlsplit(target)
@@ -118,9 +121,10 @@ def login():
     """Sign-in form; throttled after repeated failures per username and address."""
     form = LoginForm()
     if request.method == "GET":
+        back = safe_next(request.args.get("next"))
         if current_user.is_authenticated:
-            return redirect(url_for("editor.index"))
-        form.next.data = safe_next(request.args.get("next")) or ""
+            return redirect(back or url_for("editor.index"))
+        form.next.data = back or ""
         return render_template("login.html", form=form)
     if not form.validate():
         return render_template("login.html", form=form), 400

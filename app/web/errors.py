@@ -8,6 +8,7 @@ keeps serving reads; a form whose CSRF token went stale comes back with its inpu
 
 from __future__ import annotations
 
+import difflib
 import secrets
 from html import escape
 
@@ -56,10 +57,55 @@ def error_response(status: int, message: str, code: str | None = None):
         if wants_json():
             body = {"code": code or str(status), "description": message}
             return jsonify(body), status
-        return render_template("error.html", status=status, message=message), status
+        return render_template(
+            "error.html",
+            status=status,
+            title=_TITLES.get(status, code or "Error"),
+            message=message,
+            suggestions=_suggestions(status),
+            guess=_guess(status),
+        ), status
     except Exception:  # the page itself failed (a broken template, no database): plain HTML
         current_app.logger.exception("error page failed")
         return _plain_page(status, message), status, {"Content-Type": "text/html; charset=utf-8"}
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Sign in needed",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Cannot be saved",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Unavailable for a while",
+}
+
+
+def _suggestions(status: int) -> list[tuple[str, str]]:
+    """(slug, name) of the sites closest to an unknown /sites/<slug>, best first."""
+    if status != 404 or request.endpoint not in ("main.site", "history.site_history"):
+        return []
+    wanted = str((request.view_args or {}).get("slug", "")).lower()[:100]
+    if not wanted:
+        return []
+    from app.db import queries  # only when needed: the error page must render without it
+
+    sites = queries.search_candidates()
+    by_key = {s["slug"]: s for s in sites} | {s["name"].lower(): s for s in sites}
+    near = difflib.get_close_matches(wanted, list(by_key), n=6, cutoff=0.6)
+    found = {by_key[k]["slug"]: by_key[k]["name"] for k in near}
+    return list(found.items())[:3]
+
+
+def _guess(status: int) -> str:
+    """The words of an unknown site's slug, to start a search with."""
+    if status != 404 or request.endpoint != "main.site":
+        return ""
+    return str((request.view_args or {}).get("slug", "")).replace("-", " ")[:100]
 
 
 def _plain_page(status: int, message: str) -> str:

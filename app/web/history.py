@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length
 
@@ -23,7 +24,12 @@ from app.web.params import site_arg, site_or_404
 
 bp = Blueprint("history", __name__)
 
-PAGE_SIZE = 50
+#: Actions (one logged change, one import, one edit) per page, and the revisions of one
+#: action shown in full inside it.
+PAGE_SIZE = 25
+SHOWN = 20
+#: Revisions by one user with one comment written within this time form one action.
+SAME_ACTION = dt.timedelta(seconds=2)
 _PAGE = re.compile(r"[1-9][0-9]{0,8}")
 #: Where a table's rows are edited (None: not editable in the editor).
 EDIT_KINDS = {
@@ -84,6 +90,50 @@ class Entry:
     rows: list[tuple[str, str, str]]
 
 
+@dataclass(frozen=True)
+class Action:
+    """The revisions one save wrote (a logged change closes a period and opens another,
+    maybe adding a source): one entry of the history page."""
+
+    entries: list[Entry]
+    count: int
+    ids: tuple[int, int]
+
+    @property
+    def lead(self) -> Entry:
+        """The entry that names the action: its newest creation, else its newest entry."""
+        return next((e for e in self.entries if e.rev.action == "create"), self.entries[0])
+
+    @property
+    def label(self) -> str:
+        """ "change" for a save that wrote several rows, else the revision's action."""
+        if self.count == 1:
+            return self.entries[0].rev.action
+        actions = {e.rev.action for e in self.entries}
+        return actions.pop() if len(actions) == 1 else "change"
+
+
+def group_actions(keys) -> list[list[int]]:
+    """Revision ids (newest first) grouped per action: consecutive revisions of one user
+    with one comment, written within SAME_ACTION of each other. `keys` are
+    (id, user_id, comment, at) rows, newest first."""
+    groups: list[list[int]] = []
+    last = None
+    for rev_id, user_id, comment, at in keys:
+        if (
+            last is not None
+            and (user_id, comment) == last[:2]
+            and at is not None
+            and last[2] is not None
+            and abs(last[2] - at) <= SAME_ACTION
+        ):
+            groups[-1].append(rev_id)
+        else:
+            groups.append([rev_id])
+        last = (user_id, comment, at)
+    return groups
+
+
 @bp.get("/history")
 @login_required
 def index():
@@ -125,24 +175,30 @@ def revert_view(revision_id: int):
 
 
 def _page(site: Site | None, template: str):
-    """Render one page of revisions, of one site or of all."""
+    """Render one page of actions (grouped revisions), of one site or of all."""
     page = _page_number()
-    stmt = select(Revision)
+    stmt = select(Revision.id, Revision.user_id, Revision.comment, Revision.at)
     if site is not None:
         stmt = stmt.where(Revision.site_id == site.id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    revs = db.session.scalars(
-        stmt.order_by(Revision.at.desc(), Revision.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    groups = group_actions(
+        db.session.execute(stmt.order_by(Revision.at.desc(), Revision.id.desc())).all()
+    )
+    shown = groups[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    wanted = [i for group in shown for i in group[:SHOWN]]
+    revs = db.session.scalars(select(Revision).where(Revision.id.in_(wanted))).all()
+    by_id = {e.rev.id: e for e in entries(list(revs))}
+    actions = [
+        Action([by_id[i] for i in group[:SHOWN]], len(group), (min(group), max(group)))
+        for group in shown
+    ]
     return render_template(
         template,
-        entries=entries(revs),
+        actions=actions,
         site=site,
         page=page,
-        pages=max(1, math.ceil(total / PAGE_SIZE)),
-        total=total,
+        pages=max(1, math.ceil(len(groups) / PAGE_SIZE)),
+        total=len(groups),
+        revisions=sum(map(len, groups)),
         sites=queries.all_sites(),
     )
 

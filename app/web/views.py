@@ -13,9 +13,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 
 from app.core import (
+    bounds,
     folium_map,
     geo,
     map_encoding,
@@ -27,6 +30,7 @@ from app.core import (
 from app.core.cache import VersionedCache
 from app.core.clock import today
 from app.db import queries
+from app.db.models import Crossing
 from app.db.session_events import data_version
 from app.extensions import db
 from app.web import compress
@@ -51,6 +55,17 @@ def index():
     parts, data = _cached_map(now)
     rows = queries.state_at(day)
     shown = rows if _all_rows() else rows[:TABLE_ROWS]
+    # The crossing of each site, so the page can show both sides of a crossing as one unit.
+    named = {
+        c.slug: (c.name, c.name_ar)
+        for c in db.session.execute(select(Crossing.slug, Crossing.name, Crossing.name_ar))
+    }
+    used = {slug: n for n, slug in enumerate(sorted({r["crossing"] for r in rows} & set(named)))}
+    crossings = {
+        "crossings": [[slug, *named[slug]] for slug in used],
+        "sites": {r["slug"]: used[r["crossing"]] for r in rows if r["crossing"] in used},
+    }
+    signed_in = current_user.is_authenticated
     html = render_template(
         "index.html",
         day=day,
@@ -66,14 +81,18 @@ def index():
         statuses=folium_map.STATUS_LABELS,
         when=map_encoding.when_label,
         shorts=queries.actor_short_names(),
+        crossings=Markup(map_encoding.script_json(crossings)),
+        log_change_url=url_for("editor.log_change_for") if signed_in else "",
     )
     return compress.gzipped(html, request.headers.get("Accept-Encoding", ""))
 
 
 @bp.get("/sites/<slug>")
 def site(slug: str):
-    """Names, location, boundary join, control and status timelines of one site."""
+    """Names, location, boundary join, control and status timelines of one site; ?date=
+    (from the map) is carried into its links back to the map and to the editor."""
     site = site_or_404(slug)
+    day = date_arg("date")
     location = _locate(site)
     sources = queries.sources_for_periods(p.id for p in site.control_periods)
     chart = svg_timeline.render(
@@ -88,6 +107,8 @@ def site(slug: str):
         sources=sources,
         fmt=timeline.format_bound,
         chart=Markup(chart),
+        chart_at=svg_timeline.position(day or today(), today()),
+        day=day,
     )
 
 
@@ -104,10 +125,23 @@ def search_page():
         return _search_error(
             as_json, "parameter 'q' is required: a site name in any spelling, English or Arabic"
         )
+    day = _map_date(today())  # the same range as the map's slider
     found = search.find(q, queries.search_candidates()) if q else []
+    held = {r["slug"]: r for r in queries.state_at(day)} if found else {}
     if as_json:
-        return jsonify(query=q, results=[_search_result(s) for s in found])
-    return render_template("search.html", q=q, results=found)
+        return jsonify(
+            query=q, date=day.isoformat(), results=[_search_result(s, held) for s in found]
+        )
+    return render_template(
+        "search.html",
+        q=q,
+        results=found,
+        held=held,
+        day=day,
+        dated="date" in request.args,
+        short=_short_bound,
+        max_date=today().isoformat(),
+    )
 
 
 def _map_date(now) -> dt.date:
@@ -191,12 +225,22 @@ def _search_format() -> bool:
 def _search_error(as_json: bool, message: str):
     if as_json:
         return jsonify(code="Bad Request", description=message), 400
-    return render_template("search.html", q="", results=[], error=message), 400
+    return render_template(
+        "search.html", q="", results=[], held={}, day=today(), max_date=today(), error=message
+    ), 400
 
 
-def _search_result(site: dict) -> dict:
+def _short_bound(text: str) -> str:
+    """ "21 May 2015", "Jun 2014": an EDTF bound, compactly."""
+    return bounds.parse(text).short()
+
+
+def _search_result(site: dict, held: dict) -> dict:
+    row = held.get(site["slug"]) or {}
     return {
         **{k: site[k] for k in ("slug", "name", "name_ar", "country", "kind")},
+        "controller": row.get("controller"),
+        "controller_name": row.get("controller_name"),
         "url": url_for("main.site", slug=site["slug"]),
         "map_url": url_for("main.index", site=site["slug"]),
     }

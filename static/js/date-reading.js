@@ -34,5 +34,33 @@
     input.addEventListener("change", ask);
   }
 
+  /* "Currently: X since D" beside Date on the log-a-change forms follows the date typed. */
+  function follow(line) {
+    const input = document.getElementById("date");
+    if (!input || !line.dataset.url) return;
+    let timer = 0;
+    let asked = null;
+    const ask = function () {
+      const text = input.value.trim();
+      if (text === asked) return;
+      asked = text;
+      const sep = line.dataset.url.indexOf("?") < 0 ? "?" : "&";
+      fetch(line.dataset.url + sep + "date=" + encodeURIComponent(text),
+            { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          if (input.value.trim() === text && body.text) line.textContent = body.text;
+        })
+        .catch(function () { /* offline: the line keeps its last answer */ });
+    };
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 300);
+    });
+    input.addEventListener("change", ask);
+  }
+
   document.querySelectorAll("input[data-edtf]").forEach(attach);
+  const line = document.getElementById("currently");
+  if (line) follow(line);
 })();

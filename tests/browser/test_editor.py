@@ -3,7 +3,8 @@ and in the history."""
 
 
 def _row(page, name):
-    return page.locator("table.state tbody tr", has_text=name)
+    # The site's own row (a crossing's group row above it names it too).
+    return page.locator("table.state tbody tr", has_text=name).last
 
 
 def _map_popup(page, live_server, day):
@@ -20,16 +21,16 @@ def test_log_a_control_change_at_al_qaim(
 ):
     sign_in_page(page)
     page.goto(f"{live_server}/sites/al-qaim")
-    page.get_by_role("link", name="Log a control change").click()
+    page.get_by_role("link", name="Log a change here").click()
     page.get_by_label("New controller").select_option(
         label="Kurdistan Regional Government (Peshmerga)"
     )
     page.get_by_label("Date", exact=True).fill("2025-02-01")
     page.get_by_label("Confidence").select_option("medium")
-    page.get_by_label("Source URL").fill("https://example.org/handover")
-    page.get_by_label("Source title").fill("Crossing handed over")
-    page.get_by_label("Source publisher").fill("Example Wire")
-    page.get_by_label("Source date").fill("2025-02-02")
+    page.get_by_label("Source URL", exact=True).fill("https://example.org/handover")
+    page.get_by_label("Source title", exact=True).fill("Crossing handed over")
+    page.get_by_label("Source publisher", exact=True).fill("Example Wire")
+    page.get_by_label("Source date", exact=True).fill("2025-02-02")
     page.get_by_label("Note", exact=True).fill("Browser test handover.")
     screenshot("log-control-change")
     page.get_by_role("button", name="Save").click()
@@ -41,7 +42,11 @@ def test_log_a_control_change_at_al_qaim(
     assert "Iraqi federal government" in _map_popup(page, live_server, "2025-01-31")
 
     page.goto(f"{live_server}/history")
-    latest = page.locator("article.revision").first
+    change = page.locator("details.change").first
+    assert "Kurdistan Regional Government" in change.locator("summary").inner_text()
+    assert not change.locator("article.revision").first.is_visible()  # collapsed
+    change.locator("summary").click()
+    latest = change.locator("article.revision").first
     assert "Kurdistan Regional Government" in latest.inner_text()
     assert f"by {admin_account[0]}" in latest.inner_text()
     screenshot("history")
@@ -53,12 +58,12 @@ def test_refused_date_is_explained_in_the_form(page, guard, live_server, sign_in
     page.goto(f"{live_server}/editor/sites/al-qaim/log-control")
     page.get_by_label("New controller").select_option(label="Islamic State (ISIS / ISIL)")
     page.get_by_label("Date", exact=True).fill("2015-01-01")
-    page.get_by_label("Source title").fill("Some source")
+    page.get_by_label("Source title", exact=True).fill("Some source")
     page.get_by_role("button", name="Save").click()
     errors = page.locator(".errors").inner_text()
     screenshot("log-change-refused")
     assert "falls inside the period 1 Sep 2014 – 3 Nov 2017" in errors
-    assert page.get_by_label("Source title").input_value() == "Some source"
+    assert page.get_by_label("Source title", exact=True).input_value() == "Some source"
     assert guard.off_host == [] and guard.failed == []
     # The browser logs the 422 answer itself as a console error; nothing else may appear.
     assert all("422" in e for e in guard.console_errors), guard.console_errors
@@ -98,4 +103,81 @@ def test_date_field_reads_edtf_in_plain_words_as_one_types(
     expect(reading).to_have_class("reading bad")
     expect(reading).to_contain_text("is not a date EDTF allows")
     screenshot("date-reading")
+    guard.assert_clean()
+
+
+def test_sign_in_returns_to_the_site_and_date_then_the_log_form_keeps_them(
+    page, guard, live_server, admin_account, screenshot
+):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server}/sites/albukamal?date=2015-06-01")
+    expect(page.get_by_role("link", name="Show on the map on 1 June 2015")).to_have_attribute(
+        "href", "/?date=2015-06-01&site=albukamal"
+    )
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Username").fill(admin_account[0])
+    page.get_by_label("Password").fill(admin_account[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/sites/albukamal?date=2015-06-01")
+    page.get_by_role("link", name="Log a change here").click()
+    page.wait_for_url(f"{live_server}/editor/sites/albukamal/log-control?date=2015-06-01")
+    expect(page.get_by_label("Date", exact=True)).to_have_value("2015-06-01")
+    currently = page.locator("#currently")
+    expect(currently).to_contain_text("Currently: Islamic State")
+    page.get_by_label("Date", exact=True).fill("2012-08-01")
+    expect(currently).not_to_contain_text("Islamic State")
+    expect(currently).to_contain_text("Currently:")
+    controller = page.get_by_label("New controller")
+    expect(controller).to_have_value("")
+    expect(controller).to_have_attribute("required", "")
+    screenshot("log-change-prefilled")
+    guard.assert_clean()
+
+
+def test_source_picker_filters_checks_and_saves(page, guard, live_server, sign_in_page):
+    from playwright.sync_api import expect
+
+    sign_in_page(page)
+    page.goto(f"{live_server}/editor/sites/semalka/log-status?date=2026-05-02")
+    select = page.locator("select#source_ids")
+    expect(select).to_be_hidden()
+    picker = page.locator(".source-picker")
+    boxes = picker.get_by_role("checkbox")
+    total = boxes.count()
+    assert total > 20
+    page.get_by_label("Existing sources").fill("reuters")
+    visible = picker.locator(".opt:visible")
+    assert 0 < visible.count() < total
+    first = visible.first.get_by_role("checkbox")
+    first.check()
+    expect(picker.locator(".count")).to_contain_text("1 picked")
+    chosen = first.get_attribute("value")
+    assert select.evaluate("(s) => Array.from(s.selectedOptions).map((o) => o.value)") == [chosen]
+    page.get_by_label("New status").select_option("restricted")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server}/sites/semalka")
+    # Next time the source this editor just cited comes first.
+    page.goto(f"{live_server}/editor/sites/semalka/log-control")
+    recent = page.get_by_role("group", name="Recently cited by you")
+    expect(recent.get_by_role("checkbox").first).to_have_value(chosen)
+    guard.assert_clean()
+
+
+def test_timeline_bars_are_reachable_by_keyboard(page, guard, live_server):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server}/sites/al-qaim")
+    first = page.locator("svg.timeline rect.bar").first
+    first.focus()
+    expect(first).to_be_focused()
+    label = first.get_attribute("aria-label")
+    assert label and any(str(year) in label for year in range(2011, 2027))
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+    assert focused and focused != label
+    stroke = first.evaluate("(el) => getComputedStyle(el).stroke")
+    first.focus()
+    focused_stroke = first.evaluate("(el) => getComputedStyle(el).stroke")
+    assert focused_stroke != "rgb(255, 255, 255)", (stroke, focused_stroke)
     guard.assert_clean()

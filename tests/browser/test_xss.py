@@ -8,6 +8,7 @@ PAGES is data: each page (the map page and its popups included) with the fields 
 import pytest
 from sqlalchemy import select
 
+from app.core.record_keys import period_key
 from app.db.models import Actor, ControlPeriod, Event, Revision, Site
 from app.extensions import db
 
@@ -109,7 +110,7 @@ PAGES = [
         ["site name", "site arabic", "actor name", "source title"],
     ),
     (
-        "/ogc/collections/periods/items/{period}?f=html",
+        "/ogc/collections/periods/items/{period_key}?f=html",
         ["site name", "actor name", "period note", "source title"],
     ),
     ("/ogc/collections/events/items?f=html", ["event title", "event description"]),
@@ -191,6 +192,8 @@ def hostile_rows(browser, live_server, live_app, admin_account):
             "actor": actor_id,
             "site": site_id,
             "period": period.id,
+            # OGC API features name a period by its record key, not its row id.
+            "period_key": period_key("xss-site", "control", period.start_edtf),
             "revision": revision,
             "source": period.sources[0].id,
             "event": _id(live_app, Event, Event.slug == "xss-event"),

@@ -21,9 +21,10 @@ def _titles(root, cls):
     ]
 
 
-def test_chart_is_an_accessible_image_with_title_and_description():
+def test_chart_is_a_labelled_group_with_title_and_description():
     root = _svg(Tracks())
-    assert root.get("role") == "img" and root.get("aria-labelledby") == "tl-title tl-desc"
+    assert root.get("role") == "group" and root.get("aria-labelledby") == "tl-title"
+    assert root.get("aria-describedby") == "tl-desc"
     assert root.find("s:title", NS).text == "al-Tanf, 2011–2020"
     assert "tables below" in root.find("s:desc", NS).text
 
@@ -125,3 +126,20 @@ def test_site_tracks_reads_a_site_like_object():
     (bar,) = svg_timeline.site_tracks(site).control
     assert bar.label == "ISIS" and bar.name == "Islamic State"
     assert bar.challenger_colour == "#4f5b66" and "contested" in bar.detail
+
+
+def test_bars_gaps_and_windows_are_focusable_with_their_dates_as_text():
+    tracks = Tracks(
+        control=[
+            Bar(bounds.parse("2015-05"), None, "ISIS", "#000000", name="Islamic State"),
+        ]
+    )
+    root = _svg(tracks)
+    rects = [
+        r for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") in ("bar", "gap", "window")
+    ]
+    assert rects and all(r.get("tabindex") == "0" and r.get("role") == "img" for r in rects)
+    labels = [r.get("aria-label") for r in rects]
+    assert any(label.startswith("Control unknown: 1 Jan 2011") for label in labels)
+    assert any(label.startswith("Islamic State:") and "2015" in label for label in labels)
+    assert any(label == "Islamic State began sometime in May 2015" for label in labels)

@@ -116,6 +116,14 @@ def test_good_sign_in_clears_the_failures(app, client, make_user):
         ("javascript:alert(1)", None),
         ("/ok\r\nSet-Cookie: x", None),
         ("", None),
+        ("/?date=2015-06-01&site=al-qaim", "/?date=2015-06-01&site=al-qaim"),
+        ("https:/evil.example", None),
+        ("\\evil.example", None),
+        ("/ok\\..\\evil", None),
+        ("/\tevil.example", None),
+        ("evil.example", None),
+        ("/login?next=/editor/", None),
+        (None, None),
     ],
 )
 def test_safe_next(target, expected):
@@ -274,3 +282,33 @@ def test_an_expired_sign_in_form_keeps_the_username_but_not_the_password(
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400 and 'value="carl"' in html
     assert "Enter your password again" in html and password not in html
+
+
+def test_sign_in_returns_to_the_map_date_it_came_from(app, client, make_user):
+    make_user(app, "ann")
+    back = "/?date=2015-06-01&site=al-qaim"
+    page = client.get(back).get_data(as_text=True)
+    assert 'href="/login?next=/?date%3D2015-06-01%26site%3Dal-qaim"' in page
+    resp = _login(client, "ann", next=back)
+    assert resp.status_code == 302 and resp.headers["Location"] == back
+
+
+def test_the_sign_in_link_carries_the_page_it_is_on(client):
+    page = client.get("/sites/al-qaim?date=2015-06-01").get_data(as_text=True)
+    assert 'href="/login?next=/sites/al-qaim?date%3D2015-06-01"' in page
+    login = client.get("/login?next=/sites/al-qaim").get_data(as_text=True)
+    assert 'href="/login"' in login  # no next back to the sign-in page itself
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
+def test_a_foreign_next_is_dropped_from_the_form(client, target):
+    form = client.get("/login", query_string={"next": target}).get_data(as_text=True)
+    assert 'name="next" type="hidden" value=""' in form
+
+
+def test_signed_in_visit_to_the_sign_in_page_follows_next(app, client, make_user):
+    make_user(app, "ann")
+    _login(client, "ann")
+    resp = client.get("/login?next=/sites/al-qaim")
+    assert resp.headers["Location"] == "/sites/al-qaim"
+    assert client.get("/login?next=//evil").headers["Location"] == "/editor/"

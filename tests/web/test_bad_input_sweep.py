@@ -38,6 +38,11 @@ PARAMS = (
     "page",
     "next",
     "text",
+    "lang",
+    "w",
+    "scale",
+    "step",
+    "what",
     "bogus",
 )
 GARBAGE = (
@@ -271,6 +276,7 @@ class _FormFields(HTMLParser):
         self.fields: dict[str, object] = {}
         self.kinds: dict[str, str] = {}
         self._select = self._textarea = None
+        self._posting = False
 
     @classmethod
     def parse(cls, html: str) -> dict:
@@ -281,6 +287,10 @@ class _FormFields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         name = a.get("name")
+        if tag == "form":  # GET forms (search boxes) send nothing to the POST routes
+            self._posting = (a.get("method") or "get").lower() == "post"
+        if not self._posting:
+            return
         if tag == "input" and name and a.get("type") not in ("submit", "file"):
             self.kinds[name] = a.get("type", "text")
             if a.get("type") not in ("checkbox", "radio") or "checked" in a:
@@ -297,6 +307,8 @@ class _FormFields(HTMLParser):
             self.fields[name] = ""
 
     def handle_endtag(self, tag):
+        if tag == "form":
+            self._posting = False
         if tag == "select":
             self._select = None
         elif tag == "textarea":

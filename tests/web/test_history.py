@@ -1,5 +1,6 @@
 """History pages: newest first, per site, readable escaped diffs, admin-only revert."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -7,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.db.models import Actor, ControlPeriod, Revision
 from app.extensions import db
-from app.web.history import PAGE_SIZE
+from app.web.history import PAGE_SIZE, SHOWN, group_actions
 
 
 def _log_kurds(app, client, date="2024-12-08", note="Handover"):
@@ -56,15 +57,63 @@ def test_history_shows_the_change_with_author_and_readable_diff(seeded, editor_c
     )
 
 
+def _add_actions(app, n):
+    """n single-revision actions by different comments (one action each)."""
+    with app.app_context():
+        for i in range(n):
+            db.session.add(
+                Revision(entity="site", entity_id=1, action="update", comment=f"edit {i}")
+            )
+        db.session.commit()
+
+
 def test_history_is_paginated_newest_first(seeded, editor_client):
-    with seeded.app_context():
-        total = db.session.scalar(select(func.count(Revision.id)))
-    assert total > PAGE_SIZE
+    _add_actions(seeded, PAGE_SIZE + 5)
     first = editor_client.get("/history").get_data(as_text=True)
     second = editor_client.get("/history?page=2").get_data(as_text=True)
-    ids = [int(i) for i in re.findall(r'<a href="/history/(\d+)">#', first + second)]
-    assert ids == sorted(ids, reverse=True) and len(ids) == min(total, 2 * PAGE_SIZE)
+    assert first.count('<details class="change">') == PAGE_SIZE
     assert 'href="/history?page=2"' in first
+    ids = [int(i) for i in re.findall(r'<a href="/history/(\d+)">#', first + second)]
+    assert ids == sorted(ids, reverse=True)
+    assert "“edit 0”" in second and "“edit 0”" not in first
+
+
+def test_one_logged_change_is_one_collapsed_entry(seeded, editor_client):
+    _log_kurds(seeded, editor_client)
+    page = editor_client.get("/history").get_data(as_text=True)
+    first = page.split('<details class="change">')[1]
+    assert "</details>" in first and '<details class="change" open' not in page
+    entry = first.split("</details>")[0]
+    assert entry.count('class="revision"') == 3  # the new period, its new source, the old one
+    summary = entry.split("</summary>")[0]
+    assert "control period" in summary and "Kurdistan Regional Government" in summary
+    assert "+ 2 more rows" in summary and "by edna" in summary and "“brief”" in summary
+
+
+def test_the_seed_is_one_action_with_its_revisions_listed_in_part(seeded, editor_client):
+    with seeded.app_context():
+        total = db.session.scalar(select(func.count(Revision.id)))
+    page = editor_client.get("/history").get_data(as_text=True)
+    assert page.count('<details class="change">') == 1
+    assert f"1 change ({total} revisions)" in page
+    assert page.count('class="revision"') == SHOWN
+    assert f"and {total - SHOWN} more revisions in this action" in page
+
+
+def test_group_actions_splits_by_user_comment_and_time():
+    t = dt.datetime(2025, 1, 1, 12, 0, 0)
+    s = dt.timedelta(seconds=1)
+    keys = [
+        (9, 1, "a", t + 10 * s),
+        (8, 1, "a", t + 9 * s),
+        (7, 1, "a", t + 2 * s),
+        (6, 2, "a", t + 2 * s),
+        (5, 2, "b", t + 2 * s),
+        (4, None, "", t),
+        (3, None, "", t),
+    ]
+    assert group_actions(keys) == [[9, 8], [7], [6], [5], [4, 3]]
+    assert group_actions([]) == []
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from flask import current_app
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -20,6 +22,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.core import geo, log_change, timeline
 from app.core.text_rules import ALIASES_MAX, NOTE_MAX
+from app.db import revisions
 from app.db.models import (
     ACTOR_KINDS,
     CONFIDENCES,
@@ -121,9 +124,12 @@ class EditForm(FlaskForm):
         self.fill_choices()
 
     def fill_choices(self) -> None:
-        """Fill select choices from the database."""
+        """Fill select choices from the database; the sources this user cited most
+        recently come first (and are marked for the picker)."""
         if "source_ids" in self._fields:
-            self.source_ids.choices = source_choices()
+            recent = revisions.recent_source_ids(getattr(current_user, "id", None))
+            self.source_ids.choices = source_choices(recent)
+            self.source_ids.render_kw = {"data-recent": " ".join(map(str, recent))}
 
     def validate(self, extra_validators=None) -> bool:
         """Field rules first; the rules that compare fields or rows only when those pass."""
@@ -194,10 +200,11 @@ class SourcesMixin:
     """Pick existing sources or add one inline."""
 
     source_ids = IdMultiSelectField(
-        "Existing sources", description="Pick one or more (Ctrl/Cmd-click)."
+        "Existing sources",
+        description="Pick one or more (type to filter; recently cited sources come first).",
     )
     source_url = _url("Source URL")
-    source_title = _text("Source title", 500)
+    source_title = _text("Source title", 500, description="Required when adding a new source.")
     source_publisher = _text("Source publisher", 200)
     source_date = PartialDateField(
         "Source date", [Optional(), not_future], description="YYYY-MM-DD, YYYY-MM or YYYY"
@@ -369,7 +376,7 @@ class LogControlForm(LogChangeForm):
 
     def fill_choices(self) -> None:
         super().fill_choices()
-        self.actor_id.choices = actor_choices()
+        self.actor_id.choices = actor_choices(empty="— choose —")
 
     def new_label(self) -> str:
         """The new controller's name, for messages."""
@@ -673,12 +680,15 @@ def site_choices() -> list[SelectChoice]:
     return [SelectChoice(s.id, f"{s.name} ({s.country})") for s in sites]
 
 
-def source_choices() -> list[SelectChoice]:
-    """Sources, newest first, labelled with code, title, publisher and date."""
+def source_choices(first: Sequence[int] = ()) -> list[SelectChoice]:
+    """Sources, those with ids in `first` first (in that order), then newest first,
+    labelled with code, title, publisher and date."""
     sources = db.session.scalars(
         select(Source).order_by(Source.published.desc().nulls_last(), Source.title)
-    )
-    return [SelectChoice(s.id, source_label(s)) for s in sources]
+    ).all()
+    rank = {source_id: n for n, source_id in enumerate(first)}
+    ordered = sorted(sources, key=lambda s: rank.get(s.id, len(rank)))  # stable
+    return [SelectChoice(s.id, source_label(s)) for s in ordered]
 
 
 def source_label(s: Source) -> str:

@@ -23,9 +23,10 @@ from app.db.models import Revision
 from app.extensions import db
 from app.web.auth import admin_required
 from app.web.editor import bp, saving
+from app.web.editor.current import currently, day_of
 from app.web.editor.entities import KIND_RULE, KINDS, describe
 from app.web.editor.forms import EditForm, LogControlForm, LogStatusForm
-from app.web.params import site_arg, site_or_404
+from app.web.params import date_arg, site_arg, site_or_404
 
 # 422: the input was understood but breaks a rule; 409: the row changed meanwhile.
 INVALID, CONFLICT = 422, 409
@@ -159,6 +160,28 @@ def log_status(slug: str):
     return _log_change(slug, LogStatusForm, "status")
 
 
+@bp.get("/log-change")
+def log_change_for():
+    """?site=<slug>&date=YYYY-MM-DD (from the map or a site page): the site's
+    log-a-control-change form with Date filled in; without a site, the editor's list of
+    sites to log a change at."""
+    site = site_arg()
+    day = date_arg("date")
+    if site is None:
+        return redirect(url_for(".index"))
+    return redirect(url_for(".log_control", slug=site.slug, date=day and day.isoformat()))
+
+
+@bp.get("/sites/<slug>/current")
+def current(slug: str):
+    """What the record says about the site on ?date= (EDTF; today without one), for the
+    "Currently: …" line beside Date; ?what=status for the status form."""
+    site = _site(slug)
+    what = "status" if request.args.get("what") == "status" else "control"
+    day = day_of(request.args.get("date"))
+    return jsonify(date=day.isoformat(), text=currently(site.slug, day, what))
+
+
 @bp.get("/layers.json")
 def layers():
     """Border and country outlines for the point picker (no tiles needed)."""
@@ -191,6 +214,9 @@ def _log_change(slug: str, form_cls, what: str):
     token = f"{current.id}:{current.version}" if current else "none"
     if request.method == "GET":
         form.version.data = token
+        day = date_arg("date")
+        if day is not None:
+            form.date.data = bounds.exact(min(day, clock.today()))
         return _render_log(form, what)
     if not form.validate():
         return _render_log(form, what), INVALID
@@ -258,6 +284,7 @@ def _render_log(form, what: str):
     """The log-a-change page with the site's recorded periods."""
     periods = form.site.control_periods if what == "control" else form.site.status_periods
     kind = "control-periods" if what == "control" else "status-periods"
+    date = form.date.data if isinstance(form.date.data, bounds.Bound) else None
     return render_template(
         "editor/log_change.html",
         form=form,
@@ -266,6 +293,7 @@ def _render_log(form, what: str):
         periods=periods,
         kind=kind,
         describe=describe,
+        currently=currently(form.site.slug, day_of(date.text if date else None), what),
     )
 
 

@@ -70,11 +70,11 @@ def controller(app, day):
 
 
 def test_site_page_links_to_the_log_forms_only_when_signed_in(seeded, editor_client):
-    assert "Log a control change" not in seeded.test_client().get("/sites/al-qaim").get_data(
+    assert "Log a change here" not in seeded.test_client().get("/sites/al-qaim").get_data(
         as_text=True
     )
     page = editor_client.get("/sites/al-qaim").get_data(as_text=True)
-    assert f'href="{LOG}">Log a control change' in page
+    assert f'href="{LOG}">Log a change here' in page
     assert 'href="/editor/sites/al-qaim/log-status">Log a status change' in page
 
 

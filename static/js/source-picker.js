@@ -1,0 +1,107 @@
+/* Source picker: turns the "Existing sources" multi-select into a filterable list of
+ * checkboxes, the sources this editor cited most recently first. The select stays in
+ * the form (hidden) and carries the choice, so without this script it still works. */
+(function () {
+  "use strict";
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function enhance(select) {
+    const label = document.querySelector('label[for="' + select.id + '"]');
+    const recent = (select.dataset.recent || "").split(" ").filter(Boolean);
+    const box = el("div", { class: "source-picker" });
+    const filter = el("input", { type: "search", id: select.id + "-filter",
+                                 autocomplete: "off", placeholder: "Type to filter…" });
+    const list = el("div", { class: "options" });
+    const count = el("p", { class: "count", "aria-live": "polite" });
+    if (label) {
+      label.id = label.id || select.id + "-label";
+      label.setAttribute("for", filter.id);
+    }
+    const describedBy = select.getAttribute("aria-describedby");
+    if (describedBy) filter.setAttribute("aria-describedby", describedBy);
+
+    const rows = [];
+    const groups = [];
+    const addGroup = function (text) {
+      const id = select.id + "-group-" + (groups.length + 1);
+      const group = el("div", { role: "group", "aria-labelledby": id });
+      const heading = el("p", { class: "group", id: id }, text);
+      group.appendChild(heading);
+      list.appendChild(group);
+      groups.push(heading);
+      return group;
+    };
+    const addOption = function (group, option) {
+      const id = select.id + "-opt-" + option.value;
+      const row = el("div", { class: "opt" });
+      const check = el("input", { type: "checkbox", id: id, value: option.value });
+      check.checked = option.selected;
+      check.addEventListener("change", function () {
+        option.selected = check.checked;
+        update();
+      });
+      row.appendChild(check);
+      row.appendChild(el("label", { for: id }, option.textContent));
+      group.appendChild(row);
+      rows.push({ row: row, text: option.textContent.toLowerCase(), check: check });
+    };
+    const options = Array.prototype.slice.call(select.options);
+    const isRecent = function (o) { return recent.indexOf(o.value) >= 0; };
+    if (recent.length) {
+      const mine = addGroup("Recently cited by you");
+      options.filter(isRecent).forEach(function (o) { addOption(mine, o); });
+    }
+    const all = addGroup(recent.length ? "All other sources" : "All sources");
+    options.filter(function (o) { return !isRecent(o); }).forEach(function (o) { addOption(all, o); });
+
+    function update() {
+      const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let shown = 0;
+      rows.forEach(function (row) {
+        const match = words.every(function (w) { return row.text.indexOf(w) >= 0; });
+        row.row.hidden = !match && !row.check.checked;
+        if (!row.row.hidden) shown += 1;
+      });
+      const picked = rows.filter(function (r) { return r.check.checked; }).length;
+      count.textContent = shown + " of " + rows.length + " sources shown · " + picked + " picked";
+    }
+
+    filter.addEventListener("input", update);
+    filter.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();  // filtering, not saving
+    });
+    box.appendChild(filter);
+    box.appendChild(list);
+    box.appendChild(count);
+    select.hidden = true;
+    select.setAttribute("aria-hidden", "true");
+    select.tabIndex = -1;
+    select.parentNode.insertBefore(box, select.nextSibling);
+    update();
+  }
+
+  /* The new source's title is required as soon as any of its fields has a value. */
+  function requireTitle() {
+    const title = document.getElementById("source_title");
+    if (!title) return;
+    const others = ["source_url", "source_publisher", "source_date"]
+      .map(function (id) { return document.getElementById(id); })
+      .filter(Boolean);
+    const sync = function () {
+      const needed = others.some(function (f) { return f.value.trim() !== ""; });
+      title.required = needed;
+      title.setAttribute("aria-required", needed ? "true" : "false");
+    };
+    others.forEach(function (f) { f.addEventListener("input", sync); });
+    sync();
+  }
+
+  document.querySelectorAll("select[multiple]#source_ids").forEach(enhance);
+  requireTitle();
+})();

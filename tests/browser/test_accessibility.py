@@ -1,0 +1,138 @@
+"""axe-core finds no violations on the site's pages (not the map: see test_map_axe.py),
+signed in and out, on a desktop (1440×900) and a phone (390×844)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.axe import assert_no_axe_violations
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SCREENS = {"desktop": DESKTOP, "phone": PHONE}
+
+PUBLIC = [
+    "/sites/al-tanf",
+    "/sites/al-qaim?date=2015-06-01",
+    "/search?q=tanf",
+    "/search?q=zzzz",
+    "/login",
+    "/sites/no-such-place",
+]
+EDITOR = [
+    "/sites/al-tanf",
+    "/search?q=bukamal",
+    "/editor/",
+    "/editor/sites/al-qaim/log-control?date=2025-01-05",
+    "/editor/sites/al-qaim/log-status",
+    "/editor/sites/new",
+    "/editor/control-periods/new",
+    "/editor/import",
+    "/history",
+    "/history/1",
+    "/sites/al-qaim/history",
+    "/sites/no-such-place",
+]
+
+
+def _context(browser, size):
+    return browser.new_context(viewport=size)
+
+
+def sign_in(page, live_server, account):
+    """Sign `page` in through the form (any screen size)."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Username").fill(account[0])
+    page.get_by_label("Password").fill(account[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/editor/")
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_public_pages_have_no_axe_violations(browser, live_server, screen):
+    context = _context(browser, SCREENS[screen])
+    page = context.new_page()
+    try:
+        for path in PUBLIC:
+            page.goto(f"{live_server}{path}")
+            assert_no_axe_violations(page, f"{path} ({screen}, signed out)")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_editor_pages_have_no_axe_violations(browser, live_server, admin_account, screen):
+    context = _context(browser, SCREENS[screen])
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, admin_account)
+        for path in EDITOR:
+            page.goto(f"{live_server}{path}")
+            assert_no_axe_violations(page, f"{path} ({screen}, signed in)")
+    finally:
+        context.close()
+
+
+def test_history_with_an_open_entry_has_no_axe_violations(browser, live_server, admin_account):
+    context = _context(browser, DESKTOP)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, admin_account)
+        page.goto(f"{live_server}/history")
+        page.locator("details.change summary").first.click()
+        assert_no_axe_violations(page, "/history with an entry open")
+    finally:
+        context.close()
+
+
+def _luminance(rgb: str) -> float:
+    """Relative luminance (WCAG 2) of "rgb(r, g, b)"."""
+    parts = [int(float(x)) for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    channels = [c / 255 for c in parts]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+_RING = """(el) => {
+    let node = el, bg = 'rgba(0, 0, 0, 0)';
+    while (node && node.nodeType === 1) {
+        bg = getComputedStyle(node).backgroundColor;
+        if (bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') break;
+        node = node.parentElement;
+    }
+    const s = getComputedStyle(el);
+    return {ring: s.outlineColor, style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+            stroke: s.stroke, background: bg === 'rgba(0, 0, 0, 0)' ? 'rgb(255, 255, 255)' : bg};
+}"""
+
+
+def test_focus_rings_meet_wcag_contrast(browser, live_server):
+    context = _context(browser, DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/sites/al-qaim")
+        page.keyboard.press("Tab")  # the skip link
+        page.keyboard.press("Tab")  # the brand, in the dark top bar
+        ring = page.evaluate(f"() => ({_RING})(document.activeElement)")
+        assert ring["style"] != "none" and ring["width"] >= 2
+        assert _contrast(ring["ring"], ring["background"]) >= 3, ring
+        link = page.get_by_role("link", name="Show on the map")
+        link.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # focused from the keyboard, so :focus-visible applies
+        ring = link.evaluate(_RING)
+        assert ring["style"] != "none" and ring["width"] >= 2
+        assert _contrast(ring["ring"], ring["background"]) >= 3, ring
+        bar = page.locator("svg.timeline rect.bar").first
+        bar.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        ring = bar.evaluate(_RING)
+        assert _contrast(ring["stroke"], "rgb(255, 255, 255)") >= 3, ring
+    finally:
+        context.close()
