@@ -16,7 +16,10 @@ ASSETS = [
     ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
     ("leaflet/dist/images", "leaflet/images"),
     ("leaflet/LICENSE", "leaflet/LICENSE"),
-    ("leaflet.markercluster/dist/leaflet.markercluster.js", "markercluster/leaflet.markercluster.js"),
+    (
+        "leaflet.markercluster/dist/leaflet.markercluster.js",
+        "markercluster/leaflet.markercluster.js",
+    ),
     ("leaflet.markercluster/dist/MarkerCluster.css", "markercluster/MarkerCluster.css"),
     ("leaflet.markercluster/MIT-LICENCE.txt", "markercluster/MIT-LICENCE.txt"),
     ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),

@@ -24,12 +24,14 @@ def writes(command):
 
     A bulk write checks the record (overlaps, unique keys) and then writes; without the lock
     an editor saving at the same moment could slip between the two. A command that waits
-    longer than WRITE_LOCK_TIMEOUT is refused and has changed nothing.
+    longer than WRITE_LOCK_TIMEOUT is refused and has changed nothing. A ``--dry-run`` only
+    reads, so it never holds editors up.
     """
 
     @functools.wraps(command)
     def run(*args, **kwargs):
-        write_lock.claim()
+        if not kwargs.get("dry_run"):
+            write_lock.claim()
         try:
             return command(*args, **kwargs)
         except DBAPIError as exc:

@@ -3,7 +3,6 @@
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.db.models import (
     Actor,
     ControlPeriod,
@@ -12,7 +11,6 @@ from app.db.models import (
     control_period_source,
 )
 from app.extensions import db
-from tests.conftest import _config
 
 
 def _count(model):
@@ -67,35 +65,15 @@ def test_bad_options_are_refused(runner, args):
     assert result.exit_code == 2 and "Invalid value" in result.output
 
 
-def test_command_waits_for_the_write_lock_and_is_refused_after_the_timeout(app, database_url):
+def test_command_waits_for_the_write_lock_and_is_refused_after_the_timeout(
+    app, impatient, lock_held
+):
     """A bulk write takes the editor's write lock: held elsewhere, it waits, then refuses."""
-    impatient = create_app(_config(database_url, WRITE_LOCK_TIMEOUT=0.5))
-    holder = _hold_write_lock(app)
-    try:
-        result = impatient.test_cli_runner().invoke(
-            args=["demo-data", "--sites", "5", "--periods", "2"]
-        )
-    finally:
-        holder.rollback()
-        holder.close()
-        with impatient.app_context():
-            db.engine.dispose()
+    result = impatient.test_cli_runner().invoke(
+        args=["demo-data", "--sites", "5", "--periods", "2"]
+    )
     assert result.exit_code == 2, result.output
     assert "WRITE_LOCK_TIMEOUT" in result.output and "nothing was changed" in result.output
+    lock_held.rollback()
     with app.app_context():
         assert _count(Site) == 0
-
-
-def _hold_write_lock(app):
-    """A second connection that holds the write lock, as an editor's save in progress does."""
-    from app.db import write_lock
-
-    with app.app_context():
-        conn = db.engine.connect()
-    write_lock.claim()
-    try:
-        conn.begin()
-        conn.exec_driver_sql("SELECT 1")
-    finally:
-        write_lock.release()
-    return conn
