@@ -105,17 +105,30 @@ def rank(query: str, text: str) -> int | None:
 def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
     """Candidates (dicts with ``search_text`` and ``name``) matching `query`, best first.
 
+    A candidate may carry ``crossing_text``, the names of the crossing it is a side of: the
+    other side of a crossing named in the query is found too, after every site whose own
+    names match.
     Loose (consonant-only) matches are offered only when nothing matches better.
+
+    >>> both = "al tanf\\nal waleed"
+    >>> sides = [
+    ...     {"name": "al-Tanf", "search_text": "al tanf", "crossing_text": both},
+    ...     {"name": "al-Waleed", "search_text": "al waleed", "crossing_text": both},
+    ... ]
+    >>> [c["name"] for c in find("Tanf", sides)]
+    ['al-Tanf', 'al-Waleed']
     """
     scored = []
     for c in candidates:
-        score = rank(query, c["search_text"])
+        score, via_crossing = rank(query, c["search_text"]), False
+        if score is None and c.get("crossing_text"):
+            score, via_crossing = rank(query, c["crossing_text"]), True
         if score is not None:
-            scored.append((score, c["name"].casefold(), c))
-    scored.sort(key=lambda t: t[:2])
-    if scored and scored[0][0] < LOOSE:
-        scored = [t for t in scored if t[0] < LOOSE]
-    return [c for _, _, c in scored[:limit]]
+            scored.append((via_crossing, score, c["name"].casefold(), c))
+    scored.sort(key=lambda t: t[:3])
+    if any(t[1] < LOOSE for t in scored):
+        scored = [t for t in scored if t[1] < LOOSE]
+    return [t[-1] for t in scored[:limit]]
 
 
 def _fold_word(word: str) -> str:

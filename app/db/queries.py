@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -18,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from app.core import clock, map_encoding, timeline, vocabulary
+from app.core import clock, map_encoding, search, timeline, vocabulary
 from app.core.bounds import Bound
 from app.core.cache import VersionedCache, approx_size
 from app.db.models import (
@@ -456,12 +457,27 @@ def _source_labels(ids: set[int]) -> dict[int, dict]:
 
 
 def search_candidates() -> list[dict]:
-    """Every site's names and stored search text, for search.find."""
-    return _rows(
+    """Every site's names and stored search text, and its crossing's names (`crossing_text`:
+    "Tanf" finds both sides of al-Tanf – al-Waleed), for search.find."""
+    rows = _rows(
         select(
-            Site.slug, Site.name, Site.name_ar, Site.country, Site.kind, Site.search_text
-        ).order_by(Site.name)
+            Site.slug,
+            Site.name,
+            Site.name_ar,
+            Site.country,
+            Site.kind,
+            Site.search_text,
+            Crossing.name.label("crossing_name"),
+            Crossing.name_ar.label("crossing_name_ar"),
+        )
+        .outerjoin(Crossing, Site.crossing_id == Crossing.id)
+        .order_by(Site.name)
     )
+    for row in rows:
+        names = re.split(r"\s+[–—/-]\s+", row.pop("crossing_name") or "")
+        names += re.split(r"\s+[–—/-]\s+", row.pop("crossing_name_ar") or "")
+        row["crossing_text"] = search.names_text(*names)
+    return rows
 
 
 def actor_short_names() -> dict[str, str]:

@@ -43,9 +43,12 @@ def api_page(spec_url: str, assets: str = "/static") -> str:
         )
         + '<body class="ogc ogc-api">'
         + _topbar([])
-        + '<main id="main"><h1>OGC API definition</h1>'
+        # Not <main>: Swagger UI draws its own main landmark, and a page has only one.
+        + '<div id="main" class="ogc-main">'
+        '<section aria-labelledby="api-title"><h1 id="api-title">OGC API definition</h1>'
         f'<p>The <a href="{escape(spec_url)}">OpenAPI 3.0 document</a>, readable below.</p>'
-        f'<div id="swagger-ui" data-spec="{escape(spec_url)}"></div></main>'
+        "</section>"
+        f'<div id="swagger-ui" data-spec="{escape(spec_url)}"></div></div>'
         f'<script src="{escape(assets)}/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
         f'<script src="{escape(assets)}/js/swagger-init.js"></script>'
         "</body></html>"
@@ -107,7 +110,9 @@ def _items(doc: dict) -> str:
     )
     return (
         f"<p>{doc['numberReturned']} of {doc['numberMatched']} features.</p>"
-        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+        # Keyboard users scroll a wide table only if its box can take focus.
+        '<div class="table-wrap" tabindex="0" role="region" aria-label="Features">'
+        f"<table><thead><tr>{head}</tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
 
@@ -123,7 +128,8 @@ def _schema(doc: dict) -> str:
         for name, p in doc["properties"].items()
     )
     return (
-        '<div class="table-wrap"><table><thead><tr><th scope="col">property</th>'
+        '<div class="table-wrap" tabindex="0" role="region" aria-label="Properties">'
+        '<table><thead><tr><th scope="col">property</th>'
         '<th scope="col">type</th><th scope="col">format</th><th scope="col">meaning</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div>"
     )

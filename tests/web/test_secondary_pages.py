@@ -28,6 +28,22 @@ def test_search_json_names_the_holder(seeded_client):
     assert hit["controller"] and "Islamic State" in hit["controller_name"]
 
 
+@pytest.mark.parametrize(
+    ("query", "named", "other"),
+    [
+        ("Tanf", "al-tanf", "al-waleed"),
+        ("Waleed", "al-waleed", "al-tanf"),
+        ("القائم", "al-qaim", "albukamal"),
+    ],
+)
+def test_searching_one_side_of_a_crossing_finds_both(seeded_client, query, named, other):
+    """A crossing is one unit to its users: its name finds both sides, the named one first."""
+    body = seeded_client.get("/search", query_string={"q": query, "f": "json"}).get_json()
+    slugs = [r["slug"] for r in body["results"]]
+    assert named in slugs and other in slugs
+    assert slugs.index(named) < slugs.index(other)
+
+
 @pytest.mark.parametrize("date", ["2015-02-30", "2001-01-01", "2999-01-01", "x"])
 def test_search_refuses_a_bad_date(seeded_client, date):
     resp = seeded_client.get(f"/search?q=qaim&date={date}")
