@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,32 @@ def _hosts(value: str | tuple[str, ...]) -> tuple[str, ...] | None:
         return value
     hosts = tuple(h.strip() for h in value.split(",") if h.strip())
     return None if "*" in hosts else hosts
+
+
+# One source of a CSP frame-ancestors list: a scheme (https:), or a host with optional
+# scheme, `*.` prefix, port and path; quotes, commas and semicolons would end the list.
+_FRAME_SOURCE = re.compile(
+    r"[a-z][a-z0-9+.-]*:"
+    r"|(?:[a-z][a-z0-9+.-]*://)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)"
+    r"(?::(?:[0-9]{1,5}|\*))?(?:/[^\s;,'\"]*)?",
+    re.IGNORECASE,
+)
+
+
+def frame_ancestors(value: str) -> str:
+    """Check a space-separated frame-ancestors source list; ValueError names the bad one."""
+    sources = value.split()
+    if not sources:
+        raise ValueError("EMBED_FRAME_ANCESTORS: empty; give `*`, 'self' or site addresses")
+    if sources == ["'none'"]:
+        return "'none'"
+    for source in sources:
+        if source != "'self'" and not _FRAME_SOURCE.fullmatch(source):
+            raise ValueError(
+                f"EMBED_FRAME_ANCESTORS: {source!r} is not a frame-ancestors source "
+                "(examples: `*`, `'self'`, `https://news.example.org`, `https:`)"
+            )
+    return " ".join(sources)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -174,6 +201,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Scheme and host the app is reached at (e.g. https://atlas.example.org); absolute "
         "links in feeds and the OGC API use it, and cached answers no longer depend on "
         "the Host header. Unset: each request's own host.",
+    ),
+    Setting(
+        "EMBED_FRAME_ANCESTORS",
+        "*",
+        "Space-separated sites allowed to show /embed in an <iframe> (the CSP's "
+        "frame-ancestors, e.g. `https://news.example.org 'self'`); `*`: any site. Every "
+        "other page refuses to be framed.",
+        frame_ancestors,
     ),
     Setting(
         "RESPONSE_CACHE_MB",

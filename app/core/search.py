@@ -107,7 +107,7 @@ def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
 
     A candidate may carry ``crossing_text``, the names of the crossing it is a side of: the
     other side of a crossing named in the query is found too, after every site whose own
-    names match.
+    names match, as a copy with ``via_crossing`` set.
     Loose (consonant-only) matches are offered only when nothing matches better.
 
     >>> both = "al tanf\\nal waleed"
@@ -115,8 +115,8 @@ def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
     ...     {"name": "al-Tanf", "search_text": "al tanf", "crossing_text": both},
     ...     {"name": "al-Waleed", "search_text": "al waleed", "crossing_text": both},
     ... ]
-    >>> [c["name"] for c in find("Tanf", sides)]
-    ['al-Tanf', 'al-Waleed']
+    >>> [(c["name"], c.get("via_crossing", False)) for c in find("Tanf", sides)]
+    [('al-Tanf', False), ('al-Waleed', True)]
     """
     scored = []
     for c in candidates:
@@ -128,7 +128,7 @@ def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
     scored.sort(key=lambda t: t[:3])
     if any(t[1] < LOOSE for t in scored):
         scored = [t for t in scored if t[1] < LOOSE]
-    return [t[-1] for t in scored[:limit]]
+    return [{**t[-1], "via_crossing": True} if t[0] else t[-1] for t in scored[:limit]]
 
 
 def _fold_word(word: str) -> str:

@@ -6,7 +6,12 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
+
+from app.config import frame_ancestors
+
+#: The view attribute that lets a page be shown in another site's <iframe> (see framable).
+_FRAMABLE = "allow_framing"
 
 
 def csp_nonce() -> str:
@@ -16,8 +21,14 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str, tiles_url: str = "") -> str:
-    """The CSP: only this host, nonce'd inline code, optional tile host for images."""
+def framable(view):
+    """Mark a view whose pages other sites may frame (EMBED_FRAME_ANCESTORS decides which)."""
+    setattr(view, _FRAMABLE, True)
+    return view
+
+
+def content_security_policy(nonce: str, tiles_url: str = "", ancestors: str = "'none'") -> str:
+    """The CSP: this host, nonce'd inline code, a tile host for images, who may frame it."""
     img = ["'self'", "data:", "blob:"]
     tile_host = _origin(tiles_url)
     if tile_host:
@@ -34,7 +45,7 @@ def content_security_policy(nonce: str, tiles_url: str = "") -> str:
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": [ancestors],
     }
     return "; ".join(f"{k} {' '.join(v)}" for k, v in directives.items())
 
@@ -47,24 +58,34 @@ def _origin(url_template: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def security_headers(csp: str | None = None) -> list[tuple[str, str]]:
+def security_headers(csp: str | None = None, framed: bool = False) -> list[tuple[str, str]]:
     """The headers every response carries (the CSP only on HTML)."""
-    headers = [
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ]
+    headers = [("X-Content-Type-Options", "nosniff")]
+    # X-Frame-Options knows no list of sites: a framable page leaves it to the CSP.
+    if not framed:
+        headers.append(("X-Frame-Options", "DENY"))
+    headers.append(("Referrer-Policy", "strict-origin-when-cross-origin"))
     return headers + ([("Content-Security-Policy", csp)] if csp else [])
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response."""
+    """Check EMBED_FRAME_ANCESTORS, then add the security headers to every response."""
+    # A bad value stops the app here, not on the first /embed request.
+    app.config["EMBED_FRAME_ANCESTORS"] = frame_ancestors(
+        str(app.config.get("EMBED_FRAME_ANCESTORS", "*"))
+    )
 
     @app.after_request
     def _headers(resp):
+        html = resp.mimetype == "text/html"
+        view = current_app.view_functions.get(request.endpoint or "")
+        # Only HTML carries the CSP that names the framing sites; anything else stays DENY.
+        framed = html and getattr(view, _FRAMABLE, False)
         csp = None
-        if resp.mimetype == "text/html":
-            csp = content_security_policy(csp_nonce(), current_app.config.get("TILES_URL", ""))
-        for name, value in security_headers(csp):
+        if html:
+            ancestors = current_app.config["EMBED_FRAME_ANCESTORS"] if framed else "'none'"
+            tiles = current_app.config.get("TILES_URL", "")
+            csp = content_security_policy(csp_nonce(), tiles, ancestors)
+        for name, value in security_headers(csp, framed):
             resp.headers.setdefault(name, value)
         return resp

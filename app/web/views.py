@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.core import (
@@ -33,7 +33,8 @@ from app.db import queries
 from app.db.models import Crossing
 from app.db.session_events import data_version
 from app.extensions import db
-from app.web import compress
+from app.web import compress, security
+from app.web.httpcache import public_url
 from app.web.params import date_arg, site_arg, site_or_404
 
 bp = Blueprint("main", __name__)
@@ -52,7 +53,6 @@ def index():
     now = today()
     day = _map_date(now)
     focus = _site_arg()
-    parts, data = _cached_map(now)
     rows = queries.state_at(day)
     shown = rows if _all_rows() else rows[:TABLE_ROWS]
     # The crossing of each site, so the page can show both sides of a crossing as one unit.
@@ -68,21 +68,31 @@ def index():
     signed_in = current_user.is_authenticated
     html = render_template(
         "index.html",
-        day=day,
         rows=shown,
         hidden_rows=len(rows) - len(shown),
         focus=focus,
-        parts=parts,
-        data=Markup(data),
-        offset=map_encoding.offset(day),
-        max_offset=map_encoding.offset(now),
-        max_date=now.isoformat(),
-        years=map_encoding.year_marks(now),
         statuses=folium_map.STATUS_LABELS,
         when=map_encoding.when_label,
         shorts=queries.actor_short_names(),
         crossings=Markup(map_encoding.script_json(crossings)),
         log_change_url=url_for("editor.log_change_for") if signed_in else "",
+        embed_snippet=_embed_snippet(day),
+        **_map_context(now, day),
+    )
+    return compress.gzipped(html, request.headers.get("Accept-Encoding", ""))
+
+
+@bp.get("/embed")
+@security.framable
+def embed():
+    """The map and its slider alone, for another site's <iframe>; ?date=, ?site= as on /."""
+    now = today()
+    day = _map_date(now)
+    focus = _site_arg()
+    html = render_template(
+        "embed.html",
+        open_url=url_for("main.index", date=day.isoformat(), site=focus),
+        **_map_context(now, day),
     )
     return compress.gzipped(html, request.headers.get("Accept-Encoding", ""))
 
@@ -154,6 +164,30 @@ def _map_date(now) -> dt.date:
             f"{vocabulary.FIRST_DAY.isoformat()} and {now.isoformat()}",
         )
     return day
+
+
+def _map_context(now: dt.date, day: dt.date) -> dict:
+    """What the map page and the embed both render: the map, its data block and the slider."""
+    parts, data = _cached_map(now)
+    return {
+        "day": day,
+        "parts": parts,
+        "data": Markup(data),
+        "offset": map_encoding.offset(day),
+        "max_offset": map_encoding.offset(now),
+        "max_date": now.isoformat(),
+        "years": map_encoding.year_marks(now),
+    }
+
+
+def _embed_snippet(day: dt.date) -> str:
+    """The <iframe> a page pastes to show the embed at `day` (atlas-map.js moves its date)."""
+    src = public_url(url_for("main.embed", date=day.isoformat()))
+    return (
+        f'<iframe src="{escape(src)}" title="Border Control Atlas: who held each '
+        'Syria–Iraq border crossing" width="100%" height="560" style="border: 0" '
+        'loading="lazy"></iframe>'
+    )
 
 
 def _cached_map(now) -> tuple[folium_map.MapParts, str]:
@@ -241,6 +275,8 @@ def _search_result(site: dict, held: dict) -> dict:
         **{k: site[k] for k in ("slug", "name", "name_ar", "country", "kind")},
         "controller": row.get("controller"),
         "controller_name": row.get("controller_name"),
+        # Found as the other side of a crossing the query names, not by its own names.
+        "via_crossing": site.get("via_crossing", False),
         "url": url_for("main.site", slug=site["slug"]),
         "map_url": url_for("main.index", site=site["slug"]),
     }

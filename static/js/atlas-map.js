@@ -574,6 +574,9 @@
       t.textContent = iso;
       t.setAttribute("datetime", iso);
     }
+    // The "Embed this map" snippet embeds the date shown.
+    this.snippets = this.snippets || [...document.querySelectorAll("textarea[data-date-snippet]")];
+    for (const t of this.snippets) t.value = t.value.replace(/([?&]date=)\d{4}-\d{2}-\d{2}/, "$1" + iso);
     this.scheduleUrl();
   };
 
@@ -748,8 +751,11 @@
     this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), zoom), { animate: false });
     marker.openPopup();
     // On a phone the map is above the table: bring it into view, or nothing seems to happen.
+    // Not in an <iframe> (the embed): that would scroll the page around it too.
     const wrap = document.getElementById("map-wrap");
-    if (wrap && window.matchMedia("(max-width: 900px)").matches) wrap.scrollIntoView({ block: "start" });
+    if (wrap && window.self === window.top && window.matchMedia("(max-width: 900px)").matches) {
+      wrap.scrollIntoView({ block: "start" });
+    }
   };
 
   // Keyboard and screen-reader users land in the popup, and go back where they were.
@@ -793,6 +799,7 @@
 
   // replaceState is rate-limited by browsers: write the URL once the slider settles.
   Explorer.prototype.scheduleUrl = function () {
+    this.updateViewLinks();
     clearTimeout(this.urlTimer);
     this.urlTimer = setTimeout(() => {
       const params = new URLSearchParams(location.search);
@@ -801,6 +808,15 @@
       else params.delete("site");
       history.replaceState(null, "", location.pathname + "?" + params.toString());
     }, 120);
+  };
+
+  // The embed's "Open in Border Control Atlas" opens the map page at the date and site shown.
+  Explorer.prototype.updateViewLinks = function () {
+    this.viewLinks = this.viewLinks || [...document.querySelectorAll("a[data-view-link]")];
+    if (!this.viewLinks.length) return;
+    const params = new URLSearchParams({ date: isoOf(this.day) });
+    if (this.focused >= 0) params.set("site", this.data.sites[this.focused][0]);
+    for (const a of this.viewLinks) a.search = "?" + params.toString();
   };
 
   /* ---- controls ---- */
@@ -885,6 +901,7 @@
     this.drawTicks();
     this.bindFilter();
     this.bindSkip();
+    this.bindCopy();
     // Escape closes an open popup from anywhere on the page.
     document.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape" && this.map._popup && this.map.hasLayer(this.map._popup)) {
@@ -904,6 +921,24 @@
       box.scrollIntoView({ block: "nearest" });
       box.focus();
     });
+  };
+
+  // Copy buttons (the embed snippet): the clipboard where the page may write it, else the
+  // text is selected for the reader to copy.
+  Explorer.prototype.bindCopy = function () {
+    for (const button of document.querySelectorAll("button[data-copy]")) {
+      const source = document.getElementById(button.dataset.copy);
+      if (!source) continue;
+      const done = button.parentElement.querySelector(".copy-done");
+      const say = (text) => { if (done) done.textContent = text; };
+      button.addEventListener("click", () => {
+        source.select();
+        if (!navigator.clipboard) return say("Selected: press Ctrl+C (⌘C) to copy.");
+        navigator.clipboard.writeText(source.value).then(() => say("Copied."),
+          () => say("Selected: press Ctrl+C (⌘C) to copy."));
+      });
+      button.hidden = false;
+    }
   };
 
   Explorer.prototype.onClick = function (id, handler) {
@@ -972,7 +1007,9 @@
     if (!hits.length) return out.replaceChildren(h("p", null, "No site matches “" + body.query + "”."));
     out.replaceChildren(h("p", null, hits.length === 1 ? "1 site found:" : hits.length + " sites found:"),
       h("ul", null, ...hits.map((r) => h("li", null, this.resultButton(r)))));
-    if (hits.length === 1) this.focusSite(this.bySlug.get(hits[0].slug));
+    // One site named by the query opens; the other side of its crossing is listed only.
+    const named = hits.filter((r) => !r.via_crossing);
+    if (named.length === 1) this.focusSite(this.bySlug.get(named[0].slug));
   };
 
   Explorer.prototype.resultButton = function (r) {
