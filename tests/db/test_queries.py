@@ -241,8 +241,18 @@ def test_search_candidates_carry_the_stored_names(ctx):
     assert [r["name"] for r in rows] == ["al-Qa'im", "al-Tanf", "al-Waleed"]
     qaim = rows[0]
     assert qaim["slug"] == "al-qaim" and qaim["country"] == "IQ"
-    assert set(qaim) == {"slug", "name", "name_ar", "country", "kind", "search_text"}
+    assert set(qaim) == {
+        "slug",
+        "name",
+        "name_ar",
+        "country",
+        "kind",
+        "search_text",
+        "crossing_text",
+    }
     assert "husaybah" in qaim["search_text"].splitlines()
+    # The names of its crossing, one per side, so "Bukamal" finds this side too.
+    assert {"albukamal", "alqaim"} <= set(qaim["crossing_text"].splitlines())
 
 
 def test_actor_short_names_by_slug(ctx):
