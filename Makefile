@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run serve test lint bench setup db clean help
+.PHONY: run serve test lint bench setup db clean help translations
 .DEFAULT_GOAL := help
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make serve  the same set-up, then gunicorn (production server) on $(HOST):$(PORT)"
 	@echo "make test   set up, lint (ruff, mypy), then run the JavaScript and Python tests"
 	@echo "make lint   ruff check, ruff format --check and mypy (app/core, app/ogc)"
+	@echo "make translations  extract the interface's messages and update each language's catalogue"
 	@echo "make bench  every benchmark under bench/ (about 11 minutes), then a summary"
 
 $(BIN)/python:
@@ -37,7 +38,20 @@ static/vendor/.built: node_modules/.package-lock.json scripts/vendor_assets.py
 	$(PYTHON) scripts/vendor_assets.py
 	@touch $@
 
-setup: $(VENV)/.installed static/vendor/.built
+# Each language's catalogue (app/translations/*/LC_MESSAGES/messages.po) compiled to .mo.
+CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+app/translations/.compiled: $(CATALOGUES) | $(VENV)/.installed
+	$(BIN)/pybabel compile -d app/translations
+	@touch $@
+
+setup: $(VENV)/.installed static/vendor/.built app/translations/.compiled
+
+# For translators: collect every marked message into the template (.pot) and merge it into
+# each catalogue; new messages arrive untranslated, and the tests say which.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --sort-by-file --no-wrap \
+	  --project "Border Control Atlas" -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
 db: setup
 	$(FLASK) db upgrade

@@ -22,6 +22,7 @@ from app.web import (
     errors,
     feeds,
     history,
+    i18n,
     import_views,
     params,
     pictures,
@@ -93,6 +94,7 @@ def init_extensions(app: Flask) -> None:
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    i18n.init_app(app)
     write_requests.init_app(app)
     cache.set_budget(int(app.config["RESPONSE_CACHE_MB"] * 2**20))
 
