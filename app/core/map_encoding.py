@@ -10,9 +10,11 @@ plugin (static/js/atlas-map.js) reads it; the layout is documented on :func:`enc
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import orjson
 
@@ -33,6 +35,7 @@ __all__ = [
     "CLOSED_BADGE",
     "MapRows",
     "actor_code",
+    "actors_used",
     "offset",
     "flags",
     "encode",
@@ -74,12 +77,16 @@ CLOSED_BADGE = "#707070"
 
 @dataclass
 class MapRows:
-    """Everything the map needs, as plain dicts (see queries.map_rows)."""
+    """Everything the map needs, as plain dicts (see queries.map_rows).
+
+    `control` and `status` may be iterators (the database streams them): they are read
+    once, and must come grouped by site.
+    """
 
     actors: list[dict]
     sites: list[dict]
-    control: list[dict]
-    status: list[dict]
+    control: Iterable[dict]
+    status: Iterable[dict]
     events: list[dict] = field(default_factory=list)
     sources: Mapping[int, dict] = field(default_factory=dict)
 
@@ -187,12 +194,11 @@ def encode(rows: MapRows, today: dt.date) -> dict:
     actor_ix = {a["id"]: i for i, a in enumerate(rows.actors)}
     site_ix = {s["id"]: i for i, s in enumerate(rows.sites)}
     sources = _SourceTable(rows.sources)
-    control: list[list] = [[] for _ in rows.sites]
-    for p in _by_start(rows.control):
-        control[site_ix[p["site_id"]]].append(_control(p, actor_ix, sources))
-    status: list[list] = [[] for _ in rows.sites]
-    for p in _by_start(rows.status):
-        status[site_ix[p["site_id"]]].append(_status(p))
+    changes: set[dt.date] = set()
+    control = _per_site(
+        rows.control, site_ix, "actor_id", changes, lambda p: _control(p, actor_ix, sources)
+    )
+    status = _per_site(rows.status, site_ix, "status", changes, _status)
     return {
         "origin": FIRST_DAY.isoformat(),
         "vocabulary": vocabulary.as_dict(),
@@ -208,23 +214,69 @@ def encode(rows: MapRows, today: dt.date) -> dict:
             for a in rows.actors
         ],
         "sites": [_site(s) for s in rows.sites],
-        "control": [_relative(periods) for periods in control],
-        "status": [_relative(periods) for periods in status],
+        "control": control,
+        "status": status,
         "events": [_event(e, sources) for e in rows.events],
         "sources": sources.rows,
-        "changes": _differences([(d - FIRST_DAY).days for d in change_points(rows)]),
+        "changes": _differences([(d - FIRST_DAY).days for d in sorted(changes)]),
     }
 
 
 def change_points(rows: MapRows) -> list[dt.date]:
     """Days on which any site's controller or operational status changes."""
-    by_track: dict[tuple[str, int], list[timeline.Period]] = {}
-    for kind, periods, value in (("c", rows.control, "actor_id"), ("s", rows.status, "status")):
+    changes: set[dt.date] = set()
+    for periods, value in ((rows.control, "actor_id"), (rows.status, "status")):
+        for _, ordered in _grouped(periods):
+            changes.update(_changes(ordered, value))
+    return sorted(changes)
+
+
+def actors_used(block: Mapping) -> set[int]:
+    """Indexes into ``block["actors"]`` of the actors that hold or challenge a period."""
+    used: set[int] = set()
+    for periods in block["control"]:
         for p in periods:
-            by_track.setdefault((kind, p["site_id"]), []).append(
-                timeline.Period(p["start"], p["end"], p[value])
-            )
-    return timeline.change_points(by_track)
+            used.add(p[0])
+            if p[5] >> 11:
+                used.add((p[5] >> 11) - 1)
+    return used
+
+
+def _per_site(
+    periods: Iterable[dict],
+    site_ix: Mapping[int, int],
+    value: str,
+    changes: set[dt.date],
+    encode_one: Callable[[dict], list],
+) -> list[list]:
+    """Each site's periods encoded in time order (see _relative); the days on which a
+    site's answer changes are added to `changes` while its periods are at hand."""
+    out: list[list] = [[] for _ in site_ix]
+    for site_id, ordered in _grouped(periods):
+        changes.update(_changes(ordered, value))
+        out[site_ix[site_id]] = _relative([encode_one(p) for p in ordered])
+    return out
+
+
+def _grouped(periods: Iterable[dict]) -> Iterable[tuple[int, list[dict]]]:
+    """(site id, its periods in time order) for periods that come grouped by site.
+
+    Only one site's periods are held at a time, so tens of thousands of rows can stream
+    through; a site seen twice means the rows were not grouped, which would split its
+    track, so it is refused.
+    """
+    seen: set[int] = set()
+    for site_id, group in itertools.groupby(periods, key=itemgetter("site_id")):
+        if site_id in seen:
+            raise ValueError(f"periods of site {site_id} are not grouped together")
+        seen.add(site_id)
+        yield site_id, _by_start(group)
+
+
+def _changes(periods: list[dict], value: str) -> list[dt.date]:
+    """Days on which the answer of one site's track (control or status) changes."""
+    track = [timeline.Period(p["start"], p["end"], p[value]) for p in periods]
+    return timeline.change_points({"track": track})
 
 
 def when_label(row: Mapping) -> str:

@@ -206,14 +206,12 @@ def _cached_map(now) -> tuple[folium_map.MapParts, str]:
 
 def _map_page(day) -> tuple[folium_map.MapParts, str]:
     """The rendered Folium map and the time data block, computed once per data version."""
-    rows = queries.map_rows()
-    used = {p["actor_id"] for p in rows.control} | {
-        p["challenger_id"] for p in rows.control if p["challenger_id"]
-    }
+    block = map_encoding.encode(queries.map_rows(), day)
+    used = map_encoding.actors_used(block)
     legend = [
-        folium_map.LegendActor(a["slug"], a["name"], a["colour"], a["short"])
-        for a in rows.actors
-        if a["id"] in used
+        folium_map.LegendActor(slug, name, colour, short)
+        for i, (slug, name, colour, short, _) in enumerate(block["actors"])
+        if i in used
     ]
     config = current_app.config
     m = folium_map.build_map(
@@ -223,7 +221,7 @@ def _map_page(day) -> tuple[folium_map.MapParts, str]:
         tiles_url=config.get("TILES_URL", ""),
         tiles_attribution=config.get("TILES_ATTRIBUTION", ""),
     )
-    return folium_map.render_parts(m), map_encoding.script_json(map_encoding.encode(rows, day))
+    return folium_map.render_parts(m), map_encoding.script_json(block)
 
 
 def _all_rows() -> bool:

@@ -200,3 +200,22 @@ def test_data_block_carries_the_vocabulary():
     block = map_encoding.encode(MapRows([], [], [], []), D(2026, 1, 1))
     assert block["vocabulary"]["kinds"] == list(vocabulary.SITE_KINDS)
     assert block["vocabulary"]["first_day"] == block["origin"] == "2011-01-01"
+
+
+def test_periods_stream_through_once_grouped_by_site(rows):
+    streamed = MapRows(
+        rows.actors, rows.sites, iter(rows.control), iter(rows.status), rows.events, rows.sources
+    )
+    assert map_encoding.encode(streamed, D(2026, 1, 1)) == map_encoding.encode(rows, D(2026, 1, 1))
+
+
+def test_periods_of_one_site_split_apart_are_refused(rows):
+    other = {**rows.control[0], "site_id": 2}
+    rows.sites.append({**rows.sites[0], "id": 2, "slug": "b"})
+    rows.control[1:1] = [other]
+    with pytest.raises(ValueError, match="site 1"):
+        map_encoding.encode(rows, D(2026, 1, 1))
+
+
+def test_actors_used_are_holders_and_challengers(rows):
+    assert map_encoding.actors_used(map_encoding.encode(rows, D(2026, 1, 1))) == {0, 1}
