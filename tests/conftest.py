@@ -107,6 +107,24 @@ def seeded_client(seeded):
     return seeded.test_client()
 
 
+@pytest.fixture(scope="module")
+def read_only_seeded(database_url):
+    """The real seed, loaded once for a whole module whose tests only read: seeding for
+    each of a hundred GET-only tests was most of their time. Such a module must not write,
+    nor use `app` or `seeded` (they empty the database)."""
+    from app.io import seed
+
+    app = create_app(_config(database_url))
+    with app.app_context():
+        _empty()
+        seed.load(app.config["SEED_FILE"])
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()

@@ -60,8 +60,8 @@ def _items(client, cid, **params):
 
 
 @pytest.fixture
-def c(seeded_client):
-    return seeded_client
+def c(read_only_seeded):
+    return read_only_seeded.test_client()
 
 
 def test_conformance_claims_exactly_the_classes_walked_here(c):

@@ -43,6 +43,12 @@ def _may(lo, hi, op, day):
 
 
 @pytest.fixture
+def seeded_client(read_only_seeded):
+    """Every test here only reads, so the seed is loaded once for the module."""
+    return read_only_seeded.test_client()
+
+
+@pytest.fixture
 def periods(seeded_client):
     return _items(seeded_client, "periods")
 

@@ -124,10 +124,16 @@ class _Request(Request):
 
 
 def parameters_read(client, url: str) -> set[str]:
-    """The query parameters the route at `url` looks at."""
-    _READ.clear()
-    client.get(url).close()
-    return set(PARAMS) if "*" in _READ else set(_READ)
+    """The query parameters the route at `url` looks at (asked once a session: what a view
+    reads does not depend on the data, and a plain GET of an animation renders it)."""
+    if url not in _PARAMETERS_READ:
+        _READ.clear()
+        client.get(url).close()
+        _PARAMETERS_READ[url] = set(PARAMS) if "*" in _READ else set(_READ)
+    return _PARAMETERS_READ[url]
+
+
+_PARAMETERS_READ: dict[str, set[str]] = {}
 
 
 @pytest.fixture
