@@ -24,6 +24,7 @@ from app.web import (
     history,
     i18n,
     import_views,
+    memory,
     params,
     pictures,
     security,
@@ -96,6 +97,7 @@ def init_extensions(app: Flask) -> None:
     templating.init_app(app)
     i18n.init_app(app)
     write_requests.init_app(app)
+    memory.init_app(app)
     cache.set_budget(int(app.config["RESPONSE_CACHE_MB"] * 2**20))
 
 

@@ -212,7 +212,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "RESPONSE_CACHE_MB",
-        64,
+        48,
         "Megabytes each worker process may keep in its response caches (finished API, OGC "
         "and feed bodies, as-of rows, map pages); the least recently used go first.",
         int,
