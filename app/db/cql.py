@@ -170,6 +170,8 @@ _OTHERS: dict[str, dict[str, dict]] = {
     "sites": {
         "location_precision": {"title": "Precision of the location", "type": "string"},
         "tracked": {"title": "Control is tracked", "type": "boolean"},
+        "controller_name_ar": {"title": "Arabic name of the controller", "type": "string"},
+        "controller_short_ar": {"title": "Arabic short label of the controller", "type": "string"},
         "controller_colour": {"title": "Map colour of the controller", "type": "string"},
         "since_precision": _PRECISION,
         "since_edtf": {"title": "Since, as EDTF", "type": "string"},

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
@@ -149,7 +150,10 @@ class Actor(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_ar: Mapped[str] = mapped_column(String(200), default="")
+    # True when no source gives an Arabic name and `name_ar` renders the sound of another.
+    name_ar_transliterated: Mapped[bool] = mapped_column(default=False, server_default=false())
     short: Mapped[str] = mapped_column(String(40))
+    short_ar: Mapped[str] = mapped_column(String(40), default="", server_default="")
     kind: Mapped[str] = mapped_column(_enum(ACTOR_KINDS, "actor_kind"))
     colour: Mapped[str] = mapped_column(String(7))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("actor.id", ondelete="SET NULL"))

@@ -64,7 +64,10 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("site", "status", "sources"),
         ("start", "end", "confidence", "note", "start_edtf", "end_edtf"),
     ),
-    "actors": (("slug", "name", "short", "kind", "colour"), ("name_ar", "parent", "note")),
+    "actors": (
+        ("slug", "name", "short", "kind", "colour"),
+        ("name_ar", "name_ar_transliterated", "short_ar", "parent", "note"),
+    ),
     "events": (
         ("slug", "title"),
         (
@@ -112,6 +115,8 @@ DERIVED: dict[str, tuple[str, ...]] = {
 STATE = (
     "tracked",
     "controller_name",
+    "controller_name_ar",
+    "controller_short_ar",
     "controller_colour",
     "since",
     "since_precision",

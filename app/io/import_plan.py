@@ -161,6 +161,10 @@ class _Checker:
         for name in ("name_ar", "note"):
             if name in v:
                 values[name] = _text(v, name, 200 if name == "name_ar" else NOTE_MAX)
+        if "short_ar" in v:
+            values["short_ar"] = _text(v, "short_ar", 40)
+        if "name_ar_transliterated" in v:
+            values["name_ar_transliterated"] = _flag(v, "name_ar_transliterated")
         if "parent" in v:
             values["parent"] = self._known(
                 v, "parent", set(self.existing.actors) | self.file_actors

@@ -153,7 +153,17 @@ _SITE_FIELDS = (
     "note",
 )
 _PERIOD_FIELDS = ("start", "end", "confidence", "note")
-_ACTOR_FIELDS = ("slug", "name", "name_ar", "short", "kind", "colour", "note")
+_ACTOR_FIELDS = (
+    "slug",
+    "name",
+    "name_ar",
+    "name_ar_transliterated",
+    "short",
+    "short_ar",
+    "kind",
+    "colour",
+    "note",
+)
 _CROSSING_FIELDS = ("slug", "name", "name_ar", "note")
 _EVENT_FIELDS = (
     "slug",

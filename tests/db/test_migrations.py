@@ -215,3 +215,29 @@ def test_0006_gives_event_dates_their_window_and_back(app):
         finally:
             db.session.rollback()
             upgrade()
+
+
+def test_0007_gives_existing_actors_empty_arabic_labels_and_back(app):
+    """Actors already held as controllers gain the columns in place (no table copy)."""
+    import datetime as dt
+
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        site, actor = _site_and_actor()
+        db.session.add(ControlPeriod(site=site, actor=actor, start=dt.date(2014, 1, 1)))
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0006")
+        try:
+            columns = {c["name"] for c in inspect(db.engine).get_columns("actor")}
+            assert not {"short_ar", "name_ar_transliterated"} & columns
+            upgrade()
+            got = db.session.execute(
+                text("SELECT short_ar, name_ar_transliterated FROM actor WHERE slug = 'a'")
+            ).one()
+            assert (got[0], bool(got[1])) == ("", False)
+            db.session.commit()
+        finally:
+            db.session.rollback()
+            upgrade()

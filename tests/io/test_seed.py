@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.core import bounds
 from app.db import queries
-from app.db.models import ControlPeriod, Event, Site, Source, StatusPeriod
+from app.db.models import Actor, ControlPeriod, Event, Site, Source, StatusPeriod
 from app.extensions import db
 from app.io import seed
 
@@ -35,6 +35,41 @@ def test_seed_loads_everything_in_the_file(seeded):
         "Source": len(SEED["sources"]),
         "Event": len(SEED["events"]),
     }
+
+
+@pytest.mark.parametrize("entry", SEED["actors"], ids=lambda a: a["slug"])
+def test_every_actor_has_an_arabic_name_and_short_label(entry):
+    """For the Arabic interface; a name no source gives in Arabic is marked as transliterated."""
+    assert entry.get("name_ar") and entry.get("short_ar")
+    assert len(entry["short_ar"]) <= 40
+    assert entry.get("name_ar_transliterated", False) in (True, False)
+
+
+def test_actors_arabic_labels_are_loaded(seeded):
+    with seeded.app_context():
+        loaded = {a.slug: a for a in db.session.scalars(select(Actor))}
+    for entry in SEED["actors"]:
+        actor = loaded[entry["slug"]]
+        assert (actor.name_ar, actor.short_ar) == (entry["name_ar"], entry["short_ar"])
+        assert actor.name_ar_transliterated is bool(entry.get("name_ar_transliterated"))
+
+
+def test_a_transliterated_arabic_name_is_marked(app, tmp_path):
+    actor = {
+        "slug": "x",
+        "name": "Example Brigade",
+        "name_ar": "إكزامبل بريغيد",
+        "name_ar_transliterated": True,
+        "short": "Example",
+        "kind": "non_state",
+        "colour": "#112233",
+    }
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump({"actors": [actor]}, allow_unicode=True), encoding="utf-8")
+    with app.app_context():
+        seed.load(path)
+        loaded = db.session.scalar(select(Actor).where(Actor.slug == "x"))
+        assert loaded.name_ar_transliterated is True and loaded.short_ar == ""
 
 
 def test_second_run_changes_nothing(seeded):
