@@ -75,6 +75,7 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -24,11 +24,13 @@ DOCS = ROOT / "docs"
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # (file, path, viewport, selector to wait for): a handover window at Albukamal, a site page,
-# the same map date on a phone.
+# the same map date on a phone, and the first two in Arabic.
 SHOTS = [
     ("map.png", "/?date=2024-12-15&site=albukamal", DESKTOP, ".leaflet-popup"),
     ("site-page.png", "/sites/al-tanf?date=2016-03-05", DESKTOP, "svg"),
     ("map-phone.png", "/?date=2014-07-01", PHONE, ".leaflet-marker-icon, .atlas-mark"),
+    ("map-ar.png", "/?lang=ar&date=2024-12-15&site=albukamal", DESKTOP, ".leaflet-popup"),
+    ("site-page-ar.png", "/sites/al-tanf?lang=ar&date=2016-03-05", DESKTOP, "svg"),
 ]
 
 

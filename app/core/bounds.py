@@ -22,11 +22,25 @@ import calendar
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import edtf
+from babel.dates import get_month_names
 
-__all__ = ["Bound", "BoundError", "parse", "read", "exact", "at_precision", "MAX_TEXT"]
+__all__ = [
+    "Bound",
+    "BoundError",
+    "DateWords",
+    "ENGLISH",
+    "PHRASES",
+    "date_words",
+    "parse",
+    "read",
+    "exact",
+    "at_precision",
+    "MAX_TEXT",
+]
 
 #: Longest expression accepted (the longest useful one, a window of two days, is 21).
 MAX_TEXT = 40
@@ -44,6 +58,34 @@ _MONTHS = (
     "November",
     "December",
 )
+#: The phrases around dates, in English; `date_words` takes their translations. Keys are
+#: shared with the map script's strings (app/web/js_strings.py), which words the same
+#: bounds in the browser; placeholders are ``{name}``.
+PHRASES = {
+    "date.sometime": "sometime {window}",
+    "date.in": "in {date}",
+    "date.between": "between {first} and {last}",
+    "date.no_later_than": "no later than {date}",
+    "date.no_earlier_than": "no earlier than {date}",
+    "date.by": "by {date}",
+    "date.from": "from {date}",
+    "date.uncertain": "{date} (uncertain)",
+    "date.approximate": "{date} (approximate)",
+    "date.uncertain_approximate": "{date} (uncertain, approximate)",
+    # map_encoding.when_label: the state table's and the popup's "since / until".
+    "when.span": "{since} – {until}",
+    "when.since": "since {date}",
+    "when.until": "until {date}",
+    "when.always": "always on record",
+    "when.no_record": "no record",
+    "when.handover": "{chain}, {window}",
+    "when.arrow": " → ",
+}
+#: Babel locale whose month names each interface language uses. Arabic is read along
+#: this border with the Levantine (Syriac) month names, كانون الثاني … كانون الأول, which
+#: CLDR gives for Syria and Iraq; its plain "ar" has يناير … ديسمبر (Egypt, the Gulf).
+DATE_LOCALES = {"ar": "ar_SY"}
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _DAY = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 _MONTH = re.compile(r"\A\d{4}-\d{2}\Z")
 _YEAR = re.compile(r"\A\d{4}\Z")
@@ -51,6 +93,46 @@ _YEAR = re.compile(r"\A\d{4}\Z")
 
 class BoundError(ValueError):
     """An expression that is not a date EDTF allows here; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateWords:
+    """How bounds are written: month names, digits ("latn" or "arab") and the phrases
+    around dates (:data:`PHRASES`, translated). The default is English."""
+
+    months: tuple[str, ...] = _MONTHS
+    abbreviations: tuple[str, ...] = tuple(m[:3] for m in _MONTHS)
+    digits: str = "latn"
+    phrases: Mapping[str, str] = field(default_factory=lambda: PHRASES)
+
+    def phrase(self, key: str, **values: str) -> str:
+        """A phrase with its placeholders filled; the English one if not translated."""
+        return (self.phrases.get(key) or PHRASES[key]).format(**values)
+
+    def number(self, n: int) -> str:
+        """`n` in the chosen digits: "2014" or "٢٠١٤"."""
+        text = str(n)
+        return text.translate(_ARABIC_INDIC) if self.digits == "arab" else text
+
+
+ENGLISH = DateWords()
+
+
+def date_words(
+    locale: str = "en", digits: str = "latn", phrases: Mapping[str, str] | None = None
+) -> DateWords:
+    """The words of dates in `locale`: English as ever, else Babel's (CLDR) month names.
+
+    >>> ar = date_words("ar", "arab")
+    >>> parse("2014-06").short(ar), parse("2016-03-04").short(date_words("ar"))
+    ('حزيران ٢٠١٤', '4 آذار 2016')
+    """
+    if locale == "en":
+        return DateWords(digits=digits, phrases=phrases or PHRASES)
+    where = DATE_LOCALES.get(locale, locale)
+    wide = tuple(get_month_names("wide", locale=where).values())
+    short = tuple(get_month_names("abbreviated", locale=where).values())
+    return DateWords(wide, short, digits, phrases or PHRASES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +165,7 @@ class Bound:
         """One known day, unqualified."""
         return self.earliest is not None and self.earliest == self.latest and not self.qualified
 
-    def reading(self) -> str:
+    def reading(self, words: DateWords = ENGLISH) -> str:
         """The bound in plain words: "4 March 2016", "sometime between 7 and 31 December 2024".
 
         >>> parse("2016-03-04").reading(), parse("2014?").reading()
@@ -93,9 +175,20 @@ class Bound:
         >>> parse("../2013-12-31").reading(), parse("2015-05~").reading()
         ('no later than 31 December 2013', 'sometime in May 2015 (approximate)')
         """
-        return _reading(self) + _qualifier(self.text)
+        text, vague = _window(self, words)
+        return _qualified(
+            words.phrase("date.sometime", window=text) if vague else text, self, words
+        )
 
-    def short(self) -> str:
+    def window_reading(self, words: DateWords = ENGLISH) -> str:
+        """The reading without "sometime", for a handover: "between 7 and 31 December 2024".
+
+        >>> parse("2014-06").window_reading(), parse("../2013").window_reading()
+        ('in June 2014', 'no later than 31 December 2013')
+        """
+        return _qualified(_window(self, words)[0], self, words)
+
+    def short(self, words: DateWords = ENGLISH) -> str:
         """A compact label: "4 Mar 2016", "Jun 2014", "2014", "7–31 Dec 2024".
 
         >>> parse("2024-12-07/2024-12-31").short(), parse("2014-06").short()
@@ -103,7 +196,7 @@ class Bound:
         """
         uncertain = "?" in self.text or "%" in self.text  # % is both
         approximate = "~" in self.text or "%" in self.text
-        return _short(self) + ("?" if uncertain else "") + ("~" if approximate else "")
+        return _short(self, words) + ("?" if uncertain else "") + ("~" if approximate else "")
 
 
 def parse(text: str) -> Bound:
@@ -216,8 +309,8 @@ def _day(value) -> dt.date | None:
     return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
 
 
-def _long(day: dt.date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+def _long(day: dt.date, w: DateWords) -> str:
+    return f"{w.number(day.day)} {w.months[day.month - 1]} {w.number(day.year)}"
 
 
 def _whole_month(b: Bound) -> bool:
@@ -242,53 +335,57 @@ def _whole_year(b: Bound) -> bool:
     )
 
 
-def _reading(b: Bound) -> str:
+def _window(b: Bound, w: DateWords) -> tuple[str, bool]:
+    """The days a bound allows in words, and whether "sometime" belongs before them."""
     lo, hi = b.earliest, b.latest
     if lo is None:
-        return f"no later than {_long(hi)}" if hi else ""
+        return (w.phrase("date.no_later_than", date=_long(hi, w)) if hi else ""), False
     if hi is None:
-        return f"no earlier than {_long(lo)}"
+        return w.phrase("date.no_earlier_than", date=_long(lo, w)), False
     if lo == hi:
-        return _long(lo)
+        return _long(lo, w), False
     if _whole_year(b):
-        return f"sometime in {lo.year}"
+        return w.phrase("date.in", date=w.number(lo.year)), True
     if _whole_month(b):
-        return f"sometime in {_MONTHS[lo.month - 1]} {lo.year}"
+        return w.phrase("date.in", date=f"{w.months[lo.month - 1]} {w.number(lo.year)}"), True
     if lo.year != hi.year:
-        return f"sometime between {_long(lo)} and {_long(hi)}"
-    if lo.month != hi.month:
-        return f"sometime between {lo.day} {_MONTHS[lo.month - 1]} and {_long(hi)}"
-    return f"sometime between {lo.day} and {_long(hi)}"
+        first = _long(lo, w)
+    elif lo.month != hi.month:
+        first = f"{w.number(lo.day)} {w.months[lo.month - 1]}"
+    else:
+        first = w.number(lo.day)
+    return w.phrase("date.between", first=first, last=_long(hi, w)), True
 
 
-def _abbr(day: dt.date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+def _abbr(day: dt.date, w: DateWords) -> str:
+    return f"{w.number(day.day)} {w.abbreviations[day.month - 1]} {w.number(day.year)}"
 
 
-def _short(b: Bound) -> str:
+def _short(b: Bound, w: DateWords) -> str:
     lo, hi = b.earliest, b.latest
     if lo is None:
-        return f"by {_abbr(hi)}" if hi else ""
+        return w.phrase("date.by", date=_abbr(hi, w)) if hi else ""
     if hi is None:
-        return f"from {_abbr(lo)}"
+        return w.phrase("date.from", date=_abbr(lo, w))
     if lo == hi:
-        return _abbr(lo)
+        return _abbr(lo, w)
     if _whole_year(b):
-        return str(lo.year)
+        return w.number(lo.year)
     if _whole_month(b):
-        return f"{_MONTHS[lo.month - 1][:3]} {lo.year}"
+        return f"{w.abbreviations[lo.month - 1]} {w.number(lo.year)}"
     if lo.year != hi.year:
-        return f"{_abbr(lo)} – {_abbr(hi)}"
+        return f"{_abbr(lo, w)} – {_abbr(hi, w)}"
     if lo.month != hi.month:
-        return f"{lo.day} {_MONTHS[lo.month - 1][:3]} – {_abbr(hi)}"
-    return f"{lo.day}–{_abbr(hi)}"
+        return f"{w.number(lo.day)} {w.abbreviations[lo.month - 1]} – {_abbr(hi, w)}"
+    return f"{w.number(lo.day)}–{_abbr(hi, w)}"
 
 
-def _qualifier(text: str) -> str:
-    if "%" in text or ("?" in text and "~" in text):
-        return " (uncertain, approximate)"
-    if "?" in text:
-        return " (uncertain)"
-    if "~" in text:
-        return " (approximate)"
-    return ""
+def _qualified(text: str, b: Bound, w: DateWords) -> str:
+    marks = b.text
+    if "%" in marks or ("?" in marks and "~" in marks):
+        return w.phrase("date.uncertain_approximate", date=text)
+    if "?" in marks:
+        return w.phrase("date.uncertain", date=text)
+    if "~" in marks:
+        return w.phrase("date.approximate", date=text)
+    return text

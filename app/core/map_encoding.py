@@ -172,7 +172,8 @@ def _days(bound: Bound | None) -> tuple[int | None, int | None]:
 def encode(rows: MapRows, today: dt.date) -> dict:
     """The compact time data block.
 
-    ``actors[a]`` = [slug, name, colour, short name, letter code];
+    ``actors[a]`` = [slug, name, colour, short name, letter code, Arabic name, Arabic short
+    name] (the Arabic ones empty when none is recorded);
     ``sites[i]`` = [slug, name, name_ar, country, lon, lat (4 decimals: ~11 m),
     kind index in vocabulary.SITE_KINDS];
     ``control[i]`` = that site's periods, each [actor, start earliest, start latest,
@@ -210,6 +211,8 @@ def encode(rows: MapRows, today: dt.date) -> dict:
                 safe_colour(a["colour"]),
                 a["short"],
                 actor_code(a["slug"], a["short"]),
+                a.get("name_ar") or "",
+                a.get("short_ar") or "",
             ]
             for a in rows.actors
         ],
@@ -279,8 +282,8 @@ def _changes(periods: list[dict], value: str) -> list[dt.date]:
     return timeline.change_points({"track": track})
 
 
-def when_label(row: Mapping) -> str:
-    """The state table's "since / until" text for a state_at row.
+def when_label(row: Mapping, words: bounds.DateWords = bounds.ENGLISH) -> str:
+    """The state table's "since / until" text for a state_at row, in `words` (English).
 
     >>> when_label({"controller": "isis", "since_edtf": "2014-06", "until_edtf": "2017-11-03"})
     'Jun 2014 – 3 Nov 2017'
@@ -290,15 +293,20 @@ def when_label(row: Mapping) -> str:
     """
     transition = row.get("transition")
     if transition:
-        chain = " → ".join(transition["names"])
-        words = bounds.parse(transition["window"]).reading().removeprefix("sometime ")
-        return f"{chain}, {words}"
+        chain = words.phrase("when.arrow").join(transition["names"])
+        window = bounds.parse(transition["window"]).window_reading(words)
+        return words.phrase("when.handover", chain=chain, window=window)
     if not row["controller"]:
-        return "no record"
-    since, until = _label(row.get("since_edtf")), _label(row.get("until_edtf"))
+        return words.phrase("when.no_record")
+    since, until = (
+        bounds.parse(text).short(words) if text else ""
+        for text in (row.get("since_edtf"), row.get("until_edtf"))
+    )
     if since and until:
-        return f"{since} – {until}"
-    return f"until {until}" if until else (f"since {since}" if since else "always on record")
+        return words.phrase("when.span", since=since, until=until)
+    if until:
+        return words.phrase("when.until", date=until)
+    return words.phrase("when.since", date=since) if since else words.phrase("when.always")
 
 
 def year_marks(today: dt.date, step: int = 2) -> list[tuple[int, str]]:

@@ -8,6 +8,15 @@ True
 'ابو كمال'
 >>> fold("al-Yaarubiyah"), fold("At-Tanf"), fold("البوكمال")
 ('yarubiya', 'tanf', 'بوكمال')
+
+Arabic letter forms people type interchangeably meet: hamza carriers (أ إ آ ٱ → ا,
+ؤ → و, ئ → ي), taa marbuta (ة → ه), alef maqsura (ى → ي), Persian-keyboard ی and ک;
+tatweel and harakat vanish.
+
+>>> normalise("إِسْتِرَاحَةُ مؤتة") == normalise("استراحه موته")
+True
+>>> normalise("اليَعْرُبِيَّة"), normalise("الرمادى"), normalise("البوكمـــال")
+('اليعربيه', 'الرمادي', 'البوكمال')
 """
 
 from __future__ import annotations
@@ -16,7 +25,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["MAX_QUERY", "normalise", "fold", "search_text", "names_text", "matches", "rank", "find"]
+__all__ = [
+    "MAX_QUERY",
+    "normalise",
+    "fold",
+    "sort_key",
+    "search_text",
+    "names_text",
+    "matches",
+    "rank",
+    "find",
+]
 
 #: Longest query accepted (characters); longer ones are refused with a 400.
 MAX_QUERY = 100
@@ -25,7 +44,19 @@ LOOSE = 3
 
 # Arabic letter variants that people type interchangeably.
 _ARABIC = str.maketrans(
-    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": None}
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ة": "ه",
+        "ى": "ي",
+        "ؤ": "و",
+        "ئ": "ي",
+        "ـ": None,
+        "ی": "ي",
+        "ک": "ك",
+    }
 )
 # Apostrophes, ayin/hamza marks and hyphens vanish; other punctuation splits words.
 _DROP = re.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02bf\u02be\u0060\u00b4\-]")
@@ -54,6 +85,15 @@ def fold(text: str) -> str:
     """
     words = (w for w in normalise(text).split() if w not in _ARTICLES)
     return " ".join(_fold_word(w) for w in words)
+
+
+def sort_key(name: str) -> str:
+    """The key names are sorted by: normalised, so أبو كمال sorts with ابو كمال.
+
+    >>> sorted(["البوكمال", "أبو كمال", "التنف"], key=sort_key)
+    ['أبو كمال', 'البوكمال', 'التنف']
+    """
+    return normalise(name)
 
 
 def search_text(site) -> str:
@@ -124,7 +164,7 @@ def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
         if score is None and c.get("crossing_text"):
             score, via_crossing = rank(query, c["crossing_text"]), True
         if score is not None:
-            scored.append((via_crossing, score, c["name"].casefold(), c))
+            scored.append((via_crossing, score, sort_key(c["name"]), c))
     scored.sort(key=lambda t: t[:3])
     if any(t[1] < LOOSE for t in scored):
         scored = [t for t in scored if t[1] < LOOSE]

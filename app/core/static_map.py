@@ -57,7 +57,7 @@ ATTRIBUTION = (
     "Boundaries: Natural Earth 1:10m (public domain) via world-atlas; "
     "al-Tanf zone approximate (55 km circle)"
 )
-#: Where the map opens, as on the live map (folium_map.REGION): lon/lat box.
+#: Where the map opens, as on the live map (base_map.REGION): lon/lat box.
 REGION = (37.9, 32.9, 43.0, 37.5)
 LAEA = "+proj=laea +lat_0=34.5 +lon_0=40.5 +datum=WGS84 +units=m +no_defs"
 #: Above this many sites, labels would cover the map: only the marks are drawn.

@@ -6,6 +6,11 @@ page's tables remain the text equivalent. A bar is solid over its certain span; 
 known only as a window (a month, a year, a range of days) is drawn hatched over the
 window's days, with its dates written under the chart, not only on hover.
 
+The chart's words come from the caller (`labels`, :data:`LABELS` in English by default,
+``{name}`` placeholders) and its dates from `words` (bounds.DateWords). Time runs left
+to right in every language: the SVG says ``direction="ltr"``, so the axis never mirrors
+while Arabic words inside it still read right to left.
+
 >>> svg = render(Tracks(control=[Bar(dt.date(2015, 5, 21), None, "ISIS", "#000000")]),
 ...              dt.date(2016, 1, 1), title="al-Tanf")
 >>> svg.startswith('<svg') and 'role="group"' in svg and "<title>ISIS: 21 May 2015" in svg
@@ -23,7 +28,7 @@ from app.core import bounds, timeline
 from app.core.bounds import Bound
 from app.core.vocabulary import FIRST_DAY
 
-__all__ = ["Bar", "Tick", "Tracks", "site_tracks", "render", "position"]
+__all__ = ["Bar", "Tick", "Tracks", "LABELS", "site_tracks", "render", "position"]
 
 WIDTH, LEFT, RIGHT = 960, 78, 12
 CONTROL_Y, CONTROL_H = 8, 28
@@ -34,6 +39,34 @@ WINDOWS_Y = 124
 HEIGHT = 146
 STATUS_FILL = {"open": "#d9f0d3", "restricted": "#fdb863", "closed": "#5e3c99"}
 UNKNOWN_FILL = "url(#tl-unknown)"
+#: Every word of the chart in English; `render` and `site_tracks` take translations.
+LABELS = {
+    "desc": "Control bars coloured by actor, grey-hatched where control is unknown and "
+    "striped where a change falls in a window of days (its dates written under the chart); "
+    "below them open, restricted or closed status and dated events. The tables below give "
+    "the same information as text.",
+    "control": "Control",
+    "status": "Status",
+    "events": "Events",
+    "control_unknown": "Control unknown",
+    "status_unknown": "Status unknown",
+    "gap": "{what}: {first} – {last}",
+    "began": "{name} began {reading}",
+    "ended": "{name} ended {reading}",
+    "span": "{name}: {first} – {last}",
+    "before_records": "before records",
+    "ongoing": "ongoing",
+    "today": "Today, {date}",
+    "confidence": "{level} confidence",
+    "contested": "contested",
+    "contested_by": "contested by {name}",
+    "open": "open",
+    "closed": "closed",
+    "restricted": "restricted",
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+}
 
 
 @dataclass(frozen=True)
@@ -71,17 +104,21 @@ class Tracks:
     events: list[Tick] = field(default_factory=list)
 
 
-def site_tracks(site, safe_colour=lambda c: c) -> Tracks:
-    """Tracks from a site-like object (control_periods, status_periods, events)."""
+def site_tracks(
+    site, safe_colour=lambda c: c, labels: dict | None = None, arabic: bool = False
+) -> Tracks:
+    """Tracks from a site-like object (control_periods, status_periods, events); with
+    `arabic`, actors by their Arabic labels where they have them."""
+    words = {**LABELS, **(labels or {})}
     control = [
         Bar(
             p.start,
             p.end,
-            p.actor.short or p.actor.name,
+            _actor_names(p.actor, arabic)[0],
             safe_colour(p.actor.colour),
-            _detail(p),
+            _detail(p, words, arabic),
             _ring(p, safe_colour),
-            p.actor.name,
+            _actor_names(p.actor, arabic)[1],
         )
         for p in site.control_periods
     ]
@@ -89,9 +126,9 @@ def site_tracks(site, safe_colour=lambda c: c) -> Tracks:
         Bar(
             p.start,
             p.end,
-            p.status,
+            words.get(p.status, p.status),
             STATUS_FILL.get(p.status, UNKNOWN_FILL),
-            f"{p.confidence} confidence",
+            _confidence(p, words),
         )
         for p in site.status_periods
         if p.status != "unknown"
@@ -100,28 +137,33 @@ def site_tracks(site, safe_colour=lambda c: c) -> Tracks:
     return Tracks(control, status, events)
 
 
-def render(tracks: Tracks, today: dt.date, title: str) -> str:
-    """The whole chart for 2011-01-01 … `today`."""
+def render(
+    tracks: Tracks,
+    today: dt.date,
+    title: str,
+    labels: dict | None = None,
+    words: bounds.DateWords = bounds.ENGLISH,
+) -> str:
+    """The whole chart for 2011-01-01 … `today`, in `labels` and `words` (English)."""
     scale = _Scale(FIRST_DAY, today)
+    w = _Words({**LABELS, **(labels or {})}, words)
+    years = f"{words.number(FIRST_DAY.year)}–{words.number(today.year)}"
     parts = [
         f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" '
-        f'aria-labelledby="tl-title" aria-describedby="tl-desc" '
+        f'aria-labelledby="tl-title" aria-describedby="tl-desc" direction="ltr" '
         f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="tl-title">{_e(title)}, {FIRST_DAY.year}–{today.year}</title>',
-        '<desc id="tl-desc">Control bars coloured by actor, grey-hatched where control is '
-        "unknown and striped where a change falls in a window of days (its dates written "
-        "under the chart); below them open, restricted or closed status and dated events. "
-        "The tables below give the same information as text.</desc>",
+        f'<title id="tl-title">{_e(title)}, {years}</title>',
+        f'<desc id="tl-desc">{_e(w.labels["desc"])}</desc>',
         _DEFS,
         *_grid(scale),
-        _track_label("Control", CONTROL_Y + CONTROL_H / 2),
-        _track_label("Status", STATUS_Y + STATUS_H / 2),
-        _track_label("Events", EVENTS_Y + EVENTS_H / 2),
-        *_track(tracks.control, scale, CONTROL_Y, CONTROL_H, "Control unknown"),
-        *_track(tracks.status, scale, STATUS_Y, STATUS_H, "Status unknown"),
-        *_ticks(tracks.events, scale),
-        *_axis(scale),
-        *_window_labels([*tracks.control, *tracks.status], scale),
+        _track_label(w.labels["control"], CONTROL_Y + CONTROL_H / 2),
+        _track_label(w.labels["status"], STATUS_Y + STATUS_H / 2),
+        _track_label(w.labels["events"], EVENTS_Y + EVENTS_H / 2),
+        *_track(tracks.control, scale, CONTROL_Y, CONTROL_H, w.labels["control_unknown"], w),
+        *_track(tracks.status, scale, STATUS_Y, STATUS_H, w.labels["status_unknown"], w),
+        *_ticks(tracks.events, scale, w),
+        *_axis(scale, w),
+        *_window_labels([*tracks.control, *tracks.status], scale, w),
         "</svg>",
     ]
     return "\n".join(parts)
@@ -148,6 +190,21 @@ _DEFS = (
 
 
 @dataclass(frozen=True)
+class _Words:
+    """The chart's labels and its way of writing dates."""
+
+    labels: dict
+    dates: bounds.DateWords
+
+    def say(self, key: str, **values: str) -> str:
+        return self.labels[key].format(**values)
+
+    def day(self, day: dt.date) -> str:
+        """ "4 Mar 2013" (timeline.format_bound)."""
+        return bounds.exact(day).short(self.dates)
+
+
+@dataclass(frozen=True)
 class _Scale:
     """Maps dates to x positions between the left margin and the right edge."""
 
@@ -161,30 +218,32 @@ class _Scale:
         return round(LEFT + (day - self.lo).days / span * (WIDTH - LEFT - RIGHT), 1)
 
 
-def _track(bars: list[Bar], scale: _Scale, y: float, h: float, unknown: str) -> Iterable[str]:
+def _track(
+    bars: list[Bar], scale: _Scale, y: float, h: float, unknown: str, w: _Words
+) -> Iterable[str]:
     """Gaps (hatched, "unknown") then the bars of one track."""
     periods = [timeline.Period(b.start, b.end) for b in bars]
     end = scale.hi + dt.timedelta(days=1)
     for lo, hi in timeline.gaps(periods, scale.lo, end):
-        label = f"{unknown}: {timeline.format_bound(lo)} – {timeline.format_bound(hi)}"
+        label = w.say("gap", what=unknown, first=w.day(lo), last=w.day(hi))
         yield _rect(scale.x(lo, lo), scale.x(hi, hi), y, h, UNKNOWN_FILL, label, "gap")
     for bar in bars:
-        yield from _bar(bar, scale, y, h)
+        yield from _bar(bar, scale, y, h, w)
 
 
-def _bar(bar: Bar, scale: _Scale, y: float, h: float) -> Iterable[str]:
+def _bar(bar: Bar, scale: _Scale, y: float, h: float, w: _Words) -> Iterable[str]:
     """One period: solid over its certain span, striped over its windows, a challenger
     stripe, a label."""
     span = timeline.Period(bar.start, bar.end)
     x0 = scale.x(span.certain_start, scale.lo)
     x1 = scale.x(span.certain_end, scale.hi + dt.timedelta(days=1))
     if x1 > x0:
-        yield _rect(x0, x1, y, h, bar.colour, _hover(bar), "bar")
+        yield _rect(x0, x1, y, h, bar.colour, _hover(bar, w), "bar")
     for side, bound in (("began", bar.start), ("ended", bar.end)):
         if bound is not None and not bound.is_exact:
             lo = scale.x(bound.earliest, scale.lo)
             hi = scale.x(bound.latest and bound.latest + dt.timedelta(days=1), scale.hi)
-            hover = f"{bar.name or bar.label} {side} {bound.reading()}"
+            hover = w.say(side, name=bar.name or bar.label, reading=bound.reading(w.dates))
             yield (
                 f'<rect class="window" x="{lo}" y="{y}" width="{max(round(hi - lo, 1), 2)}" '
                 f'height="{h}" fill="url(#tl-window)" stroke="{_e(bar.colour)}" '
@@ -204,7 +263,7 @@ def _bar(bar: Bar, scale: _Scale, y: float, h: float) -> Iterable[str]:
         )
 
 
-def _window_labels(bars: list[Bar], scale: _Scale) -> Iterable[str]:
+def _window_labels(bars: list[Bar], scale: _Scale, w: _Words) -> Iterable[str]:
     """The dates of each window, written under the chart ("7–31 Dec 2024"); labels that
     would touch the one before drop to a second line."""
     seen: set[str] = set()
@@ -221,15 +280,16 @@ def _window_labels(bars: list[Bar], scale: _Scale) -> Iterable[str]:
         last_x = x
         yield (
             f'<text x="{x}" y="{WINDOWS_Y + 12 * row}" class="window-date" '
-            f'text-anchor="middle">{_e(bound.short())}<title>{_e(bound.reading())}</title></text>'
+            f'text-anchor="middle">{_e(bound.short(w.dates))}'
+            f"<title>{_e(bound.reading(w.dates))}</title></text>"
         )
 
 
-def _ticks(events: list[Tick], scale: _Scale) -> Iterable[str]:
+def _ticks(events: list[Tick], scale: _Scale, w: _Words) -> Iterable[str]:
     for e in events:
         x = scale.x(e.day, e.day)
         yield (
-            f'<g class="tick"><title>{_e(timeline.format_bound(e.day))} — '
+            f'<g class="tick"><title>{_e(w.day(e.day))} — '
             f'{_e(e.label)}</title><rect x="{x - 3}" y="{EVENTS_Y}" width="6" '
             f'height="{EVENTS_H}" fill="transparent"/><line x1="{x}" x2="{x}" '
             f'y1="{EVENTS_Y}" y2="{EVENTS_Y + EVENTS_H}" stroke="#1d2430" '
@@ -247,7 +307,7 @@ def _grid(scale: _Scale) -> Iterable[str]:
         )
 
 
-def _axis(scale: _Scale) -> Iterable[str]:
+def _axis(scale: _Scale, w: _Words) -> Iterable[str]:
     """A baseline, year labels, and a dashed line at today."""
     yield (f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{AXIS_Y}" y2="{AXIS_Y}" stroke="#8d96a3"/>')
     years = range(scale.lo.year, scale.hi.year + 1)
@@ -256,13 +316,14 @@ def _axis(scale: _Scale) -> Iterable[str]:
         x = scale.x(dt.date(year, 1, 1), scale.lo)
         if (year - scale.lo.year) % step == 0:
             yield (
-                f'<text x="{x}" y="{AXIS_Y + 16}" text-anchor="middle" class="year">{year}</text>'
+                f'<text x="{x}" y="{AXIS_Y + 16}" text-anchor="middle" class="year">'
+                f"{w.dates.number(year)}</text>"
             )
     x = scale.x(scale.hi, scale.hi)
     yield (
         f'<line x1="{x}" x2="{x}" y1="{CONTROL_Y - 4}" y2="{AXIS_Y}" stroke="#1d2430" '
-        f'stroke-dasharray="3 3"><title>Today, '
-        f"{timeline.format_bound(scale.hi)}</title></line>"
+        f'stroke-dasharray="3 3"><title>{_e(w.say("today", date=w.day(scale.hi)))}'
+        f"</title></line>"
     )
 
 
@@ -280,12 +341,14 @@ def _focusable(text: str) -> str:
 
 
 def _track_label(text: str, y: float) -> str:
-    return f'<text x="0" y="{y + 4}" class="track">{text}</text>'
+    return f'<text x="0" y="{y + 4}" class="track">{_e(text)}</text>'
 
 
-def _hover(bar: Bar) -> str:
+def _hover(bar: Bar, w: _Words) -> str:
     """ "ISIS: 21 May 2015 – 4 Mar 2016 · high confidence"."""
-    text = f"{bar.name or bar.label}: {timeline.Period(bar.start, bar.end).describe()}"
+    first = bar.start.short(w.dates) if bar.start else w.labels["before_records"]
+    last = bar.end.short(w.dates) if bar.end else w.labels["ongoing"]
+    text = w.say("span", name=bar.name or bar.label, first=first, last=last)
     return text + (f" · {bar.detail}" if bar.detail else "")
 
 
@@ -296,11 +359,30 @@ def _ring(p, safe_colour) -> str | None:
     return safe_colour(p.challenger.colour) if p.challenger else "#4f5b66"
 
 
-def _detail(p) -> str:
+def _confidence(p, words: dict) -> str:
+    """ "high confidence"."""
+    return words["confidence"].format(level=words.get(p.confidence, p.confidence))
+
+
+def _actor_names(actor, arabic: bool) -> tuple[str, str]:
+    """(short label, full name) of an actor; the Arabic ones, where given, with `arabic`."""
+    short, name = actor.short or actor.name, actor.name
+    if arabic:
+        short = getattr(actor, "short_ar", "") or getattr(actor, "name_ar", "") or short
+        name = getattr(actor, "name_ar", "") or name
+    return short, name
+
+
+def _detail(p, words: dict, arabic: bool = False) -> str:
     """Confidence and contest of a control period, for its hover text."""
-    text = f"{p.confidence} confidence"
+    text = _confidence(p, words)
     if p.contested:
-        text += " · contested" + (f" by {p.challenger.name}" if p.challenger else "")
+        contest = (
+            words["contested_by"].format(name=_actor_names(p.challenger, arabic)[1])
+            if p.challenger
+            else words["contested"]
+        )
+        text += f" · {contest}"
     return text
 
 

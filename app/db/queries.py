@@ -153,6 +153,8 @@ def _control_statement(day: dt.date, dialect: str):
         cp.note,
         actor.slug.label("controller"),
         actor.name.label("controller_name"),
+        actor.name_ar.label("controller_name_ar"),
+        actor.short_ar.label("controller_short_ar"),
         actor.colour.label("controller_colour"),
         challenger.slug.label("challenger"),
     ]
@@ -273,6 +275,8 @@ def _state_row(
         "tracked": site["kind"] not in vocabulary.UNTRACKED_KINDS,
         "controller": held and held["controller"],
         "controller_name": held and held["controller_name"],
+        "controller_name_ar": held and held["controller_name_ar"],
+        "controller_short_ar": held and held["controller_short_ar"],
         "controller_colour": held and held["controller_colour"],
         **_bound_fields("since", held and held["start"]),
         **_bound_fields("until", held and held["end"]),
@@ -314,6 +318,7 @@ def _transition(t: timeline.Transition | None) -> dict | None:
         "candidates": [p.value["controller"] for p in t.candidates],
         "colours": [p.value["controller_colour"] for p in t.candidates],
         "names": t.chain(lambda row: row["controller_name"]),
+        "names_ar": t.chain(lambda row: row["controller_name_ar"] or row["controller_name"]),
         "window": t.window.text,
         "earliest": clock.iso_day(t.window.earliest),
         "latest": clock.iso_day(t.window.latest),
@@ -384,7 +389,15 @@ def map_rows() -> map_encoding.MapRows:
     ).order_by(StatusPeriod.site_id, StatusPeriod.id)
     return map_encoding.MapRows(
         actors=_rows(
-            select(Actor.id, Actor.slug, Actor.name, Actor.short, Actor.colour).order_by(Actor.id)
+            select(
+                Actor.id,
+                Actor.slug,
+                Actor.name,
+                Actor.short,
+                Actor.colour,
+                Actor.name_ar,
+                Actor.short_ar,
+            ).order_by(Actor.id)
         ),
         sites=_rows(
             select(

@@ -98,6 +98,9 @@ class OGCRequest:
     prefers_html: bool = False
     #: URL of the static folder, for the HTML pages' stylesheets and scripts.
     assets: str = "/static"
+    #: The HTML pages' language and their words in it (html.WORDS -> translation).
+    lang: str = "en"
+    words: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ def api_document(req: OGCRequest, catalog: Mapping[str, Collection], limits: Lim
     """The OpenAPI 3.0 definition of this service, or (f=html) a Swagger UI page over it."""
     fmt = _format(req, IGNORED)
     if fmt == "html":
-        page = ogc_html.api_page(req.base + "/api?f=json", req.assets)
+        page = ogc_html.api_page(req.base + "/api?f=json", req.assets, req.words, req.lang)
         return 200, {"Content-Type": _HTML_TYPE}, page.encode()
     doc = ogc_openapi.document(req.base, [(c.id, c.title) for c in catalog.values()], limits)
     return 200, {"Content-Type": OPENAPI}, orjson.dumps(doc)
@@ -535,7 +538,11 @@ def _link(href: str, rel: str, media: str, title: str) -> dict:
 
 def _render(req: OGCRequest, doc: dict, fmt: str, json_type: str, kind: str) -> Response:
     if fmt == "html":
-        return 200, {"Content-Type": _HTML_TYPE}, ogc_html.page(kind, doc, req.assets).encode()
+        return (
+            200,
+            {"Content-Type": _HTML_TYPE},
+            ogc_html.page(kind, doc, req.assets, req.words, req.lang).encode(),
+        )
     return 200, {"Content-Type": json_type}, orjson.dumps(doc)
 
 

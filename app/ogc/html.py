@@ -2,52 +2,105 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from html import escape
 
-__all__ = ["page", "api_page"]
+__all__ = ["WORDS", "page", "api_page"]
+
+
+def N_(message: str) -> str:
+    """Mark a message for the translators' catalogue (pybabel -k N_); the caller translates."""
+    return message
+
 
 _TITLES = {
-    "landing": "Border Control Atlas – OGC API",
-    "conformance": "Conformance",
-    "collections": "Collections",
-    "items": "Features",
-    "schema": "Schema",
+    "landing": N_("Border Control Atlas – OGC API"),
+    "conformance": N_("Conformance"),
+    "collections": N_("Collections"),
+    "items": N_("Features"),
+    "schema": N_("Schema"),
 }
+#: Every word of these pages; `page(..., words=)` maps each to the reader's language.
+WORDS = (
+    *_TITLES.values(),
+    N_("Feature %(id)s"),
+    N_("Border Control Atlas – OGC API definition"),
+    N_("OGC API definition"),
+    N_('The <a href="%(url)s">OpenAPI 3.0 document</a>, readable below.'),
+    N_("Skip to content"),
+    N_("Border Control Atlas"),
+    N_("API definition"),
+    N_("%(returned)s of %(matched)s features."),
+    N_("Properties"),
+    N_("property"),
+    N_("type"),
+    N_("format"),
+    N_("meaning"),
+    N_("Links"),
+)
+#: Right-to-left languages (the page's `dir`).
+_RTL = frozenset({"ar"})
+
+Words = Callable[[str], str]
 
 
-def page(kind: str, doc: dict, assets: str = "/static") -> str:
-    """A complete HTML page for one document of the given kind.
+def _words(words: Mapping[str, str] | None) -> Words:
+    """A lookup of the page's words: translated where `words` has them, else English."""
+    table = words or {}
+    return lambda message: table.get(message, message)
+
+
+def page(
+    kind: str,
+    doc: dict,
+    assets: str = "/static",
+    words: Mapping[str, str] | None = None,
+    lang: str = "en",
+) -> str:
+    """A complete HTML page for one document of the given kind, in `lang` with `words`.
 
     >>> "&lt;b&gt;" in page("collection", {"title": "<b>", "links": []})
     True
     """
-    title = doc.get("title") or _TITLES.get(kind) or f"Feature {doc.get('id')}"
-    body = _BODIES[kind](doc)
+    t = _words(words)
+    title = (
+        doc.get("title") or t(_TITLES.get(kind, "")) or t("Feature %(id)s") % {"id": doc.get("id")}
+    )
+    body = _BODIES[kind](doc, t)
     return (
-        _head(title, assets, ("css/app.css", "css/ogc.css"))
+        _head(title, assets, ("css/app.css", "css/ogc.css"), lang)
         + '<body class="ogc">'
-        + _topbar(doc.get("links", []))
-        + f'<main id="main"><h1>{escape(title)}</h1>{body}{_links(doc.get("links", []))}'
+        + _topbar(doc.get("links", []), t)
+        + f'<main id="main"><h1>{escape(title)}</h1>{body}{_links(doc.get("links", []), t)}'
         "</main></body></html>"
     )
 
 
-def api_page(spec_url: str, assets: str = "/static") -> str:
+def api_page(
+    spec_url: str,
+    assets: str = "/static",
+    words: Mapping[str, str] | None = None,
+    lang: str = "en",
+) -> str:
     """Swagger UI over the OpenAPI document; the script that starts it is a static file,
     so the page runs under the site's Content Security Policy (no inline script)."""
+    t = _words(words)
     return (
         _head(
-            "Border Control Atlas – OGC API definition",
+            t("Border Control Atlas – OGC API definition"),
             assets,
             ("vendor/swagger-ui/swagger-ui.css", "css/app.css", "css/ogc.css"),
+            lang,
         )
         + '<body class="ogc ogc-api">'
-        + _topbar([])
+        + _topbar([], t)
         # Not <main>: Swagger UI draws its own main landmark, and a page has only one.
         + '<div id="main" class="ogc-main">'
-        '<section aria-labelledby="api-title"><h1 id="api-title">OGC API definition</h1>'
-        f'<p>The <a href="{escape(spec_url)}">OpenAPI 3.0 document</a>, readable below.</p>'
-        "</section>"
+        f'<section aria-labelledby="api-title"><h1 id="api-title">{t("OGC API definition")}</h1>'
+        "<p>"
+        + t('The <a href="%(url)s">OpenAPI 3.0 document</a>, readable below.')
+        % {"url": escape(spec_url)}
+        + "</p></section>"
         f'<div id="swagger-ui" data-spec="{escape(spec_url)}"></div></div>'
         f'<script src="{escape(assets)}/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
         f'<script src="{escape(assets)}/js/swagger-init.js"></script>'
@@ -55,37 +108,39 @@ def api_page(spec_url: str, assets: str = "/static") -> str:
     )
 
 
-def _head(title: str, assets: str, sheets: tuple[str, ...]) -> str:
+def _head(title: str, assets: str, sheets: tuple[str, ...], lang: str = "en") -> str:
     links = "".join(f'<link rel="stylesheet" href="{escape(assets)}/{sheet}">' for sheet in sheets)
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{escape(lang)}" dir="{"rtl" if lang in _RTL else "ltr"}">'
+        '<head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{escape(title)}</title><link rel="icon" href="data:,">{links}</head>'
     )
 
 
-def _topbar(links: list[dict]) -> str:
+def _topbar(links: list[dict], t: Words) -> str:
     """The site's top bar: the atlas, the API's landing page."""
     home = next((link["href"] for link in links if link["rel"] == "self"), "")
     root = home.split("/ogc", 1)[0] if "/ogc" in home else ""
     return (
-        '<a class="skip" href="#main">Skip to content</a>'
-        f'<header class="topbar"><a class="brand" href="{escape(root)}/">Border Control Atlas</a>'
+        f'<a class="skip" href="#main">{t("Skip to content")}</a>'
+        f'<header class="topbar"><a class="brand" href="{escape(root)}/">'
+        f"{t('Border Control Atlas')}</a>"
         f'<nav aria-label="OGC API"><a href="{escape(root)}/ogc/">OGC API</a>'
-        f'<a href="{escape(root)}/ogc/collections?f=html">Collections</a>'
-        f'<a href="{escape(root)}/ogc/api?f=html">API definition</a></nav></header>'
+        f'<a href="{escape(root)}/ogc/collections?f=html">{t("Collections")}</a>'
+        f'<a href="{escape(root)}/ogc/api?f=html">{t("API definition")}</a></nav></header>'
     )
 
 
-def _landing(doc: dict) -> str:
+def _landing(doc: dict, t: Words) -> str:
     return f"<p>{escape(doc.get('description', ''))}</p>"
 
 
-def _conformance(doc: dict) -> str:
+def _conformance(doc: dict, t: Words) -> str:
     return "<ul>" + "".join(f"<li>{escape(c)}</li>" for c in doc["conformsTo"]) + "</ul>"
 
 
-def _collections(doc: dict) -> str:
+def _collections(doc: dict, t: Words) -> str:
     return "".join(
         f'<section><h2><a href="{escape(_href(c, "self"))}?f=html">{escape(c["title"])}'
         f"</a></h2><p>{escape(c['description'])}</p></section>"
@@ -93,11 +148,11 @@ def _collections(doc: dict) -> str:
     )
 
 
-def _collection(doc: dict) -> str:
+def _collection(doc: dict, t: Words) -> str:
     return f"<p>{escape(doc.get('description', ''))}</p>"
 
 
-def _items(doc: dict) -> str:
+def _items(doc: dict, t: Words) -> str:
     feats = doc["features"]
     columns = list(feats[0]["properties"]) if feats else []
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in ["id", *columns])
@@ -109,15 +164,18 @@ def _items(doc: dict) -> str:
         for f in feats
     )
     return (
-        f"<p>{doc['numberReturned']} of {doc['numberMatched']} features.</p>"
+        "<p>"
+        + t("%(returned)s of %(matched)s features.")
+        % {"returned": doc["numberReturned"], "matched": doc["numberMatched"]}
+        + "</p>"
         # Keyboard users scroll a wide table only if its box can take focus.
-        '<div class="table-wrap" tabindex="0" role="region" aria-label="Features">'
+        + f'<div class="table-wrap" tabindex="0" role="region" aria-label="{t("Features")}">'
         f"<table><thead><tr>{head}</tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
 
 
-def _schema(doc: dict) -> str:
+def _schema(doc: dict, t: Words) -> str:
     rows = "".join(
         "<tr>"
         + "".join(
@@ -128,28 +186,29 @@ def _schema(doc: dict) -> str:
         for name, p in doc["properties"].items()
     )
     return (
-        '<div class="table-wrap" tabindex="0" role="region" aria-label="Properties">'
-        '<table><thead><tr><th scope="col">property</th>'
-        '<th scope="col">type</th><th scope="col">format</th><th scope="col">meaning</th>'
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{t("Properties")}">'
+        f'<table><thead><tr><th scope="col">{t("property")}</th>'
+        f'<th scope="col">{t("type")}</th><th scope="col">{t("format")}</th>'
+        f'<th scope="col">{t("meaning")}</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
 
-def _item(doc: dict) -> str:
+def _item(doc: dict, t: Words) -> str:
     rows = "".join(
         f"<dt>{escape(k)}</dt><dd>{escape(_text(v))}</dd>" for k, v in doc["properties"].items()
     )
     return f"<dl>{rows}</dl>"
 
 
-def _links(links: list[dict]) -> str:
+def _links(links: list[dict], t: Words) -> str:
     items = "".join(
         f'<li><a href="{escape(link["href"])}" rel="{escape(link["rel"])}">'
         f"{escape(link.get('title') or link['rel'])}</a> ({escape(link['rel'])})"
         "</li>"
         for link in links
     )
-    return f"<nav><h2>Links</h2><ul>{items}</ul></nav>" if items else ""
+    return f"<nav><h2>{t('Links')}</h2><ul>{items}</ul></nav>" if items else ""
 
 
 def _href(doc: dict, rel: str) -> str:

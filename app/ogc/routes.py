@@ -8,6 +8,8 @@ from app.core.clock import today
 from app.db import cql, features
 from app.db.features import Filters
 from app.ogc import core as ogc
+from app.ogc import html as ogc_html
+from app.web import i18n
 from app.web.httpcache import host_key, public_url, respond
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -75,11 +77,15 @@ def _serve(name, endpoint):
         prefers_html=request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML])
         == ogc.HTML,
         assets=url_for("static", filename="").rstrip("/"),
+        lang=i18n.language(),
+        words=i18n.translated(ogc_html.WORDS),
     )
     params = tuple(sorted((k, tuple(v)) for k, v in req.params.items()))
     # Only validated answers are kept (respond() drops 400s), and the host is left out
     # once PUBLIC_URL is set, so made-up parameters or Host headers cannot fill the cache.
-    return respond(("ogc", name, host_key(), req.prefers_html, params), lambda: endpoint(req))
+    return respond(
+        ("ogc", name, host_key(), req.prefers_html, req.lang, params), lambda: endpoint(req)
+    )
 
 
 def _limits() -> ogc.Limits:

@@ -23,6 +23,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -38,7 +41,7 @@ from app.extensions import db, login_manager
 bp = Blueprint("auth", __name__)
 
 # The same wording whether the username exists or not.
-BAD_CREDENTIALS = "Unknown username or wrong password."
+BAD_CREDENTIALS = _l("Unknown username or wrong password.")
 #: Where the session cookie keeps the token of its server-side session record.
 SESSION_TOKEN = "_session_token"
 
@@ -47,8 +50,9 @@ def init_app(app: Flask) -> None:
     """Sign-in for this app: where to send anonymous editors, and who a session is."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to edit the record."
+    login_manager.login_message = _l("Sign in to edit the record.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy message in the reader's language
     login_manager.user_loader(load_user)
     user_sessions.init_app()
     hours = app.config["SESSION_MAX_HOURS"]
@@ -65,17 +69,17 @@ class LoginForm(FlaskForm):
     """Username and password."""
 
     username = StringField(
-        "Username",
+        _l("Username"),
         validators=[InputRequired(), Length(max=80)],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[InputRequired(), Length(max=passwords.MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 def load_user(user_id: str) -> User | None:
@@ -143,21 +147,26 @@ def _attempt(form: LoginForm):
     )
     if wait:
         flash(
-            f"Too many failed sign-ins for this username or from this address. "
-            f"Try again in {wait} minute{'s' if wait != 1 else ''}.",
+            ngettext(
+                "Too many failed sign-ins for this username or from this address. "
+                "Try again in %(num)d minute.",
+                "Too many failed sign-ins for this username or from this address. "
+                "Try again in %(num)d minutes.",
+                wait,
+            ),
             "error",
         )
         return render_template("login.html", form=form), 429
     user = find_user(username)
     if not _password_ok(user, form.password.data):
-        flash(BAD_CREDENTIALS, "error")
+        flash(str(BAD_CREDENTIALS), "error")
         return render_template("login.html", form=form), 401
     login_throttle.clear(username, address)
     session.clear()  # a fresh session on sign-in (no fixation)
     token = user_sessions.start(user.id, user_sessions.Lifetimes.from_config(cfg))
     login_user(user)
     session[SESSION_TOKEN] = token
-    flash(f"Signed in as {user.username}.", "info")
+    flash(_("Signed in as %(name)s.", name=user.username), "info")
     return redirect(safe_next(form.next.data) or url_for("editor.index"))
 
 
@@ -173,7 +182,7 @@ def expired_login_form():
     form = LoginForm(formdata=None)
     form.username.data = request.form.get("username", "")[:80]
     form.next.data = safe_next(request.form.get("next")) or ""
-    flash("The sign-in form had been open too long. Enter your password again.", "info")
+    flash(_("The sign-in form had been open too long. Enter your password again."), "info")
     return render_template("login.html", form=form), 400
 
 
@@ -201,7 +210,7 @@ def logout():
         user_sessions.end(token)
     logout_user()
     session.clear()
-    flash("Signed out.", "info")
+    flash(_("Signed out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -213,5 +222,12 @@ def logout_everywhere():
     db.session.commit()
     logout_user()
     session.clear()
-    flash(f"Signed out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "info")
+    flash(
+        ngettext(
+            "Signed out everywhere (%(num)d session ended).",
+            "Signed out everywhere (%(num)d sessions ended).",
+            ended,
+        ),
+        "info",
+    )
     return redirect(url_for("main.index"))

@@ -13,6 +13,7 @@ import secrets
 from html import escape
 
 from flask import Flask, Request, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -22,7 +23,7 @@ from app.extensions import db
 from app.web.security import content_security_policy, security_headers
 
 _JSON_PREFIXES = ("/api/", "/ogc", "/feeds/")
-READ_ONLY = (
+READ_ONLY = _l(
     "The database is read-only at the moment (maintenance, a full disk or a replica), so "
     "nothing can be saved; reading works as usual. Nothing was saved: try again later."
 )
@@ -51,16 +52,17 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, message: str, code: str | None = None):
+def error_response(status: int, message, code: str | None = None):
     """Render one error as JSON or HTML depending on the client; this never raises."""
     try:
+        message = str(message)  # a lazy message in the request's language
         if wants_json():
             body = {"code": code or str(status), "description": message}
             return jsonify(body), status
         return render_template(
             "error.html",
             status=status,
-            title=_TITLES.get(status, code or "Error"),
+            title=_TITLES.get(status, code or _l("Error")),
             message=message,
             suggestions=_suggestions(status),
             guess=_guess(status),
@@ -71,17 +73,17 @@ def error_response(status: int, message: str, code: str | None = None):
 
 
 _TITLES = {
-    400: "Bad request",
-    401: "Sign in needed",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Cannot be saved",
-    429: "Too many requests",
-    500: "Something went wrong",
-    503: "Unavailable for a while",
+    400: _l("Bad request"),
+    401: _l("Sign in needed"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    422: _l("Cannot be saved"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Unavailable for a while"),
 }
 
 
@@ -156,7 +158,7 @@ def unexpected_error(exc: Exception):
     db.session.rollback()
     current_app.logger.exception("unhandled error")
     return error_response(
-        500, "Something went wrong on our side; nothing was saved.", "ServerError"
+        500, _l("Something went wrong on our side; nothing was saved."), "ServerError"
     )
 
 
@@ -205,7 +207,7 @@ def _stale_form(exc: CSRFError):
 
         return auth.expired_login_form()
     if request.files:
-        message = (
+        message = _l(
             "The form had been open too long, so it was not sent. Files cannot be kept: "
             "open the page again and choose the file again."
         )

@@ -6,6 +6,8 @@ import datetime as dt
 from html import escape
 
 from flask import Blueprint, current_app, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import atom, clock
@@ -14,6 +16,7 @@ from app.core.text_rules import safe_url
 from app.db import queries
 from app.db.models import Actor, ControlPeriod, Site, StatusPeriod, status_period_source
 from app.extensions import db
+from app.web import i18n
 from app.web.httpcache import host_key, ok, public_url, respond
 from app.web.params import only_args, site_or_404
 
@@ -23,26 +26,31 @@ AUTHOR = "Border Control Atlas"
 # The year in every tag: URI; ids must never change, so this never changes either.
 TAG_YEAR = 2026
 _STATUS_WORDS = {
-    "open": "opened",
-    "closed": "closed",
-    "restricted": "restricted",
-    "unknown": "status became unknown",
+    "open": _l("%(site)s opened"),
+    "closed": _l("%(site)s closed"),
+    "restricted": _l("%(site)s restricted"),
+    "unknown": _l("%(site)s status became unknown"),
 }
 
 
 @bp.get("/changes.atom")
 def changes():
     """Every change of control or status at any site."""
-    only_args()
-    return respond(("changes.atom", host_key()), lambda: ok(_feed(None), atom.MEDIA_TYPE))
+    only_args("lang")
+    return respond(
+        ("changes.atom", host_key(), i18n.language()), lambda: ok(_feed(None), atom.MEDIA_TYPE)
+    )
 
 
 @bp.get("/sites/<slug>.atom")
 def site(slug: str):
     """Changes of control or status at one site."""
-    only_args()
+    only_args("lang")
     found = site_or_404(slug)
-    return respond(("site.atom", slug, host_key()), lambda: ok(_feed(found), atom.MEDIA_TYPE))
+    return respond(
+        ("site.atom", slug, host_key(), i18n.language()),
+        lambda: ok(_feed(found), atom.MEDIA_TYPE),
+    )
 
 
 def _self_url() -> str:
@@ -56,7 +64,11 @@ def _feed(site: Site | None) -> bytes:
         key=lambda e: (e.published, e.id),
         reverse=True,
     )
-    name = f"changes at {site.name}" if site else "changes at Syria–Iraq border crossings"
+    name = (
+        gettext("changes at %(site)s", site=site.name)
+        if site
+        else gettext("changes at Syria–Iraq border crossings")
+    )
     specific = f"sites/{site.slug}" if site else "changes"
     alternate = (
         public_url(url_for("main.site", slug=site.slug))
@@ -65,7 +77,7 @@ def _feed(site: Site | None) -> bytes:
     )
     return atom.feed(
         id=_tag(specific),
-        title=f"Border Control Atlas: {name}",
+        title=gettext("Border Control Atlas: %(name)s", name=name),
         self_url=_self_url(),
         alternate=alternate,
         author=AUTHOR,
@@ -88,9 +100,11 @@ def _control_entries(site: Site | None) -> list[atom.Entry]:
     sources = queries.sources_for_periods(p.id for p, _, _ in rows)
     out = []
     for p, s, actor in rows:
-        title = f"{actor.name} took control of {s.name}"
-        if p.contested:
-            title += " (contested)"
+        title = (
+            gettext("%(actor)s took control of %(site)s (contested)", actor=actor.name, site=s.name)
+            if p.contested
+            else gettext("%(actor)s took control of %(site)s", actor=actor.name, site=s.name)
+        )
         out.append(_entry(period_key(s.slug, "control", p.start), title, p, s, sources[p.id]))
     return out
 
@@ -109,7 +123,7 @@ def _status_entries(site: Site | None) -> list[atom.Entry]:
     return [
         _entry(
             period_key(s.slug, "status", p.start),
-            f"{s.name} {_STATUS_WORDS[p.status]}",
+            str(_STATUS_WORDS[p.status]) % {"site": s.name},
             p,
             s,
             sources[p.id],

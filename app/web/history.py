@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from app.db.revert import RevertRefused, revert
 from app.extensions import db
 from app.web.auth import admin_required
 from app.web.editor.fields import plain_text, strip
+from app.web.i18n import actor_label
 from app.web.params import site_arg, site_or_404
 
 bp = Blueprint("history", __name__)
@@ -41,23 +44,44 @@ EDIT_KINDS = {
     "status_period": "status-periods",
 }
 LABELS = {
-    "start_edtf": "Start",
-    "end_edtf": "End",
-    "date_edtf": "Date",
-    "actor_id": "Controller",
-    "challenger_id": "Challenger",
-    "site_id": "Site",
-    "parent_id": "Parent",
-    "crossing_id": "Crossing",
-    "source_ids": "Sources",
-    "site_ids": "Sites",
-    "name_ar": "Arabic name",
-    "lon": "Longitude",
-    "lat": "Latitude",
-    "radius_km": "Radius (km)",
-    "url": "URL",
-    "archived_url": "Archived URL",
-    "ref": "Reference code",
+    "start_edtf": _l("Start"),
+    "end_edtf": _l("End"),
+    "date_edtf": _l("Date"),
+    "actor_id": _l("Controller"),
+    "challenger_id": _l("Challenger"),
+    "site_id": _l("Site"),
+    "parent_id": _l("Parent"),
+    "crossing_id": _l("Crossing"),
+    "source_ids": _l("Sources"),
+    "site_ids": _l("Sites"),
+    "name_ar": _l("Arabic name"),
+    "name_ar_transliterated": _l("Arabic name is a transliteration"),
+    "short_ar": _l("Arabic short label"),
+    "lon": _l("Longitude"),
+    "lat": _l("Latitude"),
+    "radius_km": _l("Radius (km)"),
+    "url": _l("URL"),
+    "archived_url": _l("Archived URL"),
+    "ref": _l("Reference code"),
+    "slug": _l("Slug"),
+    "name": _l("Name"),
+    "short": _l("Short label"),
+    "kind": _l("Kind"),
+    "colour": _l("Colour"),
+    "note": _l("Note"),
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "confidence": _l("Confidence"),
+    "status": _l("Status"),
+    "contested": _l("Contested"),
+    "country": _l("Country"),
+    "aliases": _l("Other spellings"),
+    "location_precision": _l("Location precision"),
+    "location_note": _l("About the location"),
+    "publisher": _l("Publisher"),
+    "published": _l("Published"),
+    "language": _l("Language"),
+    "accessed": _l("Accessed"),
 }
 # Days derived from a bound's EDTF text: the text alone is shown.
 _DERIVED = {"start_earliest", "start_latest", "end_earliest", "end_latest", "date", "date_latest"}
@@ -76,8 +100,10 @@ _REFS = {
 class RevertForm(FlaskForm):
     """Revert button with an optional comment."""
 
-    comment = StringField("Comment for the history", [Length(max=500), plain_text], filters=[strip])
-    submit = SubmitField("Revert this change")
+    comment = StringField(
+        _l("Comment for the history"), [Length(max=500), plain_text], filters=[strip]
+    )
+    submit = SubmitField(_l("Revert this change"))
 
 
 @dataclass(frozen=True)
@@ -168,9 +194,12 @@ def revert_view(revision_id: int):
     try:
         new = revert(rev, current_user, form.comment.data or "")
     except RevertRefused as exc:
-        flash(f"Not reverted: {exc}", "error")
+        flash(_("Not reverted: %(why)s", why=exc), "error")
         return render_template("revision.html", entry=entries([rev])[0], form=form), 409
-    flash(f"Reverted revision #{rev.id}; the revert is revision #{new.id}.", "info")
+    flash(
+        _("Reverted revision #%(old)s; the revert is revision #%(new)s.", old=rev.id, new=new.id),
+        "info",
+    )
     return redirect(url_for(".show", revision_id=new.id))
 
 
@@ -240,7 +269,7 @@ def entries(revs: list[Revision]) -> list[Entry]:
 
 def label(key: str) -> str:
     """Human name of a snapshot field."""
-    return LABELS.get(key) or key.replace("_", " ").capitalize()
+    return str(LABELS.get(key) or key.replace("_", " ").capitalize())
 
 
 def shown(key: str, value, names: dict) -> str:
@@ -277,6 +306,8 @@ def _name(row) -> str:
     """How a referenced row is named in diffs."""
     if isinstance(row, Source):
         return f"[{row.ref}] {row.title}" if row.ref else row.title
+    if isinstance(row, Actor):
+        return actor_label(row.name, row.name_ar) or row.name
     return row.name
 
 

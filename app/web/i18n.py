@@ -7,11 +7,16 @@ cookie for a year, so a shared link can open the other interface.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, Response, g, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 #: Languages of the interface, in the switch's order; the first is the fallback.
 LANGUAGES = ("en", "ar")
+#: Each language's name in itself: the text of the link that switches to it.
+NAMES = {"en": "English", "ar": "العربية"}
 #: Right-to-left languages among them.
 RTL = frozenset({"ar"})
 COOKIE = "lang"
@@ -20,6 +25,38 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 #: data use them) or Arabic-Indic (٠–٩), chosen by `?digits=` and kept in this cookie.
 DIGITS = ("latn", "arab")
 DIGITS_COOKIE = "digits"
+
+#: Vocabulary values (statuses, confidence levels, kinds, roles, revision actions) in words;
+#: the values themselves stay English in URLs, the API and the database.
+WORDS = {
+    "open": _l("open"),
+    "closed": _l("closed"),
+    "restricted": _l("restricted"),
+    "unknown": _l("unknown"),
+    "high": _l("high"),
+    "medium": _l("medium"),
+    "low": _l("low"),
+    "crossing_side": _l("crossing side"),
+    "town": _l("town"),
+    "garrison": _l("garrison"),
+    "zone": _l("zone"),
+    "exact": _l("exact"),
+    "approximate": _l("approximate"),
+    "state": _l("state"),
+    "non_state": _l("non-state"),
+    "coalition": _l("coalition"),
+    "editor": _l("editor"),
+    "admin": _l("admin"),
+    "create": _l("create"),
+    "update": _l("update"),
+    "delete": _l("delete"),
+    "revert": _l("revert"),
+    "change": _l("change"),
+    "SY": _l("Syria"),
+    "IQ": _l("Iraq"),
+    "JO": _l("Jordan"),
+    "TR": _l("Turkey"),
+}
 
 babel = Babel()
 
@@ -58,6 +95,35 @@ def digits() -> str:
     return cookie if cookie in DIGITS else DIGITS[0]
 
 
+def word(value: str) -> str:
+    """A vocabulary value in the interface's language ("closed" -> "مغلق"); others as given."""
+    return str(WORDS.get(value, value))
+
+
+def actor_label(name: str | None, name_ar: str | None = "") -> str | None:
+    """An actor's name (or short label) in the interface's language: the Arabic one in
+    the Arabic interface when the actor has one, else the English one."""
+    return name_ar if name_ar and language() == "ar" else name
+
+
+def translated(messages) -> dict[str, str]:
+    """Each of `messages` (marked N_ in a module without Flask) in this request's language,
+    for the pure modules' `words=` (base_map.WORDS, ogc.html.WORDS)."""
+    return {message: gettext(message) for message in messages}
+
+
+def switch_url(**choice: str) -> str:
+    """This page's path and query with `lang=` (or `digits=`) replaced by `choice`."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in choice]
+    query = urlencode([*args, *choice.items()])
+    return f"{request.script_root}{request.path}?{query}"
+
+
+def other_languages() -> list[tuple[str, str, str]]:
+    """(code, own name, URL of this page in it) of every language but this one."""
+    return [(code, NAMES[code], switch_url(lang=code)) for code in LANGUAGES if code != language()]
+
+
 def _remember(response: Response) -> Response:
     """Keep `?lang=` and `?digits=` choices in cookies (readable by the page: no secret)."""
     for name, asked in ((COOKIE, g.get("lang_asked")), (DIGITS_COOKIE, g.get("digits_asked"))):
@@ -74,6 +140,17 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
-        language=language, direction=direction, digits=digits, LANGUAGES=LANGUAGES
+        language=language,
+        direction=direction,
+        digits=digits,
+        LANGUAGES=LANGUAGES,
+        switch_url=switch_url,
+        other_languages=other_languages,
+        actor_label=actor_label,
     )
+    app.jinja_env.filters["word"] = word
+    app.jinja_env.filters["actor_label"] = actor_label
     app.after_request(_remember)
+    from app.web import js_strings  # imports this module
+
+    js_strings.init_app(app)

@@ -25,6 +25,8 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -41,37 +43,39 @@ bp = Blueprint("data_import", __name__, url_prefix="/editor")
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _STATES = ("upload", "claimed", "done", "tmp")
-ALLOW_FAR_LABEL = "Sites far from the border are intended"
+ALLOW_FAR_LABEL = _l("Sites far from the border are intended")
 
 
 class UploadForm(FlaskForm):
     """Choose a file to check: CSV, GeoJSON, GeoPackage or a ZIP of them (any download)."""
 
     file = FileField(
-        "CSV or GeoJSON file (UTF-8), GeoPackage, or a ZIP of them", validators=[FileRequired()]
+        _l("CSV or GeoJSON file (UTF-8), GeoPackage, or a ZIP of them"),
+        validators=[FileRequired()],
     )
     allow_far = BooleanField(
         ALLOW_FAR_LABEL,
-        description=(
-            f"Without it a site more than {importer.FAR_KM} km from the Syria–Iraq border is "
-            "refused, as the site form refuses it without its confirmation."
+        description=_l(
+            "Without it a site more than %(km)s km from the Syria–Iraq border is "
+            "refused, as the site form refuses it without its confirmation.",
+            km=importer.FAR_KM,
         ),
     )
-    submit = SubmitField("Check file")
+    submit = SubmitField(_l("Check file"))
 
 
 class ConfirmForm(FlaskForm):
     """Import the file that was just checked."""
 
     token = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Import")
+    submit = SubmitField(_l("Import"))
 
 
 class DiscardForm(FlaskForm):
     """Delete a checked file that is waiting, without importing it."""
 
     token = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Discard")
+    submit = SubmitField(_l("Discard"))
 
 
 @bp.before_request
@@ -104,9 +108,13 @@ def upload():
     if token is None:
         limit = current_app.config["IMPORT_MAX_PENDING"]
         return _page(
-            problem=f"You have {limit} checked files waiting to be imported, the most kept "
-            "for one editor (IMPORT_MAX_PENDING); import or discard one of them first. "
-            f"{name} was not kept.",
+            problem=gettext(
+                "You have %(num)s checked files waiting to be imported, the most kept "
+                "for one editor (IMPORT_MAX_PENDING); import or discard one of them first. "
+                "%(name)s was not kept.",
+                num=limit,
+                name=name,
+            ),
         ), 429
     return _page(plan=plan, name=name, confirm=ConfirmForm(token=token), allow_far=allow_far)
 
@@ -117,7 +125,7 @@ def review(token: str):
     """Check a waiting file again against the record as it is now, with its Import button."""
     meta, data = _read(_path(token, "upload")) if _TOKEN.fullmatch(token) else (None, b"")
     if meta is None:
-        flash("That import is no longer waiting; upload the file again.", "error")
+        flash(gettext("That import is no longer waiting; upload the file again."), "error")
         return redirect(url_for(".upload"))
     plan, problem = _check(data, meta["name"], meta["allow_far"])
     confirm = ConfirmForm(token=token) if plan is not None and plan.ok else None
@@ -133,7 +141,7 @@ def confirm():
     form = ConfirmForm()
     token = form.token.data or ""
     if not form.validate_on_submit() or not _TOKEN.fullmatch(token):
-        flash("That import is no longer waiting; upload the file again.", "error")
+        flash(gettext("That import is no longer waiting; upload the file again."), "error")
         return redirect(url_for(".upload"))
     _expire()
     claimed = _path(token, "claimed")
@@ -179,7 +187,14 @@ def confirm():
         },
     )
     claimed.unlink(missing_ok=True)
-    flash(f"Imported {name}: {done['create']} created, {done['update']} updated.")
+    flash(
+        gettext(
+            "Imported %(name)s: %(created)s created, %(updated)s updated.",
+            name=name,
+            created=done["create"],
+            updated=done["update"],
+        )
+    )
     return redirect(url_for(".upload"))
 
 
@@ -193,7 +208,7 @@ def discard():
         meta, _ = _read(_path(token, "upload"))
         _path(token, "upload").unlink(missing_ok=True)
         if meta is not None:
-            flash(f"Discarded {meta['name']}; nothing was imported.")
+            flash(gettext("Discarded %(name)s; nothing was imported.", name=meta["name"]))
     return redirect(url_for(".upload"))
 
 
@@ -202,8 +217,11 @@ def too_large(_exc):
     """A friendly refusal for files over MAX_CONTENT_LENGTH."""
     limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
     return _page(
-        problem=f"The file is larger than the {limit:g} MB limit; nothing was "
-        "imported. Split it into smaller files.",
+        problem=gettext(
+            "The file is larger than the %(limit)s MB limit; nothing was "
+            "imported. Split it into smaller files.",
+            limit=f"{limit:g}",
+        ),
     ), 413
 
 
@@ -212,17 +230,26 @@ def _not_waiting(token: str):
     meta, _ = _read(_path(token, "claimed"), head_only=True)
     if meta is not None:
         return _page(
-            problem=f"{meta['name']} is being imported by another request (a second click or "
-            "another tab); this one changed nothing. Reload this page in a moment to see it.",
+            problem=gettext(
+                "%(name)s is being imported by another request (a second click or "
+                "another tab); this one changed nothing. Reload this page in a moment to "
+                "see it.",
+                name=meta["name"],
+            ),
         ), 409
     meta, _ = _read(_path(token, "done"), head_only=True)
     if meta is not None:
         return _page(
-            problem=f"{meta['name']} was already imported at {meta['imported']} "
-            f"({meta['created']} created, {meta['updated']} updated); this click "
-            "changed nothing.",
+            problem=gettext(
+                "%(name)s was already imported at %(at)s (%(created)s created, "
+                "%(updated)s updated); this click changed nothing.",
+                name=meta["name"],
+                at=meta["imported"],
+                created=meta["created"],
+                updated=meta["updated"],
+            ),
         ), 409
-    flash("That import is no longer waiting; upload the file again.", "error")
+    flash(gettext("That import is no longer waiting; upload the file again."), "error")
     return redirect(url_for(".upload"))
 
 

@@ -13,13 +13,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.core import (
+    base_map,
     bounds,
-    folium_map,
     geo,
     map_encoding,
     search,
@@ -33,7 +34,7 @@ from app.db import queries
 from app.db.models import Crossing
 from app.db.session_events import data_version
 from app.extensions import db
-from app.web import compress, security
+from app.web import compress, i18n, js_strings, security
 from app.web.httpcache import public_url
 from app.web.params import date_arg, site_arg, site_or_404
 
@@ -71,7 +72,7 @@ def index():
         rows=shown,
         hidden_rows=len(rows) - len(shown),
         focus=focus,
-        statuses=folium_map.STATUS_LABELS,
+        statuses=base_map.STATUS_LABELS,
         when=map_encoding.when_label,
         shorts=queries.actor_short_names(),
         crossings=Markup(map_encoding.script_json(crossings)),
@@ -105,10 +106,15 @@ def site(slug: str):
     day = date_arg("date")
     location = _locate(site)
     sources = queries.sources_for_periods(p.id for p in site.control_periods)
+    labels = js_strings.chart_labels()
     chart = svg_timeline.render(
-        svg_timeline.site_tracks(site, folium_map.safe_colour),
+        svg_timeline.site_tracks(
+            site, map_encoding.safe_colour, labels, arabic=i18n.language() == "ar"
+        ),
         today(),
-        title=f"Control and status of {site.name}",
+        title=gettext("Control and status of %(name)s", name=site.name),
+        labels=labels,
+        words=js_strings.date_words(),
     )
     return render_template(
         "site.html",
@@ -168,11 +174,12 @@ def _map_date(now) -> dt.date:
 
 def _map_context(now: dt.date, day: dt.date) -> dict:
     """What the map page and the embed both render: the map, its data block and the slider."""
-    parts, data = _cached_map(now)
+    base, data, legend = _cached_map(now)
     return {
         "day": day,
-        "parts": parts,
+        "base": Markup(base),
         "data": Markup(data),
+        "legend": legend,
         "offset": map_encoding.offset(day),
         "max_offset": map_encoding.offset(now),
         "max_date": now.isoformat(),
@@ -190,38 +197,41 @@ def _embed_snippet(day: dt.date) -> str:
     )
 
 
-def _cached_map(now) -> tuple[folium_map.MapParts, str]:
-    """The map and its data block, rebuilt only when the data or the settings change."""
+def _cached_map(now) -> tuple[str, str, list[base_map.LegendActor]]:
+    """The base map (in this request's language), the time data block and the legend's
+    actors, rebuilt only when the data, the language or the settings change."""
     config = current_app.config
-    key = (
-        "map-page",
-        now,
-        _static(),
-        config["GEODATA_DIR"],
-        config.get("TILES_URL"),
-        config.get("TILES_ATTRIBUTION"),
+    version = data_version(db.session)
+    tiles = (config.get("TILES_URL"), config.get("TILES_ATTRIBUTION"))
+    base_key = ("map-base", i18n.language(), config["GEODATA_DIR"], tiles)
+    base = _map_pages.get(version, base_key, _map_base)
+    data, legend = _map_pages.get(version, ("map-data", now), lambda: _map_data(now))
+    return base, data, legend
+
+
+def _map_base() -> str:
+    """The base map's JSON block: view, boundary layers, country names, tiles if set."""
+    config = current_app.config
+    return map_encoding.script_json(
+        base_map.config(
+            geo.display_layers(config["GEODATA_DIR"]),
+            tiles_url=config.get("TILES_URL", ""),
+            tiles_attribution=config.get("TILES_ATTRIBUTION", ""),
+            words=i18n.translated(base_map.WORDS),
+        )
     )
-    return _map_pages.get(data_version(db.session), key, lambda: _map_page(now))
 
 
-def _map_page(day) -> tuple[folium_map.MapParts, str]:
-    """The rendered Folium map and the time data block, computed once per data version."""
+def _map_data(day) -> tuple[str, list[base_map.LegendActor]]:
+    """The time data block and the actors it uses (for the legend), once per data version."""
     block = map_encoding.encode(queries.map_rows(), day)
     used = map_encoding.actors_used(block)
     legend = [
-        folium_map.LegendActor(slug, name, colour, short)
-        for i, (slug, name, colour, short, _) in enumerate(block["actors"])
+        base_map.LegendActor(slug, name, colour, short, name_ar, short_ar)
+        for i, (slug, name, colour, short, _, name_ar, short_ar) in enumerate(block["actors"])
         if i in used
     ]
-    config = current_app.config
-    m = folium_map.build_map(
-        geo.display_layers(config["GEODATA_DIR"]),
-        legend,
-        static_url=_static(),
-        tiles_url=config.get("TILES_URL", ""),
-        tiles_attribution=config.get("TILES_ATTRIBUTION", ""),
-    )
-    return folium_map.render_parts(m), map_encoding.script_json(block)
+    return map_encoding.script_json(block), legend
 
 
 def _all_rows() -> bool:
@@ -236,11 +246,6 @@ def _site_arg() -> str | None:
     """?site=<slug>: the site to focus, as its slug."""
     site = site_arg()
     return site.slug if site else None
-
-
-def _static() -> str:
-    """URL prefix of the static folder, without the trailing slash."""
-    return url_for("static", filename="").rstrip("/")
 
 
 def _search_format() -> bool:

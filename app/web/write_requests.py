@@ -9,6 +9,7 @@ version) and the write that follows see the same record, on SQLite and PostgreSQ
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -73,8 +74,10 @@ def _operational(exc: OperationalError):
     if write_lock.is_lock_timeout(exc):
         return refusal(
             503,
-            "Not saved: another save or an import is still running. Nothing was changed; "
-            "wait a few seconds and send it again (your input is below).",
+            gettext(
+                "Not saved: another save or an import is still running. Nothing was changed; "
+                "wait a few seconds and send it again (your input is below)."
+            ),
             retry=True,
         )
     return errors.database_error(exc)  # read-only: 503; anything else: the 500 page
@@ -83,17 +86,22 @@ def _operational(exc: OperationalError):
 def _integrity(exc: IntegrityError):
     return refusal(
         409,
-        "Not saved: the database refused it because it collides with a record saved "
-        f"meanwhile ({_constraint(exc)}). Nothing was changed; check the record and send "
-        "it again (your input is below).",
+        gettext(
+            "Not saved: the database refused it because it collides with a record saved "
+            "meanwhile (%(reason)s). Nothing was changed; check the record and send "
+            "it again (your input is below).",
+            reason=_constraint(exc),
+        ),
     )
 
 
 def _stale(_exc: StaleDataError):
     return refusal(
         409,
-        "Not saved: someone changed this record since you opened it. Nothing was changed; "
-        "check the record and send it again (your input is below).",
+        gettext(
+            "Not saved: someone changed this record since you opened it. Nothing was changed; "
+            "check the record and send it again (your input is below)."
+        ),
     )
 
 

@@ -11,6 +11,87 @@
     "August", "September", "October", "November", "December"];
   const SPACING = 22;
 
+  /* ---- words: the page's strings block (app/web/js_strings.py), English without it ---- */
+
+  // The English text of every key the scripts use, as js_strings.py has it (a test checks
+  // they agree). Vocabulary keys (status., confidence., kind., country., adjective.) are
+  // left out: without the block the data block's own vocabulary words are shown.
+  const ENGLISH = {
+    lang: "en", digits: "latn", date_locale: "en",
+    "date.sometime": "sometime {window}", "date.in": "in {date}",
+    "date.between": "between {first} and {last}", "date.no_later_than": "no later than {date}",
+    "date.no_earlier_than": "no earlier than {date}", "date.by": "by {date}",
+    "date.from": "from {date}", "date.uncertain": "{date} (uncertain)",
+    "date.approximate": "{date} (approximate)",
+    "date.uncertain_approximate": "{date} (uncertain, approximate)",
+    "when.span": "{since} – {until}", "when.since": "since {date}", "when.until": "until {date}",
+    "when.always": "always on record", "when.no_record": "no record",
+    "when.handover": "{chain}, {window}", "when.arrow": " → ",
+    unknown: "unknown", "holder.changing": "changing hands ({chain})",
+    "tag.contested": "contested", "tag.uncertain": "date uncertain", "tag.changing": "changing hands",
+    "place.crossing_side": "{adjective} side of a crossing", "place.in": "{kind} in {country}",
+    "kind.site": "site",
+    "layer.sites": "Crossings and sites", "layer.events": "Events within 30 days",
+    "cluster.untracked": "not tracked", "cluster.label": "{count} sites: {parts}",
+    "table.untracked": "not tracked for control", "table.unknown": "Unknown",
+    "table.show_site": "Show {name} on the map", "table.show": "Show on the map",
+    "table.others": "Other sites", "table.crossing_note": "crossing, {count} sides",
+    "table.count": "{shown} of {total} sites",
+    "popup.untracked": "Not tracked for control", "popup.unknown": "Unknown",
+    "popup.handover": "Control changed hands {window}; the record does not say on which day.",
+    "popup.site_page": "Site page: full history and sources", "popup.log_change": "Log a change here",
+    "popup.status": "Status:", "popup.sources": "Sources", "popup.confidence": "{level} confidence",
+    "popup.contested_by": "contested by {name}", "title.map": "{date} · Border Control Atlas",
+    "changes.more": "and {count} more (highlighted in the table)",
+    "change.status": "Status {from} → {to}", "change.control": "{from} → {to}",
+    "change.at": "{what} at {site}", "announce.none": "{date}: no change on this date.",
+    "announce.one": "{date}: 1 change. {list}", "announce.many": "{date}: {count} changes. {list}",
+    "announce.status": "status {from} to {to} at {site}", "announce.control": "{from} to {to} at {site}",
+    "announce.more": "and {count} more", "list.separator": "; ", "list.comma": ", ",
+    "scope.site": "One site", "scope.actor": "One actor",
+    "copy.select": "Selected: press Ctrl+C (⌘C) to copy.", "copy.done": "Copied.",
+    "play.play": "Play", "play.pause": "Pause", "search.failed": "Search failed; try again.",
+    "search.none": "No site matches “{query}”.", "search.one": "1 site found:",
+    "search.many": "{count} sites found:",
+  };
+  let STRINGS = ENGLISH;
+  let months = { long: MONTHS, short: MONTHS.map((m) => m.slice(0, 3)) };
+  let numberFormat = null;
+
+  // Use these strings (the block's, parsed) over the English ones; null: English only.
+  function setStrings(strings) {
+    STRINGS = Object.assign({}, ENGLISH, strings || {});
+    const lang = STRINGS.lang, digits = STRINGS.digits;
+    months = lang === "en" ? { long: MONTHS, short: MONTHS.map((m) => m.slice(0, 3)) }
+      : { long: monthNames(STRINGS.date_locale, "long"), short: monthNames(STRINGS.date_locale, "short") };
+    numberFormat = digits === "latn" ? null
+      : new Intl.NumberFormat(STRINGS.date_locale, { numberingSystem: digits, useGrouping: false });
+  }
+
+  // Month names as CLDR gives them (the server's Babel reads the same data): ar-SY has
+  // the Levantine names, كانون الثاني … كانون الأول.
+  function monthNames(locale, width) {
+    const format = new Intl.DateTimeFormat(locale, { month: width, timeZone: "UTC" });
+    return MONTHS.map((m, n) => format.format(new Date(Date.UTC(2000, n, 1))));
+  }
+
+  // A string by key with its {placeholders} filled: t("when.since", {date: "Jun 2014"}).
+  function t(key, params) {
+    const text = key in STRINGS ? STRINGS[key] : key;
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (all, name) => (name in params ? String(params[name]) : all));
+  }
+
+  // A vocabulary word from the block ("status.closed" -> "مغلق"), else `fallback`.
+  function word(key, fallback) {
+    return Object.prototype.hasOwnProperty.call(STRINGS, key) ? STRINGS[key] : fallback;
+  }
+
+  // A number in the chosen digits: "2014" or "٢٠١٤".
+  function num(n) {
+    return numberFormat ? numberFormat.format(n) : String(n);
+  }
+
   // The record's vocabulary, sent in the data block (app/core/vocabulary.py): statuses,
   // confidences and bound precisions by position as the block encodes them, site kinds
   // and their labels, the kinds not tracked for control, country names. Filled by
@@ -26,7 +107,7 @@
 
   function setVocabulary(v) {
     fill(STATUS, v.statuses);
-    fill(STATUS_TEXT, v.statuses);
+    fill(STATUS_TEXT, v.statuses.map((s) => word("status." + s, s)));
     fill(CONFIDENCE, v.confidences);
     fill(PRECISION, v.precisions);
     fill(SITE_KIND, v.kinds);
@@ -53,6 +134,11 @@
   function prepare(data) {
     setVocabulary(data.vocabulary);
     setOrigin(data.origin);
+    // In Arabic an actor's Arabic name and short label (entries 5 and 6) stand in for the
+    // English ones everywhere the script names it; the English stays where none is recorded.
+    if (STRINGS.lang === "ar") {
+      for (const a of data.actors) { a[1] = a[5] || a[1]; a[3] = a[6] || a[5] || a[3]; }
+    }
     data.control.forEach(absolutePeriods);
     data.status.forEach(absolutePeriods);
     data.changes = runningTotal(data.changes);
@@ -74,26 +160,30 @@
     return isoOf(d) === iso ? d : null;
   }
 
-  // "4 March 2016" (bounds._long).
+  // "4 March 2016", "٤ آذار ٢٠١٦" (bounds._long).
   function longDate(d) {
     const x = dateOf(d);
-    return x.getUTCDate() + " " + MONTHS[x.getUTCMonth()] + " " + x.getUTCFullYear();
+    return num(x.getUTCDate()) + " " + months.long[x.getUTCMonth()] + " " + num(x.getUTCFullYear());
   }
 
   // "4 Mar 2016" (bounds._abbr).
   function shortDate(d) {
     const x = dateOf(d);
-    return x.getUTCDate() + " " + MONTHS[x.getUTCMonth()].slice(0, 3) + " " + x.getUTCFullYear();
+    return num(x.getUTCDate()) + " " + monthYear(d, "short");
+  }
+
+  // "Mar 2016", "March 2016".
+  function monthYear(d, width) {
+    const x = dateOf(d);
+    return months[width][x.getUTCMonth()] + " " + num(x.getUTCFullYear());
   }
 
   // An event's date, as timeline.format_bound: "4 Mar 2016", "Mar 2016", "2016";
   // `precision` is a position in the vocabulary's precisions (day, month, year).
   function boundText(d, precision) {
     const x = dateOf(d);
-    if (PRECISION[precision] === "year") return String(x.getUTCFullYear());
-    if (PRECISION[precision] === "month") {
-      return MONTHS[x.getUTCMonth()].slice(0, 3) + " " + x.getUTCFullYear();
-    }
+    if (PRECISION[precision] === "year") return num(x.getUTCFullYear());
+    if (PRECISION[precision] === "month") return monthYear(d, "short");
     return shortDate(d);
   }
 
@@ -203,7 +293,8 @@
   // Transition.chain: the holders' names in order, "unknown" at an open side.
   function chain(periods, t, nameOf) {
     const names = t.ks.map((n) => nameOf(periods[n][0]));
-    return (t.before ? ["unknown"] : []).concat(names, t.after ? ["unknown"] : []);
+    const unknown = STRINGS.unknown;
+    return (t.before ? [unknown] : []).concat(names, t.after ? [unknown] : []);
   }
 
   // A site as of day d: the control answer (k, uncertain, transition) and j, the index of
@@ -251,47 +342,50 @@
 
   function shortCore(b) {
     const lo = b.earliest, hi = b.latest;
-    if (lo === null) return hi === null ? "" : "by " + shortDate(hi);
-    if (hi === null) return "from " + shortDate(lo);
+    if (lo === null) return hi === null ? "" : t("date.by", { date: shortDate(hi) });
+    if (hi === null) return t("date.from", { date: shortDate(lo) });
     if (lo === hi) return shortDate(lo);
     const a = dateOf(lo), z = dateOf(hi);
-    if (wholeYear(lo, hi)) return String(a.getUTCFullYear());
-    if (wholeMonth(lo, hi)) return MONTHS[a.getUTCMonth()].slice(0, 3) + " " + a.getUTCFullYear();
+    if (wholeYear(lo, hi)) return num(a.getUTCFullYear());
+    if (wholeMonth(lo, hi)) return monthYear(lo, "short");
     if (a.getUTCFullYear() !== z.getUTCFullYear()) return shortDate(lo) + " – " + shortDate(hi);
     if (a.getUTCMonth() !== z.getUTCMonth()) {
-      return a.getUTCDate() + " " + MONTHS[a.getUTCMonth()].slice(0, 3) + " – " + shortDate(hi);
+      return num(a.getUTCDate()) + " " + months.short[a.getUTCMonth()] + " – " + shortDate(hi);
     }
-    return a.getUTCDate() + "–" + shortDate(hi);
+    return num(a.getUTCDate()) + "–" + shortDate(hi);
   }
 
   // Bound.reading: "4 March 2016", "sometime between 7 and 31 December 2024".
   function readingText(b) {
-    const q = b.qualifiers;
-    return readingCore(b) + (q === 3 ? " (uncertain, approximate)" : q === 1 ? " (uncertain)"
-      : q === 2 ? " (approximate)" : "");
+    const w = windowCore(b);
+    return qualified(w.vague ? t("date.sometime", { window: w.text }) : w.text, b.qualifiers);
   }
 
-  function readingCore(b) {
-    const lo = b.earliest, hi = b.latest;
-    if (lo === null) return hi === null ? "" : "no later than " + longDate(hi);
-    if (hi === null) return "no earlier than " + longDate(lo);
-    if (lo === hi) return longDate(lo);
-    const a = dateOf(lo), z = dateOf(hi);
-    if (wholeYear(lo, hi)) return "sometime in " + a.getUTCFullYear();
-    if (wholeMonth(lo, hi)) return "sometime in " + MONTHS[a.getUTCMonth()] + " " + a.getUTCFullYear();
-    if (a.getUTCFullYear() !== z.getUTCFullYear()) {
-      return "sometime between " + longDate(lo) + " and " + longDate(hi);
-    }
-    if (a.getUTCMonth() !== z.getUTCMonth()) {
-      return "sometime between " + a.getUTCDate() + " " + MONTHS[a.getUTCMonth()] + " and " + longDate(hi);
-    }
-    return "sometime between " + a.getUTCDate() + " and " + longDate(hi);
-  }
-
-  // The window of a transition in words, without "sometime": "between 7 and 31 December
-  // 2024", "in June 2014".
+  // The window of a transition in words, without "sometime" (Bound.window_reading):
+  // "between 7 and 31 December 2024", "in June 2014".
   function windowText(b) {
-    return readingText(b).replace(/^sometime /, "");
+    return qualified(windowCore(b).text, b.qualifiers);
+  }
+
+  function qualified(text, q) {
+    const key = q === 3 ? "date.uncertain_approximate" : q === 1 ? "date.uncertain"
+      : q === 2 ? "date.approximate" : "";
+    return key ? t(key, { date: text }) : text;
+  }
+
+  // bounds._window: the days a bound allows in words, and whether "sometime" goes first.
+  function windowCore(b) {
+    const lo = b.earliest, hi = b.latest;
+    if (lo === null) return { text: hi === null ? "" : t("date.no_later_than", { date: longDate(hi) }) };
+    if (hi === null) return { text: t("date.no_earlier_than", { date: longDate(lo) }) };
+    if (lo === hi) return { text: longDate(lo) };
+    const a = dateOf(lo), z = dateOf(hi);
+    if (wholeYear(lo, hi)) return { text: t("date.in", { date: num(a.getUTCFullYear()) }), vague: true };
+    if (wholeMonth(lo, hi)) return { text: t("date.in", { date: monthYear(lo, "long") }), vague: true };
+    const first = a.getUTCFullYear() !== z.getUTCFullYear() ? longDate(lo)
+      : a.getUTCMonth() !== z.getUTCMonth() ? num(a.getUTCDate()) + " " + months.long[a.getUTCMonth()]
+        : num(a.getUTCDate());
+    return { text: t("date.between", { first: first, last: longDate(hi) }), vague: true };
   }
 
   // map_encoding.when_label for a site state: "Jun 2014 – 3 Nov 2017", "since Jun 2014",
@@ -299,19 +393,19 @@
   // `nameOf(actor index)` gives an actor's name.
   function whenText(periods, state, nameOf) {
     if (state.transition) {
-      return chain(periods, state.transition, nameOf).join(" → ") + ", " +
-        windowText(state.transition.window);
+      return t("when.handover", { chain: chain(periods, state.transition, nameOf).join(STRINGS["when.arrow"]),
+        window: windowText(state.transition.window) });
     }
-    if (state.k < 0) return "no record";
+    if (state.k < 0) return t("when.no_record");
     return periodText(periods[state.k]);
   }
 
   function periodText(p) {
     const start = startBound(p), end = endBound(p);
     const since = start ? shortText(start) : "", until = end ? shortText(end) : "";
-    if (since && until) return since + " – " + until;
-    if (until) return "until " + until;
-    return since ? "since " + since : "always on record";
+    if (since && until) return t("when.span", { since: since, until: until });
+    if (until) return t("when.until", { date: until });
+    return since ? t("when.since", { date: since }) : t("when.always");
   }
 
   // Sites of these kinds are shown as "not tracked for control", never as unknown.
@@ -349,10 +443,14 @@
 
   // "Syrian side of a crossing", "Town in Iraq".
   function placeText(site) {
-    const country = COUNTRY[site[3]] || [site[3], site[3]];
-    if (SITE_KIND[site[6]] === "crossing_side") return country[1] + " " + KIND[site[6]];
-    const kind = KIND[site[6]] || "site";
-    return kind[0].toUpperCase() + kind.slice(1) + " in " + country[0];
+    const code = site[3], kind = SITE_KIND[site[6]];
+    const country = COUNTRY[code] || [code, code];
+    if (kind === "crossing_side") {
+      return t("place.crossing_side", { adjective: word("adjective." + code, country[1]) });
+    }
+    const text = t("place.in", { kind: word("kind." + kind, KIND[site[6]] || t("kind.site")),
+      country: word("country." + code, country[0]) });
+    return text[0].toUpperCase() + text.slice(1);
   }
 
   const safeUrl = (url) => /^https?:\/\//i.test(url || "");
@@ -373,8 +471,8 @@
     const tag = (text, extra) => h("span", { class: "tag" + (extra || ""), hidden: "" }, text);
     const parts = {
       swatches: h("span", { class: "swatches" }), name: h("span"),
-      contested: tag("contested"), uncertain: tag("date uncertain"),
-      changing: tag("changing hands", " tag-changing"),
+      contested: tag(t("tag.contested")), uncertain: tag(t("tag.uncertain")),
+      changing: tag(t("tag.changing"), " tag-changing"),
       when: row.cells[2], status: h("span"), confidence: h("span"),
     };
     row.cells[1].replaceChildren(parts.swatches, parts.name, " ", parts.contested, " ",
@@ -717,9 +815,14 @@
     return out;
   }
 
-  // Lower case without diacritics and apostrophes, for the table's text filter.
+  // Lower case without diacritics and apostrophes, for the table's text filter; Arabic
+  // as app/core/search.py folds it: hamza forms, taa marbuta, alef maqsura, tatweel and
+  // harakat ignored (NFD splits أ إ آ ؤ ئ into a letter and a mark, dropped here).
   function fold(text) {
-    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f'’ʼ`]/g, "")
+    return String(text || "").normalize("NFD")
+      .replace(/[\u0300-\u036f'’ʼ`\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]/g, "")
+      .replace(/\u0671/g, "\u0627").replace(/\u0629/g, "\u0647").replace(/\u0649/g, "\u064a")
+      .replace(/\u06cc/g, "\u064a").replace(/\u06a9/g, "\u0643")
       .toLowerCase();
   }
 
@@ -780,8 +883,10 @@
   // changing hands, "unknown".
   function holderText(control, d, nameOf) {
     const a = answerAt(control, d);
-    if (a.transition) return "changing hands (" + chain(control, a.transition, nameOf).join(" → ") + ")";
-    return a.k < 0 ? "unknown" : nameOf(control[a.k][0]);
+    if (a.transition) {
+      return t("holder.changing", { chain: chain(control, a.transition, nameOf).join(STRINGS["when.arrow"]) });
+    }
+    return a.k < 0 ? STRINGS.unknown : nameOf(control[a.k][0]);
   }
 
   // Sites by the days on which a bound of one of their periods falls: only these can
@@ -829,8 +934,8 @@
   }
 
   const api = {
-    STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, UNTRACKED, COUNTRY,
-    setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
+    STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, UNTRACKED, COUNTRY, ENGLISH,
+    setStrings, t, word, num, setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
     startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
     holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
@@ -840,7 +945,13 @@
     siteChangeDays, stepChange, holderText, changesOn, boundDays, inkOn, RADIUS, CLOSED_BADGE,
   };
 
-  // In the page a global; in Node (the tests under tests/js/) a CommonJS module.
-  if (typeof module === "object" && module.exports) module.exports = api;
-  else window.AtlasCore = api;
+  // In the page a global reading the page's strings; in Node (the tests under tests/js/)
+  // a CommonJS module, in English until setStrings.
+  if (typeof module === "object" && module.exports) {
+    module.exports = api;
+  } else {
+    const block = document.getElementById("atlas-strings");
+    if (block) setStrings(JSON.parse(block.textContent));
+    window.AtlasCore = api;
+  }
 })();

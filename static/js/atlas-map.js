@@ -16,8 +16,12 @@
     confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, periodText,
     readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, rowParts,
     gridTable, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
-    tickBins, siteChangeDays, stepChange, changesOn, boundDays, RADIUS,
+    tickBins, siteChangeDays, stepChange, changesOn, boundDays, RADIUS, t, word, num,
   } = window.AtlasCore;
+
+  // A string whose placeholders may be elements: t's text split around them, as nodes.
+  const nodes = (key, params) => t(key).split(/(\{\w+\})/).filter(Boolean)
+    .map((part) => { const m = /^\{(\w+)\}$/.exec(part); return m && m[1] in params ? params[m[1]] : part; });
 
   // An event's date as Bound.short says it: a day, a month, a year or a window of days.
   const eventWhen = (e) => shortText({ earliest: e[0], latest: e[6] === undefined ? e[0] : e[6],
@@ -118,7 +122,7 @@
     this.markers = this.data.sites.map((s, i) => this.makeMarker(s, i, offsets[i], renderer));
     this.pairMarkers();
     this.siteLayer = L.layerGroup(this.markers).addTo(this.map);
-    control.addOverlay(this.siteLayer, "Crossings and sites");
+    control.addOverlay(this.siteLayer, t("layer.sites"));
     this.layerControl = control;
     if (this.markers.length >= CLUSTER_MIN) this.loadClustering();
   };
@@ -149,7 +153,7 @@
     group.addLayers(this.markers);
     this.siteLayer = group;
     this.clusters = group;
-    this.layerControl.addOverlay(group, "Crossings and sites");
+    this.layerControl.addOverlay(group, t("layer.sites"));
     if (shown) group.addTo(this.map);
     group.on("animationend", () => this.queueLabels());
     this.map.on("zoomend moveend", () => this.placeLabels(true));
@@ -167,7 +171,8 @@
       if (entry) { entry[2]++; continue; }
       const a = p ? this.data.actors[p[0]] : null;
       counts.set(key, [key, a ? a[2] : key === ":untracked" ? "#e4e7eb" : key ? "#8a939e" : "#ffffff", 1,
-        a ? a[3] || a[1] : key === ":transition" ? "changing hands" : key ? "not tracked" : "unknown"]);
+        a ? a[3] || a[1] : key === ":transition" ? t("tag.changing") : key ? t("cluster.untracked")
+          : t("unknown")]);
     }
     return [...counts.values()].sort((x, y) => y[2] - x[2]);
   };
@@ -178,7 +183,7 @@
     cluster.pieKey = parts.map((p) => p[0] + p[2]).join();
     const size = markers.length < 10 ? 34 : markers.length < 100 ? 40 : 46;
     const pie = h("span", { class: "cluster-pie", role: "img" },
-      h("span", { class: "cluster-count", "aria-hidden": "true" }, String(markers.length)));
+      h("span", { class: "cluster-count", "aria-hidden": "true" }, num(markers.length)));
     this.paintPie(pie, parts, markers.length);
     return L.divIcon({ html: pie, className: "atlas-cluster", iconSize: [size, size] });
   };
@@ -191,7 +196,8 @@
       return p[1] + " " + from.toFixed(1) + "deg " + at.toFixed(1) + "deg";
     });
     pie.style.background = "conic-gradient(" + stops.join(", ") + ")";
-    const text = total + " sites: " + parts.map((p) => p[3] + " " + p[2]).join(", ");
+    const text = t("cluster.label", { count: num(total),
+      parts: parts.map((p) => p[3] + " " + num(p[2])).join(t("list.comma")) });
     pie.title = text;
     pie.setAttribute("aria-label", text);
   };
@@ -266,9 +272,9 @@
   Explorer.prototype.labelText = function (i) {
     const site = this.data.sites[i];
     if (!this.tracked[i]) return site[1];
-    const t = this.transition(i), p = this.period(i), actors = this.data.actors;
-    const who = t ? chain(this.data.control[i], t, (a) => actors[a][4] || actors[a][3]).join("→")
-      : p ? actors[p[0]][3] || actors[p[0]][1] : "unknown";
+    const tr = this.transition(i), p = this.period(i), actors = this.data.actors;
+    const who = tr ? chain(this.data.control[i], tr, (a) => actors[a][4] || actors[a][3])
+      .join(t("when.arrow").trim()) : p ? actors[p[0]][3] || actors[p[0]][1] : t("unknown");
     return site[1] + " · " + who;
   };
 
@@ -322,7 +328,7 @@
     });
     for (let n = 0; n < order.length; n++) {
       const m = this.markers[order[n]], c = this.map.layerPointToContainerPoint(m._point);
-      const w = Math.max(...texts[n].map((t) => this.textWidth(t))) + 8;
+      const w = Math.max(...texts[n].map((x) => this.textWidth(x))) + 8;
       items.push({ x: c.x, y: c.y, w: Math.ceil(w), h: 16 * texts[n].length + 2, r: RADIUS + 3 });
     }
     // The zoom buttons, layer switch, legend and attribution hide whatever is under them
@@ -376,7 +382,7 @@
       }).bindPopup(() => this.eventPopup(e)));
     this.eventLayer = L.layerGroup().addTo(this.map);
     this.visibleEvents = new Set();
-    control.addOverlay(this.eventLayer, "Events within 30 days");
+    control.addOverlay(this.eventLayer, t("layer.events"));
   };
 
   /* ---- state and repaint ---- */
@@ -408,10 +414,10 @@
   // One number per distinct state of a site: its holder or the periods changing hands
   // (a transition's window follows from them), its status period, uncertain.
   function stateKey(state) {
-    const t = state.transition, j = state.j + 1;
-    if (!t) return ((state.k + 1) * 4096 + j) * 2 + (state.uncertain ? 1 : 0);
-    const first = t.ks[0], last = t.ks[t.ks.length - 1];
-    return -1 - ((((first * 4096 + last) * 2 + (t.before ? 1 : 0)) * 2 + (t.after ? 1 : 0)) * 4096 + j);
+    const tr = state.transition, j = state.j + 1;
+    if (!tr) return ((state.k + 1) * 4096 + j) * 2 + (state.uncertain ? 1 : 0);
+    const first = tr.ks[0], last = tr.ks[tr.ks.length - 1];
+    return -1 - ((((first * 4096 + last) * 2 + (tr.before ? 1 : 0)) * 2 + (tr.after ? 1 : 0)) * 4096 + j);
   }
 
   // The control period that certainly holds on the day shown, or null.
@@ -432,10 +438,10 @@
   // The colours of a state, in time order: the holder's, or each side of a handover
   // (null: unknown side); none when unknown.
   Explorer.prototype.colours = function (i) {
-    const t = this.transition(i), control = this.data.control[i], actors = this.data.actors;
-    if (t) {
-      const sides = t.ks.map((k) => actors[control[k][0]][2]);
-      return (t.before ? [null] : []).concat(sides, t.after ? [null] : []);
+    const tr = this.transition(i), control = this.data.control[i], actors = this.data.actors;
+    if (tr) {
+      const sides = tr.ks.map((k) => actors[control[k][0]][2]);
+      return (tr.before ? [null] : []).concat(sides, tr.after ? [null] : []);
     }
     const p = this.period(i);
     return p ? [actors[p[0]][2]] : [];
@@ -462,12 +468,12 @@
       return { status: status, fills: [], codes: [], untracked: true, gap: false, hatched: false,
         ring: null, focus: focus };
     }
-    const p = this.period(i), actors = this.data.actors, t = this.transition(i);
+    const p = this.period(i), actors = this.data.actors, tr = this.transition(i);
     const challenger = p && isContested(p) ? challengerOf(p) : -1;
     return {
       status: status, fills: this.colours(i), codes: p ? [actors[p[0]][4] || ""] : [],
-      untracked: false, gap: !p && !t, focus: focus,
-      hatched: Boolean(t) || (Boolean(p) && this.states[i].uncertain),
+      untracked: false, gap: !p && !tr, focus: focus,
+      hatched: Boolean(tr) || (Boolean(p) && this.states[i].uncertain),
       ring: p && isContested(p) ? (challenger >= 0 ? actors[challenger][2] : NO_CHALLENGER) : null,
     };
   };
@@ -513,38 +519,38 @@
     const row = this.rows[i];
     if (!row) return;
     const cell = row.parts || (row.parts = rowParts(row));
-    const tracked = this.tracked[i], t = this.transition(i);
+    const tracked = this.tracked[i], tr = this.transition(i);
     const p = tracked ? this.period(i) : null, actor = p ? this.data.actors[p[0]] : null;
     const status = this.statusIndex(i), confidence = p ? confidenceOf(p) : "";
     cell.swatches.replaceChildren(...swatches(tracked ? this.colours(i) : [], !tracked));
-    cell.name.textContent = !tracked ? "not tracked for control" : actor ? actor[3] || actor[1]
-      : t ? "" : "Unknown";
+    cell.name.textContent = !tracked ? t("table.untracked") : actor ? actor[3] || actor[1]
+      : tr ? "" : t("table.unknown");
     cell.name.title = actor ? actor[1] : "";
     cell.contested.hidden = !(p && isContested(p));
     cell.uncertain.hidden = !(p && this.states[i].uncertain);
-    cell.changing.hidden = !t;
+    cell.changing.hidden = !tr;
     cell.when.textContent = this.whenText(i);
     const shown = tracked || STATUS[status] !== "unknown";
     cell.status.className = shown ? "status status-" + STATUS[status] : "";
     cell.status.textContent = shown ? STATUS_TEXT[status] : "";
     cell.confidence.className = "conf conf-" + confidence;
-    cell.confidence.textContent = confidence;
+    cell.confidence.textContent = confidence ? word("confidence." + confidence, confidence) : "";
   };
 
   // The popup's "who" line: the holder, the sides of a handover, unknown, not tracked.
   Explorer.prototype.controllerNodes = function (i, p) {
-    if (!this.tracked[i]) return [...swatches([], true), "Not tracked for control"];
-    const t = this.transition(i);
-    if (t) {
-      const names = chain(this.data.control[i], t, (a) => this.actorName(a));
-      return [...swatches(this.colours(i)), names.join(" → "), " ",
-        h("span", { class: "tag tag-changing" }, "changing hands")];
+    if (!this.tracked[i]) return [...swatches([], true), t("popup.untracked")];
+    const tr = this.transition(i);
+    if (tr) {
+      const names = chain(this.data.control[i], tr, (a) => this.actorName(a));
+      return [...swatches(this.colours(i)), names.join(t("when.arrow")), " ",
+        h("span", { class: "tag tag-changing" }, t("tag.changing"))];
     }
-    if (!p) return [...swatches([]), "Unknown"];
-    const nodes = [swatch(this.data.actors[p[0]][2]), this.data.actors[p[0]][1]];
-    if (isContested(p)) nodes.push(" ", h("span", { class: "tag" }, "contested"));
-    if (this.states[i].uncertain) nodes.push(" ", h("span", { class: "tag" }, "date uncertain"));
-    return nodes;
+    if (!p) return [...swatches([]), t("popup.unknown")];
+    const out = [swatch(this.data.actors[p[0]][2]), this.data.actors[p[0]][1]];
+    if (isContested(p)) out.push(" ", h("span", { class: "tag" }, t("tag.contested")));
+    if (this.states[i].uncertain) out.push(" ", h("span", { class: "tag" }, t("tag.uncertain")));
+    return out;
   };
 
   Explorer.prototype.showDate = function (d) {
@@ -560,7 +566,7 @@
     if (el.caption) el.caption.textContent = text;
     const date = document.getElementById("date");
     if (date && document.activeElement !== date) date.value = isoOf(d);
-    document.title = text + " · Border Control Atlas";
+    document.title = t("title.map", { date: text });
     // The links are found once: a query per step costs more than the writes.
     const iso = isoOf(d);
     this.dateLinks = this.dateLinks || [...document.querySelectorAll("a[data-date-link]")].map((a) => {
@@ -570,13 +576,13 @@
     });
     for (const [a, template] of this.dateLinks) a.setAttribute("href", template.replace("DATE", iso));
     this.dateTexts = this.dateTexts || [...document.querySelectorAll("time[data-date-text]")];
-    for (const t of this.dateTexts) {
-      t.textContent = iso;
-      t.setAttribute("datetime", iso);
+    for (const el of this.dateTexts) {
+      el.textContent = iso;
+      el.setAttribute("datetime", iso);
     }
     // The "Embed this map" snippet embeds the date shown.
     this.snippets = this.snippets || [...document.querySelectorAll("textarea[data-date-snippet]")];
-    for (const t of this.snippets) t.value = t.value.replace(/([?&]date=)\d{4}-\d{2}-\d{2}/, "$1" + iso);
+    for (const el of this.snippets) el.value = el.value.replace(/([?&]date=)\d{4}-\d{2}-\d{2}/, "$1" + iso);
     this.scheduleUrl();
   };
 
@@ -614,7 +620,7 @@
       // With thousands of sites a day may hold hundreds of changes: the first few, then a count.
       const more = changes.length - MAX_CHANGES_LISTED;
       list.replaceChildren(...changes.slice(0, MAX_CHANGES_LISTED).map((c) => this.changeItem(c)),
-        more > 0 ? h("li", { class: "more-changes" }, "and " + more + " more (highlighted in the table)") : "");
+        more > 0 ? h("li", { class: "more-changes" }, t("changes.more", { count: num(more) })) : "");
       list.closest("section").hidden = changes.length === 0;
     }
     this.scheduleAnnounce(d, changes);
@@ -629,9 +635,10 @@
     const site = this.data.sites[c.site];
     const button = h("button", { type: "button", class: "linkish" }, site[1]);
     button.addEventListener("click", () => this.focusSite(c.site));
-    const what = c.kind === "status" ? "Status " + c.from + " → " + c.to : c.from + " → " + c.to;
+    const what = t(c.kind === "status" ? "change.status" : "change.control", { from: c.from, to: c.to });
     const source = c.sources.length ? this.data.sources[c.sources[0]] : null;
-    return h("li", { "data-site": site[0] }, what, " at ", button, " ", h("span", { class: "cc" }, site[3]),
+    return h("li", { "data-site": site[0] }, ...nodes("change.at", { what: what, site: button }), " ",
+      h("span", { class: "cc" }, site[3]),
       source ? h("span", { class: "change-source" }, " — ", sourceItem(source).childNodes[0].cloneNode(true)) : null);
   };
 
@@ -641,11 +648,13 @@
     if (!out) return;
     clearTimeout(this.announceTimer);
     this.announceTimer = setTimeout(() => {
-      const names = (c) => (c.kind === "status" ? "status " : "") + c.from + " to " + c.to + " at " +
-        this.data.sites[c.site][1];
-      out.textContent = longDate(d) + ": " + (changes.length ? changes.length +
-        (changes.length === 1 ? " change. " : " changes. ") + changes.slice(0, 5).map(names).join("; ") +
-        (changes.length > 5 ? "; and " + (changes.length - 5) + " more." : ".") : "no change on this date.");
+      const names = (c) => t(c.kind === "status" ? "announce.status" : "announce.control",
+        { from: c.from, to: c.to, site: this.data.sites[c.site][1] });
+      const sep = t("list.separator"), n = changes.length;
+      const list = changes.slice(0, 5).map(names).join(sep) +
+        (n > 5 ? sep + t("announce.more", { count: num(n - 5) }) : "") + ".";
+      out.textContent = !n ? t("announce.none", { date: longDate(d) })
+        : t(n === 1 ? "announce.one" : "announce.many", { date: longDate(d), count: num(n), list: list });
     }, 500);
   };
 
@@ -680,20 +689,19 @@
 
   Explorer.prototype.popup = function (i) {
     const site = this.data.sites[i], tracked = this.tracked[i];
-    const p = tracked ? this.period(i) : null, t = this.transition(i);
+    const p = tracked ? this.period(i) : null, tr = this.transition(i);
     const when = this.whenText(i);
     return h("div", { class: "atlas-popup", role: "dialog", "aria-label": site[1] },
       h("h3", { tabindex: "-1" }, site[1], " ", h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
       h("p", { class: "side" }, placeText(site)),
       h("p", { class: "who" }, ...this.controllerNodes(i, p)),
       when ? h("p", { class: "when" }, when) : null,
-      t ? h("p", { class: "handover" }, "Control changed hands " + readingText(t.window) +
-        "; the record does not say on which day.") : null,
+      tr ? h("p", { class: "handover" }, t("popup.handover", { window: readingText(tr.window) })) : null,
       p ? this.contestLine(p) : null,
       this.statusLine(i),
-      this.popupSources(i, p, t),
+      this.popupSources(i, p, tr),
       h("p", { class: "more" }, h("a", { href: this.options.siteUrl +
-        encodeURIComponent(site[0]) + "?date=" + isoOf(this.day) }, "Site page: full history and sources")),
+        encodeURIComponent(site[0]) + "?date=" + isoOf(this.day) }, t("popup.site_page"))),
       this.logChangeLink(i));
   };
 
@@ -703,33 +711,35 @@
     if (!url) return null;
     const params = new URLSearchParams({ site: this.data.sites[i][0], date: isoOf(this.day) });
     return h("p", { class: "log-change" }, h("a", { href: url + "?" + params.toString() },
-      "Log a change here"));
+      t("popup.log_change")));
   };
 
   Explorer.prototype.statusLine = function (i) {
     const status = this.statusIndex(i), j = this.states[i].j;
-    return h("p", { class: "status-line" }, "Status: ",
+    return h("p", { class: "status-line" }, t("popup.status") + " ",
       h("span", { class: "status status-" + STATUS[status] }, STATUS_TEXT[status]),
       j >= 0 ? " " + periodText(this.data.status[i][j]) : null);
   };
 
   // The holder's sources, or those of every period that may hold during a handover.
-  Explorer.prototype.popupSources = function (i, p, t) {
-    const periods = p ? [p] : t ? t.ks.map((k) => this.data.control[i][k]) : [];
+  Explorer.prototype.popupSources = function (i, p, tr) {
+    const periods = p ? [p] : tr ? tr.ks.map((k) => this.data.control[i][k]) : [];
     const refs = [...new Set(periods.flatMap(sourcesOf))];
     return refs.length ? this.sourceList(refs) : null;
   };
 
   Explorer.prototype.sourceList = function (refs) {
-    return h("div", { class: "popup-sources" }, h("h4", null, "Sources"),
+    return h("div", { class: "popup-sources" }, h("h4", null, t("popup.sources")),
       h("ul", { class: "sources" }, ...refs.map((n) => sourceItem(this.data.sources[n]))));
   };
 
   Explorer.prototype.contestLine = function (p) {
-    const parts = [confidenceOf(p) + " confidence"];
+    const level = confidenceOf(p);
+    const parts = [t("popup.confidence", { level: word("confidence." + level, level) })];
     if (isContested(p)) {
       const challenger = challengerOf(p);
-      parts.push("contested" + (challenger >= 0 ? " by " + this.data.actors[challenger][1] : ""));
+      parts.push(challenger >= 0 ? t("popup.contested_by", { name: this.data.actors[challenger][1] })
+        : t("tag.contested"));
     }
     return h("p", { class: "confidence" }, parts.join(" · "));
   };
@@ -848,7 +858,7 @@
   Explorer.prototype.bindScope = function () {
     const select = document.getElementById("change-scope");
     if (!select) return;
-    const sites = h("optgroup", { label: "One site" }), actors = h("optgroup", { label: "One actor" });
+    const sites = h("optgroup", { label: t("scope.site") }), actors = h("optgroup", { label: t("scope.actor") });
     this.data.sites.map((s, i) => i).sort((a, b) => this.data.sites[a][1].localeCompare(this.data.sites[b][1]))
       .forEach((i) => sites.append(h("option", { value: "site:" + this.data.sites[i][0] }, this.data.sites[i][1])));
     const used = new Set(this.data.control.flatMap((ps) => ps.map((p) => p[0])));
@@ -933,9 +943,9 @@
       const say = (text) => { if (done) done.textContent = text; };
       button.addEventListener("click", () => {
         source.select();
-        if (!navigator.clipboard) return say("Selected: press Ctrl+C (⌘C) to copy.");
-        navigator.clipboard.writeText(source.value).then(() => say("Copied."),
-          () => say("Selected: press Ctrl+C (⌘C) to copy."));
+        if (!navigator.clipboard) return say(t("copy.select"));
+        navigator.clipboard.writeText(source.value).then(() => say(t("copy.done")),
+          () => say(t("copy.select")));
       });
       button.hidden = false;
     }
@@ -963,7 +973,7 @@
       this.timer = setTimeout(() => this.playStep(), PLAY_MS);
     }
     button.setAttribute("aria-pressed", this.timer ? "true" : "false");
-    button.textContent = this.timer ? "Pause" : "Play";
+    button.textContent = t(this.timer ? "play.pause" : "play.play");
   };
 
   // Playing moves a month at a time but stops on every change point on the way, and
@@ -997,15 +1007,16 @@
       fetch(form.action + "?f=json&q=" + encodeURIComponent(q))
         .then((r) => r.json())
         .then((body) => this.showResults(body, out))
-        .catch(() => out.replaceChildren(h("p", null, "Search failed; try again.")));
+        .catch(() => out.replaceChildren(h("p", null, t("search.failed"))));
     });
   };
 
   Explorer.prototype.showResults = function (body, out) {
     if (!body.results) return out.replaceChildren(h("p", { class: "error" }, body.description));
     const hits = body.results.filter((r) => this.bySlug.has(r.slug));
-    if (!hits.length) return out.replaceChildren(h("p", null, "No site matches “" + body.query + "”."));
-    out.replaceChildren(h("p", null, hits.length === 1 ? "1 site found:" : hits.length + " sites found:"),
+    if (!hits.length) return out.replaceChildren(h("p", null, t("search.none", { query: body.query })));
+    out.replaceChildren(h("p", null, hits.length === 1 ? t("search.one")
+      : t("search.many", { count: num(hits.length) })),
       h("ul", null, ...hits.map((r) => h("li", null, this.resultButton(r)))));
     // One site named by the query opens; the other side of its crossing is listed only.
     const named = hits.filter((r) => !r.via_crossing);
@@ -1042,7 +1053,7 @@
     this.rows.forEach((row, i) => {
       if (!row) return;
       const button = h("button", { type: "button", class: "show-on-map",
-        "aria-label": "Show " + this.data.sites[i][1] + " on the map", title: "Show on the map" });
+        "aria-label": t("table.show_site", { name: this.data.sites[i][1] }), title: t("table.show") });
       const code = row.cells[0].querySelector(".cc");
       if (code) code.after(" ", button);
       else row.cells[0].append(" ", button);
@@ -1056,12 +1067,13 @@
     this.groups = crossingGroups(this.data.sites, this.crossings.of, names.map((c) => c[1]));
     this.groupHeads = [];
     for (const g of this.groups) {
-      const name = g.crossing >= 0 ? names[g.crossing][1] : "Other sites";
+      const name = g.crossing >= 0 ? names[g.crossing][1] : t("table.others");
       const head = h("tr", { class: "group-row" + (g.crossing < 0 ? " group-others" : "") },
         h("th", { scope: "colgroup", colspan: "5" }, name,
           g.crossing >= 0 && names[g.crossing][2] ? h("span", { class: "ar", lang: "ar", dir: "rtl" },
             " " + names[g.crossing][2]) : null,
-          g.crossing >= 0 ? h("span", { class: "group-note" }, " — crossing, " + g.sites.length + " sides") : null));
+          g.crossing >= 0 ? h("span", { class: "group-note" },
+            " — " + t("table.crossing_note", { count: num(g.sites.length) })) : null));
       this.groupHeads.push(head);
       body.append(head);
       for (const i of g.sites) {
@@ -1103,8 +1115,8 @@
     if (f.country && site[3] !== f.country) return false;
     if (f.status && STATUS[this.statusIndex(i)] !== f.status) return false;
     if (f.actor) {
-      const p = this.tracked[i] ? this.period(i) : null, t = this.transition(i);
-      const holders = p ? [p[0]] : t ? t.ks.map((k) => this.data.control[i][k][0]) : [];
+      const p = this.tracked[i] ? this.period(i) : null, tr = this.transition(i);
+      const holders = p ? [p[0]] : tr ? tr.ks.map((k) => this.data.control[i][k][0]) : [];
       if (!holders.some((a) => this.data.actors[a][0] === f.actor)) return false;
     }
     const c = this.crossings.of[i];
@@ -1132,7 +1144,7 @@
     if (body && flat !== this.flat) this.flat = flat;
     if (body) this.orderRows(body);
     const count = document.getElementById("filter-count");
-    if (count) count.textContent = shown + " of " + this.data.sites.length + " sites";
+    if (count) count.textContent = t("table.count", { shown: num(shown), total: num(this.data.sites.length) });
   };
 
   Explorer.prototype.orderRows = function (body) {

@@ -12,13 +12,17 @@
     return isFinite(lon) && isFinite(lat) ? L.latLng(lat, lon) : null;
   }
 
+  // The marker's name in the page's language (app/web/js_strings.py), else English.
+  var block = document.getElementById("atlas-strings");
+  var title = (block && JSON.parse(block.textContent)["picker.location"]) || "Site location";
+
   var start = current();
   var map = L.map(box, { attributionControl: false }).setView(start || [34.5, 40.5], start ? 9 : 6);
   var marker = null;
 
   function place(latlng, fromMap) {
     if (!marker) {
-      marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Site location" }).addTo(map);
+      marker = L.marker(latlng, { draggable: true, keyboard: true, title: title }).addTo(map);
       marker.on("dragend", function () { place(marker.getLatLng(), true); });
     }
     marker.setLatLng(latlng);

@@ -4,6 +4,23 @@
 (function () {
   "use strict";
 
+  // The page's strings (app/web/js_strings.py); English without them.
+  const block = document.getElementById("atlas-strings");
+  const STRINGS = block ? JSON.parse(block.textContent) : {};
+  const ENGLISH = {
+    "picker.filter": "Type to filter…", "picker.recent": "Recently cited by you",
+    "picker.others": "All other sources", "picker.all": "All sources",
+    "picker.count": "{shown} of {total} sources shown · {picked} picked",
+  };
+  const numbers = STRINGS.digits && STRINGS.digits !== "latn"
+    ? new Intl.NumberFormat(STRINGS.date_locale, { numberingSystem: STRINGS.digits, useGrouping: false })
+    : null;
+  const num = (n) => (numbers ? numbers.format(n) : String(n));
+  function t(key, params) {
+    const text = STRINGS[key] || ENGLISH[key];
+    return text.replace(/\{(\w+)\}/g, (all, name) => (params && name in params ? params[name] : all));
+  }
+
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -16,7 +33,7 @@
     const recent = (select.dataset.recent || "").split(" ").filter(Boolean);
     const box = el("div", { class: "source-picker" });
     const filter = el("input", { type: "search", id: select.id + "-filter",
-                                 autocomplete: "off", placeholder: "Type to filter…" });
+                                 autocomplete: "off", placeholder: t("picker.filter") });
     const list = el("div", { class: "options" });
     const count = el("p", { class: "count", "aria-live": "polite" });
     if (label) {
@@ -54,10 +71,10 @@
     const options = Array.prototype.slice.call(select.options);
     const isRecent = function (o) { return recent.indexOf(o.value) >= 0; };
     if (recent.length) {
-      const mine = addGroup("Recently cited by you");
+      const mine = addGroup(t("picker.recent"));
       options.filter(isRecent).forEach(function (o) { addOption(mine, o); });
     }
-    const all = addGroup(recent.length ? "All other sources" : "All sources");
+    const all = addGroup(t(recent.length ? "picker.others" : "picker.all"));
     options.filter(function (o) { return !isRecent(o); }).forEach(function (o) { addOption(all, o); });
 
     function update() {
@@ -69,7 +86,7 @@
         if (!row.row.hidden) shown += 1;
       });
       const picked = rows.filter(function (r) { return r.check.checked; }).length;
-      count.textContent = shown + " of " + rows.length + " sources shown · " + picked + " picked";
+      count.textContent = t("picker.count", { shown: num(shown), total: num(rows.length), picked: num(picked) });
     }
 
     filter.addEventListener("input", update);

@@ -69,7 +69,7 @@ def test_embed_draws_inside_another_sites_iframe(page, guard, live_server, artic
     slider = inside.locator("#day-slider")
     expect(slider).to_be_visible()
     expect(slider).to_have_attribute("aria-valuetext", "15 December 2024")
-    expect(inside.locator(".folium-map canvas").first).to_be_visible()
+    expect(inside.locator(".atlas-canvas canvas").first).to_be_visible()
     # ?site= opens the site's popup, as on the map page.
     expect(inside.locator(".leaflet-popup-content")).to_contain_text("Albukamal")
     frame = _frame(page)

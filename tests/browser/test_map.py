@@ -27,7 +27,7 @@ def _state(page, slug):
 
 def test_map_loads_offline_without_errors(page, guard, live_server, screenshot):
     _open(page, live_server)
-    expect(page.locator(".folium-map canvas").first).to_be_visible()
+    expect(page.locator(".atlas-canvas canvas").first).to_be_visible()
     assert page.evaluate("AtlasMap.instance.markers.length") == 11
     expect(page.locator("#atlas-legend")).to_contain_text("ISIS (5)")
     expect(page.locator("#atlas-legend li[data-actor=fsa]")).to_be_hidden()

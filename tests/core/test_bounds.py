@@ -81,3 +81,57 @@ def test_old_day_plus_precision_is_read_as_the_whole_month_or_year():
     assert bounds.read("2014-01-01", "year") == bounds.parse("2014")
     assert bounds.read("2014-06-17", "day") == bounds.parse("2014-06-17")
     assert bounds.read("2024-12-07/2024-12-31") == bounds.parse("2024-12-07/2024-12-31")
+
+
+# Arabic as the web layer words it: Babel's ar_SY month names, the catalogue's phrases.
+ARABIC_PHRASES = {
+    "date.sometime": "في وقت ما {window}",
+    "date.in": "في {date}",
+    "date.between": "بين {first} و{last}",
+    "date.no_later_than": "ليس بعد {date}",
+    "date.by": "بحلول {date}",
+    "date.uncertain": "{date} (غير مؤكد)",
+}
+
+
+@pytest.mark.parametrize(
+    "text, digits, short, reading",
+    [
+        ("2014-06", "latn", "حزيران 2014", "في وقت ما في حزيران 2014"),
+        ("2016-03-04", "latn", "4 آذار 2016", "4 آذار 2016"),
+        ("2014-06", "arab", "حزيران ٢٠١٤", "في وقت ما في حزيران ٢٠١٤"),
+        (
+            "2024-12-07/2024-12-31",
+            "arab",
+            "٧–٣١ كانون الأول ٢٠٢٤",
+            "في وقت ما بين ٧ و٣١ كانون الأول ٢٠٢٤",
+        ),
+        (
+            "2014-06-20/2014-07-02",
+            "latn",
+            "20 حزيران – 2 تموز 2014",
+            "في وقت ما بين 20 حزيران و2 تموز 2014",
+        ),
+        ("../2013-12-31", "latn", "بحلول 31 كانون الأول 2013", "ليس بعد 31 كانون الأول 2013"),
+        ("2014?", "latn", "2014?", "في وقت ما في 2014 (غير مؤكد)"),
+    ],
+)
+def test_arabic_dates_use_levantine_months_and_either_digits(text, digits, short, reading):
+    words = bounds.date_words("ar", digits, ARABIC_PHRASES)
+    b = bounds.parse(text)
+    assert (b.short(words), b.reading(words)) == (short, reading)
+
+
+def test_levantine_month_names_come_from_babel_for_syria():
+    words = bounds.date_words("ar")
+    assert words.months[0] == "كانون الثاني" and words.months[5] == "حزيران"
+    assert words.abbreviations == words.months  # CLDR has no shorter Arabic forms
+
+
+def test_english_words_are_the_default_and_untranslated_phrases_stay_english():
+    b = bounds.parse("2024-12-07/2024-12-31")
+    assert (
+        b.reading(bounds.date_words()) == b.reading() == "sometime between 7 and 31 December 2024"
+    )
+    assert b.window_reading() == "between 7 and 31 December 2024"
+    assert bounds.parse("2015/..").short(bounds.date_words("ar")) == "from 1 كانون الثاني 2015"

@@ -109,3 +109,30 @@ def test_query_text_is_escaped(seeded_client):
 def test_unknown_format_is_a_400(seeded_client):
     resp = seeded_client.get("/search?q=tanf&f=xml")
     assert resp.status_code == 400 and "must be json or html" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("أبو كمال", "ابو كمال"),  # hamza on alef
+        ("إستراحة", "استراحه"),  # hamza below, taa marbuta
+        ("آمرلي", "امرلي"),  # madda
+        ("ٱلقائم", "القايم"),  # wasla, hamza on yaa
+        ("مؤتة", "موته"),  # hamza on waw
+        ("الرمادى", "الرمادي"),  # alef maqsura
+        ("البوكمـــال", "البوكمال"),  # tatweel
+        ("اليَعْرُبِيَّة", "اليعربيه"),  # harakat, shadda
+        ("ربیعة", "ربيعه"),  # Persian-keyboard yaa
+    ],
+)
+def test_arabic_letter_forms_and_marks_are_ignored(a, b):
+    assert search.normalise(a) == search.normalise(b)
+    assert search.rank(a, names_text(b)) == 0
+
+
+def test_arabic_names_sort_by_their_normalised_form():
+    names = ["التنف", "أبو كمال", "البوكمال", "اليعربية"]
+    assert sorted(names, key=search.sort_key) == ["أبو كمال", "البوكمال", "التنف", "اليعربية"]
+    # Equally good matches are listed in that order too.
+    found = search.find("site", [{"name": n, "search_text": "site"} for n in names])
+    assert [c["name"] for c in found] == ["أبو كمال", "البوكمال", "التنف", "اليعربية"]

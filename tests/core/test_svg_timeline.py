@@ -143,3 +143,24 @@ def test_bars_gaps_and_windows_are_focusable_with_their_dates_as_text():
     assert any(label.startswith("Control unknown: 1 Jan 2011") for label in labels)
     assert any(label.startswith("Islamic State:") and "2015" in label for label in labels)
     assert any(label == "Islamic State began sometime in May 2015" for label in labels)
+
+
+def test_labels_and_dates_come_from_the_caller_and_time_runs_left_to_right():
+    labels = {"control": "السيطرة", "control_unknown": "السيطرة غير معروفة", "ongoing": "مستمرة"}
+    words = bounds.date_words("ar", "arab")
+    svg = svg_timeline.render(
+        Tracks(control=[Bar(D(2015, 5, 21), None, "ISIS", "#000000")]),
+        TODAY,
+        title="التنف",
+        labels=labels,
+        words=words,
+    )
+    root = ET.fromstring(svg)
+    assert root.get("direction") == "ltr"
+    assert root.find("s:title", NS).text == "التنف, ٢٠١١–٢٠٢٠"
+    assert "السيطرة" in [t.text for t in root.iter(f"{{{NS['s']}}}text")]
+    assert "Status" in [t.text for t in root.iter(f"{{{NS['s']}}}text")]  # not given: English
+    assert "السيطرة غير معروفة: ١ كانون الثاني ٢٠١١ – ٢١ أيار ٢٠١٥" in _titles(root, "gap")
+    assert _titles(root, "bar") == ["ISIS: ٢١ أيار ٢٠١٥ – مستمرة"]
+    years = [t.text for t in root.iter(f"{{{NS['s']}}}text") if t.get("class") == "year"]
+    assert years[0] == "٢٠١١"

@@ -57,6 +57,14 @@ def test_history_shows_the_change_with_author_and_readable_diff(seeded, editor_c
     )
 
 
+def test_history_names_actors_in_the_interface_language(seeded, editor_client):
+    _log_kurds(seeded, editor_client)
+    first = editor_client.get("/history?lang=ar").get_data(as_text=True)
+    first = first.split('class="revision"')[1]
+    assert "حكومة إقليم كردستان (البيشمركة)" in first
+    assert "Kurdistan Regional Government" not in first
+
+
 def _add_actions(app, n):
     """n single-revision actions by different comments (one action each)."""
     with app.app_context():

@@ -74,7 +74,7 @@ def test_map_page_has_slider_table_map_and_data_block(seeded_client):
     assert len(data["sites"]) == 11 and data["origin"] == "2011-01-01"
     assert 'id="day-slider"' in html and 'value="1673"' in html
     assert 'aria-valuetext="1 August 2015"' in html
-    assert 'class="folium-map"' in html and "AtlasMap.attach(" in html
+    assert 'id="atlas-map"' in html and 'id="atlas-base"' in html
     assert '<tr id="row-al-tanf">' in html
 
 
@@ -168,3 +168,48 @@ def test_configured_tiles_reach_the_map_and_the_csp(app):
         "img-src 'self' data: blob: https://tiles.example.org"
         in resp.headers["Content-Security-Policy"]
     )
+
+
+def _row(html: str, slug: str) -> str:
+    return html.split(f'<tr id="row-{slug}">')[1].split("</tr>")[0]
+
+
+@pytest.mark.parametrize(
+    "date, arabic, english",
+    [("2015-08-01", "داعش", "ISIS"), ("2016-03-05", "جيش سوريا الجديد", "New Syrian Army")],
+)
+def test_map_table_names_actors_in_the_interface_language(seeded_client, date, arabic, english):
+    ar = _row(seeded_client.get(f"/?date={date}&lang=ar").get_data(as_text=True), "al-tanf")
+    en = _row(seeded_client.get(f"/?date={date}&lang=en").get_data(as_text=True), "al-tanf")
+    assert arabic in ar and english not in ar
+    assert english in en and arabic not in en
+
+
+def test_site_page_names_actors_in_the_interface_language(seeded_client):
+    ar = seeded_client.get("/sites/al-tanf?lang=ar").get_data(as_text=True)
+    en = seeded_client.get("/sites/al-tanf?lang=en").get_data(as_text=True)
+    periods, chart = ar.split("<svg")[1].split("</svg>")[1], ar.split("<svg")[1]
+    assert "تنظيم الدولة الإسلامية (داعش)" in periods and "جيش سوريا الجديد" in periods
+    assert "Islamic State" not in periods
+    assert ">داعش<" in chart and "<title>تنظيم الدولة الإسلامية (داعش)" in chart
+    assert "Islamic State (ISIS / ISIL)" in en and "داعش" not in en
+
+
+def test_search_names_the_holder_in_the_interface_language(seeded_client):
+    ar = seeded_client.get("/search?q=tanf&date=2015-08-01&lang=ar").get_data(as_text=True)
+    en = seeded_client.get("/search?q=tanf&date=2015-08-01&lang=en").get_data(as_text=True)
+    assert "<bdi>تنظيم الدولة الإسلامية (داعش)</bdi>" in ar
+    assert "<bdi>Islamic State (ISIS / ISIL)</bdi>" in en and "داعش" not in en
+
+
+def test_the_legend_and_data_block_name_actors_in_the_page_language(seeded_client):
+    def legend(html: str) -> str:
+        return html.split('id="atlas-legend"', 1)[1].split("</details>", 1)[0]
+
+    english = seeded_client.get("/?date=2015-06-01").get_data(as_text=True)
+    arabic = seeded_client.get("/?date=2015-06-01&lang=ar").get_data(as_text=True)
+    assert "<bdi>ISIS</bdi>" in legend(english) and "داعش" not in legend(english)
+    assert "<bdi>داعش</bdi>" in legend(arabic) and 'title="تنظيم الدولة' in legend(arabic)
+    # One data block for both languages: the script picks the Arabic names (entries 5, 6).
+    isis = next(a for a in _data_block(arabic)["actors"] if a[0] == "isis")
+    assert isis[1] == "Islamic State (ISIS / ISIL)" and isis[6] == "داعش"

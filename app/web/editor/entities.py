@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.db.models import Actor, ControlPeriod, Event, Site, Source, StatusPeriod
 from app.extensions import db
 from app.web.editor import forms
+from app.web.i18n import word
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class Kind:
     slug: str
     model: type
     form: type
-    singular: str
+    singular: str  # lazy: in the interface's language when shown
     plural: str
     order: tuple
     columns: tuple[tuple[str, Callable], ...]
@@ -53,10 +55,10 @@ def describe(row) -> str:
 
 
 _PERIOD_COLUMNS = (
-    ("Site", lambda p: p.site.name),
-    ("From", lambda p: p.start.short() if p.start else "before records"),
-    ("Until", lambda p: p.end.short() if p.end else "ongoing"),
-    ("Confidence", lambda p: p.confidence),
+    (_l("Site"), lambda p: p.site.name),
+    (_l("From"), lambda p: p.start.short() if p.start else _l("before records")),
+    (_l("Until"), lambda p: p.end.short() if p.end else _l("ongoing")),
+    (_l("Confidence"), lambda p: word(p.confidence)),
 )
 
 KINDS: dict[str, Kind] = {
@@ -66,73 +68,74 @@ KINDS: dict[str, Kind] = {
             "control-periods",
             ControlPeriod,
             forms.ControlPeriodForm,
-            "control period",
-            "Control periods",
+            _l("control period"),
+            _l("Control periods"),
             (ControlPeriod.site_id, ControlPeriod.start_earliest.asc().nulls_first()),
-            (_PERIOD_COLUMNS[0], ("Controller", lambda p: p.actor.name), *_PERIOD_COLUMNS[1:]),
+            (_PERIOD_COLUMNS[0], (_l("Controller"), lambda p: p.actor.name), *_PERIOD_COLUMNS[1:]),
         ),
         Kind(
             "status-periods",
             StatusPeriod,
             forms.StatusPeriodForm,
-            "status period",
-            "Status periods",
+            _l("status period"),
+            _l("Status periods"),
             (StatusPeriod.site_id, StatusPeriod.start_earliest.asc().nulls_first()),
-            (_PERIOD_COLUMNS[0], ("Status", lambda p: p.status), *_PERIOD_COLUMNS[1:]),
+            (_PERIOD_COLUMNS[0], (_l("Status"), lambda p: word(p.status)), *_PERIOD_COLUMNS[1:]),
         ),
         Kind(
             "sites",
             Site,
             forms.SiteForm,
-            "site",
-            "Sites",
+            _l("site"),
+            _l("Sites"),
             (Site.name,),
             (
-                ("Name", lambda s: s.name),
-                ("Arabic", lambda s: s.name_ar),
-                ("Country", lambda s: s.country),
-                ("Kind", lambda s: s.kind.replace("_", " ")),
+                (_l("Name"), lambda s: s.name),
+                (_l("Arabic"), lambda s: s.name_ar),
+                (_l("Country"), lambda s: s.country),
+                (_l("Kind"), lambda s: word(s.kind)),
             ),
         ),
         Kind(
             "actors",
             Actor,
             forms.ActorForm,
-            "actor",
-            "Actors",
+            _l("actor"),
+            _l("Actors"),
             (Actor.name,),
             (
-                ("Name", lambda a: a.name),
-                ("Arabic", lambda a: a.name_ar),
-                ("Short", lambda a: a.short),
-                ("Colour", lambda a: a.colour),
+                (_l("Name"), lambda a: a.name),
+                (_l("Arabic"), lambda a: a.name_ar),
+                (_l("Short"), lambda a: a.short),
+                (_l("Arabic short"), lambda a: a.short_ar),
+                (_l("Colour"), lambda a: a.colour),
             ),
         ),
         Kind(
             "sources",
             Source,
             forms.SourceForm,
-            "source",
-            "Sources",
+            _l("source"),
+            _l("Sources"),
             (Source.ref, Source.id),
             (
-                ("Code", lambda s: s.ref or ""),
-                ("Title", lambda s: s.title),
-                ("Publisher", lambda s: s.publisher),
-                ("Published", lambda s: s.published_label),
+                (_l("Code"), lambda s: s.ref or ""),
+                (_l("Title"), lambda s: s.title),
+                (_l("Publisher"), lambda s: s.publisher),
+                (_l("Published"), lambda s: s.published_label),
             ),
         ),
         Kind(
             "events",
             Event,
             forms.EventForm,
-            "event",
-            "Events",
+            _l("event"),
+            _l("Events"),
             (Event.date,),
             (
-                ("Date", lambda e: e.when.short()),
-                ("Title", lambda e: e.title),
-                ("Confidence", lambda e: e.confidence),
+                (_l("Date"), lambda e: e.when.short()),
+                (_l("Title"), lambda e: e.title),
+                (_l("Confidence"), lambda e: word(e.confidence)),
             ),
         ),
     )

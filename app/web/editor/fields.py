@@ -6,6 +6,8 @@ import math
 import re
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     SelectField,
     SelectMultipleField,
@@ -29,7 +31,7 @@ def strip(value):
 
 def bounded(maximum: int) -> Length:
     """A length limit stated as a rule."""
-    return Length(max=maximum, message=f"must be at most {maximum} characters long")
+    return Length(max=maximum, message=_l("must be at most %(num)s characters long", num=maximum))
 
 
 class _ParsedField(StringField):
@@ -79,9 +81,11 @@ class BoundField(_ParsedField):
         )
         kwargs.setdefault(
             "description",
-            "A day 2024-12-06, a month 2024-12, a year 2014, "
-            "or a window 2024-12-07/2024-12-31; ../2013 means no later than "
-            "2013; add ? if uncertain, ~ if approximate.",
+            _l(
+                "A day 2024-12-06, a month 2024-12, a year 2014, "
+                "or a window 2024-12-07/2024-12-31; ../2013 means no later than "
+                "2013; add ? if uncertain, ~ if approximate."
+            ),
         )
         super().__init__(label, validators, **kwargs)
 
@@ -157,7 +161,7 @@ class IdMultiSelectField(SelectMultipleField):
         known = {choice.value for choice in self.choices or []}
         unknown = [v for v in self.data or [] if v not in known]
         if unknown:
-            raise ValidationError(f"no such entry: {', '.join(map(str, unknown))}")
+            raise ValidationError(_("no such entry: %(ids)s", ids=", ".join(map(str, unknown))))
 
 
 def http_url(_form, field) -> None:
@@ -181,20 +185,22 @@ def not_future(_form, field) -> None:
     if isinstance(day, bounds.Bound):
         day = day.earliest
     if day and day > today():
-        raise ValidationError(f"must not be in the future (today is {today().isoformat()})")
+        raise ValidationError(
+            _("must not be in the future (today is %(today)s)", today=today().isoformat())
+        )
 
 
 def colour(_form, field) -> None:
     """Validator: #rrggbb."""
     if not COLOUR.fullmatch(field.data or ""):
-        raise ValidationError("must be a colour written #rrggbb, such as #1f5fa8")
+        raise ValidationError(_("must be a colour written #rrggbb, such as #1f5fa8"))
 
 
 def slug_format(_form, field) -> None:
     """Validator: lower-case letters and digits joined by single hyphens."""
     if not is_slug(field.data or ""):
         raise ValidationError(
-            "must be lower-case letters and digits joined by single hyphens, such as al-qaim"
+            _("must be lower-case letters and digits joined by single hyphens, such as al-qaim")
         )
 
 
@@ -209,10 +215,10 @@ class NumberField(_ParsedField):
             value = float(raw)
         except ValueError:
             raise ValueError(
-                f"{raw!r} is not a number (use a dot for decimals, e.g. 34.3975)"
+                _("%(raw)s is not a number (use a dot for decimals, e.g. 34.3975)", raw=repr(raw))
             ) from None
         if not math.isfinite(value):
-            raise ValueError("must be a finite number")
+            raise ValueError(_("must be a finite number"))
         return value
 
     def _value(self):

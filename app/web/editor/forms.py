@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -56,22 +58,23 @@ from app.web.editor.fields import (
     slug_format,
     strip,
 )
+from app.web.i18n import WORDS
 
 #: A site farther than this from the Syria–Iraq border needs an explicit confirmation.
 CONFIRM_KM = geo.FAR_FROM_BORDER_KM
 COUNTRIES = [
-    SelectChoice("SY", "Syria (SY)"),
-    SelectChoice("IQ", "Iraq (IQ)"),
-    SelectChoice("JO", "Jordan (JO)"),
-    SelectChoice("TR", "Turkey (TR)"),
+    SelectChoice("SY", _l("Syria (SY)")),
+    SelectChoice("IQ", _l("Iraq (IQ)")),
+    SelectChoice("JO", _l("Jordan (JO)")),
+    SelectChoice("TR", _l("Turkey (TR)")),
 ]
 SOURCE_FIELDS = ("source_ids", "source_url", "source_title", "source_publisher", "source_date")
-REQUIRED = InputRequired(message="is required")
+REQUIRED = InputRequired(message=_l("is required"))
 
 
 def _choices(values) -> list[SelectChoice]:
     """Select choices for plain values, labelled with spaces for underscores."""
-    return [SelectChoice(v, v.replace("_", " ")) for v in values]
+    return [SelectChoice(v, WORDS.get(v) or v.replace("_", " ")) for v in values]
 
 
 def _text(label: str, maximum: int, required: bool = False, extra=(), **kw) -> StringField:
@@ -88,29 +91,31 @@ def _url(label: str) -> StringField:
 def _slug(maximum: int) -> StringField:
     """A required slug field."""
     return _text(
-        "Slug",
+        _l("Slug"),
         maximum,
         required=True,
         extra=[slug_format],
-        description="Lower-case words joined by hyphens; used in addresses.",
+        description=_l("Lower-case words joined by hyphens; used in addresses."),
     )
 
 
-def _note(label: str = "Note", **kw) -> TextAreaField:
+def _note(label=None, **kw) -> TextAreaField:
     """An optional long-text field."""
-    return TextAreaField(label, [Optional(), bounded(NOTE_MAX), plain_text], filters=[strip], **kw)
+    return TextAreaField(
+        label or _l("Note"), [Optional(), bounded(NOTE_MAX), plain_text], filters=[strip], **kw
+    )
 
 
 class EditForm(FlaskForm):
     """Base of every editor form: a comment for the history, the row version, Save."""
 
     comment = _text(
-        "Comment for the history",
+        _l("Comment for the history"),
         500,
-        description="Why you made this change; shown in the history.",
+        description=_l("Why you made this change; shown in the history."),
     )
     version = HiddenField()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     #: Fields that are not columns of the edited row.
     not_columns = frozenset({"comment", "version", "submit", "csrf_token", *SOURCE_FIELDS})
@@ -179,13 +184,15 @@ class EditForm(FlaskForm):
         if inline and not self.source_title.data:
             return fail(
                 self.source_title,
-                "is required when adding a new source (or clear the other Source fields)",
+                _("is required when adding a new source (or clear the other Source fields)"),
             )
         if self.sources_required and not (self.source_ids.data or inline):
             return fail(
                 self.source_ids,
-                "every period needs at least one source: pick "
-                "an existing source or fill in Source title (and URL)",
+                _(
+                    "every period needs at least one source: pick "
+                    "an existing source or fill in Source title (and URL)"
+                ),
             )
         return True
 
@@ -200,18 +207,20 @@ class SourcesMixin:
     """Pick existing sources or add one inline."""
 
     source_ids = IdMultiSelectField(
-        "Existing sources",
-        description="Pick one or more (type to filter; recently cited sources come first).",
+        _l("Existing sources"),
+        description=_l("Pick one or more (type to filter; recently cited sources come first)."),
     )
-    source_url = _url("Source URL")
-    source_title = _text("Source title", 500, description="Required when adding a new source.")
-    source_publisher = _text("Source publisher", 200)
+    source_url = _url(_l("Source URL"))
+    source_title = _text(
+        _l("Source title"), 500, description=_l("Required when adding a new source.")
+    )
+    source_publisher = _text(_l("Source publisher"), 200)
     source_date = PartialDateField(
-        "Source date", [Optional(), not_future], description="YYYY-MM-DD, YYYY-MM or YYYY"
+        _l("Source date"), [Optional(), not_future], description=_l("YYYY-MM-DD, YYYY-MM or YYYY")
     )
 
 
-SOURCE_GROUP = ("Sources", SOURCE_FIELDS)
+SOURCE_GROUP = (_l("Sources"), SOURCE_FIELDS)
 
 
 # --- periods ------------------------------------------------------------------------
@@ -220,10 +229,10 @@ SOURCE_GROUP = ("Sources", SOURCE_FIELDS)
 class PeriodForm(SourcesMixin, EditForm):
     """Fields and rules shared by control and status periods."""
 
-    site_id = IdSelectField("Site", [REQUIRED])
-    start = BoundField("Start", [Optional(), not_future])
-    end = BoundField("End", [Optional(), not_future])
-    confidence = SelectField("Confidence", choices=_choices(CONFIDENCES))
+    site_id = IdSelectField(_l("Site"), [REQUIRED])
+    start = BoundField(_l("Start"), [Optional(), not_future])
+    end = BoundField(_l("End"), [Optional(), not_future])
+    confidence = SelectField(_l("Confidence"), choices=_choices(CONFIDENCES))
     note = _note()
 
     model: type = ControlPeriod
@@ -244,8 +253,11 @@ class PeriodForm(SourcesMixin, EditForm):
         except ValueError:
             return fail(
                 self.end,
-                f"must be after Start ({start.short()}): a period covers [start, end), so "  # type: ignore[union-attr]
-                "its latest end must come after its earliest start",
+                _(
+                    "must be after Start (%(start)s): a period covers [start, end), so "
+                    "its latest end must come after its earliest start",
+                    start=start.short(),  # type: ignore[union-attr]
+                ),
             )
         return True
 
@@ -255,14 +267,18 @@ class PeriodForm(SourcesMixin, EditForm):
         clash = timeline.find_overlaps(sibling_periods(self.model, self.site_id.data), candidate)
         if not clash:
             return True
-        named = " and ".join(
-            f"the period {p.describe()} ({p.value})" for p in sorted(clash, key=_start)[:3]
+        named = _(" and ").join(
+            _("the period %(span)s (%(value)s)", span=p.describe(), value=p.value)
+            for p in sorted(clash, key=_start)[:3]
         )
         return fail(
             self.start,
-            f"overlaps {named} of this site; periods of one site may not overlap (they may "
-            "share days only where one's end window is the next one's start window): "
-            "change the dates or edit that period first",
+            _(
+                "overlaps %(periods)s of this site; periods of one site may not overlap (they "
+                "may share days only where one's end window is the next one's start window): "
+                "change the dates or edit that period first",
+                periods=named,
+            ),
         )
 
 
@@ -274,15 +290,15 @@ def _start(period: timeline.Period):
 class ControlPeriodForm(PeriodForm):
     """A control period: who held a site during [start, end)."""
 
-    actor_id = IdSelectField("Controller", [REQUIRED])
-    contested = BooleanField("Contested")
+    actor_id = IdSelectField(_l("Controller"), [REQUIRED])
+    contested = BooleanField(_l("Contested"))
     challenger_id = IdSelectField(
-        "Challenger", [Optional()], description="Who contested it, if known."
+        _l("Challenger"), [Optional()], description=_l("Who contested it, if known.")
     )
 
     groups = (
         (
-            "Period",
+            _l("Period"),
             (
                 "site_id",
                 "actor_id",
@@ -295,29 +311,29 @@ class ControlPeriodForm(PeriodForm):
             ),
         ),
         SOURCE_GROUP,
-        ("Save", ("comment",)),
+        (_l("Save"), ("comment",)),
     )
 
     def fill_choices(self) -> None:
         super().fill_choices()
         self.actor_id.choices = actor_choices()
-        self.challenger_id.choices = actor_choices(empty="— none —")
+        self.challenger_id.choices = actor_choices(empty=_("— none —"))
 
     def check(self) -> bool:
         if self.challenger_id.data and self.challenger_id.data == self.actor_id.data:
-            return fail(self.challenger_id, "must differ from Controller")
+            return fail(self.challenger_id, _("must differ from Controller"))
         return super().check()
 
 
 class StatusPeriodForm(PeriodForm):
     """A status period: whether a site was open, closed or restricted."""
 
-    status = SelectField("Status", choices=_choices(STATUSES))
+    status = SelectField(_l("Status"), choices=_choices(STATUSES))
 
     model = StatusPeriod
     groups = (
         (
-            "Period",
+            _l("Period"),
             (
                 "site_id",
                 "status",
@@ -328,7 +344,7 @@ class StatusPeriodForm(PeriodForm):
             ),
         ),
         SOURCE_GROUP,
-        ("Save", ("comment",)),
+        (_l("Save"), ("comment",)),
     )
 
 
@@ -338,8 +354,8 @@ class StatusPeriodForm(PeriodForm):
 class LogChangeForm(SourcesMixin, EditForm):
     """Close the site's open period on Date and open the next one."""
 
-    date = BoundField("Date", [REQUIRED, not_future])
-    confidence = SelectField("Confidence", choices=_choices(CONFIDENCES))
+    date = BoundField(_l("Date"), [REQUIRED, not_future])
+    confidence = SelectField(_l("Confidence"), choices=_choices(CONFIDENCES))
     note = _note()
 
     model: type = ControlPeriod
@@ -365,18 +381,18 @@ class LogChangeForm(SourcesMixin, EditForm):
 class LogControlForm(LogChangeForm):
     """Log a control change: the new controller from Date."""
 
-    actor_id = IdSelectField("New controller", [REQUIRED])
-    contested = BooleanField("Contested")
+    actor_id = IdSelectField(_l("New controller"), [REQUIRED])
+    contested = BooleanField(_l("Contested"))
 
     groups = (
-        ("Change", ("actor_id", "date", "contested", "confidence", "note")),
+        (_l("Change"), ("actor_id", "date", "contested", "confidence", "note")),
         SOURCE_GROUP,
-        ("Save", ("comment",)),
+        (_l("Save"), ("comment",)),
     )
 
     def fill_choices(self) -> None:
         super().fill_choices()
-        self.actor_id.choices = actor_choices(empty="— choose —")
+        self.actor_id.choices = actor_choices(empty=_("— choose —"))
 
     def new_label(self) -> str:
         """The new controller's name, for messages."""
@@ -390,14 +406,14 @@ class LogControlForm(LogChangeForm):
 class LogStatusForm(LogChangeForm):
     """Log a status change: open, closed, restricted or unknown from Date."""
 
-    status = SelectField("New status", choices=_choices(STATUSES))
+    status = SelectField(_l("New status"), choices=_choices(STATUSES))
 
     model = StatusPeriod
     value_field = "status"
     groups = (
-        ("Change", ("status", "date", "confidence", "note")),
+        (_l("Change"), ("status", "date", "confidence", "note")),
         SOURCE_GROUP,
-        ("Save", ("comment",)),
+        (_l("Save"), ("comment",)),
     )
 
     def new_label(self) -> str:
@@ -422,8 +438,11 @@ class SlugMixin:
         if other is not None and other != self.record_id:
             return fail(
                 self.slug,
-                f"'{self.slug.data}' is already used by another "
-                f"{model.__tablename__}; choose another",
+                _(
+                    "'%(slug)s' is already used by another %(kind)s; choose another",
+                    slug=self.slug.data,
+                    kind=model.__tablename__,
+                ),
             )
         return True
 
@@ -432,59 +451,67 @@ class SiteForm(SlugMixin, EditForm):
     """A site: names, spellings, country, kind, point location."""
 
     slug = _slug(80)
-    name = _text("Name", 200, required=True)
-    name_ar = _text("Arabic name", 200)
+    name = _text(_l("Name"), 200, required=True)
+    name_ar = _text(_l("Arabic name"), 200)
     aliases = LinesField(
-        "Other spellings",
+        _l("Other spellings"),
         [Optional(), plain_text],
-        description="One per line; search finds the site by each.",
+        description=_l("One per line; search finds the site by each."),
     )
-    country = SelectField("Country", choices=COUNTRIES)
-    kind = SelectField("Kind", choices=_choices(SITE_KINDS))
-    crossing_id = IdSelectField("Crossing", [Optional()])
+    country = SelectField(_l("Country"), choices=COUNTRIES)
+    kind = SelectField(_l("Kind"), choices=_choices(SITE_KINDS))
+    crossing_id = IdSelectField(_l("Crossing"), [Optional()])
     lon = NumberField(
-        "Longitude",
-        [REQUIRED, NumberRange(-180, 180, message="must be between -180 and 180 degrees")],
+        _l("Longitude"),
+        [REQUIRED, NumberRange(-180, 180, message=_l("must be between -180 and 180 degrees"))],
     )
     lat = NumberField(
-        "Latitude", [REQUIRED, NumberRange(-90, 90, message="must be between -90 and 90 degrees")]
+        _l("Latitude"),
+        [REQUIRED, NumberRange(-90, 90, message=_l("must be between -90 and 90 degrees"))],
     )
-    location_precision = SelectField("Location precision", choices=_choices(LOCATION_PRECISIONS))
-    location_note = _note("About the location")
+    location_precision = SelectField(
+        _l("Location precision"), choices=_choices(LOCATION_PRECISIONS)
+    )
+    location_note = _note(_l("About the location"))
     radius_km = NumberField(
-        "Radius (km)", [Optional(), NumberRange(min=0.001, message="must be more than 0")]
+        _l("Radius (km)"), [Optional(), NumberRange(min=0.001, message=_l("must be more than 0"))]
     )
     confirm_location = BooleanField(
-        "I confirm this location",
-        description=(f"Needed for a point more than {CONFIRM_KM} km from the Syria–Iraq border."),
+        _l("I confirm this location"),
+        description=_l(
+            "Needed for a point more than %(km)s km from the Syria–Iraq border.", km=CONFIRM_KM
+        ),
     )
     note = _note()
 
     model = Site
     not_columns = EditForm.not_columns | {"confirm_location"}
     groups = (
-        ("Site", ("slug", "name", "name_ar", "aliases", "country", "kind", "crossing_id", "note")),
         (
-            "Location",
+            _l("Site"),
+            ("slug", "name", "name_ar", "aliases", "country", "kind", "crossing_id", "note"),
+        ),
+        (
+            _l("Location"),
             ("lon", "lat", "location_precision", "location_note", "radius_km", "confirm_location"),
         ),
-        ("Save", ("comment",)),
+        (_l("Save"), ("comment",)),
     )
 
     def fill_choices(self) -> None:
         super().fill_choices()
         crossings = db.session.scalars(select(Crossing).order_by(Crossing.name))
         self.crossing_id.choices = [
-            SelectChoice("", "— none —"),
+            SelectChoice("", _("— none —")),
             *(SelectChoice(c.id, c.name) for c in crossings),
         ]
 
     def check(self) -> bool:
         for alias in self.aliases.data:
             if len(alias) > 200:
-                return fail(self.aliases, "each spelling must be at most 200 characters")
+                return fail(self.aliases, _("each spelling must be at most 200 characters"))
         if len(self.aliases.data) > ALIASES_MAX:
-            return fail(self.aliases, f"at most {ALIASES_MAX} spellings")
+            return fail(self.aliases, _("at most %(num)s spellings", num=ALIASES_MAX))
         return super().check() and self._check_slug() and self._check_distance()
 
     def _check_distance(self) -> bool:
@@ -494,9 +521,13 @@ class SiteForm(SlugMixin, EditForm):
         if km > CONFIRM_KM and not self.confirm_location.data:
             return fail(
                 self.confirm_location,
-                f"the point is {km:.1f} km from the "
-                f"Syria–Iraq border (more than {CONFIRM_KM} km): check Longitude "
-                "and Latitude, then tick this box to save it anyway",
+                _(
+                    "the point is %(km)s km from the Syria–Iraq border (more than "
+                    "%(limit)s km): check Longitude and Latitude, then tick this box to "
+                    "save it anyway",
+                    km=f"{km:.1f}",
+                    limit=CONFIRM_KM,
+                ),
             )
         return True
 
@@ -505,25 +536,44 @@ class ActorForm(SlugMixin, EditForm):
     """An actor: names, kind, map colour, parent organisation."""
 
     slug = _slug(80)
-    name = _text("Name", 200, required=True)
-    name_ar = _text("Arabic name", 200)
-    short = _text("Short label", 40, required=True)
-    kind = SelectField("Kind", choices=_choices(ACTOR_KINDS))
-    colour = ColourField("Colour", [REQUIRED, colour], filters=[strip], default="#1f5fa8")
+    name = _text(_l("Name"), 200, required=True)
+    name_ar = _text(_l("Arabic name"), 200)
+    name_ar_transliterated = BooleanField(
+        _l("Arabic name is a transliteration"),
+        description=_l("Tick when no source gives the name in Arabic."),
+    )
+    short = _text(_l("Short label"), 40, required=True)
+    short_ar = _text(_l("Arabic short label"), 40)
+    kind = SelectField(_l("Kind"), choices=_choices(ACTOR_KINDS))
+    colour = ColourField(_l("Colour"), [REQUIRED, colour], filters=[strip], default="#1f5fa8")
     parent_id = IdSelectField(
-        "Parent", [Optional()], description="e.g. al-Qaeda for the Nusra Front."
+        _l("Parent"), [Optional()], description=_l("e.g. al-Qaeda for the Nusra Front.")
     )
     note = _note()
 
     model = Actor
     groups = (
-        ("Actor", ("slug", "name", "name_ar", "short", "kind", "colour", "parent_id", "note")),
-        ("Save", ("comment",)),
+        (
+            _l("Actor"),
+            (
+                "slug",
+                "name",
+                "name_ar",
+                "name_ar_transliterated",
+                "short",
+                "short_ar",
+                "kind",
+                "colour",
+                "parent_id",
+                "note",
+            ),
+        ),
+        (_l("Save"), ("comment",)),
     )
 
     def fill_choices(self) -> None:
         super().fill_choices()
-        self.parent_id.choices = actor_choices(empty="— none —")
+        self.parent_id.choices = actor_choices(empty=_("— none —"))
 
     def check(self) -> bool:
         return super().check() and self._check_slug() and self._check_parent()
@@ -533,7 +583,7 @@ class ActorForm(SlugMixin, EditForm):
         seen, parent_id = {self.record_id}, self.parent_id.data
         while parent_id is not None:
             if parent_id in seen:
-                return fail(self.parent_id, "would make the actor its own ancestor")
+                return fail(self.parent_id, _("would make the actor its own ancestor"))
             seen.add(parent_id)
             parent_id = db.session.get(Actor, parent_id).parent_id
         return True
@@ -542,23 +592,23 @@ class ActorForm(SlugMixin, EditForm):
 class SourceForm(EditForm):
     """A source: what it is, who published it, where it is."""
 
-    ref = _text("Reference code", 40, description="Optional short code such as S28.")
-    title = _text("Title", 500, required=True)
-    publisher = _text("Publisher", 200)
-    url = _url("URL")
+    ref = _text(_l("Reference code"), 40, description=_l("Optional short code such as S28."))
+    title = _text(_l("Title"), 500, required=True)
+    publisher = _text(_l("Publisher"), 200)
+    url = _url(_l("URL"))
     published = PartialDateField(
-        "Published", [Optional(), not_future], description="YYYY-MM-DD, YYYY-MM or YYYY"
+        _l("Published"), [Optional(), not_future], description=_l("YYYY-MM-DD, YYYY-MM or YYYY")
     )
-    language = _text("Language", 10, description="e.g. en, ar")
-    accessed = DayField("Accessed", [Optional(), not_future])
-    archived_url = _url("Archived URL")
+    language = _text(_l("Language"), 10, description=_l("e.g. en, ar"))
+    accessed = DayField(_l("Accessed"), [Optional(), not_future])
+    archived_url = _url(_l("Archived URL"))
     note = _note()
 
     model = Source
     not_columns = EditForm.not_columns | {"published"}
     groups = (
         (
-            "Source",
+            _l("Source"),
             (
                 "ref",
                 "title",
@@ -571,7 +621,7 @@ class SourceForm(EditForm):
                 "note",
             ),
         ),
-        ("Save", ("comment",)),
+        (_l("Save"), ("comment",)),
     )
 
     def check(self) -> bool:
@@ -579,7 +629,9 @@ class SourceForm(EditForm):
             return super().check()
         other = db.session.scalar(select(Source.id).where(Source.ref == self.ref.data))
         if other is not None and other != self.record_id:
-            return fail(self.ref, f"'{self.ref.data}' is already used by another source")
+            return fail(
+                self.ref, _("'%(ref)s' is already used by another source", ref=self.ref.data)
+            )
         return super().check()
 
     def load(self, obj) -> None:
@@ -598,27 +650,30 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
     """A dated incident, optionally at sites and a point, with sources."""
 
     slug = _slug(120)
-    title = _text("Title", 300, required=True)
-    date = BoundField("Date", [REQUIRED, not_future])
+    title = _text(_l("Title"), 300, required=True)
+    date = BoundField(_l("Date"), [REQUIRED, not_future])
     end = DayField(
-        "Last day", [Optional(), not_future], description="For incidents lasting several days."
+        _l("Last day"),
+        [Optional(), not_future],
+        description=_l("For incidents lasting several days."),
     )
-    description = _note("Description")
-    site_ids = IdMultiSelectField("Sites")
+    description = _note(_l("Description"))
+    site_ids = IdMultiSelectField(_l("Sites"))
     lon = NumberField(
-        "Longitude",
-        [Optional(), NumberRange(-180, 180, message="must be between -180 and 180 degrees")],
+        _l("Longitude"),
+        [Optional(), NumberRange(-180, 180, message=_l("must be between -180 and 180 degrees"))],
     )
     lat = NumberField(
-        "Latitude", [Optional(), NumberRange(-90, 90, message="must be between -90 and 90 degrees")]
+        _l("Latitude"),
+        [Optional(), NumberRange(-90, 90, message=_l("must be between -90 and 90 degrees"))],
     )
-    confidence = SelectField("Confidence", choices=_choices(CONFIDENCES))
+    confidence = SelectField(_l("Confidence"), choices=_choices(CONFIDENCES))
 
     model = Event
     not_columns = EditForm.not_columns | {"site_ids", "date"}
     groups = (
         (
-            "Event",
+            _l("Event"),
             (
                 "slug",
                 "title",
@@ -632,7 +687,7 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
             ),
         ),
         SOURCE_GROUP,
-        ("Save", ("comment",)),
+        (_l("Save"), ("comment",)),
     )
 
     def fill_choices(self) -> None:
@@ -642,13 +697,13 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
     def check(self) -> bool:
         when = self.date.data
         if when.earliest is None or when.latest is None:
-            return fail(self.date, "give a first and a last possible day (not an open window)")
+            return fail(self.date, _("give a first and a last possible day (not an open window)"))
         if self.end.data and self.end.data < when.earliest:
-            return fail(self.end, f"must not be before Date ({when.short()})")
+            return fail(self.end, _("must not be before Date (%(date)s)", date=when.short()))
         if (self.lon.data is None) != (self.lat.data is None):
             return fail(
                 self.lat if self.lat.data is None else self.lon,
-                "give both Longitude and Latitude, or neither",
+                _("give both Longitude and Latitude, or neither"),
             )
         return super().check() and self._check_slug()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -55,7 +56,11 @@ def recheck(form, reason: str) -> None:
     that now collides; if they all pass, put the database's reason on the form."""
     if form.validate():
         flash(
-            f"Not saved: the database refused it ({reason}). Check the record, then save again.",
+            _(
+                "Not saved: the database refused it (%(reason)s). Check the record, then "
+                "save again.",
+                reason=reason,
+            ),
             "error",
         )
 

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -69,7 +70,7 @@ def create(kind: str):
     except saving.Refused as exc:  # a row saved meanwhile collides (same slug, overlap)
         saving.recheck(form, str(exc))
         return _render_form(k, form, None), CONFLICT
-    flash(f"Created {k.singular} “{describe(obj)}”.", "info")
+    flash(_("Created %(kind)s “%(what)s”.", kind=k.singular, what=describe(obj)), "info")
     return redirect(url_for(".list_rows", kind=kind))
 
 
@@ -90,7 +91,7 @@ def edit(kind: str, row_id: int):
         return _render_form(k, form, db.session.get(k.model, row_id)), CONFLICT
     if clash:
         return _render_form(k, form, obj, conflict=clash), CONFLICT
-    flash(f"Saved {k.singular} “{describe(obj)}”.", "info")
+    flash(_("Saved %(kind)s “%(what)s”.", kind=k.singular, what=describe(obj)), "info")
     return redirect(url_for(".list_rows", kind=kind))
 
 
@@ -125,19 +126,26 @@ def _delete(k, obj, form):
         db.session.rollback()
         current = db.session.get(k.model, row_id)
         if current is None:
-            flash(f"Already deleted: {k.singular} “{label}”.", "info")
+            flash(_("Already deleted: %(kind)s “%(what)s”.", kind=k.singular, what=label), "info")
             return redirect(url_for(".list_rows", kind=k.slug))
         return _delete_refused(
-            k, current, form, "someone changed it meanwhile. Check it and delete again."
+            k, current, form, _("someone changed it meanwhile. Check it and delete again.")
         )
-    flash(f"Deleted {k.singular} “{label}”. An admin can undo this from the history.", "info")
+    flash(
+        _(
+            "Deleted %(kind)s “%(what)s”. An admin can undo this from the history.",
+            kind=k.singular,
+            what=label,
+        ),
+        "info",
+    )
     return redirect(url_for(".list_rows", kind=k.slug))
 
 
 def _delete_refused(k, obj, form, why: str):
     """The delete page again with the comment kept, re-armed with the current version."""
     form.version.data = str(obj.version)
-    flash(f"Not deleted: {why}", "error")
+    flash(_("Not deleted: %(why)s", why=why), "error")
     return render_template(
         "editor/delete.html",
         k=k,
@@ -223,8 +231,10 @@ def _log_change(slug: str, form_cls, what: str):
     if form.version.data != token:
         form.version.data = token
         flash(
-            "Not saved: the current period of this site changed since you opened "
-            "the form. Check the record below, then Save again.",
+            _(
+                "Not saved: the current period of this site changed since you opened "
+                "the form. Check the record below, then Save again."
+            ),
             "error",
         )
         return _render_log(form, what), CONFLICT
@@ -233,15 +243,17 @@ def _log_change(slug: str, form_cls, what: str):
     except StaleDataError:
         db.session.rollback()
         flash(
-            "Not saved: someone changed this site's periods meanwhile. Check the "
-            "record below, then Save again.",
+            _(
+                "Not saved: someone changed this site's periods meanwhile. Check the "
+                "record below, then Save again."
+            ),
             "error",
         )
         return _render_log(form, what), CONFLICT
     except saving.Refused as exc:
         saving.recheck(form, str(exc))
         return _render_log(form, what), CONFLICT
-    flash(f"Logged: {describe(new)}.", "info")
+    flash(_("Logged: %(what)s.", what=describe(new)), "info")
     return redirect(url_for("main.site", slug=site.slug))
 
 

@@ -19,6 +19,7 @@ def _actor(app, slug="isis"):
             "name": a.name,
             "name_ar": a.name_ar,
             "short": a.short,
+            "short_ar": a.short_ar,
             "kind": a.kind,
             "colour": a.colour,
             "parent_id": "",

@@ -70,9 +70,7 @@ def controller(app, day):
 
 
 def test_site_page_links_to_the_log_forms_only_when_signed_in(seeded, editor_client):
-    assert "Log a change here" not in seeded.test_client().get("/sites/al-qaim").get_data(
-        as_text=True
-    )
+    assert f'href="{LOG}"' not in seeded.test_client().get("/sites/al-qaim").get_data(as_text=True)
     page = editor_client.get("/sites/al-qaim").get_data(as_text=True)
     assert f'href="{LOG}">Log a change here' in page
     assert 'href="/editor/sites/al-qaim/log-status">Log a status change' in page
@@ -497,6 +495,7 @@ def test_create_a_status_period_in_a_gap(seeded, editor_client):
         ({"colour": "red"}, "must be a colour written #rrggbb"),
         ({"colour": "#12345g"}, "must be a colour written #rrggbb"),
         ({"short": "s" * 41}, "must be at most 40 characters long"),
+        ({"short_ar": "س" * 41}, "must be at most 40 characters long"),
         ({"parent_id": "self"}, "would make the actor its own ancestor"),
     ],
 )
@@ -619,3 +618,35 @@ def test_delete_with_a_stale_version_is_refused(seeded, admin_client, fingerprin
     assert fingerprint(seeded) == before
     page = resp.get_data(as_text=True)
     assert "someone changed it" in page and "my reason" in page
+
+
+def test_actor_form_edits_the_arabic_short_label_and_the_transliteration_mark(
+    seeded, editor_client
+):
+    aid = actor_id(seeded, "isis")
+    page = editor_client.get(f"/editor/actors/{aid}/edit?lang=ar").get_data(as_text=True)
+    assert "التسمية المختصرة بالعربية" in page and "الاسم العربي منقول حرفيًا" in page
+    with seeded.app_context():
+        version = db.session.get(Actor, aid).version
+    data = {
+        "slug": "isis",
+        "name": "ISIS",
+        "name_ar": "داعش",
+        "name_ar_transliterated": "y",
+        "short": "ISIS",
+        "short_ar": "الدولة",
+        "kind": "non_state",
+        "colour": "#000000",
+        "parent_id": "",
+        "note": "",
+        "version": str(version),
+    }
+    resp = editor_client.post(f"/editor/actors/{aid}/edit?lang=en", data=data)
+    assert resp.status_code == 302, errors(resp)
+    with seeded.app_context():
+        actor = db.session.get(Actor, aid)
+        assert (actor.short_ar, actor.name_ar_transliterated) == ("الدولة", True)
+        rev = db.session.scalars(select(Revision).order_by(Revision.id.desc())).first()
+        assert rev.after["short_ar"] == "الدولة" and rev.after["name_ar_transliterated"] is True
+    history = editor_client.get(f"/history/{rev.id}").get_data(as_text=True)
+    assert "Arabic short label" in history and "Arabic name is a transliteration" in history

@@ -1,0 +1,52 @@
+// Border Control Atlas — the base map: builds the Leaflet map from the page's #atlas-base
+// block (app/core/base_map.py: view, boundary layers, country names, optional tiles) and
+// hands it, with its layer control, to atlas-map.js, which draws the sites and the slider.
+(function () {
+  "use strict";
+
+  function build(config) {
+    const view = config.view;
+    const map = L.map("atlas-map", {
+      center: view.center,
+      zoom: view.zoom,
+      maxBounds: view.maxBounds,
+      zoomControl: true,
+    });
+    L.control.scale().addTo(map);
+    const bases = {};
+    if (config.tiles) {
+      bases[config.tiles.name] = L.tileLayer(config.tiles.url, {
+        attribution: config.tiles.attribution,
+      }).addTo(map);
+    }
+    const overlays = {};
+    for (const layer of config.layers) {
+      const drawn = L.geoJson(layer.data, {
+        style: (feature) => feature.properties.style,
+        interactive: layer.interactive,
+      });
+      if (layer.tooltip) drawn.bindTooltip(layer.tooltip, { sticky: true });
+      overlays[layer.name] = drawn.addTo(map);
+    }
+    // Country names at a point inside each country: the base map has no tiles of its own.
+    const names = L.layerGroup();
+    for (const [name, lat, lon] of config.labels) {
+      const icon = L.divIcon({ html: "", className: "country-label", iconSize: [120, 16], iconAnchor: [60, 8] });
+      const marker = L.marker([lat, lon], { icon: icon, interactive: false, keyboard: false });
+      marker.on("add", () => { marker.getElement().textContent = name; });
+      names.addLayer(marker);
+    }
+    names.addTo(map);
+    const control = L.control.layers(bases, overlays, { collapsed: true, position: "topright" }).addTo(map);
+    map.fitBounds(view.fit);
+    return window.AtlasMap.attach(map, control, config.plugin);
+  }
+
+  function start() {
+    const block = document.getElementById("atlas-base");
+    if (block) build(JSON.parse(block.textContent));
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

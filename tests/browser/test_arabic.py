@@ -1,0 +1,46 @@
+"""The Arabic interface (issue 15) at desktop and phone size: every page right to left, no
+sideways scroll, no axe violations; the slider still runs left to right."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.axe import assert_no_axe_violations
+from tests.browser.mapview import VIEWPORTS, open_map
+
+SIGNED_OUT = ["/sites/al-qaim?date=2015-06-01", "/search?q=tanf", "/login"]
+SIGNED_IN = ["/editor/sites/al-qaim/log-control", "/editor/sites/new", "/editor/actors/new"]
+
+
+def _check(page, where: str) -> None:
+    """Right to left, nothing wider than the screen, and axe finds nothing."""
+    assert page.evaluate("() => [document.documentElement.lang, document.dir]") == ["ar", "rtl"]
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"{where} scrolls sideways by {wide} px"
+    assert_no_axe_violations(page, f"{where} (Arabic)")
+
+
+@VIEWPORTS
+def test_arabic_pages_mirror_fit_and_pass_axe(page, live_server, sign_in_page, viewport):
+    open_map(page, live_server, "/?lang=ar&date=2015-05-21", viewport=viewport)
+    _check(page, "the map")
+    # Time still runs left to right: the slider's first year is left of its last.
+    years = page.locator(".years span")
+    assert years.first.bounding_box()["x"] < years.last.bounding_box()["x"]
+    for path in SIGNED_OUT:
+        page.goto(f"{live_server}{path}")  # the cookie keeps Arabic
+        _check(page, path)
+    page.goto(f"{live_server}/search?lang=en")  # the sign-in helper reads English labels
+    sign_in_page(page)
+    for path in SIGNED_IN:
+        page.goto(f"{live_server}{path}?lang=ar")
+        expect(page.locator("h1")).not_to_contain_text("Log a")
+        _check(page, path)
+
+
+def test_screenshots_of_the_arabic_interface(page, live_server, screenshot):
+    """For people to look at (tests/browser/screenshots/)."""
+    open_map(page, live_server, "/?lang=ar&date=2015-05-21")
+    assert screenshot("map-ar").exists()
+    page.goto(f"{live_server}/sites/al-tanf")
+    assert screenshot("site-al-tanf-ar").exists()

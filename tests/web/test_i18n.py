@@ -1,0 +1,230 @@
+"""The interface in Arabic and English (issue 15): choosing the language, the switch, forms
+in Arabic, a complete catalogue, and no English left outside it in the templates."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.conftest import ROOT
+
+TEMPLATES = ROOT / "app" / "templates"
+CATALOGUE = ROOT / "app" / "translations" / "ar" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+
+
+def _page(client, path: str, **headers) -> str:
+    return client.get(path, headers=headers).get_data(as_text=True)
+
+
+# --- choosing the language ----------------------------------------------------------
+
+
+def test_english_is_the_default(seeded_client):
+    page = _page(seeded_client, "/search")
+    assert '<html lang="en" dir="ltr">' in page and "Find a site" in page
+
+
+def test_lang_ar_gives_an_arabic_page_and_remembers_it(seeded_client):
+    resp = seeded_client.get("/search?lang=ar")
+    page = resp.get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page and "ابحث عن موقع" in page
+    assert "lang=ar" in resp.headers["Set-Cookie"]
+    # The cookie keeps the choice on the next page, without ?lang=.
+    assert '<html lang="ar" dir="rtl">' in _page(seeded_client, "/sites/al-qaim")
+    assert '<html lang="en" dir="ltr">' in _page(seeded_client, "/search?lang=en")
+
+
+def test_accept_language_chooses_arabic_when_nothing_else_does(seeded_client):
+    page = _page(seeded_client, "/", **{"Accept-Language": "ar-SY,ar;q=0.9,en;q=0.5"})
+    assert '<html lang="ar" dir="rtl">' in page
+
+
+def test_the_switch_keeps_the_path_and_the_query(seeded_client):
+    page = _page(seeded_client, "/?date=2015-06-01&site=al-qaim")
+    link = re.search(r'<a href="([^"]+)" lang="ar" hreflang="ar"[^>]*>العربية</a>', page)
+    assert link and link.group(1).replace("&amp;", "&") == (
+        "/?date=2015-06-01&site=al-qaim&lang=ar"
+    )
+    back = _page(seeded_client, "/sites/al-qaim?lang=ar&date=2015-06-01")
+    assert 'href="/sites/al-qaim?date=2015-06-01&amp;lang=en" lang="en"' in back
+
+
+def test_the_digits_choice_shows_only_in_arabic(seeded_client):
+    assert "digits=" not in _page(seeded_client, "/search")
+    page = _page(seeded_client, "/search?lang=ar")
+    assert 'href="/search?lang=ar&amp;digits=arab"' in page
+    resp = seeded_client.get("/search?digits=arab")
+    assert "digits=arab" in resp.headers["Set-Cookie"]
+
+
+def test_the_embed_switches_in_its_own_frame(seeded_client):
+    page = _page(seeded_client, "/embed?lang=ar")
+    assert '<html lang="ar" dir="rtl" class="js">' in page
+    assert 'hreflang="en" target="_self">English</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("path", "english", "arabic"),
+    [
+        ("/", "Who held each crossing on", "الجهة المسيطرة على كل منفذ حدودي"),
+        ("/sites/al-qaim", "Notes and sources", "ملاحظات ومصادر"),
+        ("/sites/no-such-place", "Page not found", "الصفحة غير موجودة"),
+        # The API's own pages take no ?lang=: the cookie or Accept-Language decide.
+        ("/ogc/collections?f=html", "Collections", "المجموعات"),
+        ("/feeds/changes.atom", "changes at Syria–Iraq border crossings", "المنافذ الحدودية"),
+    ],
+)
+def test_pages_speak_the_chosen_language(seeded_client, path, english, arabic):
+    assert english in _page(seeded_client, path)
+    assert arabic in _page(seeded_client, path, **{"Accept-Language": "ar"})
+
+
+# --- forms --------------------------------------------------------------------------
+
+
+def test_sign_in_form_in_arabic(client):
+    page = _page(client, "/login?lang=ar")
+    assert "اسم المستخدم" in page and "كلمة المرور" in page
+    resp = client.post("/login?lang=ar", data={"username": "", "password": ""})
+    page = resp.get_data(as_text=True)
+    assert "هذا الحقل مطلوب" in page and "This field is required" not in page
+
+
+def test_editor_form_labels_and_messages_in_arabic(editor_client):
+    page = _page(editor_client, "/editor/actors/new?lang=ar")
+    assert "الاسم العربي" in page and "التسمية المختصرة" in page and "Short label" not in page
+    resp = editor_client.post(
+        "/editor/actors/new?lang=ar", data={"slug": "Not A Slug", "colour": "red"}
+    )
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "يجب أن يكون لونًا" in page and "must be a colour" not in page
+    assert "يجب أن يتكون من أحرف لاتينية صغيرة" in page
+    assert "مطلوب" in page
+
+
+# --- the catalogue ------------------------------------------------------------------
+
+
+def _catalogue():
+    with CATALOGUE.open("rb") as f:
+        return read_po(f)
+
+
+def test_every_arabic_message_is_translated_and_not_fuzzy():
+    cat = _catalogue()
+    assert cat.num_plurals == 6
+    bad = []
+    for m in cat:
+        if not m.id:
+            continue
+        forms = m.string if isinstance(m.string, tuple) else (m.string,)
+        if m.fuzzy or not all(forms) or len(forms) != (6 if m.pluralizable else 1):
+            bad.append(m.id)
+    assert not bad, f"untranslated or fuzzy: {bad}"
+
+
+def test_translations_keep_the_placeholders():
+    """A singular keeps exactly its placeholders; every plural form uses only the
+    message's own, and the forms for 3 and more keep them all."""
+    bad = []
+    for m in _catalogue():
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        wanted = set().union(*(PLACEHOLDER.findall(i) for i in ids))
+        forms = m.string if isinstance(m.string, tuple) else (m.string,)
+        for n, form in enumerate(forms):
+            got = set(PLACEHOLDER.findall(form))
+            if not got <= wanted or (n >= 3 or len(forms) == 1) and got != wanted:
+                bad.append((m.id, form))
+    assert not bad
+
+
+def test_the_catalogue_holds_every_marked_message(tmp_path):
+    """`make translations` was run: the catalogue has exactly the messages the code marks."""
+    pot = tmp_path / "messages.pot"
+    extract = "from babel.messages.frontend import main; main()"
+    cmd = [sys.executable, "-c", extract, "-q", "extract", "-F", "babel.cfg"]
+    cmd += ["-k", "_l", "-k", "N_", "-o", str(pot), "."]
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    with pot.open("rb") as f:
+        marked = {m.id for m in read_po(f) if m.id}
+    known = {m.id for m in _catalogue() if m.id}
+    assert marked - known == set(), "run `make translations`, then translate"
+    assert known - marked == set(), "run `make translations` to drop unused messages"
+
+
+# --- no English outside the catalogue ----------------------------------------------
+
+#: Names and formats that are the same in every language.
+ALLOWED = {
+    "GeoJSON",
+    "CSV",
+    "GeoPackage",
+    "OGC",
+    "API",
+    "Atom",
+    "Leaflet",
+    "SVG",
+    "PNG",
+    "PDF",
+    "MP4",
+    "RFC",
+    "English",  # the switch's own name for English
+    "Bukamal",  # the search box's example names
+    "Rabia'a",
+}
+_JINJA = re.compile(r"\{%-?\s*trans\b.*?endtrans\s*-?%\}|\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", re.S)
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+_ATTRIBUTES = re.compile(r'\b(?:title|aria-label|placeholder|alt|data-label)="([^"]*)"')
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]+")
+_PATH = re.compile(r"/[\w/-]*")
+
+
+def _english_words(source: str) -> list[str]:
+    """Latin-script words a reader would see in a template's own text and attributes."""
+    html = _SCRIPT.sub("", _JINJA.sub(" ", source))
+    texts = re.findall(r">([^<]*)<", html) + _ATTRIBUTES.findall(html)
+    return [w for text in texts for w in _WORD.findall(_PATH.sub(" ", text)) if w not in ALLOWED]
+
+
+def test_the_scan_finds_english_outside_the_catalogue():
+    assert _english_words('<p title="Hi there">{{ _("Ok") }} Save</p>') == ["Save", "Hi", "there"]
+
+
+@pytest.mark.parametrize(
+    "template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html"))
+)
+def test_templates_show_no_english_outside_the_catalogue(template):
+    source = (TEMPLATES / template).read_text(encoding="utf-8")
+    assert _english_words(source) == []
+
+
+def test_arabic_pages_show_no_english_words_of_the_interface(seeded_client):
+    """Rendered in Arabic, the map page's panel has no English interface word (names,
+    formats and data such as slugs may stay)."""
+    page = _page(seeded_client, "/?lang=ar&date=2015-06-01")
+    panel = page.split('<aside class="panel"', 1)[1].split("</aside>", 1)[0]
+    for english in ("Downloads", "Find a site", "Show", "Controller", "Confidence", "Status"):
+        assert f">{english}<" not in panel
+
+
+@pytest.mark.parametrize(
+    ("module", "call"),
+    [("app/core/base_map.py", r"\bN_\("), ("app/ogc/html.py", r"\bt\(")],
+)
+def test_pure_modules_list_every_word_they_translate(module, call):
+    """base_map and ogc.html take their words translated (`words=`): each one they look
+    up must be in their WORDS, or it would never reach the catalogue."""
+    import importlib
+
+    source = (ROOT / module).read_text(encoding="utf-8")
+    looked_up = set(re.findall(call + r"""(['"])(.+?)\1\)""", source))
+    words = importlib.import_module(module[:-3].replace("/", ".")).WORDS
+    assert looked_up and {text for _, text in looked_up} <= set(words)
