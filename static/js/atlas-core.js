@@ -139,6 +139,8 @@
     if (STRINGS.lang === "ar") {
       for (const a of data.actors) { a[1] = a[5] || a[1]; a[3] = a[6] || a[5] || a[3]; }
     }
+    // The name a site's map label and tooltip show: its Arabic name in Arabic, where known.
+    data.shown = (data.sites || []).map((s) => (STRINGS.lang === "ar" && s[2]) || s[1]);
     data.control.forEach(absolutePeriods);
     data.status.forEach(absolutePeriods);
     data.changes = runningTotal(data.changes);

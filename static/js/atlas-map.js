@@ -224,7 +224,7 @@
     const marker = new SiteMark([site[5], site[4]], { renderer: renderer, dx: dx });
     marker.site = i;
     // An element, not a string: Leaflet would parse a string as HTML.
-    marker.bindTooltip(() => h("span", null, site[1]), { direction: "top", offset: [dx, -10] });
+    marker.bindTooltip(() => h("span", null, this.data.shown[i]), { direction: "top", offset: [dx, -10] });
     marker.bindPopup(() => this.popup(i), { maxWidth: 340, offset: [dx, -4],
       autoPanPadding: [24, 24] });
     marker.on("popupopen", (ev) => { this.setFocus(i); this.focusPopup(ev.popup); });
@@ -270,12 +270,12 @@
 
   // "Albukamal · ISIS": the site's name and what the map shows for it.
   Explorer.prototype.labelText = function (i) {
-    const site = this.data.sites[i];
-    if (!this.tracked[i]) return site[1];
+    const name = this.data.shown[i];
+    if (!this.tracked[i]) return name;
     const tr = this.transition(i), p = this.period(i), actors = this.data.actors;
     const who = tr ? chain(this.data.control[i], tr, (a) => actors[a][4] || actors[a][3])
       .join(t("when.arrow").trim()) : p ? actors[p[0]][3] || actors[p[0]][1] : t("unknown");
-    return site[1] + " · " + who;
+    return name + " · " + who;
   };
 
   // The map's controls as boxes in container pixels, measured again only on `fresh`.

@@ -72,3 +72,26 @@ test("the table filter folds Arabic letter forms as search.py does", () => {
     ["اليَعْرُبِيَّة", "اليعربيه"], ["البوكمـــال", "البوكمال"], ["مؤتة", "موته"], ["ٱلقائم", "القايم"]];
   for (const [a, b] of pairs) assert.equal(core.fold(a), core.fold(b), a);
 });
+
+test("in Arabic, actors and site labels take their Arabic names where the block has them", () => {
+  const block = () => ({
+    vocabulary: {
+      statuses: ["open", "closed", "restricted", "unknown"], confidences: ["high"],
+      precisions: ["day"], kinds: ["crossing_side"], kind_labels: ["side"], countries: {},
+    },
+    origin: "2011-01-01", control: [], status: [], changes: [],
+    actors: [
+      ["isis", "Islamic State", "#000000", "ISIS", "IS", "تنظيم الدولة", "داعش"],
+      ["new", "New actor", "#111111", "New", "NA", "", ""],
+    ],
+    sites: [["al-tanf", "al-Tanf", "التنف", "SY", 38.6, 33.5, 0], ["x", "X", "", "IQ", 40, 34, 0]],
+  });
+  core.setStrings({ ...ARABIC, digits: "latn" });
+  const ar = core.prepare(block());
+  assert.deepEqual(ar.actors.map((a) => [a[1], a[3]]), [["تنظيم الدولة", "داعش"], ["New actor", "New"]]);
+  assert.deepEqual(ar.shown, ["التنف", "X"]);
+  core.setStrings(null);
+  const en = core.prepare(block());
+  assert.deepEqual(en.actors.map((a) => a[3]), ["ISIS", "New"]);
+  assert.deepEqual(en.shown, ["al-Tanf", "X"]);
+});
