@@ -134,6 +134,15 @@ def _remember(response: Response) -> Response:
     return response
 
 
+def _vary(response: Response) -> Response:
+    """Pages and feeds are worded in the reader's language, chosen by cookie or
+    Accept-Language: a shared cache must keep one copy per language."""
+    if response.mimetype in ("text/html", "application/atom+xml"):
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Flask-Babel with the project's catalogues, the locale rule and the template globals."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGUAGES[0])
@@ -151,6 +160,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["word"] = word
     app.jinja_env.filters["actor_label"] = actor_label
     app.after_request(_remember)
+    app.after_request(_vary)
     from app.web import js_strings  # imports this module
 
     js_strings.init_app(app)

@@ -228,3 +228,10 @@ def test_pure_modules_list_every_word_they_translate(module, call):
     looked_up = set(re.findall(call + r"""(['"])(.+?)\1\)""", source))
     words = importlib.import_module(module[:-3].replace("/", ".")).WORDS
     assert looked_up and {text for _, text in looked_up} <= set(words)
+
+
+def test_pages_and_feeds_vary_by_language_and_data_does_not(seeded_client):
+    for path in ("/?date=2015-06-01", "/changes.atom", "/ogc/?f=html"):
+        vary = seeded_client.get(path).headers.get("Vary", "")
+        assert "Accept-Language" in vary and "Cookie" in vary, path
+    assert "Accept-Language" not in seeded_client.get("/api/sites.geojson").headers.get("Vary", "")
