@@ -280,7 +280,7 @@ def shown(key: str, value, names: dict) -> str:
         ids = value if isinstance(value, list) else [value]
         return "; ".join(names.get((_REFS[key], i), f"#{i} (deleted)") for i in ids)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return "; ".join(map(str, value))
     return str(value)

@@ -121,7 +121,11 @@ def day_label(day: dt.date | None, precision: str = "day", none: str = "") -> st
 
 
 def when_text(row) -> str:
-    """Jinja global: the state table's "since / until" text of a state_at row."""
+    """Jinja global: the state table's "since / until" text of a state_at row (a handover
+    names its holders in Arabic in the Arabic interface)."""
+    transition = row.get("transition")
+    if transition and transition.get("names_ar") and i18n.language() == "ar":
+        row = {**row, "transition": {**transition, "names": transition["names_ar"]}}
     return map_encoding.when_label(row, date_words())
 
 

@@ -4,29 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
+
 from app.core import bounds, clock
 from app.db import queries
+from app.web import i18n, js_strings
 
 
 def currently(slug: str, day: dt.date, what: str) -> str:
-    """The site's controller (what="control") or status on `day`, in one line."""
+    """The site's controller (what="control") or status on `day`, in one line, in the
+    reader's language."""
     row = next((r for r in queries.state_at(day) if r["slug"] == slug), None)
     if row is None:
         return ""
     if what == "status":
         if row["status"] == "unknown":
-            return "Currently: status unknown (nothing recorded)"
-        since = _day(row["status_since"])
-        return f"Currently: {row['status']}" + (f" since {since}" if since else "")
-    if row["controller_name"]:
-        since = bounds.parse(row["since_edtf"]).short() if row["since_edtf"] else ""
-        return f"Currently: {row['controller_name']}" + (
-            f" since {since}" if since else " since before the records begin"
-        )
+            return _("Currently: status unknown (nothing recorded)")
+        status, since = i18n.word(row["status"]), js_strings.bound_short(row["status_since"])
+        if since:
+            return _("Currently: %(status)s since %(date)s", status=status, date=since)
+        return _("Currently: %(status)s", status=status)
+    name = i18n.actor_label(row["controller_name"], row.get("controller_name_ar"))
+    if name:
+        since = js_strings.bound_short(row["since_edtf"])
+        if since:
+            return _("Currently: %(name)s since %(date)s", name=name, date=since)
+        return _("Currently: %(name)s since before the records begin", name=name)
     if row["transition"]:
-        t = row["transition"]
-        return f"Currently: changing hands ({' → '.join(t['names'])}), {t['reading']}"
-    return "Currently: unknown (no control recorded)"
+        return _("Currently: changing hands (%(when)s)", when=js_strings.when_text(row))
+    return _("Currently: unknown (no control recorded)")
 
 
 def day_of(text: str | None) -> dt.date:
@@ -38,7 +44,3 @@ def day_of(text: str | None) -> dt.date:
         return today
     day = bound.earliest or bound.latest or today
     return min(day, today)
-
-
-def _day(iso: str | None) -> str:
-    return bounds.exact(dt.date.fromisoformat(iso)).short() if iso else ""

@@ -85,6 +85,8 @@ def test_currently_line_says_who_holds_the_site_on_the_date(editor_client):
     bad = editor_client.get("/editor/sites/al-qaim/current?date=not-a-date").get_json()
     assert bad["text"].startswith("Currently:")  # a bad date reads as today, never a 500
     assert editor_client.get("/editor/sites/nowhere/current").status_code == 404
+    arabic = editor_client.get("/editor/sites/al-qaim/current?date=2015-06-01&lang=ar")
+    assert arabic.get_json()["text"].startswith("الآن: ") and "داعش" in arabic.get_json()["text"]
 
 
 def test_current_needs_sign_in(seeded):
