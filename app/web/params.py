@@ -1,10 +1,15 @@
-"""Query-string parsing shared by the blueprints: clear 400s naming the parameter."""
+"""Query-string parsing shared by the blueprints: clear 400s naming the parameter.
+
+The messages are for people (error pages and JSON descriptions alike), so they follow the
+interface language; parameter names and values stay as they were sent.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
@@ -13,6 +18,12 @@ from app.core.text_rules import is_slug
 from app.db import queries
 from app.db.models import Site
 from app.extensions import db
+
+
+def N_(message: str) -> str:
+    """Mark a word for the catalogue; it is translated where it is used."""
+    return message
+
 
 #: The largest row id in a URL: bigger numbers name no row (and overflow SQLite).
 MAX_ID = 2**31 - 1
@@ -35,18 +46,25 @@ class IdConverter(IntegerConverter):
 def refuse_nul() -> None:
     """400 for a NUL character in a path part, parameter or form field (no database
     stores it, and it is never typed)."""
-    sources = [("path part", (request.view_args or {}).items())]
+    sources = [(N_("path part"), (request.view_args or {}).items())]
     query = request.query_string
     if b"%00" in query or b"\x00" in query:
-        sources.append(("parameter", request.args.items(multi=True)))
+        sources.append((N_("parameter"), request.args.items(multi=True)))
     # Only a request with a body has fields; most are GETs without one.
     if request.content_length or request.headers.get("Transfer-Encoding"):
         files = ((name, f.filename or "") for name, f in request.files.items(multi=True))
-        sources += [("field", request.form.items(multi=True)), ("file name", files)]
+        sources += [(N_("field"), request.form.items(multi=True)), (N_("file name"), files)]
     for what, pairs in sources:
         for name, value in pairs:
             if "\x00" in name or "\x00" in str(value):
-                abort(400, description=f"{what} {name!r}: must not contain NUL characters")
+                abort(
+                    400,
+                    description=_(
+                        "%(what)s %(name)s: must not contain NUL characters",
+                        what=_(what),
+                        name=repr(name),
+                    ),
+                )
 
 
 def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | None:
@@ -57,7 +75,7 @@ def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | No
     try:
         return timeline.parse_date(raw)
     except ValueError as exc:
-        abort(400, description=f"parameter '{name}': {exc}")
+        abort(400, description=_("parameter '%(name)s': %(problem)s", name=name, problem=exc))
 
 
 def only_args(*allowed: str) -> None:
@@ -65,9 +83,14 @@ def only_args(*allowed: str) -> None:
     for name in request.args:
         if name not in allowed:
             known = ", ".join(allowed) or "none"
-            abort(400, description=f"unknown parameter '{name}' (known: {known})")
+            abort(
+                400,
+                description=_(
+                    "unknown parameter '%(name)s' (known: %(known)s)", name=name, known=known
+                ),
+            )
         if len(request.args.getlist(name)) > 1:
-            abort(400, description=f"parameter '{name}' is given more than once")
+            abort(400, description=_("parameter '%(name)s' is given more than once", name=name))
 
 
 def slug_arg(name: str, model) -> str | None:
@@ -76,7 +99,15 @@ def slug_arg(name: str, model) -> str | None:
     if raw is None or raw == "":
         return None
     if db.session.scalar(select(model.id).where(model.slug == raw)) is None:
-        abort(400, description=f"parameter '{name}': no {model.__tablename__} called {raw!r}")
+        abort(
+            400,
+            description=_(
+                "parameter '%(name)s': no %(kind)s called %(value)s",
+                name=name,
+                kind=model.__tablename__,
+                value=repr(raw),
+            ),
+        )
     return raw
 
 
@@ -92,24 +123,34 @@ def site_arg(name: str = "site") -> Site | None:
     if len(slug) > 80 or not is_slug(slug):
         abort(
             400,
-            description=f"parameter '{name}': must be a site slug (lower-case "
-            "letters, digits and hyphens)",
+            description=_(
+                "parameter '%(name)s': must be a site slug (lower-case letters, digits and "
+                "hyphens)",
+                name=name,
+            ),
         )
     return queries.site_by_slug(slug) or abort(
-        400, description=f"parameter '{name}': no site called '{slug}'"
+        400, description=_("parameter '%(name)s': no site called '%(slug)s'", name=name, slug=slug)
     )
 
 
 def site_or_404(slug: str) -> Site:
     """The site named in the URL's path, or 404."""
-    return queries.site_by_slug(slug) or abort(404, description=f"No site called '{slug}'.")
+    return queries.site_by_slug(slug) or abort(
+        404, description=_("No site called '%(slug)s'.", slug=slug)
+    )
 
 
 def window_args() -> tuple[dt.date | None, dt.date | None]:
     """Read ?from=&to= as a half-open window [from, to); `to` must be after `from`."""
     lo, hi = date_arg("from"), date_arg("to")
     if lo is not None and hi is not None and hi <= lo:
-        abort(400, description=f"parameter 'to': {hi} must be after 'from' ({lo})")
+        abort(
+            400,
+            description=_(
+                "parameter 'to': %(to)s must be after 'from' (%(from)s)", to=hi, **{"from": lo}
+            ),
+        )
     return lo, hi
 
 
@@ -117,5 +158,10 @@ def flag_arg(name: str) -> bool:
     """Read a 0/1 switch, or abort with 400."""
     raw = request.args.get(name, "0")
     if raw not in ("0", "1"):
-        abort(400, description=f"parameter '{name}': must be 0 or 1, not {raw!r}")
+        abort(
+            400,
+            description=_(
+                "parameter '%(name)s': must be 0 or 1, not %(value)s", name=name, value=repr(raw)
+            ),
+        )
     return raw == "1"

@@ -235,3 +235,15 @@ def test_pages_and_feeds_vary_by_language_and_data_does_not(seeded_client):
         vary = seeded_client.get(path).headers.get("Vary", "")
         assert "Accept-Language" in vary and "Cookie" in vary, path
     assert "Accept-Language" not in seeded_client.get("/api/sites.geojson").headers.get("Vary", "")
+
+
+def test_refusals_speak_the_readers_language_and_still_name_the_parameter(seeded_client):
+    page = seeded_client.get("/sites/nowhere?lang=ar")
+    assert page.status_code == 404 and "لا يوجد موقع باسم" in page.get_data(as_text=True)
+    refused = seeded_client.get(
+        "/api/sites.geojson?date=someday", headers={"Accept-Language": "ar"}
+    ).get_json()
+    assert refused["description"].startswith("المعامل 'date'")
+    fresh = seeded_client.application.test_client()  # no `lang` cookie from the page above
+    english = fresh.get("/api/sites.geojson?date=someday").get_json()
+    assert english["description"].startswith("parameter 'date'")
