@@ -94,7 +94,7 @@ def is_day_column(name: str) -> bool:
 
 
 def to_csv(features: Iterable[dict]) -> bytes:
-    """CSV (UTF-8, no BOM) of features, with `lon` and `lat` columns: a Point's, or an
+    """CSV (see rows_csv) of features, with `lon` and `lat` columns: a Point's, or an
     event's own point (its sites' points are in the `sites` column, by slug)."""
     rows = []
     for f in features:
@@ -105,16 +105,20 @@ def to_csv(features: Iterable[dict]) -> bytes:
 
 
 def rows_csv(rows: list[dict]) -> bytes:
-    r"""CSV (UTF-8, no BOM, CRLF rows) of plain rows, formula-safe; every row's columns.
+    r"""CSV (UTF-8 with a byte-order mark, CRLF rows) of plain rows, formula-safe; every
+    row's columns.
 
-    Written with the standard library, not pandas: a download must not load a 40 MB
-    library into the worker that serves it.
+    The mark is what makes Excel read the file as UTF-8, so Arabic names and notes open
+    legibly in a spreadsheet; LibreOffice, Google Sheets, pandas, GDAL and the importer
+    all skip it. Written with the standard library, not pandas: a download must not load
+    a 40 MB library into the worker that serves it.
 
     >>> rows_csv([{"id": 1, "lon": 38.5, "ok": True}, {"id": 2, "note": "a, b", "ok": None}])
-    b'id,lon,ok,note\r\n1,38.5,True,\r\n2,,,"a, b"\r\n'
+    b'\xef\xbb\xbfid,lon,ok,note\r\n1,38.5,True,\r\n2,,,"a, b"\r\n'
     """
     columns = list(dict.fromkeys(k for row in rows for k in row)) or ["id"]
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:

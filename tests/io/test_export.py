@@ -97,8 +97,10 @@ def test_csv_has_id_first_then_properties_then_lon_lat():
         _feature(2, 40.977, 34.3975, slug="al-qaim", controller=None, period_id=None, sources=[]),
     ]
     raw = export.to_csv(feats)
-    assert raw.startswith(b"id,slug,controller,period_id,source_refs,source_urls,lon,lat\r\n")
-    assert not raw.startswith(b"\xef\xbb\xbf")  # no BOM
+    # The byte-order mark lets Excel read Arabic text as UTF-8.
+    assert raw.startswith(
+        b"\xef\xbb\xbfid,slug,controller,period_id,source_refs,source_urls,lon,lat\r\n"
+    )
     frame = _read(raw, dtype=str)
     assert frame.to_dict("records") == [
         {
@@ -227,7 +229,7 @@ def test_downloads_are_named_for_their_date(contract_client, url, name):
 def test_sites_csv_of_the_contract_data(contract_client):
     resp = contract_client.get("/api/sites.csv?date=2015-08-01")
     assert resp.headers["Content-Type"] == export.CSV_TYPE
-    header = resp.data.split(b"\r\n", 1)[0].decode().split(",")
+    header = resp.data.split(b"\r\n", 1)[0].decode("utf-8-sig").split(",")
     assert header[:2] == ["id", "slug"] and header[-2:] == ["lon", "lat"]
     assert {"source_refs", "source_urls", "controller", "since", "until"} <= set(header)
     frame = _read(resp.data).set_index("slug")

@@ -144,7 +144,7 @@ def test_every_download_imports_as_it_is_and_changes_nothing(seeded, url):
 
 
 def _periods_csv(client) -> list[dict]:
-    text = _get(client, "/api/periods.csv?site=al-tanf").decode()
+    text = _get(client, "/api/periods.csv?site=al-tanf").decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
@@ -232,7 +232,7 @@ def test_text_a_spreadsheet_would_run_survives_the_csv_round_trip(seeded):
     ],
 )
 def test_an_events_derived_date_must_agree(seeded, column, value, message):
-    text = _get(seeded.test_client(), "/api/events.csv").decode()
+    text = _get(seeded.test_client(), "/api/events.csv").decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     row = next(r for r in rows if r["date_edtf"] == "2011-03")
     row[column] = value
