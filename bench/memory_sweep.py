@@ -7,7 +7,7 @@ gunicorn as `make serve` does, then requests the map, the GeoJSON and the CSV fo
 Host headers and unknown OGC parameters (neither may add cache entries). Every
 `--every` requests it reads each worker's VmRSS and VmHWM (peak) from /proc.
 
-usage: python bench/memory_sweep.py [--sites 10000] [--dates 5000] [--cache-mb 64]
+usage: python bench/memory_sweep.py [--sites 10000] [--dates 5000] [--cache-mb 48]
        [--workers 2] [--clients 4] [--database-url URL] [--record]
 """
 
@@ -58,7 +58,7 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--sites", type=int, default=10000)
     p.add_argument("--periods", type=int, default=6)
     p.add_argument("--dates", type=int, default=5000)
-    p.add_argument("--cache-mb", type=int, default=64)
+    p.add_argument("--cache-mb", type=int, default=48)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--clients", type=int, default=4)
     p.add_argument("--every", type=int, default=250, help="sample RSS every N requests")
