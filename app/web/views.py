@@ -73,7 +73,6 @@ def index():
         hidden_rows=len(rows) - len(shown),
         focus=focus,
         statuses=base_map.STATUS_LABELS,
-        when=map_encoding.when_label,
         shorts=queries.actor_short_names(),
         crossings=Markup(map_encoding.script_json(crossings)),
         log_change_url=url_for("editor.log_change_for") if signed_in else "",
