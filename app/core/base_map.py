@@ -20,6 +20,7 @@ from shapely.geometry import mapping, shape
 
 from app.core import geojson
 from app.core.map_encoding import actor_code, safe_colour
+from app.core.text_rules import N_
 
 __all__ = [
     "LIMITS",
@@ -55,11 +56,6 @@ _STYLES = {
 }
 # Syria and Iraq on a warm fill, their neighbours grey: the two countries of the record.
 _HOME_FILL = "#fbf7ee"
-
-
-def N_(message: str) -> str:
-    """Mark a message for the translators' catalogue (pybabel -k N_); the caller translates."""
-    return message
 
 
 _LAYER_NAMES = {

@@ -7,7 +7,21 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["ALIASES_MAX", "NOTE_MAX", "control_problem", "is_slug", "safe_url", "url_problem"]
+__all__ = [
+    "ALIASES_MAX",
+    "NOTE_MAX",
+    "N_",
+    "control_problem",
+    "is_slug",
+    "safe_url",
+    "url_problem",
+]
+
+
+def N_(message: str) -> str:
+    """Mark a message for the translators' catalogue (pybabel -k N_); the caller translates."""
+    return message
+
 
 #: Longest note or description, in characters.
 NOTE_MAX = 5000

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from html import escape
 
+from app.core.text_rules import N_
+
 __all__ = ["WORDS", "page", "api_page"]
-
-
-def N_(message: str) -> str:
-    """Mark a message for the translators' catalogue (pybabel -k N_); the caller translates."""
-    return message
 
 
 _TITLES = {

@@ -14,16 +14,10 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from app.core import timeline
-from app.core.text_rules import is_slug
+from app.core.text_rules import N_, is_slug
 from app.db import queries
 from app.db.models import Site
 from app.extensions import db
-
-
-def N_(message: str) -> str:
-    """Mark a word for the catalogue; it is translated where it is used."""
-    return message
-
 
 #: The largest row id in a URL: bigger numbers name no row (and overflow SQLite).
 MAX_ID = 2**31 - 1
