@@ -27,6 +27,8 @@ __all__ = [
     "ACTOR_KINDS",
     "ROLES",
     "REVISION_ACTIONS",
+    "PROPOSAL_ACTIONS",
+    "PROPOSAL_STATES",
     "COUNTRIES",
     "as_dict",
 ]
@@ -52,9 +54,14 @@ SITE_KIND_LABELS = {
 UNTRACKED_KINDS = ("zone",)
 LOCATION_PRECISIONS = ("exact", "town", "approximate")
 ACTOR_KINDS = ("state", "non_state", "coalition")
-#: Account roles, weakest first.
-ROLES = ("editor", "admin")
+#: Account roles, weakest first: a contributor proposes, an editor publishes and reviews,
+#: an admin also deletes, reverts and imports.
+ROLES = ("contributor", "editor", "admin")
 REVISION_ACTIONS = ("create", "update", "delete", "revert")
+#: What a contributor's proposal asks for: a form of the editor, as it was submitted.
+PROPOSAL_ACTIONS = ("create", "update", "delete", "log-control", "log-status")
+#: Where a proposal stands: waiting, or what a reviewer (or its author) decided.
+PROPOSAL_STATES = ("pending", "approved", "rejected", "changes_requested", "withdrawn")
 #: Countries a site can lie in: code -> (name, adjective).
 COUNTRIES = {"SY": ("Syria", "Syrian"), "IQ": ("Iraq", "Iraqi")}
 

@@ -35,6 +35,8 @@ from app.core.vocabulary import (
     CONFIDENCES,
     LOCATION_PRECISIONS,
     PRECISIONS,
+    PROPOSAL_ACTIONS,
+    PROPOSAL_STATES,
     REVISION_ACTIONS,
     ROLES,
     SITE_KINDS,
@@ -406,6 +408,15 @@ class User(db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    def can(self, role: str) -> bool:
+        """Whether this account has `role` or a stronger one (contributor < editor < admin)."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def publishes(self) -> bool:
+        """Editors and admins publish their changes; a contributor's wait for review."""
+        return self.can("editor")
+
     def get_id(self) -> str:
         return str(self.id)
 
@@ -455,8 +466,63 @@ class Revision(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text, default="")
+    # The contributor's proposal this change applied, when a reviewer approved one.
+    proposal_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     user: Mapped[User | None] = relationship()
+
+
+class Verification(db.Model):
+    """An editor's confirmation, with a source, that a site's recorded state still held on
+    a day: the site's "last verified"."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="RESTRICT"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    site: Mapped[Site] = relationship()
+    source: Mapped[Source] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Proposal(db.Model):
+    """A contributor's create, change, delete or log-a-change, waiting for an editor.
+
+    It keeps the submitted form as it was (`form`, a list of [field, value] pairs), so that
+    approving it runs the editor's own validation against the record as it stands then.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(_enum(PROPOSAL_ACTIONS, "proposal_action"))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    site_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The row version (or log-a-change token) the contributor saw: a later change is a conflict.
+    base_version: Mapped[str] = mapped_column(String(40), default="")
+    form: Mapped[list] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(
+        _enum(PROPOSAL_STATES, "proposal_state"), default="pending", index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+
+    # Two reviewers deciding at once: the second save is refused, never applied twice.
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DataVersion(db.Model):
