@@ -18,12 +18,14 @@ from app.ogc import routes as ogc_routes
 from app.web import (
     api,
     auth,
+    cite,
     editor,
     errors,
     feeds,
     history,
     i18n,
     import_views,
+    known,
     memory,
     params,
     pictures,
@@ -32,6 +34,7 @@ from app.web import (
     views,
     write_requests,
 )
+from app.web.review import views as review_views
 from app.web.sessions import LazyCookieSessionInterface
 
 
@@ -92,6 +95,7 @@ def init_extensions(app: Flask) -> None:
     session_events.init_app(app)
     auth.init_app(app)
     params.init_app(app)
+    known.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
@@ -113,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
         history.bp,
         import_views.bp,
         pictures.bp,
+        review_views.bp,
+        cite.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

@@ -218,6 +218,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "STALE_AFTER_DAYS",
+        180,
+        "Days after which a tracked site's last confirmation is old: the map and table dim "
+        "it when showing a date within that many days of today.",
+        int,
+    ),
+    Setting(
         "WRITE_LOCK_TIMEOUT",
         15,
         "Seconds a saving request waits for another save (or an import) to finish before "

@@ -1,8 +1,12 @@
 """Flask extensions, created once here and bound to an app in the factory."""
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -23,7 +27,22 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session, with a hook that may send a statement elsewhere: a
+    request pinned to a past revision reads the record from its snapshot (app.db.known)."""
+
+    #: (session, mapper, clause) -> the engine to use, or None for the usual one.
+    route: ClassVar[Callable | None] = None
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and Session.route is not None:
+            engine = Session.route(self, mapper, clause)
+            if engine is not None:
+                return engine
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

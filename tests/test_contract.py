@@ -21,6 +21,7 @@ SITE_PROPERTIES = {
     "contested",
     "status",
     "sources",
+    "last_verified",
 }
 PERIOD_PROPERTIES = {"start", "end", "start_precision", "end_precision"}
 OGC_PATHS = [
@@ -67,6 +68,8 @@ def test_state_at_a_date_is_geojson_with_the_named_properties(contract_client):
         assert isinstance(props["sources"], list)
     tanf = next(f for f in doc["features"] if f["properties"]["slug"] == "al-tanf")
     assert tanf["properties"]["controller"] == "isis"
+    # The start of its latest sourced period (no confirmation recorded in the contract data).
+    assert tanf["properties"]["last_verified"] == "2015-05-21"
 
 
 def test_unknown_is_a_null_controller(contract_client):

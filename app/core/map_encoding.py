@@ -89,6 +89,8 @@ class MapRows:
     status: Iterable[dict]
     events: list[dict] = field(default_factory=list)
     sources: Mapping[int, dict] = field(default_factory=dict)
+    #: Site id → its last verified day (app.db.freshness); sites never verified are absent.
+    verified: Mapping[int, dt.date] = field(default_factory=dict)
 
 
 def safe_colour(value: str | None, fallback: str = "#8a8f98") -> str:
@@ -169,7 +171,7 @@ def _days(bound: Bound | None) -> tuple[int | None, int | None]:
     return offset(bound.earliest), offset(bound.latest)
 
 
-def encode(rows: MapRows, today: dt.date) -> dict:
+def encode(rows: MapRows, today: dt.date, stale_after: int = 180) -> dict:
     """The compact time data block.
 
     ``actors[a]`` = [slug, name, colour, short name, letter code, Arabic name, Arabic short
@@ -183,7 +185,9 @@ def encode(rows: MapRows, today: dt.date) -> dict:
     latest, flags]…];
     ``events`` = [[first day, precision, title, lon, lat, [source…], last day]…] (an
     event's date is a window too: the last day equals the first for an exact day);
-    ``changes`` = the days on which any site's answer changes (transitions included).
+    ``changes`` = the days on which any site's answer changes (transitions included);
+    ``verified[i]`` = that site's last verified day (null: never), and ``stale_after`` the
+    days after which it reads as stale (see app.core.ages.is_stale).
     Days are offsets from ``origin``; a bound's earliest and latest day are the first
     and last day its EDTF window allows, null on an open side (both null: before the
     record, or ongoing). To keep the block small (see :func:`_relative`), a start's
@@ -222,6 +226,8 @@ def encode(rows: MapRows, today: dt.date) -> dict:
         "events": [_event(e, sources) for e in rows.events],
         "sources": sources.rows,
         "changes": _differences([(d - FIRST_DAY).days for d in sorted(changes)]),
+        "verified": [offset(rows.verified.get(s["id"])) for s in rows.sites],
+        "stale_after": stale_after,
     }
 
 

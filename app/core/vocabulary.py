@@ -29,6 +29,7 @@ __all__ = [
     "REVISION_ACTIONS",
     "PROPOSAL_ACTIONS",
     "PROPOSAL_STATES",
+    "STATE_PARAMS",
     "COUNTRIES",
     "as_dict",
 ]
@@ -62,6 +63,9 @@ REVISION_ACTIONS = ("create", "update", "delete", "revert")
 PROPOSAL_ACTIONS = ("create", "update", "delete", "log-control", "log-status")
 #: Where a proposal stands: waiting, or what a reviewer (or its author) decided.
 PROPOSAL_STATES = ("pending", "approved", "rejected", "changes_requested", "withdrawn")
+#: Query parameters every read accepts: the record as it stood on a day (`known`) or at a
+#: revision (`rev`); see app/web/known.py.
+STATE_PARAMS = ("known", "rev")
 #: Countries a site can lie in: code -> (name, adjective).
 COUNTRIES = {"SY": ("Syria", "Syrian"), "IQ": ("Iraq", "Iraqi")}
 

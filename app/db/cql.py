@@ -181,6 +181,11 @@ _OTHERS: dict[str, dict[str, dict]] = {
         "note": {"title": "Note", "type": "string"},
         "period_id": {"title": "Record key of the period held", "type": "string"},
         "status_since": {"title": "Status since", "type": "string", "format": "date"},
+        "last_verified": {
+            "title": "Last verified (latest confirmation or sourced period start)",
+            "type": "string",
+            "format": "date",
+        },
         "sources": _SOURCES,
     },
     "boundaries": {"note": {"title": "Source and note", "type": "string"}},

@@ -276,6 +276,11 @@ def _interval_args(table: str) -> tuple:
     )
 
 
+#: Sources of a period or event in publication order, the same on every database (undated
+#: first, then by id within a day).
+_BY_PUBLISHED = "[Source.published.asc().nulls_first(), Source.id]"
+
+
 class ControlPeriod(_PeriodMixin, db.Model):
     """Which actor held a site during [start, end)."""
 
@@ -295,7 +300,7 @@ class ControlPeriod(_PeriodMixin, db.Model):
     actor: Mapped[Actor] = relationship(foreign_keys=[actor_id])
     challenger: Mapped[Actor | None] = relationship(foreign_keys=[challenger_id])
     sources: Mapped[list[Source]] = relationship(
-        secondary=control_period_source, order_by="Source.published"
+        secondary=control_period_source, order_by=_BY_PUBLISHED
     )
 
 
@@ -309,7 +314,7 @@ class StatusPeriod(_PeriodMixin, db.Model):
 
     site: Mapped[Site] = relationship(back_populates="status_periods")
     sources: Mapped[list[Source]] = relationship(
-        secondary=status_period_source, order_by="Source.published"
+        secondary=status_period_source, order_by=_BY_PUBLISHED
     )
 
 
@@ -343,9 +348,7 @@ class Event(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     sites: Mapped[list[Site]] = relationship(secondary=event_site, back_populates="events")
-    sources: Mapped[list[Source]] = relationship(
-        secondary=event_source, order_by="Source.published"
-    )
+    sources: Mapped[list[Source]] = relationship(secondary=event_source, order_by=_BY_PUBLISHED)
 
     __mapper_args__ = {"version_id_col": version}
 

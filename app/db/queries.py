@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from app.core import clock, map_encoding, search, timeline, vocabulary
 from app.core.bounds import Bound
 from app.core.cache import VersionedCache, approx_size
+from app.db import freshness
 from app.db.models import (
     Actor,
     ControlPeriod,
@@ -33,6 +34,7 @@ from app.db.models import (
     control_period_source,
     event_site,
     event_source,
+    status_period_source,
 )
 from app.extensions import db
 
@@ -94,10 +96,12 @@ def compute_state_at(day: dt.date) -> list[dict]:
     control = _candidates(conn, _control_statement(day, dialect))
     status = _candidates(conn, _status_statement(day, dialect))
     cited = sources_for_periods(r["period_id"] for rows in control.values() for r in rows)
+    verified = freshness.last_verified_by_site()
     return [
         _state_row(
             day, site, control.get(site["site_id"], []), status.get(site["site_id"], []), cited
         )
+        | {"last_verified": clock.iso_day(verified.get(site["site_id"]))}
         for site in (
             dict(zip(_SITE_COLUMNS, r, strict=True)) for r in conn.execute(_SITE_STATEMENT)
         )
@@ -510,3 +514,19 @@ def search_candidates() -> list[dict]:
 def actor_short_names() -> dict[str, str]:
     """Short label of every actor by slug ("ISIS"), for compact tables."""
     return dict(db.session.execute(select(Actor.slug, Actor.short)).all())
+
+
+def status_sources_at(day: dt.date) -> dict[str, list[dict]]:
+    """Sources of the status period that holds on `day`, by site slug (sites with one)."""
+    dialect = db.session.get_bind().dialect.name
+    conn = db.session.connection()
+    held = {}
+    for site_id, rows in _candidates(conn, _status_statement(day, dialect)).items():
+        answer = timeline.answer([_period(r) for r in rows], day)
+        if answer.period:
+            held[site_id] = answer.period.value["period_id"]
+    if not held:
+        return {}
+    cited = sources_for_periods(held.values(), status_period_source)
+    slugs = dict(db.session.execute(select(Site.id, Site.slug)).all())
+    return {slugs[site_id]: cited.get(period, []) for site_id, period in held.items()}

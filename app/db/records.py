@@ -15,6 +15,7 @@ from app.db.models import (
     Site,
     Source,
     StatusPeriod,
+    Verification,
     control_period_source,
     event_site,
     event_source,
@@ -24,7 +25,8 @@ from app.extensions import db
 
 #: Every table the history can show and revert, by table name.
 MODELS = {
-    m.__tablename__: m for m in (Site, Actor, Source, Event, ControlPeriod, StatusPeriod, Crossing)
+    m.__tablename__: m
+    for m in (Site, Actor, Source, Event, ControlPeriod, StatusPeriod, Crossing, Verification)
 }
 PERIODS = (ControlPeriod, StatusPeriod)
 
@@ -61,6 +63,7 @@ def delete_blockers(row) -> list[str]:
             (ControlPeriod, ControlPeriod.site_id == row.id, "control periods"),
             (StatusPeriod, StatusPeriod.site_id == row.id, "status periods"),
             (event_site, event_site.c.site_id == row.id, "events"),
+            (Verification, Verification.site_id == row.id, "verifications"),
         ],
         Actor: [
             (
@@ -74,6 +77,7 @@ def delete_blockers(row) -> list[str]:
             (control_period_source, control_period_source.c.source_id == row.id, "control periods"),
             (status_period_source, status_period_source.c.source_id == row.id, "status periods"),
             (event_source, event_source.c.source_id == row.id, "events"),
+            (Verification, Verification.source_id == row.id, "verifications"),
         ],
     }.get(type(row), [])
     out = []

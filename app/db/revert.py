@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import Date, DateTime, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -81,7 +79,7 @@ def _assign(row, data: dict) -> None:
     """Set columns and links of `row` from a JSON snapshot."""
     for attr in inspect(type(row)).column_attrs:
         if attr.key in data:
-            setattr(row, attr.key, _from_json(attr.columns[0].type, data[attr.key]))
+            setattr(row, attr.key, revisions.from_json(attr.columns[0].type, data[attr.key]))
     for key, (relation, target) in _LINKS.items():
         if key in data:
             setattr(row, relation, [_existing(target, i) for i in data[key]])
@@ -121,14 +119,3 @@ def _check_unchanged(rev: Revision, row) -> None:
             "Revert the later revisions first, newest first."
         )
     raise RevertRefused(f"{what} no longer matches what revision #{rev.id} left")
-
-
-def _from_json(column_type, value):
-    """Turn a snapshot value back into what the column holds."""
-    if value is None:
-        return None
-    if isinstance(column_type, DateTime):
-        return dt.datetime.fromisoformat(value)
-    if isinstance(column_type, Date):
-        return dt.date.fromisoformat(value)
-    return value

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Date, DateTime, inspect, select
 
+from app.core import clock
 from app.db.models import Revision
 from app.extensions import db
 
@@ -58,6 +59,9 @@ def record(
         before=before,
         after=None if action == "delete" or inspect(obj).deleted else snapshot(obj),
         comment=comment,
+        # To the microsecond on every database (SQLite's CURRENT_TIMESTAMP has whole
+        # seconds): "as known at" a revision is keyed on its id and this time.
+        at=clock.now(),
     )
     db.session.add(rev)
     return rev
@@ -83,7 +87,20 @@ def recent_source_ids(user_id: int | None, limit: int = 8, scan: int = 200) -> l
     for rev in revs:
         after = rev.after or {}
         ids = [rev.entity_id] if rev.entity == "source" else after.get("source_ids") or []
+        if rev.entity == "verification":  # a confirmation cites one source
+            ids = [after.get("source_id")]
         out.update((i, None) for i in ids if isinstance(i, int))
         if len(out) >= limit:
             break
     return list(out)[:limit]
+
+
+def from_json(column_type, value):
+    """Turn a snapshot value back into what the column holds."""
+    if value is None:
+        return None
+    if isinstance(column_type, DateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(column_type, Date):
+        return dt.date.fromisoformat(value)
+    return value

@@ -10,12 +10,21 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, scoped_session
 
 from app.core import clock
-from app.db import write_lock
-from app.db.models import DataVersion, LoginFailure, Revision, SeedMark, User, UserSession
+from app.db import known, write_lock
+from app.db.models import (
+    DataVersion,
+    LoginFailure,
+    Proposal,
+    Revision,
+    SeedMark,
+    User,
+    UserSession,
+)
 from app.extensions import db
 
-# Writes to these tables do not change what the map, API or downloads show.
-_UNTRACKED = (Revision, SeedMark, User, DataVersion, LoginFailure, UserSession)
+# Writes to these tables do not change what the map, API or downloads show (a proposal
+# waits in its own table until approved).
+_UNTRACKED = (Revision, SeedMark, User, DataVersion, LoginFailure, UserSession, Proposal)
 _UNTRACKED_TABLES = {model.__tablename__ for model in _UNTRACKED}
 
 
@@ -83,8 +92,12 @@ _VERSION_QUERY = select(DataVersion.__table__.c.version, DataVersion.__table__.c
 )
 
 
-def data_version(session: Session | scoped_session) -> tuple[int, dt.datetime | None]:
-    """The current data version and when it last changed."""
+def data_version(session: Session | scoped_session) -> tuple[int | str, dt.datetime | None]:
+    """The current data version and when it last changed; for a request pinned to a past
+    revision N, ("rN", when N was made): that state never changes, so caches keep it."""
+    past = known.pinned()
+    if past is not None:
+        return f"r{past.revision}", past.at
     if _in_transaction(session):
         # Inside a transaction the session's own view counts (its writes included).
         row = session.connection().execute(_VERSION_QUERY).first()

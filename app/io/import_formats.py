@@ -133,6 +133,8 @@ STATE = (
     "period_id",
     "status",
     "status_since",
+    # Derived from the verifications and sourced periods, which an import does not carry.
+    "last_verified",
     "sources",
     "source_urls",
 )

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import orjson
 
 from app.core import clock, timeline
+from app.core.vocabulary import STATE_PARAMS
 from app.ogc import cql as ogc_cql
 from app.ogc import html as ogc_html
 from app.ogc import openapi as ogc_openapi
@@ -301,7 +302,7 @@ def parse_datetime(text: str) -> tuple[Window, bool]:
 # parameters -----------------------------------------------------------------------
 def _single(params: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> dict[str, str]:
     """One value per parameter; unknown or repeated parameters are refused."""
-    known = ("f", *allowed)
+    known = ("f", *allowed, *STATE_PARAMS)
     out = {}
     for name, values in params.items():
         if name not in known:

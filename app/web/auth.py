@@ -107,6 +107,20 @@ def admin_required(view):
     return wrapped
 
 
+def editor_required(view):
+    """View decorator: signed in as an editor or admin (one who publishes), else 403;
+    contributors propose changes but never publish, import, revert or approve."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.publishes:
+            abort(403, description=_("This needs the editor role; contributors propose changes."))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def safe_next(target: str | None) -> str | None:
     """`target` when it is a path on this site, else None (no open redirects): a relative
     path starting with one "/", without backslashes, control characters or a host."""

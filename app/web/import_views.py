@@ -27,7 +27,7 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,7 @@ from app.core import clock
 from app.db import write_lock
 from app.extensions import db
 from app.io import import_formats, importer
+from app.web.auth import editor_required
 
 bp = Blueprint("data_import", __name__, url_prefix="/editor")
 
@@ -91,7 +92,7 @@ def _read_first() -> None:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@login_required
+@editor_required
 def upload():
     """Show the form; on upload, check the file and show the report (nothing changes)."""
     form = UploadForm()
@@ -120,7 +121,7 @@ def upload():
 
 
 @bp.get("/import/<token>")
-@login_required
+@editor_required
 def review(token: str):
     """Check a waiting file again against the record as it is now, with its Import button."""
     meta, data = _read(_path(token, "upload")) if _TOKEN.fullmatch(token) else (None, b"")
@@ -135,7 +136,7 @@ def review(token: str):
 
 
 @bp.post("/import/confirm")
-@login_required
+@editor_required
 def confirm():
     """Claim the waiting file, check it again against the record as it is now, import it."""
     form = ConfirmForm()
@@ -199,7 +200,7 @@ def confirm():
 
 
 @bp.post("/import/discard")
-@login_required
+@editor_required
 def discard():
     """Delete one of the current editor's waiting files."""
     form = DiscardForm()

@@ -224,6 +224,11 @@ def _map() -> dict[str, str]:
         "search.none": _("No site matches “{query}”."),
         "search.one": _("1 site found:"),
         "search.many": _("{count} sites found:"),
+        # {ago} is the browser's own "14 months ago" in the page's language (Intl).
+        "fresh.ago": _("last verified {ago}"),
+        "fresh.today": _("last verified today"),
+        "fresh.never": _("never verified"),
+        "popup.confirm": _("Confirm still holds"),
     }
 
 

@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.core import timeline
 from app.core.text_rules import N_, is_slug
+from app.core.vocabulary import STATE_PARAMS
 from app.db import queries
 from app.db.models import Site
 from app.extensions import db
@@ -73,7 +74,9 @@ def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | No
 
 
 def only_args(*allowed: str) -> None:
-    """Abort with 400 for a parameter the endpoint does not know or one given twice."""
+    """Abort with 400 for a parameter the endpoint does not know or one given twice
+    (every read also knows the record-state parameters, `known` and `rev`)."""
+    allowed = (*allowed, *STATE_PARAMS)
     for name in request.args:
         if name not in allowed:
             known = ", ".join(allowed) or "none"

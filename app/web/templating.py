@@ -7,6 +7,7 @@ from flask import Flask
 from app.core import clock, vocabulary
 from app.core.map_encoding import safe_colour
 from app.core.text_rules import safe_url
+from app.web import ages
 from app.web.security import csp_nonce
 
 
@@ -19,4 +20,5 @@ def init_app(app: Flask) -> None:
         # An actor colour that is safe inside a style attribute.
         colour=safe_colour,
         utc=clock.label,
+        ago=ages.ago,
     )

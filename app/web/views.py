@@ -30,7 +30,7 @@ from app.core import (
 )
 from app.core.cache import VersionedCache
 from app.core.clock import today
-from app.db import queries
+from app.db import freshness, queries
 from app.db.models import Crossing
 from app.db.session_events import data_version
 from app.extensions import db
@@ -76,6 +76,7 @@ def index():
         shorts=queries.actor_short_names(),
         crossings=Markup(map_encoding.script_json(crossings)),
         log_change_url=url_for("editor.log_change_for") if signed_in else "",
+        verify_url=url_for("editor.verify_for") if signed_in and current_user.publishes else "",
         embed_snippet=_embed_snippet(day),
         **_map_context(now, day),
     )
@@ -124,6 +125,7 @@ def site(slug: str):
         chart=Markup(chart),
         chart_at=svg_timeline.position(day or today(), today()),
         day=day,
+        verified=freshness.evidence(site.id),
     )
 
 
@@ -203,7 +205,9 @@ def _cached_map(now) -> tuple[str, str, list[base_map.LegendActor]]:
     version = data_version(db.session)
     tiles = (config.get("TILES_URL"), config.get("TILES_ATTRIBUTION"))
     base_key = ("map-base", i18n.language(), config["GEODATA_DIR"], tiles)
-    base = _map_pages.get(version, base_key, _map_base)
+    # The base map does not depend on the record: one copy serves every data version (and
+    # every past state read with ?known=).
+    base = _map_pages.get(None, base_key, _map_base)
     data, legend = _map_pages.get(version, ("map-data", now), lambda: _map_data(now))
     return base, data, legend
 
@@ -223,7 +227,9 @@ def _map_base() -> str:
 
 def _map_data(day) -> tuple[str, list[base_map.LegendActor]]:
     """The time data block and the actors it uses (for the legend), once per data version."""
-    block = map_encoding.encode(queries.map_rows(), day)
+    rows = queries.map_rows()
+    rows.verified = freshness.last_verified_by_site()
+    block = map_encoding.encode(rows, day, current_app.config["STALE_AFTER_DAYS"])
     used = map_encoding.actors_used(block)
     legend = [
         base_map.LegendActor(slug, name, colour, short, name_ar, short_ar)

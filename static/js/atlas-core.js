@@ -10,6 +10,8 @@
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"];
   const SPACING = 22;
+  // Opacity of a stale site's marker (see isStale).
+  const STALE_ALPHA = 0.45;
 
   /* ---- words: the page's strings block (app/web/js_strings.py), English without it ---- */
 
@@ -53,6 +55,8 @@
     "play.play": "Play", "play.pause": "Pause", "search.failed": "Search failed; try again.",
     "search.none": "No site matches “{query}”.", "search.one": "1 site found:",
     "search.many": "{count} sites found:",
+    "fresh.ago": "last verified {ago}", "fresh.today": "last verified today",
+    "fresh.never": "never verified", "popup.confirm": "Confirm still holds",
   };
   let STRINGS = ENGLISH;
   let months = { long: MONTHS, short: MONTHS.map((m) => m.slice(0, 3)) };
@@ -589,6 +593,9 @@
 
   function drawMark(ctx, x, y, look, half) {
     half = half || 0;
+    // Not verified for long: the same mark, faded (no colour of its own to confuse).
+    const alpha = ctx.globalAlpha;
+    if (look.stale) ctx.globalAlpha = alpha * STALE_ALPHA;
     if (look.focus) {
       // Neutral: a dark and a white ring, no actor's or status's colour.
       ring(ctx, x, y, RADIUS + 8, "#ffffff", 5, half);
@@ -641,6 +648,7 @@
       ctx.stroke();
     }
     badge(ctx, x + (half || 1) * (RADIUS - 1), y + RADIUS - 2, STATUS[look.status]);
+    ctx.globalAlpha = alpha;
   }
 
   // Black or white, whichever reads better on the colour (WCAG relative luminance).
@@ -935,6 +943,37 @@
     return out;
   }
 
+  /* ---- freshness: how long ago a site's record was confirmed (app/core/ages.py) ---- */
+
+  // Whether a site last verified on day `verified` (an offset; null: never) reads as stale
+  // when the map shows day `d`: only for dates within `after` days of `today`, and when
+  // more than `after` days have passed since it was verified.
+  function isStale(verified, d, today, after) {
+    if (today - d > after) return false;
+    return verified === null || verified === undefined || today - verified > after;
+  }
+
+  // [count, unit] of the time from `verified` to `today`: days below 45 days, months
+  // below 24 months, else years (app.core.ages.age).
+  function ageParts(verified, today) {
+    const days = Math.max(0, today - verified);
+    if (days < 45) return [days, "day"];
+    const months = Math.round(days / 30.4375);
+    if (months < 24) return [months, "month"];
+    return [Math.floor(days / 365.25), "year"];
+  }
+
+  // "last verified 14 months ago" in the page's language: Intl words and pluralises the
+  // age from the same CLDR data as the server's Babel.
+  function verifiedText(verified, today) {
+    if (verified === null || verified === undefined) return t("fresh.never");
+    const [count, unit] = ageParts(verified, today);
+    if (count === 0) return t("fresh.today");
+    const format = new Intl.RelativeTimeFormat(STRINGS.date_locale || "en",
+      { numeric: "always", numberingSystem: STRINGS.digits || "latn" });
+    return t("fresh.ago", { ago: format.format(-count, unit) });
+  }
+
   const api = {
     STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, UNTRACKED, COUNTRY, ENGLISH,
     setStrings, t, word, num, setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
@@ -945,6 +984,7 @@
     h, swatch, swatches, placeText, sourceItem, rowParts, gridTable, SiteMark, drawMark,
     coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
     siteChangeDays, stepChange, holderText, changesOn, boundDays, inkOn, RADIUS, CLOSED_BADGE,
+    isStale, ageParts, verifiedText,
   };
 
   // In the page a global reading the page's strings; in Node (the tests under tests/js/)

@@ -17,6 +17,7 @@
     readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, rowParts,
     gridTable, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
     tickBins, siteChangeDays, stepChange, changesOn, boundDays, RADIUS, t, word, num,
+    isStale, verifiedText,
   } = window.AtlasCore;
 
   // A string whose placeholders may be elements: t's text split around them, as nodes.
@@ -53,6 +54,9 @@
     this.options = options;
     const wrap = document.getElementById("map-wrap");
     this.logChangeUrl = wrap ? wrap.dataset.logChange || "" : "";
+    this.verifyUrl = wrap ? wrap.dataset.verify || "" : "";
+    // Per site: not verified for long, on the day shown (isStale).
+    this.stale = new Array(data.sites.length).fill(false);
     this.keys = new Float64Array(data.sites.length).fill(NaN);
     this.tracked = data.sites.map(isTracked);
     this.states = new Array(data.sites.length);
@@ -104,10 +108,20 @@
     return rows;
   };
 
+  // A site page link; on a page showing an older state of the record (?known=, ?rev=) the
+  // link shows that state too.
+  Explorer.prototype.siteHref = function (slug, iso) {
+    const here = new URLSearchParams(location.search);
+    const query = new URLSearchParams(iso ? { date: iso } : {});
+    for (const name of ["known", "rev"]) if (here.get(name)) query.set(name, here.get(name));
+    const tail = query.toString();
+    return this.options.siteUrl + encodeURIComponent(slug) + (tail ? "?" + tail : "");
+  };
+
   Explorer.prototype.makeRow = function (i) {
     const site = this.data.sites[i];
     return h("tr", { id: "row-" + site[0] },
-      h("th", { scope: "row" }, h("a", { href: this.options.siteUrl + encodeURIComponent(site[0]) },
+      h("th", { scope: "row" }, h("a", { href: this.siteHref(site[0]) },
         site[1]), " ", h("span", { class: "cc" }, site[3]), " ",
         h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
       h("td"), h("td"), h("td"), h("td"));
@@ -343,8 +357,8 @@
         marks.push({ x0: p.x - r, y0: p.y - r, x1: p.x + r, y1: p.y + r });
       });
     }
-    const signature = items.map((it, n) => order[n] + ":" + it.x.toFixed(0) + "," + it.y.toFixed(0) + ":" +
-      texts[n].join("|")).join(";") + "/" + marks.length;
+    const signature = items.map((it, n) => order[n] + (this.stale[order[n]] ? "~" : "") + ":" +
+      it.x.toFixed(0) + "," + it.y.toFixed(0) + ":" + texts[n].join("|")).join(";") + "/" + marks.length;
     if (!remeasured && signature === this.labelSignature) return;
     this.labelSignature = signature;
     const sides = placeLabels(items, { width: size.x, height: size.y }, marks);
@@ -356,7 +370,7 @@
         h("div", { class: "atlas-label", "aria-hidden": "true" })));
       const text = texts[n].join("\n");
       if (el.textContent !== text) el.textContent = text;
-      el.className = "atlas-label atlas-label-" + sides[n];
+      el.className = "atlas-label atlas-label-" + sides[n] + (this.stale[i] ? " atlas-label-stale" : "");
       const it = items[n], gap = it.r + 3;
       const x = sides[n] === "e" ? it.x + gap : sides[n] === "w" ? it.x - gap - it.w : it.x - it.w / 2;
       const y = sides[n] === "n" ? it.y - gap - it.h : sides[n] === "s" ? it.y + gap : it.y - it.h / 2;
@@ -394,10 +408,13 @@
     const control = this.data.control, status = this.data.status;
     for (let i = 0; i < control.length; i++) {
       const state = siteState(control[i], status[i], d);
-      const key = stateKey(state);
+      const stale = this.staleOn(i, d);
+      // A quarter apart from every state key (integers), so a change of staleness repaints.
+      const key = stateKey(state) + (stale ? 0.25 : 0);
       if (key === this.keys[i]) continue;
       this.keys[i] = key;
       this.states[i] = state;
+      this.stale[i] = stale;
       this.paintMarker(i);
       this.queueRow(i);
       if (i === this.focused) this.markers[i].setPopupContent(this.popup(i));
@@ -419,6 +436,20 @@
     const first = tr.ks[0], last = tr.ks[tr.ks.length - 1];
     return -1 - ((((first * 4096 + last) * 2 + (tr.before ? 1 : 0)) * 2 + (tr.after ? 1 : 0)) * 4096 + j);
   }
+
+  // Whether a tracked site reads as not verified for long on day `d` (a recent date only).
+  Explorer.prototype.staleOn = function (i, d) {
+    const verified = this.data.verified, after = this.data.stale_after;
+    if (!this.tracked[i] || !verified || after === undefined) return false;
+    return isStale(verified[i], d, this.data.max, after);
+  };
+
+  // "last verified 14 months ago" for the popup and the table, on recent dates only.
+  Explorer.prototype.freshText = function (i) {
+    const verified = this.data.verified, after = this.data.stale_after;
+    if (!this.tracked[i] || !verified || this.data.max - this.day > after) return "";
+    return verifiedText(verified[i], this.data.max);
+  };
 
   // The control period that certainly holds on the day shown, or null.
   Explorer.prototype.period = function (i) {
@@ -472,7 +503,7 @@
     const challenger = p && isContested(p) ? challengerOf(p) : -1;
     return {
       status: status, fills: this.colours(i), codes: p ? [actors[p[0]][4] || ""] : [],
-      untracked: false, gap: !p && !tr, focus: focus,
+      untracked: false, gap: !p && !tr, focus: focus, stale: this.stale[i],
       hatched: Boolean(tr) || (Boolean(p) && this.states[i].uncertain),
       ring: p && isContested(p) ? (challenger >= 0 ? actors[challenger][2] : NO_CHALLENGER) : null,
     };
@@ -535,6 +566,14 @@
     cell.status.textContent = shown ? STATUS_TEXT[status] : "";
     cell.confidence.className = "conf conf-" + confidence;
     cell.confidence.textContent = confidence ? word("confidence." + confidence, confidence) : "";
+    // Dimmed, and saying how long ago, when the site was not verified for long.
+    const stale = Boolean(this.stale[i]);
+    row.classList.toggle("stale", stale);
+    if (stale && !cell.fresh) cell.fresh = row.cells[1].appendChild(h("small", { class: "fresh" }));
+    if (cell.fresh) {
+      cell.fresh.hidden = !stale;
+      cell.fresh.textContent = stale ? this.freshText(i) : "";
+    }
   };
 
   // The popup's "who" line: the holder, the sides of a handover, unknown, not tracked.
@@ -699,10 +738,27 @@
       tr ? h("p", { class: "handover" }, t("popup.handover", { window: readingText(tr.window) })) : null,
       p ? this.contestLine(p) : null,
       this.statusLine(i),
+      this.freshLine(i),
       this.popupSources(i, p, tr),
-      h("p", { class: "more" }, h("a", { href: this.options.siteUrl +
-        encodeURIComponent(site[0]) + "?date=" + isoOf(this.day) }, t("popup.site_page"))),
-      this.logChangeLink(i));
+      h("p", { class: "more" }, h("a", { href: this.siteHref(site[0], isoOf(this.day)) },
+        t("popup.site_page"))),
+      this.logChangeLink(i),
+      this.confirmLink(i));
+  };
+
+  // "last verified 14 months ago", marked when the site reads as stale.
+  Explorer.prototype.freshLine = function (i) {
+    const text = this.freshText(i);
+    return text ? h("p", { class: "fresh" + (this.stale[i] ? " stale" : "") }, text) : null;
+  };
+
+  // Signed-in editors confirm that the record of this site still holds on the date shown.
+  Explorer.prototype.confirmLink = function (i) {
+    const url = this.verifyUrl;
+    if (!url || !this.tracked[i]) return null;
+    const params = new URLSearchParams({ site: this.data.sites[i][0], date: isoOf(this.day) });
+    return h("p", { class: "confirm" }, h("a", { href: url + "?" + params.toString() },
+      t("popup.confirm")));
   };
 
   // Signed-in editors log a change at this site and date (the page says where the form is).

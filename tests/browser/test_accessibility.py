@@ -33,6 +33,7 @@ EDITOR = [
     "/editor/",
     "/editor/sites/al-qaim/log-control?date=2025-01-05",
     "/editor/sites/al-qaim/log-status",
+    "/editor/sites/al-qaim/verify?date=2025-01-05",
     "/editor/sites/new",
     "/editor/control-periods/new",
     "/editor/import",

@@ -202,6 +202,13 @@ def test_data_block_carries_the_vocabulary():
     assert block["vocabulary"]["first_day"] == block["origin"] == "2011-01-01"
 
 
+def test_each_sites_last_verified_day_and_the_threshold_travel_as_offsets(rows):
+    assert map_encoding.encode(rows, D(2026, 1, 1))["verified"] == [None]
+    rows.verified = {1: D(2011, 1, 31)}
+    block = map_encoding.encode(rows, D(2026, 1, 1), stale_after=90)
+    assert block["verified"] == [30] and block["stale_after"] == 90
+
+
 def test_periods_stream_through_once_grouped_by_site(rows):
     streamed = MapRows(
         rows.actors, rows.sites, iter(rows.control), iter(rows.status), rows.events, rows.sources

@@ -1,6 +1,7 @@
 """Backup and restore: the round trip loses nothing (ids, links, revisions, users); a backup
 is one instant and verified; a dry run changes nothing."""
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db import revisions
-from app.db.models import Actor, Site, User
+from app.db.models import Actor, Proposal, Site, Source, User, Verification
 from app.extensions import db
 from app.io import backup
 
@@ -46,6 +47,19 @@ def _add_user_and_edit() -> None:
     before = revisions.snapshot(site)
     site.note = 'Quote " and newline\nand tab\t'
     revisions.record(site, "update", before, user=user, comment="edit")
+    # A confirmation and a contributor's proposal: every table of the record travels.
+    source = db.session.scalar(select(Source).order_by(Source.id).limit(1))
+    db.session.add(Verification(site=site, day=dt.date(2025, 3, 1), source=source, note="seen"))
+    db.session.add(
+        Proposal(
+            user=user,
+            kind="actors",
+            action="create",
+            form=[["name", "Proposed «قوات»"], ["colour", "#123456"]],
+            summary="a new actor",
+            created_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        )
+    )
     db.session.commit()
 
 
@@ -65,6 +79,7 @@ def test_round_trip_loses_nothing(backed_up):
         backup.restore(folder)
         assert _everything() == expected
         assert expected["revision"] and expected["user"]
+        assert expected["verification"] and expected["proposal"]
 
 
 def test_users_come_back_without_their_password(backed_up):

@@ -239,6 +239,10 @@ def test_sites_csv_of_the_contract_data(contract_client):
     assert frame.loc["al-waleed", "controller"] == ""  # unknown: an empty cell
     # The held period by its record key, the id the periods download gives it.
     assert frame.loc["al-qaim", "period_id"] == "al-qaim.control.2014-06-21"
+    # Last verified: the start of the latest sourced period (a status one at al-qaim).
+    assert frame.loc["al-tanf", "last_verified"] == "2015-05-21"
+    assert frame.loc["al-qaim", "last_verified"] == "2019-09-30"
+    assert frame.loc["al-waleed", "last_verified"] == ""  # never: an empty cell
 
 
 def test_periods_csv_of_the_contract_data(contract_client):

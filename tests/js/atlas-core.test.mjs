@@ -490,3 +490,37 @@ test("boundDays lists the sites that may change on a day, and changesOn checks o
     core.changesOn(data, 10, (a) => names[a]));
   assert.deepEqual(core.changesOn(data, 5, (a) => names[a], days.get(5)).map((c) => c.kind), ["status"]);
 });
+
+/* ---- freshness: last verified (app/core/ages.py) ---- */
+
+test("isStale only on recent dates, and only when not verified for more than the threshold", () => {
+  const today = off("2026-11-30"), after = 180;
+  // Verified 14 months ago, viewed today: stale; viewed two years back: not judged.
+  assert.equal(core.isStale(off("2025-09-30"), today, today, after), true);
+  assert.equal(core.isStale(off("2025-09-30"), off("2024-11-30"), today, after), false);
+  // Never verified: stale on recent dates.
+  assert.equal(core.isStale(null, today, today, after), true);
+  // Verified 180 days ago is not yet stale; 181 days is.
+  assert.equal(core.isStale(today - 180, today, today, after), false);
+  assert.equal(core.isStale(today - 181, today, today, after), true);
+  // The chosen date exactly `after` days back still counts as recent; one more does not.
+  assert.equal(core.isStale(null, today - 180, today, after), true);
+  assert.equal(core.isStale(null, today - 181, today, after), false);
+});
+
+test("ageParts words an age in days, then months, then years, as the server does", () => {
+  const today = off("2026-11-30");
+  assert.deepEqual(core.ageParts(today, today), [0, "day"]);
+  assert.deepEqual(core.ageParts(today - 44, today), [44, "day"]);
+  assert.deepEqual(core.ageParts(off("2025-09-03"), today), [15, "month"]);
+  assert.deepEqual(core.ageParts(off("2025-09-30"), today), [14, "month"]);
+  assert.deepEqual(core.ageParts(off("2022-01-01"), today), [4, "year"]);
+});
+
+test("verifiedText says how long ago, pluralised, in English without the block", () => {
+  const today = off("2026-11-30");
+  assert.equal(core.verifiedText(off("2025-09-30"), today), "last verified 14 months ago");
+  assert.equal(core.verifiedText(today - 1, today), "last verified 1 day ago");
+  assert.equal(core.verifiedText(today, today), "last verified today");
+  assert.equal(core.verifiedText(null, today), "never verified");
+});

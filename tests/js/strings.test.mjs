@@ -95,3 +95,12 @@ test("in Arabic, actors and site labels take their Arabic names where the block 
   assert.deepEqual(en.actors.map((a) => a[3]), ["ISIS", "New"]);
   assert.deepEqual(en.shown, ["al-Tanf", "X"]);
 });
+
+test("last verified: Intl words and pluralises the age in Arabic, with the chosen digits", () => {
+  const today = off("2026-11-30"), verified = off("2025-09-30");
+  core.setStrings({ ...ARABIC, digits: "arab", "fresh.ago": "آخر تحقق {ago}" });
+  assert.equal(core.verifiedText(verified, today), "آخر تحقق قبل ١٤ شهرًا");
+  core.setStrings({ ...ARABIC, digits: "latn", "fresh.ago": "آخر تحقق {ago}" });
+  assert.equal(core.verifiedText(verified, today), "آخر تحقق قبل 14 شهرًا");
+  core.setStrings(null);
+});

@@ -61,6 +61,9 @@ def test_sites_at_an_instant_match_the_map_api(seeded_client):
     ogc = _get(seeded_client, "/ogc/collections/sites/items?datetime=2015-08-01")
     api = _get(seeded_client, "/api/sites.geojson?date=2015-08-01")
     assert [f["properties"] for f in ogc["features"]] == [f["properties"] for f in api["features"]]
+    assert all("last_verified" in f["properties"] for f in ogc["features"])
+    schema = _get(seeded_client, "/ogc/collections/sites/schema")
+    assert schema["properties"]["last_verified"]["format"] == "date"
 
 
 def test_periods_at_an_instant_are_those_the_map_shows(seeded_client):

@@ -43,6 +43,10 @@ PARAMS = (
     "scale",
     "step",
     "what",
+    "known",
+    "rev",
+    "token",
+    "proposal",
     "bogus",
 )
 GARBAGE = (

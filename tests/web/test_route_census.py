@@ -1,5 +1,7 @@
 """A census of app.url_map: every write route and every editor page refuses anonymous
-users, every POST needs a CSRF token, and deleting or reverting needs the admin role.
+users, every POST needs a CSRF token, deleting or reverting needs the admin role, and a
+contributor can only propose (every route that publishes, approves, reverts or imports
+refuses them).
 
 The census walks the live URL map, so a route added later without protection fails here.
 """
@@ -14,8 +16,23 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC_WRITES = {"auth.login"}
 # URL prefixes (and the per-site history) whose pages, even GET, are for signed-in users
 # only, whatever blueprint serves them.
-PRIVATE_PATHS = re.compile(r"^/(editor|history)(/|$)|^/sites/[^/]+/history$")
+PRIVATE_PATHS = re.compile(r"^/(editor|history|review)(/|$)|^/sites/[^/]+/history$")
 ADMIN_WORDS = ("delete", "revert")
+# Write routes a contributor may use: the editor's forms (their saves become proposals),
+# withdrawing their own proposal, and signing in and out. Every other write refuses them.
+CONTRIBUTOR_WRITES = {
+    "editor.create",
+    "editor.edit",
+    "editor.delete",
+    "editor.log_control",
+    "editor.log_status",
+    "review.withdraw",
+    "auth.login",
+    "auth.logout",
+    "auth.logout_everywhere",
+}
+# Pages (GET) for those who publish only: the review queue and the import.
+PUBLISHER_PAGES = {"review.index", "data_import.upload", "data_import.review"}
 
 
 def _url(rule) -> str:
@@ -79,6 +96,22 @@ def census_admin(app, editor) -> list[str]:
     return offenders
 
 
+def census_contributor(app, contributor) -> list[str]:
+    """Routes that let a contributor publish, approve, revert or import."""
+    offenders = []
+    for rule in app.url_map.iter_rules():
+        methods = set()
+        if rule.endpoint not in CONTRIBUTOR_WRITES:
+            methods |= rule.methods & WRITE_METHODS
+        if rule.endpoint in PUBLISHER_PAGES:
+            methods.add("GET")
+        for method in methods:
+            resp = contributor.open(_url(rule), method=method, data={"comment": "x"})
+            if resp.status_code != 403:
+                offenders.append(f"{method} {rule.rule} -> {resp.status_code}")
+    return offenders
+
+
 @pytest.fixture
 def csrf_app(app_variant):
     """The same database, with CSRF protection on as in production."""
@@ -104,6 +137,10 @@ def test_private_paths_cover_every_editor_and_history_route(app):
         "history.index",
         "history.site_history",
         "history.show",
+        "review.index",
+        "review.show",
+        "review.mine",
+        "review.feed",
     } <= private
     assert not private & {"main.site", "main.index", "api.sites_geojson", "auth.login"}
 
@@ -118,6 +155,10 @@ def test_census_covers_the_write_and_editor_routes(app):
         "editor.log_control",
         "editor.log_status",
         "history.revert_view",
+        "review.approve",
+        "review.reject",
+        "review.ask_changes",
+        "review.withdraw",
     } <= rules
 
 
@@ -138,6 +179,23 @@ def test_login_itself_needs_a_csrf_token(csrf_app, make_user, password):
 
 def test_deleting_and_reverting_need_the_admin_role(app, sign_in):
     assert census_admin(app, sign_in(app, "eve", "editor")) == []
+
+
+def test_contributors_only_propose(seeded, sign_in):
+    # Seeded, so that a route looking its site up first still reaches its role check.
+    assert census_contributor(seeded, sign_in(seeded, "cora", "contributor")) == []
+
+
+def test_the_contributor_census_catches_a_publishing_route(seeded, sign_in):
+    from flask_login import login_required
+
+    @login_required
+    def publish():
+        return "published"
+
+    seeded.add_url_rule("/editor/publish", "publish", publish, methods=["POST"])
+    found = census_contributor(seeded, sign_in(seeded, "cora", "contributor"))
+    assert found == ["POST /editor/publish -> 200"]
 
 
 def test_a_csrf_token_from_the_page_is_accepted(csrf_app, make_user, password):

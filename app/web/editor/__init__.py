@@ -16,4 +16,4 @@ def _require_sign_in():
     return None
 
 
-from app.web.editor import views  # noqa: E402,F401  (registers the routes)
+from app.web.editor import verify, views  # noqa: E402,F401  (registers the routes)

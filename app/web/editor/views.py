@@ -15,22 +15,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import bounds, clock, geo
-from app.db import queries, records, revisions
+from app.db import queries, records
 from app.db.models import Revision
 from app.extensions import db
-from app.web.auth import admin_required
 from app.web.editor import bp, saving
 from app.web.editor.current import currently, day_of
 from app.web.editor.entities import KIND_RULE, KINDS, describe
 from app.web.editor.forms import EditForm, LogControlForm, LogStatusForm
 from app.web.params import date_arg, site_arg, site_or_404
+from app.web.review import proposals
 
 # 422: the input was understood but breaks a rule; 409: the row changed meanwhile.
 INVALID, CONFLICT = 422, 409
+#: The editor kind of each log-a-change form.
+KIND_OF = {"control": "control-periods", "status": "status-periods"}
 
 
 @bp.get("/")
@@ -58,12 +59,15 @@ def list_rows(kind: str):
 def create(kind: str):
     """Form for a new row; POST saves it and goes back to the list."""
     k = KINDS[kind]
-    form = k.form()
+    again = proposals.resubmitting(kind, "create", None)
+    form = k.form(**proposals.prefill(again))
     if request.method == "GET":
         _prefill_site(form)
         return _render_form(k, form, None)
     if not form.validate():
         return _render_form(k, form, None), INVALID
+    if not current_user.publishes:
+        return proposals.propose(again, kind, "create", form, site_id=_site_id_of(form))
     obj = k.model()
     try:
         saving.create(obj, form)
@@ -79,13 +83,22 @@ def edit(kind: str, row_id: int):
     """Form for an existing row; refuses with 409 when it changed since it was opened."""
     k = KINDS[kind]
     obj = _get(k, row_id)
+    again = proposals.resubmitting(kind, "update", obj.id)
     if request.method == "GET":
-        return _render_form(k, _filled(k, obj), obj)
+        form = k.form(record_id=obj.id, **proposals.prefill(again)) if again else filled(k, obj)
+        return _render_form(k, form, obj)
     form = k.form(record_id=obj.id)
     if not form.validate():
         return _render_form(k, form, obj), INVALID
+    if not current_user.publishes:
+        if form.version.data != str(obj.version):
+            clash = saving.conflict(form, obj, lambda row: filled(k, row))
+            return _render_form(k, form, obj, conflict=clash), CONFLICT
+        return proposals.propose(
+            again, kind, "update", form, target=obj, site_id=proposals.site_of(obj)
+        )
     try:
-        clash = saving.update(obj, form, lambda row: _filled(k, row))
+        clash = saving.update(obj, form, lambda row: filled(k, row))
     except saving.Refused as exc:
         saving.recheck(form, str(exc))
         return _render_form(k, form, db.session.get(k.model, row_id)), CONFLICT
@@ -96,9 +109,11 @@ def edit(kind: str, row_id: int):
 
 
 @bp.route(f"/<{KIND_RULE}>/<int:row_id>/delete", methods=["GET", "POST"])
-@admin_required
 def delete(kind: str, row_id: int):
-    """Confirm, then delete a row (admins only); refused while other rows use it."""
+    """Confirm, then delete a row (admins; a contributor proposes it for an admin's
+    review); refused while other rows use it."""
+    if current_user.publishes and not current_user.is_admin:
+        abort(403, description=_("This needs the admin role (deleting and reverting)."))
     k = KINDS[kind]
     obj = _get(k, row_id)
     form = EditForm(obj=obj)
@@ -111,17 +126,18 @@ def delete(kind: str, row_id: int):
     if form.version.data != str(obj.version):
         why = "someone changed it since you opened this page. Check it and delete again."
         return _delete_refused(k, obj, form, why)
+    if not current_user.publishes:
+        return proposals.propose(
+            None, kind, "delete", form, target=obj, site_id=proposals.site_of(obj)
+        )
     return _delete(k, obj, form)
 
 
 def _delete(k, obj, form):
     """Delete with a revision; a concurrent change makes it a refusal."""
     label, row_id = describe(obj), obj.id
-    before = revisions.snapshot(obj)
-    db.session.delete(obj)
     try:
-        revisions.record(obj, "delete", before, current_user, form.comment.data or "")
-        saving.commit()
+        saving.delete(obj, saving.by_form(form))
     except (StaleDataError, saving.Refused):
         db.session.rollback()
         current = db.session.get(k.model, row_id)
@@ -216,14 +232,15 @@ def date_reading():
 def _log_change(slug: str, form_cls, what: str):
     """GET and POST of the log-a-change forms."""
     site = _site(slug)
-    form = form_cls(site=site)
+    again = proposals.resubmitting(KIND_OF[what], f"log-{what}", None, site.id)
+    form = form_cls(site=site, **proposals.prefill(again))
     # Held for the whole request, so the UPDATE checks the version the token shows.
     current = _open_row(form)
     token = f"{current.id}:{current.version}" if current else "none"
     if request.method == "GET":
         form.version.data = token
         day = date_arg("date")
-        if day is not None:
+        if day is not None and again is None:
             form.date.data = bounds.exact(min(day, clock.today()))
         return _render_log(form, what)
     if not form.validate():
@@ -238,8 +255,12 @@ def _log_change(slug: str, form_cls, what: str):
             "error",
         )
         return _render_log(form, what), CONFLICT
+    if not current_user.publishes:
+        return proposals.propose(
+            again, KIND_OF[what], f"log-{what}", form, site_id=site.id, base_version=token
+        )
     try:
-        new = _apply_change(form, current)
+        new = saving.log_change(form, current)
     except StaleDataError:
         db.session.rollback()
         flash(
@@ -255,33 +276,6 @@ def _log_change(slug: str, form_cls, what: str):
         return _render_log(form, what), CONFLICT
     flash(_("Logged: %(what)s.", what=describe(new)), "info")
     return redirect(url_for("main.site", slug=site.slug))
-
-
-def _apply_change(form, old):
-    """Close the open period and open the new one in one transaction, with revisions."""
-    comment, user = form.comment.data or "", current_user
-    if old is not None:
-        before = revisions.snapshot(old)
-        old.end = form.date.data
-        revisions.record(old, "update", before, user, comment)
-    new = form.model(
-        site=form.site,
-        start=form.date.data,
-        end=None,
-        confidence=form.confidence.data,
-        note=form.note.data or "",
-        **form.new_values(),
-    )
-    db.session.add(new)
-    new.sources, created = form.chosen_sources()
-    try:
-        for row in (*created, new):
-            revisions.record(row, "create", None, user, comment)
-    except IntegrityError as exc:  # the flush met a constraint (an overlap on PostgreSQL)
-        db.session.rollback()
-        raise saving.Refused(str(exc.orig).strip().splitlines()[0][:300]) from None
-    saving.commit()
-    return new
 
 
 def _open_row(form):
@@ -316,11 +310,16 @@ def _render_form(k, form, obj, conflict=None):
     )
 
 
-def _filled(k, obj):
+def filled(k, obj):
     """A form of kind `k` showing the stored row (no request data)."""
     form = k.form(formdata=None, obj=obj, record_id=obj.id)
     form.load(obj)
     return form
+
+
+def _site_id_of(form) -> int | None:
+    """The site a new row belongs to (periods), for the review queue."""
+    return form.site_id.data if "site_id" in form._fields else None
 
 
 def _prefill_site(form) -> None:

@@ -1,0 +1,129 @@
+"""When each site's record was last confirmed: its "last verified" day.
+
+One definition, used by the map, the site page, the API, the exports and the review page:
+the latest of the site's verification days and the first day of its latest *sourced*
+control or status period (a period with at least one source). A period without a source
+confirms nothing, and a period open to "before the records" has no first day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import exists, func, literal, select, union_all
+
+from app.core import clock
+from app.core.vocabulary import UNTRACKED_KINDS
+from app.db.models import (
+    ControlPeriod,
+    Site,
+    StatusPeriod,
+    Verification,
+    control_period_source,
+    status_period_source,
+)
+from app.extensions import db
+
+__all__ = ["evidence", "last_verified", "last_verified_by_site", "stalest_sites"]
+
+
+def _days():
+    """(site_id, day) for every verification and every sourced period's first day."""
+    parts = [select(Verification.site_id.label("site_id"), Verification.day.label("day"))]
+    for model, link, key in (
+        (ControlPeriod, control_period_source, control_period_source.c.control_period_id),
+        (StatusPeriod, status_period_source, status_period_source.c.status_period_id),
+    ):
+        parts.append(
+            select(model.site_id.label("site_id"), model.start_earliest.label("day")).where(
+                model.start_earliest.is_not(None),
+                exists(select(literal(1)).select_from(link).where(key == model.id)),
+            )
+        )
+    return union_all(*parts).subquery("confirmed")
+
+
+def _latest():
+    """(site_id, last_verified) for every site with at least one confirmed day."""
+    days = _days()
+    return (
+        select(days.c.site_id, func.max(days.c.day).label("last_verified"))
+        .group_by(days.c.site_id)
+        .subquery("latest")
+    )
+
+
+def last_verified_by_site() -> dict[int, dt.date]:
+    """Site id → its last verified day (sites never confirmed are left out)."""
+    latest = _latest()
+    rows = db.session.execute(select(latest.c.site_id, latest.c.last_verified))
+    return {site_id: _day(day) for site_id, day in rows if day is not None}
+
+
+def last_verified(site_id: int) -> dt.date | None:
+    """One site's last verified day, or None when nothing has ever confirmed it."""
+    latest = _latest()
+    day = db.session.scalar(select(latest.c.last_verified).where(latest.c.site_id == site_id))
+    return _day(day) if day is not None else None
+
+
+def stalest_sites(limit: int = 20) -> list[dict]:
+    """Tracked sites, least recently verified first (never verified before all others):
+    [{"slug", "name", "name_ar", "last_verified" (a date or None), "days" (since then, or
+    None)}]."""
+    latest = _latest()
+    stmt = (
+        select(Site.slug, Site.name, Site.name_ar, latest.c.last_verified)
+        .outerjoin(latest, latest.c.site_id == Site.id)
+        .where(Site.kind.not_in(UNTRACKED_KINDS))
+        .order_by(latest.c.last_verified.asc().nulls_first(), Site.slug)
+        .limit(limit)
+    )
+    today = clock.today()
+    out = []
+    for slug, name, name_ar, day in db.session.execute(stmt):
+        day = _day(day) if day is not None else None
+        out.append(
+            {
+                "slug": slug,
+                "name": name,
+                "name_ar": name_ar,
+                "last_verified": day,
+                "days": (today - day).days if day else None,
+            }
+        )
+    return out
+
+
+def _day(value) -> dt.date:
+    """A day from the union's column (SQLite may hand back the ISO text)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def evidence(site_id: int) -> dict | None:
+    """What makes the site's last verified day: {"day", "sources" (Source rows), "note"},
+    the confirmations of that day first, else the sourced periods that start on it."""
+    day = last_verified(site_id)
+    if day is None:
+        return None
+    checks = db.session.scalars(
+        select(Verification)
+        .where(Verification.site_id == site_id, Verification.day == day)
+        .order_by(Verification.id.desc())
+    ).all()
+    if checks:
+        sources = list({v.source_id: v.source for v in checks}.values())
+        return {"day": day, "sources": sources, "note": checks[0].note}
+    found: dict[int, object] = {}
+    models: tuple[Any, ...] = (ControlPeriod, StatusPeriod)
+    for model in models:
+        for period in db.session.scalars(
+            select(model).where(model.site_id == site_id, model.start_earliest == day)
+        ):
+            found.update((s.id, s) for s in period.sources)
+    return {"day": day, "sources": list(found.values()), "note": ""}

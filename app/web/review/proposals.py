@@ -1,0 +1,121 @@
+"""A contributor's valid editor form, stored as a proposal instead of being saved."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from app.core import clock
+from app.db.models import Proposal
+from app.extensions import db
+from app.web.editor.entities import describe
+from app.web.editor.saving import shown
+from app.web.params import MAX_ID
+
+#: Fields that say nothing about the change itself.
+_NOT_SHOWN = {"comment", "version", "submit", "csrf_token", "confirm_location"}
+
+
+def pairs() -> list[list[str]]:
+    """The submitted form as [field, value] pairs (multi-valued fields kept), no CSRF token."""
+    return [
+        [name, value]
+        for name, values in request.form.lists()
+        if name != "csrf_token"
+        for value in values
+    ]
+
+
+def site_of(row) -> int | None:
+    """The site a row belongs to (a site is its own), for the queue and the preview."""
+    if type(row).__tablename__ == "site":
+        return row.id
+    return getattr(row, "site_id", None)
+
+
+def resubmitting(kind: str, action: str, target_id, site_id=None) -> Proposal | None:
+    """The signed-in user's proposal named by ?proposal=, sent back for changes and of
+    this form; None without the parameter."""
+    raw = request.args.get("proposal")
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) > MAX_ID:
+        abort(400, description=_("parameter 'proposal': a proposal number"))
+    found = db.session.get(Proposal, int(raw))
+    same = found is not None and (found.kind, found.action, found.target_id) == (
+        kind,
+        action,
+        target_id,
+    )
+    if not same or found.user_id != current_user.id:
+        abort(404, description=_("No such proposal of yours for this form."))
+    if site_id is not None and found.site_id != site_id:
+        abort(404, description=_("No such proposal of yours for this form."))
+    if found.state != "changes_requested":
+        abort(409, description=_("Only a proposal sent back for changes can be edited."))
+    return found
+
+
+def prefill(proposal: Proposal | None) -> dict:
+    """Form arguments that show a proposal's stored input (GET only)."""
+    if proposal is None or request.method != "GET":
+        return {}
+    return {"formdata": MultiDict(proposal.form)}
+
+
+def summary(action: str, form, target) -> str:
+    """One line naming the change, for the queue."""
+    if target is not None:
+        return describe(target)
+    if action.startswith("log-"):
+        return _(
+            "%(site)s: %(value)s from %(date)s",
+            site=form.site.name,
+            value=form.new_label(),
+            date=form.date.data.text,
+        )
+    shown_fields = [
+        f"{field.label.text}: {shown(field)}"
+        for name, field in form._fields.items()
+        if name not in _NOT_SHOWN and shown(field) not in ("—", "no")
+    ]
+    return "; ".join(shown_fields[:4])
+
+
+def propose(again, kind: str, action: str, form, *, target=None, site_id=None, base_version=None):
+    """Store the valid form as a pending proposal (or update the one sent back for
+    changes) and show it; nothing in the record changes."""
+    proposal = again or Proposal(
+        user_id=current_user.id,
+        kind=kind,
+        action=action,
+        target_id=getattr(target, "id", None),
+    )
+    proposal.site_id = site_id
+    proposal.base_version = base_version if base_version is not None else form.version.data or ""
+    proposal.form = pairs()
+    proposal.summary = summary(action, form, target)[:300]
+    proposal.comment = form.comment.data or ""
+    proposal.state = "pending"
+    proposal.created_at = clock.now()
+    proposal.reviewer_id, proposal.reviewed_at, proposal.reason = None, None, ""
+    db.session.add(proposal)
+    db.session.commit()
+    flash(
+        _(
+            "Proposed for review (#%(id)s): an editor checks it before it is published.",
+            id=proposal.id,
+        ),
+        "info",
+    )
+    return redirect(url_for("review.show", proposal_id=proposal.id))
+
+
+def pending_count() -> int:
+    """How many proposals wait for a reviewer (one COUNT query, for the top bar)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Proposal).where(Proposal.state == "pending")
+    )
