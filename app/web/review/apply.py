@@ -120,7 +120,7 @@ def approve(p: Proposal, reviewer: User) -> Refusal | None:
     """Apply the proposal for its author and mark it approved, in one transaction; a
     Refusal (nothing applied, still pending) when it cannot be applied now."""
     if p.state != "pending":
-        return Refusal(409, _("This proposal was already decided: %(state)s.", state=p.state))
+        return _already_decided(p)
     r = rebuild(p)
     refusal = check(p, r)
     if refusal:
@@ -169,7 +169,7 @@ def stage(p: Proposal, r: Rebuilt, author: saving.Author, done: bool):
 def decide(p: Proposal, reviewer: User, state: str, reason: str) -> Refusal | None:
     """Reject or send back a pending proposal with a reason."""
     if p.state != "pending":
-        return Refusal(409, _("This proposal was already decided: %(state)s.", state=p.state))
+        return _already_decided(p)
     p.state, p.reviewer_id, p.reviewed_at, p.reason = state, reviewer.id, clock.now(), reason
     return _commit_decision()
 
@@ -177,7 +177,7 @@ def decide(p: Proposal, reviewer: User, state: str, reason: str) -> Refusal | No
 def withdraw(p: Proposal) -> Refusal | None:
     """The author takes back a proposal nobody has approved or refused."""
     if p.state not in ("pending", "changes_requested"):
-        return Refusal(409, _("This proposal was already decided: %(state)s.", state=p.state))
+        return _already_decided(p)
     p.state = "withdrawn"
     return _commit_decision()
 
@@ -277,3 +277,9 @@ def preview(p: Proposal) -> tuple[Markup | None, Markup | None]:
         db.session.rollback()
         db.session.info.pop("data_changed", None)
     return before, after
+
+
+def _already_decided(p: Proposal) -> Refusal:
+    """The refusal of a decision on a proposal someone has decided already."""
+    message = _("This proposal was already decided: %(state)s.", state=i18n.word(p.state))
+    return Refusal(409, message)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.core import atom, clock
 from app.db.models import Proposal, Site, User
 from app.extensions import db
+from app.web import i18n
 from app.web.auth import editor_required
 from app.web.httpcache import public_url
 from app.web.review import apply, proposals
@@ -33,7 +34,7 @@ def index():
         "review/index.html",
         proposals=list(pending),
         now=clock.now(),
-        feed_url=url_for(".feed", token=feed_token(current_user.id), _external=True),
+        feed_url=public_url(url_for(".feed", token=feed_token(current_user.id))),
     )
 
 
@@ -119,8 +120,8 @@ def feed():
             link=public_url(url_for(".show", proposal_id=p.id)),
             content=_(
                 "%(kind)s, %(action)s, by %(name)s: %(comment)s",
-                kind=p.kind,
-                action=p.action,
+                kind=i18n.word(p.kind),
+                action=i18n.word(p.action),
                 name=p.user.username if p.user else "?",
                 comment=p.comment,
             ),
