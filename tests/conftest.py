@@ -242,3 +242,36 @@ def planted(seeded):
         period.note = f"{HOSTILE}\x0c@SUM(1)"
         db.session.commit()
     return seeded
+
+
+def _log_control(app, client, site: str, actor: str, date: str) -> None:
+    """Log through the editor's form that `actor` (a slug) holds `site` from `date`."""
+    import re
+
+    from sqlalchemy import select
+
+    from app.db.models import Actor
+
+    url = f"/editor/sites/{site}/log-control"
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="version" type="hidden" value="([^"]*)"', page).group(1)
+    with app.app_context():
+        actor_id = db.session.scalar(select(Actor.id).where(Actor.slug == actor))
+    resp = client.post(
+        url,
+        data={
+            "actor_id": actor_id,
+            "date": date,
+            "confidence": "medium",
+            "source_title": "A later report",
+            "source_url": "https://example.org/later",
+            "version": token,
+        },
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+
+
+@pytest.fixture
+def log_control():
+    """log_control(app, client, site, actor, date): a change logged through the form."""
+    return _log_control

@@ -35,15 +35,9 @@ from sqlalchemy.sql.util import find_tables
 
 from app.core import search
 from app.db.models import (
-    Actor,
-    ControlPeriod,
-    Crossing,
-    Event,
+    RECORD_MODELS,
     Revision,
     Site,
-    Source,
-    StatusPeriod,
-    Verification,
     control_period_source,
     event_site,
     event_source,
@@ -52,10 +46,7 @@ from app.db.models import (
 from app.extensions import Session, db
 
 #: Tables whose rows the revisions track, by table name.
-MODELS = {
-    m.__tablename__: m
-    for m in (Crossing, Site, Actor, Source, ControlPeriod, StatusPeriod, Event, Verification)
-}
+MODELS = RECORD_MODELS
 #: Snapshot keys that hold a row's links rather than a column: key -> (link table, the
 #: row's column in it, the other column).
 _LINKS = {

@@ -538,6 +538,14 @@ class DataVersion(db.Model):
     )
 
 
+#: The record's tables, by table name: what the history shows and reverts, and what a past
+#: state is rebuilt from (app.db.known).
+RECORD_MODELS: dict[str, type[db.Model]] = {
+    m.__tablename__: m
+    for m in (Site, Actor, Source, Event, ControlPeriod, StatusPeriod, Crossing, Verification)
+}
+
+
 class SeedMark(db.Model):
     """Remembers which seed-file rows were loaded, so re-seeding never undoes an edit."""
 

@@ -8,10 +8,9 @@ from sqlalchemy import func, inspect, or_, select
 from app.core import timeline
 from app.db import queries
 from app.db.models import (
+    RECORD_MODELS,
     Actor,
     ControlPeriod,
-    Crossing,
-    Event,
     Site,
     Source,
     StatusPeriod,
@@ -24,10 +23,7 @@ from app.db.models import (
 from app.extensions import db
 
 #: Every table the history can show and revert, by table name.
-MODELS = {
-    m.__tablename__: m
-    for m in (Site, Actor, Source, Event, ControlPeriod, StatusPeriod, Crossing, Verification)
-}
+MODELS = RECORD_MODELS
 PERIODS = (ControlPeriod, StatusPeriod)
 
 

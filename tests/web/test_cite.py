@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from app.core.clock import today
 from app.db import known
-from app.db.models import Actor, Revision
+from app.db.models import Revision
 from app.extensions import db
 
 DAY = "2025-06-01"
-LOG = "/editor/sites/al-qaim/log-control"
 
 
 def _latest(app) -> int:
@@ -128,34 +127,14 @@ def test_the_map_and_site_pages_link_to_cite_this_view(seeded_client):
     assert f'<a id="cite-link" href="/cite?date={DAY}&amp;site=al-qaim">' in site
 
 
-def _log_kurdish_control(app, client) -> None:
-    """A later correction: al-Qa'im passes to the Kurdistan Region on 1 Jan 2025."""
-    page = client.get(LOG).get_data(as_text=True)
-    token = re.search(r'name="version" type="hidden" value="([^"]*)"', page).group(1)
-    with app.app_context():
-        actor = db.session.scalar(select(Actor.id).where(Actor.slug == "kurdistan-region"))
-    resp = client.post(
-        LOG,
-        data={
-            "actor_id": actor,
-            "date": "2025-01-01",
-            "confidence": "medium",
-            "source_title": "A later report",
-            "source_url": "https://example.org/later",
-            "version": token,
-        },
-    )
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-
-
-def test_a_citation_reopens_the_same_answer_after_a_correction(seeded, editor_client):
+def test_a_citation_reopens_the_same_answer_after_a_correction(seeded, editor_client, log_control):
     known.forget()
     reader = seeded.test_client()
     before = reader.get(f"/cite?date={DAY}&site=al-qaim").get_data(as_text=True)
     link = _field(before, "cite-permalink")
     rev = _latest(seeded)
     old_holder = _answer(before, "al-qaim")
-    _log_kurdish_control(seeded, editor_client)
+    log_control(seeded, editor_client, "al-qaim", "kurdistan-region", "2025-01-01")
     assert _latest(seeded) > rev
 
     # The current record has the correction, and a new revision to cite.

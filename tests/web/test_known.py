@@ -33,34 +33,14 @@ def _latest(app) -> int:
         return db.session.scalar(select(db.func.max(Revision.id)))
 
 
-def _log_kurdish_control(app, client) -> None:
-    """A correction: al-Qa'im passes to the Kurdistan Region on 1 Jan 2025."""
-    page = client.get(LOG).get_data(as_text=True)
-    token = re.search(r'name="version" type="hidden" value="([^"]*)"', page).group(1)
-    with app.app_context():
-        actor = db.session.scalar(select(Actor.id).where(Actor.slug == "kurdistan-region"))
-    resp = client.post(
-        LOG,
-        data={
-            "actor_id": actor,
-            "date": "2025-01-01",
-            "confidence": "medium",
-            "source_title": "A later report",
-            "source_url": "https://example.org/later",
-            "version": token,
-        },
-    )
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-
-
 @pytest.fixture
-def corrected(seeded, editor_client):
+def corrected(seeded, editor_client, log_control):
     """The seed, its answers before a correction, and the revision they stood at."""
     known.forget()
     before_rev = _latest(seeded)
     reader = seeded.test_client()
     before = {url: reader.get(url).get_data() for url in READS}
-    _log_kurdish_control(seeded, editor_client)
+    log_control(seeded, editor_client, "al-qaim", "kurdistan-region", "2025-01-01")
     return seeded, reader, before_rev, before
 
 
