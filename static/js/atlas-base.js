@@ -39,7 +39,9 @@
     names.addTo(map);
     const control = L.control.layers(bases, overlays, { collapsed: true, position: "topright" }).addTo(map);
     map.fitBounds(view.fit);
-    return window.AtlasMap.attach(map, control, config.plugin);
+    // The sites in a task of their own: on a slow phone the base map and the sites in one
+    // go would hold the page for one long task.
+    setTimeout(() => window.AtlasMap.attach(map, control, config.plugin), 0);
   }
 
   function start() {

@@ -494,10 +494,13 @@
     table.classList.add("grid");
     table.setAttribute("role", "table");
     for (const group of [table.tHead, ...table.tBodies]) group.setAttribute("role", "rowgroup");
-    for (const row of table.rows) {
-      row.setAttribute("role", "row");
-      for (const cell of row.cells) cell.setAttribute("role", cellRole(cell));
-    }
+    for (const row of table.rows) gridRow(row);
+  }
+
+  // A row's roles (gridTable), for rows added later.
+  function gridRow(row) {
+    row.setAttribute("role", "row");
+    for (const cell of row.cells) cell.setAttribute("role", cellRole(cell));
   }
 
   function cellRole(cell) {
@@ -568,7 +571,7 @@
 
   function sprite(look, half) {
     const key = [look.status, look.fills.join("/"), look.codes.join("/"), look.gap, look.hatched,
-      look.ring, look.focus, look.untracked, half].join();
+      look.ring, look.focus, look.untracked, look.stale, half].join();
     let image = sprites.get(key);
     if (!image) {
       const ratio = window.devicePixelRatio || 1;
@@ -917,6 +920,34 @@
     return days;
   }
 
+  // boundDays (or `map`, its answer already at hand) as sorted arrays: {days: [bound
+  // day…] ascending, sites: [[site…] per day]}, for sitesBetween.
+  function boundIndex(data, map) {
+    map = map || boundDays(data);
+    const days = [...map.keys()].sort((a, b) => a - b);
+    return { days: days, sites: days.map((d) => map.get(d)) };
+  }
+
+  // The sites whose state may differ between days a and b: every test of a period
+  // against a day is `v <= d` or `d < v` for one of its bounds v, so an answer can only
+  // change between v - 1 and v, and only at sites with a bound v in (min, max]. Null when
+  // more than `limit` sites qualify (then checking every site costs no more).
+  function sitesBetween(index, a, b, limit) {
+    const lo = Math.min(a, b), hi = Math.max(a, b), days = index.days;
+    // The first bound day after lo (binary search).
+    let k = 0, end = days.length;
+    while (k < end) {
+      const mid = (k + end) >> 1;
+      if (days[mid] <= lo) k = mid + 1; else end = mid;
+    }
+    const out = new Set();
+    for (; k < days.length && days[k] <= hi; k++) {
+      for (const i of index.sites[k]) out.add(i);
+      if (limit !== undefined && out.size > limit) return null;
+    }
+    return [...out];
+  }
+
   // What changed on day d at each site: [{site, kind: "control"|"status", from, to,
   // sources: [source index…]}] (sources of the incoming period). `sites`: the sites that
   // may change that day (boundDays), else every site.
@@ -981,9 +1012,9 @@
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
     holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
-    h, swatch, swatches, placeText, sourceItem, rowParts, gridTable, SiteMark, drawMark,
+    h, swatch, swatches, placeText, sourceItem, rowParts, gridTable, gridRow, SiteMark, drawMark,
     coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
-    siteChangeDays, stepChange, holderText, changesOn, boundDays, inkOn, RADIUS, CLOSED_BADGE,
+    siteChangeDays, stepChange, holderText, changesOn, boundDays, boundIndex, sitesBetween, inkOn, RADIUS, CLOSED_BADGE,
     isStale, ageParts, verifiedText,
   };
 

@@ -15,9 +15,9 @@
     STATUS, STATUS_TEXT, prepare, isoOf, offsetOf, longDate, boundText, isContested,
     confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, periodText,
     readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, rowParts,
-    gridTable, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
-    tickBins, siteChangeDays, stepChange, changesOn, boundDays, RADIUS, t, word, num,
-    isStale, verifiedText,
+    gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
+    tickBins, siteChangeDays, stepChange, changesOn, boundDays, boundIndex, sitesBetween, RADIUS,
+    t, word, num, isStale, verifiedText,
   } = window.AtlasCore;
 
   // A string whose placeholders may be elements: t's text split around them, as nodes.
@@ -41,6 +41,12 @@
   // From this many sites on, markers are clustered (leaflet.markercluster, loaded on demand).
   const CLUSTER_MIN = 200;
   const CLUSTER_UNTIL_ZOOM = 11;
+  // Work at load (table rows, the scope list) runs in slices this long, the page answering
+  // input in between: on a phone-class CPU one pass over a thousand rows is a long task
+  // (over 50 ms) that holds up the first taps. A page with few sites is done in one slice.
+  const SLICE_MS = 12;
+  // Days ahead prepared while idle (the last step's stride, both ways).
+  const PREPARED_MAX = 4;
   // static/js/atlas-map.js -> static/vendor/markercluster/…
   const VENDOR = document.currentScript
     ? document.currentScript.src.replace(/js\/atlas-map\.js(\?.*)?$/, "vendor/") : "/static/vendor/";
@@ -60,6 +66,12 @@
     this.keys = new Float64Array(data.sites.length).fill(NaN);
     this.tracked = data.sites.map(isTracked);
     this.states = new Array(data.sites.length);
+    // Per site: its share of a cluster pie (clusterKey), kept so pies update by difference.
+    this.ckeys = new Array(data.sites.length).fill(null);
+    // How many sites each share has on the day shown (the legend's counts).
+    this.shareCounts = new Map();
+    this.jobs = [];
+    this.prepared = new Map();
     this.hiddenRows = new Set();
     this.staleRows = new Set();
     this.focused = -1;
@@ -77,11 +89,14 @@
     };
     this.changeDays = new Set(data.changes);
     this.boundDays = boundDays(data);
+    // Which sites may change between two days (sitesBetween): a step repaints only those.
+    this.boundIndex = boundIndex(data, this.boundDays);
+    // Staleness (isStale) turns on for every site at once on this day.
+    this.staleFrom = data.verified && data.stale_after !== undefined ? data.max - data.stale_after : null;
     this.scopeDays = null;
     this.makeMarkers(control);
     this.makeLabels();
     this.makeEventLayer(control);
-    this.bindControls();
   }
 
   // The crossing each site belongs to, from the page's second data block (the view adds it):
@@ -97,15 +112,60 @@
     return { names: names, of: of };
   }
 
-  // The server renders the first rows (all of them without JavaScript); build the rest.
+  // The server renders the first rows (all of them without JavaScript); the rest are
+  // built in slices after the first paint (buildRows).
   Explorer.prototype.tableRows = function () {
     const table = document.getElementById("state-table");
-    const body = table ? table.tBodies[0] : null;
-    const rows = this.data.sites.map((s, i) =>
-      document.getElementById("row-" + s[0]) || (body ? body.appendChild(this.makeRow(i)) : null));
+    this.tableBody = table ? table.tBodies[0] : null;
+    const rows = this.data.sites.map((s) => document.getElementById("row-" + s[0]));
     const more = document.getElementById("more-rows");
-    if (more) more.hidden = true;
+    if (more && this.tableBody) more.hidden = true;
     return rows;
+  };
+
+  // The missing rows, in table order, each put after the one before it (or its crossing's
+  // heading), with its button and grid roles, painted for the day shown.
+  Explorer.prototype.buildRows = function* () {
+    if (!this.tableBody || !this.groups) return;
+    for (let n = 0; n < this.groups.length; n++) {
+      let before = this.groupHeads[n];
+      for (const i of this.groups[n].sites) {
+        if (!this.rows[i]) {
+          const row = this.rows[i] = this.makeRow(i);
+          if (this.groups[n].crossing >= 0) row.classList.add("crossing-side");
+          gridRow(row);
+          this.addShowButton(row, i);
+          this.rowIndex.set(row, i);
+          if (this.filtering) row.hidden = !this.rowMatches(i);
+          if (this.changedRows && this.changedRows.includes(i)) row.classList.add("changed");
+          if (i === this.focused) row.classList.add("focus");
+          before.after(row);
+          this.paintRow(i);
+          this.staleRows.delete(i);
+          yield;
+        }
+        before = this.rows[i];
+      }
+    }
+    if (this.filtering) this.applyFilter();
+  };
+
+  // Run `job` (a generator: one small piece of work per step) in slices of SLICE_MS.
+  Explorer.prototype.later = function (job) {
+    this.jobs.push(job);
+    if (!this.jobTimer) this.runJobs();
+  };
+
+  Explorer.prototype.runJobs = function () {
+    const until = performance.now() + SLICE_MS;
+    this.jobTimer = 0;
+    while (this.jobs.length) {
+      if (this.jobs[0].next().done) this.jobs.shift();
+      if (this.jobs.length && performance.now() > until) {
+        this.jobTimer = setTimeout(() => this.runJobs(), 0);
+        return;
+      }
+    }
   };
 
   // A site page link; on a page showing an older state of the record (?known=, ?rev=) the
@@ -135,10 +195,14 @@
     const offsets = coLocatedOffsets(this.data.sites);
     this.markers = this.data.sites.map((s, i) => this.makeMarker(s, i, offsets[i], renderer));
     this.pairMarkers();
-    this.siteLayer = L.layerGroup(this.markers).addTo(this.map);
+    this.siteLayer = L.layerGroup(this.markers);
+    // With clusters to come, a thousand markers are not drawn once only to be taken off
+    // again when the clusters arrive (that drawing was most of the first long task).
+    this.clusterPending = this.markers.length >= CLUSTER_MIN;
+    if (!this.clusterPending) this.siteLayer.addTo(this.map);
     control.addOverlay(this.siteLayer, t("layer.sites"));
     this.layerControl = control;
-    if (this.markers.length >= CLUSTER_MIN) this.loadClustering();
+    if (this.clusterPending) this.loadClustering();
   };
 
   /* ---- clusters: with many sites, near markers gather into one pie of their holders ---- */
@@ -159,9 +223,13 @@
       // No animation: the markers are canvas paths, which markercluster cannot fade.
       animate: false, animateAddingMarkers: false, showCoverageOnHover: false,
       maxClusterRadius: 48, disableClusteringAtZoom: CLUSTER_UNTIL_ZOOM, chunkedLoading: true,
+      // Its default slice is 200 ms: a long task on a phone.
+      chunkInterval: 25,
       iconCreateFunction: (c) => this.clusterIcon(c),
     });
-    const shown = this.map.hasLayer(this.siteLayer);
+    // Shown unless the reader turned the layer off while the clusters loaded.
+    const shown = this.map.hasLayer(this.siteLayer) || this.clusterPending;
+    this.clusterPending = false;
     this.map.removeLayer(this.siteLayer);
     this.layerControl.removeLayer(this.siteLayer);
     group.addLayers(this.markers);
@@ -174,31 +242,60 @@
     this.queueLabels();
   };
 
+  // A site's share of a pie: its holder's index, ":untracked", ":transition" or "" (unknown).
+  Explorer.prototype.clusterKey = function (i) {
+    const p = this.tracked[i] ? this.period(i) : null;
+    return !this.tracked[i] ? ":untracked" : p ? p[0] : this.transition(i) ? ":transition" : "";
+  };
+
+  // How many of a cluster's sites each share has, counted once and then kept up to date
+  // as sites change (show): a step costs the changed sites, not every cluster's markers.
+  Explorer.prototype.clusterCounts = function (cluster) {
+    // Counted again when the cluster gained markers (clusters fill in slices at load).
+    if (!cluster.atlasCounts || cluster.atlasCounted !== cluster.getChildCount()) {
+      cluster.atlasCounted = cluster.getChildCount();
+      const counts = new Map();
+      for (const m of cluster.getAllChildMarkers()) {
+        const key = this.ckeys[m.site];
+        counts.set(key, (counts.get(key) || 0) + 1);
+      }
+      cluster.atlasCounts = counts;
+    }
+    return cluster.atlasCounts;
+  };
+
+  // Site i's share changed from `before` to `after`: every cluster holding it that has
+  // counted its shares (a marker's __parent chain is its cluster at each zoom level).
+  Explorer.prototype.moveShare = function (i, before, after) {
+    for (let c = this.markers[i].__parent; c; c = c.__parent) {
+      const counts = c.atlasCounts;
+      if (!counts) continue;
+      const n = counts.get(before) - 1;
+      if (n > 0) counts.set(before, n); else counts.delete(before);
+      counts.set(after, (counts.get(after) || 0) + 1);
+    }
+  };
+
   // What a cluster's markers show: [[key, colour, count, name]…], largest first.
-  Explorer.prototype.clusterParts = function (markers) {
-    const counts = new Map();
-    for (const m of markers) {
-      const i = m.site, p = this.tracked[i] ? this.period(i) : null;
-      const key = !this.tracked[i] ? ":untracked" : p ? this.data.actors[p[0]][0]
-        : this.transition(i) ? ":transition" : "";
-      const entry = counts.get(key);
-      if (entry) { entry[2]++; continue; }
-      const a = p ? this.data.actors[p[0]] : null;
-      counts.set(key, [key, a ? a[2] : key === ":untracked" ? "#e4e7eb" : key ? "#8a939e" : "#ffffff", 1,
-        a ? a[3] || a[1] : key === ":transition" ? t("tag.changing") : key ? t("cluster.untracked")
+  Explorer.prototype.clusterParts = function (cluster) {
+    const actors = this.data.actors, parts = [];
+    for (const [key, count] of this.clusterCounts(cluster)) {
+      const a = typeof key === "number" ? actors[key] : null;
+      parts.push([a ? a[0] : key, a ? a[2] : key === ":untracked" ? "#e4e7eb" : key ? "#8a939e" : "#ffffff",
+        count, a ? a[3] || a[1] : key === ":transition" ? t("tag.changing") : key ? t("cluster.untracked")
           : t("unknown")]);
     }
-    return [...counts.values()].sort((x, y) => y[2] - x[2]);
+    return parts.sort((x, y) => y[2] - x[2] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   };
 
   // A cluster: a pie of its markers' holders around the number of sites.
   Explorer.prototype.clusterIcon = function (cluster) {
-    const markers = cluster.getAllChildMarkers(), parts = this.clusterParts(markers);
+    const total = cluster.getChildCount(), parts = this.clusterParts(cluster);
     cluster.pieKey = parts.map((p) => p[0] + p[2]).join();
-    const size = markers.length < 10 ? 34 : markers.length < 100 ? 40 : 46;
+    const size = total < 10 ? 34 : total < 100 ? 40 : 46;
     const pie = h("span", { class: "cluster-pie", role: "img" },
-      h("span", { class: "cluster-count", "aria-hidden": "true" }, num(markers.length)));
-    this.paintPie(pie, parts, markers.length);
+      h("span", { class: "cluster-count", "aria-hidden": "true" }, num(total)));
+    this.paintPie(pie, parts, total);
     return L.divIcon({ html: pie, className: "atlas-cluster", iconSize: [size, size] });
   };
 
@@ -223,13 +320,13 @@
     group._featureGroup.eachLayer((layer) => {
       if (!(layer instanceof L.MarkerCluster)) return;
       // Only pies whose shares changed are rebuilt.
-      const markers = layer.getAllChildMarkers(), parts = this.clusterParts(markers);
+      const parts = this.clusterParts(layer);
       const key = parts.map((p) => p[0] + p[2]).join();
       if (key === layer.pieKey) return;
       layer.pieKey = key;
       // In place: a new icon element per step would cost a layout each.
       const pie = layer._icon && layer._icon.firstChild;
-      if (pie) this.paintPie(pie, parts, markers.length);
+      if (pie) this.paintPie(pie, parts, layer.getChildCount());
       layer._iconNeedsUpdate = true;
     });
   };
@@ -401,22 +498,37 @@
 
   /* ---- state and repaint ---- */
 
-  // Show the map as of day `d`; only sites whose state changed are repainted.
+  // Show the map as of day `d`; only sites whose state changed are repainted, and only
+  // sites with a bound between the day shown and `d` are looked at (sitesBetween).
   Explorer.prototype.show = function (d) {
     d = Math.max(0, Math.min(this.data.max, Math.round(d)));
+    const from = this.day;
     this.day = d;
-    const control = this.data.control, status = this.data.status;
-    for (let i = 0; i < control.length; i++) {
-      const state = siteState(control[i], status[i], d);
-      const stale = this.staleOn(i, d);
-      // A quarter apart from every state key (integers), so a change of staleness repaints.
-      const key = stateKey(state) + (stale ? 0.25 : 0);
+    const ready = this.prepared.get(d);
+    const next = ready && ready.from === from ? ready : this.stateChanges(from, d);
+    this.prepared.clear();
+    const first = from === undefined;
+    for (let n = 0; n < next.sites.length; n++) {
+      const i = next.sites[n], key = next.keys[n];
       if (key === this.keys[i]) continue;
       this.keys[i] = key;
-      this.states[i] = state;
-      this.stale[i] = stale;
+      this.states[i] = next.states[n];
+      this.stale[i] = next.stale[n];
+      const share = this.clusterKey(i);
+      if (share !== this.ckeys[i]) {
+        const before = this.ckeys[i], counts = this.shareCounts;
+        if (before !== null) {
+          this.moveShare(i, before, share);
+          counts.set(before, counts.get(before) - 1);
+        }
+        counts.set(share, (counts.get(share) || 0) + 1);
+        this.ckeys[i] = share;
+      }
       this.paintMarker(i);
-      this.queueRow(i);
+      // At load the rows are painted in slices (buildRows, catchUpRows): the server's
+      // rows already show this day.
+      if (first) this.staleRows.add(i);
+      else this.queueRow(i);
       if (i === this.focused) this.markers[i].setPopupContent(this.popup(i));
     }
     this.catchUpRows();
@@ -426,6 +538,43 @@
     this.showChanges(d);
     if (this.filtering) this.applyFilter();
     this.queueLabels();
+    this.prepareNext(first ? 0 : d - from);
+  };
+
+  // The states on day `to` of the sites that may differ from day `from` (every site when
+  // `from` is undefined, or when staleness turns on or off in between):
+  // {from, sites, states, stale, keys}.
+  Explorer.prototype.stateChanges = function (from, to) {
+    const control = this.data.control, status = this.data.status, all = control.length;
+    const lo = Math.min(from, to), hi = Math.max(from, to), staleFrom = this.staleFrom;
+    const everyone = from === undefined || (staleFrom !== null && lo < staleFrom && staleFrom <= hi);
+    let sites = everyone ? null : sitesBetween(this.boundIndex, from, to, all >> 1);
+    if (!sites) { sites = new Array(all); for (let i = 0; i < all; i++) sites[i] = i; }
+    const out = { from: from, sites: sites, states: [], stale: [], keys: [] };
+    for (const i of sites) {
+      const state = siteState(control[i], status[i], to), stale = this.staleOn(i, to);
+      out.states.push(state);
+      out.stale.push(stale);
+      // A quarter apart from every state key (integers), so a change of staleness repaints.
+      out.keys.push(stateKey(state) + (stale ? 0.25 : 0));
+    }
+    return out;
+  };
+
+  // While the page is idle, the days a step away (the last step's stride, both ways) are
+  // worked out ahead, so the next step only paints.
+  Explorer.prototype.prepareNext = function (stride) {
+    if (!stride || !window.requestIdleCallback) return;
+    cancelIdleCallback(this.prepareIdle);
+    const from = this.day, max = this.data.max;
+    const days = [from + stride, from - stride].filter((d) => d >= 0 && d <= max);
+    this.prepareIdle = requestIdleCallback((deadline) => {
+      for (const d of days) {
+        if (this.day !== from) return;
+        if (deadline.timeRemaining() < 4 || this.prepared.size >= PREPARED_MAX) break;
+        if (!this.prepared.has(d)) this.prepared.set(d, this.stateChanges(from, d));
+      }
+    }, { timeout: 1000 });
   };
 
   // One number per distinct state of a site: its holder or the periods changing hands
@@ -534,6 +683,14 @@
     });
   };
 
+  Explorer.prototype.paintStaleRows = function* () {
+    for (const i of this.staleRows) {
+      this.staleRows.delete(i);
+      this.paintRow(i);
+      yield;
+    }
+  };
+
   Explorer.prototype.rowShown = function (ev) {
     const i = this.rowIndex.get(ev.target);
     if (i === undefined) return;
@@ -595,7 +752,8 @@
   Explorer.prototype.showDate = function (d) {
     const text = longDate(d), el = this.el;
     if (el.slider) {
-      el.slider.value = String(d);
+      // A drag has set it already; writing it again re-renders the range input.
+      if (el.slider.value !== String(d)) el.slider.value = String(d);
       el.slider.setAttribute("aria-valuetext", text);
     }
     if (el.label) {
@@ -603,11 +761,18 @@
       el.label.setAttribute("datetime", isoOf(d));
     }
     if (el.caption) el.caption.textContent = text;
-    const date = document.getElementById("date");
-    if (date && document.activeElement !== date) date.value = isoOf(d);
-    document.title = t("title.map", { date: text });
+    this.scheduleUrl();
+  };
+
+  // The page's links, dates and embed snippet follow the date once the slider settles
+  // (scheduleUrl): a write to each on every step costs a phone a frame.
+  Explorer.prototype.showDateLinks = function (d) {
     // The links are found once: a query per step costs more than the writes.
     const iso = isoOf(d);
+    // The date field too: writing an <input type=date> rebuilds its fields.
+    const date = document.getElementById("date");
+    if (date && document.activeElement !== date) date.value = iso;
+    document.title = t("title.map", { date: longDate(d) });
     this.dateLinks = this.dateLinks || [...document.querySelectorAll("a[data-date-link]")].map((a) => {
       const url = new URL(a.href);
       url.searchParams.set("date", "DATE");
@@ -622,7 +787,6 @@
     // The "Embed this map" snippet embeds the date shown.
     this.snippets = this.snippets || [...document.querySelectorAll("textarea[data-date-snippet]")];
     for (const el of this.snippets) el.value = el.value.replace(/([?&]date=)\d{4}-\d{2}-\d{2}/, "$1" + iso);
-    this.scheduleUrl();
   };
 
   Explorer.prototype.showEvents = function (d) {
@@ -700,20 +864,19 @@
   Explorer.prototype.countActors = function () {
     const legend = this.el.legend;
     if (!legend) return;
-    // Actors by slug, "" unknown, ":transition" changing hands, ":untracked" not tracked.
+    // Actors by slug, "" unknown, ":transition" changing hands, ":untracked" not tracked;
+    // from the shares kept up to date by show (clusterKey), not a pass over every site.
     const counts = new Map();
-    for (let i = 0; i < this.states.length; i++) {
-      const p = this.period(i);
-      const key = !this.tracked[i] ? ":untracked" : this.transition(i) ? ":transition"
-        : p ? this.data.actors[p[0]][0] : "";
-      counts.set(key, (counts.get(key) || 0) + 1);
+    for (const [share, n] of this.shareCounts) {
+      counts.set(typeof share === "number" ? this.data.actors[share][0] : share, n);
     }
     // Writing unchanged text would still repaint the legend over the map.
     let present = 0;
-    for (const li of legend.querySelectorAll("li[data-actor], li[data-state]")) {
-      const key = li.dataset.state ? ":" + li.dataset.state : li.dataset.actor;
+    // The entries are found once: queries on every step cost more than the counting.
+    this.legendItems = this.legendItems || [...legend.querySelectorAll("li[data-actor], li[data-state]")]
+      .map((li) => [li, li.dataset.state ? ":" + li.dataset.state : li.dataset.actor, li.querySelector(".legend-count")]);
+    for (const [li, key, count] of this.legendItems) {
       const n = counts.get(key) || 0, text = n ? "(" + n + ")" : "";
-      const count = li.querySelector(".legend-count");
       li.classList.toggle("absent", n === 0);
       present += n ? 1 : 0;
       if (count.textContent !== text) count.textContent = text;
@@ -868,6 +1031,7 @@
     this.updateViewLinks();
     clearTimeout(this.urlTimer);
     this.urlTimer = setTimeout(() => {
+      this.showDateLinks(this.day);
       const params = new URLSearchParams(location.search);
       params.set("date", isoOf(this.day));
       if (this.focused >= 0) params.set("site", this.data.sites[this.focused][0]);
@@ -915,8 +1079,18 @@
     const select = document.getElementById("change-scope");
     if (!select) return;
     const sites = h("optgroup", { label: t("scope.site") }), actors = h("optgroup", { label: t("scope.actor") });
-    this.data.sites.map((s, i) => i).sort((a, b) => this.data.sites[a][1].localeCompare(this.data.sites[b][1]))
-      .forEach((i) => sites.append(h("option", { value: "site:" + this.data.sites[i][0] }, this.data.sites[i][1])));
+    // A thousand options are added in slices after the first paint (see attach).
+    const names = this.data.sites;
+    this.scopeOptions = function* () {
+      // Made here: building a collator is itself a few milliseconds' work.
+      const order = new Intl.Collator().compare;
+      const sorted = names.map((s, i) => i).sort((a, b) => order(names[a][1], names[b][1]));
+      yield;
+      for (let n = 0; n < sorted.length; n += 50) {
+        sites.append(...sorted.slice(n, n + 50).map((i) => h("option", { value: "site:" + names[i][0] }, names[i][1])));
+        yield;
+      }
+    };
     const used = new Set(this.data.control.flatMap((ps) => ps.map((p) => p[0])));
     this.data.actors.forEach((a, n) => {
       if (used.has(n)) actors.append(h("option", { value: "actor:" + a[0] }, a[3] || a[1]));
@@ -1097,7 +1271,10 @@
     if (!table) return;
     this.groupRows(table);
     gridTable(table);
-    this.rowIndex = new Map(this.rows.map((row, i) => [row, i]));
+    // The height the body takes while skipped (map.css), until it has been laid out once.
+    table.tBodies[0].style.containIntrinsicSize = "auto " + Math.round(3.4 * this.data.sites.length) + "em";
+    this.rowIndex = new Map();
+    this.rows.forEach((row, i) => { if (row) this.rowIndex.set(row, i); });
     table.tBodies[0].addEventListener("contentvisibilityautostatechange",
       (ev) => this.rowShown(ev), true);
     table.tBodies[0].addEventListener("click", (ev) => {
@@ -1106,14 +1283,15 @@
       const i = this.rowIndex.has(row) ? this.rowIndex.get(row) : -1;
       if (i >= 0) this.focusSite(i);
     });
-    this.rows.forEach((row, i) => {
-      if (!row) return;
-      const button = h("button", { type: "button", class: "show-on-map",
-        "aria-label": t("table.show_site", { name: this.data.sites[i][1] }), title: t("table.show") });
-      const code = row.cells[0].querySelector(".cc");
-      if (code) code.after(" ", button);
-      else row.cells[0].append(" ", button);
-    });
+    this.rows.forEach((row, i) => { if (row) this.addShowButton(row, i); });
+  };
+
+  Explorer.prototype.addShowButton = function (row, i) {
+    const button = h("button", { type: "button", class: "show-on-map",
+      "aria-label": t("table.show_site", { name: this.data.sites[i][1] }), title: t("table.show") });
+    const code = row.cells[0].querySelector(".cc");
+    if (code) code.after(" ", button);
+    else row.cells[0].append(" ", button);
   };
 
   // Crossings as units: a heading row per crossing, its Syrian side then its Iraqi side,
@@ -1245,9 +1423,20 @@
     }
     const slider = explorer.el.slider;
     explorer.show(slider ? Number(slider.value) : explorer.data.max);
-    const slug = new URLSearchParams(location.search).get("site");
-    if (explorer.bySlug.has(slug)) explorer.focusSite(explorer.bySlug.get(slug));
-    window.AtlasMap.instance = explorer;
+    // The controls and the table in a task of their own: the map is drawn first, and no
+    // single task holds the page for long on a slow phone.
+    setTimeout(() => {
+      explorer.bindControls();
+      if (slider && Number(slider.value) !== explorer.day) explorer.show(Number(slider.value));
+      // What the first paint does not need, in slices: the table's other rows, their
+      // painting, the scope list's sites.
+      explorer.later(explorer.buildRows());
+      explorer.later(explorer.paintStaleRows());
+      if (explorer.scopeOptions) explorer.later(explorer.scopeOptions());
+      const slug = new URLSearchParams(location.search).get("site");
+      if (explorer.bySlug.has(slug)) explorer.focusSite(explorer.bySlug.get(slug));
+      window.AtlasMap.instance = explorer;
+    }, 0);
     return explorer;
   }
 

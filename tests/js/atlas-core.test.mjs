@@ -524,3 +524,45 @@ test("verifiedText says how long ago, pluralised, in English without the block",
   assert.equal(core.verifiedText(today, today), "last verified today");
   assert.equal(core.verifiedText(null, today), "never verified");
 });
+
+/* ---- incremental repaint: only sites with a bound between two days can change ---- */
+
+test("sitesBetween finds every site whose state differs between two days", () => {
+  // Random sites of control and status periods with exact, windowed and open bounds.
+  let seed = 7;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const periods = () => {
+    const out = [];
+    let day = rand(20);
+    for (let n = rand(5); n > 0; n--) {
+      const start = rand(4) ? [day, day + rand(3) * rand(8)] : [null, null];
+      const endDay = day + 5 + rand(60);
+      const end = n === 1 && rand(2) ? [null, null] : [endDay, endDay + rand(3) * rand(8)];
+      out.push([rand(3), start[0], start[1], end[0], end[1], flags()]);
+      day = endDay + rand(10) - 4;
+    }
+    return out;
+  };
+  const data = { control: [], status: [] };
+  for (let i = 0; i < 60; i++) { data.control.push(periods()); data.status.push(periods()); }
+  const index = core.boundIndex(data);
+  const state = (i, d) => core.stateText(data.control[i], data.status[i], d);
+  let changed = 0;
+  for (let n = 0; n < 400; n++) {
+    const a = rand(300) - 10, b = rand(2) ? a + rand(40) : rand(300) - 10;
+    const may = new Set(core.sitesBetween(index, a, b));
+    for (let i = 0; i < data.control.length; i++) {
+      const differs = state(i, a) !== state(i, b);
+      if (differs) changed++;
+      assert.ok(!differs || may.has(i), `site ${i} changes between ${a} and ${b} but is not listed`);
+    }
+  }
+  assert.ok(changed > 100, "the random sites do change");
+  // A bound on day v counts between v - 1 and v, not between v and v + 1.
+  const one = { control: [[[0, null, null, 10, 10, flags()], [1, 10, 10, null, null, flags()]]], status: [[]] };
+  const idx = core.boundIndex(one);
+  assert.deepEqual(core.sitesBetween(idx, 9, 10), [0]);
+  assert.deepEqual(core.sitesBetween(idx, 10, 9), [0]);
+  assert.deepEqual(core.sitesBetween(idx, 10, 11), []);
+  assert.equal(core.sitesBetween(core.boundIndex(data), 0, 300, 5), null);
+});
