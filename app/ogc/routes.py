@@ -71,21 +71,28 @@ def item(cid: str, fid: str):
 
 def _serve(name, endpoint):
     """Answer from the versioned cache, keyed by the endpoint and the whole query."""
-    req = ogc.OGCRequest(
-        base=public_url(url_for("ogc.landing")).rstrip("/"),
-        params=request.args.to_dict(flat=False),
-        prefers_html=request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML])
-        == ogc.HTML,
-        assets=url_for("static", filename="").rstrip("/"),
-        lang=i18n.language(),
-        words=i18n.translated(ogc_html.WORDS),
+    params = request.args.to_dict(flat=False)
+    prefers_html = (
+        request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML]) == ogc.HTML
     )
-    params = tuple(sorted((k, tuple(v)) for k, v in req.params.items()))
+    lang = i18n.language()
+    key_params = tuple(sorted((k, tuple(v)) for k, v in params.items()))
+
+    def produce():
+        # Built only on a miss: the page's words and links cost more than a cached answer.
+        req = ogc.OGCRequest(
+            base=public_url(url_for("ogc.landing")).rstrip("/"),
+            params=params,
+            prefers_html=prefers_html,
+            assets=url_for("static", filename="").rstrip("/"),
+            lang=lang,
+            words=i18n.translated(ogc_html.WORDS),
+        )
+        return endpoint(req)
+
     # Only validated answers are kept (respond() drops 400s), and the host is left out
     # once PUBLIC_URL is set, so made-up parameters or Host headers cannot fill the cache.
-    return respond(
-        ("ogc", name, host_key(), req.prefers_html, req.lang, params), lambda: endpoint(req)
-    )
+    return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce)
 
 
 def _limits() -> ogc.Limits:

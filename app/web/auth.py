@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -63,6 +64,19 @@ def init_app(app: Flask) -> None:
     # Flask-Login's remember-me cookie is never set (login_user without remember); should
     # one be sent anyway it only names a user, which load_user refuses without a live
     # session record.
+    hooks = app.after_request_funcs.setdefault(None, [])
+    hooks[hooks.index(login_manager._update_remember_cookie)] = _remember_cookie
+
+
+def _remember_cookie(response):
+    """Flask-Login's remember-cookie hook, skipped when the session is empty: it has
+    nothing to do then, and reading the session would add ``Vary: Cookie`` to every
+    answer (API and map data too), splitting shared caches by cookie for no reason."""
+    if not request_ctx._session and not current_app.config.get(
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"
+    ):
+        return response
+    return login_manager._update_remember_cookie(response)
 
 
 class LoginForm(FlaskForm):

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.web import compress
 
 Produced = tuple[int, dict[str, str], bytes]
+_VALIDATORS = frozenset({"ETag", "Vary", "Cache-Control", "Last-Modified"})
 
 
 def etag(version: tuple, key: Hashable) -> str:
@@ -42,23 +43,47 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
     gets 206 with the bytes asked for (416 when none of them exist).
     """
     version = data_version(db.session)
-    tag = etag(version, key)
+    environ = request.environ
+    # A request without validators is always answered in full: skip the comparison.
     # If-Match and If-Range are left to make_conditional below, after the body exists.
-    if "If-Match" not in request.headers and not is_resource_modified(
-        request.environ, etag=f'W/"{tag}"', last_modified=version[1]
-    ):
-        return Response(status=304, headers=_validators(tag, version))
+    if (
+        "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+    ) and "HTTP_IF_MATCH" not in environ:
+        tag = etag(version, key)
+        if not is_resource_modified(environ, etag=f'W/"{tag}"', last_modified=version[1]):
+            return Response(status=304, headers=_validators(tag, version))
     # Only 200s are kept: refusals are cheap to redo, and a client must not be able to fill
-    # the cache with error answers to made-up queries.
-    status, headers, body = responses.get(version, key, produce, keep=_is_ok)
+    # the cache with error answers to made-up queries. The validators are kept with the
+    # body, so a cached answer hashes and formats nothing.
+    status, headers, body, fixed = responses.get(
+        version, key, lambda: _prepared(version, key, produce()), keep=_is_ok
+    )
     if status != 200:
         return Response(body, status, headers)
-    headers = {**headers, **_validators(tag, version)}
-    ranged = "Range" in request.headers
-    if not ranged and compress.worth_gzip(body, request.headers.get("Accept-Encoding", "")):
+    out = [*fixed, ("Cache-Control", _cache_control())]
+    ranged = "HTTP_RANGE" in environ
+    if not ranged and compress.worth_gzip(body, environ.get("HTTP_ACCEPT_ENCODING", "")):
         body = responses.get(version, ("gzip", key), lambda: compress.gzip_bytes(body))
-        headers["Content-Encoding"] = "gzip"
-    return _conditional(Response(body, status, headers), len(body))
+        out.append(("Content-Encoding", "gzip"))
+    if ranged or "HTTP_IF_MATCH" in environ or "HTTP_IF_RANGE" in environ:
+        return _conditional(Response(body, status, out), len(body))
+    # The common case: the cached bytes go out as they are (no copy, no re-encoding).
+    out.append(("Accept-Ranges", "bytes"))
+    return Response(body, status, out, direct_passthrough=True)
+
+
+def _prepared(version: tuple, key: Hashable, produced: Produced) -> tuple:
+    """`produced` and, for a 200, its headers with the validators, made once per version."""
+    status, headers, body = produced
+    if status != 200:
+        return status, headers, body, ()
+    tag = etag(version, key)
+    # The validators replace any of the same name the producer set (as before).
+    own = [(k, v) for k, v in headers.items() if k not in _VALIDATORS]
+    fixed = [*own, ("ETag", f'W/"{tag}"'), ("Vary", "Accept-Encoding")]
+    if version[1] is not None:
+        fixed.append(("Last-Modified", http_date(version[1])))
+    return status, headers, body, tuple(fixed)
 
 
 def _conditional(resp: Response, length: int) -> Response:
@@ -118,15 +143,14 @@ def ok(
     return 200, headers, body
 
 
+def _cache_control() -> str:
+    """The Cache-Control of every cached answer (read per request: tests change the age)."""
+    return f"public, max-age={current_app.config['DOWNLOAD_MAX_AGE']}, must-revalidate"
+
+
 def _validators(tag: str, version: tuple) -> dict[str, str]:
-    """ETag, Last-Modified and the Cache-Control policy, as plain headers (this runs on
-    every cached request, so no header objects are parsed and re-serialised)."""
-    out = {
-        "ETag": f'W/"{tag}"',
-        "Vary": "Accept-Encoding",
-        "Cache-Control": f"public, max-age={current_app.config['DOWNLOAD_MAX_AGE']}, "
-        "must-revalidate",
-    }
+    """ETag, Last-Modified and the Cache-Control policy of a 304, as plain headers."""
+    out = {"ETag": f'W/"{tag}"', "Vary": "Accept-Encoding", "Cache-Control": _cache_control()}
     if version[1] is not None:
         out["Last-Modified"] = http_date(version[1])
     return out

@@ -75,17 +75,25 @@ def init_app(app: Flask) -> None:
         str(app.config.get("EMBED_FRAME_ANCESTORS", "*"))
     )
 
+    plain = security_headers()  # what a non-HTML answer gets: the same every time
+
     @app.after_request
     def _headers(resp):
-        html = resp.mimetype == "text/html"
+        headers = resp.headers
+        if not headers.get("Content-Type", "").startswith("text/html"):
+            # Data answers (most requests): three fixed headers, no CSP, never framed; one
+            # pass over the headers instead of a case-insensitive search for each.
+            have = {name.lower() for name in headers.keys()}
+            for name, value in plain:
+                if name.lower() not in have:
+                    headers.add(name, value)
+            return resp
         view = current_app.view_functions.get(request.endpoint or "")
         # Only HTML carries the CSP that names the framing sites; anything else stays DENY.
-        framed = html and getattr(view, _FRAMABLE, False)
-        csp = None
-        if html:
-            ancestors = current_app.config["EMBED_FRAME_ANCESTORS"] if framed else "'none'"
-            tiles = current_app.config.get("TILES_URL", "")
-            csp = content_security_policy(csp_nonce(), tiles, ancestors)
+        framed = getattr(view, _FRAMABLE, False)
+        ancestors = current_app.config["EMBED_FRAME_ANCESTORS"] if framed else "'none'"
+        tiles = current_app.config.get("TILES_URL", "")
+        csp = content_security_policy(csp_nonce(), tiles, ancestors)
         for name, value in security_headers(csp, framed):
-            resp.headers.setdefault(name, value)
+            headers.setdefault(name, value)
         return resp

@@ -12,6 +12,9 @@ class LazyCookieSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """An empty session when there is no cookie, else Flask's own."""
-        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+        # No Cookie header at all (API clients, wrk, curl): nothing to parse.
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies
+        ):
             return self.session_class()
         return super().open_session(app, request)
