@@ -54,7 +54,10 @@ new PerformanceObserver((list) => {
 
 # Resolves once no long task has started for `quiet` ms (checked every 100 ms).
 SETTLE_JS = """async (quiet) => {
-  const last = () => { const t = window.__longtasks; return t.length ? t[t.length - 1][0] + t[t.length - 1][1] : 0; };
+  const last = () => {
+    const t = window.__longtasks;
+    return t.length ? t[t.length - 1][0] + t[t.length - 1][1] : 0;
+  };
   while (performance.now() - Math.max(last(), window.__attached || 0) < quiet) {
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -80,7 +83,7 @@ STEPS_JS = """async ([days, pause]) => {
 def main() -> None:
     args = _arguments()
     print(
-        f"# map_phone  {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}  "
+        f"# map_phone  {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}  "
         f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
@@ -127,7 +130,8 @@ def _browser(base: str, args, committed) -> dict[str, list[dict]]:
     out = {name: [] for name, _ in variants}
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         )
         # Interleaved, so a burst of load on the machine falls on both variants alike.
         for _ in range(args.runs):
@@ -197,7 +201,8 @@ def _report(name: str, runs: list[dict]) -> None:
             print(
                 f"  run {n} slider step ({label}, {len(times)} steps): p50 "
                 f"{statistics.median(times):.1f} ms, p90 {_p90(times):.1f} ms, max "
-                f"{max(times):.1f} ms; long tasks {len(long)} (longest {max(long, default=0):.0f} ms)"
+                f"{max(times):.1f} ms; long tasks {len(long)} "
+                f"(longest {max(long, default=0):.0f} ms)"
             )
 
 

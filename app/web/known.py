@@ -48,9 +48,7 @@ def init_app(app: Flask) -> None:
     """Read `known`/`rev` before each reader's request; keep them in the links it makes."""
     app.before_request(_read)
     app.url_defaults(_keep)
-    app.context_processor(
-        lambda: {"known_view": view(), "current_record_url": current_record_url}
-    )
+    app.context_processor(lambda: {"known_view": view(), "current_record_url": current_record_url})
 
 
 def view() -> View | None:
