@@ -44,7 +44,8 @@ __all__ = [
 
 #: Longest expression accepted (the longest useful one, a window of two days, is 21).
 MAX_TEXT = 40
-_MONTHS = (
+#: English month names, January first.
+MONTHS = (
     "January",
     "February",
     "March",
@@ -100,8 +101,8 @@ class DateWords:
     """How bounds are written: month names, digits ("latn" or "arab") and the phrases
     around dates (:data:`PHRASES`, translated). The default is English."""
 
-    months: tuple[str, ...] = _MONTHS
-    abbreviations: tuple[str, ...] = tuple(m[:3] for m in _MONTHS)
+    months: tuple[str, ...] = MONTHS
+    abbreviations: tuple[str, ...] = tuple(m[:3] for m in MONTHS)
     digits: str = "latn"
     phrases: Mapping[str, str] = field(default_factory=lambda: PHRASES)
 

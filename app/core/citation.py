@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from app.core import bounds
 from app.core.text_rules import N_
 
 __all__ = [
@@ -42,20 +43,6 @@ __all__ = [
     "unique",
 ]
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 AUTHOR = N_("Border Control Atlas")
 _TITLE_MAP = N_("Control of the Syria–Iraq border crossings on %(date)s")
 _TITLE_SITE = N_("Control of %(site)s on %(date)s")
@@ -104,12 +91,12 @@ class Texts:
 
 def english_day(day: dt.date) -> str:
     """ "1 June 2015": the day in titles and notes."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {bounds.MONTHS[day.month - 1]} {day.year}"
 
 
 def us_day(day: dt.date) -> str:
     """ "November 30, 2026": retrieval and access dates as APA and Chicago write them."""
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return f"{bounds.MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 @dataclass(frozen=True)
