@@ -98,7 +98,7 @@ def _read() -> None:
     asked, number = None, None
     if raw_rev:
         number = _revision_number("rev", raw_rev, latest)
-    if raw_known.isdigit():
+    if raw_known.isascii() and raw_known.isdigit():
         number = number if number is not None else _revision_number("known", raw_known, latest)
     elif raw_known:
         asked = _day("known", raw_known)
@@ -114,7 +114,9 @@ def _read() -> None:
 
 def _revision_number(name: str, raw: str, latest: int) -> int:
     """A revision number that exists (1 … the newest), or 400 naming the parameter."""
-    if not raw.isdigit() or not 1 <= int(raw) <= max(latest, 1) or len(raw) > 10:
+    # ASCII digits only, and short: "²" is a digit to str.isdigit, not to int().
+    digits = raw.isascii() and raw.isdigit() and len(raw) <= 10
+    if not digits or not 1 <= int(raw) <= max(latest, 1):
         abort(
             400,
             description=_(

@@ -135,6 +135,8 @@ def test_a_pinned_answer_is_cached_and_survives_later_writes(corrected, editor_c
         ("known=2999-01-01", "known"),
         ("known=yesterday", "known"),
         ("known=2025-02-30", "known"),
+        ("rev=%C2%B2", "rev"),
+        ("known=" + "9" * 5000, "known"),
     ],
 )
 def test_bad_state_parameters_are_refused_naming_them(seeded_client, query, name):

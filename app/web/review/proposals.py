@@ -42,7 +42,7 @@ def resubmitting(kind: str, action: str, target_id, site_id=None) -> Proposal | 
     raw = request.args.get("proposal")
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
         abort(400, description=_("parameter 'proposal': a proposal number"))
     found = db.session.get(Proposal, int(raw))
     same = found is not None and (found.kind, found.action, found.target_id) == (
