@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.core import atom, clock
+from app.db import freshness
 from app.db.models import Proposal, Site, User
 from app.extensions import db
 from app.web import i18n
@@ -33,6 +34,7 @@ def index():
     return render_template(
         "review/index.html",
         proposals=list(pending),
+        stale_sites=freshness.stalest_sites(),
         now=clock.now(),
         feed_url=public_url(url_for(".feed", token=feed_token(current_user.id))),
     )

@@ -269,6 +269,13 @@ def test_top_bar_counts_pending_proposals(seeded, contributor, reviewer):
     assert 'href="/review/mine"' in page and "Review (" not in page
 
 
+def test_the_queue_lists_the_stalest_sites(seeded, reviewer):
+    page = reviewer.get("/review").get_data(as_text=True)
+    stale = page[page.index('class="stale-sites"') :]
+    assert "No tracked sites." not in stale
+    assert stale.count('href="/editor/sites/') >= 10  # a "Confirm still holds" per site
+
+
 def test_revisions_link_to_the_proposal_they_applied(seeded, contributor, reviewer):
     pid = proposal_id(contributor.post(LOG, data=log_data(seeded, contributor)))
     reviewer.post(f"/review/{pid}/approve")
