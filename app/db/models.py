@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, composite, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.core import bounds, search, timeline
+from app.core import bounds, clock, search, timeline
 from app.core.bounds import Bound
 from app.core.vocabulary import (
     ACTOR_KINDS,
@@ -463,8 +463,10 @@ class Revision(db.Model):
     action: Mapped[str] = mapped_column(_enum(REVISION_ACTIONS, "revision_action"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     site_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Set by the app to the microsecond on every database (SQLite's CURRENT_TIMESTAMP has
+    # whole seconds): history orders by it, and "as known at" a revision keys on it.
     at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
+        DateTime(timezone=True), default=clock.now, server_default=func.now(), index=True
     )
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)

@@ -6,7 +6,6 @@ import datetime as dt
 
 from sqlalchemy import Date, DateTime, inspect, select
 
-from app.core import clock
 from app.db.models import Revision
 from app.extensions import db
 
@@ -59,9 +58,6 @@ def record(
         before=before,
         after=None if action == "delete" or inspect(obj).deleted else snapshot(obj),
         comment=comment,
-        # To the microsecond on every database (SQLite's CURRENT_TIMESTAMP has whole
-        # seconds): "as known at" a revision is keyed on its id and this time.
-        at=clock.now(),
     )
     db.session.add(rev)
     return rev

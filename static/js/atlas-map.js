@@ -1271,8 +1271,6 @@
     if (!table) return;
     this.groupRows(table);
     gridTable(table);
-    // The height the body takes while skipped (map.css), until it has been laid out once.
-    table.tBodies[0].style.containIntrinsicSize = "auto " + Math.round(3.4 * this.data.sites.length) + "em";
     this.rowIndex = new Map();
     this.rows.forEach((row, i) => { if (row) this.rowIndex.set(row, i); });
     table.tBodies[0].addEventListener("contentvisibilityautostatechange",

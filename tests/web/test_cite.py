@@ -168,7 +168,7 @@ def test_a_citation_reopens_the_same_answer_after_a_correction(seeded, editor_cl
 
 
 def _us(iso: str) -> str:
-    from app.core.citation import MONTHS
+    from app.core.bounds import MONTHS
 
     year, month, day = map(int, iso.split("-"))
     return f"{MONTHS[month - 1]} {day}, {year}"
