@@ -235,8 +235,8 @@ def _log_change(slug: str, form_cls, what: str):
     again = proposals.resubmitting(KIND_OF[what], f"log-{what}", None, site.id)
     form = form_cls(site=site, **proposals.prefill(again))
     # Held for the whole request, so the UPDATE checks the version the token shows.
-    current = _open_row(form)
-    token = f"{current.id}:{current.version}" if current else "none"
+    current = open_row(form)
+    token = log_token(current)
     if request.method == "GET":
         form.version.data = token
         day = date_arg("date")
@@ -278,12 +278,17 @@ def _log_change(slug: str, form_cls, what: str):
     return redirect(url_for("main.site", slug=site.slug))
 
 
-def _open_row(form):
+def open_row(form):
     """The site's open period (end = None) of the form's kind, or None."""
     model = form.model
     return db.session.scalar(
         select(model).where(model.site_id == form.site.id, model.end_edtf.is_(None))
     )
+
+
+def log_token(row) -> str:
+    """The log-a-change forms' version token: the open period and its version, or "none"."""
+    return f"{row.id}:{row.version}" if row else "none"
 
 
 def _render_log(form, what: str):

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
@@ -21,7 +20,7 @@ from app.web import i18n, js_strings
 from app.web.editor import saving
 from app.web.editor.entities import KINDS, Kind, describe
 from app.web.editor.forms import EditForm, LogControlForm, LogStatusForm
-from app.web.editor.views import filled
+from app.web.editor.views import filled, log_token, open_row
 
 LOG_FORMS = {"log-control": LogControlForm, "log-status": LogStatusForm}
 #: Fields that say nothing about the change itself.
@@ -66,20 +65,6 @@ def rebuild(p: Proposal) -> Rebuilt:
     return Rebuilt(k, form, target, site)
 
 
-def open_row(r: Rebuilt):
-    """The site's open period of the log-a-change form's kind, or None."""
-    model = r.form.model
-    return db.session.scalar(
-        select(model).where(model.site_id == r.site.id, model.end_edtf.is_(None))
-    )
-
-
-def token(r: Rebuilt) -> str:
-    """The log-a-change token of the record as it stands (as the form computes it)."""
-    row = open_row(r)
-    return f"{row.id}:{row.version}" if row else "none"
-
-
 def check(p: Proposal, r: Rebuilt) -> Refusal | None:
     """Why the proposal cannot be applied to the record as it stands now, or None."""
     gone = r.form is None or (p.action in ("update", "delete") and r.target is None)
@@ -94,7 +79,7 @@ def check(p: Proposal, r: Rebuilt) -> Refusal | None:
         )
     if p.action == "delete" and p.base_version != str(r.target.version):
         return Refusal(409, _("The record changed since its deletion was proposed."))
-    if p.action in LOG_FORMS and p.base_version != token(r):
+    if p.action in LOG_FORMS and p.base_version != log_token(open_row(r.form)):
         return Refusal(409, _("The site's current period changed since the proposal was made."))
     if p.action == "delete":
         blockers = records.delete_blockers(r.target)
@@ -162,7 +147,7 @@ def stage(p: Proposal, r: Rebuilt, author: saving.Author, done: bool):
     elif p.action == "delete":
         saving.delete(r.target, author, done)
     else:
-        saving.log_change(r.form, open_row(r), author, done)
+        saving.log_change(r.form, open_row(r.form), author, done)
     return None
 
 
@@ -224,7 +209,7 @@ def _logged(r: Rebuilt) -> str:
         value = r.form.new_label()
     except Exception:  # an actor deleted since: the form's own check names it
         value = "?"
-    old = open_row(r)
+    old = open_row(r.form)
     if old is None:
         return _("New: %(value)s from %(date)s.", value=value, date=when)
     return _(

@@ -93,7 +93,7 @@ def test_stale_data_error_while_logging_a_change_is_a_409(seeded, editor_client,
 
     page = editor_client.get("/editor/sites/al-qaim/log-control").get_data(as_text=True)
     token = re.search(r'name="version" type="hidden" value="([^"]*)"', page).group(1)
-    open_row = views._open_row
+    open_row = views.open_row
 
     def racing_open_row(form):
         row = open_row(form)
@@ -103,7 +103,7 @@ def test_stale_data_error_while_logging_a_change_is_a_409(seeded, editor_client,
         )
         return row
 
-    monkeypatch.setattr(views, "_open_row", racing_open_row)
+    monkeypatch.setattr(views, "open_row", racing_open_row)
     with seeded.app_context():
         kurds = db.session.scalar(select(Actor.id).where(Actor.slug == "kurdistan-region"))
         periods = db.session.scalar(select(db.func.count(ControlPeriod.id)))
