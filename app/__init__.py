@@ -151,7 +151,8 @@ def _private_sqlite_file(url: str) -> None:
     if not url.startswith(prefix) or "mode=memory" in url or url == prefix:
         return
     name = url[len(prefix) :].split("?", 1)[0]
-    if name.startswith("file:"):  # URI filenames (?uri=true) are opened as given
+    # URI filenames (?uri=true) are opened as given; ":memory:" is no file at all.
+    if name.startswith("file:") or name == ":memory:":
         return
     path = Path(name)
     if not path.exists():

@@ -40,6 +40,12 @@ def test_a_new_sqlite_database_and_its_folder_are_private(tmp_path, loose_umask)
         db.engine.dispose()
 
 
+def test_an_in_memory_database_leaves_no_file_behind(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    create_app({"SECRET_KEY": "k", "DATABASE_URL": "sqlite:///:memory:"})
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_existing_world_readable_database_is_made_private(tmp_path):
     path = tmp_path / "old.sqlite"
     path.touch()
