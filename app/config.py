@@ -123,7 +123,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "OGC_DEFAULT_LIMIT", 100, "Features per page of the OGC API when `limit` is not given.", int
     ),
-    Setting("OGC_MAX_LIMIT", 10000, "Largest `limit` the OGC API accepts (larger gets 400).", int),
+    Setting(
+        "OGC_MAX_LIMIT",
+        10000,
+        "Largest `limit` the OGC API serves (a larger one is capped to it).",
+        int,
+    ),
     Setting(
         "DOWNLOAD_MAX_AGE",
         60,

@@ -62,6 +62,12 @@ class Queryable:
             out["format"] = self.format
         if self.enum:
             out["enum"] = list(self.enum)
+        if self.window is not None:
+            # Clients see a plain date; the description says why `=` and `<>` may both hold.
+            out["description"] = (
+                "A date known to a day, month, year or window of days: a comparison"
+                " matches when some day of the window satisfies it."
+            )
         return out
 
 

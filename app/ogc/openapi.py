@@ -110,7 +110,7 @@ def _parameters(limits) -> dict:
         "f": _query("f", "Output format.", {"type": "string", "enum": ["json", "html"]}),
         "limit": _query(
             "limit",
-            "Features per page.",
+            "Features per page; a larger value is capped at the maximum.",
             {"type": "integer", "minimum": 1, "maximum": limits.maximum, "default": limits.default},
         ),
         "offset": _query(
@@ -124,6 +124,8 @@ def _parameters(limits) -> dict:
                 "geometry match too. Accepted and ignored outside /items.",
                 {
                     "type": "array",
+                    "minItems": 4,
+                    "maxItems": 6,
                     "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
                     "items": {"type": "number"},
                 },

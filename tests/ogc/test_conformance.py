@@ -200,16 +200,35 @@ def test_req_core_fc_limit_definition(c):
     assert {"minimum", "maximum", "default"} <= set(limit["schema"])
 
 
-def test_req_core_fc_limit_response_1(c):
-    """/req/core/fc-limit-response-1: never more features than `limit`, nor the maximum."""
+def test_req_core_fc_limit_response_1(c, monkeypatch):
+    """/req/core/fc-limit-response-1: never more features than `limit`, nor the maximum; a
+    larger `limit` is no error, the maximum is used instead."""
     for n in (1, 3):
         assert len(_doc(c, "/ogc/collections/periods/items", limit=n)["features"]) == n
     maximum = _doc(c, "/ogc/api")["components"]["parameters"]["limit"]["schema"]["maximum"]
-    assert _get(c, "/ogc/collections/periods/items", 400, limit=maximum + 1)
+    doc = _doc(c, "/ogc/collections/periods/items", limit=maximum + 1)
+    assert doc["numberReturned"] == len(doc["features"]) <= maximum
+    # The seed is smaller than the maximum: lower it to see the capped page and its `next`.
+    monkeypatch.setitem(c.application.config, "OGC_MAX_LIMIT", 3)
+    doc = _doc(c, "/ogc/collections/periods/items", limit=4)
+    assert doc["numberReturned"] == len(doc["features"]) == 3 < doc["numberMatched"]
+    after = next(link["href"] for link in doc["links"] if link["rel"] == "next")
+    again = _doc(c, _path(after))
+    assert "limit=3" in after and again["numberReturned"] == 3
+    assert not {f["id"] for f in again["features"]} & {f["id"] for f in doc["features"]}
+    _get(c, "/ogc/collections/periods/items", 400, limit=0)
+    _get(c, "/ogc/collections/periods/items", 400, limit="4.0")
 
 
 def test_req_core_fc_bbox_definition(c):
-    """/req/core/fc-bbox-definition: four or six numbers, CRS84."""
+    """/req/core/fc-bbox-definition: four or six numbers, CRS84, as the definition says."""
+    bbox = _doc(c, "/ogc/api")["components"]["parameters"]["bbox"]
+    assert (bbox["in"], bbox["style"], bbox["explode"], bbox["required"]) == (
+        "query", "form", False, False
+    )  # fmt: skip
+    schema = bbox["schema"]
+    assert (schema["type"], schema["minItems"], schema["maxItems"]) == ("array", 4, 6)
+    assert schema["items"]["type"] == "number"
     four = _items(c, "periods", bbox="40.5,34,41.5,35")
     six = _items(c, "periods", bbox="40.5,34,-100,41.5,35,100")
     assert four == six and four
@@ -343,16 +362,21 @@ def test_req_geojson_content(c):
 
 # Part 1 – HTML ------------------------------------------------------------------------
 class _Anchors(HTMLParser):
+    """The page's doctype, its <a> hrefs and the files its <script> and <link> load."""
+
     def __init__(self):
         super().__init__()
-        self.hrefs, self.doctype = [], None
+        self.hrefs, self.loads, self.doctype = [], [], None
 
     def handle_decl(self, decl):
         self.doctype = decl
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
         if tag == "a":
-            self.hrefs.append(dict(attrs).get("href"))
+            self.hrefs.append(attrs.get("href"))
+        elif tag in ("script", "link") and (attrs.get("src") or attrs.get("href")):
+            self.loads.append(attrs.get("src") or attrs.get("href"))
 
 
 def _html_urls(c):
@@ -396,10 +420,16 @@ def test_req_oas30_oas_definition_1(c):
     assert _get(c, "/ogc/api").headers["Content-Type"] == ogc.OPENAPI
     page = _get(c, "/ogc/api", f="html")
     text = page.get_data(as_text=True)
-    assert page.mimetype == "text/html" and "swagger-ui-bundle.js" in text
+    assert page.mimetype == "text/html"
     assert "<script>" not in text  # the CSP forbids inline scripts: the start-up is a file
-    with c.get("/static/js/swagger-init.js") as script:
-        assert script.status_code == 200
+    parser = _Anchors()
+    parser.feed(text)
+    assets = [_path(url) for url in parser.loads if urlsplit(url).path.startswith("/static/")]
+    names = {a.rsplit("/", 1)[1].split("?")[0] for a in assets}
+    assert {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-init.js"} <= names
+    for asset in assets:  # vendored, served offline: every one must be there
+        with c.get(asset) as resp:
+            assert resp.status_code == 200 and resp.content_length != 0, asset
 
 
 def test_req_oas30_oas_definition_2(c):

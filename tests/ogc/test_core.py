@@ -1,6 +1,7 @@
 """The pure OGC API core, called directly with plain values (pygeoapi style)."""
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 import orjson
 import pytest
@@ -127,6 +128,18 @@ def test_default_limit_comes_from_the_limits():
     assert seen[0].limit == 7
 
 
+@pytest.mark.parametrize("raw", ["10", "11", "010", "99999999999", "9" * 5000])
+def test_limit_above_the_maximum_is_capped_not_refused(raw):
+    """/req/core/fc-limit-response-1: the server uses the maximum instead of failing."""
+    seen = []
+    catalog = {"things": _collection(seen=seen)}
+    _, doc = _json(ogc.items(_req(limit=raw), catalog, "things", ogc.Limits(maximum=10)))
+    assert seen[0].limit == 10 and doc["numberReturned"] == 10
+    nxt = next(link["href"] for link in doc["links"] if link["rel"] == "next")
+    query = parse_qs(urlsplit(nxt).query)
+    assert (query["limit"], query["offset"]) == (["10"], ["10"])
+
+
 def test_bbox_and_datetime_reach_the_query():
     seen = []
     catalog = {"things": _collection(seen=seen)}
@@ -174,7 +187,7 @@ def test_datetime_instants_and_intervals(text, window, instant):
     "params",
     [
         {"limit": "0"},
-        {"limit": "10001"},
+        {"offset": "1000000000"},
         {"limit": "-1"},
         {"limit": "ten"},
         {"limit": "1e3"},

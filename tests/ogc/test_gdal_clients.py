@@ -8,18 +8,24 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import pyogrio
 import pytest
+from pygeofilter import ast
+
+from app.db import cql as db_cql
+from app.ogc import cql as ogc_cql
 
 ROOT = Path(__file__).resolve().parents[2]
+README_BASE = "http://127.0.0.1:5000/ogc"  # what the README's examples are written against
 PAGE = 10  # small, so GDAL must follow `next` links (it reads the maximum from /ogc/api)
 
 
@@ -125,13 +131,18 @@ def test_gdal_reads_events_and_boundaries(ogc_server):
 
 
 # Time filters, filters and schemas as real clients use them ---------------------------
+def _fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        assert resp.status == 200, url
+        return json.load(resp)
+
+
 def _served(base, cid, **params):
-    """Every feature the server answers for `params` (one big page)."""
+    """Every feature the server answers for `params`, following the `next` links."""
     url = f"{base}/collections/{cid}/items?{urlencode({**params, 'limit': PAGE})}"
     feats = []
     while url:
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            doc = json.load(resp)
+        doc = _fetch(url)
         feats += doc["features"]
         url = next((link["href"] for link in doc["links"] if link["rel"] == "next"), None)
     return feats
@@ -148,11 +159,13 @@ def test_gdal_where_on_dates_is_sent_as_datetime_and_answered(ogc_server):
         layer="periods",
         where="start >= '2015-01-01' AND start <= '2016-01-01'",
     )
-    assert any("datetime=2015-01-01T/2016-01-01T" in r for r in _requests(log))
+    seen = _requests(log)
+    assert any("datetime=2015-01-01T/2016-01-01T" in r for r in seen)
+    assert any('"GET /ogc/collections/periods/schema' in r for r in seen)  # dates typed from it
     # GDAL keeps the server's answer: the periods whose possible span meets 2015.
     expected = _served(base, "periods", datetime="2015-01-01/2016-01-01")
     assert set(periods["id"]) == {f["id"] for f in expected} and len(periods) > PAGE
-    assert str(periods["start"].dtype).startswith("datetime64")  # typed from /schema
+    assert str(periods["start"].dtype).startswith("datetime64")
 
 
 def test_gdal_connection_string_datetime_reaches_every_request(ogc_server):
@@ -174,20 +187,48 @@ def test_gdal_connection_string_filter(ogc_server):
     assert set(periods["id"]) == {f["id"] for f in expected} and expected
 
 
+@pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="GDAL's command-line tools")
 def test_ogr2ogr_copy_of_every_collection(ogc_server, tmp_path):
-    """What `ogr2ogr out.gpkg OAPIF:…` does: read each layer, write it, read it back."""
+    """`ogr2ogr -f GPKG out.gpkg OAPIF:… layer` copies every feature the server matches."""
     base, _ = ogc_server
-    out = tmp_path / "copy.gpkg"
     for layer in ("sites", "periods", "events", "boundaries"):
-        frame = pyogrio.read_dataframe(f"OAPIF:{base}", layer=layer)
-        nested = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, list)).any()]
-        frame = frame.drop(columns=nested)  # GeoPackage has no list columns
-        pyogrio.write_dataframe(frame, out, layer=layer)
-        again = pyogrio.read_dataframe(out, layer=layer)
-        assert len(again) == len(frame) == len(_served(base, layer)), layer
-    info = pyogrio.read_info(out, layer="periods")
+        out = tmp_path / f"{layer}.gpkg"
+        subprocess.run(
+            ["ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{base}", layer],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        matched = _fetch(f"{base}/collections/{layer}/items?limit=1")["numberMatched"]
+        assert pyogrio.read_info(out, layer=layer)["features"] == matched > 0, layer
+    info = pyogrio.read_info(tmp_path / "periods.gpkg", layer="periods")
     types = dict(zip(info["fields"], info["dtypes"], strict=True))
     assert types["start"].startswith("datetime64")
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's command-line tools")
+def test_readme_ogrinfo_and_ogr2ogr_lines(ogc_server, tmp_path):
+    """The README's `ogrinfo … -where` and `ogr2ogr …?datetime=` lines, run as written."""
+    base, log = ogc_server
+    lines = [
+        line
+        for block in re.findall(r"```sh\n(.*?)```", _readme_section(), re.S)
+        for line in block.splitlines()
+        if line.startswith(("ogrinfo ", "ogr2ogr "))
+    ]
+    assert [line.split()[0] for line in lines] == ["ogrinfo", "ogr2ogr"]
+    for line in lines:
+        args = shlex.split(line.replace(README_BASE, base))
+        done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (line, done.stderr)
+        if args[0] == "ogrinfo":
+            # -q prints one "OGRFeature(periods):<fid>" block per feature GDAL kept.
+            kept = done.stdout.count("OGRFeature(periods):")
+            expected = _served(base, "periods", datetime="2015-01-01/2016-01-01")
+            assert kept == len(expected) > 0
+    copied = pyogrio.read_info(tmp_path / "periods-2015-06-01.gpkg")["features"]
+    assert copied == len(_served(base, "periods", datetime="2015-06-01")) > 0
+    assert any("datetime=2015-01-01T/2016-01-01T" in r for r in _requests(log))
 
 
 def test_owslib_lists_collections_items_and_queryables(ogc_server):
@@ -220,12 +261,15 @@ def test_openapi_spec_validator_accepts_the_live_definition(ogc_server):
         validate(json.load(resp))
 
 
+def _readme_section():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("### OGC API – Features", 1)[1].split("\n### ", 1)[0]
+
+
 def _readme_curls():
     """Every `curl -G URL --data-urlencode …` example of README.md's OGC API section."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### OGC API – Features", 1)[1].split("\n### ", 1)[0]
     examples = []
-    for block in re.findall(r"```sh\n(.*?)```", section, re.S):
+    for block in re.findall(r"```sh\n(.*?)```", _readme_section(), re.S):
         command = block.replace("\\\n", " ")
         for line in command.splitlines():
             if line.strip().startswith("curl -G"):
@@ -236,14 +280,94 @@ def _readme_curls():
     return examples
 
 
+def _attributes(node):
+    """The property names a pygeofilter syntax tree refers to."""
+    if isinstance(node, ast.Attribute):
+        yield node.name
+    for child in vars(node).values() if hasattr(node, "__dict__") else ():
+        for item in child if isinstance(child, list) else [child]:
+            yield from _attributes(item)
+
+
+def _readme_filters():
+    """(collection, params) of every CQL2 example of the README's OGC API section: the
+    `curl -G` blocks, the table's `GET …/items?filter=…` and every `code span` of the prose
+    that is a CQL2 filter on some collection's queryables (the first such collection)."""
+    examples = [
+        (url.removeprefix(README_BASE + "/collections/").split("/")[0], dict(params))
+        for url, params in _readme_curls()
+    ]
+    prose = re.sub(r"```.*?```", "", _readme_section(), flags=re.S)
+    for span in re.findall(r"`([^`]+)`", prose):
+        span = re.sub(r"\s+", " ", span)
+        if span.startswith("GET /ogc/collections/") and "filter=" in span:
+            path, query = span.removeprefix("GET /ogc/collections/").split("?", 1)
+            examples.append((path.split("/")[0], dict(parse_qsl(query))))
+            continue
+        lang = ogc_cql.JSON if span.startswith("{") else ogc_cql.TEXT
+        try:
+            names = set(_attributes(ogc_cql.parse(span, lang)))
+        except ogc_cql.ParameterError:
+            continue
+        cid = next((k for k, q in db_cql.QUERYABLES.items() if names <= set(q)), None)
+        if cid is not None:
+            examples.append((cid, {"filter": span, "filter-lang": lang}))
+    return examples
+
+
+def _conjuncts(node):
+    if isinstance(node, ast.And):
+        return _conjuncts(node.lhs) + _conjuncts(node.rhs)
+    return [node]
+
+
+def _holds(conjunct, props):
+    """Whether a feature's properties plainly satisfy `prop = literal` or `prop IS NULL`
+    (None for any other condition: the server's answer is not re-derived here)."""
+    if isinstance(conjunct, ast.IsNull) and isinstance(conjunct.lhs, ast.Attribute):
+        return (props.get(conjunct.lhs.name) is None) != conjunct.not_
+    if isinstance(conjunct, ast.Equal) and isinstance(conjunct.lhs, ast.Attribute):
+        value = props.get(conjunct.lhs.name)
+        if isinstance(conjunct.rhs, (str, bool, int, float)) and value is not None:
+            return conjunct.rhs in value if isinstance(value, list) else conjunct.rhs == value
+    return None
+
+
 def test_every_readme_cql2_example_answers_features(ogc_server):
-    """The README's examples run as written (one server for all of them)."""
+    """The README's CQL2 examples, as written: each answers some features but not all, and
+    those answered satisfy its plain `prop = literal` / `IS NULL` conditions."""
     base, _ = ogc_server
-    examples = _readme_curls()
-    assert len(examples) >= 5
-    assert any(dict(p).get("filter-lang") == "cql2-json" for _, p in examples)
-    for url, params in examples:
-        live = url.replace("http://127.0.0.1:5000/ogc", base)
-        with urllib.request.urlopen(f"{live}?{urlencode(params)}", timeout=10) as resp:
-            doc = json.load(resp)
-        assert resp.status == 200 and doc["numberMatched"] > 0, (url, params)
+    examples = _readme_filters()
+    filters = [params["filter"] for _, params in examples]
+    assert len(_readme_curls()) >= 5 and len(examples) >= len(_readme_curls()) + 6
+    assert any(params.get("filter-lang") == "cql2-json" for _, params in examples)
+    assert "end > DATE('2024-01-01') OR end IS NULL" in filters
+    assert "\"actor\" = 'isis' AND \"start\" >= '2015-01-01'" in filters  # the QGIS one
+    checked = 0
+    for cid, params in examples:
+        doc = _fetch(f"{base}/collections/{cid}/items?{urlencode({**params, 'limit': 1})}")
+        unfiltered = {k: v for k, v in params.items() if not k.startswith("filter")}
+        every = _fetch(f"{base}/collections/{cid}/items?{urlencode({**unfiltered, 'limit': 1})}")
+        assert doc["type"] == "FeatureCollection", (cid, params)
+        assert 0 < doc["numberMatched"] < every["numberMatched"], (cid, params)
+        node = ogc_cql.parse(params["filter"], params.get("filter-lang", ogc_cql.TEXT))
+        for feature in _served(base, cid, **params):
+            held = [_holds(conjunct, feature["properties"]) for conjunct in _conjuncts(node)]
+            assert False not in held, (params, feature)
+            checked += held.count(True)
+    assert checked > 10  # the plain conditions were really compared, not all skipped
+
+
+def test_readme_pyogrio_block_runs(ogc_server):
+    """The README's pyogrio example, run as written against the live server."""
+    base, _ = ogc_server
+    code = re.findall(r"```python\n(.*?)```", _readme_section(), re.S)[0]
+    scope: dict = {}
+    exec(code.replace(README_BASE, base), scope)  # noqa: S102 - the README's own example
+    every = {f["id"] for f in _served(base, "periods")}
+    assert set(scope["periods"]["id"]) == every
+    assert set(scope["in_2015"]["id"]) == {
+        f["id"] for f in _served(base, "periods", datetime="2015-01-01/2016-01-01")
+    }
+    assert 0 < len(scope["on_a_day"]) < len(every)
+    assert set(scope["isis"]["actor"]) == {"isis"} and len(scope["isis"]) < len(every)
