@@ -1,6 +1,8 @@
 """An editor signs in, logs a control change at al-Qa'im, and sees it on the map page
 and in the history."""
 
+from tests.browser.mapview import PHONE, VIEWPORTS
+
 
 def _row(page, name):
     # The site's own row (a crossing's group row above it names it too).
@@ -34,7 +36,7 @@ def test_log_a_control_change_at_al_qaim(
     page.get_by_label("Note", exact=True).fill("Browser test handover.")
     screenshot("log-control-change")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url(f"{live_server}/sites/al-qaim")
+    page.wait_for_url(f"{live_server}/sites/al-qaim?date=2025-02-01")  # the logged day
     assert "Logged:" in page.locator(".flashes").inner_text()
 
     assert "Kurdistan Regional Government" in _map_popup(page, live_server, "2025-02-10")
@@ -135,11 +137,15 @@ def test_sign_in_returns_to_the_site_and_date_then_the_log_form_keeps_them(
     guard.assert_clean()
 
 
-def test_source_picker_filters_checks_and_saves(page, guard, live_server, sign_in_page):
+@VIEWPORTS
+def test_source_picker_filters_checks_and_saves(page, guard, live_server, sign_in_page, viewport):
     from playwright.sync_api import expect
 
+    # Each screen logs its own change (the same one twice would be refused).
+    day, status = ("2026-05-03", "closed") if viewport == PHONE else ("2026-05-02", "restricted")
+    page.set_viewport_size(viewport)
     sign_in_page(page)
-    page.goto(f"{live_server}/editor/sites/semalka/log-status?date=2026-05-02")
+    page.goto(f"{live_server}/editor/sites/semalka/log-status?date={day}")
     select = page.locator("select#source_ids")
     expect(select).to_be_hidden()
     picker = page.locator(".source-picker")
@@ -154,9 +160,9 @@ def test_source_picker_filters_checks_and_saves(page, guard, live_server, sign_i
     expect(picker.locator(".count")).to_contain_text("1 picked")
     chosen = first.get_attribute("value")
     assert select.evaluate("(s) => Array.from(s.selectedOptions).map((o) => o.value)") == [chosen]
-    page.get_by_label("New status").select_option("restricted")
+    page.get_by_label("New status").select_option(status)
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url(f"{live_server}/sites/semalka")
+    page.wait_for_url(f"{live_server}/sites/semalka?date={day}")
     # Next time the source this editor just cited comes first.
     page.goto(f"{live_server}/editor/sites/semalka/log-control")
     recent = page.get_by_role("group", name="Recently cited by you")

@@ -110,7 +110,7 @@ def test_a_stale_site_is_faded_until_confirmed_from_its_popup(
     page.get_by_label("Source title").fill(f"Seen open at {name}")
     page.get_by_label("Source URL", exact=True).fill("https://example.org/seen")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url(f"{live_server}/sites/{slug}")
+    page.wait_for_url(f"{live_server}/sites/{slug}?date={clock.today().isoformat()}")
     expect(page.locator("#last-verified")).to_contain_text("(today)")
     expect(page.locator("#last-verified")).to_contain_text(f"Seen open at {name}")
 

@@ -16,6 +16,21 @@ def test_no_horizontal_scroll_and_short_card_rows(page, guard, live_server, widt
         .filter((tr) => !tr.hidden).map((tr) => tr.getBoundingClientRect().height)"""
     )
     assert heights and max(heights) < 600
+    # Under 900 px (map.css) a site's row is a card: a grid of two equal columns, and the
+    # header keeps only the first two column titles.
+    cards = page.evaluate(
+        """() => [...document.querySelectorAll('#state-table tbody tr:not(.group-row)')]
+        .filter((tr) => !tr.hidden).map((tr) => {
+            const s = getComputedStyle(tr);
+            return [s.display, s.gridTemplateColumns.split(' ').map(parseFloat)];
+        })"""
+    )
+    assert cards
+    for display, tracks in cards:
+        assert display == "grid" and len(tracks) == 2, (display, tracks)
+        assert abs(tracks[0] - tracks[1]) < 1, tracks
+    header = page.locator("#state-table thead th:visible")
+    expect(header).to_have_count(2)
     # Wide things stay inside the screen: table, filter, slider, downloads.
     for selector in ("#state-table", "#table-filter", "#timebar", ".downloads", "#map-wrap"):
         box = page.locator(selector).bounding_box()

@@ -63,8 +63,9 @@ def test_two_sides_of_a_crossing_meet_as_one_split_symbol_until_zoomed_in(
     guard.assert_clean()
 
 
-def test_markers_carry_letter_codes_status_badges_and_hatching(page, guard, live_server):
-    open_map(page, live_server, viewport=DESKTOP)
+@VIEWPORTS
+def test_markers_carry_letter_codes_status_badges_and_hatching(page, guard, live_server, viewport):
+    open_map(page, live_server, viewport=viewport)
     look = page.evaluate("""() => { const a = AtlasMap.instance;
         return a.look(a.bySlug.get('rabia')); }""")
     assert look["codes"] == ["KR"] and look["status"] == 1  # closed, as a badge
@@ -105,8 +106,9 @@ def test_the_selection_halo_is_neutral(page, guard, live_server):
     guard.assert_clean()
 
 
-def test_attribution_has_no_flag(page, guard, live_server):
-    open_map(page, live_server, viewport=DESKTOP)
+@VIEWPORTS
+def test_attribution_has_no_flag(page, guard, live_server, viewport):
+    open_map(page, live_server, viewport=viewport)
     attribution = page.locator(".leaflet-control-attribution")
     expect(attribution).to_contain_text("Leaflet")
     expect(attribution.locator("svg")).to_have_count(0)

@@ -42,8 +42,9 @@ def test_the_filter_finds_both_sides_by_the_crossings_name(page, guard, live_ser
     guard.assert_clean()
 
 
-def test_filter_by_actor_country_status_and_sort(page, guard, live_server):
-    open_map(page, live_server)
+@VIEWPORTS
+def test_filter_by_actor_country_status_and_sort(page, guard, live_server, viewport):
+    open_map(page, live_server, viewport=viewport)
     page.get_by_label("Actor", exact=True).select_option("isis")
     visible = page.locator("#state-table tbody tr:not(.group-row):visible")
     expect(visible).to_have_count(5)

@@ -64,8 +64,9 @@ def test_next_change_can_be_limited_to_one_site_or_actor(page, guard, live_serve
     guard.assert_clean()
 
 
-def test_play_pauses_on_each_change(page, guard, live_server):
-    open_map(page, live_server, "/?date=2014-01-01")
+@VIEWPORTS
+def test_play_pauses_on_each_change(page, guard, live_server, viewport):
+    open_map(page, live_server, "/?date=2014-01-01", viewport=viewport)
     page.get_by_role("button", name="Play").click()
     page.wait_for_function("() => AtlasMap.instance.paused === true", polling=100)
     assert page.evaluate("AtlasMap.instance.changeDays.has(AtlasMap.instance.day)")

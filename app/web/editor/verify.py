@@ -86,7 +86,8 @@ def verify(slug: str):
         _("Confirmed: %(name)s still holds on %(date)s.", name=site.name, date=form.date.data),
         "info",
     )
-    return redirect(url_for("main.site", slug=site.slug))
+    # Back on the confirmed day, so the site page shows the state that was confirmed.
+    return redirect(url_for("main.site", slug=site.slug, date=form.date.data.isoformat()))
 
 
 @bp.get("/verify")

@@ -275,7 +275,9 @@ def _log_change(slug: str, form_cls, what: str):
         saving.recheck(form, str(exc))
         return _render_log(form, what), CONFLICT
     flash(_("Logged: %(what)s.", what=describe(new)), "info")
-    return redirect(url_for("main.site", slug=site.slug))
+    # Back on the day of the change, so the site page shows what the editor was working on.
+    day = day_of(form.date.data.text)
+    return redirect(url_for("main.site", slug=site.slug, date=day.isoformat()))
 
 
 def open_row(form):

@@ -59,7 +59,8 @@ def test_confirming_records_a_revision_and_moves_last_verified(seeded, editor_cl
         data={"date": day, "source_ids": [str(source)], "note": "Seen open", "comment": "checked"},
     )
     assert resp.status_code == 302, resp.get_data(as_text=True)
-    assert resp.headers["Location"] == "/sites/al-qaim"
+    # Back on the site page at the confirmed day.
+    assert resp.headers["Location"] == f"/sites/al-qaim?date={day}"
     with seeded.app_context():
         site = db.session.scalar(select(Site).where(Site.slug == "al-qaim"))
         check = db.session.scalar(select(Verification).where(Verification.site_id == site.id))

@@ -95,6 +95,8 @@ def test_a_window_logged_as_the_date_is_a_transition_not_a_chosen_day(
 ):
     resp = editor_client.post(LOG, data={**log_data, "date": "2024-12-07/2024-12-31"})
     assert resp.status_code == 302, resp.get_data(as_text=True)
+    # The site page opens on the window's first day.
+    assert resp.headers["Location"] == "/sites/al-qaim?date=2024-12-07"
     with seeded.app_context():
         during = {r["slug"]: r for r in queries.state_at(dt.date(2024, 12, 10))}
         after = {r["slug"]: r for r in queries.state_at(dt.date(2024, 12, 31))}
@@ -126,7 +128,9 @@ def test_logging_a_control_change_closes_the_open_period_and_opens_the_next(
     seeded, editor_client, log_data
 ):
     resp = editor_client.post(LOG, data=log_data)
-    assert resp.status_code == 302 and resp.headers["Location"] == "/sites/al-qaim"
+    # Back on the site page at the logged day, not today.
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/sites/al-qaim?date=2024-12-08"
     assert controller(seeded, dt.date(2024, 12, 7)) == ("iraqi-government", "2017-11-03")
     assert controller(seeded, dt.date(2024, 12, 8)) == ("kurdistan-region", "2024-12-08")
     with seeded.app_context():
@@ -270,6 +274,7 @@ def test_logging_a_status_change(seeded, editor_client):
     }
     resp = editor_client.post(url, data=data)
     assert resp.status_code == 302, errors(resp)
+    assert resp.headers["Location"] == "/sites/al-qaim?date=2025-09-01"
     with seeded.app_context():
         periods = db.session.get(Site, site_id(seeded, "al-qaim")).status_periods
         assert (periods[-2].end.text, periods[-1].status) == ("2025-09-01", "restricted")
