@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run serve test lint bench setup db clean help translations
+.PHONY: run serve test lint bench setup db clean help translations docs-pictures
 .DEFAULT_GOAL := help
 
 help:
@@ -18,7 +18,8 @@ help:
 	@echo "make test   set up, lint (ruff, mypy), then run the JavaScript and Python tests"
 	@echo "make lint   ruff check, ruff format --check and mypy (app/core, app/ogc)"
 	@echo "make translations  extract the interface's messages and update each language's catalogue"
-	@echo "make bench  every benchmark under bench/ (about 11 minutes), then a summary"
+	@echo "make bench  every benchmark under bench/ (over 11 minutes), then a summary"
+	@echo "make docs-pictures  redraw the README's static map and timeline (docs/) from the seed data"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -77,6 +78,15 @@ lint: setup
 bench: setup
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run_all.py
+
+# The README's pictures for publication, drawn by `flask render` from the seed data in a
+# throwaway SQLite database; the timeline ends on a fixed day so it does not grow daily.
+docs-pictures: setup
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	export DATABASE_URL="sqlite:///$$tmp/atlas.sqlite" PUBLIC_URL=https://atlas.example.org && \
+	$(FLASK) db upgrade && $(FLASK) seed && \
+	$(FLASK) render map --date 2024-12-15 --out docs/static-map-2024-12-15.png && \
+	$(FLASK) render timeline --to 2026-01-01 --out docs/timeline.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

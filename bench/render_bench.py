@@ -35,6 +35,7 @@ PICTURES = [
     ("timeline svg", "/timeline.svg"),
     ("timeline pdf", "/timeline.pdf"),
     ("animation gif 13 months", "/maps/animation.gif?from=2024-01-01&to=2025-01-01&step=month"),
+    ("animation mp4 13 months", "/maps/animation.mp4?from=2024-01-01&to=2025-01-01&step=month"),
 ]
 
 

@@ -3,8 +3,9 @@
 Runs, in order: the as-of snapshot (SQLite, and PostgreSQL in a private throwaway
 cluster when the PostgreSQL server binaries are installed), API throughput against
 pygeoapi and a hand-written Flask app, the map page at 1,000 and 10,000 sites against
-the naive folium page, the 60 s load run with writes and a killed worker, and the memory
-sweep over distinct dates. Each script's full output goes
+the naive folium page, the 60 s load run with writes and a killed worker, the memory
+sweep over distinct dates, and the render times of the pictures for publication (seed data
+and 1,000 sites). Each script's full output goes
 to bench/out/<time>/<name>.log; the lines that carry figures and verdicts are repeated at
 the end.
 """
@@ -27,7 +28,7 @@ PG_PORT = os.environ.get("BENCH_PG_PORT", "55450")
 # Lines worth repeating in the summary.
 KEEP = re.compile(
     r"(ratio|target|met|p50|req/s|errors|missing|first request|total:|"
-    r"show\(\)|^(sqlite|postgresql) )",
+    r"show\(\)|^(sqlite|postgresql) |^(data|seed|\d+ sites) )",
     re.I,
 )
 
@@ -49,6 +50,7 @@ def main() -> int:
             ("load_run", ["bench/load_run.py", "--seconds", "60"]),
             # 1,000 of the 5,000 dates keep `make bench` short; run it alone for the full sweep.
             ("memory_sweep", ["bench/memory_sweep.py", "--dates", "1000"]),
+            ("render", ["bench/render_bench.py", "--sites", "1000"]),
         ]
         results = [(name, _run(name, [PY, *cmd], out)) for name, cmd in runs]
     print(

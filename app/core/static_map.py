@@ -21,6 +21,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.dates import format_date
+
+from app.core.bounds import DATE_LOCALES
 from app.core.map_encoding import safe_colour
 from app.core.map_marks import (
     INK,
@@ -32,6 +35,7 @@ from app.core.map_marks import (
     line_key,
     side_by_side,
 )
+from app.core.text_rules import N_
 from app.core.vocabulary import STATUSES
 
 __all__ = [
@@ -41,6 +45,8 @@ __all__ = [
     "MIN_WIDTH",
     "DEFAULT_WIDTH",
     "MapInput",
+    "TEXT",
+    "WORDS",
     "drawing",
     "Frame",
     "render",
@@ -66,64 +72,31 @@ MAX_LEGEND = 22
 
 _LOCK = threading.Lock()  # Matplotlib's rc parameters and font cache are process-wide
 
-_TEXT = {
-    "en": {
-        "title": "Who controlled the Syria–Iraq border crossings",
-        "legend": "Controller",
-        "unknown": "Unknown (no record)",
-        "transition": "Changing hands (date window)",
-        "untracked": "Not tracked for control",
-        "contested": "Contested",
-        "uncertain": "Date uncertain",
-        "open": "Open",
-        "closed": "Closed",
-        "restricted": "Restricted",
-        "status-unknown": "Status unknown",
-        "zone": "al-Tanf zone (approx.)",
-        "border": "Syria–Iraq border",
-        "more": "and {n} more",
-        "version": "Data version {v}",
-        "sources": "Sources: {n}",
-        "north": "N",
-        "km": "{n} km",
-        "made": "Border Control Atlas",
-    },
-    "ar": {
-        "title": "من سيطر على المعابر الحدودية بين سوريا والعراق",
-        "legend": "الجهة المسيطرة",
-        "unknown": "غير معروف (لا سجل)",
-        "transition": "انتقال السيطرة (فترة زمنية)",
-        "untracked": "لا تُتابع السيطرة عليه",
-        "contested": "متنازع عليه",
-        "uncertain": "تاريخ غير مؤكد",
-        "open": "مفتوح",
-        "closed": "مغلق",
-        "restricted": "مقيّد",
-        "status-unknown": "الحالة غير معروفة",
-        "zone": "منطقة التنف (تقريبية)",
-        "border": "الحدود السورية العراقية",
-        "more": "و{n} أخرى",
-        "version": "نسخة البيانات {v}",
-        "sources": "المصادر: {n}",
-        "north": "ش",
-        "km": "{n} كم",
-        "made": "أطلس السيطرة على الحدود",
-    },
+#: The map's fixed phrases by key; each is a msgid of the app's catalogue, most of them
+#: the live map legend's own (_map_legend.html), so both maps say the same in Arabic.
+TEXT = {
+    "title": N_("Who controlled the Syria–Iraq border crossings"),
+    "legend": N_("Controller"),
+    "unknown": N_("Unknown (no record)"),
+    "transition": N_("Changing hands (date window)"),
+    "untracked": N_("Not tracked for control"),
+    "contested": N_("Contested"),
+    "uncertain": N_("Date uncertain"),
+    "open": N_("Open"),
+    "closed": N_("Closed"),
+    "restricted": N_("Restricted"),
+    "status-unknown": N_("Status unknown"),
+    "zone": N_("al-Tanf zone (approx.)"),
+    "border": N_("Syria–Iraq border"),
+    "more": N_("and {n} more"),
+    "version": N_("Data version {v}"),
+    "sources": N_("Sources: {n}"),
+    "north": N_("N"),
+    "km": N_("{n} km"),
+    "made": N_("Border Control Atlas"),
 }
-_MONTHS_AR = (
-    "كانون الثاني",
-    "شباط",
-    "آذار",
-    "نيسان",
-    "أيار",
-    "حزيران",
-    "تموز",
-    "آب",
-    "أيلول",
-    "تشرين الأول",
-    "تشرين الثاني",
-    "كانون الأول",
-)
+#: The messages to translate for ``MapInput.words`` (the web layer's i18n.translated).
+WORDS = tuple(TEXT.values())
 _COUNTRY_NAMES = {
     "SY": ("SYRIA", "سوريا"),
     "IQ": ("IRAQ", "العراق"),
@@ -144,6 +117,8 @@ class MapInput:
     version: str = ""
     permalink: str = ""
     lang: str = "en"
+    #: TEXT's messages translated into `lang` (msgid -> words); missing ones stay English.
+    words: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -157,14 +132,13 @@ class Frame:
 
 
 def long_date(day: dt.date, lang: str = "en") -> str:
-    """ "15 December 2024" (or its Arabic, with the Levantine month names).
+    """ "15 December 2024", in `lang` by Babel with the month names the app uses
+    (bounds.DATE_LOCALES: the Levantine ones in Arabic).
 
-    >>> long_date(dt.date(2024, 12, 15))
-    '15 December 2024'
+    >>> long_date(dt.date(2024, 12, 15)), long_date(dt.date(2024, 12, 15), "ar")
+    ('15 December 2024', '15 كانون الأول 2024')
     """
-    if lang == "ar":
-        return f"{day.day} {_MONTHS_AR[day.month - 1]} {day.year}"
-    return f"{day.day} {day:%B} {day.year}"
+    return format_date(day, "d MMMM y", locale=DATE_LOCALES.get(lang, lang))
 
 
 def source_count(rows: Iterable[Mapping[str, Any]]) -> int:
@@ -256,7 +230,7 @@ class _Canvas:
         from matplotlib.figure import Figure
         from pyproj import Transformer
 
-        self.spec, self.lang, self.t = spec, spec.lang, _TEXT.get(spec.lang, _TEXT["en"])
+        self.spec, self.lang = spec, spec.lang
         self.rtl = spec.lang == "ar"
         self.colours = {a["slug"]: safe_colour(a.get("colour")) for a in spec.actors}
         self.fig = Figure(figsize=(FIG_W, FIG_H), dpi=dpi, facecolor="white")
@@ -273,8 +247,9 @@ class _Canvas:
     # ---- text helpers ----
 
     def text(self, key: str, **values: Any) -> str:
-        """A fixed phrase in the map's language, shaped for drawing."""
-        return self.t[key].format(**values)
+        """A fixed phrase in the map's language (English where not translated)."""
+        message = TEXT[key]
+        return (self.spec.words.get(message) or message).format(**values)
 
     def label(self, en: str, ar: str | None) -> str:
         """A name in the map's language (the English one where no Arabic is recorded)."""
@@ -347,9 +322,9 @@ class _Canvas:
 
     def _furniture(self) -> None:
         """Title, scale bar, north arrow and the boundary attribution."""
-        fig, t, x, ha = self.fig, self.t, self._text_x(), self._ha()
+        fig, x, ha = self.fig, self._text_x(), self._ha()
         fig.text(x, 0.955, self.text("title"), ha=ha, va="top", fontsize=15, fontweight="bold")
-        fig.text(x, 0.018, t["made"], ha=ha, fontsize=7, color=MUTED)
+        fig.text(x, 0.018, self.text("made"), ha=ha, fontsize=7, color=MUTED)
         fig.text(
             0.02 if self.rtl else 0.98,
             0.018,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -19,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +32,7 @@ from app.db import queries
 from app.db.models import Actor, ControlPeriod, Site
 from app.db.session_events import data_version
 from app.extensions import db
+from app.web import i18n
 from app.web.httpcache import host_key, ok, public_url, respond
 from app.web.params import date_arg, only_args
 
@@ -69,7 +72,7 @@ def static_map_at(fmt: str):
     if fmt == "png":
         _int_arg("w", static_map.MIN_WIDTH, static_map.MAX_WIDTH)
         _scale()
-    kept = {k: v for k, v in request.args.items() if k != "date"}
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != "date"}
     return redirect(url_for(".static_map_image", day=day.isoformat(), fmt=fmt, **kept))
 
 
@@ -157,7 +160,9 @@ def permalink(day: dt.date) -> str:
 
 
 def map_input(day: dt.date, lang: str = "en", link: str = "") -> static_map.MapInput:
-    """Everything the static map of `day` shows."""
+    """Everything the static map of `day` shows, its words in `lang` from the catalogue."""
+    with force_locale(lang):
+        words = i18n.translated(static_map.WORDS)
     return static_map.MapInput(
         day=day,
         rows=queries.state_at(day),
@@ -166,6 +171,7 @@ def map_input(day: dt.date, lang: str = "en", link: str = "") -> static_map.MapI
         version=version_label(),
         permalink=link,
         lang=lang,
+        words=words,
     )
 
 

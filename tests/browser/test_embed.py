@@ -147,6 +147,11 @@ def test_the_map_page_is_refused_inside_an_iframe(page, guard, live_server, arti
 
 def test_embed_and_the_snippet_have_no_axe_violations(page, guard, live_server):
     page.set_viewport_size({"width": 800, "height": 560})
+    # Without ?site= no popup opens: the hidden <h1> is then the page's only heading.
+    page.goto(f"{live_server}/embed")
+    expect(page.locator(".atlas-canvas canvas").first).to_be_visible()
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    assert_no_axe_violations(page, "plain embed")
     page.goto(f"{live_server}{EMBED}")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("Albukamal")
     assert_no_axe_violations(page, "embed with a popup open")

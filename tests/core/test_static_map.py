@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -259,6 +260,14 @@ def test_arabic_is_joined_and_right_to_left():
         "uniFEDF",
         "uni0627",
     ]
+
+
+def test_words_come_from_the_caller_else_english():
+    words = {"Contested": "متنازع عليه", "Data version {v}": "نسخة البيانات {v}"}
+    shown = texts(static_map.render(dataclasses.replace(spec("ar"), words=words), "svg"))
+    assert "متنازع عليه" in shown and "Contested" not in shown
+    assert any(t.startswith("نسخة البيانات 42") for t in shown)
+    assert "Not tracked for control" in shown  # not given: the English msgid
 
 
 def test_label_falls_back_to_english_without_an_arabic_name():

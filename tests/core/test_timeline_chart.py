@@ -15,12 +15,14 @@ from app.core.svg_timeline import Bar, Tick, Tracks
 from app.core.timeline_chart import Lane
 
 HI = dt.date(2026, 1, 1)
+#: The challenger's colour, which no bar, status or key uses: only the stripe draws it.
+CHALLENGER = "#ee7733"
 
 
-def _lanes() -> list[Lane]:
+def _lanes(challenger: str | None = CHALLENGER) -> list[Lane]:
     albukamal = Tracks(
         control=[
-            Bar(None, bounds.parse("2014-06"), "FSA", "#332288", challenger_colour="#000000"),
+            Bar(None, bounds.parse("2014-06"), "FSA", "#332288", challenger_colour=challenger),
             Bar(bounds.parse("2014-06"), bounds.parse("2024-12-07/2024-12-31"), "ISIS", "#000000"),
             Bar(bounds.parse("2024-12-07/2024-12-31"), None, "Syria (transitional)", "#882255"),
         ],
@@ -73,6 +75,14 @@ def test_windows_are_hatched_and_colours_come_from_the_bars(svg):
     assert 'id="h' in text  # Matplotlib's hatch patterns
     for colour in ("#332288", "#000000", "#882255", "#88ccee", "#5e3c99"):
         assert colour in text
+
+
+def test_a_contest_is_a_stripe_in_the_challengers_colour(svg):
+    stripe = re.findall(r"fill: (#[0-9a-f]{6}); stroke: #ffffff", svg.decode())
+    assert CHALLENGER in stripe
+    assert "top stripe: contested (challenger's colour)" in texts(svg)
+    uncontested = timeline_chart.render(_lanes(None), "svg", hi=HI).decode()
+    assert CHALLENGER not in uncontested
 
 
 def test_svg_repeats_byte_for_byte(svg):

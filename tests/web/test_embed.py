@@ -29,6 +29,16 @@ def test_embed_shows_the_map_and_slider(seeded_client):
     assert '<time id="day-label" datetime="2024-12-15">15 December 2024</time>' in page
 
 
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [("/embed", "Border Control Atlas"), ("/embed?lang=ar", "أطلس السيطرة على المنافذ الحدودية")],
+)
+def test_embed_has_one_hidden_heading_in_its_language(seeded_client, path, heading):
+    page = seeded_client.get(path).get_data(as_text=True)
+    assert re.findall(r"<h1[^>]*>([^<]*)</h1>", page) == [heading]
+    assert '<h1 class="visually-hidden">' in page
+
+
 def test_embed_has_no_page_chrome(seeded_client):
     page = seeded_client.get(EMBED).get_data(as_text=True)
     for chrome in (

@@ -7,11 +7,19 @@ import io
 import re
 
 import pytest
+from babel.messages.pofile import read_po
 from PIL import Image
 from pypdf import PdfReader
 
-from app.core import static_map
+from app.core import animation, static_map
 from app.db import queries
+from app.db.models import Site
+from app.extensions import db
+from app.web import pictures
+from tests.conftest import ROOT
+
+CATALOGUE = ROOT / "app" / "translations" / "ar" / "LC_MESSAGES" / "messages.po"
+LIVE_LEGEND = ROOT / "app" / "templates" / "_map_legend.html"
 
 # A handover in a window of days (Albukamal, Dec 2024), contests (mid-2014) and sites
 # with no record yet (2012): which answers these dates hold is checked from the data.
@@ -68,6 +76,23 @@ def test_svg_is_byte_identical_and_cached(seeded):
     assert client.get("/maps/2024-12-15.svg").data == first.data
     again = client.get("/maps/2024-12-15.svg", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+    # The second answer above came from the cache: drawing anew, twice, gives the same bytes.
+    day = dt.date(2024, 12, 15)
+    with seeded.test_request_context("/maps/2024-12-15.svg"):
+        redrawn = [pictures.map_bytes(day, "svg", link=pictures.permalink(day)) for _ in "ab"]
+    assert redrawn[0] == redrawn[1] == first.data
+
+
+def test_a_write_to_the_record_renews_the_map(seeded):
+    client = seeded.test_client()
+    before = next(t for t in texts(client.get("/maps/2024-12-15.svg").data) if "Data version" in t)
+    with seeded.app_context():
+        site = db.session.scalar(db.select(Site).where(Site.slug == "al-tanf"))
+        site.name = "al-Tanf (renamed)"
+        db.session.commit()
+    shown = texts(client.get("/maps/2024-12-15.svg").data)
+    after = next(t for t in shown if "Data version" in t)
+    assert after != before and "al-Tanf (renamed)" in shown
 
 
 def test_permalink_uses_public_url(seeded):
@@ -81,6 +106,22 @@ def test_arabic_map(seeded):
     assert "البوكمال" in shown and "15 كانون الأول 2024" in shown
 
 
+def test_arabic_map_says_what_the_live_map_says(seeded):
+    """One vocabulary: the static map's words are the catalogue's, on the live map's msgids."""
+    legend = LIVE_LEGEND.read_text(encoding="utf-8")
+    for shared in ("Changing hands (date window)", "Not tracked for control", "Contested"):
+        assert f"_('{shared}')" in legend and shared in static_map.WORDS
+    with CATALOGUE.open("rb") as po:
+        catalogue = read_po(po)
+    shown = texts(seeded.test_client().get("/maps/2024-12-15.svg?lang=ar").data)
+    for message in static_map.WORDS:
+        arabic = catalogue[message].string
+        assert arabic and not catalogue[message].fuzzy, message
+        if "{" not in message:
+            assert arabic in shown, (message, arabic)
+
+
+@pytest.mark.parametrize("iso", DATES)
 @pytest.mark.parametrize(
     ("query", "size"),
     [
@@ -90,14 +131,15 @@ def test_arabic_map(seeded):
         ("?w=500&scale=2", (1000, 750)),
     ],
 )
-def test_png_sizes(seeded, query, size):
-    response = seeded.test_client().get(f"/maps/2024-12-15.png{query}")
+def test_png_sizes(seeded, iso, query, size):
+    response = seeded.test_client().get(f"/maps/{iso}.png{query}")
     assert response.mimetype == "image/png"
     assert Image.open(io.BytesIO(response.data)).size == size
 
 
-def test_pdf_has_one_page(seeded):
-    response = seeded.test_client().get("/maps/2014-07-01.pdf")
+@pytest.mark.parametrize("iso", DATES)
+def test_pdf_has_one_page(seeded, iso):
+    response = seeded.test_client().get(f"/maps/{iso}.pdf")
     assert response.mimetype == "application/pdf"
     assert len(PdfReader(io.BytesIO(response.data)).pages) == 1
 
@@ -161,8 +203,6 @@ def test_animation_has_one_frame_per_change(seeded):
     response = client.get("/maps/animation.gif?from=2024-11-01&to=2025-01-31&w=400")
     assert response.mimetype == "image/gif"
     with seeded.app_context():
-        from app.web import pictures
-
         days = pictures.animation_days(dt.date(2024, 11, 1), dt.date(2025, 1, 31), "change")
     assert len(days) > 1
     assert Image.open(io.BytesIO(response.data)).n_frames == len(days)
@@ -176,10 +216,19 @@ def test_monthly_animation(seeded):
     assert Image.open(io.BytesIO(response.data)).n_frames == 4  # 15 Oct, 1 Nov, 1 Dec, 1 Jan
 
 
-def test_mp4(seeded):
+def test_mp4(seeded, tmp_path):
+    import imageio_ffmpeg
+
     response = seeded.test_client().get("/maps/animation.mp4?from=2024-11-01&to=2025-01-31&w=400")
     assert response.mimetype == "video/mp4"
     assert response.data[4:8] == b"ftyp"
+    movie = tmp_path / "animation.mp4"
+    movie.write_bytes(response.data)
+    with seeded.app_context():
+        days = pictures.animation_days(dt.date(2024, 11, 1), dt.date(2025, 1, 31), "change")
+    # One frame a day, the last held for LAST_FRAME_MS (repeated, at one frame per FRAME_MS).
+    held = round(animation.LAST_FRAME_MS / animation.FRAME_MS)
+    assert imageio_ffmpeg.count_frames_and_secs(str(movie))[0] == len(days) - 1 + held
 
 
 def test_download_links_partial(seeded):
@@ -197,6 +246,12 @@ def test_download_links_partial(seeded):
         "/maps/animation.gif",
     ):
         assert f'href="{url}"' in html
+
+
+def test_the_map_page_offers_the_dated_downloads(seeded):
+    page = seeded.test_client().get("/?date=2024-12-15").get_data(as_text=True)
+    assert "Download this map" in page
+    assert 'href="/maps/at.svg?date=2024-12-15"' in page
 
 
 @pytest.mark.parametrize(
