@@ -54,27 +54,21 @@ def index():
     now = today()
     day = _map_date(now)
     focus = _site_arg()
-    rows = queries.state_at(day)
-    shown = rows if _all_rows() else rows[:TABLE_ROWS]
-    # The crossing of each site, so the page can show both sides of a crossing as one unit.
-    named = {
-        c.slug: (c.name, c.name_ar)
-        for c in db.session.execute(select(Crossing.slug, Crossing.name, Crossing.name_ar))
-    }
-    used = {slug: n for n, slug in enumerate(sorted({r["crossing"] for r in rows} & set(named)))}
-    crossings = {
-        "crossings": [[slug, *named[slug]] for slug in used],
-        "sites": {r["slug"]: used[r["crossing"]] for r in rows if r["crossing"] in used},
-    }
+    all_rows = _all_rows()
+    # Kept apart from the as-of rows: at 10,000 sites a date's rows outgrow their cache,
+    # and the page needs only the first rows and the crossings.
+    shown, hidden, crossings = _map_pages.get(
+        data_version(db.session), ("map-table", day, all_rows), lambda: _table(day, all_rows)
+    )
     signed_in = current_user.is_authenticated
     html = render_template(
         "index.html",
         rows=shown,
-        hidden_rows=len(rows) - len(shown),
+        hidden_rows=hidden,
         focus=focus,
         statuses=base_map.STATUS_LABELS,
         shorts=queries.actor_short_names(),
-        crossings=Markup(map_encoding.script_json(crossings)),
+        crossings=Markup(crossings),
         log_change_url=url_for("editor.log_change_for") if signed_in else "",
         verify_url=url_for("editor.verify_for") if signed_in and current_user.publishes else "",
         embed_snippet=_embed_snippet(day),
@@ -171,6 +165,23 @@ def _map_date(now) -> dt.date:
             f"{vocabulary.FIRST_DAY.isoformat()} and {now.isoformat()}",
         )
     return day
+
+
+def _table(day: dt.date, all_rows: bool) -> tuple[list[dict], int, str]:
+    """The state table's server-rendered rows, how many the script adds, and the crossing
+    of each site (JSON), so the page can show both sides of a crossing as one unit."""
+    rows = queries.state_at(day)
+    shown = rows if all_rows else rows[:TABLE_ROWS]
+    named = {
+        c.slug: (c.name, c.name_ar)
+        for c in db.session.execute(select(Crossing.slug, Crossing.name, Crossing.name_ar))
+    }
+    used = {slug: n for n, slug in enumerate(sorted({r["crossing"] for r in rows} & set(named)))}
+    crossings = {
+        "crossings": [[slug, *named[slug]] for slug in used],
+        "sites": {r["slug"]: used[r["crossing"]] for r in rows if r["crossing"] in used},
+    }
+    return shown, len(rows) - len(shown), map_encoding.script_json(crossings)
 
 
 def _map_context(now: dt.date, day: dt.date) -> dict:
