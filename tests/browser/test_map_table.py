@@ -85,6 +85,10 @@ def test_downloads_sit_next_to_the_date_and_follow_it(page, guard, live_server, 
     expect(page.locator(".downloads a", has_text="CSV").first).to_have_attribute(
         "href", "/api/sites.csv?date=2015-08-02"
     )
+    # "Download this map" (static pictures) follows the slider too.
+    expect(page.locator(".map-downloads a", has_text="PDF").first).to_have_attribute(
+        "href", "/maps/at.pdf?date=2015-08-02"
+    )
     guard.assert_clean()
 
 
