@@ -154,6 +154,7 @@ def test_embed_and_the_snippet_have_no_axe_violations(page, guard, live_server):
     assert_no_axe_violations(page, "plain embed")
     page.goto(f"{live_server}{EMBED}")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("Albukamal")
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in
     assert_no_axe_violations(page, "embed with a popup open")
     page.goto(f"{live_server}/?date=2024-12-15")
     copy = page.get_by_role("button", name="Copy")
