@@ -19,6 +19,7 @@ from app.core import clock, timeline
 from app.core.vocabulary import STATE_PARAMS
 from app.db import known as known_db
 from app.extensions import db
+from app.web.params import whole_number
 
 #: Blueprints whose answers come from the record (editor pages always act on today's).
 READERS = frozenset({"main", "api", "ogc", "feeds", "pictures", "cite"})
@@ -98,7 +99,7 @@ def _read() -> None:
     asked, number = None, None
     if raw_rev:
         number = _revision_number("rev", raw_rev, latest)
-    if raw_known.isascii() and raw_known.isdigit():
+    if whole_number(raw_known) is not None:
         number = number if number is not None else _revision_number("known", raw_known, latest)
     elif raw_known:
         asked = _day("known", raw_known)
@@ -114,9 +115,8 @@ def _read() -> None:
 
 def _revision_number(name: str, raw: str, latest: int) -> int:
     """A revision number that exists (1 … the newest), or 400 naming the parameter."""
-    # ASCII digits only, and short: "²" is a digit to str.isdigit, not to int().
-    digits = raw.isascii() and raw.isdigit() and len(raw) <= 10
-    if not digits or not 1 <= int(raw) <= max(latest, 1):
+    number = whole_number(raw)
+    if number is None or not 1 <= number <= max(latest, 1):
         abort(
             400,
             description=_(
@@ -126,7 +126,7 @@ def _revision_number(name: str, raw: str, latest: int) -> int:
                 latest=latest,
             ),
         )
-    return int(raw)
+    return number
 
 
 def _day(name: str, raw: str) -> dt.date:

@@ -24,6 +24,12 @@ from app.extensions import db
 MAX_ID = 2**31 - 1
 
 
+def whole_number(raw: str) -> int | None:
+    """`raw` as a whole number of at most ten ASCII digits, else None ("²" is a digit to
+    str.isdigit but not to int(), and a 5,000-digit number is no row)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+
+
 def init_app(app: Flask) -> None:
     """Bound <int:…> URL parts and refuse NUL characters; call before adding routes."""
     app.url_map.converters["int"] = IdConverter

@@ -55,10 +55,11 @@ def index():
     day = _map_date(now)
     focus = _site_arg()
     all_rows = _all_rows()
+    version = data_version(db.session)
     # Kept apart from the as-of rows: at 10,000 sites a date's rows outgrow their cache,
     # and the page needs only the first rows and the crossings.
     shown, hidden, crossings = _map_pages.get(
-        data_version(db.session), ("map-table", day, all_rows), lambda: _table(day, all_rows)
+        version, ("map-table", day, all_rows), lambda: _table(day, all_rows)
     )
     signed_in = current_user.is_authenticated
     html = render_template(
@@ -72,7 +73,7 @@ def index():
         log_change_url=url_for("editor.log_change_for") if signed_in else "",
         verify_url=url_for("editor.verify_for") if signed_in and current_user.publishes else "",
         embed_snippet=_embed_snippet(day),
-        **_map_context(now, day),
+        **_map_context(now, day, version),
     )
     return compress.gzipped(html, request.headers.get("Accept-Encoding", ""))
 
@@ -87,7 +88,7 @@ def embed():
     html = render_template(
         "embed.html",
         open_url=url_for("main.index", date=day.isoformat(), site=focus),
-        **_map_context(now, day),
+        **_map_context(now, day, data_version(db.session)),
     )
     return compress.gzipped(html, request.headers.get("Accept-Encoding", ""))
 
@@ -184,9 +185,9 @@ def _table(day: dt.date, all_rows: bool) -> tuple[list[dict], int, str]:
     return shown, len(rows) - len(shown), map_encoding.script_json(crossings)
 
 
-def _map_context(now: dt.date, day: dt.date) -> dict:
+def _map_context(now: dt.date, day: dt.date, version) -> dict:
     """What the map page and the embed both render: the map, its data block and the slider."""
-    base, data, legend = _cached_map(now)
+    base, data, legend = _cached_map(now, version)
     return {
         "day": day,
         "base": Markup(base),
@@ -209,11 +210,11 @@ def _embed_snippet(day: dt.date) -> str:
     )
 
 
-def _cached_map(now) -> tuple[str, str, list[base_map.LegendActor]]:
+def _cached_map(now, version) -> tuple[str, str, list[base_map.LegendActor]]:
     """The base map (in this request's language), the time data block and the legend's
-    actors, rebuilt only when the data, the language or the settings change."""
+    actors of data `version`, rebuilt only when the data, the language or the settings
+    change."""
     config = current_app.config
-    version = data_version(db.session)
     tiles = (config.get("TILES_URL"), config.get("TILES_ATTRIBUTION"))
     base_key = ("map-base", i18n.language(), config["GEODATA_DIR"], tiles)
     # The base map does not depend on the record: one copy serves every data version (and

@@ -13,7 +13,7 @@ from app.db.models import Proposal
 from app.extensions import db
 from app.web.editor.entities import describe
 from app.web.editor.saving import shown
-from app.web.params import MAX_ID
+from app.web.params import MAX_ID, whole_number
 
 #: Fields that say nothing about the change itself.
 _NOT_SHOWN = {"comment", "version", "submit", "csrf_token", "confirm_location"}
@@ -42,9 +42,10 @@ def resubmitting(kind: str, action: str, target_id, site_id=None) -> Proposal | 
     raw = request.args.get("proposal")
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
+    number = whole_number(raw)
+    if number is None or number > MAX_ID:
         abort(400, description=_("parameter 'proposal': a proposal number"))
-    found = db.session.get(Proposal, int(raw))
+    found = db.session.get(Proposal, number)
     same = found is not None and (found.kind, found.action, found.target_id) == (
         kind,
         action,
