@@ -45,6 +45,20 @@ _FRAME_SOURCE = re.compile(
 )
 
 
+#: ASOF_INDEX: build the as-of index in a background thread (requests meanwhile ask the
+#: database), while the first request waits (tests: every answer comes from the index),
+#: or never.
+ASOF_MODES = ("background", "inline", "off")
+
+
+def asof_mode(value: str) -> str:
+    """One of ASOF_MODES; ValueError names the setting and the choices."""
+    mode = value.strip().lower()
+    if mode not in ASOF_MODES:
+        raise ValueError(f"ASOF_INDEX: {value!r} is not one of {', '.join(ASOF_MODES)}")
+    return mode
+
+
 def frame_ancestors(value: str) -> str:
     """Check a space-separated frame-ancestors source list; ValueError names the bad one."""
     sources = value.split()
@@ -214,6 +228,15 @@ SETTINGS: tuple[Setting, ...] = (
         "frame-ancestors, e.g. `https://news.example.org 'self'`); `*`: any site. Every "
         "other page refuses to be framed.",
         frame_ancestors,
+    ),
+    Setting(
+        "ASOF_INDEX",
+        "background",
+        'How each worker answers "the state of every site on a date": `background` builds '
+        "an in-memory index of every period in a thread after start-up (the database "
+        "answers until it is done, and every write after that updates it by site), "
+        "`inline` builds it while the first request waits, `off` always asks the database.",
+        asof_mode,
     ),
     Setting(
         "RESPONSE_CACHE_MB",

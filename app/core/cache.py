@@ -112,9 +112,13 @@ class VersionedCache:
                 self.bytes -= old[1]
             self._items[full] = (value, size)
             self.bytes += size
-            while self.bytes > self.max_bytes and self._items:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self.bytes -= dropped
+            self._shrink()
+
+    def _shrink(self) -> None:
+        """Evict the least recently used until the budget holds (under the lock)."""
+        while self.bytes > self.max_bytes and self._items:
+            _, (_, dropped) = self._items.popitem(last=False)
+            self.bytes -= dropped
 
     def __len__(self) -> int:
         return len(self._items)
@@ -127,15 +131,32 @@ class VersionedCache:
 
 
 _CACHES: list[VersionedCache] = []
+_budget = DEFAULT_BUDGET
+_reserved: dict[str, int] = {}
+#: However much is reserved, the caches keep at least this part of the budget.
+MIN_FREE = 0.5
 
 
 def set_budget(total_bytes: int) -> None:
     """Give every cache of this process its share of `total_bytes` (RESPONSE_CACHE_MB)."""
+    global _budget
+    _budget = total_bytes
+    _apply()
+
+
+def reserve(name: str, nbytes: int) -> None:
+    """Set `nbytes` of the budget aside for `name` (in place of what it had), shrinking
+    every cache's share; the caches keep at least MIN_FREE of the budget."""
+    _reserved[name] = nbytes
+    _apply()
+
+
+def _apply() -> None:
+    free = max(int(_budget * MIN_FREE), _budget - sum(_reserved.values()))
     for c in _CACHES:
         with c._lock:
-            c.max_bytes = int(total_bytes * (c.share or 0))
-        if c.bytes > c.max_bytes:
-            c.clear()
+            c.max_bytes = int(free * (c.share or 0))
+            c._shrink()
 
 
 def usage() -> dict[str, tuple[int, int, int]]:

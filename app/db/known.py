@@ -156,6 +156,9 @@ def snapshot_engine(past: Pin) -> Engine:
 
 def forget() -> None:
     """Drop every kept snapshot (a restore rewrites history; tests start afresh)."""
+    from app.db import asof_index
+
+    asof_index.forget()  # the as-of indexes of those versions go with them
     with _LOCK:
         while _ENGINES:
             _drop(_ENGINES.popitem()[1])

@@ -540,6 +540,18 @@ class DataVersion(db.Model):
     )
 
 
+class DataChange(db.Model):
+    """Which sites one recent data version changed, written with the version itself, so
+    every worker's as-of index reloads only those sites (app.db.asof_index)."""
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # The version's DataVersion.changed_at: tells this version from an equal number
+    # counted again after the table was emptied.
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # Site ids joined by commas; NULL when the write may have changed any site.
+    sites: Mapped[str | None] = mapped_column(Text)
+
+
 #: The record's tables, by table name: what the history shows and reverts, and what a past
 #: state is rebuilt from (app.db.known).
 RECORD_MODELS: dict[str, type[db.Model]] = {

@@ -68,12 +68,25 @@ _IN_BATCH = 900
 def state_at(day: dt.date) -> list[dict]:
     """Every site with its controller and status on `day` (treat the rows as read-only).
 
-    Computed by one indexed query, then kept per data version: the map, the API and the
-    downloads asking for the same date share the rows until the next write.
+    Answered from the data version's in-memory as-of index (app.db.asof_index), or by
+    compute_state_at while the index is being built (the same rows), then kept per data
+    version: the map, the API and the downloads asking for the same date share the rows
+    until the next write.
     """
+    from app.db import asof_index
     from app.db.session_events import data_version
 
-    return _STATE_CACHE.get(data_version(db.session), day, lambda: compute_state_at(day))
+    session = db.session()
+    if session.info.get("data_changed") or session.new or session.dirty or session.deleted:
+        # This transaction's own writes are no data version yet: ask the database itself.
+        return compute_state_at(day)
+    version = data_version(db.session)
+
+    def compute() -> list[dict]:
+        index = asof_index.index_for(version)
+        return compute_state_at(day) if index is None else index.rows(day)
+
+    return _STATE_CACHE.get(version, day, compute)
 
 
 def _rows_size(rows: list[dict]) -> int:
@@ -146,7 +159,7 @@ _BOUND_COLUMNS = (
 )
 
 
-def _control_statement(day: dt.date, dialect: str):
+def _control_statement(day: dt.date | None, dialect: str):
     """Control periods that may apply on `day`, with their actor and challenger."""
     cp, actor, challenger = ControlPeriod, aliased(Actor), aliased(Actor)
     columns = [cp.site_id, cp.id.label("period_id")]
@@ -162,15 +175,16 @@ def _control_statement(day: dt.date, dialect: str):
         actor.colour.label("controller_colour"),
         challenger.slug.label("challenger"),
     ]
-    return (
+    stmt = (
         select(*columns)
         .join(actor, actor.id == cp.actor_id)
         .outerjoin(challenger, challenger.id == cp.challenger_id)
-        .where(possibly_covering(cp, day, dialect))
     )
+    # No day: every period (the as-of index reloads a site's periods after a write).
+    return stmt if day is None else stmt.where(possibly_covering(cp, day, dialect))
 
 
-def _status_statement(day: dt.date, dialect: str):
+def _status_statement(day: dt.date | None, dialect: str):
     """Status periods that may apply on `day`."""
     sp = StatusPeriod
     columns = [
@@ -179,7 +193,8 @@ def _status_statement(day: dt.date, dialect: str):
         *(getattr(sp, c) for c in _BOUND_COLUMNS),
         sp.status,
     ]
-    return select(*columns).where(possibly_covering(sp, day, dialect))
+    stmt = select(*columns)
+    return stmt if day is None else stmt.where(possibly_covering(sp, day, dialect))
 
 
 def _candidates(conn, stmt) -> dict[int, list[dict]]:

@@ -5,27 +5,43 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from sqlalchemy import Engine, event, insert, select, update
+from sqlalchemy import Engine, delete, event, insert, or_, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, scoped_session
 
 from app.core import clock
 from app.db import known, write_lock
 from app.db.models import (
+    ControlPeriod,
+    DataChange,
     DataVersion,
     LoginFailure,
     Proposal,
     Revision,
     SeedMark,
+    StatusPeriod,
     User,
     UserSession,
+    Verification,
 )
 from app.extensions import db
 
 # Writes to these tables do not change what the map, API or downloads show (a proposal
 # waits in its own table until approved).
-_UNTRACKED = (Revision, SeedMark, User, DataVersion, LoginFailure, UserSession, Proposal)
+_UNTRACKED = (
+    Revision,
+    SeedMark,
+    User,
+    DataVersion,
+    DataChange,
+    LoginFailure,
+    UserSession,
+    Proposal,
+)
 _UNTRACKED_TABLES = {model.__tablename__ for model in _UNTRACKED}
+# Rows that change one site's as-of answers only: the as-of index reloads just that site.
+_ONE_SITE = (ControlPeriod, StatusPeriod, Verification)
 
 
 def init_app(app: Flask) -> None:
@@ -35,6 +51,7 @@ def init_app(app: Flask) -> None:
         ("before_flush", _note_changes),
         ("do_orm_execute", _note_bulk_writes),
         ("before_commit", _bump_version),
+        ("after_rollback", _forget_sites),
     ):
         event.listen(db.session, name, hook)
     with app.app_context():
@@ -56,9 +73,34 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _note_changes(session: Session, _context, _instances) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(not isinstance(obj, _UNTRACKED) for obj in changed):
+    changed = [
+        obj
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if not isinstance(obj, _UNTRACKED)
+    ]
+    if changed:
         session.info["data_changed"] = True
+        sites = session.info.setdefault("asof_sites", set())
+        for obj in changed:
+            site_id = _site_of(session, obj) if sites is not None else None
+            if site_id is None:
+                session.info["asof_sites"] = sites = None
+            else:
+                sites.add(site_id)
+
+
+def _site_of(session: Session, obj) -> int | None:
+    """The one site whose answers a changed row affects, or None (anything may change)."""
+    if not isinstance(obj, _ONE_SITE):
+        return None
+    if obj in session.new:
+        # Not flushed yet: the id may only be on the related site (read without loading).
+        site = obj.__dict__.get("site")
+        return obj.site_id if obj.site_id is not None else getattr(site, "id", None)
+    state = sa_inspect(obj)
+    if state.attrs.site_id.history.has_changes() or state.attrs.site.history.has_changes():
+        return None  # moved to another site: both would change
+    return obj.site_id
 
 
 def _note_bulk_writes(state) -> None:
@@ -67,16 +109,27 @@ def _note_bulk_writes(state) -> None:
         table = getattr(state.statement, "table", None)
         if getattr(table, "name", None) not in _UNTRACKED_TABLES:
             state.session.info["data_changed"] = True
+            state.session.info["asof_sites"] = None  # rows of any site: rebuild the index
 
 
 def _bump_version(session: Session) -> None:
     session.flush()
+    sites = session.info.pop("asof_sites", None)
     if session.info.pop("data_changed", False):
-        bump_data_version(session)
+        bump_data_version(session, sites)
 
 
-def bump_data_version(session: Session) -> None:
-    """Increment the data version in the current transaction (atomic on every database)."""
+def _forget_sites(session: Session) -> None:
+    session.info.pop("asof_sites", None)
+
+
+#: Versions the change log keeps: a worker further behind rebuilds its as-of index.
+CHANGE_LOG_SIZE = 256
+
+
+def bump_data_version(session: Session, sites: set[int] | None = None) -> None:
+    """Increment the data version in the current transaction (atomic on every database),
+    and log which `sites` it changed (None: any) for every worker's as-of index."""
     now = clock.now()
     updated = session.execute(
         update(DataVersion)
@@ -85,6 +138,15 @@ def bump_data_version(session: Session) -> None:
     )
     if updated.rowcount == 0:
         session.execute(insert(DataVersion).values(id=1, version=1, changed_at=now))
+    version = session.execute(_VERSION_QUERY).scalar_one()
+    # Rows at or past this number are left from before the version row was emptied.
+    session.execute(
+        delete(DataChange).where(
+            or_(DataChange.version >= version, DataChange.version <= version - CHANGE_LOG_SIZE)
+        )
+    )
+    joined = None if sites is None else ",".join(map(str, sorted(sites)))
+    session.execute(insert(DataChange).values(version=version, changed_at=now, sites=joined))
 
 
 _VERSION_QUERY = select(DataVersion.__table__.c.version, DataVersion.__table__.c.changed_at).where(

@@ -11,7 +11,6 @@ checked before the backup is put in place.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -35,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from app.core import clock, text_rules
-from app.db import session_events
+from app.db import session_events, snapshot
 from app.extensions import db
 
 __all__ = [
@@ -55,9 +54,9 @@ JSON_FILES = {"user": "users.json", "revision": "revisions.json"}
 #: Restored users cannot sign in until an admin sets a new password.
 NO_PASSWORD = "!restored-without-password"
 _SECRET = {"user": {"password_hash"}}
-# Rebuilt by every write, so never backed up.
+# Rebuilt by every write (the data version and its change log), so never backed up.
 # Sign-in sessions never travel: a restored database starts with everyone signed out.
-_SKIP = {"data_version", "user_session"}
+_SKIP = {"data_version", "data_change", "user_session"}
 _POINTS = {"site", "event"}
 _LINKS = {"source": ("url", "archived_url")}
 
@@ -95,7 +94,7 @@ def backup(directory: str | Path) -> dict:
 def _write_all(directory: Path) -> dict:
     """Write the data and the JSON files from one snapshot, and finally the manifest."""
     counts = {}
-    with _snapshot() as conn:
+    with snapshot.connection() as conn:
         revision = _revision(conn)
         for table in _tables():
             rows = table_rows(table, conn)
@@ -113,26 +112,6 @@ def _write_all(directory: Path) -> dict:
     }
     _write_json(directory / MANIFEST, manifest)
     return manifest
-
-
-@contextlib.contextmanager
-def _snapshot():
-    """A connection in one read-only transaction: every read sees the same instant."""
-    engine = db.engine
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        conn.begin()
-        raw = conn.connection.dbapi_connection
-        if engine.dialect.name == "sqlite" and not raw.in_transaction:
-            # pysqlite on its own opens a transaction only before a write, so each SELECT
-            # would see a different state. In WAL mode the first read after BEGIN fixes the
-            # snapshot, and writers are not blocked.
-            conn.exec_driver_sql("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.rollback()
 
 
 def verify(directory: str | Path, links: bool = True) -> dict:

@@ -10,8 +10,11 @@ through the models. Then, for random days and every day a span begins or ends (a
 day before), in the slider's range:
 
 * Python: ``timeline.answer`` over the drawn periods;
-* SQL: ``queries.compute_state_at`` (the query behind the map's table, the API, the downloads
-  and the OGC API), on SQLite and, with TEST_DATABASE_URL, on PostgreSQL;
+* SQL: ``queries.compute_state_at`` (the reference query), on SQLite and, with
+  TEST_DATABASE_URL, on PostgreSQL;
+* the as-of index (``app.db.asof_index``, behind ``queries.state_at``: the map's table, the
+  API, the downloads and the OGC API): whole rows equal to the SQL's, from a full build and
+  from an index updated after an edit of one site's periods;
 * JavaScript: ``tests/js/asof.cjs``, fed the page's own data block
   (``map_encoding.encode(queries.map_rows(), today)``), answering with atlas-core.js;
 
@@ -34,11 +37,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from app.core import bounds, map_encoding, timeline, vocabulary
 from app.core.bounds import Bound
-from app.db import queries
+from app.db import asof_index, queries
 from app.db.models import Actor, ControlPeriod, Site, StatusPeriod
+from app.db.session_events import data_version
 from app.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,8 +206,11 @@ def test_python_sql_and_javascript_agree_as_of_every_day(app, world):
         js = _javascript_answers(days)
         slugs = [s.slug for s in queries.all_sites()]
         assert js["sites"] == slugs
+        index = asof_index.AsOfIndex.load(data_version(db.session))
         for day, js_rows in zip(days, js["answers"], strict=True):
-            sql_rows = {r["slug"]: r for r in queries.compute_state_at(day)}
+            reference = queries.compute_state_at(day)
+            assert index.rows(day) == reference, f"the as-of index differs from SQL on {day}"
+            sql_rows = {r["slug"]: r for r in reference}
             for slug, js_row in zip(slugs, js_rows, strict=True):
                 expected = _python_answer(tracks[slug], day)
                 sql = sql_rows[slug]
@@ -211,6 +219,26 @@ def test_python_sql_and_javascript_agree_as_of_every_day(app, world):
                     f"JavaScript differs from Python for {slug} on {day}"
                 )
         _check_change_points(js, tracks)
+        _check_index_after_an_edit(days)
+
+
+def _check_index_after_an_edit(days: list[dt.date]) -> None:
+    """An edit of one site's periods updates the index by that site alone, and the updated
+    index still answers as the SQL does."""
+    asof_index.forget()
+    before = asof_index.index_for(data_version(db.session))
+    site = db.session.scalars(select(Site).order_by(Site.slug)).first()
+    periods = [*site.control_periods, *site.status_periods]
+    for p in periods:
+        p.note = "edited"
+    if site.control_periods:
+        db.session.delete(site.control_periods[0])
+    db.session.commit()
+    after = asof_index.index_for(data_version(db.session))
+    if periods:
+        assert after.c is before.c and set(after.overlay) == {site.id}, "not incremental"
+    for day in days:
+        assert after.rows(day) == queries.compute_state_at(day), f"edited index, {day}"
 
 
 def _store(sites: list[dict]) -> None:

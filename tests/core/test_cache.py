@@ -1,6 +1,8 @@
 """The versioned response cache: hits within a version, misses after any write, and a
 budget in bytes that no number of distinct queries can exceed."""
 
+import pytest
+
 from app.core import cache as cache_module
 from app.core.cache import VersionedCache, approx_size
 from app.db.models import Actor
@@ -66,6 +68,25 @@ def test_the_process_budget_is_shared_out_and_set_from_the_setting(app):
     assert limits["responses"] >= 4 * 2**20
     create_app({**app.config, "RESPONSE_CACHE_MB": 64})
     assert sum(limit for *_, limit in cache_module.usage().values()) <= 64 * 2**20
+
+
+def test_a_reservation_shrinks_every_share_down_to_half_the_budget(app):
+    from app import create_app
+
+    create_app({**app.config, "RESPONSE_CACHE_MB": 10})
+    full = sum(limit for *_, limit in cache_module.usage().values())
+    try:
+        cache_module.responses.put(0, "big", b"x" * (4 * 2**20))
+        cache_module.reserve("test", 3 * 2**20)
+        limits = sum(limit for *_, limit in cache_module.usage().values())
+        assert limits == pytest.approx(full * 7 / 10, rel=0.01)
+        assert cache_module.responses.bytes <= cache_module.responses.max_bytes
+        cache_module.reserve("test", 100 * 2**20)  # the caches keep half
+        limits = sum(limit for *_, limit in cache_module.usage().values())
+        assert limits == pytest.approx(full * cache_module.MIN_FREE, rel=0.01)
+    finally:
+        cache_module.reserve("test", 0)
+    assert sum(limit for *_, limit in cache_module.usage().values()) == full
 
 
 def test_every_write_bumps_the_data_version(app):

@@ -17,7 +17,9 @@ from app.io import backup
 
 def _everything() -> dict:
     return {
-        t.name: backup.table_rows(t) for t in db.metadata.sorted_tables if t.name != "data_version"
+        t.name: backup.table_rows(t)
+        for t in db.metadata.sorted_tables
+        if t.name not in ("data_version", "data_change")
     }
 
 

@@ -1,0 +1,834 @@
+"""The as-of index: every site's periods in memory, one per data version, answering
+:func:`app.db.queries.state_at` without a query.
+
+Each worker process keeps its own; the database stays the truth. The first request of a
+worker starts a full build in a background thread and is answered by the SQL path (as is
+every request until the build is done), so no request waits for a build. After that,
+each write logs the sites it changed with the data version it made (table
+``data_change``, in the write's own transaction), and the next request of every worker,
+on any server, copies its index and reloads only those sites, which it answers with the
+SQL path's own rule (:func:`queries._state_row`). A write that may change any site (a
+rename of an actor, an import, a restore), a worker too far behind the log, or too many
+reloaded sites start a new full build. A request pinned to a past revision uses the SQL
+path on its snapshot. Rows are the same, field for field, as
+:func:`queries.compute_state_at`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Iterator
+
+import numpy as np
+from flask import Flask, current_app
+from sqlalchemy import String, cast, exists, func, literal, select, union
+
+from app.core import asof_index, cache, clock, timeline, vocabulary
+from app.core.asof_index import Track
+from app.core.bounds import Bound
+from app.db import freshness, queries, snapshot
+from app.db.models import (
+    Actor,
+    ControlPeriod,
+    DataChange,
+    StatusPeriod,
+    Verification,
+    control_period_source,
+    status_period_source,
+)
+from app.extensions import db
+
+__all__ = ["AsOfIndex", "index_for", "forget", "wait"]
+
+_KEEP = 2  # the live version and the one before it while its requests finish
+_MAX_OVERLAY = 256  # sites reloaded since the last full build; past that, rebuild
+
+_lock = threading.Lock()
+_apps = itertools.count(1)
+_indexes: OrderedDict[Hashable, AsOfIndex] = OrderedDict()
+_builds: dict[tuple, threading.Thread] = {}  # database → its running full build
+_inline_lock = threading.Lock()
+
+_NO_BOUND = (None, None, None)
+_NO_ACTOR = (None, None, None, None, None)
+_CONTROL_FIELDS = ("start", "end", "actor", "challenger", "contested", "confidence", "note",
+                   "period_id", "sources")  # fmt: skip
+# A row's site fields, in the order of queries._state_row (JSON keeps the order).
+_ROW_SITE_KEYS = ("slug", "name", "name_ar", "country", "kind", "crossing", "lon", "lat",
+                  "location_precision", "tracked")  # fmt: skip
+
+
+def index_for(version: tuple) -> AsOfIndex | None:
+    """The index of data version `version` (as data_version() gives it), or None when the
+    caller should ask the database (being built, pinned to a past revision, or off)."""
+    mode = current_app.config.get("ASOF_INDEX", "background")
+    if mode == "off" or not isinstance(version[0], int):
+        return None
+    database = _database()
+    key = (database, *version)
+    with _lock:
+        found = _indexes.get(key)
+        if found is not None:
+            _indexes.move_to_end(key)
+            return found
+        base = _newest(database, version[0])
+    if base is not None:
+        # Outside the lock: reloading sites must not hold up readers of a built version.
+        sites = _sites_since(base.version, version[0])
+        index = base.updated(key, sites) if sites is not None else None
+        if index is not None:
+            _keep(index)
+            if len(index.overlay) > _MAX_OVERLAY:
+                _build(database)  # compact; this index answers meanwhile
+            return index
+    if mode == "inline":
+        return _build_here(key)
+    _build(database)
+    return None
+
+
+def forget() -> None:
+    """Drop every index (a restore rewrites history; tests start afresh)."""
+    wait()
+    with _lock:
+        _indexes.clear()
+    cache.reserve("as-of index", 0)
+
+
+def wait() -> None:
+    """Wait for the running full builds to finish."""
+    with _lock:
+        running = list(_builds.values())
+    for thread in running:
+        thread.join()
+
+
+def _database() -> tuple[str, int]:
+    """The database's address and this app's number: tests empty a database (its version
+    starts again) under a new app, so an index never outlives its app."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _lock:
+        number = app.extensions.setdefault("asof_index", next(_apps))
+    return db.engine.url.render_as_string(hide_password=True), number
+
+
+def _newest(database: tuple, version: int) -> AsOfIndex | None:
+    """The newest kept index of `database` older than `version` (under the lock)."""
+    older = [i for i in _indexes.values() if i.version[0] == database and i.version[1] < version]
+    return max(older, key=lambda i: i.version[1]) if older else None
+
+
+def _keep(index: AsOfIndex) -> None:
+    with _lock:
+        _indexes[index.version] = index
+        _indexes.move_to_end(index.version)
+        while len(_indexes) > _KEEP:
+            _indexes.popitem(last=False)
+        # Versions updated by site share their arrays: count each full build once.
+        held = sum({id(i.c): i.footprint for i in _indexes.values()}.values())
+    cache.reserve("as-of index", held)
+
+
+def _sites_since(base: tuple, new: int) -> set[int] | None:
+    """Sites changed by versions after the index `base` up to `new`, from the change log;
+    None when one of them may have changed any site or is not logged, or when `base`
+    itself is not (its version number may have been counted again since)."""
+    _database, old, changed_at = base
+    rows = db.session.execute(
+        select(DataChange.version, DataChange.changed_at, DataChange.sites).where(
+            DataChange.version >= old, DataChange.version <= new
+        )
+    ).all()
+    logged = {version: (when, sites) for version, when, sites in rows}
+    if len(logged) != new - old + 1 or logged[old][0] != changed_at:
+        return None
+    out: set[int] = set()
+    for version in range(old + 1, new + 1):
+        sites = logged[version][1]
+        if sites is None:
+            return None
+        out.update(int(s) for s in sites.split(",") if s)
+    return out
+
+
+def _build_here(key: tuple) -> AsOfIndex:
+    """Build the index of `key` with the request's own session (its reads are what the
+    SQL path would read), one request at a time: the others wait for it, holding no
+    more database connections than they had."""
+    with _inline_lock:
+        with _lock:
+            found = _indexes.get(key)
+        if found is None:
+            found = AsOfIndex.load(key)
+            _keep(found)
+        return found
+
+
+def _build(database: tuple) -> None:
+    """Start a full build of the database's index in a thread, unless one is running."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _lock:
+        if database in _builds:
+            return
+        thread = _builds[database] = threading.Thread(
+            target=_full_build, args=(app, database), name="asof-index-build", daemon=True
+        )
+        thread.start()
+
+
+def _full_build(app: Flask, database: tuple) -> None:
+    """Build and keep an index of the newest version, read in one snapshot."""
+    try:
+        with app.app_context():
+            with snapshot.session(db.session()):
+                from app.db.session_events import data_version
+
+                index = AsOfIndex.load((database, *data_version(db.session)))
+            _keep(index)
+    except Exception:  # the SQL path answers instead; say why once in the log
+        app.logger.exception("as-of index: full build failed")
+    finally:
+        with _lock:
+            _builds.pop(database, None)
+
+
+class AsOfIndex:
+    """Sites, their control and status periods as Tracks, and the periods' payload."""
+
+    def __init__(self, version: tuple):
+        """Use :meth:`load`."""
+        self.version = version
+        self.sites: list[tuple] = []  # (id, *_ROW_SITE_KEYS values), in the SQL path's order
+        self.position: dict[int, int] = {}  # site id → position
+        self.last_verified: list[str | None] = []
+        self.control = Track.build(0, [], [], [], [], [])
+        self.status = Track.build(0, [], [], [], [], [])
+        self.bounds: list[Bound] = []
+        self.bound_fields: list[tuple] = []  # (iso earliest, precision, text) by bound
+        self.readings: dict[int, str] = {}  # a transition window's words, by bound
+        self.start_days: list[tuple[int, int]] = [asof_index.start_days(None)]
+        self.end_days: list[tuple[int, int]] = [asof_index.end_days(None)]
+        self.bound_qualified = np.zeros(1, dtype=bool)
+        self.actors: list[tuple] = []  # (slug, name, name_ar, short_ar, colour)
+        self.values: list = []  # interned notes, confidences and statuses
+        self.source_sets: list[tuple[dict, ...]] = []  # cited sources, in published order
+        self.c = _Payload()
+        self.s = _Payload()
+        # Sites reloaded after a write: id → SQL-style candidate rows, answered by the SQL
+        # path's rule (site id → (control rows, status rows, cited, last verified)).
+        self.overlay: dict[int, tuple[list[dict], list[dict], dict, str | None]] = {}
+        # Estimated bytes, set aside from RESPONSE_CACHE_MB while the index is kept (the
+        # sources the sets point to belong to the source cache).
+        self.footprint = 0
+        # The last day's (held, status held, slow, rows, slow sites' reasons): the next
+        # day starts from them.
+        self._previous: tuple | None = None
+
+    # ---- building -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, version: tuple) -> AsOfIndex:
+        """Read every site and period of the session's view into a new index."""
+        self = cls(version)
+        conn = db.session.connection()
+        for r in conn.execute(queries._SITE_STATEMENT):
+            site = dict(zip(queries._SITE_COLUMNS, r, strict=True))
+            site["tracked"] = site["kind"] not in vocabulary.UNTRACKED_KINDS
+            self.position[r[0]] = len(self.sites)
+            self.sites.append((r[0], *(site[k] for k in _ROW_SITE_KEYS)))
+        verified = freshness.last_verified_by_site()
+        self.last_verified = [clock.iso_day(verified.get(s[0])) for s in self.sites]
+        actor_at: dict[int | None, int] = {None: -1}
+        for r in conn.execute(
+            select(Actor.id, Actor.slug, Actor.name, Actor.name_ar, Actor.short_ar, Actor.colour)
+        ):
+            actor_at[r[0]] = len(self.actors)
+            self.actors.append(tuple(r[1:]))
+        bound_at = self._load_bounds(conn)
+        value_at: dict = {}
+        set_at: dict[str | None, int] = {None: -1}
+        sources = queries.sources_by_id()
+        cp, link = ControlPeriod, control_period_source
+        ids = cast(link.c.source_id, String)
+        joined = (
+            func.string_agg(ids, ",")
+            if conn.dialect.name == "postgresql"
+            else func.group_concat(ids, ",")
+        )
+        # Both in period id order, merged as they come: no period's sources wait in a dict.
+        cited_chunks = _fetch(
+            conn,
+            select(link.c.control_period_id, joined)
+            .group_by(link.c.control_period_id)
+            .order_by(link.c.control_period_id),
+            "asof_cited",
+        )
+        cited = itertools.chain.from_iterable(cited_chunks)
+        next_cited = next(cited, None)
+        parts = []
+        for rows in _fetch(
+            conn,
+            select(
+                cp.site_id, cp.id, cp.start_edtf, cp.end_edtf, cp.actor_id, cp.challenger_id,
+                cp.contested, cp.confidence, cp.note,
+            ).order_by(cp.id),
+            "asof_control",
+        ):  # fmt: skip
+            cols = list(zip(*rows, strict=True))
+            texts = []
+            for period_id in cols[1]:
+                while next_cited is not None and next_cited[0] < period_id:
+                    next_cited = next(cited, None)
+                texts.append(next_cited[1] if next_cited and next_cited[0] == period_id else None)
+            part = self._payload(cols, bound_at)
+            part.actor = np.array([actor_at[a] for a in cols[4]], dtype=np.int16)
+            part.challenger = np.array([actor_at[a] for a in cols[5]], dtype=np.int16)
+            part.contested = np.array(cols[6], dtype=bool)
+            part.confidence = self._interned(cols[7], value_at)
+            part.note = self._interned([n or "" for n in cols[8]], value_at)
+            part.sources = self._source_sets(texts, set_at, sources)
+            parts.append(part)
+        cited_chunks.close()
+        self.c = _Payload.joined(parts, _CONTROL_COLUMNS)
+        sp = StatusPeriod
+        parts = []
+        stmt = select(sp.site_id, sp.id, sp.start_edtf, sp.end_edtf, sp.status)
+        for rows in _fetch(conn, stmt, "asof_status"):
+            cols = list(zip(*rows, strict=True))
+            part = self._payload(cols, bound_at)
+            part.status = self._interned(cols[4], value_at)
+            parts.append(part)
+        self.s = _Payload.joined(parts, _STATUS_COLUMNS)
+        self.bound_qualified = np.array([b.qualified for b in self.bounds] + [False], dtype=bool)
+        # One trailing row that no Track points at: gathers for "no holder" (index 0 after
+        # np.maximum(held, 0)) stay in range when a kind of period has no rows at all.
+        for payload in (self.c, self.s):
+            for name, column in vars(payload).items():
+                setattr(payload, name, np.append(column, -1).astype(column.dtype))
+        self.bound_fields = [(clock.iso_day(b.earliest), b.precision, b.text) for b in self.bounds]
+        # (possible, certain) start and (certain, possible) end days by bound; -1: none.
+        self.start_days = [*map(asof_index.start_days, self.bounds), asof_index.start_days(None)]
+        self.end_days = [*map(asof_index.end_days, self.bounds), asof_index.end_days(None)]
+        self.control = self._track(self.c)
+        self.status = self._track(self.s)
+        self.footprint = self.nbytes + sum(
+            cache.approx_size(part)
+            for part in (self.sites, self.position, self.last_verified, self.bounds,
+                         self.bound_fields, self.start_days, self.end_days, self.values)
+        ) + sum(map(sys.getsizeof, self.source_sets))  # fmt: skip
+        return self
+
+    def _load_bounds(self, conn) -> dict[str | None, int]:
+        """Every distinct bound of every period, as self.bounds; text → its index (None:
+        no bound, -1). A bound's days follow from its text (the app stores both)."""
+        parts = [
+            select(
+                getattr(model, f"{side}_edtf"),
+                getattr(model, f"{side}_earliest"),
+                getattr(model, f"{side}_latest"),
+            ).where(getattr(model, f"{side}_edtf").is_not(None))
+            for model in (ControlPeriod, StatusPeriod)
+            for side in ("start", "end")
+        ]
+        bound_at: dict[str | None, int] = {None: -1}
+        for text, earliest, latest in _raw_rows(conn, union(*parts)):
+            if text not in bound_at:
+                bound_at[text] = len(self.bounds)
+                self.bounds.append(Bound(text, _date(earliest), _date(latest)))
+        return bound_at
+
+    def _source_sets(
+        self, cited: Iterable[str | None], set_at: dict[str | None, int], sources: dict
+    ) -> np.ndarray:
+        """Interned sets of cited sources (-1: none) from their ids joined by commas, each
+        set sorted as the SQL path sorts it."""
+        out = []
+        for text in cited:
+            found = set_at.get(text)
+            if found is None:
+                assert text is not None
+                cited_sources = [sources[int(i)] for i in sorted(text.split(","), key=int)]
+                cited_sources.sort(key=queries._published_key)
+                found = set_at[text] = len(self.source_sets)
+                self.source_sets.append(tuple(cited_sources))
+            out.append(found)
+        return np.array(out, dtype=np.int32)
+
+    def _payload(self, cols: list, bound_at: dict[str | None, int]) -> _Payload:
+        """Site positions, ids and bounds of one kind of period, from its columns."""
+        out = _Payload()
+        position = self.position
+        out.site = np.array([position[s] for s in cols[0]], dtype=np.int32)
+        out.period_id = np.array(cols[1], dtype=np.int64)
+        out.start = np.array([bound_at[t] for t in cols[2]], dtype=np.int32)
+        out.end = np.array([bound_at[t] for t in cols[3]], dtype=np.int32)
+        return out
+
+    def _interned(self, items, value_at: dict) -> np.ndarray:
+        """Indices into self.values of `items` (notes, statuses: few distinct values)."""
+        out = []
+        for item in items:
+            found = value_at.get(item)
+            if found is None:
+                found = value_at[item] = len(self.values)
+                self.values.append(item)
+            out.append(found)
+        return np.array(out, dtype=np.int32)
+
+    def _track(self, p: _Payload) -> Track:
+        """The Track of a payload: its bounds' days, looked up by bound index."""
+        n = len(self.bounds)
+        table = np.empty((4, n + 1), dtype=np.int64)  # the last column is "no bound"
+        for i, b in enumerate(self.bounds):
+            table[0, i], table[1, i] = asof_index.start_days(b)
+            table[2, i], table[3, i] = asof_index.end_days(b)
+        table[0:2, n] = asof_index.start_days(None)
+        table[2:4, n] = asof_index.end_days(None)
+        size = len(p.site) - 1  # without the trailing row
+        start = np.where(p.start[:size] < 0, n, p.start[:size])
+        end = np.where(p.end[:size] < 0, n, p.end[:size])
+        return Track.build(
+            len(self.sites),
+            p.site[:size],
+            table[0, start],
+            table[1, start],
+            table[2, end],
+            table[3, end],
+        )
+
+    def updated(self, version: tuple, site_ids: set[int]) -> AsOfIndex | None:
+        """A copy for `version` that reloads `site_ids` only; None for a new site (the
+        site list changed: a rebuild is due)."""
+        if any(s not in self.position for s in site_ids):
+            return None
+        overlay = {**self.overlay, **_reload(site_ids)}
+        new = object.__new__(AsOfIndex)
+        new.__dict__.update(self.__dict__)
+        new.version, new.overlay, new._previous = version, overlay, None
+        return new
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the NumPy arrays (the periods; sites and interned values are extra)."""
+        arrays = [a for p in (self.c, self.s) for a in vars(p).values()]
+        return self.control.nbytes + self.status.nbytes + sum(a.nbytes for a in arrays)
+
+    # ---- answering ------------------------------------------------------------------------
+
+    def rows(self, day: dt.date) -> list[dict]:
+        """state_at rows for `day`: compute_state_at's answer, from memory.
+
+        A site that holds the same periods as on the day asked before, outside any
+        window, keeps that day's row (rows are read-only): a slider moving by days or
+        months rebuilds only the sites whose periods change.
+        """
+        d = day.toordinal()
+        held, c_slow = self.control.lookup(d)
+        s_held, s_slow = self.status.lookup(d)
+        slow = np.zeros(len(self.sites), dtype=bool)
+        slow[c_slow] = True
+        slow[s_slow] = True
+        slow[[self.position[site] for site in self.overlay]] = True
+        previous = self._previous  # read once: another thread may replace it
+        if previous is None:
+            out: list[dict] = [_TEMPLATE] * len(self.sites)
+            todo = np.flatnonzero(~slow)
+            p_decided: dict[int, tuple] = {}
+        else:
+            p_held, p_status, p_slow, p_rows, p_decided = previous
+            out = list(p_rows)
+            todo = np.flatnonzero(~slow & ((held != p_held) | (s_held != p_status) | p_slow))
+        slow_rows, decided = self._slow_rows(day, d, np.flatnonzero(slow).tolist(), p_decided)
+        for pos, row in slow_rows.items():
+            out[pos] = row
+        self._held_rows(out, todo, held[todo], s_held[todo])
+        self._previous = (held, s_held, slow, out, decided)
+        return out
+
+    def _held_rows(
+        self, out: list[dict], todo: np.ndarray, held: np.ndarray, s_held: np.ndarray
+    ) -> None:
+        """Rows of the sites at positions `todo`, each held by at most one period of each
+        kind that certainly applies (held, s_held: their rows, -1 for none)."""
+        c, s = self.c, self.s
+        at = np.maximum(held, 0)
+        fields = self.bound_fields + [_NO_BOUND]  # index -1: no bound
+        start, end = c.start[at], c.end[at]
+        uncertain = (self._qualified(start) | self._qualified(end)).tolist()
+        actors = [*self.actors, _NO_ACTOR]  # index -1: no challenger
+        values, sets, sites = self.values, self.source_sets, self.sites
+        s_at = np.maximum(s_held, 0)
+        statuses = [values[i] if i >= 0 else None for i in s.status[s_at].tolist()]
+        s_since = [fields[i][0] for i in s.start[s_at].tolist()]
+        verified = self.last_verified
+        for pos, h, a, ch, con, conf, note, pid, srcs, sb, eb, unc, sh, st, ss in zip(
+            todo.tolist(),
+            held.tolist(),
+            c.actor[at].tolist(),
+            c.challenger[at].tolist(),
+            c.contested[at].tolist(),
+            c.confidence[at].tolist(),
+            c.note[at].tolist(),
+            c.period_id[at].tolist(),
+            c.sources[at].tolist(),
+            start.tolist(),
+            end.tolist(),
+            uncertain,
+            s_held.tolist(),
+            statuses,
+            s_since,
+            strict=True,
+        ):
+            # Copying one template and setting keys is several times faster than building
+            # a dict of 32 keys, and keeps the SQL path's key order (JSON keeps it).
+            row = out[pos] = _TEMPLATE.copy()
+            (row["slug"], row["name"], row["name_ar"], row["country"], row["kind"],
+             row["crossing"], row["lon"], row["lat"], row["location_precision"],
+             row["tracked"]) = sites[pos][1:]  # fmt: skip
+            if sh >= 0:
+                row["status"], row["status_since"] = st, ss
+            row["last_verified"] = verified[pos]
+            if h < 0:
+                row["sources"] = []
+                continue
+            (row["controller"], row["controller_name"], row["controller_name_ar"],
+             row["controller_short_ar"], row["controller_colour"]) = actors[a]  # fmt: skip
+            row["since"], row["since_precision"], row["since_edtf"] = fields[sb]
+            row["until"], row["until_precision"], row["until_edtf"] = fields[eb]
+            row["uncertain"] = unc
+            row["contested"] = con
+            row["challenger"] = actors[ch][0]
+            row["confidence"] = values[conf]
+            row["note"] = values[note]
+            row["period_id"] = pid
+            row["sources"] = list(sets[srcs]) if srcs >= 0 else []
+
+    def _qualified(self, bound: np.ndarray) -> np.ndarray:
+        return self.bound_qualified[bound]  # -1 (no bound) reads the trailing False
+
+    def _slow_rows(
+        self, day: dt.date, d: int, positions: Iterable[int], before: dict[int, tuple]
+    ) -> tuple[dict[int, dict], dict[int, tuple]]:
+        """Sites with several periods that may apply, or one that may and not certainly:
+        timeline.answer's rule on their candidates (the few sites in a window). Returns
+        the rows and, by position, (what decided the row, the row): a site decided by
+        the same things as in `before` (the day asked before) keeps that row."""
+        out: dict[int, dict] = {}
+        decided: dict[int, tuple] = {}
+        plain = []
+        for pos in positions:
+            reloaded = self.overlay.get(self.sites[pos][0])
+            if reloaded is not None:
+                out[pos] = self._reloaded_row(day, pos, reloaded)
+            else:
+                plain.append(pos)
+        c, s = self.c, self.s
+        c_found = self.control.candidates_of(plain, d)
+        s_found = self.status.candidates_of(plain, d)
+        c_flat = np.array([i for f in c_found for i in f], dtype=np.int64)
+        s_flat = np.array([i for f in s_found for i in f], dtype=np.int64)
+        control = dict(
+            zip(
+                c_flat.tolist(),
+                zip(
+                    *(getattr(c, name)[c_flat].tolist() for name in _CONTROL_FIELDS),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+        status = dict(
+            zip(
+                s_flat.tolist(),
+                zip(
+                    s.start[s_flat].tolist(),
+                    s.end[s_flat].tolist(),
+                    s.status[s_flat].tolist(),
+                    strict=True,
+                ),  # fmt: skip
+                strict=True,
+            )
+        )
+        starts, ends, fields = self.start_days, self.end_days, self.bound_fields + [_NO_BOUND]
+        actors, values, sets = [*self.actors, _NO_ACTOR], self.values, self.source_sets
+        qualified = self.bound_qualified.tolist()  # its last entry is "no bound"
+        for pos, found, found_status in zip(plain, c_found, s_found, strict=True):
+            site, verified = self.sites[pos], self.last_verified[pos]
+            state, s_held = ("unknown", None), None
+            for i in found_status:
+                sb, eb, st = status[i]
+                if starts[sb][1] <= d < ends[eb][0]:
+                    state, s_held = (values[st], fields[sb][0]), i
+                    break
+            held = next(
+                (i for i in found if starts[control[i][0]][1] <= d < ends[control[i][1]][0]),
+                None,
+            )
+            # A transition's words depend on whether the day is before or after its ends.
+            edges = (
+                (d < starts[control[found[0]][0]][1], ends[control[found[-1]][1]][0] <= d)
+                if held is None and found
+                else None
+            )
+            key = (found, held, s_held, edges)
+            kept = before.get(pos)
+            if kept is not None and kept[0] == key:
+                out[pos], decided[pos] = kept[1], kept
+                continue
+            if held is not None:
+                sb, eb, a, ch, con, conf, note, pid, srcs = control[held]
+                out[pos] = _row(
+                    *site[1:], *actors[a], *fields[sb], *fields[eb],
+                    qualified[sb] or qualified[eb], None, con, actors[ch][0], values[conf],
+                    values[note], pid, *state, list(sets[srcs]) if srcs >= 0 else [], verified,
+                )  # fmt: skip
+            elif not found:
+                out[pos] = _row(*site[1:], *_UNKNOWN, *state, [], verified)
+            else:
+                unknown = list(_UNKNOWN)
+                unknown[11], unknown[12] = True, self._transition(found, control, d)
+                cited = {id(x): x for i in found if control[i][8] >= 0 for x in sets[control[i][8]]}
+                out[pos] = _row(
+                    *site[1:], *unknown, *state,
+                    sorted(cited.values(), key=queries._published_key), verified,
+                )  # fmt: skip
+            decided[pos] = (key, out[pos])
+        return out, decided
+
+    def _transition(self, found: list[int], control: dict[int, tuple], d: int) -> dict:
+        """queries._transition of timeline.answer's Transition for these candidates."""
+        first, last = control[found[0]], control[found[-1]]
+        before = d < self.start_days[first[0]][1]
+        after = self.end_days[last[1]][0] <= d
+        if not after:
+            window = last[0]
+        elif not before:
+            window = first[1]
+        else:
+            window = last[1]
+        actors = [self.actors[control[i][2]] for i in found]
+        names = [a[1] for a in actors]
+        names_ar = [a[2] or a[1] for a in actors]
+        edge_before, edge_after = (["unknown"] if before else []), (["unknown"] if after else [])
+        bound = self.bounds[window]
+        return {
+            "from": None if before else actors[0][0],
+            "to": None if after else actors[-1][0],
+            "candidates": [a[0] for a in actors],
+            "colours": [a[4] for a in actors],
+            "names": edge_before + names + edge_after,
+            "names_ar": edge_before + names_ar + edge_after,
+            "window": bound.text,
+            "earliest": clock.iso_day(bound.earliest),
+            "latest": clock.iso_day(bound.latest),
+            "reading": self._reading(window),
+        }
+
+    def _reading(self, bound: int) -> str:
+        """A window's words, computed once per bound."""
+        found = self.readings.get(bound)
+        if found is None:
+            found = self.readings[bound] = self.bounds[bound].reading()
+        return found
+
+    def _reloaded_row(self, day: dt.date, pos: int, reloaded: tuple) -> dict:
+        """A site reloaded after a write: the SQL path's own rule on its rows."""
+        site = dict(zip(("site_id", *_ROW_SITE_KEYS), self.sites[pos], strict=True))
+        control, status, cited, verified = reloaded
+        control = [r for r in control if _possible(r, day)]
+        status = [r for r in status if _possible(r, day)]
+        return queries._state_row(day, site, control, status, cited) | {"last_verified": verified}
+
+    def _bound(self, i: int) -> Bound | None:
+        return None if i < 0 else self.bounds[i]
+
+    def _control_row(self, i: int) -> dict:
+        """A control period as the SQL path's candidate row."""
+        c, actor = self.c, self.actors[self.c.actor[i]]
+        ch = int(c.challenger[i])
+        return {
+            "period_id": int(c.period_id[i]),
+            "start": self._bound(int(c.start[i])),
+            "end": self._bound(int(c.end[i])),
+            "contested": bool(c.contested[i]),
+            "confidence": self.values[c.confidence[i]],
+            "note": self.values[c.note[i]],
+            "controller": actor[0],
+            "controller_name": actor[1],
+            "controller_name_ar": actor[2],
+            "controller_short_ar": actor[3],
+            "controller_colour": actor[4],
+            "challenger": self.actors[ch][0] if ch >= 0 else None,
+        }
+
+    def _status_row(self, i: int) -> dict:
+        """A status period as the SQL path's candidate row."""
+        s = self.s
+        return {
+            "period_id": int(s.period_id[i]),
+            "start": self._bound(int(s.start[i])),
+            "end": self._bound(int(s.end[i])),
+            "status": self.values[s.status[i]],
+        }
+
+
+_CHUNK = 20_000  # rows read at a time
+
+
+def _fetch(conn, stmt, name: str) -> Iterator[list[tuple]]:
+    """The rows of a parameterless SELECT, `_CHUNK` at a time, on the DB-API cursor (no
+    per-value conversion); on PostgreSQL a server-side cursor `name`, so the client never
+    holds every row either."""
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    raw = conn.connection.dbapi_connection
+    cursor = raw.cursor(name=name) if conn.dialect.name == "postgresql" else raw.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_CHUNK):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _raw_rows(conn, stmt) -> list[tuple]:
+    """All rows of a parameterless SELECT on the DB-API cursor: no per-value conversion
+    (SQLite's dates stay text until a distinct bound is parsed once)."""
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _date(value) -> dt.date | None:
+    """A bound's day as the driver gave it (a date, or SQLite's ISO text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+_CONTROL_COLUMNS = ("site", "period_id", "start", "end", "actor", "challenger", "contested",
+                    "confidence", "note", "sources")  # fmt: skip
+_STATUS_COLUMNS = ("site", "period_id", "start", "end", "status")
+# Column types when a kind of period has no rows at all.
+_DTYPES = {"site": np.int32, "period_id": np.int64, "start": np.int32, "end": np.int32,
+           "actor": np.int16, "challenger": np.int16, "contested": np.bool_,
+           "confidence": np.int32, "note": np.int32, "sources": np.int32,
+           "status": np.int32}  # fmt: skip
+
+
+class _Payload:
+    """Per-period columns of one kind of period, in load order (Track.row points here)."""
+
+    @classmethod
+    def joined(cls, parts: list[_Payload], names: tuple[str, ...]) -> _Payload:
+        """One payload of the columns `names` of `parts`, one after the other."""
+        out = cls()
+        for name in names:
+            dtype = _DTYPES[name]
+            columns = [getattr(p, name) for p in parts]
+            setattr(out, name, np.concatenate(columns) if columns else np.zeros(0, dtype))
+        return out
+
+    site: np.ndarray
+    period_id: np.ndarray
+    start: np.ndarray  # bound index, -1 for none
+    end: np.ndarray
+    actor: np.ndarray
+    challenger: np.ndarray
+    contested: np.ndarray
+    confidence: np.ndarray
+    note: np.ndarray
+    sources: np.ndarray  # interned source set, -1 for none
+    status: np.ndarray
+
+
+_HELD_KEYS = ("controller", "controller_name", "controller_name_ar", "controller_short_ar",
+              "controller_colour", "since", "since_precision", "since_edtf", "until",
+              "until_precision", "until_edtf", "uncertain", "transition", "contested",
+              "challenger", "confidence", "note", "period_id")  # fmt: skip
+# No period on the day: the held fields of queries._state_row with no holder.
+_UNKNOWN = (None,) * 11 + (False, None, False, None, None, "", None)
+_ROW_KEYS = (*_ROW_SITE_KEYS, *_HELD_KEYS, "status", "status_since", "sources", "last_verified")
+_TEMPLATE = (
+    dict.fromkeys(_ROW_KEYS) | dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"status": "unknown"}
+)
+
+
+def _row(*values) -> dict:
+    return dict(zip(_ROW_KEYS, values, strict=True))
+
+
+def _possible(row: dict, day: dt.date) -> bool:
+    return timeline.holds_possibly(timeline.Period(row["start"], row["end"]), day)
+
+
+def _reload(site_ids: set[int]) -> dict[int, tuple[list[dict], list[dict], dict, str | None]]:
+    """Every period of these sites as the SQL path's candidate rows (a few small queries)."""
+    conn = db.session.connection()
+    ids = sorted(site_ids)
+    control: dict[int, list[dict]] = {s: [] for s in ids}
+    status: dict[int, list[dict]] = {s: [] for s in ids}
+    dialect = conn.dialect.name
+    for i in range(0, len(ids), queries._IN_BATCH):
+        batch = ids[i : i + queries._IN_BATCH]
+        for site_id, rows in queries._candidates(
+            conn, _all_periods(queries._control_statement, ControlPeriod, batch, dialect)
+        ).items():
+            control[site_id] = rows
+        for site_id, rows in queries._candidates(
+            conn, _all_periods(queries._status_statement, StatusPeriod, batch, dialect)
+        ).items():
+            status[site_id] = rows
+    cited = queries.sources_for_periods(r["period_id"] for rows in control.values() for r in rows)
+    verified = _last_verified(ids)
+    return {
+        s: (
+            control[s],
+            status[s],
+            {r["period_id"]: cited[r["period_id"]] for r in control[s] if r["period_id"] in cited},
+            clock.iso_day(verified.get(s)),
+        )
+        for s in ids
+    }
+
+
+def _last_verified(site_ids: list[int]) -> dict[int, dt.date]:
+    """freshness.last_verified of these sites, each part filtered by site first (the
+    union's own filter would scan every period)."""
+    out: dict[int, dt.date] = {}
+    parts = [
+        select(Verification.site_id, func.max(Verification.day))
+        .where(Verification.site_id.in_(site_ids))
+        .group_by(Verification.site_id)
+    ]
+    for model, link, key in (
+        (ControlPeriod, control_period_source, control_period_source.c.control_period_id),
+        (StatusPeriod, status_period_source, status_period_source.c.status_period_id),
+    ):
+        parts.append(
+            select(model.site_id, func.max(model.start_earliest))
+            .where(
+                model.site_id.in_(site_ids),
+                model.start_earliest.is_not(None),
+                exists(select(literal(1)).select_from(link).where(key == model.id)),
+            )
+            .group_by(model.site_id)
+        )
+    for stmt in parts:
+        for site_id, day in db.session.execute(stmt):
+            if day is not None:
+                day = freshness._day(day)
+                out[site_id] = max(out.get(site_id, day), day)
+    return out
+
+
+def _all_periods(statement, model, site_ids: list[int], dialect: str):
+    """The SQL path's candidate statement for every period of `site_ids`, any day."""
+    return statement(None, dialect).where(model.site_id.in_(site_ids))
