@@ -117,9 +117,14 @@ def _database() -> tuple[str, int]:
 
 
 def _newest(database: tuple, version: int) -> AsOfIndex | None:
-    """The newest kept index of `database` older than `version` (under the lock)."""
+    """The kept index of `database` older than `version` that leaves the fewest sites to
+    answer from reloaded rows (under the lock): a full build that finished after a newer
+    version was updated by site may be the better base."""
     older = [i for i in _indexes.values() if i.version[0] == database and i.version[1] < version]
-    return max(older, key=lambda i: i.version[1]) if older else None
+    # About one site per write since the index, plus the sites it has reloaded already.
+    return min(
+        older, key=lambda i: (len(i.overlay) + version - i.version[1], -i.version[1]), default=None
+    )
 
 
 def _keep(index: AsOfIndex) -> None:

@@ -216,6 +216,11 @@ def test_too_many_reloaded_sites_rebuild_in_the_background(ctx, monkeypatch):
     assert rebuilt.version == updated.version and rebuilt.c is not before.c
     assert not rebuilt.overlay
     assert queries.state_at(D(2015, 8, 2)) == queries.compute_state_at(D(2015, 8, 2))
+    # The next edit starts from the rebuilt index, not from the one with reloaded sites.
+    monkeypatch.setattr(asof_index, "_MAX_OVERLAY", 256)
+    _tanf_period().note = "after the rebuild"
+    db.session.commit()
+    assert _index().c is rebuilt.c and len(_index().overlay) == 1
 
 
 def test_a_kept_index_is_set_aside_from_the_cache_budget(ctx):
