@@ -112,7 +112,9 @@ def _database() -> tuple[str, int]:
     starts again) under a new app, so an index never outlives its app."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with _lock:
-        number = app.extensions.setdefault("asof_index", next(_apps))
+        if "asof_index" not in app.extensions:
+            app.extensions["asof_index"] = next(_apps)
+        number = app.extensions["asof_index"]
     return db.engine.url.render_as_string(hide_password=True), number
 
 
@@ -340,7 +342,8 @@ class AsOfIndex:
             for side in ("start", "end")
         ]
         bound_at: dict[str | None, int] = {None: -1}
-        for text, earliest, latest in _raw_rows(conn, union(*parts)):
+        rows = itertools.chain.from_iterable(_fetch(conn, union(*parts), "asof_bounds"))
+        for text, earliest, latest in rows:
             if text not in bound_at:
                 bound_at[text] = len(self.bounds)
                 self.bounds.append(Bound(text, _date(earliest), _date(latest)))
@@ -386,23 +389,12 @@ class AsOfIndex:
 
     def _track(self, p: _Payload) -> Track:
         """The Track of a payload: its bounds' days, looked up by bound index."""
-        n = len(self.bounds)
-        table = np.empty((4, n + 1), dtype=np.int64)  # the last column is "no bound"
-        for i, b in enumerate(self.bounds):
-            table[0, i], table[1, i] = asof_index.start_days(b)
-            table[2, i], table[3, i] = asof_index.end_days(b)
-        table[0:2, n] = asof_index.start_days(None)
-        table[2:4, n] = asof_index.end_days(None)
+        # Index -1 ("no bound") reads the last entry of start_days and end_days.
+        starts, ends = np.array(self.start_days), np.array(self.end_days)
         size = len(p.site) - 1  # without the trailing row
-        start = np.where(p.start[:size] < 0, n, p.start[:size])
-        end = np.where(p.end[:size] < 0, n, p.end[:size])
+        start, end = starts[p.start[:size]], ends[p.end[:size]]
         return Track.build(
-            len(self.sites),
-            p.site[:size],
-            table[0, start],
-            table[1, start],
-            table[2, end],
-            table[3, end],
+            len(self.sites), p.site[:size], start[:, 0], start[:, 1], end[:, 0], end[:, 1]
         )
 
     def updated(self, version: tuple, site_ids: set[int]) -> AsOfIndex | None:
@@ -648,38 +640,6 @@ class AsOfIndex:
         status = [r for r in status if _possible(r, day)]
         return queries._state_row(day, site, control, status, cited) | {"last_verified": verified}
 
-    def _bound(self, i: int) -> Bound | None:
-        return None if i < 0 else self.bounds[i]
-
-    def _control_row(self, i: int) -> dict:
-        """A control period as the SQL path's candidate row."""
-        c, actor = self.c, self.actors[self.c.actor[i]]
-        ch = int(c.challenger[i])
-        return {
-            "period_id": int(c.period_id[i]),
-            "start": self._bound(int(c.start[i])),
-            "end": self._bound(int(c.end[i])),
-            "contested": bool(c.contested[i]),
-            "confidence": self.values[c.confidence[i]],
-            "note": self.values[c.note[i]],
-            "controller": actor[0],
-            "controller_name": actor[1],
-            "controller_name_ar": actor[2],
-            "controller_short_ar": actor[3],
-            "controller_colour": actor[4],
-            "challenger": self.actors[ch][0] if ch >= 0 else None,
-        }
-
-    def _status_row(self, i: int) -> dict:
-        """A status period as the SQL path's candidate row."""
-        s = self.s
-        return {
-            "period_id": int(s.period_id[i]),
-            "start": self._bound(int(s.start[i])),
-            "end": self._bound(int(s.end[i])),
-            "status": self.values[s.status[i]],
-        }
-
 
 _CHUNK = 20_000  # rows read at a time
 
@@ -695,18 +655,6 @@ def _fetch(conn, stmt, name: str) -> Iterator[list[tuple]]:
         cursor.execute(sql)
         while rows := cursor.fetchmany(_CHUNK):
             yield rows
-    finally:
-        cursor.close()
-
-
-def _raw_rows(conn, stmt) -> list[tuple]:
-    """All rows of a parameterless SELECT on the DB-API cursor: no per-value conversion
-    (SQLite's dates stay text until a distinct bound is parsed once)."""
-    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
     finally:
         cursor.close()
 
