@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Test processes: one per core by default; TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 export HOST PORT
 
 .PHONY: run serve test lint bench setup db clean help translations docs-pictures
@@ -68,7 +70,7 @@ serve: db
 
 test: setup lint
 	node --test tests/js/
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: setup
 	$(BIN)/ruff check .

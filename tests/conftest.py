@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import text
 
 from app import create_app
@@ -15,6 +16,45 @@ from app.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 # PostgreSQL runs only where a server is configured (.ci/run starts one).
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+# Timing is measured by bench/, never asserted by a test: on a machine busy with a second
+# test process, a slow example is not a failure.
+settings.register_profile("atlas", deadline=None)
+settings.load_profile("atlas")
+
+
+def pytest_configure(config) -> None:
+    """Under `pytest -n`, give each worker its own PostgreSQL database (a copy of the
+    configured one's extensions), so that two workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not worker or not base:
+        return
+    from sqlalchemy import create_engine
+
+    root, name = base.rsplit("/", 1)
+    mine = f"{name}_{worker}"
+    engine = create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        extensions = conn.scalars(
+            text("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'")
+        ).all()
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{mine}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{mine}"'))
+    engine.dispose()
+    url = f"{root}/{mine}"
+    engine = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        for extension in extensions:
+            conn.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{extension}"'))
+    engine.dispose()
+    # Everything that reads the variable later (fixtures, servers started as subprocesses)
+    # then uses this worker's database.
+    os.environ["TEST_DATABASE_URL"] = url
 
 
 def _config(url: str, **extra) -> dict:
