@@ -17,6 +17,7 @@ path on its snapshot. Rows are the same, field for field, as
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import sys
 import threading
@@ -25,7 +26,7 @@ from collections.abc import Hashable, Iterable, Iterator
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import String, cast, exists, func, literal, select, union
+from sqlalchemy import String, bindparam, cast, exists, func, literal, select, union
 
 from app.core import asof_index, cache, clock, timeline, vocabulary
 from app.core.asof_index import Track
@@ -730,13 +731,13 @@ def _reload(site_ids: set[int]) -> dict[int, tuple[list[dict], list[dict], dict,
     status: dict[int, list[dict]] = {s: [] for s in ids}
     dialect = conn.dialect.name
     for i in range(0, len(ids), queries._IN_BATCH):
-        batch = ids[i : i + queries._IN_BATCH]
+        batch = {"sites": ids[i : i + queries._IN_BATCH]}
         for site_id, rows in queries._candidates(
-            conn, _all_periods(queries._control_statement, ControlPeriod, batch, dialect)
+            conn, _all_periods("control", dialect), batch
         ).items():
             control[site_id] = rows
         for site_id, rows in queries._candidates(
-            conn, _all_periods(queries._status_statement, StatusPeriod, batch, dialect)
+            conn, _all_periods("status", dialect), batch
         ).items():
             status[site_id] = rows
     cited = queries.sources_for_periods(r["period_id"] for rows in control.values() for r in rows)
@@ -756,9 +757,23 @@ def _last_verified(site_ids: list[int]) -> dict[int, dt.date]:
     """freshness.last_verified of these sites, each part filtered by site first (the
     union's own filter would scan every period)."""
     out: dict[int, dt.date] = {}
+    for stmt in _last_verified_parts():
+        for i in range(0, len(site_ids), queries._IN_BATCH):
+            batch = {"sites": site_ids[i : i + queries._IN_BATCH]}
+            for site_id, day in db.session.execute(stmt, batch):
+                if day is not None:
+                    day = freshness._day(day)
+                    out[site_id] = max(out.get(site_id, day), day)
+    return out
+
+
+# Built once: making these statements took longer than running them for one site.
+@functools.cache
+def _last_verified_parts() -> tuple:
+    sites = bindparam("sites", expanding=True)
     parts = [
         select(Verification.site_id, func.max(Verification.day))
-        .where(Verification.site_id.in_(site_ids))
+        .where(Verification.site_id.in_(sites))
         .group_by(Verification.site_id)
     ]
     for model, link, key in (
@@ -768,20 +783,21 @@ def _last_verified(site_ids: list[int]) -> dict[int, dt.date]:
         parts.append(
             select(model.site_id, func.max(model.start_earliest))
             .where(
-                model.site_id.in_(site_ids),
+                model.site_id.in_(sites),
                 model.start_earliest.is_not(None),
                 exists(select(literal(1)).select_from(link).where(key == model.id)),
             )
             .group_by(model.site_id)
         )
-    for stmt in parts:
-        for site_id, day in db.session.execute(stmt):
-            if day is not None:
-                day = freshness._day(day)
-                out[site_id] = max(out.get(site_id, day), day)
-    return out
+    return tuple(parts)
 
 
-def _all_periods(statement, model, site_ids: list[int], dialect: str):
-    """The SQL path's candidate statement for every period of `site_ids`, any day."""
-    return statement(None, dialect).where(model.site_id.in_(site_ids))
+@functools.cache
+def _all_periods(kind: str, dialect: str):
+    """The SQL path's candidate statement of `kind` for every period of the sites bound
+    as `sites`, any day."""
+    if kind == "control":
+        statement, model = queries._control_statement, ControlPeriod
+    else:
+        statement, model = queries._status_statement, StatusPeriod
+    return statement(None, dialect).where(model.site_id.in_(bindparam("sites", expanding=True)))

@@ -63,6 +63,7 @@ _SOURCE_CACHE = VersionedCache("sources", 0.05)
 # so the share of the byte budget, not a count, decides how many dates stay.
 _STATE_CACHE = VersionedCache("as-of rows", 0.35, sizeof=lambda rows: _rows_size(rows))
 _IN_BATCH = 900
+_FEW_PERIODS = 200  # up to this many, sources_for_periods reads only theirs
 
 
 def state_at(day: dt.date) -> list[dict]:
@@ -197,10 +198,10 @@ def _status_statement(day: dt.date | None, dialect: str):
     return stmt if day is None else stmt.where(possibly_covering(sp, day, dialect))
 
 
-def _candidates(conn, stmt) -> dict[int, list[dict]]:
+def _candidates(conn, stmt, params: dict | None = None) -> dict[int, list[dict]]:
     """Rows of `stmt` by site id, each with its bounds as `start` / `end`."""
     out: dict[int, list[dict]] = defaultdict(list)
-    for r in conn.execute(stmt).mappings():
+    for r in conn.execute(stmt, params).mappings():
         row = dict(r)
         row["start"] = bound_of(row, "start")
         row["end"] = bound_of(row, "end")
@@ -234,12 +235,21 @@ def sources_for_periods(
     if not ids:
         return out
     owner = next(c for c in link.c if c.name != "source_id")
-    by_id = sources_by_id()
-    # Batches keep every statement under SQLite's limit on bound parameters.
-    for i in range(0, len(ids), _IN_BATCH):
-        stmt = select(owner, link.c.source_id).where(owner.in_(ids[i : i + _IN_BATCH]))
-        for owner_id, source_id in db.session.execute(stmt):
-            out[owner_id].append(by_id[source_id])
+    if len(ids) <= _FEW_PERIODS:
+        # A site's periods: read their sources alone rather than every source (the
+        # cache of all of them is per data version, and a write has just made a new one).
+        stmt = (
+            select(owner, Source).join(Source, Source.id == link.c.source_id).where(owner.in_(ids))
+        )
+        for owner_id, source in db.session.execute(stmt):
+            out[owner_id].append(source_dict(source))
+    else:
+        by_id = sources_by_id()
+        # Batches keep every statement under SQLite's limit on bound parameters.
+        for i in range(0, len(ids), _IN_BATCH):
+            stmt = select(owner, link.c.source_id).where(owner.in_(ids[i : i + _IN_BATCH]))
+            for owner_id, source_id in db.session.execute(stmt):
+                out[owner_id].append(by_id[source_id])
     for cited in out.values():
         cited.sort(key=_published_key)
     return out

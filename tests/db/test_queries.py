@@ -183,6 +183,16 @@ def test_sources_for_periods_by_period_id_oldest_first(ctx):
     assert queries.sources_for_periods([]) == {}
 
 
+def test_sources_of_few_and_many_periods_are_read_alike(ctx, monkeypatch):
+    """A few periods' sources are read alone, many through the cache of every source:
+    both give the same lists."""
+    ids = [p for (p,) in db.session.execute(db.select(ControlPeriod.id))]
+    few = queries.sources_for_periods(ids)
+    monkeypatch.setattr(queries, "_FEW_PERIODS", 0)
+    many = queries.sources_for_periods(ids)
+    assert few == many and any(few.values())
+
+
 def test_source_dict_and_sources_by_id(ctx):
     c2 = db.session.scalar(db.select(Source).where(Source.ref == "C2"))
     assert queries.source_dict(c2) == {
