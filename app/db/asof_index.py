@@ -422,29 +422,32 @@ class AsOfIndex:
 
         A site that holds the same periods as on the day asked before, outside any
         window, keeps that day's row (rows are read-only): a slider moving by days or
-        months rebuilds only the sites whose periods change.
+        months rebuilds only the sites whose periods change. The day asked before is
+        answered with its own list (another reader of the same date).
         """
         d = day.toordinal()
+        previous = self._previous  # read once: another thread may replace it
+        if previous is not None and previous[0] == d:
+            return previous[4]
         held, c_slow = self.control.lookup(d)
         s_held, s_slow = self.status.lookup(d)
         slow = np.zeros(len(self.sites), dtype=bool)
         slow[c_slow] = True
         slow[s_slow] = True
         slow[[self.position[site] for site in self.overlay]] = True
-        previous = self._previous  # read once: another thread may replace it
         if previous is None:
             out: list[dict] = [_TEMPLATE] * len(self.sites)
             todo = np.flatnonzero(~slow)
             p_decided: dict[int, tuple] = {}
         else:
-            p_held, p_status, p_slow, p_rows, p_decided = previous
+            _day, p_held, p_status, p_slow, p_rows, p_decided = previous
             out = list(p_rows)
             todo = np.flatnonzero(~slow & ((held != p_held) | (s_held != p_status) | p_slow))
         slow_rows, decided = self._slow_rows(day, d, np.flatnonzero(slow).tolist(), p_decided)
         for pos, row in slow_rows.items():
             out[pos] = row
         self._held_rows(out, todo, held[todo], s_held[todo])
-        self._previous = (held, s_held, slow, out, decided)
+        self._previous = (d, held, s_held, slow, out, decided)
         return out
 
     def _held_rows(

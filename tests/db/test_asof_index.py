@@ -42,6 +42,16 @@ def test_index_rows_equal_the_sql_rows(ctx):
         assert list(index.rows(day)[0]) == list(queries.compute_state_at(day)[0])  # key order
 
 
+def test_the_day_asked_last_is_answered_with_its_own_rows(ctx):
+    index = _index()
+    first = index.rows(D(2015, 8, 1))
+    assert index.rows(D(2015, 8, 1)) is first  # nothing recomputed for another reader
+    other = index.rows(D(2014, 6, 1))
+    assert other is not first and other == queries.compute_state_at(D(2014, 6, 1))
+    again = index.rows(D(2015, 8, 1))
+    assert again is not first and again == first == queries.compute_state_at(D(2015, 8, 1))
+
+
 def test_one_index_per_version_shared_by_every_caller(ctx):
     assert _index() is _index()
     queries.state_at(D(2015, 8, 1))
