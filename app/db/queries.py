@@ -241,8 +241,11 @@ def sources_for_periods(
         stmt = (
             select(owner, Source).join(Source, Source.id == link.c.source_id).where(owner.in_(ids))
         )
+        made: dict[int, dict] = {}  # one dict per source, as from the cache (rows dedupe by id)
         for owner_id, source in db.session.execute(stmt):
-            out[owner_id].append(source_dict(source))
+            if source.id not in made:
+                made[source.id] = source_dict(source)
+            out[owner_id].append(made[source.id])
     else:
         by_id = sources_by_id()
         # Batches keep every statement under SQLite's limit on bound parameters.
