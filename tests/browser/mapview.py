@@ -23,3 +23,15 @@ def open_map(page, live_server, path="/?date=2015-08-01", viewport=DESKTOP):
 def js(page, expression, arg=None):
     """Evaluate an arrow function taking one argument (a plain expression needs none)."""
     return page.evaluate(expression, arg)
+
+
+def wait_until_still(page):
+    """Wait for the map to stop moving (a popup's auto-pan is animated): a click sent while
+    the popup glides would land where its link was a frame before."""
+    page.wait_for_function(
+        """() => {
+            const pan = AtlasMap.instance.map._panAnim;
+            return !(pan && pan._inProgress);
+        }"""
+    )
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")

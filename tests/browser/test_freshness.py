@@ -15,7 +15,7 @@ from app import create_app
 from app.core import clock
 from app.io import seed
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.mapview import DESKTOP, PHONE, js
+from tests.browser.mapview import DESKTOP, PHONE, js, wait_until_still
 
 ACCOUNT = ("fresh-editor", "browser tests password")
 
@@ -66,6 +66,7 @@ def _open_popup(page, live_server, name, viewport):
     page.get_by_role("button", name=f"Show {name} on the map").click()
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text(name)
+    wait_until_still(page)
     return popup
 
 
