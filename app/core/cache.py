@@ -73,6 +73,7 @@ class VersionedCache:
         self._lock = threading.Lock()
         self.bytes = 0
         self.hits = self.misses = 0
+        self._too_big: tuple[tuple[Hashable, Hashable], int] | None = None
         if share is not None:
             _CACHES.append(self)
 
@@ -102,10 +103,13 @@ class VersionedCache:
 
     def put(self, version: Hashable, key: Hashable, value: Any) -> None:
         """Store a value, evicting the least recently used until the budget holds."""
+        full = (version, key)
+        if self._too_big == (full, id(value)):
+            return  # measured and refused already (the same object asked for again)
         size = self.sizeof(value)
         if size > self.max_bytes:
+            self._too_big = (full, id(value))
             return  # bigger than the whole budget: serve it, never keep it
-        full = (version, key)
         with self._lock:
             old = self._items.pop(full, None)
             if old is not None:

@@ -26,7 +26,7 @@ from collections.abc import Hashable, Iterable, Iterator
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import String, bindparam, cast, exists, func, literal, select, union
+from sqlalchemy import String, bindparam, cast, exists, func, literal, select, union, union_all
 
 from app.core import asof_index, cache, clock, timeline, vocabulary
 from app.core.asof_index import Track
@@ -760,19 +760,18 @@ def _last_verified(site_ids: list[int]) -> dict[int, dt.date]:
     """freshness.last_verified of these sites, each part filtered by site first (the
     union's own filter would scan every period)."""
     out: dict[int, dt.date] = {}
-    for stmt in _last_verified_parts():
-        for i in range(0, len(site_ids), queries._IN_BATCH):
-            batch = {"sites": site_ids[i : i + queries._IN_BATCH]}
-            for site_id, day in db.session.execute(stmt, batch):
-                if day is not None:
-                    day = freshness._day(day)
-                    out[site_id] = max(out.get(site_id, day), day)
+    for i in range(0, len(site_ids), queries._IN_BATCH):
+        batch = {"sites": site_ids[i : i + queries._IN_BATCH]}
+        for site_id, day in db.session.execute(_last_verified_statement(), batch):
+            if day is not None:
+                day = freshness._day(day)
+                out[site_id] = max(out.get(site_id, day), day)
     return out
 
 
-# Built once: making these statements took longer than running them for one site.
+# Built once: making this statement took longer than running it for one site.
 @functools.cache
-def _last_verified_parts() -> tuple:
+def _last_verified_statement():
     sites = bindparam("sites", expanding=True)
     parts = [
         select(Verification.site_id, func.max(Verification.day))
@@ -792,7 +791,7 @@ def _last_verified_parts() -> tuple:
             )
             .group_by(model.site_id)
         )
-    return tuple(parts)
+    return union_all(*parts)
 
 
 @functools.cache

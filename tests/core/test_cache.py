@@ -45,6 +45,17 @@ def test_a_value_bigger_than_the_budget_is_served_but_not_kept():
     assert len(cache) == 0 and cache.bytes == 0
 
 
+def test_a_value_too_big_is_measured_once_while_it_is_asked_for_again():
+    measured = []
+    c = VersionedCache(max_bytes=10, sizeof=lambda v: measured.append(v) or 100)
+    big = [1, 2, 3]
+    for _ in range(3):
+        assert c.get(1, "k", lambda: big) is big
+    assert len(measured) == 1 and len(c) == 0
+    c.get(1, "k", lambda: [4, 5])  # another value (a later answer) is measured again
+    assert len(measured) == 2
+
+
 def test_refused_values_are_not_kept():
     cache = VersionedCache(max_bytes=10_000)
     cache.get(1, "bad", lambda: (400, {}, b"no"), keep=lambda v: v[0] == 200)
