@@ -30,13 +30,9 @@ def pytest_configure(config) -> None:
     base = os.environ.get("TEST_DATABASE_URL")
     if not worker or not base:
         return
-    from sqlalchemy import create_engine
-
     root, name = base.rsplit("/", 1)
     mine = f"{name}_{worker}"
-    engine = create_engine(
-        base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
+    engine = _autocommit(base)
     with engine.connect() as conn:
         extensions = conn.scalars(
             text("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'")
@@ -45,9 +41,7 @@ def pytest_configure(config) -> None:
         conn.execute(text(f'CREATE DATABASE "{mine}"'))
     engine.dispose()
     url = f"{root}/{mine}"
-    engine = create_engine(
-        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
+    engine = _autocommit(url)
     with engine.connect() as conn:
         for extension in extensions:
             conn.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{extension}"'))
@@ -55,6 +49,14 @@ def pytest_configure(config) -> None:
     # Everything that reads the variable later (fixtures, servers started as subprocesses)
     # then uses this worker's database.
     os.environ["TEST_DATABASE_URL"] = url
+
+
+def _autocommit(url: str):
+    from sqlalchemy import create_engine
+
+    return create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
 
 
 def _config(url: str, **extra) -> dict:
