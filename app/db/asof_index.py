@@ -736,11 +736,11 @@ def _reload(site_ids: set[int]) -> dict[int, tuple[list[dict], list[dict], dict,
     for i in range(0, len(ids), queries._IN_BATCH):
         batch = {"sites": ids[i : i + queries._IN_BATCH]}
         for site_id, rows in queries._candidates(
-            conn, _all_periods("control", dialect), batch
+            conn, _all_periods(queries._control_statement, ControlPeriod, dialect), batch
         ).items():
             control[site_id] = rows
         for site_id, rows in queries._candidates(
-            conn, _all_periods("status", dialect), batch
+            conn, _all_periods(queries._status_statement, StatusPeriod, dialect), batch
         ).items():
             status[site_id] = rows
     cited = queries.sources_for_periods(r["period_id"] for rows in control.values() for r in rows)
@@ -795,11 +795,7 @@ def _last_verified_statement():
 
 
 @functools.cache
-def _all_periods(kind: str, dialect: str):
-    """The SQL path's candidate statement of `kind` for every period of the sites bound
-    as `sites`, any day."""
-    if kind == "control":
-        statement, model = queries._control_statement, ControlPeriod
-    else:
-        statement, model = queries._status_statement, StatusPeriod
+def _all_periods(statement, model, dialect: str):
+    """The SQL path's candidate `statement` for every period of the sites bound as
+    `sites`, any day (built once per kind and dialect)."""
     return statement(None, dialect).where(model.site_id.in_(bindparam("sites", expanding=True)))
