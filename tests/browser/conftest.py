@@ -112,9 +112,15 @@ def _guarded_page(browser, guard, **options):
     page.route("**/*", guard.route)
     page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
     page.on("pageerror", lambda e: guard.console_errors.append(str(e)))
+    # A request cancelled because the test moved on to another page (net::ERR_ABORTED)
+    # is not a failure of the app; a refused connection or a reset one is.
     page.on(
         "requestfailed",
-        lambda r: urlparse(r.url).hostname == "127.0.0.1" and guard.failed.append(r.url),
+        lambda r: (
+            urlparse(r.url).hostname == "127.0.0.1"
+            and r.failure != "net::ERR_ABORTED"
+            and guard.failed.append(r.url)
+        ),
     )
     return context, page
 

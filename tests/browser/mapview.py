@@ -16,6 +16,8 @@ def open_map(page, live_server, path="/?date=2015-08-01", viewport=DESKTOP):
     page.goto(f"{live_server}{path}")
     expect(page.locator("#timebar")).to_be_visible()
     page.wait_for_function("() => window.AtlasMap && AtlasMap.instance")
+    # A site named in the URL opens its popup, which may glide into view.
+    wait_until_still(page)
     # Labels are placed on the next animation frame.
     page.wait_for_timeout(150)
 
