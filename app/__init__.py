@@ -29,6 +29,7 @@ from app.web import (
     memory,
     params,
     pictures,
+    replay,
     security,
     templating,
     views,
@@ -46,7 +47,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure(app, test_config)
     init_extensions(app)
     register_blueprints(app)
+    wrap(app)
     return app
+
+
+def wrap(app: Flask) -> None:
+    """WSGI middleware around Flask: the replay of cached answers, then ProxyFix outside it
+    (so the replay keys on the host and scheme the client asked for)."""
+    replay.init_app(app)
+    if app.config["PROXY_FIX"]:
+        n = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:
@@ -74,9 +85,6 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
         JSON_SORT_KEYS=False,
     )
-    if app.config["PROXY_FIX"]:
-        n = app.config["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def init_extensions(app: Flask) -> None:

@@ -246,6 +246,14 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "REPLAY_CACHED_ANSWERS",
+        True,
+        "Answer a repeated anonymous API, OGC or feed request from the bytes kept from its "
+        "first answer, before Flask dispatches it (the data version is still read every "
+        "time). Off: every request goes through Flask.",
+        _bool,
+    ),
+    Setting(
         "STALE_AFTER_DAYS",
         180,
         "Days after which a tracked site's last confirmation is old: the map and table dim "

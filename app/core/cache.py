@@ -101,6 +101,17 @@ class VersionedCache:
             self.put(version, key, value)
         return value
 
+    def peek(self, version: Hashable, key: Hashable) -> Any:
+        """The cached value for (version, key), or None; nothing is computed on a miss."""
+        full = (version, key)
+        with self._lock:
+            found = self._items.get(full)
+            if found is None:
+                return None
+            self._items.move_to_end(full)
+            self.hits += 1
+            return found[0]
+
     def put(self, version: Hashable, key: Hashable, value: Any) -> None:
         """Store a value, evicting the least recently used until the budget holds."""
         full = (version, key)

@@ -22,7 +22,7 @@ from werkzeug.http import http_date, is_resource_modified, parse_range_header
 from app.core.cache import responses
 from app.db.session_events import data_version
 from app.extensions import db
-from app.web import compress
+from app.web import compress, replay
 
 Produced = tuple[int, dict[str, str], bytes]
 _VALIDATORS = frozenset({"ETag", "Vary", "Cache-Control", "Last-Modified"})
@@ -67,8 +67,10 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
         out.append(("Content-Encoding", "gzip"))
     if ranged or "HTTP_IF_MATCH" in environ or "HTTP_IF_RANGE" in environ:
         return _conditional(Response(body, status, out), len(body))
-    # The common case: the cached bytes go out as they are (no copy, no re-encoding).
+    # The common case: the cached bytes go out as they are (no copy, no re-encoding), and
+    # the same request may be answered with them before Flask next time (app.web.replay).
     out.append(("Accept-Ranges", "bytes"))
+    environ[replay.MARK] = True
     return Response(body, status, out, direct_passthrough=True)
 
 
