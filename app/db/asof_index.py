@@ -146,11 +146,7 @@ def _sites_since(base: tuple, new: int) -> set[int] | None:
     None when one of them may have changed any site or is not logged, or when `base`
     itself is not (its version number may have been counted again since)."""
     _database, old, changed_at = base
-    rows = db.session.execute(
-        select(DataChange.version, DataChange.changed_at, DataChange.sites).where(
-            DataChange.version >= old, DataChange.version <= new
-        )
-    ).all()
+    rows = db.session.connection().execute(_CHANGES, {"old": old, "new": new}).all()
     logged = {version: (when, sites) for version, when, sites in rows}
     if len(logged) != new - old + 1 or logged[old][0] != changed_at:
         return None
@@ -161,6 +157,11 @@ def _sites_since(base: tuple, new: int) -> set[int] | None:
             return None
         out.update(int(s) for s in sites.split(",") if s)
     return out
+
+
+_CHANGES = select(DataChange.version, DataChange.changed_at, DataChange.sites).where(
+    DataChange.version >= bindparam("old"), DataChange.version <= bindparam("new")
+)
 
 
 def _build_here(key: tuple) -> AsOfIndex:
@@ -762,7 +763,7 @@ def _last_verified(site_ids: list[int]) -> dict[int, dt.date]:
     out: dict[int, dt.date] = {}
     for i in range(0, len(site_ids), queries._IN_BATCH):
         batch = {"sites": site_ids[i : i + queries._IN_BATCH]}
-        for site_id, day in db.session.execute(_last_verified_statement(), batch):
+        for site_id, day in db.session.connection().execute(_last_verified_statement(), batch):
             if day is not None:
                 day = freshness._day(day)
                 out[site_id] = max(out.get(site_id, day), day)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
 from sqlalchemy import (
     Date,
+    Row,
     Table,
     and_,
+    bindparam,
     cast,
     func,
     literal_column,
@@ -234,18 +237,17 @@ def sources_for_periods(
     out: dict[int, list[dict]] = defaultdict(list)
     if not ids:
         return out
-    owner = next(c for c in link.c if c.name != "source_id")
+    owner = _owner(link)
     if len(ids) <= _FEW_PERIODS:
         # A site's periods: read their sources alone rather than every source (the
         # cache of all of them is per data version, and a write has just made a new one).
-        stmt = (
-            select(owner, Source).join(Source, Source.id == link.c.source_id).where(owner.in_(ids))
-        )
+        # Plain rows, not ORM objects: source_dict reads only their columns.
         made: dict[int, dict] = {}  # one dict per source, as from the cache (rows dedupe by id)
-        for owner_id, source in db.session.execute(stmt):
-            if source.id not in made:
-                made[source.id] = source_dict(source)
-            out[owner_id].append(made[source.id])
+        conn = db.session.connection()
+        for row in conn.execute(_sources_of_statement(link), {"owners": ids}):
+            if row.id not in made:
+                made[row.id] = source_dict(row)
+            out[row[0]].append(made[row.id])
     else:
         by_id = sources_by_id()
         # Batches keep every statement under SQLite's limit on bound parameters.
@@ -258,7 +260,23 @@ def sources_for_periods(
     return out
 
 
-def source_dict(source: Source) -> dict:
+def _owner(link: Table):
+    """The column of a link table that names the period (the other one names the source)."""
+    return next(c for c in link.c if c.name != "source_id")
+
+
+@functools.cache
+def _sources_of_statement(link: Table):
+    """(period id, every source column) of the periods bound as `owners` (built once)."""
+    owner, sources = _owner(link), Source.__table__
+    return (
+        select(owner, *sources.c)
+        .join_from(link, sources, sources.c.id == link.c.source_id)
+        .where(owner.in_(bindparam("owners", expanding=True)))
+    )
+
+
+def source_dict(source: Source | Row) -> dict:
     """Plain, JSON-ready view of a source."""
     return {
         "ref": source.ref,

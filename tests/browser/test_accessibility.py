@@ -78,6 +78,8 @@ def refuse_log_form(page, live_server) -> None:
     page.goto(f"{live_server}/editor/sites/al-qaim/log-control")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".errors")).to_be_visible()
+    # The errors can show before the stylesheet has loaded; callers measure the styled page.
+    page.wait_for_load_state("load")
 
 
 def _context(browser, size):
