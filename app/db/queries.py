@@ -267,13 +267,19 @@ def _owner(link: Table):
 
 @functools.cache
 def _sources_of_statement(link: Table):
-    """(period id, every source column) of the periods bound as `owners` (built once)."""
+    """(period id, source id, what source_dict reads) of the periods bound as `owners`
+    (built once)."""
     owner, sources = _owner(link), Source.__table__
     return (
-        select(owner, *sources.c)
+        select(owner, sources.c.id, *(sources.c[name] for name in _SOURCE_FIELDS))
         .join_from(link, sources, sources.c.id == link.c.source_id)
         .where(owner.in_(bindparam("owners", expanding=True)))
     )
+
+
+#: The columns source_dict reads (a source's note and dates of access stay in the table).
+_SOURCE_FIELDS = ("ref", "title", "publisher", "url", "published", "published_precision",
+                  "language", "archived_url")  # fmt: skip
 
 
 def source_dict(source: Source | Row) -> dict:
