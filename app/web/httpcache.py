@@ -70,7 +70,8 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
     # The common case: the cached bytes go out as they are (no copy, no re-encoding), and
     # the same request may be answered with them before Flask next time (app.web.replay).
     out.append(("Accept-Ranges", "bytes"))
-    environ[replay.MARK] = True
+    if isinstance(version[0], int):  # the current record, not a pinned past revision
+        environ[replay.MARK] = version
     return Response(body, status, out, direct_passthrough=True)
 
 

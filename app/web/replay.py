@@ -31,7 +31,8 @@ from app.core.cache import responses
 from app.db.session_events import committed_version
 from app.extensions import db
 
-#: Set by httpcache.respond on the environ of an answer that may be replayed.
+#: Set by httpcache.respond on the environ of an answer that may be replayed: the data
+#: version it was answered at (never for a past revision, which is not the current one).
 MARK = "atlas.replayable"
 #: Headers that make a request conditional or partial: Flask answers those itself.
 _CONDITIONAL = (
@@ -53,6 +54,8 @@ _WIRE = (
     "HTTP_ACCEPT_ENCODING",
 )
 _instances = itertools.count()
+#: Wire keys remembered per app; past this many the set starts again.
+_MAX_KEYS = 4096
 
 StartResponse = Callable[..., Any]
 
@@ -66,6 +69,8 @@ class Replay:
         # Tests run many apps in one process over one shared cache: keys never mix.
         self.token = next(_instances)
         self._engine = None
+        # Wire keys that had an answer kept (the version is read only for those).
+        self._kept: set[tuple] = set()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         """Replay a kept answer, or let Flask answer and keep it when it may be replayed."""
@@ -73,6 +78,9 @@ class Replay:
         if host is False:
             return self.wsgi_app(environ, start_response)
         key = ("replay", self.token, host, tuple(environ.get(name) for name in _WIRE))
+        if key not in self._kept:
+            # Pages, static files and first requests: no version read of our own.
+            return self._capture(environ, start_response, key)
         try:
             version = committed_version(self.engine())
         except Exception:  # noqa: BLE001 - a database error is Flask's to report
@@ -82,7 +90,7 @@ class Replay:
             status, headers, body = kept
             start_response(status, list(headers))
             return [body]
-        return self._capture(environ, start_response, version, key)
+        return self._capture(environ, start_response, key)
 
     def _host(self, environ: dict) -> str | None | bool:
         """The host part of the key: None once PUBLIC_URL makes answers the same on every
@@ -111,7 +119,7 @@ class Replay:
                 self._engine = db.engine
         return self._engine
 
-    def _capture(self, environ: dict, start_response: StartResponse, version, key):
+    def _capture(self, environ: dict, start_response: StartResponse, key: tuple):
         """Let Flask answer; keep the answer when respond() marked it and it set no cookie."""
         seen: list = []
 
@@ -120,12 +128,16 @@ class Replay:
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, catch)
-        # respond() marks only a 200 sent whole, as one cached bytes object.
-        if environ.get(MARK) and seen and isinstance(body, list) and len(body) == 1:
+        # respond() marks only a 200 sent whole, as one cached bytes object, with the data
+        # version it read before making or finding the body: if a write landed since, the
+        # next request reads a newer version and this copy is never served.
+        version = environ.get(MARK)
+        if version is not None and seen and isinstance(body, list) and len(body) == 1:
             status, headers = seen
             if not any(name.lower() == "set-cookie" for name, _ in headers):
-                # Kept under the version read before Flask ran: if a write landed since,
-                # the next request reads a newer version and this copy is never served.
+                if len(self._kept) >= _MAX_KEYS:
+                    self._kept.clear()  # the cache forgets entries too: start afresh
+                self._kept.add(key)
                 responses.put(version, key, (status, tuple(headers), body[0]))
         return body
 

@@ -167,3 +167,27 @@ def test_with_a_public_url_made_up_hosts_share_one_kept_answer(app_variant, cont
     bodies = {client.get(ITEMS, base_url=f"http://h{i}.example").get_data() for i in range(5)}
     assert len(bodies) == 1 and b"https://atlas.example.org/" in bodies.pop()
     assert len(calls) == 1
+
+
+def test_pages_and_static_files_cost_no_version_read_of_their_own(dispatched, monkeypatch):
+    from app.web import replay
+
+    client, _ = dispatched
+    reads: list[int] = []
+    real = replay.committed_version
+    monkeypatch.setattr(replay, "committed_version", lambda e: reads.append(1) or real(e))
+    for _ in range(2):
+        assert client.get("/static/css/app.css").status_code == 200
+        assert client.get("/").status_code == 200
+    assert reads == []
+    client.get(SITES)  # the first answer is kept without a read of the replay's own
+    client.get(SITES)  # the replay reads the version once
+    assert reads == [1]
+
+
+def test_answers_pinned_to_a_past_revision_are_not_kept(dispatched):
+    client, calls = dispatched
+    past = SITES + "&rev=1"
+    first, again = client.get(past), client.get(past)
+    assert first.status_code == again.status_code == 200
+    assert len(calls) == 2
