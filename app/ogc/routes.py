@@ -92,7 +92,9 @@ def _serve(name, endpoint):
 
     # Only validated answers are kept (respond() drops 400s), and the host is left out
     # once PUBLIC_URL is set, so made-up parameters or Host headers cannot fill the cache.
-    return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce)
+    # Without `f=` the format follows the Accept header: shared caches must key on it.
+    vary = () if "f" in params else ("Accept",)
+    return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
 
 
 def _limits() -> ogc.Limits:

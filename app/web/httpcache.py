@@ -35,8 +35,11 @@ def etag(version: tuple, key: Hashable) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
+def respond(key: Hashable, produce: Callable[[], Produced], vary: tuple[str, ...] = ()) -> Response:
     """Serve ``produce() -> (status, headers, body)`` cached; 304 when the copy is current.
+
+    `vary` names the request headers the answer depends on besides Accept-Encoding (the
+    OGC API's format chosen by Accept), so that a shared cache keeps one copy for each.
 
     Large bodies go gzip-compressed to clients that accept it; the compressed copy is
     cached beside the plain one, so each is made once per data version. A Range request
@@ -51,12 +54,12 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
     ) and "HTTP_IF_MATCH" not in environ:
         tag = etag(version, key)
         if not is_resource_modified(environ, etag=f'W/"{tag}"', last_modified=version[1]):
-            return Response(status=304, headers=_validators(tag, version))
+            return Response(status=304, headers=_validators(tag, version, vary))
     # Only 200s are kept: refusals are cheap to redo, and a client must not be able to fill
     # the cache with error answers to made-up queries. The validators are kept with the
     # body, so a cached answer hashes and formats nothing.
     status, headers, body, fixed = responses.get(
-        version, key, lambda: _prepared(version, key, produce()), keep=_is_ok
+        version, key, lambda: _prepared(version, key, produce(), vary), keep=_is_ok
     )
     if status != 200:
         return Response(body, status, headers)
@@ -75,7 +78,7 @@ def respond(key: Hashable, produce: Callable[[], Produced]) -> Response:
     return Response(body, status, out, direct_passthrough=True)
 
 
-def _prepared(version: tuple, key: Hashable, produced: Produced) -> tuple:
+def _prepared(version: tuple, key: Hashable, produced: Produced, vary: tuple[str, ...]) -> tuple:
     """`produced` and, for a 200, its headers with the validators, made once per version."""
     status, headers, body = produced
     if status != 200:
@@ -83,7 +86,7 @@ def _prepared(version: tuple, key: Hashable, produced: Produced) -> tuple:
     tag = etag(version, key)
     # The validators replace any of the same name the producer set (as before).
     own = [(k, v) for k, v in headers.items() if k not in _VALIDATORS]
-    fixed = [*own, ("ETag", f'W/"{tag}"'), ("Vary", "Accept-Encoding")]
+    fixed = [*own, ("ETag", f'W/"{tag}"'), ("Vary", _vary(vary))]
     if version[1] is not None:
         fixed.append(("Last-Modified", http_date(version[1])))
     return status, headers, body, tuple(fixed)
@@ -151,9 +154,13 @@ def _cache_control() -> str:
     return f"public, max-age={current_app.config['DOWNLOAD_MAX_AGE']}, must-revalidate"
 
 
-def _validators(tag: str, version: tuple) -> dict[str, str]:
+def _vary(vary: tuple[str, ...]) -> str:
+    return ", ".join(("Accept-Encoding", *vary))
+
+
+def _validators(tag: str, version: tuple, vary: tuple[str, ...] = ()) -> dict[str, str]:
     """ETag, Last-Modified and the Cache-Control policy of a 304, as plain headers."""
-    out = {"ETag": f'W/"{tag}"', "Vary": "Accept-Encoding", "Cache-Control": _cache_control()}
+    out = {"ETag": f'W/"{tag}"', "Vary": _vary(vary), "Cache-Control": _cache_control()}
     if version[1] is not None:
         out["Last-Modified"] = http_date(version[1])
     return out

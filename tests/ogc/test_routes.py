@@ -205,3 +205,23 @@ def test_items_are_conditional(seeded_client):
         "/ogc/collections/periods/items?limit=5", headers={"If-None-Match": first.headers["ETag"]}
     )
     assert again.status_code == 304 and again.data == b""
+
+
+@pytest.mark.parametrize(
+    "query, vary",
+    [
+        ("", "Accept-Encoding, Accept"),  # the format follows the Accept header
+        ("&f=json", "Accept-Encoding"),  # the query names it
+    ],
+)
+def test_answers_whose_format_follows_accept_say_so_in_vary(seeded_client, query, vary):
+    url = f"/ogc/collections/periods/items?limit=2{query}"
+    first = seeded_client.get(url, headers={"Accept": "application/geo+json"})
+    assert first.status_code == 200 and first.headers["Vary"] == vary
+    again = seeded_client.get(
+        url, headers={"Accept": "application/geo+json", "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.headers["Vary"].startswith(vary)
+    page = seeded_client.get(url, headers={"Accept": "text/html"})
+    assert page.headers["Vary"].startswith(vary)
+    assert (page.mimetype == "text/html") == (query == "")
