@@ -249,8 +249,8 @@ SETTINGS: tuple[Setting, ...] = (
         "REPLAY_CACHED_ANSWERS",
         True,
         "Answer a repeated anonymous API, OGC or feed request from the bytes kept from its "
-        "first answer, before Flask dispatches it (the data version is still read every "
-        "time). Off: every request goes through Flask.",
+        "first answer, before Flask dispatches it (the data version is still read on every "
+        "replay). Off: every request goes through Flask.",
         _bool,
     ),
     Setting(

@@ -88,13 +88,9 @@ class VersionedCache:
 
         `keep(value)` False leaves a computed value out of the cache (error answers).
         """
-        full = (version, key)
-        with self._lock:
-            found = self._items.get(full)
-            if found is not None:
-                self._items.move_to_end(full)
-                self.hits += 1
-                return found[0]
+        found = self._hit((version, key))
+        if found is not None:
+            return found[0]
         value = produce()  # outside the lock: a slow query must not block other readers
         self.misses += 1
         if keep is None or keep(value):
@@ -103,14 +99,17 @@ class VersionedCache:
 
     def peek(self, version: Hashable, key: Hashable) -> Any:
         """The cached value for (version, key), or None; nothing is computed on a miss."""
-        full = (version, key)
+        found = self._hit((version, key))
+        return None if found is None else found[0]
+
+    def _hit(self, full: tuple) -> tuple[Any, int] | None:
+        """The (value, size) stored under `full`, marked as just used; None on a miss."""
         with self._lock:
             found = self._items.get(full)
-            if found is None:
-                return None
-            self._items.move_to_end(full)
-            self.hits += 1
-            return found[0]
+            if found is not None:
+                self._items.move_to_end(full)
+                self.hits += 1
+            return found
 
     def put(self, version: Hashable, key: Hashable, value: Any) -> None:
         """Store a value, evicting the least recently used until the budget holds."""
