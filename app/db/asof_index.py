@@ -28,7 +28,7 @@ import numpy as np
 from flask import Flask, current_app
 from sqlalchemy import String, bindparam, cast, exists, func, literal, select, union, union_all
 
-from app.core import asof_index, cache, clock, timeline, vocabulary
+from app.core import asof_index, cache, clock, collector, timeline, vocabulary
 from app.core.asof_index import Track
 from app.core.bounds import Bound
 from app.db import freshness, queries, snapshot
@@ -218,7 +218,8 @@ class AsOfIndex:
         self.status = Track.build(0, [], [], [], [], [])
         self.bounds: list[Bound] = []
         self.bound_fields: list[tuple] = []  # (iso earliest, precision, text) by bound
-        self.readings: dict[int, str] = {}  # a transition window's words, by bound
+        # A transition window's fields by bound: (text, earliest, latest, words).
+        self.windows: dict[int, tuple[str, str | None, str | None, str]] = {}
         self.start_days: list[tuple[int, int]] = [asof_index.start_days(None)]
         self.end_days: list[tuple[int, int]] = [asof_index.end_days(None)]
         self.bound_qualified = np.zeros(1, dtype=bool)
@@ -240,6 +241,7 @@ class AsOfIndex:
     # ---- building -----------------------------------------------------------------------
 
     @classmethod
+    @collector.paused()  # its interned tuples and bounds are acyclic, like a date's rows
     def load(cls, version: tuple) -> AsOfIndex:
         """Read every site and period of the session's view into a new index."""
         self = cls(version)
@@ -444,10 +446,11 @@ class AsOfIndex:
             _day, p_held, p_status, p_slow, p_rows, p_decided = previous
             out = list(p_rows)
             todo = np.flatnonzero(~slow & ((held != p_held) | (s_held != p_status) | p_slow))
-        slow_rows, decided = self._slow_rows(day, d, np.flatnonzero(slow).tolist(), p_decided)
-        for pos, row in slow_rows.items():
-            out[pos] = row
-        self._held_rows(out, todo, held[todo], s_held[todo])
+        with collector.paused():
+            slow_rows, decided = self._slow_rows(day, d, np.flatnonzero(slow).tolist(), p_decided)
+            for pos, row in slow_rows.items():
+                out[pos] = row
+            self._held_rows(out, todo, held[todo], s_held[todo])
         self._previous = (d, held, s_held, slow, out, decided)
         return out
 
@@ -495,7 +498,7 @@ class AsOfIndex:
                 row["status"], row["status_since"] = st, ss
             row["last_verified"] = verified[pos]
             if h < 0:
-                row["sources"] = []
+                row["sources"] = ()
                 continue
             (row["controller"], row["controller_name"], row["controller_name_ar"],
              row["controller_short_ar"], row["controller_colour"]) = actors[a]  # fmt: skip
@@ -507,7 +510,7 @@ class AsOfIndex:
             row["confidence"] = values[conf]
             row["note"] = values[note]
             row["period_id"] = pid
-            row["sources"] = list(sets[srcs]) if srcs >= 0 else []
+            row["sources"] = sets[srcs] if srcs >= 0 else ()
 
     def _qualified(self, bound: np.ndarray) -> np.ndarray:
         return self.bound_qualified[bound]  # -1 (no bound) reads the trailing False
@@ -586,17 +589,17 @@ class AsOfIndex:
                 out[pos] = _row(
                     *site[1:], *actors[a], *fields[sb], *fields[eb],
                     qualified[sb] or qualified[eb], None, con, actors[ch][0], values[conf],
-                    values[note], pid, *state, list(sets[srcs]) if srcs >= 0 else [], verified,
+                    values[note], pid, *state, sets[srcs] if srcs >= 0 else (), verified,
                 )  # fmt: skip
             elif not found:
-                out[pos] = _row(*site[1:], *_UNKNOWN, *state, [], verified)
+                out[pos] = _row(*site[1:], *_UNKNOWN, *state, (), verified)
             else:
                 unknown = list(_UNKNOWN)
                 unknown[11], unknown[12] = True, self._transition(found, control, d)
                 cited = {id(x): x for i in found if control[i][8] >= 0 for x in sets[control[i][8]]}
                 out[pos] = _row(
                     *site[1:], *unknown, *state,
-                    sorted(cited.values(), key=queries._published_key), verified,
+                    tuple(sorted(cited.values(), key=queries._published_key)), verified,
                 )  # fmt: skip
             decided[pos] = (key, out[pos])
         return out, decided
@@ -616,7 +619,7 @@ class AsOfIndex:
         names = [a[1] for a in actors]
         names_ar = [a[2] or a[1] for a in actors]
         edge_before, edge_after = (["unknown"] if before else []), (["unknown"] if after else [])
-        bound = self.bounds[window]
+        text, earliest, latest, reading = self._window(window)
         return {
             "from": None if before else actors[0][0],
             "to": None if after else actors[-1][0],
@@ -624,17 +627,21 @@ class AsOfIndex:
             "colours": [a[4] for a in actors],
             "names": edge_before + names + edge_after,
             "names_ar": edge_before + names_ar + edge_after,
-            "window": bound.text,
-            "earliest": clock.iso_day(bound.earliest),
-            "latest": clock.iso_day(bound.latest),
-            "reading": self._reading(window),
+            "window": text,
+            "earliest": earliest,
+            "latest": latest,
+            "reading": reading,
         }
 
-    def _reading(self, bound: int) -> str:
-        """A window's words, computed once per bound."""
-        found = self.readings.get(bound)
+    def _window(self, at: int) -> tuple[str, str | None, str | None, str]:
+        """A transition window's fields, computed once per bound."""
+        found = self.windows.get(at)
         if found is None:
-            found = self.readings[bound] = self.bounds[bound].reading()
+            bound = self.bounds[at]
+            found = self.windows[at] = (
+                bound.text, clock.iso_day(bound.earliest), clock.iso_day(bound.latest),
+                bound.reading(),
+            )  # fmt: skip
         return found
 
     def _reloaded_row(self, day: dt.date, pos: int, reloaded: tuple) -> dict:

@@ -347,7 +347,7 @@ def _state_row(
         "status_since": clock.iso_day(
             status_row and status_row["start"] and status_row["start"].earliest
         ),
-        "sources": sorted(sources.values(), key=_published_key),
+        "sources": tuple(sorted(sources.values(), key=_published_key)),
     }
 
 

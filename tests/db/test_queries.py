@@ -86,7 +86,7 @@ def _period_id(slug: str, actor: str) -> int:
 def test_a_gap_is_unknown_never_the_last_actor(ctx):
     waleed = _state(D(2015, 8, 1))["al-waleed"]
     assert waleed["controller"] is None and waleed["controller_name"] is None
-    assert waleed["period_id"] is None and waleed["sources"] == []
+    assert waleed["period_id"] is None and waleed["sources"] == ()
     assert waleed["since"] is None and waleed["since_precision"] is None
     assert waleed["until"] is None and waleed["until_precision"] is None
     assert waleed["uncertain"] is False and waleed["contested"] is False
