@@ -36,6 +36,7 @@ from app.db.models import (
     Actor,
     ControlPeriod,
     DataChange,
+    Site,
     StatusPeriod,
     Verification,
     control_period_source,
@@ -228,9 +229,9 @@ class AsOfIndex:
         self.source_sets: list[tuple[dict, ...]] = []  # cited sources, in published order
         self.c = _Payload()
         self.s = _Payload()
-        # Sites reloaded after a write: id → SQL-style candidate rows, answered by the SQL
-        # path's rule (site id → (control rows, status rows, cited, last verified)).
-        self.overlay: dict[int, tuple[list[dict], list[dict], dict, str | None]] = {}
+        # Sites reloaded after a write, answered by the SQL path's rule: site id → (the
+        # site as in self.sites, its control rows, status rows, cited, last verified).
+        self.overlay: dict[int, _Reloaded] = {}
         # Estimated bytes, set aside from RESPONSE_CACHE_MB while the index is kept (the
         # sources the sets point to belong to the source cache).
         self.footprint = 0
@@ -247,10 +248,8 @@ class AsOfIndex:
         self = cls(version)
         conn = db.session.connection()
         for r in conn.execute(queries._SITE_STATEMENT):
-            site = dict(zip(queries._SITE_COLUMNS, r, strict=True))
-            site["tracked"] = site["kind"] not in vocabulary.UNTRACKED_KINDS
             self.position[r[0]] = len(self.sites)
-            self.sites.append((r[0], *(site[k] for k in _ROW_SITE_KEYS)))
+            self.sites.append(_site(r))
         verified = freshness.last_verified_by_site()
         self.last_verified = [clock.iso_day(verified.get(s[0])) for s in self.sites]
         actor_at: dict[int | None, int] = {None: -1}
@@ -402,11 +401,14 @@ class AsOfIndex:
         )
 
     def updated(self, version: tuple, site_ids: set[int]) -> AsOfIndex | None:
-        """A copy for `version` that reloads `site_ids` only; None for a new site (the
-        site list changed: a rebuild is due)."""
+        """A copy for `version` that reloads `site_ids` only (their periods and their own
+        fields); None for a new or deleted site (the site list changed: a rebuild is due)."""
         if any(s not in self.position for s in site_ids):
             return None
-        overlay = {**self.overlay, **_reload(site_ids)}
+        reloaded = _reload(site_ids)
+        if any(r[0] is None for r in reloaded.values()):
+            return None  # deleted meanwhile: the site list changed too
+        overlay = {**self.overlay, **reloaded}
         new = object.__new__(AsOfIndex)
         new.__dict__.update(self.__dict__)
         new.version, new.overlay, new._previous = version, overlay, None
@@ -528,7 +530,7 @@ class AsOfIndex:
         for pos in positions:
             reloaded = self.overlay.get(self.sites[pos][0])
             if reloaded is not None:
-                out[pos] = self._reloaded_row(day, pos, reloaded)
+                out[pos] = self._reloaded_row(day, reloaded)
             else:
                 plain.append(pos)
         c, s = self.c, self.s
@@ -644,10 +646,10 @@ class AsOfIndex:
             )  # fmt: skip
         return found
 
-    def _reloaded_row(self, day: dt.date, pos: int, reloaded: tuple) -> dict:
+    def _reloaded_row(self, day: dt.date, reloaded: _Reloaded) -> dict:
         """A site reloaded after a write: the SQL path's own rule on its rows."""
-        site = dict(zip(("site_id", *_ROW_SITE_KEYS), self.sites[pos], strict=True))
-        control, status, cited, verified = reloaded
+        fields, control, status, cited, verified = reloaded
+        site = dict(zip(("site_id", *_ROW_SITE_KEYS), fields, strict=True))
         control = [r for r in control if _possible(r, day)]
         status = [r for r in status if _possible(r, day)]
         return queries._state_row(day, site, control, status, cited) | {"last_verified": verified}
@@ -734,15 +736,30 @@ def _possible(row: dict, day: dt.date) -> bool:
     return timeline.holds_possibly(timeline.Period(row["start"], row["end"]), day)
 
 
-def _reload(site_ids: set[int]) -> dict[int, tuple[list[dict], list[dict], dict, str | None]]:
-    """Every period of these sites as the SQL path's candidate rows (a few small queries)."""
+def _site(row) -> tuple:
+    """An index site, (id, *_ROW_SITE_KEYS values), from a row of queries._SITE_STATEMENT."""
+    site = dict(zip(queries._SITE_COLUMNS, row, strict=True))
+    site["tracked"] = site["kind"] not in vocabulary.UNTRACKED_KINDS
+    return (row[0], *(site[k] for k in _ROW_SITE_KEYS))
+
+
+# A reloaded site: (its fields as _site gives them or None when it is gone, its control
+# and status periods as the SQL path's candidate rows, their sources, last verified).
+_Reloaded = tuple[tuple | None, list[dict], list[dict], dict, str | None]
+
+
+def _reload(site_ids: set[int]) -> dict[int, _Reloaded]:
+    """These sites' own fields and every period of theirs (a few small queries)."""
     conn = db.session.connection()
     ids = sorted(site_ids)
     control: dict[int, list[dict]] = {s: [] for s in ids}
     status: dict[int, list[dict]] = {s: [] for s in ids}
+    fields: dict[int, tuple] = {}
     dialect = conn.dialect.name
     for i in range(0, len(ids), queries._IN_BATCH):
         batch = {"sites": ids[i : i + queries._IN_BATCH]}
+        for row in conn.execute(_some_sites(), batch):
+            fields[row[0]] = _site(row)
         for site_id, rows in queries._candidates(
             conn, _all_periods(queries._control_statement, ControlPeriod, dialect), batch
         ).items():
@@ -755,6 +772,7 @@ def _reload(site_ids: set[int]) -> dict[int, tuple[list[dict], list[dict], dict,
     verified = _last_verified(ids)
     return {
         s: (
+            fields.get(s),
             control[s],
             status[s],
             {r["period_id"]: cited[r["period_id"]] for r in control[s] if r["period_id"] in cited},
@@ -775,6 +793,12 @@ def _last_verified(site_ids: list[int]) -> dict[int, dt.date]:
                 day = freshness._day(day)
                 out[site_id] = max(out.get(site_id, day), day)
     return out
+
+
+@functools.cache
+def _some_sites():
+    """queries._SITE_STATEMENT for the sites bound as `sites` (built once)."""
+    return queries._SITE_STATEMENT.where(Site.id.in_(bindparam("sites", expanding=True)))
 
 
 # Built once: making this statement took longer than running it for one site.

@@ -20,6 +20,7 @@ from app.db.models import (
     Proposal,
     Revision,
     SeedMark,
+    Site,
     StatusPeriod,
     User,
     UserSession,
@@ -91,6 +92,12 @@ def _note_changes(session: Session, _context, _instances) -> None:
 
 def _site_of(session: Session, obj) -> int | None:
     """The one site whose answers a changed row affects, or None (anything may change)."""
+    if isinstance(obj, Site):
+        # An edited site changes its own rows; a new, deleted or re-slugged one changes
+        # which rows there are or their order (every answer is sorted by slug).
+        if obj in session.new or obj in session.deleted:
+            return None
+        return None if sa_inspect(obj).attrs.slug.history.has_changes() else obj.id
     if not isinstance(obj, _ONE_SITE):
         return None
     if obj in session.new:

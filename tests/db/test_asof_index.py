@@ -98,6 +98,44 @@ def test_a_verification_updates_last_verified(ctx):
     assert queries.state_at(D(2015, 8, 1)) == queries.compute_state_at(D(2015, 8, 1))
 
 
+def test_an_edited_site_reloads_its_own_fields(ctx):
+    before = _index()
+    site = db.session.scalars(db.select(Site).where(Site.slug == "al-qaim")).one()
+    site.name, site.lon = "Al-Qaim (Husaybah)", site.lon + 0.01
+    db.session.commit()
+    assert db.session.get(DataChange, data_version(db.session)[0]).sites == str(site.id)
+    after = _index()
+    assert after.c is before.c and set(after.overlay) == {site.id}
+    for day in DAYS:
+        assert queries.state_at(day) == queries.compute_state_at(day)
+    row = {r["slug"]: r for r in queries.state_at(D(2015, 8, 1))}["al-qaim"]
+    assert (row["name"], row["lon"]) == ("Al-Qaim (Husaybah)", site.lon)
+
+
+def test_a_new_slug_or_a_new_site_rebuilds_in_full(ctx):
+    before = _index()
+    site = db.session.scalars(db.select(Site).where(Site.slug == "al-qaim")).one()
+    site.slug = "zz-al-qaim"  # every answer is sorted by slug: its place changes
+    db.session.commit()
+    assert db.session.get(DataChange, data_version(db.session)[0]).sites is None
+    after = _index()
+    assert after.c is not before.c and not after.overlay
+    assert queries.state_at(D(2015, 8, 1)) == queries.compute_state_at(D(2015, 8, 1))
+    db.session.add(
+        Site(
+            slug="new-crossing",
+            name="New crossing",
+            country="SY",
+            kind=site.kind,
+            lon=38.0,
+            lat=34.0,
+        )
+    )
+    db.session.commit()
+    assert db.session.get(DataChange, data_version(db.session)[0]).sites is None
+    assert "new-crossing" in {r["slug"] for r in queries.state_at(D(2015, 8, 1))}
+
+
 def test_a_bulk_write_rebuilds_in_full(ctx):
     before = _index()
     db.session.execute(update(ControlPeriod).values(note="bulk"))  # Core: rows unknown
