@@ -15,7 +15,7 @@ def paused() -> Iterator[None]:
     otherwise triggers a collection every 700 allocations, and each one promotes the
     new rows towards the oldest generation, whose full sweeps over every cached row
     then cost more than building them. Refcounting frees acyclic objects all the same;
-    only cycles made inside the block wait for the next collection.
+    only cycles made meanwhile, by this thread or another, wait for the next collection.
 
     >>> import gc
     >>> with paused():
