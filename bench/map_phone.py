@@ -14,9 +14,10 @@ touch) in headless Chromium with the CPU slowed down 4× (CDP
    them) and steps after a 300 ms pause (what the page prepared while idle counts);
    long tasks during the steps are counted too.
 
-``--compare`` runs the same page first with the map scripts as committed (``git show
-HEAD:static/js/…``, served in place of the working copies through Playwright's routing)
-and then with the working copies, in one run, so both see the same machine load.
+``--compare`` runs the same page first with the map scripts and style sheet as committed
+(``git show HEAD:static/js/…``, ``HEAD:static/css/map.css``, served in place of the
+working copies through Playwright's routing) and then with the working copies, in one run,
+so both see the same machine load. The page's HTML is the working copy's in both.
 
 Usage::
 
@@ -42,7 +43,9 @@ sys.path.insert(0, str(ROOT))
 from bench.map_weight import _demo_app, _serve  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SCRIPTS = ("atlas-core.js", "atlas-map.js", "atlas-base.js")
+# Swapped by --compare: the map's scripts and its style sheet, which goes with them (the
+# table's layout rules follow what atlas-map.js does to the table).
+ASSETS = ("js/atlas-core.js", "js/atlas-map.js", "js/atlas-base.js", "css/map.css")
 PHONE = {"width": 390, "height": 844}
 
 LONGTASKS_JS = """
@@ -87,7 +90,7 @@ def main() -> None:
         f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    committed = _committed_scripts() if args.compare else None
+    committed = _committed_assets() if args.compare else None
     with tempfile.TemporaryDirectory() as tmp:
         app = _demo_app(Path(tmp) / "bench.sqlite", args)
         with _serve(app) as base:
@@ -109,17 +112,17 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=4)
     parser.add_argument("--steps", type=int, default=120, help="slider steps per series")
     parser.add_argument("--runs", type=int, default=1, help="page loads per variant")
-    parser.add_argument("--compare", action="store_true", help="committed scripts first")
+    parser.add_argument("--compare", action="store_true", help="committed assets first")
     return parser.parse_args()
 
 
-def _committed_scripts() -> dict[str, bytes]:
-    """The map scripts as in HEAD, by file name."""
+def _committed_assets() -> dict[str, bytes]:
+    """The map's scripts and style sheet as in HEAD, by path under static/."""
     return {
         name: subprocess.run(
-            ["git", "show", f"HEAD:static/js/{name}"], cwd=ROOT, check=True, capture_output=True
+            ["git", "show", f"HEAD:static/{name}"], cwd=ROOT, check=True, capture_output=True
         ).stdout
-        for name in SCRIPTS
+        for name in ASSETS
     }
 
 
@@ -135,24 +138,26 @@ def _browser(base: str, args, committed) -> dict[str, list[dict]]:
         )
         # Interleaved, so a burst of load on the machine falls on both variants alike.
         for _ in range(args.runs):
-            for name, scripts in variants:
-                out[name].append(_one_run(browser, base, args, scripts))
+            for name, assets in variants:
+                out[name].append(_one_run(browser, base, args, assets))
         browser.close()
     return out
 
 
-def _one_run(browser, base: str, args, scripts) -> dict:
+def _one_run(browser, base: str, args, assets) -> dict:
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    if scripts:
+    if assets:
 
         def swap(route):
-            name = route.request.url.split("/static/js/")[1].split("?")[0]
-            route.fulfill(body=scripts[name], content_type="text/javascript; charset=utf-8")
+            name = route.request.url.split("/static/")[1].split("?")[0]
+            kind = "text/css" if name.endswith(".css") else "text/javascript"
+            route.fulfill(body=assets[name], content_type=f"{kind}; charset=utf-8")
 
         page.route("**/static/js/atlas-*.js*", swap)
+        page.route("**/static/css/map.css*", swap)
     page.add_init_script(LONGTASKS_JS)
     cdp = context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.rate})

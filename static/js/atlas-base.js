@@ -19,29 +19,36 @@
         attribution: config.tiles.attribution,
       }).addTo(map);
     }
-    const overlays = {};
-    for (const layer of config.layers) {
-      const drawn = L.geoJson(layer.data, {
-        style: (feature) => feature.properties.style,
-        interactive: layer.interactive,
-      });
-      if (layer.tooltip) drawn.bindTooltip(layer.tooltip, { sticky: true });
-      overlays[layer.name] = drawn.addTo(map);
-    }
-    // Country names at a point inside each country: the base map has no tiles of its own.
+    const control = L.control.layers(bases, {}, { collapsed: true, position: "topright" }).addTo(map);
+    map.fitBounds(view.fit);
+    // Each boundary layer, the country names and then the sites in a task of their own, in
+    // this order (the layer control lists them so): on a slow phone the base map and the
+    // sites in one go would hold the page for one long task.
+    const steps = config.layers.map((layer) => () => addLayer(map, control, layer));
+    steps.push(() => addNames(map, config.labels));
+    steps.push(() => window.AtlasMap.attach(map, control, config.plugin));
+    window.AtlasCore.inTurns(steps);
+  }
+
+  function addLayer(map, control, layer) {
+    const drawn = L.geoJson(layer.data, {
+      style: (feature) => feature.properties.style,
+      interactive: layer.interactive,
+    });
+    if (layer.tooltip) drawn.bindTooltip(layer.tooltip, { sticky: true });
+    control.addOverlay(drawn.addTo(map), layer.name);
+  }
+
+  // Country names at a point inside each country: the base map has no tiles of its own.
+  function addNames(map, labels) {
     const names = L.layerGroup();
-    for (const [name, lat, lon] of config.labels) {
+    for (const [name, lat, lon] of labels) {
       const icon = L.divIcon({ html: "", className: "country-label", iconSize: [120, 16], iconAnchor: [60, 8] });
       const marker = L.marker([lat, lon], { icon: icon, interactive: false, keyboard: false });
       marker.on("add", () => { marker.getElement().textContent = name; });
       names.addLayer(marker);
     }
     names.addTo(map);
-    const control = L.control.layers(bases, overlays, { collapsed: true, position: "topright" }).addTo(map);
-    map.fitBounds(view.fit);
-    // The sites in a task of their own: on a slow phone the base map and the sites in one
-    // go would hold the page for one long task.
-    setTimeout(() => window.AtlasMap.attach(map, control, config.plugin), 0);
   }
 
   function start() {

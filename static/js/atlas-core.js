@@ -469,6 +469,15 @@
     return h("li", null, title, meta ? " — " + meta : null);
   }
 
+  // Runs each function in a task of its own, in order: on a slow phone the page paints and
+  // answers input between them instead of being held for one long task.
+  function inTurns(steps) {
+    setTimeout(() => {
+      steps[0]();
+      if (steps.length > 1) inTurns(steps.slice(1));
+    }, 0);
+  }
+
   /* ---- state table rows ---- */
 
   // A row's cells keep their elements: a repaint only changes text, classes and colours
@@ -1012,7 +1021,7 @@
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
     holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
-    h, swatch, swatches, placeText, sourceItem, rowParts, gridTable, gridRow, SiteMark, drawMark,
+    h, swatch, swatches, placeText, sourceItem, inTurns, rowParts, gridTable, gridRow, SiteMark, drawMark,
     coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
     siteChangeDays, stepChange, holderText, changesOn, boundDays, boundIndex, sitesBetween, inkOn, RADIUS, CLOSED_BADGE,
     isStale, ageParts, verifiedText,

@@ -14,7 +14,7 @@
   const {
     STATUS, STATUS_TEXT, prepare, isoOf, offsetOf, longDate, boundText, isContested,
     confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, periodText,
-    readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, rowParts,
+    readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, rowParts,
     gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
     tickBins, siteChangeDays, stepChange, changesOn, boundDays, boundIndex, sitesBetween, RADIUS,
     t, word, num, isStale, verifiedText,
@@ -45,6 +45,10 @@
   // input in between: on a phone-class CPU one pass over a thousand rows is a long task
   // (over 50 ms) that holds up the first taps. A page with few sites is done in one slice.
   const SLICE_MS = 12;
+  // The table's rows go in bodies (<tbody>) of this many, each skipped by the browser while
+  // off screen (content-visibility: auto, map.css): a step then checks and lays out a few
+  // dozen bodies instead of a thousand rows.
+  const ROWS_PER_BODY = 20;
   // Days ahead prepared while idle (the last step's stride, both ways).
   const PREPARED_MAX = 4;
   // static/js/atlas-map.js -> static/vendor/markercluster/…
@@ -53,7 +57,7 @@
 
   /* ---- the explorer: one per page ---- */
 
-  function Explorer(map, control, options) {
+  function Explorer(map, options) {
     const data = prepare(JSON.parse(document.getElementById(options.data).textContent));
     this.map = map;
     this.data = data;
@@ -72,7 +76,9 @@
     this.shareCounts = new Map();
     this.jobs = [];
     this.prepared = new Map();
-    this.hiddenRows = new Set();
+    // Parts of the panel out of view, and what waits for them (watchAway).
+    this.away = new Set();
+    this.waiting = new Map();
     this.staleRows = new Set();
     this.focused = -1;
     this.bySlug = new Map(data.sites.map((s, i) => [s[0], i]));
@@ -94,9 +100,6 @@
     // Staleness (isStale) turns on for every site at once on this day.
     this.staleFrom = data.verified && data.stale_after !== undefined ? data.max - data.stale_after : null;
     this.scopeDays = null;
-    this.makeMarkers(control);
-    this.makeLabels();
-    this.makeEventLayer(control);
   }
 
   // The crossing each site belongs to, from the page's second data block (the view adds it):
@@ -139,7 +142,9 @@
           if (this.filtering) row.hidden = !this.rowMatches(i);
           if (this.changedRows && this.changedRows.includes(i)) row.classList.add("changed");
           if (i === this.focused) row.classList.add("focus");
-          before.after(row);
+          // After the row before it, or first in its body (groupRows chose the body).
+          if (before.parentNode === this.bodyOf[i]) before.after(row);
+          else this.bodyOf[i].prepend(row);
           this.paintRow(i);
           this.staleRows.delete(i);
           yield;
@@ -202,7 +207,6 @@
     if (!this.clusterPending) this.siteLayer.addTo(this.map);
     control.addOverlay(this.siteLayer, t("layer.sites"));
     this.layerControl = control;
-    if (this.clusterPending) this.loadClustering();
   };
 
   /* ---- clusters: with many sites, near markers gather into one pie of their holders ---- */
@@ -658,10 +662,11 @@
     };
   };
 
-  // Rows scrolled out of view are skipped by the browser (content-visibility: auto);
-  // they are brought up to date when they come back, or when the page is idle.
+  // Rows whose body is out of view (watchAway) are brought up to date when it comes near,
+  // or when the page is idle.
   Explorer.prototype.queueRow = function (i) {
-    if (this.hiddenRows.has(i)) {
+    const row = this.rows[i];
+    if (row && this.away.has(row.parentNode)) {
       this.staleRows.add(i);
     } else {
       this.staleRows.delete(i);
@@ -691,15 +696,54 @@
     }
   };
 
-  Explorer.prototype.rowShown = function (ev) {
-    const i = this.rowIndex.get(ev.target);
-    if (i === undefined) return;
-    if (ev.skipped) {
-      this.hiddenRows.add(i);
-    } else {
-      this.hiddenRows.delete(i);
-      if (this.staleRows.delete(i)) this.paintRow(i);
+  // A body come into view: its rows that waited.
+  Explorer.prototype.paintRowsIn = function (body) {
+    for (const row of body.rows) {
+      const i = this.rowIndex.get(row);
+      if (i !== undefined && this.staleRows.delete(i)) this.paintRow(i);
     }
+  };
+
+  /* ---- parts of the panel out of view ---- */
+
+  // Off screen, the table's caption and rows and the "Changes on this date" list wait: they
+  // are brought up to date when they come within a fifth of a screen of the view, or once
+  // the slider settles (scheduleUrl). On a phone they sit below the slider, and rewriting
+  // them on every step cost a layout and paint of the page each time.
+  Explorer.prototype.watchAway = function (parts) {
+    if (!window.IntersectionObserver) return;
+    const watch = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const el = entry.target;
+        if (!entry.isIntersecting) {
+          this.away.add(el);
+          continue;
+        }
+        this.away.delete(el);
+        if (el.tagName === "TBODY") this.paintRowsIn(el);
+        const update = this.waiting.get(el);
+        this.waiting.delete(el);
+        if (update) update();
+      }
+    }, { rootMargin: "20% 0px" });
+    for (const el of parts) if (el) watch.observe(el);
+  };
+
+  // `update` now, or, while `el` is out of view, when it comes near (the last one only).
+  // A hidden element has no place to judge by: its update is at once.
+  Explorer.prototype.inView = function (el, update) {
+    if (this.away.has(el) && !el.hidden) {
+      this.waiting.set(el, update);
+    } else {
+      this.waiting.delete(el);
+      update();
+    }
+  };
+
+  Explorer.prototype.catchUpAway = function () {
+    const updates = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const update of updates) update();
   };
 
   // The same cells as app/templates/index.html renders for a state_at row.
@@ -760,7 +804,7 @@
       el.label.textContent = text;
       el.label.setAttribute("datetime", isoOf(d));
     }
-    if (el.caption) el.caption.textContent = text;
+    if (el.caption) this.inView(el.caption, () => { el.caption.textContent = text; });
     this.scheduleUrl();
   };
 
@@ -804,7 +848,10 @@
 
   Explorer.prototype.listEvents = function (near) {
     const list = this.el.events;
-    if (!list) return;
+    // The same events as on the day before (most steps): the list is not built again.
+    if (!list || (this.listedEvents && near.length === this.listedEvents.length &&
+      near.every((e, n) => e === this.listedEvents[n]))) return;
+    this.listedEvents = near;
     list.replaceChildren(...near.map((e) => h("li", null,
       h("time", { datetime: isoOf(e[0]) }, eventWhen(e)), " ", e[2])));
     list.parentElement.hidden = near.length === 0;
@@ -820,11 +867,14 @@
     for (const i of this.changedRows) if (this.rows[i]) this.rows[i].classList.add("changed");
     const list = this.el.changes;
     if (list) {
-      // With thousands of sites a day may hold hundreds of changes: the first few, then a count.
-      const more = changes.length - MAX_CHANGES_LISTED;
-      list.replaceChildren(...changes.slice(0, MAX_CHANGES_LISTED).map((c) => this.changeItem(c)),
-        more > 0 ? h("li", { class: "more-changes" }, t("changes.more", { count: num(more) })) : "");
-      list.closest("section").hidden = changes.length === 0;
+      const box = list.closest("section");
+      this.inView(box, () => {
+        // With thousands of sites a day may hold hundreds of changes: the first few, then a count.
+        const more = changes.length - MAX_CHANGES_LISTED;
+        list.replaceChildren(...changes.slice(0, MAX_CHANGES_LISTED).map((c) => this.changeItem(c)),
+          more > 0 ? h("li", { class: "more-changes" }, t("changes.more", { count: num(more) })) : "");
+        box.hidden = changes.length === 0;
+      });
     }
     this.scheduleAnnounce(d, changes);
   };
@@ -1031,6 +1081,7 @@
     this.updateViewLinks();
     clearTimeout(this.urlTimer);
     this.urlTimer = setTimeout(() => {
+      this.catchUpAway();
       this.showDateLinks(this.day);
       const params = new URLSearchParams(location.search);
       params.set("date", isoOf(this.day));
@@ -1137,6 +1188,8 @@
     this.bindDateForm();
     this.bindSearch();
     this.bindTable();
+    const changes = this.el.changes && this.el.changes.closest("section");
+    this.watchAway([this.el.caption, changes, ...(this.bodies || [])]);
     this.bindScope();
     this.drawTicks();
     this.bindFilter();
@@ -1273,9 +1326,7 @@
     gridTable(table);
     this.rowIndex = new Map();
     this.rows.forEach((row, i) => { if (row) this.rowIndex.set(row, i); });
-    table.tBodies[0].addEventListener("contentvisibilityautostatechange",
-      (ev) => this.rowShown(ev), true);
-    table.tBodies[0].addEventListener("click", (ev) => {
+    table.addEventListener("click", (ev) => {
       const row = ev.target.closest("tr");
       if (!row || ev.target.closest("a")) return;
       const i = this.rowIndex.has(row) ? this.rowIndex.get(row) : -1;
@@ -1293,11 +1344,20 @@
   };
 
   // Crossings as units: a heading row per crossing, its Syrian side then its Iraqi side,
-  // then every other site under "Other sites".
+  // then every other site under "Other sites". In that order (this.layout: headings, and
+  // sites by index) the rows fill bodies of ROWS_PER_BODY, rows not built yet included.
   Explorer.prototype.groupRows = function (table) {
-    const body = table.tBodies[0], names = this.crossings.names;
+    const names = this.crossings.names;
     this.groups = crossingGroups(this.data.sites, this.crossings.of, names.map((c) => c[1]));
     this.groupHeads = [];
+    this.bodies = [];
+    this.bodyOf = new Array(this.data.sites.length);
+    this.layout = [];
+    const next = (item) => {
+      if (this.layout.length % ROWS_PER_BODY === 0) this.bodies.push(h("tbody"));
+      this.layout.push(item);
+      return this.bodies[this.bodies.length - 1];
+    };
     for (const g of this.groups) {
       const name = g.crossing >= 0 ? names[g.crossing][1] : t("table.others");
       const head = h("tr", { class: "group-row" + (g.crossing < 0 ? " group-others" : "") },
@@ -1307,14 +1367,16 @@
           g.crossing >= 0 ? h("span", { class: "group-note" },
             " — " + t("table.crossing_note", { count: num(g.sites.length) })) : null));
       this.groupHeads.push(head);
-      body.append(head);
+      next(head).append(head);
       for (const i of g.sites) {
+        const body = this.bodyOf[i] = next(i);
         if (this.rows[i]) {
           if (g.crossing >= 0) this.rows[i].classList.add("crossing-side");
           body.append(this.rows[i]);
         }
       }
     }
+    table.tBodies[0].replaceWith(...this.bodies);
   };
 
   /* ---- the table's filter and sort ---- */
@@ -1374,16 +1436,26 @@
       this.groupHeads[n].hidden = flat || !any;
     });
     if (body && flat !== this.flat) this.flat = flat;
-    if (body) this.orderRows(body);
+    if (body) {
+      this.orderRows();
+      // A row that waited out of view may have moved into a body in view.
+      for (const i of this.staleRows) {
+        const row = this.rows[i];
+        if (row && !this.away.has(row.parentNode)) this.queueRow(i);
+      }
+    }
     const count = document.getElementById("filter-count");
     if (count) count.textContent = t("table.count", { shown: num(shown), total: num(this.data.sites.length) });
   };
 
-  Explorer.prototype.orderRows = function (body) {
+  Explorer.prototype.orderRows = function () {
     const key = this.filter.sort;
     if (key === "crossing") {
       if (this.sortedBy === "crossing" || this.sortedBy === undefined) { this.sortedBy = "crossing"; return; }
-      this.groups.forEach((g, n) => { body.append(this.groupHeads[n]); g.sites.forEach((i) => this.rows[i] && body.append(this.rows[i])); });
+      this.layout.forEach((item, n) => {
+        const row = typeof item === "number" ? this.rows[item] : item;
+        if (row) this.bodies[Math.floor(n / ROWS_PER_BODY)].append(row);
+      });
       this.sortedBy = "crossing";
       return;
     }
@@ -1399,7 +1471,9 @@
     const signature = key + ":" + order.join(",");
     if (signature === this.sortedBy) return;
     this.sortedBy = signature;
-    for (const i of order) if (this.rows[i]) body.append(this.rows[i]);
+    // Sorted, the rows fill the same bodies in turn (the headings, hidden, stay behind).
+    const per = Math.ceil(order.length / this.bodies.length);
+    order.forEach((i, n) => { if (this.rows[i]) this.bodies[Math.floor(n / per)].append(this.rows[i]); });
   };
 
   /* ---- entry point, called by the Folium element in app/core/folium_map.py ---- */
@@ -1409,21 +1483,28 @@
     if (map.attributionControl) {
       map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     }
-    const explorer = new Explorer(map, control, options);
-    const legend = explorer.el.legend;
-    if (legend) {
-      const box = L.control({ position: "bottomright" });
-      box.onAdd = () => { L.DomEvent.disableClickPropagation(legend); return legend; };
-      box.addTo(map);
-      // On a phone the open legend would hide most of the map.
-      if (window.matchMedia("(max-width: 900px)").matches) legend.open = false;
-      legend.addEventListener("toggle", () => explorer.placeLabels(true));
-    }
+    const explorer = new Explorer(map, options);
     const slider = explorer.el.slider;
-    explorer.show(slider ? Number(slider.value) : explorer.data.max);
-    // The controls and the table in a task of their own: the map is drawn first, and no
-    // single task holds the page for long on a slow phone.
-    setTimeout(() => {
+    // The sites' layers, the first day shown, then the controls and the table, each in a
+    // task of its own: the map is drawn first, and no single task holds a slow phone long.
+    inTurns([() => {
+      explorer.makeMarkers(control);
+      explorer.makeEventLayer(control);
+    }, () => {
+      // The labels and the clusters follow the map from here on: each site has a state.
+      explorer.makeLabels();
+      const legend = explorer.el.legend;
+      if (legend) {
+        const box = L.control({ position: "bottomright" });
+        box.onAdd = () => { L.DomEvent.disableClickPropagation(legend); return legend; };
+        box.addTo(map);
+        // On a phone the open legend would hide most of the map.
+        if (window.matchMedia("(max-width: 900px)").matches) legend.open = false;
+        legend.addEventListener("toggle", () => explorer.placeLabels(true));
+      }
+      explorer.show(slider ? Number(slider.value) : explorer.data.max);
+      if (explorer.clusterPending) explorer.loadClustering();
+    }, () => {
       explorer.bindControls();
       if (slider && Number(slider.value) !== explorer.day) explorer.show(Number(slider.value));
       // What the first paint does not need, in slices: the table's other rows, their
@@ -1434,7 +1515,7 @@
       const slug = new URLSearchParams(location.search).get("site");
       if (explorer.bySlug.has(slug)) explorer.focusSite(explorer.bySlug.get(slug));
       window.AtlasMap.instance = explorer;
-    }, 0);
+    }]);
     return explorer;
   }
 

@@ -77,7 +77,7 @@ TRANSITION = ("from", "to", "candidates", "earliest", "latest", "reading")
 
 def test_page_and_api_agree_on_every_change_point(page, guard, live_server):
     page.goto(f"{live_server}/")
-    page.wait_for_function("window.AtlasMap && AtlasMap.instance")
+    page.wait_for_function("() => window.AtlasMap && AtlasMap.instance")
     sweep = page.evaluate(_SWEEP)
     changes = page.evaluate("AtlasMap.instance.data.changes.length")
     assert changes > 20 and len(sweep) > changes, "the seed should have many change points"

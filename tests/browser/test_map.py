@@ -10,7 +10,7 @@ ISIS_2015 = "/?date=2015-08-01"
 
 def _open(page, live_server, path=ISIS_2015):
     page.goto(f"{live_server}{path}")
-    page.wait_for_function("window.AtlasMap && AtlasMap.instance")
+    page.wait_for_function("() => window.AtlasMap && AtlasMap.instance")
 
 
 def _state(page, slug):

@@ -96,7 +96,7 @@ def sized_page(request, browser, guard):
 
 def _open(page, base, date=IN_WINDOW):
     page.goto(f"{base}/?date={date}")
-    page.wait_for_function("window.AtlasMap && AtlasMap.instance")
+    page.wait_for_function("() => window.AtlasMap && AtlasMap.instance")
 
 
 def _cells(page, slug):

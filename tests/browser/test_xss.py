@@ -209,6 +209,8 @@ def _visit(page, live_server, path: str, ids: dict) -> dict:
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(live_server + path.format(**ids))
+    # The map page builds its explorer (popups, table) in turns after the load event.
+    page.wait_for_function("() => !window.AtlasMap || AtlasMap.instance")
     page.mouse.move(5, 5)
     page.keyboard.press("Tab")
     found = page.evaluate(FIND_INJECTED)
@@ -285,6 +287,7 @@ def test_marker_tooltip_shows_the_name_as_text(page_without_csp, live_server, ho
     """Hovering a site's marker shows its name (Leaflet would parse a string as HTML)."""
     page = page_without_csp
     page.goto(f"{live_server}/?date=2021-06-01")
+    page.wait_for_function("() => window.AtlasMap && AtlasMap.instance")
     x, y = page.evaluate("""() => {
         const a = AtlasMap.instance, m = a.markers[a.bySlug.get('xss-site')];
         a.map.setView(m.getLatLng(), 10, { animate: false });

@@ -566,3 +566,17 @@ test("sitesBetween finds every site whose state differs between two days", () =>
   assert.deepEqual(core.sitesBetween(idx, 10, 11), []);
   assert.equal(core.sitesBetween(core.boundIndex(data), 0, 300, 5), null);
 });
+
+test("inTurns runs each step in a task of its own, in order, with other tasks between", async () => {
+  const log = [];
+  const done = new Promise((resolve) => {
+    core.inTurns([
+      () => { log.push("a"); setTimeout(() => log.push("timer set by a"), 0); },
+      () => log.push("b"),
+      () => { log.push("c"); resolve(); },
+    ]);
+  });
+  log.push("after the call");
+  await done;
+  assert.deepEqual(log, ["after the call", "a", "timer set by a", "b", "c"]);
+});
