@@ -16,6 +16,7 @@ from app.db.models import (
     ControlPeriod,
     DataChange,
     DataVersion,
+    Event,
     LoginFailure,
     Proposal,
     Revision,
@@ -43,6 +44,9 @@ _UNTRACKED = (
 _UNTRACKED_TABLES = {model.__tablename__ for model in _UNTRACKED}
 # Rows that change one site's as-of answers only: the as-of index reloads just that site.
 _ONE_SITE = (ControlPeriod, StatusPeriod, Verification)
+# Rows no as-of answer reads (events show on the map beside the sites' state): a write of
+# only these changes no site, and the as-of index is kept as it is.
+_NO_SITE = (Event,)
 
 
 def init_app(app: Flask) -> None:
@@ -83,6 +87,8 @@ def _note_changes(session: Session, _context, _instances) -> None:
         session.info["data_changed"] = True
         sites = session.info.setdefault("asof_sites", set())
         for obj in changed:
+            if isinstance(obj, _NO_SITE):
+                continue
             site_id = _site_of(session, obj) if sites is not None else None
             if site_id is None:
                 session.info["asof_sites"] = sites = None

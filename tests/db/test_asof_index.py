@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from app.db import asof_index, queries, session_events
-from app.db.models import ControlPeriod, DataChange, DataVersion, Site, Verification
+from app.db.models import ControlPeriod, DataChange, DataVersion, Event, Site, Verification
 from app.db.session_events import data_version
 from app.extensions import db
 
@@ -134,6 +134,16 @@ def test_a_new_slug_or_a_new_site_rebuilds_in_full(ctx):
     db.session.commit()
     assert db.session.get(DataChange, data_version(db.session)[0]).sites is None
     assert "new-crossing" in {r["slug"] for r in queries.state_at(D(2015, 8, 1))}
+
+
+def test_an_event_changes_no_site(ctx):
+    before = _index()
+    db.session.add(Event(slug="talks", title="Talks", date=D(2015, 8, 3), precision="day"))
+    db.session.commit()
+    assert db.session.get(DataChange, data_version(db.session)[0]).sites == ""
+    after = _index()
+    assert after is not before and after.c is before.c and not after.overlay
+    assert queries.state_at(D(2015, 8, 1)) == queries.compute_state_at(D(2015, 8, 1))
 
 
 def test_a_bulk_write_rebuilds_in_full(ctx):
