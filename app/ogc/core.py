@@ -318,10 +318,16 @@ def _single(params: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> dict
     return out
 
 
+def asked_format(params: Mapping[str, Sequence[str]], prefers_html: bool) -> str:
+    """The output format asked for: ?f= as given, else html or json as the client prefers."""
+    given = params.get("f")
+    return (given[0] if given else "") or ("html" if prefers_html else "json")
+
+
 def _format(req: OGCRequest, allowed: Sequence[str]) -> str:
     """The output format: ?f=json|html, else what the client prefers."""
     params = _single(req.params, allowed)
-    fmt = params.get("f") or ("html" if req.prefers_html else "json")
+    fmt = asked_format(req.params, req.prefers_html)
     if fmt not in ("json", "html"):
         raise _invalid("f", f"must be json or html, not {fmt!r}")
     # Accepted everywhere (clients repeat them), so checked everywhere, used on items only.

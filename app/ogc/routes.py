@@ -92,8 +92,11 @@ def _serve(name, endpoint):
 
     # Only validated answers are kept (respond() drops 400s), and the host is left out
     # once PUBLIC_URL is set, so made-up parameters or Host headers cannot fill the cache.
-    # Without `f=` the format follows the Accept header: shared caches must key on it.
+    # Without `f=` the format follows the Accept header: shared caches must key on it. A
+    # page is worded in the reader's language; data is not.
     vary = () if "f" in params else ("Accept",)
+    if ogc.asked_format(params, prefers_html) == "html":
+        vary += i18n.VARY
     return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
 
 

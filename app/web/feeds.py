@@ -38,7 +38,9 @@ def changes():
     """Every change of control or status at any site."""
     only_args("lang")
     return respond(
-        ("changes.atom", host_key(), i18n.language()), lambda: ok(_feed(None), atom.MEDIA_TYPE)
+        ("changes.atom", host_key(), i18n.language()),
+        lambda: ok(_feed(None), atom.MEDIA_TYPE),
+        i18n.VARY,
     )
 
 
@@ -50,6 +52,7 @@ def site(slug: str):
     return respond(
         ("site.atom", slug, host_key(), i18n.language()),
         lambda: ok(_feed(found), atom.MEDIA_TYPE),
+        i18n.VARY,
     )
 
 

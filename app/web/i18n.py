@@ -142,12 +142,20 @@ def _remember(response: Response) -> Response:
     return response
 
 
+#: What an answer worded in the reader's language varies with (select_locale reads them).
+VARY = ("Accept-Language", "Cookie")
+
+
 def _vary(response: Response) -> Response:
     """Pages and feeds are worded in the reader's language, chosen by cookie or
-    Accept-Language: a shared cache must keep one copy per language."""
-    if response.mimetype in ("text/html", "application/atom+xml"):
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+    Accept-Language: a shared cache must keep one copy per language.
+
+    A 304 is left as made: its type is not that of the answer it stands for, so
+    httpcache.respond gives it the answer's own Vary (its callers pass VARY).
+    """
+    if response.status_code != 304 and response.mimetype in ("text/html", "application/atom+xml"):
+        for name in VARY:
+            response.vary.add(name)
     return response
 
 

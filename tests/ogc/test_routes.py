@@ -221,7 +221,7 @@ def test_answers_whose_format_follows_accept_say_so_in_vary(seeded_client, query
     again = seeded_client.get(
         url, headers={"Accept": "application/geo+json", "If-None-Match": first.headers["ETag"]}
     )
-    assert again.status_code == 304 and again.headers["Vary"].startswith(vary)
+    assert again.status_code == 304 and again.headers["Vary"] == vary
     page = seeded_client.get(url, headers={"Accept": "text/html"})
     assert page.headers["Vary"].startswith(vary)
     assert (page.mimetype == "text/html") == (query == "")

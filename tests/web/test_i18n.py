@@ -231,10 +231,32 @@ def test_pure_modules_list_every_word_they_translate(module, call):
 
 
 def test_pages_and_feeds_vary_by_language_and_data_does_not(seeded_client):
-    for path in ("/?date=2015-06-01", "/changes.atom", "/ogc/?f=html"):
-        vary = seeded_client.get(path).headers.get("Vary", "")
-        assert "Accept-Language" in vary and "Cookie" in vary, path
+    for path in ("/?date=2015-06-01", "/feeds/changes.atom", "/ogc/?f=html"):
+        resp = seeded_client.get(path)
+        vary = resp.headers.get("Vary", "")
+        assert resp.status_code == 200 and "Accept-Language" in vary and "Cookie" in vary, path
     assert "Accept-Language" not in seeded_client.get("/api/sites.geojson").headers.get("Vary", "")
+
+
+@pytest.mark.parametrize(
+    "path, accept",
+    [
+        ("/api/sites.geojson", "*/*"),
+        ("/feeds/changes.atom", "*/*"),
+        ("/ogc/?f=html", "*/*"),
+        ("/ogc/collections/periods/items?limit=2", "application/geo+json"),
+        ("/ogc/collections/periods/items?limit=2", "text/html"),
+    ],
+)
+def test_a_304_varies_with_what_its_answer_varies_with(seeded_client, path, accept):
+    first = seeded_client.get(path, headers={"Accept": accept})
+    again = seeded_client.get(
+        path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]}
+    )
+    assert (first.status_code, again.status_code) == (200, 304)
+    assert again.headers["Vary"] == first.headers["Vary"]
+    worded = first.mimetype in ("text/html", "application/atom+xml")
+    assert ("Accept-Language" in again.headers["Vary"]) == worded
 
 
 def test_refusals_speak_the_readers_language_and_still_name_the_parameter(seeded_client):
