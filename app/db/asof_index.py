@@ -490,15 +490,9 @@ class AsOfIndex:
             s_since,
             strict=True,
         ):
-            # Copying one template and setting keys is several times faster than building
-            # a dict of 32 keys, and keeps the SQL path's key order (JSON keeps it).
-            row = out[pos] = _TEMPLATE.copy()
-            (row["slug"], row["name"], row["name_ar"], row["country"], row["kind"],
-             row["crossing"], row["lon"], row["lat"], row["location_precision"],
-             row["tracked"]) = sites[pos][1:]  # fmt: skip
+            row = out[pos] = _site_row(sites[pos], verified[pos])
             if sh >= 0:
                 row["status"], row["status_since"] = st, ss
-            row["last_verified"] = verified[pos]
             if h < 0:
                 row["sources"] = ()
                 continue
@@ -561,8 +555,8 @@ class AsOfIndex:
             )
         )
         starts, ends, fields = self.start_days, self.end_days, self.bound_fields + [_NO_BOUND]
-        actors, values, sets = [*self.actors, _NO_ACTOR], self.values, self.source_sets
-        qualified = self.bound_qualified.tolist()  # its last entry is "no bound"
+        values, sets = self.values, self.source_sets
+        by_holder = []  # (position, control row or -1, status row or -1, what decided it)
         for pos, found, found_status in zip(plain, c_found, s_found, strict=True):
             site, verified = self.sites[pos], self.last_verified[pos]
             state, s_held = ("unknown", None), None
@@ -586,24 +580,24 @@ class AsOfIndex:
             if kept is not None and kept[0] == key:
                 out[pos], decided[pos] = kept[1], kept
                 continue
-            if held is not None:
-                sb, eb, a, ch, con, conf, note, pid, srcs = control[held]
-                out[pos] = _row(
-                    *site[1:], *actors[a], *fields[sb], *fields[eb],
-                    qualified[sb] or qualified[eb], None, con, actors[ch][0], values[conf],
-                    values[note], pid, *state, sets[srcs] if srcs >= 0 else (), verified,
-                )  # fmt: skip
-            elif not found:
-                out[pos] = _row(*site[1:], *_UNKNOWN, *state, (), verified)
-            else:
-                unknown = list(_UNKNOWN)
-                unknown[11], unknown[12] = True, self._transition(found, control, d)
-                cited = {id(x): x for i in found if control[i][8] >= 0 for x in sets[control[i][8]]}
-                out[pos] = _row(
-                    *site[1:], *unknown, *state,
-                    tuple(sorted(cited.values(), key=queries._published_key)), verified,
-                )  # fmt: skip
-            decided[pos] = (key, out[pos])
+            if held is not None or not found:
+                by_holder.append(
+                    (pos, -1 if held is None else held, -1 if s_held is None else s_held, key)
+                )
+                continue
+            row = out[pos] = _site_row(site, verified)
+            row["status"], row["status_since"] = state
+            row["uncertain"] = True
+            row["transition"] = self._transition(found, control, d)
+            cited = {id(x): x for i in found if control[i][8] >= 0 for x in sets[control[i][8]]}
+            row["sources"] = tuple(sorted(cited.values(), key=queries._published_key))
+            decided[pos] = (key, row)
+        if by_holder:
+            # Decided by at most one period of each kind: the same rows as certain holders.
+            at, held_at, status_at, keys = zip(*by_holder, strict=True)
+            self._held_rows(out, np.array(at), np.array(held_at), np.array(status_at))
+            for pos, key in zip(at, keys, strict=True):
+                decided[pos] = (key, out[pos])
         return out, decided
 
     def _transition(self, found: list[int], control: dict[int, tuple], d: int) -> dict:
@@ -728,8 +722,15 @@ _TEMPLATE = (
 )
 
 
-def _row(*values) -> dict:
-    return dict(zip(_ROW_KEYS, values, strict=True))
+def _site_row(site: tuple, verified: str | None) -> dict:
+    """A new row of `site` (as in AsOfIndex.sites) with no holder and unknown status."""
+    # Copying one template and setting keys is several times faster than building a dict
+    # of 32 keys, and keeps the SQL path's key order (JSON keeps it).
+    row = _TEMPLATE.copy()
+    (row["slug"], row["name"], row["name_ar"], row["country"], row["kind"], row["crossing"],
+     row["lon"], row["lat"], row["location_precision"], row["tracked"]) = site[1:]  # fmt: skip
+    row["last_verified"] = verified
+    return row
 
 
 def _possible(row: dict, day: dt.date) -> bool:
