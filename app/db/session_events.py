@@ -199,11 +199,21 @@ def committed_version(engine: Engine) -> tuple[int, dt.datetime | None]:
     """
     sql, convert = _raw_version_query(engine.dialect)
     raw = engine.raw_connection()
+    # On PostgreSQL one round trip instead of three (BEGIN, the query, the pool's ROLLBACK
+    # on return): after a long computation each of them waits for the server to wake up.
+    # SQLite starts no transaction for a SELECT.
+    driver = raw.dbapi_connection if engine.dialect.name == "postgresql" else None
     try:
-        cursor = raw.cursor()
-        cursor.execute(sql)
-        row = cursor.fetchone()
-        cursor.close()
+        if driver is not None:
+            driver.autocommit = True
+        try:
+            cursor = raw.cursor()
+            cursor.execute(sql)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if driver is not None:
+                driver.autocommit = False  # as the pool and the ORM expect it
     finally:
         raw.close()  # the pool rolls back on return: no transaction stays open
     if row is None:

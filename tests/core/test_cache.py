@@ -171,3 +171,20 @@ def test_the_bare_version_read_agrees_with_the_session_and_sees_other_writers(ap
             conn.execute(db.text("UPDATE data_version SET version = version + 1"))
         db.session.remove()
         assert data_version(db.session)[0] == bare[0] + 1
+
+
+def test_the_bare_version_read_hands_its_connection_back_as_the_orm_expects_it(app):
+    from app.db.session_events import committed_version
+
+    with app.app_context():
+        db.engine.dispose()  # one pooled connection: the read's is the session's next
+        committed_version(db.engine)
+        raw = db.engine.raw_connection()
+        try:
+            assert getattr(raw.dbapi_connection, "autocommit", False) is False
+        finally:
+            raw.close()
+        db.session.add(Actor(slug="undone", name="U", short="U", kind="state", colour="#000000"))
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(db.select(Actor).where(Actor.slug == "undone")) is None
