@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session, scoped_session
 from app.core import clock
 from app.db import known, write_lock
 from app.db.models import (
+    Actor,
     ControlPeriod,
+    Crossing,
     DataChange,
     DataVersion,
     Event,
@@ -22,10 +24,12 @@ from app.db.models import (
     Revision,
     SeedMark,
     Site,
+    Source,
     StatusPeriod,
     User,
     UserSession,
     Verification,
+    control_period_source,
 )
 from app.extensions import db
 
@@ -47,6 +51,9 @@ _ONE_SITE = (ControlPeriod, StatusPeriod, Verification)
 # Rows no as-of answer reads (events show on the map beside the sites' state): a write of
 # only these changes no site, and the as-of index is kept as it is.
 _NO_SITE = (Event,)
+# A write logging more sites than this logs "any site": every worker's as-of index is
+# rebuilt in full rather than reloading them one by one.
+_MOST_SITES = 256
 
 
 def init_app(app: Flask) -> None:
@@ -87,13 +94,45 @@ def _note_changes(session: Session, _context, _instances) -> None:
         session.info["data_changed"] = True
         sites = session.info.setdefault("asof_sites", set())
         for obj in changed:
-            if isinstance(obj, _NO_SITE):
-                continue
-            site_id = _site_of(session, obj) if sites is not None else None
-            if site_id is None:
+            if sites is None:
+                break
+            found = _sites_of(session, obj)
+            if found is None or len(sites | found) > _MOST_SITES:
                 session.info["asof_sites"] = sites = None
             else:
-                sites.add(site_id)
+                sites |= found
+
+
+def _sites_of(session: Session, obj) -> set[int] | None:
+    """The sites whose answers a changed row affects, or None (anything may change)."""
+    if isinstance(obj, _NO_SITE):
+        return set()
+    if isinstance(obj, (Source, Actor, Crossing)):
+        # Shared rows: the sites that show them now (read before the flush). A new one is
+        # shown nowhere yet; whoever cites, holds or joins it is a change of its own.
+        return set() if obj in session.new else _sites_showing(session, obj)
+    site_id = _site_of(session, obj)
+    return None if site_id is None else {site_id}
+
+
+def _sites_showing(session: Session, obj: Source | Actor | Crossing) -> set[int]:
+    """The sites whose rows show this source (cited by a control period), actor (holder
+    or challenger of a control period) or crossing (its slug)."""
+    if isinstance(obj, Source):
+        link = control_period_source
+        stmt = (
+            select(ControlPeriod.site_id)
+            .join(link, link.c.control_period_id == ControlPeriod.id)
+            .where(link.c.source_id == obj.id)
+        )
+    elif isinstance(obj, Actor):
+        stmt = select(ControlPeriod.site_id).where(
+            or_(ControlPeriod.actor_id == obj.id, ControlPeriod.challenger_id == obj.id)
+        )
+    else:
+        stmt = select(Site.id).where(Site.crossing_id == obj.id)
+    # Core on the session's connection: no autoflush from inside a flush.
+    return set(session.connection().scalars(stmt.distinct()))
 
 
 def _site_of(session: Session, obj) -> int | None:

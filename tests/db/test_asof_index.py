@@ -5,10 +5,21 @@ site or the log has a gap, compact."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.db import asof_index, queries, session_events
-from app.db.models import ControlPeriod, DataChange, DataVersion, Event, Site, Verification
+from app.db.models import (
+    Actor,
+    ControlPeriod,
+    Crossing,
+    DataChange,
+    DataVersion,
+    Event,
+    Site,
+    Source,
+    Verification,
+    control_period_source,
+)
 from app.db.session_events import data_version
 from app.extensions import db
 
@@ -144,6 +155,94 @@ def test_an_event_changes_no_site(ctx):
     after = _index()
     assert after is not before and after.c is before.c and not after.overlay
     assert queries.state_at(D(2015, 8, 1)) == queries.compute_state_at(D(2015, 8, 1))
+
+
+def _logged_sites() -> set[int] | None:
+    text = db.session.get(DataChange, data_version(db.session)[0]).sites
+    return None if text is None else {int(s) for s in text.split(",") if s}
+
+
+def _answers_agree() -> None:
+    for day in DAYS:
+        assert queries.state_at(day) == queries.compute_state_at(day)
+
+
+def test_a_source_edit_reloads_the_sites_citing_it(ctx):
+    before = _index()
+    source = _tanf_period().sources[0]
+    link = control_period_source
+    citing = set(
+        db.session.scalars(
+            select(ControlPeriod.site_id).join(link).where(link.c.source_id == source.id)
+        )
+    )
+    source.title = "Retitled"
+    db.session.commit()
+    assert _logged_sites() == citing
+    after = _index()
+    assert after.c is before.c and set(after.overlay) == citing
+    _answers_agree()
+    shown = {s["title"] for day in DAYS for r in queries.state_at(day) for s in r["sources"]}
+    assert "Retitled" in shown
+    db.session.add(Source(ref="S-new", title="Not cited yet", publisher="P", url="https://x.org"))
+    db.session.commit()
+    assert _logged_sites() == set()
+
+
+def test_an_actor_edit_reloads_the_sites_it_holds_or_challenges(ctx):
+    before = _index()
+    actor = _tanf_period().actor
+    period = ControlPeriod
+    held = set(
+        db.session.scalars(
+            select(period.site_id).where(
+                (period.actor_id == actor.id) | (period.challenger_id == actor.id)
+            )
+        )
+    )
+    actor.name, actor.colour = "Renamed actor", "#123456"
+    db.session.commit()
+    assert _logged_sites() == held
+    after = _index()
+    assert after.c is before.c and set(after.overlay) == held
+    _answers_agree()
+    names = {r["controller_name"] for day in DAYS for r in queries.state_at(day)}
+    assert "Renamed actor" in names
+
+
+def test_a_crossing_edit_reloads_its_sites(ctx):
+    crossing = db.session.scalars(select(Crossing).where(Crossing.sites.any())).first()
+    if crossing is None:
+        pytest.skip("no crossing in the contract data")
+    _index()
+    sites = {s.id for s in crossing.sites}
+    crossing.slug = "renamed-crossing"
+    db.session.commit()
+    assert _logged_sites() == sites
+    _answers_agree()
+    assert "renamed-crossing" in {r["crossing"] for r in queries.state_at(D(2015, 8, 1))}
+
+
+def test_a_shared_row_edit_touching_too_many_sites_rebuilds_in_full(ctx, monkeypatch):
+    monkeypatch.setattr(session_events, "_MOST_SITES", 1)
+    before = _index()
+    widest = (
+        select(ControlPeriod.actor_id)
+        .group_by(ControlPeriod.actor_id)
+        .order_by(func.count(ControlPeriod.site_id.distinct()).desc())
+        .limit(1)
+    )
+    actor = db.session.get(Actor, db.session.scalar(widest))
+    assert (
+        len({p.site_id for p in db.session.scalars(select(ControlPeriod).filter_by(actor=actor))})
+        > 1
+    )
+    actor.name = "Renamed actor"
+    db.session.commit()
+    assert _logged_sites() is None
+    after = _index()
+    assert after.c is not before.c and not after.overlay
+    _answers_agree()
 
 
 def test_a_bulk_write_rebuilds_in_full(ctx):
