@@ -7,10 +7,10 @@ every request until the build is done), so no request waits for a build. After t
 each write logs the sites it changed with the data version it made (table
 ``data_change``, in the write's own transaction), and the next request of every worker,
 on any server, copies its index and reloads only those sites, which it answers with the
-SQL path's own rule (:func:`queries._state_row`). A write that may change any site (a
-rename of an actor, an import, a restore), a worker too far behind the log, or too many
-reloaded sites start a new full build. A request pinned to a past revision uses the SQL
-path on its snapshot. Rows are the same, field for field, as
+SQL path's own rule (:func:`queries._state_row`). A write that may change any site or the
+list of sites (a new site, a new slug, an import, a restore), a worker too far behind the
+log, or too many reloaded sites start a new full build. A request pinned to a past
+revision uses the SQL path on its snapshot. Rows are the same, field for field, as
 :func:`queries.compute_state_at`.
 """
 
