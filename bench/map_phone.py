@@ -7,7 +7,9 @@ touch) in headless Chromium with the CPU slowed down 4× (CDP
 
 1. load: every long task (> 50 ms, PerformanceObserver 'longtask', buffered, from an
    init script) from navigation until the page has been quiet for 2 s, with clustering
-   loaded: the longest and how many;
+   loaded: the longest and how many, each named by the script that ran longest in it
+   (Long Animation Frame entries), else "rendering" (a frame's style, layout and paint
+   began in it) or "no script" (parsing, mostly);
 2. slider steps: an ``input`` event on ``#day-slider`` to the end of the next rendered
    frame (requestAnimationFrame, then a task after it), p50/p90, in two series:
    a drag (steps of max/120 days one after another, no pause: nothing idle between
@@ -50,10 +52,30 @@ PHONE = {"width": 390, "height": 844}
 
 LONGTASKS_JS = """
 window.__longtasks = [];
+window.__scripts = [];
+window.__renders = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__longtasks.push([e.startTime, e.duration]);
 }).observe({ type: "longtask", buffered: true });
+new PerformanceObserver((list) => {
+  for (const frame of list.getEntries()) {
+    if (frame.renderStart) window.__renders.push(frame.renderStart);
+    for (const s of frame.scripts) {
+      const file = s.sourceURL ? s.sourceURL.split("/").pop().split("?")[0] : "";
+      window.__scripts.push([s.startTime, s.duration, file || s.invoker]);
+    }
+  }
+}).observe({ type: "long-animation-frame", buffered: true });
 """
+
+# Each long task [start, duration] named by the script that ran longest within it.
+NAMES_JS = """(tasks) => tasks.map(([start, duration]) => {
+  const inside = window.__scripts.filter((s) => s[0] >= start - 1 && s[0] < start + duration);
+  inside.sort((a, b) => b[1] - a[1]);
+  if (inside.length) return [duration, inside[0][2]];
+  const render = window.__renders.some((r) => r >= start - 1 && r < start + duration);
+  return [duration, render ? "rendering" : "no script"];
+})"""
 
 # Resolves once no long task has started for `quiet` ms (checked every 100 ms).
 SETTLE_JS = """async (quiet) => {
@@ -184,6 +206,7 @@ def _one_run(browser, base: str, args, assets) -> dict:
     paused = list(reversed(drag))
     result = {
         "load": [d for _, d in load],
+        "named": page.evaluate(NAMES_JS, load),
         "load_end": nav,
         "drag": page.evaluate(STEPS_JS, [drag, 0]),
         "paused": page.evaluate(STEPS_JS, [paused[: max(20, args.steps // 3)], 300]),
@@ -201,6 +224,8 @@ def _report(name: str, runs: list[dict]) -> None:
             f"{len(load)} long tasks > 50 ms (sum {sum(load):.0f} ms), load event at "
             f"{r['load_end']:.0f} ms"
         )
+        named = ", ".join(f"{d:.0f} {name}" for d, name in sorted(r["named"], reverse=True))
+        print(f"  run {n} load's long tasks: {named or 'none'}")
         for series, label in (("drag", "drag, no pause"), ("paused", "after a 300 ms pause")):
             times, long = r[series]["times"], r[series]["long"]
             print(

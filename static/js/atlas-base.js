@@ -6,37 +6,53 @@
 
   function build(config) {
     const view = config.view;
-    const map = L.map("atlas-map", {
-      center: view.center,
-      zoom: view.zoom,
-      maxBounds: view.maxBounds,
-      zoomControl: true,
-    });
-    L.control.scale().addTo(map);
-    const bases = {};
-    if (config.tiles) {
-      bases[config.tiles.name] = L.tileLayer(config.tiles.url, {
-        attribution: config.tiles.attribution,
-      }).addTo(map);
-    }
-    const control = L.control.layers(bases, {}, { collapsed: true, position: "topright" }).addTo(map);
-    map.fitBounds(view.fit);
-    // Each boundary layer, the country names and then the sites in a task of their own, in
-    // this order (the layer control lists them so): on a slow phone the base map and the
-    // sites in one go would hold the page for one long task.
-    const steps = config.layers.map((layer) => () => addLayer(map, control, layer));
+    let map, control;
+    // The map, its controls and view, each boundary layer (shape by shape), the country
+    // names and then the sites, in this order (the layer control lists them so), in turns
+    // (AtlasCore.inTurns): on a slow phone the base map and the sites in one go would hold
+    // the page for one long task, and so would the map with its controls, or the countries'
+    // dozen shapes.
+    const steps = [() => {
+      // Its zoom buttons and attribution come next, as Leaflet would add them.
+      map = L.map("atlas-map", {
+        center: view.center,
+        zoom: view.zoom,
+        maxBounds: view.maxBounds,
+        zoomControl: false,
+        attributionControl: false,
+      });
+    }, () => {
+      map.zoomControl = L.control.zoom().addTo(map);
+      L.control.attribution().addTo(map);
+      L.control.scale().addTo(map);
+      const bases = {};
+      if (config.tiles) {
+        bases[config.tiles.name] = L.tileLayer(config.tiles.url, {
+          attribution: config.tiles.attribution,
+        }).addTo(map);
+      }
+      control = L.control.layers(bases, {}, { collapsed: true, position: "topright" }).addTo(map);
+      map.fitBounds(view.fit);
+    }];
+    for (const layer of config.layers) steps.push(() => addLayer(map, control, layer));
     steps.push(() => addNames(map, config.labels));
     steps.push(() => window.AtlasMap.attach(map, control, config.plugin));
     window.AtlasCore.inTurns(steps);
   }
 
-  function addLayer(map, control, layer) {
-    const drawn = L.geoJson(layer.data, {
+  // Generator: the layer, then its shapes one a step (for inTurns).
+  function* addLayer(map, control, layer) {
+    const drawn = L.geoJson(null, {
       style: (feature) => feature.properties.style,
       interactive: layer.interactive,
     });
     if (layer.tooltip) drawn.bindTooltip(layer.tooltip, { sticky: true });
     control.addOverlay(drawn.addTo(map), layer.name);
+    // As L.GeoJSON.addData takes a collection apart, each shape drawn as it is added.
+    for (const feature of layer.data.features || [layer.data]) {
+      drawn.addData(feature);
+      yield;
+    }
   }
 
   // Country names at a point inside each country: the base map has no tiles of its own.

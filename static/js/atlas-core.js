@@ -469,13 +469,75 @@
     return h("li", null, title, meta ? " — " + meta : null);
   }
 
-  // Runs each function in a task of its own, in order: on a slow phone the page paints and
-  // answers input between them instead of being held for one long task.
-  function inTurns(steps) {
-    setTimeout(() => {
-      steps[0]();
-      if (steps.length > 1) inTurns(steps.slice(1));
-    }, 0);
+  // A task at load takes one more step (inTurns) only while the longest of the last few
+  // steps would still end within this many milliseconds: a phone-class CPU (4× slower than
+  // a desktop) then does about a step a task, well under a long task (50 ms), and a fast
+  // computer does several, without a frame painted between every two.
+  const TURN_MS = 25;
+  // The last steps' lengths (ms), for every chain of turns on the page.
+  const recentSteps = [0, 0, 0];
+
+  // Runs the functions in order, in tasks of at most `budget` ms (TURN_MS) as far as the
+  // last steps foretell the next, never in the caller's: on a slow phone the page paints
+  // and answers input between them instead of being held for one long task. A function
+  // that returns an iterator (a generator's) is stepped through, a small piece of work a
+  // step, before the next starts; a step that yields `true` says that what follows is
+  // large, foretold as twice as long.
+  function inTurns(steps, budget) {
+    const queue = steps.slice();
+    let job = null;
+    const turn = () => {
+      let at = performance.now();
+      const until = at + (budget || TURN_MS);
+      while (job || queue.length) {
+        if (!job) {
+          const out = queue.shift()();
+          if (out && typeof out.next === "function") job = out;
+        }
+        let heavy = false;
+        if (job) {
+          const step = job.next();
+          if (step.done) job = null;
+          else heavy = step.value === true;
+        }
+        const now = performance.now();
+        recentSteps.shift();
+        recentSteps.push(now - at);
+        at = now;
+        if ((job || queue.length) && now + (heavy ? 2 : 1) * Math.max(...recentSteps) >= until) {
+          setTimeout(turn, 0);
+          return;
+        }
+      }
+    };
+    setTimeout(turn, 0);
+  }
+
+  // Generator: `items` sorted by `compare` (stable, as Array.prototype.sort), yielding
+  // after every `run` items sorted or merged; returns the sorted copy. A thousand names
+  // through a collator are one long task on a slow phone, its first use the slowest.
+  function* sortInSteps(items, compare, run) {
+    run = run || 64;
+    let list = [];
+    for (let i = 0; i < items.length; i += run) {
+      list.push(...items.slice(i, i + run).sort(compare));
+      yield;
+    }
+    // Bottom-up merges of neighbouring sorted runs of `width` items, left first on ties.
+    for (let width = run; width < list.length; width *= 2) {
+      const out = new Array(list.length);
+      let o = 0, since = 0;
+      for (let lo = 0; lo < list.length; lo += 2 * width) {
+        let a = lo, b = Math.min(lo + width, list.length);
+        const aEnd = b, bEnd = Math.min(lo + 2 * width, list.length);
+        while (a < aEnd || b < bEnd) {
+          out[o++] = b >= bEnd || (a < aEnd && compare(list[a], list[b]) <= 0) ? list[a++] : list[b++];
+          if (++since >= run) { since = 0; yield; }
+        }
+      }
+      list = out;
+    }
+    return list;
   }
 
   /* ---- state table rows ---- */
@@ -912,16 +974,18 @@
   }
 
   // Sites by the days on which a bound of one of their periods falls: only these can
-  // change on that day. Map day -> [site…].
-  function boundDays(data) {
-    const days = new Map();
+  // change on that day. Map day -> [site…]. With `days`, `from` and `to`: sites from..to-1
+  // added to `days`, a part at a time in site order (the page does it in turns).
+  function boundDays(data, days, from, to) {
+    days = days || new Map();
     const add = (d, i) => {
       if (d === null) return;
       const list = days.get(d);
       if (!list) days.set(d, [i]);
       else if (list[list.length - 1] !== i) list.push(i);
     };
-    for (let i = 0; i < data.control.length; i++) {
+    const end = to === undefined ? data.control.length : Math.min(to, data.control.length);
+    for (let i = from || 0; i < end; i++) {
       for (const periods of [data.control[i], data.status[i]]) {
         for (const p of periods) for (let n = 1; n <= 4; n++) add(p[n], i);
       }
@@ -1021,8 +1085,8 @@
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
     holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
-    h, swatch, swatches, placeText, sourceItem, inTurns, rowParts, gridTable, gridRow, SiteMark, drawMark,
-    coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
+    h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
+    drawMark, coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
     siteChangeDays, stepChange, holderText, changesOn, boundDays, boundIndex, sitesBetween, inkOn, RADIUS, CLOSED_BADGE,
     isStale, ageParts, verifiedText,
   };

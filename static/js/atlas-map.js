@@ -14,7 +14,7 @@
   const {
     STATUS, STATUS_TEXT, prepare, isoOf, offsetOf, longDate, boundText, isContested,
     confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, periodText,
-    readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, rowParts,
+    readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
     gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
     tickBins, siteChangeDays, stepChange, changesOn, boundDays, boundIndex, sitesBetween, RADIUS,
     t, word, num, isStale, verifiedText,
@@ -51,14 +51,18 @@
   const ROWS_PER_BODY = 20;
   // Days ahead prepared while idle (the last step's stride, both ways).
   const PREPARED_MAX = 4;
+  // Work at load done in turns (inTurns) goes this many sites or markers a step.
+  const INDEX_STEP = 100;
+  const MARKER_STEP = 50;
+  const SHOW_STEP = 100;
   // static/js/atlas-map.js -> static/vendor/markercluster/…
   const VENDOR = document.currentScript
     ? document.currentScript.src.replace(/js\/atlas-map\.js(\?.*)?$/, "vendor/") : "/static/vendor/";
 
   /* ---- the explorer: one per page ---- */
 
-  function Explorer(map, options) {
-    const data = prepare(JSON.parse(document.getElementById(options.data).textContent));
+  // `data`: the page's time data block, parsed and prepared (attach).
+  function Explorer(map, options, data) {
     this.map = map;
     this.data = data;
     this.options = options;
@@ -94,13 +98,23 @@
       announce: document.getElementById("change-announce"),
     };
     this.changeDays = new Set(data.changes);
-    this.boundDays = boundDays(data);
-    // Which sites may change between two days (sitesBetween): a step repaints only those.
-    this.boundIndex = boundIndex(data, this.boundDays);
     // Staleness (isStale) turns on for every site at once on this day.
     this.staleFrom = data.verified && data.stale_after !== undefined ? data.max - data.stale_after : null;
     this.scopeDays = null;
   }
+
+  // Which sites may change on each day (boundDays) and between two days (boundIndex: a
+  // step repaints only those), INDEX_STEP sites a step (a generator for inTurns).
+  Explorer.prototype.indexBounds = function* () {
+    const days = new Map(), all = this.data.control.length;
+    for (let i = 0; i < all; i += INDEX_STEP) {
+      boundDays(this.data, days, i, i + INDEX_STEP);
+      yield;
+    }
+    this.boundDays = days;
+    yield true;
+    this.boundIndex = boundIndex(this.data, days);
+  };
 
   // The crossing each site belongs to, from the page's second data block (the view adds it):
   // {names: [[slug, name, name_ar]…], of: [crossing index or -1 per site]}.
@@ -155,10 +169,11 @@
     if (this.filtering) this.applyFilter();
   };
 
-  // Run `job` (a generator: one small piece of work per step) in slices of SLICE_MS.
+  // Run `job` (a generator: one small piece of work per step) in slices of SLICE_MS, the
+  // first in a task of its own (the caller's may have been long already).
   Explorer.prototype.later = function (job) {
     this.jobs.push(job);
-    if (!this.jobTimer) this.runJobs();
+    if (!this.jobTimer) this.jobTimer = setTimeout(() => this.runJobs(), 0);
   };
 
   Explorer.prototype.runJobs = function () {
@@ -193,18 +208,23 @@
   };
 
   // Sites are drawn on one canvas: a jump across years repaints a thousand markers in
-  // a single pass instead of restyling a thousand DOM elements.
-  Explorer.prototype.makeMarkers = function (control) {
+  // a single pass instead of restyling a thousand DOM elements. A generator (inTurns): the
+  // markers are made MARKER_STEP at a time; they go on the map once they have a look (attach).
+  Explorer.prototype.makeMarkers = function* (control) {
     this.map.createPane("atlasSites").style.zIndex = 450;
     const renderer = L.canvas({ pane: "atlasSites", padding: 0.05, tolerance: 3 });
-    const offsets = coLocatedOffsets(this.data.sites);
-    this.markers = this.data.sites.map((s, i) => this.makeMarker(s, i, offsets[i], renderer));
+    const sites = this.data.sites, offsets = coLocatedOffsets(sites), markers = [];
+    yield true;
+    for (let i = 0; i < sites.length; i++) {
+      markers.push(this.makeMarker(sites[i], i, offsets[i], renderer));
+      if (i % MARKER_STEP === MARKER_STEP - 1) yield;
+    }
+    this.markers = markers;
     this.pairMarkers();
-    this.siteLayer = L.layerGroup(this.markers);
+    this.siteLayer = L.layerGroup(markers);
     // With clusters to come, a thousand markers are not drawn once only to be taken off
     // again when the clusters arrive (that drawing was most of the first long task).
-    this.clusterPending = this.markers.length >= CLUSTER_MIN;
-    if (!this.clusterPending) this.siteLayer.addTo(this.map);
+    this.clusterPending = markers.length >= CLUSTER_MIN;
     control.addOverlay(this.siteLayer, t("layer.sites"));
     this.layerControl = control;
   };
@@ -236,14 +256,43 @@
     this.clusterPending = false;
     this.map.removeLayer(this.siteLayer);
     this.layerControl.removeLayer(this.siteLayer);
-    group.addLayers(this.markers);
     this.siteLayer = group;
     this.clusters = group;
     this.layerControl.addOverlay(group, t("layer.sites"));
-    if (shown) group.addTo(this.map);
-    group.on("animationend", () => this.queueLabels());
-    this.map.on("zoomend moveend", () => this.placeLabels(true));
-    this.queueLabels();
+    const follow = () => {
+      group.on("animationend", () => this.queueLabels());
+      this.map.on("zoomend moveend", () => this.placeLabels(true));
+      this.queueLabels();
+    };
+    // Off the map, the markers wait in the group until it is shown (markercluster's way).
+    if (!shown) {
+      group.addLayers(this.markers);
+      follow();
+      return;
+    }
+    group.addTo(this.map);
+    inTurns([() => this.fillClusters(group), follow]);
+  };
+
+  // markercluster's own loading (addLayers) takes 200 markers a task and then works out
+  // every cluster's bounds and draws them all in the last one: on a slow phone, long tasks.
+  // The same steps here (a generator for inTurns), MARKER_STEP markers a step, the bounds
+  // and the drawing in tasks of their own.
+  Explorer.prototype.fillClusters = function* (group) {
+    const markers = this.markers;
+    for (let n = 0; n < markers.length; n++) {
+      // Taken off the map meanwhile: the rest wait in the group, as they would have.
+      if (!group._map) return void group.addLayers(markers.slice(n));
+      group._addLayer(markers[n], group._maxZoom);
+      if (n % MARKER_STEP === MARKER_STEP - 1) yield;
+    }
+    yield true;
+    if (!group._map) return;
+    group._topClusterLevel._recalculateBounds();
+    yield true;
+    if (!group._map) return;
+    group._refreshClustersIcons();
+    group._topClusterLevel._recursivelyAddChildrenToMap(null, group._zoom, group._currentShownBounds);
   };
 
   // A site's share of a pie: its holder's index, ":untracked", ":transition" or "" (unknown).
@@ -505,6 +554,13 @@
   // Show the map as of day `d`; only sites whose state changed are repainted, and only
   // sites with a bound between the day shown and `d` are looked at (sitesBetween).
   Explorer.prototype.show = function (d) {
+    const steps = this.showing(d);
+    while (!steps.next().done);
+  };
+
+  // show, pausing every SHOW_STEP sites (a generator): the first day, with every site to
+  // paint, is shown at load in turns (inTurns).
+  Explorer.prototype.showing = function* (d) {
     d = Math.max(0, Math.min(this.data.max, Math.round(d)));
     const from = this.day;
     this.day = d;
@@ -513,6 +569,7 @@
     this.prepared.clear();
     const first = from === undefined;
     for (let n = 0; n < next.sites.length; n++) {
+      if (n % SHOW_STEP === SHOW_STEP - 1) yield;
       const i = next.sites[n], key = next.keys[n];
       if (key === this.keys[i]) continue;
       this.keys[i] = key;
@@ -535,6 +592,7 @@
       else this.queueRow(i);
       if (i === this.focused) this.markers[i].setPopupContent(this.popup(i));
     }
+    yield true;
     this.catchUpRows();
     this.showDate(d);
     this.showEvents(d);
@@ -1133,10 +1191,10 @@
     // A thousand options are added in slices after the first paint (see attach).
     const names = this.data.sites;
     this.scopeOptions = function* () {
-      // Made here: building a collator is itself a few milliseconds' work.
+      // Made here: building a collator is itself a few milliseconds' work, and its first
+      // comparisons more (a sort in one go was a long task).
       const order = new Intl.Collator().compare;
-      const sorted = names.map((s, i) => i).sort((a, b) => order(names[a][1], names[b][1]));
-      yield;
+      const sorted = yield* sortInSteps(names.map((s, i) => i), (a, b) => order(names[a][1], names[b][1]));
       for (let n = 0; n < sorted.length; n += 50) {
         sites.append(...sorted.slice(n, n + 50).map((i) => h("option", { value: "site:" + names[i][0] }, names[i][1])));
         yield;
@@ -1174,7 +1232,29 @@
     }
   };
 
-  Explorer.prototype.bindControls = function () {
+  // A generator (inTurns): the table, the scope list, the ticks and the filter each in a
+  // task of their own; the slider and its buttons answer once all are in place.
+  Explorer.prototype.bindControls = function* () {
+    this.bindTable();
+    yield true;
+    const changes = this.el.changes && this.el.changes.closest("section");
+    this.watchAway([this.el.caption, changes, ...(this.bodies || [])]);
+    this.bindScope();
+    yield true;
+    this.drawTicks();
+    yield true;
+    this.bindFilter();
+    this.bindSkip();
+    this.bindCopy();
+    this.bindDateForm();
+    this.bindSearch();
+    // Escape closes an open popup from anywhere on the page.
+    document.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape" && this.map._popup && this.map.hasLayer(this.map._popup)) {
+        ev.preventDefault();
+        this.map.closePopup();
+      }
+    });
     const slider = this.el.slider;
     if (slider) {
       slider.addEventListener("input", () => this.show(Number(slider.value)));
@@ -1185,23 +1265,6 @@
     this.onClick("prev-change", () => this.show(this.changeFrom(this.day, -1)));
     this.onClick("next-change", () => this.show(this.changeFrom(this.day, 1)));
     this.onClick("play", () => this.togglePlay());
-    this.bindDateForm();
-    this.bindSearch();
-    this.bindTable();
-    const changes = this.el.changes && this.el.changes.closest("section");
-    this.watchAway([this.el.caption, changes, ...(this.bodies || [])]);
-    this.bindScope();
-    this.drawTicks();
-    this.bindFilter();
-    this.bindSkip();
-    this.bindCopy();
-    // Escape closes an open popup from anywhere on the page.
-    document.addEventListener("keydown", (ev) => {
-      if (ev.key === "Escape" && this.map._popup && this.map.hasLayer(this.map._popup)) {
-        ev.preventDefault();
-        this.map.closePopup();
-      }
-    });
   };
 
   // "Skip to the map": focus the map itself, which the keyboard then pans and zooms.
@@ -1346,6 +1409,8 @@
   // Crossings as units: a heading row per crossing, its Syrian side then its Iraqi side,
   // then every other site under "Other sites". In that order (this.layout: headings, and
   // sites by index) the rows fill bodies of ROWS_PER_BODY, rows not built yet included.
+  // The server's body is the first of them, its rows left where they already stand: a row
+  // moved is laid out anew, and the first body's were a large part of a slow phone's frame.
   Explorer.prototype.groupRows = function (table) {
     const names = this.crossings.names;
     this.groups = crossingGroups(this.data.sites, this.crossings.of, names.map((c) => c[1]));
@@ -1353,11 +1418,20 @@
     this.bodies = [];
     this.bodyOf = new Array(this.data.sites.length);
     this.layout = [];
+    const first = table.tBodies[0] || table.appendChild(h("tbody"));
     const next = (item) => {
-      if (this.layout.length % ROWS_PER_BODY === 0) this.bodies.push(h("tbody"));
+      if (this.layout.length % ROWS_PER_BODY === 0) this.bodies.push(this.bodies.length ? h("tbody") : first);
       this.layout.push(item);
       return this.bodies[this.bodies.length - 1];
     };
+    // `el` next in `body`, after the last one put there.
+    let last = null;
+    const put = (body, el) => {
+      const at = last && last.parentNode === body ? last.nextElementSibling : body.firstElementChild;
+      if (at !== el) body.insertBefore(el, at);
+      last = el;
+    };
+    let lastInFirst = null;
     for (const g of this.groups) {
       const name = g.crossing >= 0 ? names[g.crossing][1] : t("table.others");
       const head = h("tr", { class: "group-row" + (g.crossing < 0 ? " group-others" : "") },
@@ -1367,16 +1441,21 @@
           g.crossing >= 0 ? h("span", { class: "group-note" },
             " — " + t("table.crossing_note", { count: num(g.sites.length) })) : null));
       this.groupHeads.push(head);
-      next(head).append(head);
+      put(next(head), head);
+      if (head.parentNode === first) lastInFirst = head;
       for (const i of g.sites) {
         const body = this.bodyOf[i] = next(i);
         if (this.rows[i]) {
           if (g.crossing >= 0) this.rows[i].classList.add("crossing-side");
-          body.append(this.rows[i]);
+          put(body, this.rows[i]);
+          if (body === first) lastInFirst = this.rows[i];
         }
       }
     }
-    table.tBodies[0].replaceWith(...this.bodies);
+    // What else the server's body held goes, as the body it was in used to.
+    while (lastInFirst && lastInFirst.nextSibling) lastInFirst.nextSibling.remove();
+    if (this.bodies.length) first.after(...this.bodies.slice(1));
+    else first.remove();
   };
 
   /* ---- the table's filter and sort ---- */
@@ -1476,22 +1555,31 @@
     order.forEach((i, n) => { if (this.rows[i]) this.bodies[Math.floor(n / per)].append(this.rows[i]); });
   };
 
-  /* ---- entry point, called by the Folium element in app/core/folium_map.py ---- */
+  /* ---- entry point, called by atlas-base.js once the base map is drawn ---- */
 
   function attach(map, control, options) {
     // A neutral conflict map carries no flag: a plain link to Leaflet instead of its prefix.
     if (map.attributionControl) {
       map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     }
-    const explorer = new Explorer(map, options);
-    const slider = explorer.el.slider;
-    // The sites' layers, the first day shown, then the controls and the table, each in a
-    // task of its own: the map is drawn first, and no single task holds a slow phone long.
+    const slider = document.getElementById("day-slider");
+    // Read now: once a day is shown the address follows the page (scheduleUrl), and until a
+    // site is focused it names none.
+    const slug = new URLSearchParams(location.search).get("site");
+    let data, explorer;
+    // The data block read, then made ready, the explorer, the bounds' index, the sites'
+    // markers, the first day shown, then the controls and the table, in turns (inTurns, the
+    // generators a step at a time): the map is drawn first, and no single task holds a slow
+    // phone long.
     inTurns([() => {
-      explorer.makeMarkers(control);
-      explorer.makeEventLayer(control);
+      data = JSON.parse(document.getElementById(options.data).textContent);
     }, () => {
-      // The labels and the clusters follow the map from here on: each site has a state.
+      prepare(data);
+    }, () => {
+      explorer = new Explorer(map, options, data);
+    }, () => explorer.indexBounds(), () => explorer.makeMarkers(control), () => {
+      explorer.makeEventLayer(control);
+      // The labels follow the map from here on (once the sites are on it: placeLabels).
       explorer.makeLabels();
       const legend = explorer.el.legend;
       if (legend) {
@@ -1502,21 +1590,24 @@
         if (window.matchMedia("(max-width: 900px)").matches) legend.open = false;
         legend.addEventListener("toggle", () => explorer.placeLabels(true));
       }
-      explorer.show(slider ? Number(slider.value) : explorer.data.max);
-      if (explorer.clusterPending) explorer.loadClustering();
-    }, () => {
-      explorer.bindControls();
+    }, () => explorer.showing(slider ? Number(slider.value) : explorer.data.max), () => {
+      // Each site has its look now: the markers go on the map, or the clusters load.
+      if (explorer.clusterPending) {
+        explorer.loadClustering();
+      } else {
+        explorer.siteLayer.addTo(map);
+        explorer.queueLabels();
+      }
+    }, () => explorer.bindControls(), () => {
       if (slider && Number(slider.value) !== explorer.day) explorer.show(Number(slider.value));
       // What the first paint does not need, in slices: the table's other rows, their
       // painting, the scope list's sites.
       explorer.later(explorer.buildRows());
       explorer.later(explorer.paintStaleRows());
       if (explorer.scopeOptions) explorer.later(explorer.scopeOptions());
-      const slug = new URLSearchParams(location.search).get("site");
       if (explorer.bySlug.has(slug)) explorer.focusSite(explorer.bySlug.get(slug));
       window.AtlasMap.instance = explorer;
     }]);
-    return explorer;
   }
 
   window.AtlasMap = { attach: attach, instance: null };

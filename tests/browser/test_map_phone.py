@@ -50,3 +50,15 @@ def test_tapping_a_row_brings_the_map_and_popup_into_view(page, guard, live_serv
     box = popup.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     guard.assert_clean()
+
+
+def test_a_slow_phone_still_opens_the_site_named_in_the_address(page, guard, live_server):
+    """The map is built in turns, which on a slow CPU outlast the first rewrite of the
+    address (it follows the date shown, and names no site until one is focused)."""
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/?date=2015-08-01&site=al-tanf")
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("al-Tanf", timeout=30_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('site') === 'al-tanf'")
+    guard.assert_clean()

@@ -491,6 +491,24 @@ test("boundDays lists the sites that may change on a day, and changesOn checks o
   assert.deepEqual(core.changesOn(data, 5, (a) => names[a], days.get(5)).map((c) => c.kind), ["status"]);
 });
 
+test("boundDays in parts, site range by site range, is boundDays in one go", () => {
+  const data = {
+    control: [[[0, null, null, 10, 10, flags()], [1, 10, 10, null, null, flags()]], [],
+      [[1, 3, 5, 10, 12, flags()]], [[0, 10, 10, 20, 20, flags()]]],
+    status: [[], [[0, 5, 5, null, null, flags()]], [[0, 3, 3, null, null, flags()]], []],
+  };
+  const whole = core.boundDays(data);
+  for (const size of [1, 2, 3]) {
+    const days = new Map();
+    for (let i = 0; i < data.control.length; i += size) core.boundDays(data, days, i, i + size);
+    assert.deepEqual([...days].sort((a, b) => a[0] - b[0]), [...whole].sort((a, b) => a[0] - b[0]));
+  }
+  assert.deepEqual(whole.get(10), [0, 2, 3]);
+  assert.deepEqual(whole.get(3), [2]);
+  // Past the last site a range stops there.
+  assert.deepEqual(core.boundDays(data, new Map(), 3, 99).get(20), [3]);
+});
+
 /* ---- freshness: last verified (app/core/ages.py) ---- */
 
 test("isStale only on recent dates, and only when not verified for more than the threshold", () => {
@@ -567,16 +585,105 @@ test("sitesBetween finds every site whose state differs between two days", () =>
   assert.equal(core.sitesBetween(core.boundIndex(data), 0, 300, 5), null);
 });
 
-test("inTurns runs each step in a task of its own, in order, with other tasks between", async () => {
+// Waits out `ms` milliseconds of work (a step of inTurns that is over its budget).
+const busy = (ms) => { const until = performance.now() + ms; while (performance.now() < until); };
+
+test("inTurns runs the steps in order, never in the caller's task, several to a task in budget", async () => {
   const log = [];
   const done = new Promise((resolve) => {
     core.inTurns([
       () => { log.push("a"); setTimeout(() => log.push("timer set by a"), 0); },
       () => log.push("b"),
       () => { log.push("c"); resolve(); },
-    ]);
+    ], 1000);
   });
   log.push("after the call");
   await done;
-  assert.deepEqual(log, ["after the call", "a", "timer set by a", "b", "c"]);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(log, ["after the call", "a", "b", "c", "timer set by a"]);
+});
+
+test("inTurns lets other tasks run once a step has spent the budget", async () => {
+  const log = [];
+  await new Promise((resolve) => {
+    core.inTurns([
+      () => { log.push("a"); setTimeout(() => log.push("timer set by a"), 0); busy(5); },
+      () => log.push("b"),
+      () => { log.push("c"); resolve(); },
+    ], 2);
+  });
+  assert.deepEqual(log, ["a", "timer set by a", "b", "c"]);
+});
+
+test("inTurns steps a generator through before the next step, in later tasks past the budget", async () => {
+  const log = [];
+  await new Promise((resolve) => {
+    core.inTurns([
+      function* () {
+        log.push("g1");
+        setTimeout(() => log.push("timer set by g1"), 0);
+        yield;
+        log.push("g2");
+        yield;
+        log.push("g3");
+      },
+      () => { log.push("next"); resolve(); },
+    ], 1000);
+  });
+  assert.deepEqual(log, ["g1", "g2", "g3", "next"]);
+  const slow = [];
+  await new Promise((resolve) => {
+    core.inTurns([function* () {
+      for (let n = 0; n < 3; n++) {
+        slow.push("step " + n);
+        setTimeout(() => slow.push("timer " + n), 0);
+        busy(3);
+        yield;
+      }
+    }, resolve], 2);
+  });
+  assert.deepEqual(slow, ["step 0", "timer 0", "step 1", "timer 1", "step 2", "timer 2"]);
+});
+
+test("inTurns foretells a step by the longest of the last few, after `yield true` twice that", async () => {
+  // After a step of 300 ms, within a budget of 500 ms one more step still fits in a task
+  // (300 < 500), a large one (2 × 300) does not.
+  const log = [];
+  await new Promise((resolve) => {
+    core.inTurns([
+      () => busy(300),
+      function* () {
+        log.push("a");
+        setTimeout(() => log.push("timer set by a"), 0);
+        yield;
+        log.push("b");
+        yield true;
+        log.push("c");
+      },
+      resolve,
+    ], 500);
+  });
+  assert.deepEqual(log, ["a", "b", "timer set by a", "c"]);
+});
+
+test("sortInSteps sorts as Array.prototype.sort does (stable), a run at a time", () => {
+  let seed = 11;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const compare = (a, b) => a.key - b.key;
+  for (const [size, run] of [[0, 4], [1, 4], [7, 4], [64, 8], [257, 16], [1000, 64]]) {
+    const items = Array.from({ length: size }, (_, n) => ({ key: rand(20), n }));
+    const steps = core.sortInSteps(items, compare, run);
+    let step, yields = 0;
+    while (!(step = steps.next()).done) yields++;
+    assert.deepEqual(step.value, items.slice().sort(compare), `${size} items in runs of ${run}`);
+    // A yield after every run sorted or merged: a long list is many small steps.
+    if (size > run) assert.ok(yields >= size / run, `${size} items: ${yields} steps`);
+  }
+  // The items themselves are left in their order.
+  const names = ["b", "c", "a"];
+  const steps = core.sortInSteps(names, (a, b) => a.localeCompare(b), 2);
+  let step;
+  while (!(step = steps.next()).done);
+  assert.deepEqual(step.value, ["a", "b", "c"]);
+  assert.deepEqual(names, ["b", "c", "a"]);
 });
