@@ -63,6 +63,13 @@ def _frame(page):
     return frame
 
 
+def _map_frame(page):
+    """The <iframe>'s frame once its map has been built (the load runs in turns)."""
+    frame = _frame(page)
+    frame.wait_for_function("() => window.AtlasMap && AtlasMap.instance")
+    return frame
+
+
 def test_embed_draws_inside_another_sites_iframe(page, guard, live_server, article, screenshot):
     article(f"{live_server}{EMBED}")
     inside = page.frame_locator("iframe")
@@ -72,7 +79,7 @@ def test_embed_draws_inside_another_sites_iframe(page, guard, live_server, artic
     expect(inside.locator(".atlas-canvas canvas").first).to_be_visible()
     # ?site= opens the site's popup, as on the map page.
     expect(inside.locator(".leaflet-popup-content")).to_contain_text("Albukamal")
-    frame = _frame(page)
+    frame = _map_frame(page)
     assert frame.evaluate("AtlasMap.instance.markers.length") == 11
     # The labels are placed (those under the open popup stay hidden).
     expect(inside.locator(".atlas-label")).not_to_have_count(0)
@@ -120,7 +127,7 @@ def test_buttons_step_between_changes_inside_the_frame(page, guard, live_server,
     inside = page.frame_locator("iframe")
     slider = inside.locator("#day-slider")
     expect(slider).to_have_attribute("aria-valuetext", "1 August 2015")
-    following = _frame(page).evaluate(
+    following = _map_frame(page).evaluate(
         "AtlasCore.longDate(AtlasMap.instance.changeFrom(AtlasMap.instance.day, 1))"
     )
     inside.get_by_role("button", name="Next change").click()
