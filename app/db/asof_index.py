@@ -42,12 +42,13 @@ from app.db.models import (
     control_period_source,
     status_period_source,
 )
+from app.db.session_events import MOST_SITES, data_version
 from app.extensions import db
 
 __all__ = ["AsOfIndex", "index_for", "forget", "wait"]
 
 _KEEP = 2  # the live version and the one before it while its requests finish
-_MAX_OVERLAY = 256  # sites reloaded since the last full build; past that, rebuild
+_MAX_OVERLAY = MOST_SITES  # sites reloaded since the last full build; past that, rebuild
 
 _lock = threading.Lock()
 _apps = itertools.count(1)
@@ -195,8 +196,6 @@ def _full_build(app: Flask, database: tuple) -> None:
     try:
         with app.app_context():
             with snapshot.session(db.session()):
-                from app.db.session_events import data_version
-
                 index = AsOfIndex.load((database, *data_version(db.session)))
             _keep(index)
     except Exception:  # the SQL path answers instead; say why once in the log

@@ -51,9 +51,9 @@ _ONE_SITE = (ControlPeriod, StatusPeriod, Verification)
 # Rows no as-of answer reads (events show on the map beside the sites' state): a write of
 # only these changes no site, and the as-of index is kept as it is.
 _NO_SITE = (Event,)
-# A write logging more sites than this logs "any site": every worker's as-of index is
-# rebuilt in full rather than reloading them one by one.
-_MOST_SITES = 256
+# The most sites an as-of index reloads one by one: a write logging more logs "any site",
+# and an index that has reloaded more since its full build is rebuilt (app.db.asof_index).
+MOST_SITES = 256
 
 
 def init_app(app: Flask) -> None:
@@ -97,7 +97,7 @@ def _note_changes(session: Session, _context, _instances) -> None:
             if sites is None:
                 break
             found = _sites_of(session, obj)
-            if found is None or len(sites | found) > _MOST_SITES:
+            if found is None or len(sites | found) > MOST_SITES:
                 session.info["asof_sites"] = sites = None
             else:
                 sites |= found

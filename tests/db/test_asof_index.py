@@ -46,6 +46,11 @@ def _tanf_period() -> ControlPeriod:
     return tanf.control_periods[0]
 
 
+def _answers_agree() -> None:
+    for day in DAYS:
+        assert queries.state_at(day) == queries.compute_state_at(day)
+
+
 def test_index_rows_equal_the_sql_rows(ctx):
     index = _index()
     for day in DAYS:
@@ -77,8 +82,7 @@ def test_an_edit_here_updates_only_that_site(ctx):
     after = _index()
     assert after is not before and after.c is before.c  # the arrays are shared
     assert set(after.overlay) == {period.site_id}
-    for day in DAYS:
-        assert queries.state_at(day) == queries.compute_state_at(day)
+    _answers_agree()
     tanf = {r["slug"]: r for r in queries.state_at(D(2015, 8, 1))}["al-tanf"]
     assert tanf["note"] == "checked again" or tanf["period_id"] != period.id
 
@@ -117,8 +121,7 @@ def test_an_edited_site_reloads_its_own_fields(ctx):
     assert db.session.get(DataChange, data_version(db.session)[0]).sites == str(site.id)
     after = _index()
     assert after.c is before.c and set(after.overlay) == {site.id}
-    for day in DAYS:
-        assert queries.state_at(day) == queries.compute_state_at(day)
+    _answers_agree()
     row = {r["slug"]: r for r in queries.state_at(D(2015, 8, 1))}["al-qaim"]
     assert (row["name"], row["lon"]) == ("Al-Qaim (Husaybah)", site.lon)
 
@@ -160,11 +163,6 @@ def test_an_event_changes_no_site(ctx):
 def _logged_sites() -> set[int] | None:
     text = db.session.get(DataChange, data_version(db.session)[0]).sites
     return None if text is None else {int(s) for s in text.split(",") if s}
-
-
-def _answers_agree() -> None:
-    for day in DAYS:
-        assert queries.state_at(day) == queries.compute_state_at(day)
 
 
 def test_a_source_edit_reloads_the_sites_citing_it(ctx):
@@ -224,7 +222,7 @@ def test_a_crossing_edit_reloads_its_sites(ctx):
 
 
 def test_a_shared_row_edit_touching_too_many_sites_rebuilds_in_full(ctx, monkeypatch):
-    monkeypatch.setattr(session_events, "_MOST_SITES", 1)
+    monkeypatch.setattr(session_events, "MOST_SITES", 1)
     before = _index()
     widest = (
         select(ControlPeriod.actor_id)
