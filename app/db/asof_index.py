@@ -4,14 +4,15 @@
 Each worker process keeps its own; the database stays the truth. The first request of a
 worker starts a full build in a background thread and is answered by the SQL path (as is
 every request until the build is done), so no request waits for a build. After that,
-each write logs the sites it changed with the data version it made (table
-``data_change``, in the write's own transaction), and the next request of every worker,
-on any server, copies its index and reloads only those sites, which it answers with the
-SQL path's own rule (:func:`queries._state_row`). A write that may change any site or the
-list of sites (a new site, a new slug, an import, a restore), a worker too far behind the
-log, or too many reloaded sites start a new full build. A request pinned to a past
-revision uses the SQL path on its snapshot. Rows are the same, field for field, as
-:func:`queries.compute_state_at`.
+each write logs the sites it changed (edited, new or deleted) and the actors and sources
+it edited with the data version it made (table ``data_change``, in the write's own
+transaction), and the next request of every worker, on any server, copies its index,
+reloads only those sites, which it answers with the SQL path's own rule
+(:func:`queries._state_row`), and patches those actors' labels and sources in place
+wherever they show. A write that may change any site (an import, a restore, a bulk
+update), a worker too far behind the log, or too many reloaded sites start a new full
+build. A request pinned to a past revision uses the SQL path on its snapshot. Rows are
+the same, field for field, as :func:`queries.compute_state_at`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
+from typing import NamedTuple
 
 import numpy as np
 from flask import Flask, current_app
@@ -37,6 +39,7 @@ from app.db.models import (
     ControlPeriod,
     DataChange,
     Site,
+    Source,
     StatusPeriod,
     Verification,
     control_period_source,
@@ -81,9 +84,9 @@ def index_for(version: tuple) -> AsOfIndex | None:
         base = _newest(database, version[0])
     if base is not None:
         # Outside the lock: reloading sites must not hold up readers of a built version.
-        sites = _sites_since(base.version, version[0])
-        index = base.updated(key, sites) if sites is not None else None
-        if index is not None:
+        changes = _changes_since(base.version, version[0])
+        if changes is not None:
+            index = base.updated(key, changes)
             _keep(index)
             if len(index.overlay) > _MAX_OVERLAY:
                 _build(database)  # compact; this index answers meanwhile
@@ -143,27 +146,37 @@ def _keep(index: AsOfIndex) -> None:
     cache.reserve("as-of index", held)
 
 
-def _sites_since(base: tuple, new: int) -> set[int] | None:
-    """Sites changed by versions after the index `base` up to `new`, from the change log;
+class _Changes(NamedTuple):
+    """What versions after an index changed: sites to reload, actors and sources to patch."""
+
+    sites: set[int]
+    actors: set[int]
+    sources: set[int]
+
+
+def _changes_since(base: tuple, new: int) -> _Changes | None:
+    """What versions after the index `base` up to `new` changed, from the change log;
     None when one of them may have changed any site or is not logged, or when `base`
     itself is not (its version number may have been counted again since)."""
     _database, old, changed_at = base
     rows = db.session.connection().execute(_CHANGES, {"old": old, "new": new}).all()
-    logged = {version: (when, sites) for version, when, sites in rows}
+    logged = {row[0]: row[1:] for row in rows}
     if len(logged) != new - old + 1 or logged[old][0] != changed_at:
         return None
-    out: set[int] = set()
+    out = _Changes(set(), set(), set())
     for version in range(old + 1, new + 1):
-        sites = logged[version][1]
-        if sites is None:
+        _when, *columns = logged[version]
+        if columns[0] is None:
             return None
-        out.update(int(s) for s in sites.split(",") if s)
+        for ids, text in zip(out, columns, strict=True):
+            ids.update(int(i) for i in (text or "").split(",") if i)
     return out
 
 
-_CHANGES = select(DataChange.version, DataChange.changed_at, DataChange.sites).where(
-    DataChange.version >= bindparam("old"), DataChange.version <= bindparam("new")
-)
+_CHANGES = select(
+    DataChange.version, DataChange.changed_at, DataChange.sites, DataChange.actors,
+    DataChange.sources,
+).where(DataChange.version >= bindparam("old"), DataChange.version <= bindparam("new"))  # fmt: skip
 
 
 def _build_here(key: tuple) -> AsOfIndex:
@@ -224,18 +237,27 @@ class AsOfIndex:
         self.end_days: list[tuple[int, int]] = [asof_index.end_days(None)]
         self.bound_qualified = np.zeros(1, dtype=bool)
         self.actors: list[tuple] = []  # (slug, name, name_ar, short_ar, colour)
+        self.actor_at: dict[int | None, int] = {None: -1}  # actor id → its place in actors
         self.values: list = []  # interned notes, confidences and statuses
         self.source_sets: list[tuple[dict, ...]] = []  # cited sources, in published order
+        self.sources: dict[int, dict] = {}  # source id → the dict its sets hold
+        # The sets' source ids, set after set, and where each set starts in them: which
+        # sets cite a source, found without looking at the sets.
+        self.set_ids: list | np.ndarray = []
+        self.set_starts = np.zeros(1, dtype=np.int64)
         self.c = _Payload()
         self.s = _Payload()
+        # Positions in the order of the answers once sites were added or deleted after
+        # the full build (None: position order).
+        self.order: list[int] | None = None
         # Sites reloaded after a write, answered by the SQL path's rule: site id → (the
         # site as in self.sites, its control rows, status rows, cited, last verified).
         self.overlay: dict[int, _Reloaded] = {}
         # Estimated bytes, set aside from RESPONSE_CACHE_MB while the index is kept (the
         # sources the sets point to belong to the source cache).
         self.footprint = 0
-        # The last day's (held, status held, slow, rows, slow sites' reasons): the next
-        # day starts from them.
+        # The last day's (held, status held, slow, rows by position, slow sites' reasons,
+        # answer): the next day starts from them.
         self._previous: tuple | None = None
 
     # ---- building -----------------------------------------------------------------------
@@ -251,16 +273,15 @@ class AsOfIndex:
             self.sites.append(_site(r))
         verified = freshness.last_verified_by_site()
         self.last_verified = [clock.iso_day(verified.get(s[0])) for s in self.sites]
-        actor_at: dict[int | None, int] = {None: -1}
-        for r in conn.execute(
-            select(Actor.id, Actor.slug, Actor.name, Actor.name_ar, Actor.short_ar, Actor.colour)
-        ):
+        actor_at = self.actor_at
+        for r in conn.execute(_ACTORS):
             actor_at[r[0]] = len(self.actors)
             self.actors.append(tuple(r[1:]))
         bound_at = self._load_bounds(conn)
         value_at: dict = {}
         set_at: dict[str | None, int] = {None: -1}
-        sources = queries.sources_by_id()
+        self.sources = queries.sources_by_id()
+        keys = _published_keys(self.sources)
         cp, link = ControlPeriod, control_period_source
         ids = cast(link.c.source_id, String)
         joined = (
@@ -299,10 +320,12 @@ class AsOfIndex:
             part.contested = np.array(cols[6], dtype=bool)
             part.confidence = self._interned(cols[7], value_at)
             part.note = self._interned([n or "" for n in cols[8]], value_at)
-            part.sources = self._source_sets(texts, set_at, sources)
+            part.sources = self._source_sets(texts, set_at, keys)
             parts.append(part)
         cited_chunks.close()
         self.c = _Payload.joined(parts, _CONTROL_COLUMNS)
+        self.set_starts = np.cumsum([0, *map(len, self.set_ids)], dtype=np.int64)
+        self.set_ids = np.fromiter(itertools.chain.from_iterable(self.set_ids), dtype=np.int32)
         sp = StatusPeriod
         parts = []
         stmt = select(sp.site_id, sp.id, sp.start_edtf, sp.end_edtf, sp.status)
@@ -352,19 +375,20 @@ class AsOfIndex:
         return bound_at
 
     def _source_sets(
-        self, cited: Iterable[str | None], set_at: dict[str | None, int], sources: dict
+        self, cited: Iterable[str | None], set_at: dict[str | None, int], keys: dict[int, tuple]
     ) -> np.ndarray:
         """Interned sets of cited sources (-1: none) from their ids joined by commas, each
-        set sorted as the SQL path sorts it."""
+        set sorted as the SQL path sorts it (keys: _published_keys of self.sources)."""
+        sources = self.sources
         out = []
         for text in cited:
             found = set_at.get(text)
             if found is None:
                 assert text is not None
-                cited_sources = [sources[int(i)] for i in sorted(text.split(","), key=int)]
-                cited_sources.sort(key=queries._published_key)
+                ids = sorted(map(int, text.split(",")), key=keys.__getitem__)
                 found = set_at[text] = len(self.source_sets)
-                self.source_sets.append(tuple(cited_sources))
+                self.source_sets.append(tuple(sources[i] for i in ids))
+                self.set_ids.append(ids)
             out.append(found)
         return np.array(out, dtype=np.int32)
 
@@ -399,24 +423,104 @@ class AsOfIndex:
             len(self.sites), p.site[:size], start[:, 0], start[:, 1], end[:, 0], end[:, 1]
         )
 
-    def updated(self, version: tuple, site_ids: set[int]) -> AsOfIndex | None:
-        """A copy for `version` that reloads `site_ids` only (their periods and their own
-        fields); None for a new or deleted site (the site list changed: a rebuild is due)."""
-        if any(s not in self.position for s in site_ids):
-            return None
-        reloaded = _reload(site_ids)
-        if any(r[0] is None for r in reloaded.values()):
-            return None  # deleted meanwhile: the site list changed too
-        overlay = {**self.overlay, **reloaded}
+    @collector.paused()  # like a full build's, what it makes is acyclic and lasts
+    def updated(self, version: tuple, changes: _Changes) -> AsOfIndex:
+        """A copy for `version` that reloads the changed sites only (their periods and
+        their own fields), takes in new sites and drops deleted ones, and patches the
+        edited actors and sources where they show."""
+        site_ids = set(changes.sites)
         new = object.__new__(AsOfIndex)
         new.__dict__.update(self.__dict__)
-        new.version, new.overlay, new._previous = version, overlay, None
+        if changes.actors or changes.sources:
+            site_ids |= self._showing(changes.actors, changes.sources)
+            new._patch_actors(changes.actors)
+            new._patch_sources(changes.sources)
+        reloaded = _reload(site_ids)
+        gone = {s for s, r in reloaded.items() if r[0] is None}
+        if gone or any(r[0] is not None and self._slug(s) != r[0][1] for s, r in reloaded.items()):
+            new._relist(reloaded, gone)
+        overlay = {**self.overlay, **reloaded}
+        new.overlay = {s: r for s, r in overlay.items() if s not in gone}
+        new.version, new._previous = version, None
         return new
+
+    def _slug(self, site_id: int) -> str | None:
+        """The site's slug as this index answers it (None: not in it)."""
+        reloaded = self.overlay.get(site_id)
+        if reloaded is not None:
+            return reloaded[0][1]
+        pos = self.position.get(site_id)
+        return None if pos is None else self.sites[pos][1]
+
+    def _relist(self, reloaded: dict[int, _Reloaded], gone: set[int]) -> None:
+        """Take in new sites and drop deleted ones (copies: older versions keep theirs).
+        New sites go after the built ones, answered from their reloaded rows; the order
+        of the answers is read again (sorted by slug, as the database sorts)."""
+        self.sites, self.last_verified = list(self.sites), list(self.last_verified)
+        self.position = {s: p for s, p in self.position.items() if s not in gone}
+        for site_id, (fields, *_rows, verified) in reloaded.items():
+            if fields is not None and site_id not in self.position:
+                self.position[site_id] = len(self.sites)
+                self.sites.append(fields)
+                self.last_verified.append(verified)
+        ids = db.session.connection().scalars(queries._SITE_STATEMENT.with_only_columns(Site.id))
+        # A site made or deleted by a newer version waits for that version's update.
+        self.order = [self.position[i] for i in ids if i in self.position]
+
+    def _showing(self, actors: set[int], sources: set[int]) -> set[int]:
+        """Reloaded sites whose rows show these actors or sources: those rows carry the
+        labels of when they were read, so they are read again."""
+        if not (actors <= self.actor_at.keys() and sources <= self.sources.keys()):
+            return set(self.overlay)  # added after the full build: no old labels to look for
+        slugs = {self.actors[self.actor_at[i]][0] for i in actors}
+        cited = [self.sources[i] for i in sources]
+        return {
+            site
+            for site, (_fields, control, _status, by_period, _verified) in self.overlay.items()
+            if any(r["controller"] in slugs or r["challenger"] in slugs for r in control)
+            or any(d in cited for ds in by_period.values() for d in ds)
+        }
+
+    def _patch_actors(self, ids: set[int]) -> None:
+        """Replace the labels of these actors (a copy of the list: older versions keep
+        theirs). An actor added after the full build shows only at reloaded sites."""
+        known = [i for i in ids if i in self.actor_at]
+        if not known:
+            return
+        self.actors = list(self.actors)
+        for r in db.session.connection().execute(_ACTORS.where(Actor.id.in_(known))):
+            self.actors[self.actor_at[r[0]]] = tuple(r[1:])
+
+    def _patch_sources(self, ids: set[int]) -> None:
+        """Replace these sources in every cited set that holds them, each set sorted again
+        if their dates or refs changed (copies: older versions keep theirs)."""
+        known = [i for i in ids if i in self.sources]
+        if not known:
+            return
+        rows = db.session.scalars(select(Source).where(Source.id.in_(known))).all()
+        sources = {**self.sources, **{s.id: queries.source_dict(s) for s in rows}}
+        for i in set(known) - {s.id for s in rows}:
+            del sources[i]  # deleted meanwhile (its citations went first): cited nowhere
+        old_keys = _published_keys({i: self.sources[i] for i in known})
+        keys = _published_keys(sources)
+        resort = any(keys.get(i) != old_keys[i] for i in known)
+        set_ids, starts = self.set_ids.copy(), self.set_starts
+        sets = list(self.source_sets)
+        hits = np.flatnonzero(np.isin(set_ids, known))
+        for k in np.unique(np.searchsorted(starts, hits, side="right") - 1).tolist():
+            first, last = int(starts[k]), int(starts[k + 1])
+            order = [i for i in set_ids[first:last].tolist() if i in sources]
+            if resort:
+                order.sort(key=keys.__getitem__)
+                set_ids[first:last] = order + [-1] * (last - first - len(order))
+            sets[k] = tuple(map(sources.__getitem__, order))
+        self.sources, self.set_ids, self.source_sets = sources, set_ids, sets
 
     @property
     def nbytes(self) -> int:
         """Bytes of the NumPy arrays (the periods; sites and interned values are extra)."""
         arrays = [a for p in (self.c, self.s) for a in vars(p).values()]
+        arrays += [np.asarray(self.set_ids), self.set_starts]
         return self.control.nbytes + self.status.nbytes + sum(a.nbytes for a in arrays)
 
     # ---- answering ------------------------------------------------------------------------
@@ -432,9 +536,12 @@ class AsOfIndex:
         d = day.toordinal()
         previous = self._previous  # read once: another thread may replace it
         if previous is not None and previous[0] == d:
-            return previous[4]
+            return previous[6]
         held, c_slow = self.control.lookup(d)
         s_held, s_slow = self.status.lookup(d)
+        added = len(self.sites) - self.control.n_sites
+        if added:  # sites added since the full build, all answered from reloaded rows
+            held, s_held = (np.append(a, np.full(added, -1, dtype=a.dtype)) for a in (held, s_held))
         slow = np.zeros(len(self.sites), dtype=bool)
         slow[c_slow] = True
         slow[s_slow] = True
@@ -444,7 +551,7 @@ class AsOfIndex:
             todo = np.flatnonzero(~slow)
             p_decided: dict[int, tuple] = {}
         else:
-            _day, p_held, p_status, p_slow, p_rows, p_decided = previous
+            _day, p_held, p_status, p_slow, p_rows, p_decided, _answer = previous
             out = list(p_rows)
             todo = np.flatnonzero(~slow & ((held != p_held) | (s_held != p_status) | p_slow))
         with collector.paused():
@@ -452,8 +559,9 @@ class AsOfIndex:
             for pos, row in slow_rows.items():
                 out[pos] = row
             self._held_rows(out, todo, held[todo], s_held[todo])
-        self._previous = (d, held, s_held, slow, out, decided)
-        return out
+        answer = out if self.order is None else [out[pos] for pos in self.order]
+        self._previous = (d, held, s_held, slow, out, decided, answer)
+        return answer
 
     def _held_rows(
         self, out: list[dict], todo: np.ndarray, held: np.ndarray, s_held: np.ndarray
@@ -649,6 +757,7 @@ class AsOfIndex:
 
 
 _CHUNK = 20_000  # rows read at a time
+_ACTORS = select(Actor.id, Actor.slug, Actor.name, Actor.name_ar, Actor.short_ar, Actor.colour)
 
 
 def _fetch(conn, stmt, name: str) -> Iterator[list[tuple]]:
@@ -730,6 +839,12 @@ def _site_row(site: tuple, verified: str | None) -> dict:
      row["lon"], row["lat"], row["location_precision"], row["tracked"]) = site[1:]  # fmt: skip
     row["last_verified"] = verified
     return row
+
+
+def _published_keys(sources: dict[int, dict]) -> dict[int, tuple]:
+    """Each source's place in a list of cited sources as the SQL path sorts them: by
+    publication, then by id."""
+    return {i: (*queries._published_key(source), i) for i, source in sources.items()}
 
 
 def _possible(row: dict, day: dt.date) -> bool:

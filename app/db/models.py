@@ -541,8 +541,8 @@ class DataVersion(db.Model):
 
 
 class DataChange(db.Model):
-    """Which sites one recent data version changed, written with the version itself, so
-    every worker's as-of index reloads only those sites (app.db.asof_index)."""
+    """Which sites, actors and sources one recent data version changed, written with the
+    version itself, so every worker's as-of index updates only those (app.db.asof_index)."""
 
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     # The version's DataVersion.changed_at: tells this version from an equal number
@@ -550,6 +550,10 @@ class DataChange(db.Model):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # Site ids joined by commas; NULL when the write may have changed any site.
     sites: Mapped[str | None] = mapped_column(Text)
+    # Ids of the actors and of the sources whose own fields the write edited, joined by
+    # commas: every index patches them in place wherever they show.
+    actors: Mapped[str | None] = mapped_column(Text)
+    sources: Mapped[str | None] = mapped_column(Text)
 
 
 #: The record's tables, by table name: what the history shows and reverts, and what a past

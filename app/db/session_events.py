@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from flask import Flask
 from sqlalchemy import Engine, delete, event, insert, or_, select, update
@@ -54,6 +55,9 @@ _NO_SITE = (Event,)
 # The most sites an as-of index reloads one by one: a write logging more logs "any site",
 # and an index that has reloaded more since its full build is rebuilt (app.db.asof_index).
 MOST_SITES = 256
+# Shared rows an as-of index patches in place when edited, by the change log's column:
+# an actor's labels or a source's fields show at every site that names them.
+PATCHED = {Actor: "actors", Source: "sources"}
 
 
 def init_app(app: Flask) -> None:
@@ -85,33 +89,40 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _note_changes(session: Session, _context, _instances) -> None:
-    changed = [
-        obj
-        for obj in (*session.new, *session.dirty, *session.deleted)
-        if not isinstance(obj, _UNTRACKED)
-    ]
+    # Each of these builds a new collection: read them once per flush.
+    new, dirty, deleted = session.new, session.dirty, session.deleted
+    changed = [obj for obj in (*new, *dirty, *deleted) if not isinstance(obj, _UNTRACKED)]
     if changed:
         session.info["data_changed"] = True
         sites = session.info.setdefault("asof_sites", set())
+        patched = session.info.setdefault("asof_patched", set())
         for obj in changed:
             if sites is None:
                 break
-            found = _sites_of(session, obj)
+            is_new = obj in new
+            if type(obj) in PATCHED and not is_new and obj not in deleted:
+                # Its own columns are patched in place. Dirty with no column changed (a
+                # form saved as it was) it changes nothing.
+                if session.is_modified(obj, include_collections=False):
+                    patched.add((PATCHED[type(obj)], obj.id))
+                continue
+            found = _sites_of(session, obj, is_new)
             if found is None or len(sites | found) > MOST_SITES:
                 session.info["asof_sites"] = sites = None
             else:
                 sites |= found
 
 
-def _sites_of(session: Session, obj) -> set[int] | None:
+def _sites_of(session: Session, obj, is_new: bool) -> set[int | Site] | None:
     """The sites whose answers a changed row affects, or None (anything may change)."""
     if isinstance(obj, _NO_SITE):
         return set()
     if isinstance(obj, (Source, Actor, Crossing)):
-        # Shared rows: the sites that show them now (read before the flush). A new one is
-        # shown nowhere yet; whoever cites, holds or joins it is a change of its own.
-        return set() if obj in session.new else _sites_showing(session, obj)
-    site_id = _site_of(session, obj)
+        # Shared rows, new or deleted (or a crossing): the sites that show them now (read
+        # before the flush). A new one is shown nowhere yet; whoever cites, holds or joins
+        # it is a change of its own.
+        return set() if is_new else _sites_showing(session, obj)
+    site_id = _site_of(obj, is_new)
     return None if site_id is None else {site_id}
 
 
@@ -135,20 +146,21 @@ def _sites_showing(session: Session, obj: Source | Actor | Crossing) -> set[int]
     return set(session.connection().scalars(stmt.distinct()))
 
 
-def _site_of(session: Session, obj) -> int | None:
-    """The one site whose answers a changed row affects, or None (anything may change)."""
+def _site_of(obj, is_new: bool) -> int | Site | None:
+    """The one site whose answers a changed row affects, or None (anything may change).
+    A site not flushed yet gets its id in the flush: the site itself stands for it."""
     if isinstance(obj, Site):
-        # An edited site changes its own rows; a new, deleted or re-slugged one changes
-        # which rows there are or their order (every answer is sorted by slug).
-        if obj in session.new or obj in session.deleted:
-            return None
-        return None if sa_inspect(obj).attrs.slug.history.has_changes() else obj.id
+        # Edited, new, deleted or re-slugged: its own rows, or which rows there are and
+        # their order (the as-of index reads the order again when the list changed).
+        return obj if obj.id is None else obj.id
     if not isinstance(obj, _ONE_SITE):
         return None
-    if obj in session.new:
-        # Not flushed yet: the id may only be on the related site (read without loading).
+    if is_new:
+        if obj.site_id is not None:
+            return obj.site_id
+        # The id may only be on the related site (read without loading), or not yet.
         site = obj.__dict__.get("site")
-        return obj.site_id if obj.site_id is not None else getattr(site, "id", None)
+        return None if site is None else site if site.id is None else site.id
     state = sa_inspect(obj)
     if state.attrs.site_id.history.has_changes() or state.attrs.site.history.has_changes():
         return None  # moved to another site: both would change
@@ -167,21 +179,29 @@ def _note_bulk_writes(state) -> None:
 def _bump_version(session: Session) -> None:
     session.flush()
     sites = session.info.pop("asof_sites", None)
+    if sites is not None:  # new sites have their ids now
+        ids = {s if isinstance(s, int) else s.id for s in sites}
+        sites = None if None in ids else ids
+    patched = session.info.pop("asof_patched", set())
     if session.info.pop("data_changed", False):
-        bump_data_version(session, sites)
+        bump_data_version(session, sites, patched)
 
 
 def _forget_sites(session: Session) -> None:
     session.info.pop("asof_sites", None)
+    session.info.pop("asof_patched", None)
 
 
 #: Versions the change log keeps: a worker further behind rebuilds its as-of index.
 CHANGE_LOG_SIZE = 256
 
 
-def bump_data_version(session: Session, sites: set[int] | None = None) -> None:
+def bump_data_version(
+    session: Session, sites: set[int] | None = None, patched: Iterable[tuple[str, int]] = ()
+) -> None:
     """Increment the data version in the current transaction (atomic on every database),
-    and log which `sites` it changed (None: any) for every worker's as-of index."""
+    and log which `sites` it changed (None: any) and which actors and sources it edited,
+    as (PATCHED column, id), for every worker's as-of index."""
     now = clock.now()
     updated = session.execute(
         update(DataVersion)
@@ -197,8 +217,19 @@ def bump_data_version(session: Session, sites: set[int] | None = None) -> None:
             or_(DataChange.version >= version, DataChange.version <= version - CHANGE_LOG_SIZE)
         )
     )
-    joined = None if sites is None else ",".join(map(str, sorted(sites)))
-    session.execute(insert(DataChange).values(version=version, changed_at=now, sites=joined))
+    logged = {"sites": sites} | {
+        column: {i for kind, i in patched if kind == column} for column in PATCHED.values()
+    }
+    session.execute(
+        insert(DataChange).values(
+            version=version,
+            changed_at=now,
+            **{
+                k: None if ids is None else ",".join(map(str, sorted(ids)))
+                for k, ids in logged.items()
+            },
+        )
+    )
 
 
 _VERSION_QUERY = select(DataVersion.__table__.c.version, DataVersion.__table__.c.changed_at).where(

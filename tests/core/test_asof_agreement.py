@@ -13,8 +13,9 @@ day before), in the slider's range:
 * SQL: ``queries.compute_state_at`` (the reference query), on SQLite and, with
   TEST_DATABASE_URL, on PostgreSQL;
 * the as-of index (``app.db.asof_index``, behind ``queries.state_at``: the map's table, the
-  API, the downloads and the OGC API): whole rows equal to the SQL's, from a full build and
-  from an index updated after an edit of one site's periods;
+  API, the downloads and the OGC API): whole rows equal to the SQL's, from a full build,
+  from an index updated after an edit of one site's periods, and from one updated after an
+  actor's edit, a new slug, a new site and a deleted one;
 * JavaScript: ``tests/js/asof.cjs``, fed the page's own data block
   (``map_encoding.encode(queries.map_rows(), today)``), answering with atlas-core.js;
 
@@ -239,6 +240,23 @@ def _check_index_after_an_edit(days: list[dt.date]) -> None:
         assert after.c is before.c and set(after.overlay) == {site.id}, "not incremental"
     for day in days:
         assert after.rows(day) == queries.compute_state_at(day), f"edited index, {day}"
+    # Then the shared rows and the list of sites, still without a full build: an actor
+    # renamed, the first site moved to the end of the order, the last one deleted and a
+    # new one held by that actor from the first day checked.
+    actor = db.session.scalars(select(Actor).order_by(Actor.slug)).first()
+    actor.name, actor.colour = "Renamed", "#abcdef"
+    sites = db.session.scalars(select(Site).order_by(Site.slug)).all()
+    sites[0].slug = "zz-moved"
+    if len(sites) > 1:
+        db.session.delete(sites[-1])
+    new = Site(slug="site-new", name="New", country="SY", kind=sites[0].kind, lon=41, lat=34)
+    new.control_periods.append(ControlPeriod(actor=actor, start=days[0]))
+    db.session.add(new)
+    db.session.commit()
+    again = asof_index.index_for(data_version(db.session))
+    assert again.c is before.c, "rebuilt"
+    for day in days:
+        assert again.rows(day) == queries.compute_state_at(day), f"relisted index, {day}"
 
 
 def _store(sites: list[dict]) -> None:

@@ -5,11 +5,11 @@ site or the log has a gap, compact."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
+from app.core.bounds import parse
 from app.db import asof_index, queries, session_events
 from app.db.models import (
-    Actor,
     ControlPeriod,
     Crossing,
     DataChange,
@@ -18,7 +18,6 @@ from app.db.models import (
     Site,
     Source,
     Verification,
-    control_period_source,
 )
 from app.db.session_events import data_version
 from app.extensions import db
@@ -126,28 +125,63 @@ def test_an_edited_site_reloads_its_own_fields(ctx):
     assert (row["name"], row["lon"]) == ("Al-Qaim (Husaybah)", site.lon)
 
 
-def test_a_new_slug_or_a_new_site_rebuilds_in_full(ctx):
+def test_a_new_slug_takes_its_place_in_the_order(ctx):
     before = _index()
     site = db.session.scalars(db.select(Site).where(Site.slug == "al-qaim")).one()
     site.slug = "zz-al-qaim"  # every answer is sorted by slug: its place changes
     db.session.commit()
-    assert db.session.get(DataChange, data_version(db.session)[0]).sites is None
+    assert _logged_sites() == {site.id}
     after = _index()
-    assert after.c is not before.c and not after.overlay
-    assert queries.state_at(D(2015, 8, 1)) == queries.compute_state_at(D(2015, 8, 1))
-    db.session.add(
-        Site(
-            slug="new-crossing",
-            name="New crossing",
-            country="SY",
-            kind=site.kind,
-            lon=38.0,
-            lat=34.0,
-        )
+    assert after.c is before.c and set(after.overlay) == {site.id}
+    assert after.order is not None and before.order is None
+    _answers_agree()
+    assert queries.state_at(D(2015, 8, 1))[-1]["slug"] == "zz-al-qaim"
+
+
+def _new_site(slug: str, **fields) -> Site:
+    kind = db.session.scalars(db.select(Site.kind)).first()
+    return Site(slug=slug, name=slug.title(), country="SY", kind=kind, lon=38.0, lat=34.0, **fields)
+
+
+def test_a_new_site_with_its_periods_is_added_by_site(ctx):
+    before = _index()
+    actor = _tanf_period().actor
+    site = _new_site("aa-new-crossing")  # first in the order
+    site.control_periods.append(
+        ControlPeriod(actor=actor, start=parse("2014-06"), end=parse("2016"))
     )
+    db.session.add(site)
     db.session.commit()
-    assert db.session.get(DataChange, data_version(db.session)[0]).sites is None
-    assert "new-crossing" in {r["slug"] for r in queries.state_at(D(2015, 8, 1))}
+    assert _logged_sites() == {site.id}
+    after = _index()
+    assert after.c is before.c and set(after.overlay) == {site.id}
+    _answers_agree()
+    first = queries.state_at(D(2015, 8, 1))[0]
+    assert (first["slug"], first["controller"]) == ("aa-new-crossing", actor.slug)
+    # A period added later to the new site, then another new site: still by site.
+    site.control_periods.append(ControlPeriod(actor=actor, start=parse("2016"), end=parse("2017")))
+    db.session.add(_new_site("mm-another"))
+    db.session.commit()
+    assert _index().c is before.c
+    _answers_agree()
+
+
+def test_a_deleted_site_leaves_every_answer(ctx):
+    before = _index()
+    site = db.session.scalars(db.select(Site).where(Site.slug == "al-qaim")).one()
+    for verification in db.session.scalars(select(Verification).filter_by(site_id=site.id)):
+        db.session.delete(verification)
+    db.session.delete(site)
+    db.session.commit()
+    assert _logged_sites() == {site.id}
+    after = _index()
+    assert after.c is before.c and site.id not in after.overlay
+    _answers_agree()
+    assert "al-qaim" not in {r["slug"] for r in queries.state_at(D(2015, 8, 1))}
+    db.session.add(_new_site("al-qaim"))  # the slug again, maybe the id again (SQLite)
+    db.session.commit()
+    _answers_agree()
+    assert "al-qaim" in {r["slug"] for r in queries.state_at(D(2015, 8, 1))}
 
 
 def test_an_event_changes_no_site(ctx):
@@ -160,52 +194,98 @@ def test_an_event_changes_no_site(ctx):
     assert queries.state_at(D(2015, 8, 1)) == queries.compute_state_at(D(2015, 8, 1))
 
 
-def _logged_sites() -> set[int] | None:
-    text = db.session.get(DataChange, data_version(db.session)[0]).sites
+def _logged(column: str = "sites") -> set[int] | None:
+    text = getattr(db.session.get(DataChange, data_version(db.session)[0]), column)
     return None if text is None else {int(s) for s in text.split(",") if s}
 
 
-def test_a_source_edit_reloads_the_sites_citing_it(ctx):
+def _logged_sites() -> set[int] | None:
+    return _logged("sites")
+
+
+def _shown_sources() -> set[str]:
+    return {s["title"] for day in DAYS for r in queries.state_at(day) for s in r["sources"]}
+
+
+def test_a_source_edit_is_patched_where_it_is_cited(ctx):
     before = _index()
     source = _tanf_period().sources[0]
-    link = control_period_source
-    citing = set(
-        db.session.scalars(
-            select(ControlPeriod.site_id).join(link).where(link.c.source_id == source.id)
-        )
-    )
     source.title = "Retitled"
     db.session.commit()
-    assert _logged_sites() == citing
+    assert (_logged_sites(), _logged("sources"), _logged("actors")) == (set(), {source.id}, set())
     after = _index()
-    assert after.c is before.c and set(after.overlay) == citing
+    assert after.c is before.c and not after.overlay  # no site reloaded, nothing rebuilt
+    assert after.source_sets is not before.source_sets
+    assert all(s["title"] != "Retitled" for cited in before.source_sets for s in cited)
     _answers_agree()
-    shown = {s["title"] for day in DAYS for r in queries.state_at(day) for s in r["sources"]}
-    assert "Retitled" in shown
+    assert "Retitled" in _shown_sources()
     db.session.add(Source(ref="S-new", title="Not cited yet", publisher="P", url="https://x.org"))
     db.session.commit()
-    assert _logged_sites() == set()
+    assert (_logged_sites(), _logged("sources")) == (set(), set())  # shown nowhere yet
 
 
-def test_an_actor_edit_reloads_the_sites_it_holds_or_challenges(ctx):
+def test_a_source_moved_in_time_is_sorted_again_in_every_set(ctx):
+    _index()
+    cited = max(db.session.scalars(select(ControlPeriod)), key=lambda p: len(p.sources)).sources
+    if len(cited) < 2:
+        pytest.skip("no period of the contract data cites two sources")
+    cited[0].published, cited[0].published_precision = D(2099, 1, 1), "day"  # now the last
+    cited[-1].published, cited[-1].published_precision = D(1900, 1, 1), "day"  # now the first
+    db.session.commit()
+    assert not _index().overlay
+    _answers_agree()
+
+
+def test_an_actor_edit_is_patched_where_it_holds_or_challenges(ctx):
     before = _index()
     actor = _tanf_period().actor
-    period = ControlPeriod
-    held = set(
-        db.session.scalars(
-            select(period.site_id).where(
-                (period.actor_id == actor.id) | (period.challenger_id == actor.id)
-            )
-        )
-    )
     actor.name, actor.colour = "Renamed actor", "#123456"
     db.session.commit()
-    assert _logged_sites() == held
+    assert (_logged_sites(), _logged("actors"), _logged("sources")) == (set(), {actor.id}, set())
     after = _index()
-    assert after.c is before.c and set(after.overlay) == held
+    assert after.c is before.c and not after.overlay
+    assert after.actors is not before.actors and "Renamed actor" not in str(before.actors)
     _answers_agree()
     names = {r["controller_name"] for day in DAYS for r in queries.state_at(day)}
     assert "Renamed actor" in names
+
+
+def test_a_patch_reads_the_reloaded_sites_again(ctx):
+    _index()
+    period = _tanf_period()
+    period.note = "checked again"  # al-Tanf is now answered from its reloaded rows
+    db.session.commit()
+    assert set(_index().overlay) == {period.site_id}
+    period.actor.name = "Renamed actor"
+    for source in period.sources:
+        source.title = "Retitled"
+    db.session.commit()
+    assert set(_index().overlay) == {period.site_id}
+    _answers_agree()  # the reloaded rows show the new labels too
+
+
+def test_an_actor_saved_unchanged_is_not_patched(ctx):
+    _index()
+    period = _tanf_period()
+    period.actor.name = period.actor.name  # a form saved as it was: dirty, nothing changed
+    period.note = "checked again"
+    db.session.commit()
+    assert (_logged_sites(), _logged("actors")) == ({period.site_id}, set())
+    _answers_agree()
+
+
+def test_an_edit_through_another_worker_is_patched_here(ctx, app_variant):
+    before = _index()
+    with app_variant().app_context():
+        actor = _tanf_period().actor
+        actor.name = "Renamed elsewhere"
+        db.session.commit()
+    db.session.rollback()  # a new request here: a transaction that sees that write
+    after = _index()
+    assert after.c is before.c and not after.overlay
+    _answers_agree()
+    names = {r["controller_name"] for day in DAYS for r in queries.state_at(day)}
+    assert "Renamed elsewhere" in names
 
 
 def test_a_crossing_edit_reloads_its_sites(ctx):
@@ -221,21 +301,13 @@ def test_a_crossing_edit_reloads_its_sites(ctx):
     assert "renamed-crossing" in {r["crossing"] for r in queries.state_at(D(2015, 8, 1))}
 
 
-def test_a_shared_row_edit_touching_too_many_sites_rebuilds_in_full(ctx, monkeypatch):
-    monkeypatch.setattr(session_events, "MOST_SITES", 1)
+def test_a_crossing_edit_touching_too_many_sites_rebuilds_in_full(ctx, monkeypatch):
+    crossing = db.session.scalars(select(Crossing).where(Crossing.sites.any())).first()
+    if crossing is None:
+        pytest.skip("no crossing in the contract data")
+    monkeypatch.setattr(session_events, "MOST_SITES", 0)
     before = _index()
-    widest = (
-        select(ControlPeriod.actor_id)
-        .group_by(ControlPeriod.actor_id)
-        .order_by(func.count(ControlPeriod.site_id.distinct()).desc())
-        .limit(1)
-    )
-    actor = db.session.get(Actor, db.session.scalar(widest))
-    assert (
-        len({p.site_id for p in db.session.scalars(select(ControlPeriod).filter_by(actor=actor))})
-        > 1
-    )
-    actor.name = "Renamed actor"
+    crossing.slug = "renamed-crossing"
     db.session.commit()
     assert _logged_sites() is None
     after = _index()
