@@ -45,9 +45,11 @@ def restore_command(directory: Path, dry_run: bool) -> None:
         raise Refused(str(exc)) from None
     if dry_run:
         manifest = backup_module.read_manifest(directory)
+        taken, here = manifest["schema_revision"], backup_module.schema_revision()
+        same = "the same as the database's" if taken == here else f"the same tables as {here}"
         click.echo(
-            f"Dry run: {directory} (taken {manifest['created']}, schema "
-            f"{manifest['schema_revision']}, the same as the database's) would restore:"
+            f"Dry run: {directory} (taken {manifest['created']}, schema {taken}, {same}) "
+            "would restore:"
         )
         width = max(map(len, counts), default=0)
         for name, n in counts.items():

@@ -57,6 +57,9 @@ _SECRET = {"user": {"password_hash"}}
 # Rebuilt by every write (the data version and its change log), so never backed up.
 # Sign-in sessions never travel: a restored database starts with everyone signed out.
 _SKIP = {"data_version", "data_change", "user_session"}
+# Schema revisions that changed none of the tables a backup holds, each with the revision
+# before it: a backup taken at one restores into a database at the other.
+_SAME_RECORD = {"0009": "0008", "0010": "0009"}  # the change log of data versions
 _POINTS = {"site", "event"}
 _LINKS = {"source": ("url", "archived_url")}
 
@@ -95,7 +98,7 @@ def _write_all(directory: Path) -> dict:
     """Write the data and the JSON files from one snapshot, and finally the manifest."""
     counts = {}
     with snapshot.connection() as conn:
-        revision = _revision(conn)
+        revision = schema_revision(conn)
         for table in _tables():
             rows = table_rows(table, conn)
             counts[table.name] = len(rows)
@@ -206,14 +209,23 @@ def _checksums(directory: Path) -> dict[str, str]:
 
 # reading ---------------------------------------------------------------------------
 def _check_manifest(directory: Path) -> dict:
-    """Read the manifest; the files must be intact and the schema the same."""
+    """Read the manifest; the files must be intact and the tables they hold the same."""
     manifest = read_manifest(directory)
-    if manifest.get("schema_revision") != _revision():
+    taken, here = manifest.get("schema_revision"), schema_revision()
+    if record_schema(taken) != record_schema(here):
         raise BackupError(
-            f"backup has schema revision {manifest.get('schema_revision')!r}, "
-            f"the database {_revision()!r}; run `flask db upgrade` to match"
+            f"backup has schema revision {taken!r}, the database {here!r}; run `flask db "
+            "upgrade` to match, or, for a backup older than the database, restore it into a "
+            f"database at its revision (`flask db downgrade {taken}`) and upgrade after"
         )
     return manifest
+
+
+def record_schema(revision: str | None) -> str | None:
+    """The oldest schema revision whose backed-up tables are the same as `revision`'s."""
+    while revision in _SAME_RECORD:
+        revision = _SAME_RECORD[revision]
+    return revision
 
 
 def read_manifest(directory: str | Path) -> dict:
@@ -372,7 +384,8 @@ def _typed(column, value):
     return str(value)
 
 
-def _revision(conn: Connection | None = None) -> str | None:
+def schema_revision(conn: Connection | None = None) -> str | None:
+    """The database's schema revision (Alembic's)."""
     return MigrationContext.configure(conn or db.session.connection()).get_current_revision()
 
 

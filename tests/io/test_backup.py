@@ -281,6 +281,28 @@ def test_restore_refuses_another_schema_revision(backed_up):
             backup.restore(folder, dry_run=True)
 
 
+def test_a_backup_restores_across_revisions_that_left_its_tables_alone(backed_up):
+    app, folder, expected = backed_up
+    manifest = json.loads((folder / backup.MANIFEST).read_text())
+    assert manifest["schema_revision"] == "0010"  # this test names the revisions before it
+    manifest["schema_revision"] = "0008"  # before the change log of data versions
+    (folder / backup.MANIFEST).write_text(json.dumps(manifest))
+    with app.app_context():
+        _empty_database()
+    result = app.test_cli_runner().invoke(args=["restore", "--dry-run", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "schema 0008, the same tables as 0010" in result.output
+    with app.app_context():
+        backup.restore(folder)
+        assert _everything() == expected
+    manifest["schema_revision"] = "0007"  # Arabic labels of actors: a column it lacks
+    (folder / backup.MANIFEST).write_text(json.dumps(manifest))
+    with app.app_context():
+        _empty_database()
+        with pytest.raises(backup.BackupError, match="flask db downgrade 0007"):
+            backup.restore(folder, dry_run=True)
+
+
 def test_restore_refuses_a_link_to_a_missing_row_before_writing(backed_up):
     app, folder, _ = backed_up
     revisions_ = json.loads((folder / "revisions.json").read_text())
