@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import cast
 
 from flask import Flask
 from sqlalchemy import Engine, delete, event, insert, or_, select, update
@@ -122,7 +123,9 @@ def _sites_of(session: Session, obj, is_new: bool) -> set[int | Site] | None:
         # before the flush). A new one is shown nowhere yet; whoever cites, holds or joins
         # it is a change of its own.
         return set() if is_new else _sites_showing(session, obj)
-    site_id = _site_of(obj, is_new)
+    if isinstance(obj, _ONE_SITE) and not is_new:
+        return _sites_before_and_after(obj)
+    site_id = _site_of(obj)
     return None if site_id is None else {site_id}
 
 
@@ -146,7 +149,7 @@ def _sites_showing(session: Session, obj: Source | Actor | Crossing) -> set[int]
     return set(session.connection().scalars(stmt.distinct()))
 
 
-def _site_of(obj, is_new: bool) -> int | Site | None:
+def _site_of(obj) -> int | Site | None:
     """The one site whose answers a changed row affects, or None (anything may change).
     A site not flushed yet gets its id in the flush: the site itself stands for it."""
     if isinstance(obj, Site):
@@ -155,16 +158,26 @@ def _site_of(obj, is_new: bool) -> int | Site | None:
         return obj if obj.id is None else obj.id
     if not isinstance(obj, _ONE_SITE):
         return None
-    if is_new:
-        if obj.site_id is not None:
-            return obj.site_id
-        # The id may only be on the related site (read without loading), or not yet.
-        site = obj.__dict__.get("site")
-        return None if site is None else site if site.id is None else site.id
+    if obj.site_id is not None:
+        return obj.site_id
+    # The id may only be on the related site (read without loading), or not yet.
+    site = obj.__dict__.get("site")
+    return None if site is None else site if site.id is None else site.id
+
+
+def _sites_before_and_after(obj) -> set[int | Site] | None:
+    """A stored period or confirmation's site, and the one it left if it was moved (None
+    when the one it left is not known: its old value was never loaded)."""
     state = sa_inspect(obj)
-    if state.attrs.site_id.history.has_changes() or state.attrs.site.history.has_changes():
-        return None  # moved to another site: both would change
-    return obj.site_id
+    sites: set[int | Site | None] = {_site_of(obj)}
+    for name in ("site_id", "site"):
+        history = state.attrs[name].history
+        if history.has_changes() and not history.deleted:
+            return None
+        for value in (*history.deleted, *history.added):
+            sites.add(value if not isinstance(value, Site) else value.id or value)
+    sites.discard(None)
+    return cast(set[int | Site], sites)
 
 
 def _note_bulk_writes(state) -> None:

@@ -50,6 +50,11 @@ def _answers_agree() -> None:
         assert queries.state_at(day) == queries.compute_state_at(day)
 
 
+def _new_site(slug: str, **fields) -> Site:
+    kind = db.session.scalars(db.select(Site.kind)).first()
+    return Site(slug=slug, name=slug.title(), country="SY", kind=kind, lon=38.0, lat=34.0, **fields)
+
+
 def test_index_rows_equal_the_sql_rows(ctx):
     index = _index()
     for day in DAYS:
@@ -98,6 +103,34 @@ def test_a_deleted_period_is_gone_on_the_next_request(ctx):
     assert queries.state_at(day) == queries.compute_state_at(day)
 
 
+def test_a_period_moved_to_another_site_reloads_both(ctx):
+    other = _new_site("zz-no-periods")  # no period to overlap (PostgreSQL refuses that)
+    db.session.add(other)
+    db.session.commit()
+    before = _index()
+    period = _tanf_period()
+    old_site = period.site_id
+    period.site_id = other.id  # as the period form's Site field sets it
+    db.session.commit()
+    assert _logged_sites() == {old_site, other.id}
+    after = _index()
+    assert after.c is before.c and set(after.overlay) == {old_site, other.id}
+    _answers_agree()
+
+
+def test_a_move_whose_old_site_was_never_read_rebuilds_in_full(ctx):
+    _index()
+    period = _tanf_period()
+    other = _new_site("zz-no-periods")
+    db.session.add(other)
+    db.session.flush()
+    db.session.expire(period, ["site_id"])  # the old value is not known when it is set
+    period.site_id = other.id
+    db.session.commit()
+    assert _logged_sites() is None
+    _answers_agree()
+
+
 def test_a_verification_updates_last_verified(ctx):
     _index()
     site = db.session.scalars(db.select(Site).where(Site.slug == "al-qaim")).one()
@@ -136,11 +169,6 @@ def test_a_new_slug_takes_its_place_in_the_order(ctx):
     assert after.order is not None and before.order is None
     _answers_agree()
     assert queries.state_at(D(2015, 8, 1))[-1]["slug"] == "zz-al-qaim"
-
-
-def _new_site(slug: str, **fields) -> Site:
-    kind = db.session.scalars(db.select(Site.kind)).first()
-    return Site(slug=slug, name=slug.title(), country="SY", kind=kind, lon=38.0, lat=34.0, **fields)
 
 
 def test_a_new_site_with_its_periods_is_added_by_site(ctx):
