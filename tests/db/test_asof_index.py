@@ -1,6 +1,6 @@
-"""The as-of index: same rows as the SQL, one per data version, updated by site after a
-write through any worker (the change log), rebuilt in full when a write may change any
-site or the log has a gap, compact."""
+"""The as-of index: same rows as the SQL, one per data version, updated after a write
+through any worker (the change log: sites reloaded, added or dropped, actors and sources
+patched), rebuilt in full when a write may change any site or the log has a gap, compact."""
 
 import datetime as dt
 
