@@ -243,7 +243,7 @@ class AsOfIndex:
         self.sources: dict[int, dict] = {}  # source id → the dict its sets hold
         # The sets' source ids, set after set, and where each set starts in them: which
         # sets cite a source, found without looking at the sets.
-        self.set_ids: list | np.ndarray = []
+        self.set_ids = np.zeros(0, dtype=np.int32)
         self.set_starts = np.zeros(1, dtype=np.int64)
         self.c = _Payload()
         self.s = _Payload()
@@ -280,6 +280,7 @@ class AsOfIndex:
         bound_at = self._load_bounds(conn)
         value_at: dict = {}
         set_at: dict[str | None, int] = {None: -1}
+        set_ids: list[list[int]] = []  # each new set's source ids, for self.set_ids
         self.sources = queries.sources_by_id()
         keys = _published_keys(self.sources)
         cp, link = ControlPeriod, control_period_source
@@ -320,12 +321,12 @@ class AsOfIndex:
             part.contested = np.array(cols[6], dtype=bool)
             part.confidence = self._interned(cols[7], value_at)
             part.note = self._interned([n or "" for n in cols[8]], value_at)
-            part.sources = self._source_sets(texts, set_at, keys)
+            part.sources = self._source_sets(texts, set_at, keys, set_ids)
             parts.append(part)
         cited_chunks.close()
         self.c = _Payload.joined(parts, _CONTROL_COLUMNS)
-        self.set_starts = np.cumsum([0, *map(len, self.set_ids)], dtype=np.int64)
-        self.set_ids = np.fromiter(itertools.chain.from_iterable(self.set_ids), dtype=np.int32)
+        self.set_starts = np.cumsum([0, *map(len, set_ids)], dtype=np.int64)
+        self.set_ids = np.fromiter(itertools.chain.from_iterable(set_ids), dtype=np.int32)
         sp = StatusPeriod
         parts = []
         stmt = select(sp.site_id, sp.id, sp.start_edtf, sp.end_edtf, sp.status)
@@ -375,10 +376,15 @@ class AsOfIndex:
         return bound_at
 
     def _source_sets(
-        self, cited: Iterable[str | None], set_at: dict[str | None, int], keys: dict[int, tuple]
+        self,
+        cited: Iterable[str | None],
+        set_at: dict[str | None, int],
+        keys: dict[int, tuple],
+        set_ids: list[list[int]],
     ) -> np.ndarray:
         """Interned sets of cited sources (-1: none) from their ids joined by commas, each
-        set sorted as the SQL path sorts it (keys: _published_keys of self.sources)."""
+        set sorted as the SQL path sorts it (keys: _published_keys of self.sources); each
+        new set's ids are appended to `set_ids`."""
         sources = self.sources
         out = []
         for text in cited:
@@ -388,7 +394,7 @@ class AsOfIndex:
                 ids = sorted(map(int, text.split(",")), key=keys.__getitem__)
                 found = set_at[text] = len(self.source_sets)
                 self.source_sets.append(tuple(sources[i] for i in ids))
-                self.set_ids.append(ids)
+                set_ids.append(ids)
             out.append(found)
         return np.array(out, dtype=np.int32)
 
@@ -504,7 +510,8 @@ class AsOfIndex:
         old_keys = _published_keys({i: self.sources[i] for i in known})
         keys = _published_keys(sources)
         resort = any(keys.get(i) != old_keys[i] for i in known)
-        set_ids, starts = self.set_ids.copy(), self.set_starts
+        # Copied only to be sorted again: older versions keep theirs.
+        set_ids, starts = (self.set_ids.copy() if resort else self.set_ids), self.set_starts
         sets = list(self.source_sets)
         hits = np.flatnonzero(np.isin(set_ids, known))
         for k in np.unique(np.searchsorted(starts, hits, side="right") - 1).tolist():
@@ -520,7 +527,7 @@ class AsOfIndex:
     def nbytes(self) -> int:
         """Bytes of the NumPy arrays (the periods; sites and interned values are extra)."""
         arrays = [a for p in (self.c, self.s) for a in vars(p).values()]
-        arrays += [np.asarray(self.set_ids), self.set_starts]
+        arrays += [self.set_ids, self.set_starts]
         return self.control.nbytes + self.status.nbytes + sum(a.nbytes for a in arrays)
 
     # ---- answering ------------------------------------------------------------------------
