@@ -52,6 +52,10 @@ __all__ = ["AsOfIndex", "index_for", "forget", "wait"]
 
 _KEEP = 2  # the live version and the one before it while its requests finish
 _MAX_OVERLAY = MOST_SITES  # sites reloaded since the last full build; past that, rebuild
+# New sites and new slugs placed in the order of the answers one by one, each after the
+# nearest of the _NEAREST sites before it; more, and the whole order is read again.
+_FEW = 16
+_NEAREST = 8
 
 _lock = threading.Lock()
 _apps = itertools.count(1)
@@ -64,6 +68,8 @@ _NO_ACTOR = (None, None, None, None, None)
 _CONTROL_FIELDS = ("start", "end", "actor", "challenger", "contested", "confidence", "note",
                    "period_id", "sources")  # fmt: skip
 # A row's site fields, in the order of queries._state_row (JSON keeps the order).
+_CONTROLLER_KEYS = ("controller", "controller_name", "controller_name_ar", "controller_short_ar",
+                    "controller_colour")  # fmt: skip
 _ROW_SITE_KEYS = ("slug", "name", "name_ar", "country", "kind", "crossing", "lon", "lat",
                   "location_precision", "tracked")  # fmt: skip
 
@@ -438,14 +444,15 @@ class AsOfIndex:
         new = object.__new__(AsOfIndex)
         new.__dict__.update(self.__dict__)
         if changes.actors or changes.sources:
-            site_ids |= self._showing(changes.actors, changes.sources)
+            if changes.actors - self.actor_at.keys() or changes.sources - self.sources.keys():
+                site_ids |= set(self.overlay)  # added after the full build: no old labels
             new._patch_actors(changes.actors)
             new._patch_sources(changes.sources)
         reloaded = _reload(site_ids)
         gone = {s for s, r in reloaded.items() if r[0] is None}
         if gone or any(r[0] is not None and self._slug(s) != r[0][1] for s, r in reloaded.items()):
             new._relist(reloaded, gone)
-        overlay = {**self.overlay, **reloaded}
+        overlay = {**new.overlay, **reloaded}
         new.overlay = {s: r for s, r in overlay.items() if s not in gone}
         new.version, new._previous = version, None
         return new
@@ -460,32 +467,56 @@ class AsOfIndex:
 
     def _relist(self, reloaded: dict[int, _Reloaded], gone: set[int]) -> None:
         """Take in new sites and drop deleted ones (copies: older versions keep theirs).
-        New sites go after the built ones, answered from their reloaded rows; the order
-        of the answers is read again (sorted by slug, as the database sorts)."""
+        New sites go after the built ones, answered from their reloaded rows; in the
+        order of the answers (by slug, as the database sorts) they and new slugs are
+        placed after the site before them."""
         self.sites, self.last_verified = list(self.sites), list(self.last_verified)
-        self.position = {s: p for s, p in self.position.items() if s not in gone}
+        before = self.position
+        self.position = {s: p for s, p in before.items() if s not in gone}
+        moved: dict[int, str] = {}  # new sites and new slugs, to be placed in the order
         for site_id, (fields, *_rows, verified) in reloaded.items():
-            if fields is not None and site_id not in self.position:
+            if fields is None:
+                continue
+            if site_id not in before:
                 self.position[site_id] = len(self.sites)
                 self.sites.append(fields)
                 self.last_verified.append(verified)
-        ids = db.session.connection().scalars(queries._SITE_STATEMENT.with_only_columns(Site.id))
-        # A site made or deleted by a newer version waits for that version's update.
-        self.order = [self.position[i] for i in ids if i in self.position]
+                moved[site_id] = fields[1]
+            elif self._slug(site_id) != fields[1]:
+                moved[site_id] = fields[1]
+        leaving = {before[s] for s in [*gone, *moved] if s in before}
+        order = range(len(before)) if self.order is None else self.order
+        self.order = [p for p in order if p not in leaving]
+        if not moved:
+            return
+        conn = db.session.connection()
+        placing = conn.scalars(_in_order(), {"sites": [*moved]}).all() if len(moved) <= _FEW else []
+        waiting = {self.position[s] for s in moved}
+        # In slug order: a moved site before another is placed by the time it is needed.
+        if len(placing) < len(moved) or not all(
+            self._place(conn, self.position[s], moved[s], waiting) for s in placing
+        ):
+            # Many, or made, renamed or deleted again meanwhile: read the whole order.
+            ids = conn.scalars(queries._SITE_STATEMENT.with_only_columns(Site.id))
+            # A site made or deleted by a newer version waits for that version's update.
+            self.order = [self.position[i] for i in ids if i in self.position]
 
-    def _showing(self, actors: set[int], sources: set[int]) -> set[int]:
-        """Reloaded sites whose rows show these actors or sources: those rows carry the
-        labels of when they were read, so they are read again."""
-        if not (actors <= self.actor_at.keys() and sources <= self.sources.keys()):
-            return set(self.overlay)  # added after the full build: no old labels to look for
-        slugs = {self.actors[self.actor_at[i]][0] for i in actors}
-        cited = [self.sources[i] for i in sources]
-        return {
-            site
-            for site, (_fields, control, _status, by_period, _verified) in self.overlay.items()
-            if any(r["controller"] in slugs or r["challenger"] in slugs for r in control)
-            or any(d in cited for ds in by_period.values() for d in ds)
-        }
+    def _place(self, conn, pos: int, slug: str, waiting: set[int]) -> bool:
+        """Put the site at `pos` with `slug` in the order after the nearest site before it
+        that the order holds (not one `waiting` to be placed, nor one a newer version
+        made); False when none of the few nearest is there."""
+        assert self.order is not None
+        nearest = conn.scalars(_before_slug(), {"slug": slug}).all()
+        waiting.discard(pos)
+        for i in nearest:
+            at = self.position.get(i)
+            if at is not None and at not in waiting:
+                self.order.insert(self.order.index(at) + 1, pos)
+                return True
+        if len(nearest) == _NEAREST:
+            return False
+        self.order.insert(0, pos)  # nothing before it that the order holds
+        return True
 
     def _patch_actors(self, ids: set[int]) -> None:
         """Replace the labels of these actors (a copy of the list: older versions keep
@@ -493,9 +524,18 @@ class AsOfIndex:
         known = [i for i in ids if i in self.actor_at]
         if not known:
             return
-        self.actors = list(self.actors)
+        old, self.actors = self.actors, list(self.actors)
         for r in db.session.connection().execute(_ACTORS.where(Actor.id.in_(known))):
             self.actors[self.actor_at[r[0]]] = tuple(r[1:])
+        # Reloaded rows carry the labels of when they were read: the old ones (slugs are
+        # unique, so the old slug names the actor).
+        relabel = {
+            old[at][0]: self.actors[at]
+            for at in map(self.actor_at.__getitem__, known)
+            if old[at] != self.actors[at]
+        }
+        if relabel:
+            self.overlay = {s: _relabelled(r, relabel) for s, r in self.overlay.items()}
 
     def _patch_sources(self, ids: set[int]) -> None:
         """Replace these sources in every cited set that holds them, each set sorted again
@@ -510,17 +550,31 @@ class AsOfIndex:
         old_keys = _published_keys({i: self.sources[i] for i in known})
         keys = _published_keys(sources)
         resort = any(keys.get(i) != old_keys[i] for i in known)
-        # Copied only to be sorted again: older versions keep theirs.
-        set_ids, starts = (self.set_ids.copy() if resort else self.set_ids), self.set_starts
-        sets = list(self.source_sets)
-        hits = np.flatnonzero(np.isin(set_ids, known))
-        for k in np.unique(np.searchsorted(starts, hits, side="right") - 1).tolist():
-            first, last = int(starts[k]), int(starts[k + 1])
-            order = [i for i in set_ids[first:last].tolist() if i in sources]
-            if resort:
-                order.sort(key=keys.__getitem__)
-                set_ids[first:last] = order + [-1] * (last - first - len(order))
-            sets[k] = tuple(map(sources.__getitem__, order))
+        starts = self.set_starts
+        # The sets that hold them (hits come in order: so do their sets), and every slot
+        # of those sets, set after set.
+        hit = np.searchsorted(starts, np.flatnonzero(np.isin(self.set_ids, known)), "right") - 1
+        hit = hit[np.flatnonzero(np.diff(hit, prepend=-1))]
+        lengths = starts[hit + 1] - starts[hit]
+        ends = np.cumsum(lengths)
+        slots = np.repeat(starts[hit] - ends + lengths, lengths) + np.arange(lengths.sum())
+        members = self.set_ids[slots]
+        set_ids = self.set_ids
+        if resort and len(members):
+            # Each set sorted by its sources' places in print order, deleted ones last (-1).
+            place = np.full(max(members.max(), max(sources)) + 2, len(sources), dtype=np.int64)
+            place[sorted(sources, key=keys.__getitem__)] = np.arange(len(sources))
+            members = members[np.lexsort((place[members], np.repeat(np.arange(len(hit)), lengths)))]
+            members[place[members] == len(sources)] = -1
+            set_ids = set_ids.copy()  # older versions keep theirs
+            set_ids[slots] = members
+        sets, get, flat, at = list(self.source_sets), sources.get, members.tolist(), 0
+        for k, n in zip(hit.tolist(), lengths.tolist(), strict=True):
+            sets[k] = tuple(filter(None, map(get, flat[at : at + n])))  # none: -1, deleted
+            at += n
+        # Reloaded rows cite the sources as they were read: the old dicts.
+        swap = [(self.sources[i], sources.get(i)) for i in known]
+        self.overlay = {s: _recited(r, swap, resort) for s, r in self.overlay.items()}
         self.sources, self.set_ids, self.source_sets = sources, set_ids, sets
 
     @property
@@ -865,6 +919,37 @@ def _site(row) -> tuple:
     return (row[0], *(site[k] for k in _ROW_SITE_KEYS))
 
 
+def _relabelled(reloaded: _Reloaded, relabel: dict[str, tuple]) -> _Reloaded:
+    """A reloaded site with its control rows showing the new labels of the actors
+    `relabel` maps from their old slugs (itself when it shows none of them)."""
+    fields, control, status, cited, verified = reloaded
+    if not any(r["controller"] in relabel or r["challenger"] in relabel for r in control):
+        return reloaded
+    rows = []
+    for r in control:
+        holder, challenger = relabel.get(r["controller"]), relabel.get(r["challenger"])
+        if holder is not None:
+            r = r | dict(zip(_CONTROLLER_KEYS, holder, strict=True))
+        if challenger is not None:
+            r = r | {"challenger": challenger[0]}
+        rows.append(r)
+    return fields, rows, status, cited, verified
+
+
+def _recited(reloaded: _Reloaded, swap: list[tuple[dict, dict | None]], resort: bool) -> _Reloaded:
+    """A reloaded site citing each new source dict (None: deleted) of `swap` in place of
+    the old one, sorted again as the SQL path sorts when their dates or refs changed."""
+    fields, control, status, cited, verified = reloaded
+    changed = {}
+    for period, sources in cited.items():
+        if any(d is old or d == old for d in sources for old, _new in swap):
+            kept = [next((n for o, n in swap if d is o or d == o), d) for d in sources]
+            changed[period] = [d for d in kept if d is not None]
+            if resort:
+                changed[period].sort(key=queries._published_key)
+    return reloaded if not changed else (fields, control, status, cited | changed, verified)
+
+
 # A reloaded site: (its fields as _site gives them or None when it is gone, its control
 # and status periods as the SQL path's candidate rows, their sources, last verified).
 _Reloaded = tuple[tuple | None, list[dict], list[dict], dict, str | None]
@@ -915,6 +1000,25 @@ def _last_verified(site_ids: list[int]) -> dict[int, dt.date]:
                 day = freshness._day(day)
                 out[site_id] = max(out.get(site_id, day), day)
     return out
+
+
+@functools.cache
+def _in_order():
+    """The ids of the sites bound as `sites`, in the order of the answers."""
+    sites = bindparam("sites", expanding=True)
+    return select(Site.id).where(Site.id.in_(sites)).order_by(Site.slug)
+
+
+@functools.cache
+def _before_slug():
+    """The ids of the few sites nearest before the slug bound as `slug` in the order of
+    the answers (the database's own order: its collation, its index)."""
+    return (
+        select(Site.id)
+        .where(Site.slug < bindparam("slug"))
+        .order_by(Site.slug.desc())
+        .limit(_NEAREST)
+    )
 
 
 @functools.cache

@@ -15,7 +15,7 @@ day before), in the slider's range:
 * the as-of index (``app.db.asof_index``, behind ``queries.state_at``: the map's table, the
   API, the downloads and the OGC API): whole rows equal to the SQL's, from a full build,
   from an index updated after an edit of one site's periods, and from one updated after an
-  actor's edit, a new slug, a new site and a deleted one;
+  actor's edit (its slug too), a new slug, new sites and a deleted one;
 * JavaScript: ``tests/js/asof.cjs``, fed the page's own data block
   (``map_encoding.encode(queries.map_rows(), today)``), answering with atlas-core.js;
 
@@ -241,10 +241,11 @@ def _check_index_after_an_edit(days: list[dt.date]) -> None:
     for day in days:
         assert after.rows(day) == queries.compute_state_at(day), f"edited index, {day}"
     # Then the shared rows and the list of sites, still without a full build: an actor
-    # renamed, the first site moved to the end of the order, the last one deleted and a
-    # new one held by that actor from the first day checked.
+    # renamed (its slug too: the edited site's reloaded rows show the old one), the first
+    # site moved to the end of the order, the last one deleted and two new ones, one held
+    # by that actor from the first day checked.
     actor = db.session.scalars(select(Actor).order_by(Actor.slug)).first()
-    actor.name, actor.colour = "Renamed", "#abcdef"
+    actor.name, actor.slug, actor.colour = "Renamed", "zz-renamed", "#abcdef"
     sites = db.session.scalars(select(Site).order_by(Site.slug)).all()
     sites[0].slug = "zz-moved"
     if len(sites) > 1:
@@ -252,6 +253,7 @@ def _check_index_after_an_edit(days: list[dt.date]) -> None:
     new = Site(slug="site-new", name="New", country="SY", kind=sites[0].kind, lon=41, lat=34)
     new.control_periods.append(ControlPeriod(actor=actor, start=days[0]))
     db.session.add(new)
+    db.session.add(Site(slug="site-0a", name="Next", country="IQ", kind=new.kind, lon=41, lat=34))
     db.session.commit()
     again = asof_index.index_for(data_version(db.session))
     assert again.c is before.c, "rebuilt"

@@ -5,7 +5,7 @@ patched), rebuilt in full when a write may change any site or the log has a gap,
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 
 from app.core.bounds import parse
 from app.db import asof_index, queries, session_events
@@ -194,6 +194,72 @@ def test_a_new_site_with_its_periods_is_added_by_site(ctx):
     _answers_agree()
 
 
+def _reads_of_the_whole_order(statements: list[str]) -> list[str]:
+    return [
+        s for s in statements if "ORDER BY site.slug" in s and "WHERE" not in s.split("FROM")[-1]
+    ]
+
+
+@pytest.fixture
+def statements(ctx):
+    """The SQL statements the database runs meanwhile."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_new_sites_and_slugs_are_placed_without_reading_every_site(ctx, statements):
+    before = _index()
+    qaim = db.session.scalars(db.select(Site).where(Site.slug == "al-qaim")).one()
+    qaim.slug = "al-tanf-b"  # now just after al-tanf, before al-waleed
+    for slug in ("al-tanf-a", "a-first", "zz-last", "al-waleed-2"):
+        db.session.add(_new_site(slug))  # al-tanf-a: placed before the renamed one
+    db.session.commit()
+    statements.clear()
+    after = _index()
+    assert after.c is before.c and not _reads_of_the_whole_order(statements)
+    _answers_agree()
+    slugs = [r["slug"] for r in queries.state_at(D(2015, 8, 1))]
+    assert slugs == sorted(slugs) and slugs[0] == "a-first" and slugs[-1] == "zz-last"
+
+
+def test_many_new_sites_read_the_whole_order_once(ctx, statements, monkeypatch):
+    monkeypatch.setattr(asof_index, "_FEW", 2)
+    before = _index()
+    for slug in ("al-tanf-a", "a-first", "zz-last"):
+        db.session.add(_new_site(slug))
+    db.session.commit()
+    statements.clear()
+    assert _index().c is before.c
+    assert len(_reads_of_the_whole_order(statements)) == 1
+    _answers_agree()
+
+
+def test_a_site_placed_after_a_site_the_index_does_not_hold_reads_the_order(ctx, monkeypatch):
+    _index()
+    # As if the sites before the new one were all made by a newer version: none of them
+    # is in the index being updated, so it cannot be placed after one of them.
+    monkeypatch.setattr(asof_index, "_NEAREST", 1)
+    db.session.add(_new_site("al-qaim-2"))
+    db.session.commit()
+    real_place = asof_index.AsOfIndex._place
+
+    def place(index, conn, pos, slug, waiting):
+        hidden = index.position.pop(db.session.scalar(select(Site.id).filter_by(slug="al-qaim")))
+        try:
+            return real_place(index, conn, pos, slug, waiting)
+        finally:
+            index.position[db.session.scalar(select(Site.id).filter_by(slug="al-qaim"))] = hidden
+
+    monkeypatch.setattr(asof_index.AsOfIndex, "_place", place)
+    _answers_agree()
+
+
 def test_a_deleted_site_leaves_every_answer(ctx):
     before = _index()
     site = db.session.scalars(db.select(Site).where(Site.slug == "al-qaim")).one()
@@ -264,6 +330,25 @@ def test_a_source_moved_in_time_is_sorted_again_in_every_set(ctx):
     _answers_agree()
 
 
+def test_a_source_edited_then_deleted_before_the_next_request_leaves_every_set(ctx):
+    source = Source(ref="S-gone", title="Soon gone", publisher="P", url="https://x.org")
+    period = _tanf_period()
+    period.sources.append(source)
+    db.session.commit()
+    asof_index.forget()
+    before = _index()  # a full build that cites it
+    source.title = "Retitled"  # one write: patched...
+    db.session.commit()
+    period.sources.remove(source)
+    db.session.flush()
+    db.session.delete(source)  # ...the next: gone, with its citation
+    db.session.commit()
+    after = _index()  # both writes at once
+    assert after.c is before.c and source.id not in after.sources
+    assert all(s["ref"] != "S-gone" for cited in after.source_sets for s in cited)
+    _answers_agree()
+
+
 def test_an_actor_edit_is_patched_where_it_holds_or_challenges(ctx):
     before = _index()
     actor = _tanf_period().actor
@@ -278,18 +363,39 @@ def test_an_actor_edit_is_patched_where_it_holds_or_challenges(ctx):
     assert "Renamed actor" in names
 
 
-def test_a_patch_reads_the_reloaded_sites_again(ctx):
+def test_reloaded_sites_show_a_patch_without_being_read_again(ctx, monkeypatch):
     _index()
     period = _tanf_period()
     period.note = "checked again"  # al-Tanf is now answered from its reloaded rows
     db.session.commit()
     assert set(_index().overlay) == {period.site_id}
-    period.actor.name = "Renamed actor"
+    read = []
+    real_reload = asof_index._reload
+    monkeypatch.setattr(asof_index, "_reload", lambda ids: read.append(ids) or real_reload(ids))
+    period.actor.name, period.actor.slug = "Renamed actor", "renamed-actor"
     for source in period.sources:
         source.title = "Retitled"
+    period.sources[-1].published, period.sources[-1].published_precision = D(1900, 1, 1), "day"
+    db.session.commit()
+    assert set(_index().overlay) == {period.site_id} and read == [set()]
+    _answers_agree()  # the reloaded rows show the new labels, sorted again
+    row = {r["slug"]: r for r in queries.state_at(period.start.earliest)}["al-tanf"]
+    assert (row["controller"], row["controller_name"]) == ("renamed-actor", "Renamed actor")
+
+
+def test_a_challenger_renamed_is_patched_in_reloaded_rows(ctx):
+    _index()
+    period = db.session.scalars(
+        select(ControlPeriod).where(ControlPeriod.challenger_id.is_not(None))
+    ).first()
+    if period is None:
+        pytest.skip("no period of the contract data has a challenger")
+    period.note = "checked again"
+    db.session.commit()
+    period.challenger.slug = "renamed-challenger"
     db.session.commit()
     assert set(_index().overlay) == {period.site_id}
-    _answers_agree()  # the reloaded rows show the new labels too
+    _answers_agree()
 
 
 def test_an_actor_saved_unchanged_is_not_patched(ctx):
