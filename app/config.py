@@ -239,6 +239,14 @@ SETTINGS: tuple[Setting, ...] = (
         asof_mode,
     ),
     Setting(
+        "ASOF_INDEX_FILES",
+        "",
+        "Folder where each full build of the as-of index is written (readable by the "
+        "app's user only), so that the machine's other workers, and workers after a "
+        "restart, read it instead of building their own; one builds at a time. Empty: "
+        "`asof-index` in the instance folder; `off`: every worker builds its own.",
+    ),
+    Setting(
         "RESPONSE_CACHE_MB",
         48,
         "Megabytes each worker process may keep in its response caches (finished API, OGC "

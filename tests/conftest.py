@@ -22,6 +22,10 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 settings.register_profile("atlas", deadline=None)
 settings.load_profile("atlas")
 
+# No as-of index files in the repository's instance folder, from the apps made here or
+# the servers tests start; the tests of the files give each its own folder.
+os.environ["ASOF_INDEX_FILES"] = "off"
+
 
 def pytest_configure(config) -> None:
     """Under `pytest -n`, give each worker its own PostgreSQL database (a copy of the

@@ -3,7 +3,9 @@
 
 Each worker process keeps its own; the database stays the truth. The first request of a
 worker starts a full build in a background thread and is answered by the SQL path (as is
-every request until the build is done), so no request waits for a build. After that,
+every request until the build is done), so no request waits for a build; the build is
+the file another worker wrote when the change log leads from it (app.db.asof_files),
+else one read from the database (then written to that file). After that,
 each write logs the sites it changed (edited, new or deleted) and the actors and sources
 it edited with the data version it made (table ``data_change``, in the write's own
 transaction), and the next request of every worker, on any server, copies its index,
@@ -24,6 +26,8 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
+from contextlib import nullcontext
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -33,7 +37,7 @@ from sqlalchemy import String, bindparam, cast, exists, func, literal, select, u
 from app.core import asof_index, cache, clock, collector, timeline, vocabulary
 from app.core.asof_index import Track
 from app.core.bounds import Bound
-from app.db import freshness, queries, snapshot
+from app.db import asof_files, freshness, queries, snapshot
 from app.db.models import (
     Actor,
     ControlPeriod,
@@ -211,17 +215,53 @@ def _build(database: tuple) -> None:
 
 
 def _full_build(app: Flask, database: tuple) -> None:
-    """Build and keep an index of the newest version, read in one snapshot."""
+    """Keep an index of the newest version: the database's file when the change log
+    leads from it to now, else a full build read in one snapshot (then written to the
+    file), one worker of the machine at a time."""
     try:
         with app.app_context():
-            with snapshot.session(db.session()):
-                index = AsOfIndex.load((database, *data_version(db.session)))
+            where = asof_files.folder()
+            index = _from_file(where, database) if where else None
+            if index is None:
+                with asof_files.building(where, database[0]) if where else nullcontext():
+                    # Another worker may have written it while this one waited.
+                    index = _from_file(where, database) if where else None
+                    if index is None:
+                        with snapshot.session(db.session()):
+                            index = AsOfIndex.load((database, *data_version(db.session)))
+                        if where:
+                            _write(where, database[0], index)
             _keep(index)
     except Exception:  # the SQL path answers instead; say why once in the log
         app.logger.exception("as-of index: full build failed")
     finally:
         with _lock:
             _builds.pop(database, None)
+
+
+def _write(where: Path, url: str, index: AsOfIndex) -> None:
+    """Write the index's file; the index is kept all the same if that fails."""
+    try:
+        asof_files.write(where, url, *index.to_file())
+    except OSError:
+        current_app.logger.warning("as-of index: could not write its file", exc_info=True)
+
+
+def _from_file(where: Path, database: tuple) -> AsOfIndex | None:
+    """The index in the database's file, if the change log leads from it to now."""
+    try:
+        found = asof_files.read(where, database[0])
+        index = None if found is None else AsOfIndex.from_file(database, *found)
+    except Exception:  # a cache: whatever is wrong with it, build instead
+        current_app.logger.warning("as-of index: file unreadable, building", exc_info=True)
+        return None
+    if index is None:
+        return None
+    now = data_version(db.session)[0]
+    assert isinstance(now, int)
+    usable = now >= index.version[1] and _changes_since(index.version, now) is not None
+    db.session.rollback()  # the build's snapshot, if any, starts afresh
+    return index if usable else None
 
 
 class AsOfIndex:
@@ -342,23 +382,84 @@ class AsOfIndex:
             part.status = self._interned(cols[4], value_at)
             parts.append(part)
         self.s = _Payload.joined(parts, _STATUS_COLUMNS)
-        self.bound_qualified = np.array([b.qualified for b in self.bounds] + [False], dtype=bool)
         # One trailing row that no Track points at: gathers for "no holder" (index 0 after
         # np.maximum(held, 0)) stay in range when a kind of period has no rows at all.
         for payload in (self.c, self.s):
             for name, column in vars(payload).items():
                 setattr(payload, name, np.append(column, -1).astype(column.dtype))
+        self._bound_days()
+        self.control = self._track(self.c)
+        self.status = self._track(self.s)
+        self._measure()
+        return self
+
+    def _bound_days(self) -> None:
+        """What answers read of each bound, by bound index (-1, the last: none)."""
+        self.bound_qualified = np.array([b.qualified for b in self.bounds] + [False], dtype=bool)
         self.bound_fields = [(clock.iso_day(b.earliest), b.precision, b.text) for b in self.bounds]
         # (possible, certain) start and (certain, possible) end days by bound; -1: none.
         self.start_days = [*map(asof_index.start_days, self.bounds), asof_index.start_days(None)]
         self.end_days = [*map(asof_index.end_days, self.bounds), asof_index.end_days(None)]
-        self.control = self._track(self.c)
-        self.status = self._track(self.s)
+
+    def _measure(self) -> None:
         self.footprint = self.nbytes + sum(
             cache.approx_size(part)
             for part in (self.sites, self.position, self.last_verified, self.bounds,
                          self.bound_fields, self.start_days, self.end_days, self.values)
         ) + sum(map(sys.getsizeof, self.source_sets))  # fmt: skip
+
+    # ---- files (app.db.asof_files) --------------------------------------------------------
+
+    def to_file(self) -> tuple[dict[str, np.ndarray], dict]:
+        """A full build as NumPy arrays and JSON-ready rest, for :meth:`from_file`."""
+        assert self.order is None and not self.overlay, "only a full build is written"
+        arrays = {"set_ids": self.set_ids, "set_starts": self.set_starts}
+        for prefix, payload in (("c.", self.c), ("s.", self.s)):
+            arrays |= {prefix + name: column for name, column in vars(payload).items()}
+        for name in _TRACKS:
+            track = getattr(self, name)
+            arrays |= {f"{name}.{slot}": getattr(track, slot) for slot in _TRACK_ARRAYS}
+        _database, number, changed_at = self.version
+        rest = {
+            "version": [number, changed_at.isoformat() if changed_at else None],
+            "sites": self.sites,
+            "last_verified": self.last_verified,
+            "bounds": [
+                [b.text, clock.iso_day(b.earliest), clock.iso_day(b.latest)] for b in self.bounds
+            ],  # fmt: skip
+            "actors": self.actors,
+            "actor_at": [[i, at] for i, at in self.actor_at.items() if i is not None],
+            "values": self.values,
+            "sources": list(self.sources.items()),
+        }
+        return arrays, rest
+
+    @classmethod
+    @collector.paused()
+    def from_file(cls, database: tuple, arrays: dict[str, np.ndarray], rest: dict) -> AsOfIndex:
+        """The index :meth:`to_file` wrote, for `database` (as index_for keys it)."""
+        number, changed_at = rest["version"]
+        self = cls((database, number, changed_at and dt.datetime.fromisoformat(changed_at)))
+        self.sites = [tuple(site) for site in rest["sites"]]
+        self.position = {site[0]: at for at, site in enumerate(self.sites)}
+        self.last_verified = rest["last_verified"]
+        self.bounds = [Bound(text, _date(a), _date(b)) for text, a, b in rest["bounds"]]
+        self._bound_days()
+        self.actors = [tuple(actor) for actor in rest["actors"]]
+        self.actor_at = {None: -1, **dict(rest["actor_at"])}
+        self.values = rest["values"]
+        self.sources = dict(rest["sources"])
+        self.set_ids, self.set_starts = arrays["set_ids"], arrays["set_starts"]
+        ids, starts, get = self.set_ids.tolist(), self.set_starts.tolist(), self.sources.__getitem__
+        self.source_sets = [tuple(map(get, ids[a:b])) for a, b in itertools.pairwise(starts)]
+        for payload, prefix, names in ((self.c, "c.", _CONTROL_COLUMNS),
+                                       (self.s, "s.", _STATUS_COLUMNS)):  # fmt: skip
+            for name in names:
+                setattr(payload, name, arrays[prefix + name])
+        for name in _TRACKS:
+            columns = {slot: arrays[f"{name}.{slot}"] for slot in _TRACK_ARRAYS}
+            setattr(self, name, Track(len(self.sites), **columns))
+        self._measure()
         return self
 
     def _load_bounds(self, conn) -> dict[str | None, int]:
@@ -843,6 +944,8 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value)
 
 
+_TRACKS = ("control", "status")
+_TRACK_ARRAYS = ("row", "key", "certain_start", "certain_end", "possible_end", "reach", "first")
 _CONTROL_COLUMNS = ("site", "period_id", "start", "end", "actor", "challenger", "contested",
                     "confidence", "note", "sources")  # fmt: skip
 _STATUS_COLUMNS = ("site", "period_id", "start", "end", "status")

@@ -151,6 +151,8 @@ def start_server(seeded, make_user, database_url, tmp_path):
         "SECRET_KEY": secrets.token_hex(16),  # shared, as the README says it must be
         # One public address for all, as behind one proxy: equal answers, equal ETags.
         "PUBLIC_URL": "http://atlas.example.org",
+        # One machine: the second server reads the first one's as-of index file.
+        "ASOF_INDEX_FILES": str(tmp_path / "asof-index"),
     }
     procs: list[subprocess.Popen] = []
 
