@@ -591,7 +591,12 @@ class AsOfIndex:
         if not moved:
             return
         conn = db.session.connection()
-        placing = conn.scalars(_in_order(), {"sites": [*moved]}).all() if len(moved) <= _FEW else []
+        if len(moved) == 1:
+            placing = [*moved]
+        elif len(moved) <= _FEW:
+            placing = conn.scalars(_in_order(), {"sites": [*moved]}).all()
+        else:
+            placing = []
         waiting = {self.position[s] for s in moved}
         # In slug order: a moved site before another is placed by the time it is needed.
         if len(placing) < len(moved) or not all(
