@@ -69,12 +69,14 @@ def _parse() -> argparse.Namespace:
 
 
 def _prepare(args) -> dict:
-    url = args.database_url or (
-        f"sqlite:///{Path(tempfile.mkdtemp(prefix='atlas-mem.')) / 'mem.sqlite'}"
-    )
+    folder = Path(tempfile.mkdtemp(prefix="atlas-mem."))
+    url = args.database_url or f"sqlite:///{folder / 'mem.sqlite'}"
     env = {
         **os.environ,
         "DATABASE_URL": url,
+        # The workers share their as-of index file, as under `make serve`: here, not in
+        # the repository's instance folder.
+        "ASOF_INDEX_FILES": str(folder / "asof-index"),
         "RESPONSE_CACHE_MB": str(args.cache_mb),
         "TRUSTED_HOSTS": "*",  # let the made-up Host headers through to the cache
     }

@@ -56,6 +56,8 @@ __all__ = ["AsOfIndex", "index_for", "forget", "wait"]
 
 _KEEP = 2  # the live version and the one before it while its requests finish
 _MAX_OVERLAY = MOST_SITES  # sites reloaded since the last full build; past that, rebuild
+# Sites a worker may reload after reading an index file rather than build in full.
+_FILE_BEHIND = _MAX_OVERLAY // 4
 # New sites and new slugs placed in the order of the answers one by one, each after the
 # nearest of the _NEAREST sites before it; more, and the whole order is read again.
 _FEW = 16
@@ -248,7 +250,9 @@ def _write(where: Path, url: str, index: AsOfIndex) -> None:
 
 
 def _from_file(where: Path, database: tuple) -> AsOfIndex | None:
-    """The index in the database's file, if the change log leads from it to now."""
+    """The index in the database's file, if the change log leads from it to now through
+    few sites (a build that compacts an index with many reloaded sites must not start
+    again from a file further behind)."""
     try:
         found = asof_files.read(where, database[0])
         index = None if found is None else AsOfIndex.from_file(database, *found)
@@ -259,9 +263,9 @@ def _from_file(where: Path, database: tuple) -> AsOfIndex | None:
         return None
     now = data_version(db.session)[0]
     assert isinstance(now, int)
-    usable = now >= index.version[1] and _changes_since(index.version, now) is not None
+    changes = _changes_since(index.version, now) if now >= index.version[1] else None
     db.session.rollback()  # the build's snapshot, if any, starts afresh
-    return index if usable else None
+    return index if changes is not None and len(changes.sites) <= _FILE_BEHIND else None
 
 
 class AsOfIndex:

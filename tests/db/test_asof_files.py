@@ -156,3 +156,16 @@ def test_a_folder_it_cannot_write_leaves_the_index_built_all_the_same(app_varian
     variant = app_variant(ASOF_INDEX="background", ASOF_INDEX_FILES=str(blocked / "asof-index"))
     with variant.app_context():
         _answers_agree(_ready())
+
+
+def test_a_file_too_many_sites_behind_is_built_over(worker, builds, monkeypatch):
+    # A full build that compacts an index with many reloaded sites must not start again
+    # from a file that leaves as many to reload.
+    monkeypatch.setattr(asof_index, "_FILE_BEHIND", 0)
+    with worker().app_context():
+        _ready()
+        _edit_one_site()
+    with worker().app_context():
+        index = _ready()
+        assert len(builds) == 2 and not index.overlay
+        _answers_agree(index)
