@@ -620,7 +620,7 @@ class AsOfIndex:
         waiting.discard(pos)
         for i in nearest:
             at = self.position.get(i)
-            if at is not None and at not in waiting:
+            if at is not None and at not in waiting and at in self.order:
                 self.order.insert(self.order.index(at) + 1, pos)
                 return True
         if len(nearest) == _NEAREST:
