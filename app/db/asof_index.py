@@ -73,9 +73,10 @@ _NO_BOUND = (None, None, None)
 _NO_ACTOR = (None, None, None, None, None)
 _CONTROL_FIELDS = ("start", "end", "actor", "challenger", "contested", "confidence", "note",
                    "period_id", "sources")  # fmt: skip
-# A row's site fields, in the order of queries._state_row (JSON keeps the order).
+# A control row's labels of its holder, in the order of the actors' tuples (_ACTORS).
 _CONTROLLER_KEYS = ("controller", "controller_name", "controller_name_ar", "controller_short_ar",
                     "controller_colour")  # fmt: skip
+# A row's site fields, in the order of queries._state_row (JSON keeps the order).
 _ROW_SITE_KEYS = ("slug", "name", "name_ar", "country", "kind", "crossing", "lon", "lat",
                   "location_precision", "tracked")  # fmt: skip
 
