@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def write(where: Path, url: str, arrays: dict[str, np.ndarray], rest: dict) -> P
     """Replace the database's file with this index (AsOfIndex.to_file's parts), whole:
     a reader sees the old file or the new one, never a part."""
     where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _sweep(where)
     rest = {**rest, "format": FORMAT, "revision": _revision()}
     text = orjson.dumps(rest, option=orjson.OPT_NON_STR_KEYS)
     fd, temporary = tempfile.mkstemp(dir=where, prefix=".", suffix=".tmp")  # mode 0600
@@ -91,6 +93,16 @@ def building(where: Path, url: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _sweep(where: Path) -> None:
+    """Delete what writes cut short left (a worker killed while writing): a write takes
+    well under a second, so a partial file an hour old is nobody's."""
+    stale = time.time() - 3600
+    for partial in where.glob(".*.tmp"):
+        with contextlib.suppress(OSError):  # another worker's sweep was first
+            if partial.stat().st_mtime < stale:
+                partial.unlink()
 
 
 def _path(where: Path, url: str) -> Path:

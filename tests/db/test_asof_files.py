@@ -3,8 +3,10 @@ of building again when the change log leads from it, ignored when it does not or
 be read, and built by one worker at a time."""
 
 import datetime as dt
+import os
 import stat
 import threading
+import time
 
 import pytest
 from sqlalchemy import update
@@ -169,3 +171,15 @@ def test_a_file_too_many_sites_behind_is_built_over(worker, builds, monkeypatch)
         index = _ready()
         assert len(builds) == 2 and not index.overlay
         _answers_agree(index)
+
+
+def test_a_write_sweeps_away_what_a_killed_writer_left(app, files):
+    files.mkdir(mode=0o700)
+    old, recent = files / ".cut-short.tmp", files / ".being-written.tmp"
+    for partial in (old, recent):
+        partial.write_bytes(b"part of an index")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    with app.app_context():
+        built = asof_index.AsOfIndex.load(("db", *data_version(db.session)))
+        asof_files.write(files, "sqlite:///x", *built.to_file())
+    assert not old.exists() and recent.exists()  # another worker may be writing that one

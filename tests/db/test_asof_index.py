@@ -243,7 +243,8 @@ def test_many_new_sites_read_the_whole_order_once(ctx, statements, monkeypatch):
 def test_a_site_placed_after_a_site_the_index_does_not_hold_reads_the_order(ctx, monkeypatch):
     _index()
     # As if the sites before the new one were all made by a newer version: none of them
-    # is in the index being updated, so it cannot be placed after one of them.
+    # is in the index being updated, so it cannot be placed after one of them. Only
+    # al-qaim sorts before al-qaim-2: one row, as many as the query may return.
     monkeypatch.setattr(asof_index, "_NEAREST", 1)
     db.session.add(_new_site("al-qaim-2"))
     db.session.commit()
