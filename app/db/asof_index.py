@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import String, bindparam, cast, exists, func, literal, select, union, union_all
+from sqlalchemy import String, bindparam, cast, exists, func, literal, select, union
 
 from app.core import asof_index, cache, clock, collector, timeline, vocabulary
 from app.core.asof_index import Track
@@ -1075,11 +1075,16 @@ def _reload(site_ids: set[int]) -> dict[int, _Reloaded]:
     control: dict[int, list[dict]] = {s: [] for s in ids}
     status: dict[int, list[dict]] = {s: [] for s in ids}
     fields: dict[int, tuple] = {}
+    verified: dict[int, dt.date] = {}
     dialect = conn.dialect.name
+    width = len(queries._SITE_COLUMNS)
     for i in range(0, len(ids), queries._IN_BATCH):
         batch = {"sites": ids[i : i + queries._IN_BATCH]}
         for row in conn.execute(_some_sites(), batch):
-            fields[row[0]] = _site(row)
+            fields[row[0]] = _site(row[:width])
+            days = [freshness._day(day) for day in row[width:] if day is not None]
+            if days:
+                verified[row[0]] = max(days)
         for site_id, rows in queries._candidates(
             conn, _all_periods(queries._control_statement, ControlPeriod, dialect), batch
         ).items():
@@ -1089,7 +1094,6 @@ def _reload(site_ids: set[int]) -> dict[int, _Reloaded]:
         ).items():
             status[site_id] = rows
     cited = queries.sources_for_periods(r["period_id"] for rows in control.values() for r in rows)
-    verified = _last_verified(ids)
     return {
         s: (
             fields.get(s),
@@ -1100,19 +1104,6 @@ def _reload(site_ids: set[int]) -> dict[int, _Reloaded]:
         )
         for s in ids
     }
-
-
-def _last_verified(site_ids: list[int]) -> dict[int, dt.date]:
-    """freshness.last_verified of these sites, each part filtered by site first (the
-    union's own filter would scan every period)."""
-    out: dict[int, dt.date] = {}
-    for i in range(0, len(site_ids), queries._IN_BATCH):
-        batch = {"sites": site_ids[i : i + queries._IN_BATCH]}
-        for site_id, day in db.session.connection().execute(_last_verified_statement(), batch):
-            if day is not None:
-                day = freshness._day(day)
-                out[site_id] = max(out.get(site_id, day), day)
-    return out
 
 
 @functools.cache
@@ -1134,35 +1125,26 @@ def _before_slug():
     )
 
 
-@functools.cache
-def _some_sites():
-    """queries._SITE_STATEMENT for the sites bound as `sites` (built once)."""
-    return queries._SITE_STATEMENT.where(Site.id.in_(bindparam("sites", expanding=True)))
-
-
 # Built once: making this statement took longer than running it for one site.
 @functools.cache
-def _last_verified_statement():
-    sites = bindparam("sites", expanding=True)
-    parts = [
-        select(Verification.site_id, func.max(Verification.day))
-        .where(Verification.site_id.in_(sites))
-        .group_by(Verification.site_id)
-    ]
+def _some_sites():
+    """queries._SITE_STATEMENT for the sites bound as `sites`, each with the last days of
+    the three parts of freshness.last_verified (the largest is the site's)."""
+    parts = [select(func.max(Verification.day)).where(Verification.site_id == Site.id)]
     for model, link, key in (
         (ControlPeriod, control_period_source, control_period_source.c.control_period_id),
         (StatusPeriod, status_period_source, status_period_source.c.status_period_id),
     ):
         parts.append(
-            select(model.site_id, func.max(model.start_earliest))
-            .where(
-                model.site_id.in_(sites),
+            select(func.max(model.start_earliest)).where(
+                model.site_id == Site.id,
                 model.start_earliest.is_not(None),
                 exists(select(literal(1)).select_from(link).where(key == model.id)),
             )
-            .group_by(model.site_id)
         )
-    return union_all(*parts)
+    return queries._SITE_STATEMENT.add_columns(*(p.scalar_subquery() for p in parts)).where(
+        Site.id.in_(bindparam("sites", expanding=True))
+    )
 
 
 @functools.cache
