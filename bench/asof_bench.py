@@ -170,7 +170,9 @@ def _measure(url: str, args) -> dict[str, tuple[float, float]]:
         )
         out["build"] = _timed(days[: args.builds], lambda d: asof_index.AsOfIndex.load(version))
         print(f"  index arrays: {asof_index.index_for(version).nbytes / 2**20:.1f} MB")
-        out["from file"] = _timed(days[: args.builds], _index_from_file(version))
+        with tempfile.TemporaryDirectory() as where:
+            read = _index_from_file(version, Path(where))
+            out["from file"] = _timed(days[: args.builds], read)
         out["edit"] = _timed(days, _edit_one_site)
         out["actor"] = _timed(days, _edit_an_actor)
         out["source"] = _timed(days, _edit_a_source)
@@ -183,9 +185,9 @@ def _measure(url: str, args) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _index_from_file(version: tuple):
-    """Write the version's index to a file once; then each call reads it back whole."""
-    where = Path(tempfile.mkdtemp())
+def _index_from_file(version: tuple, where: Path):
+    """Write the version's index to a file in `where` once; then each call reads it back
+    whole."""
     path = asof_files.write(where, "bench", *asof_index.index_for(version).to_file())
     print(f"  index file: {path.stat().st_size / 2**20:.1f} MB")
 
