@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli import Refused, writes
+from app.db import snapshot
 from app.io import backup as backup_module
 from app.io import import_formats, importer
 
@@ -45,7 +46,7 @@ def restore_command(directory: Path, dry_run: bool) -> None:
         raise Refused(str(exc)) from None
     if dry_run:
         manifest = backup_module.read_manifest(directory)
-        taken, here = manifest["schema_revision"], backup_module.schema_revision()
+        taken, here = manifest["schema_revision"], snapshot.schema_revision()
         same = "the same as the database's" if taken == here else f"the same tables as {here}"
         click.echo(
             f"Dry run: {directory} (taken {manifest['created']}, schema {taken}, {same}) "

@@ -24,10 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import orjson
-from alembic.runtime.migration import MigrationContext
 from flask import current_app
 
-from app.extensions import db
+from app.db.snapshot import schema_revision
 
 __all__ = ["folder", "read", "write", "building"]
 
@@ -48,7 +47,7 @@ def write(where: Path, url: str, arrays: dict[str, np.ndarray], rest: dict) -> P
     a reader sees the old file or the new one, never a part."""
     where.mkdir(mode=0o700, parents=True, exist_ok=True)
     _sweep(where)
-    rest = {**rest, "format": FORMAT, "revision": _revision()}
+    rest = {**rest, "format": FORMAT, "revision": schema_revision()}
     text = orjson.dumps(rest, option=orjson.OPT_NON_STR_KEYS)
     fd, temporary = tempfile.mkstemp(dir=where, prefix=".", suffix=".tmp")  # mode 0600
     try:
@@ -72,25 +71,31 @@ def read(where: Path, url: str) -> tuple[dict[str, np.ndarray], dict] | None:
     except FileNotFoundError:
         return None
     rest = orjson.loads(arrays.pop("rest").tobytes())
-    if rest.get("format") != FORMAT or rest.get("revision") != _revision():
+    if rest.get("format") != FORMAT or rest.get("revision") != schema_revision():
         return None
     return arrays, rest
 
 
 @contextlib.contextmanager
-def building(where: Path, url: str) -> Iterator[None]:
+def building(where: Path, url: str) -> Iterator[bool]:
     """Hold the database's build lock: one worker of the machine builds at a time (the
-    others wait, then read its file). The lock goes with the process if it dies."""
+    others wait, then read its file). Yields whether it had to wait for another worker.
+    The lock goes with the process if it dies."""
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(_path(where, url).with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:  # a folder it cannot write: build all the same, maybe twice
         current_app.logger.warning("as-of index: no build lock in %s", where, exc_info=True)
-        yield
+        yield False
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:  # another worker is building
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            waited = True
+        yield waited
     finally:
         os.close(fd)  # releases the lock
 
@@ -108,7 +113,3 @@ def _sweep(where: Path) -> None:
 def _path(where: Path, url: str) -> Path:
     """One file per database, named by a digest of its address (no password in a name)."""
     return where / f"{hashlib.sha256(url.encode()).hexdigest()[:16]}.npz"
-
-
-def _revision() -> str | None:
-    return MigrationContext.configure(db.session.connection()).get_current_revision()

@@ -26,7 +26,6 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
-from contextlib import nullcontext
 from pathlib import Path
 from typing import NamedTuple
 
@@ -224,17 +223,7 @@ def _full_build(app: Flask, database: tuple) -> None:
     try:
         with app.app_context():
             where = asof_files.folder()
-            index = _from_file(where, database) if where else None
-            if index is None:
-                with asof_files.building(where, database[0]) if where else nullcontext():
-                    # Another worker may have written it while this one waited.
-                    index = _from_file(where, database) if where else None
-                    if index is None:
-                        with snapshot.session(db.session()):
-                            index = AsOfIndex.load((database, *data_version(db.session)))
-                        if where:
-                            _write(where, database[0], index)
-            _keep(index)
+            _keep(_built(database) if where is None else _shared(where, database))
     except Exception:  # the SQL path answers instead; say why once in the log
         app.logger.exception("as-of index: full build failed")
     finally:
@@ -242,31 +231,51 @@ def _full_build(app: Flask, database: tuple) -> None:
             _builds.pop(database, None)
 
 
-def _write(where: Path, url: str, index: AsOfIndex) -> None:
-    """Write the index's file; the index is kept all the same if that fails."""
-    try:
-        asof_files.write(where, url, *index.to_file())
-    except OSError:
-        current_app.logger.warning("as-of index: could not write its file", exc_info=True)
+def _built(database: tuple) -> AsOfIndex:
+    """A full build of the newest version, read in one snapshot."""
+    with snapshot.session(db.session()):
+        return AsOfIndex.load((database, *data_version(db.session)))
+
+
+def _shared(where: Path, database: tuple) -> AsOfIndex:
+    """The database's file if it will do, else a full build written to it, one worker of
+    the machine at a time (one that waited reads the file the builder wrote)."""
+    index = _from_file(where, database)
+    if index is not None:
+        return index
+    with asof_files.building(where, database[0]) as waited:
+        index = _from_file(where, database) if waited else None
+        if index is None:
+            index = _built(database)
+            try:
+                asof_files.write(where, database[0], *index.to_file())
+            except OSError:  # the index is kept all the same
+                current_app.logger.warning("as-of index: could not write its file", exc_info=True)
+    return index
 
 
 def _from_file(where: Path, database: tuple) -> AsOfIndex | None:
     """The index in the database's file, if the change log leads from it to now through
     few sites (a build that compacts an index with many reloaded sites must not start
-    again from a file further behind)."""
+    again from a file further behind). Its version is checked before the index is made."""
     try:
         found = asof_files.read(where, database[0])
-        index = None if found is None else AsOfIndex.from_file(database, *found)
+        if found is None or not _close_behind(AsOfIndex.file_version(database, found[1])):
+            return None
+        return AsOfIndex.from_file(database, *found)
     except Exception:  # a cache: whatever is wrong with it, build instead
         current_app.logger.warning("as-of index: file unreadable, building", exc_info=True)
         return None
-    if index is None:
-        return None
+
+
+def _close_behind(version: tuple) -> bool:
+    """Whether the change log leads from `version` to now through at most _FILE_BEHIND
+    sites."""
     now = data_version(db.session)[0]
     assert isinstance(now, int)
-    changes = _changes_since(index.version, now) if now >= index.version[1] else None
+    changes = _changes_since(version, now) if now >= version[1] else None
     db.session.rollback()  # the build's snapshot, if any, starts afresh
-    return index if changes is not None and len(changes.sites) <= _FILE_BEHIND else None
+    return changes is not None and len(changes.sites) <= _FILE_BEHIND
 
 
 class AsOfIndex:
@@ -439,12 +448,17 @@ class AsOfIndex:
         }
         return arrays, rest
 
+    @staticmethod
+    def file_version(database: tuple, rest: dict) -> tuple:
+        """The version key (as index_for keys it) of the index :meth:`to_file` wrote."""
+        number, changed_at = rest["version"]
+        return database, number, changed_at and dt.datetime.fromisoformat(changed_at)
+
     @classmethod
     @collector.paused()
     def from_file(cls, database: tuple, arrays: dict[str, np.ndarray], rest: dict) -> AsOfIndex:
         """The index :meth:`to_file` wrote, for `database` (as index_for keys it)."""
-        number, changed_at = rest["version"]
-        self = cls((database, number, changed_at and dt.datetime.fromisoformat(changed_at)))
+        self = cls(cls.file_version(database, rest))
         self.sites = [tuple(site) for site in rest["sites"]]
         self.position = {site[0]: at for at, site in enumerate(self.sites)}
         self.last_verified = rest["last_verified"]
@@ -602,26 +616,23 @@ class AsOfIndex:
             placing = conn.scalars(_in_order(), {"sites": [*moved]}).all()
         else:
             placing = []
-        waiting = {self.position[s] for s in moved}
         # In slug order: a moved site before another is placed by the time it is needed.
         if len(placing) < len(moved) or not all(
-            self._place(conn, self.position[s], moved[s], waiting) for s in placing
+            self._place(conn, self.position[s], moved[s]) for s in placing
         ):
             # Many, or made, renamed or deleted again meanwhile: read the whole order.
             ids = conn.scalars(queries._SITE_STATEMENT.with_only_columns(Site.id))
             # A site made or deleted by a newer version waits for that version's update.
             self.order = [self.position[i] for i in ids if i in self.position]
 
-    def _place(self, conn, pos: int, slug: str, waiting: set[int]) -> bool:
+    def _place(self, conn, pos: int, slug: str) -> bool:
         """Put the site at `pos` with `slug` in the order after the nearest site before it
-        that the order holds (not one `waiting` to be placed, nor one a newer version
-        made); False when none of the few nearest is there."""
+        that the order holds (not one still to be placed, nor one a newer version made);
+        False when none of the few nearest is there."""
         assert self.order is not None
-        nearest = conn.scalars(_before_slug(), {"slug": slug}).all()
-        waiting.discard(pos)
-        for i in nearest:
+        for i in (nearest := conn.scalars(_before_slug(), {"slug": slug}).all()):
             at = self.position.get(i)
-            if at is not None and at not in waiting and at in self.order:
+            if at is not None and at in self.order:
                 self.order.insert(self.order.index(at) + 1, pos)
                 return True
         if len(nearest) == _NEAREST:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -49,3 +50,8 @@ def session(session: Session) -> Iterator[Session]:
         yield session
     finally:
         session.rollback()
+
+
+def schema_revision(conn: Connection | None = None) -> str | None:
+    """The database's schema revision (Alembic's), as `conn` or the session sees it."""
+    return MigrationContext.configure(conn or db.session.connection()).get_current_revision()

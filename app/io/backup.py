@@ -18,7 +18,6 @@ import shutil
 import uuid
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -98,7 +97,7 @@ def _write_all(directory: Path) -> dict:
     """Write the data and the JSON files from one snapshot, and finally the manifest."""
     counts = {}
     with snapshot.connection() as conn:
-        revision = schema_revision(conn)
+        revision = snapshot.schema_revision(conn)
         for table in _tables():
             rows = table_rows(table, conn)
             counts[table.name] = len(rows)
@@ -211,7 +210,7 @@ def _checksums(directory: Path) -> dict[str, str]:
 def _check_manifest(directory: Path) -> dict:
     """Read the manifest; the files must be intact and the tables they hold the same."""
     manifest = read_manifest(directory)
-    taken, here = manifest.get("schema_revision"), schema_revision()
+    taken, here = manifest.get("schema_revision"), snapshot.schema_revision()
     if record_schema(taken) != record_schema(here):
         raise BackupError(
             f"backup has schema revision {taken!r}, the database {here!r}; run `flask db "
@@ -382,11 +381,6 @@ def _typed(column, value):
     if isinstance(kind, Float):
         return float(value)
     return str(value)
-
-
-def schema_revision(conn: Connection | None = None) -> str | None:
-    """The database's schema revision (Alembic's)."""
-    return MigrationContext.configure(conn or db.session.connection()).get_current_revision()
 
 
 def _now() -> str:

@@ -250,10 +250,10 @@ def test_a_site_placed_after_a_site_the_index_does_not_hold_reads_the_order(ctx,
     db.session.commit()
     real_place = asof_index.AsOfIndex._place
 
-    def place(index, conn, pos, slug, waiting):
+    def place(index, conn, pos, slug):
         hidden = index.position.pop(db.session.scalar(select(Site.id).filter_by(slug="al-qaim")))
         try:
-            return real_place(index, conn, pos, slug, waiting)
+            return real_place(index, conn, pos, slug)
         finally:
             index.position[db.session.scalar(select(Site.id).filter_by(slug="al-qaim"))] = hidden
 
