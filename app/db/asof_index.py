@@ -25,7 +25,7 @@ import itertools
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -733,36 +733,50 @@ class AsOfIndex:
             out: list[dict] = [_TEMPLATE] * len(self.sites)
             todo = np.flatnonzero(~slow)
             p_decided: dict[int, tuple] = {}
+            p_rows: Sequence[dict] = _SiteRows(self.sites, self.last_verified)
         else:
             _day, p_held, p_status, p_slow, p_rows, p_decided, _answer = previous
             out = list(p_rows)
             todo = np.flatnonzero(~slow & ((held != p_held) | (s_held != p_status) | p_slow))
         with collector.paused():
-            slow_rows, decided = self._slow_rows(day, d, np.flatnonzero(slow).tolist(), p_decided)
+            slow_rows, decided = self._slow_rows(
+                day, d, np.flatnonzero(slow).tolist(), p_decided, p_rows
+            )
             for pos, row in slow_rows.items():
                 out[pos] = row
-            self._held_rows(out, todo, held[todo], s_held[todo])
+            self._held_rows(out, todo, held[todo], s_held[todo], p_rows)
         answer = out if self.order is None else [out[pos] for pos in self.order]
         self._previous = (d, held, s_held, slow, out, decided, answer)
         return answer
 
     def _held_rows(
-        self, out: list[dict], todo: np.ndarray, held: np.ndarray, s_held: np.ndarray
+        self,
+        out: list[dict] | dict[int, dict],
+        todo: np.ndarray,
+        held: np.ndarray,
+        s_held: np.ndarray,
+        before: Sequence[dict],
     ) -> None:
         """Rows of the sites at positions `todo`, each held by at most one period of each
-        kind that certainly applies (held, s_held: their rows, -1 for none)."""
+        kind that certainly applies (held, s_held: their rows, -1 for none).
+
+        Each row starts as a copy of the site's row in `before` (by position): its site
+        fields stay, every other field is set again. A copy of the day before's row is
+        cheaper than a new row of the site (its 11 site fields set one by one).
+        """
         c, s = self.c, self.s
         at = np.maximum(held, 0)
         fields = self.bound_fields + [_NO_BOUND]  # index -1: no bound
         start, end = c.start[at], c.end[at]
         uncertain = (self._qualified(start) | self._qualified(end)).tolist()
         actors = [*self.actors, _NO_ACTOR]  # index -1: no challenger
-        values, sets, sites = self.values, self.source_sets, self.sites
+        values, sets = self.values, self.source_sets
         s_at = np.maximum(s_held, 0)
-        statuses = [values[i] if i >= 0 else None for i in s.status[s_at].tolist()]
-        s_since = [fields[i][0] for i in s.start[s_at].tolist()]
-        verified = self.last_verified
-        for pos, h, a, ch, con, conf, note, pid, srcs, sb, eb, unc, sh, st, ss in zip(
+        s_values = [*values, "unknown"]  # index -1: no status period
+        statuses = [s_values[i] for i in np.where(s_held >= 0, s.status[s_at], -1).tolist()]
+        s_since = [fields[i][0] for i in np.where(s_held >= 0, s.start[s_at], -1).tolist()]
+        unknown = _UNKNOWN_ROW
+        for pos, h, a, ch, con, conf, note, pid, srcs, sb, eb, unc, st, ss in zip(
             todo.tolist(),
             held.tolist(),
             c.actor[at].tolist(),
@@ -775,22 +789,21 @@ class AsOfIndex:
             start.tolist(),
             end.tolist(),
             uncertain,
-            s_held.tolist(),
             statuses,
             s_since,
             strict=True,
         ):
-            row = out[pos] = _site_row(sites[pos], verified[pos])
-            if sh >= 0:
-                row["status"], row["status_since"] = st, ss
+            row = out[pos] = before[pos].copy()
+            row["status"], row["status_since"] = st, ss
             if h < 0:
-                row["sources"] = ()
+                row.update(unknown)
                 continue
             (row["controller"], row["controller_name"], row["controller_name_ar"],
              row["controller_short_ar"], row["controller_colour"]) = actors[a]  # fmt: skip
             row["since"], row["since_precision"], row["since_edtf"] = fields[sb]
             row["until"], row["until_precision"], row["until_edtf"] = fields[eb]
             row["uncertain"] = unc
+            row["transition"] = None
             row["contested"] = con
             row["challenger"] = actors[ch][0]
             row["confidence"] = values[conf]
@@ -802,12 +815,18 @@ class AsOfIndex:
         return self.bound_qualified[bound]  # -1 (no bound) reads the trailing False
 
     def _slow_rows(
-        self, day: dt.date, d: int, positions: Iterable[int], before: dict[int, tuple]
+        self,
+        day: dt.date,
+        d: int,
+        positions: Iterable[int],
+        before: dict[int, tuple],
+        before_rows: Sequence[dict],
     ) -> tuple[dict[int, dict], dict[int, tuple]]:
         """Sites with several periods that may apply, or one that may and not certainly:
         timeline.answer's rule on their candidates (the few sites in a window). Returns
         the rows and, by position, (what decided the row, the row): a site decided by
-        the same things as in `before` (the day asked before) keeps that row."""
+        the same things as in `before` (the day asked before) keeps that row
+        (`before_rows`: that day's rows, as in _held_rows)."""
         out: dict[int, dict] = {}
         decided: dict[int, tuple] = {}
         plain = []
@@ -885,7 +904,7 @@ class AsOfIndex:
         if by_holder:
             # Decided by at most one period of each kind: the same rows as certain holders.
             at, held_at, status_at, keys = zip(*by_holder, strict=True)
-            self._held_rows(out, np.array(at), np.array(held_at), np.array(status_at))
+            self._held_rows(out, np.array(at), np.array(held_at), np.array(status_at), before_rows)
             for pos, key in zip(at, keys, strict=True):
                 decided[pos] = (key, out[pos])
         return out, decided
@@ -1010,6 +1029,8 @@ _HELD_KEYS = ("controller", "controller_name", "controller_name_ar", "controller
 # No period on the day: the held fields of queries._state_row with no holder.
 _UNKNOWN = (None,) * 11 + (False, None, False, None, None, "", None)
 _ROW_KEYS = (*_ROW_SITE_KEYS, *_HELD_KEYS, "status", "status_since", "sources", "last_verified")
+# A row's fields with no period on the day, status included.
+_UNKNOWN_ROW = dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"sources": ()}
 _TEMPLATE = (
     dict.fromkeys(_ROW_KEYS) | dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"status": "unknown"}
 )
@@ -1024,6 +1045,19 @@ def _site_row(site: tuple, verified: str | None) -> dict:
      row["lon"], row["lat"], row["location_precision"], row["tracked"]) = site[1:]  # fmt: skip
     row["last_verified"] = verified
     return row
+
+
+class _SiteRows(Sequence[dict]):
+    """New rows of the sites (with no holder, unknown status), by position."""
+
+    def __init__(self, sites: list[tuple], verified: list[str | None]):
+        self.sites, self.verified = sites, verified
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def __getitem__(self, pos):  # type: ignore[override]
+        return _site_row(self.sites[pos], self.verified[pos])
 
 
 def _published_keys(sources: dict[int, dict]) -> dict[int, tuple]:

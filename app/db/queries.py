@@ -97,7 +97,9 @@ def _rows_size(rows: list[dict]) -> int:
     """Estimated bytes of as-of rows; their source dicts belong to the source cache."""
     if not rows:
         return approx_size(rows)
-    step = max(1, len(rows) // 64)
+    # Rows have the same keys and values of like sizes: a few tell the size of 10,000
+    # (sizing 150 of them took about 1 ms per request).
+    step = max(1, len(rows) // 16)
     sample = [{**r, "sources": None} for r in rows[::step]]
     return approx_size(sample) * len(rows) // len(sample)
 

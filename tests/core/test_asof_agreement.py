@@ -208,8 +208,9 @@ def test_python_sql_and_javascript_agree_as_of_every_day(app, world):
         slugs = [s.slug for s in queries.all_sites()]
         assert js["sites"] == slugs
         index = asof_index.AsOfIndex.load(data_version(db.session))
+        references = {}
         for day, js_rows in zip(days, js["answers"], strict=True):
-            reference = queries.compute_state_at(day)
+            reference = references[day] = queries.compute_state_at(day)
             assert index.rows(day) == reference, f"the as-of index differs from SQL on {day}"
             sql_rows = {r["slug"]: r for r in reference}
             for slug, js_row in zip(slugs, js_rows, strict=True):
@@ -219,6 +220,12 @@ def test_python_sql_and_javascript_agree_as_of_every_day(app, world):
                 assert js_row == _page_view(tracks[slug], day, sql), (
                     f"JavaScript differs from Python for {slug} on {day}"
                 )
+        # Backwards, each row starting from the later day's row of its site: the same
+        # rows, keys in the same order (JSON keeps it).
+        for day in reversed(days):
+            assert [list(r.items()) for r in index.rows(day)] == [
+                list(r.items()) for r in references[day]
+            ], f"the as-of index differs from SQL on {day}, going back"
         _check_change_points(js, tracks)
         _check_index_after_an_edit(days)
 
