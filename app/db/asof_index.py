@@ -734,7 +734,10 @@ class AsOfIndex:
             todo = np.flatnonzero(~slow)
             p_decided: dict[int, tuple] = {}
             p_rows: Sequence[dict] = _SiteRows(self.sites, self.last_verified)
+            reuse = None
         else:
+            self._previous = None  # from here on, no other reader takes the day's rows
+            reuse = _unshared(previous)
             _day, p_held, p_status, p_slow, p_rows, p_decided, _answer = previous
             out = list(p_rows)
             todo = np.flatnonzero(~slow & ((held != p_held) | (s_held != p_status) | p_slow))
@@ -744,8 +747,9 @@ class AsOfIndex:
             )
             for pos, row in slow_rows.items():
                 out[pos] = row
-            self._held_rows(out, todo, held[todo], s_held[todo], p_rows)
-        answer = out if self.order is None else [out[pos] for pos in self.order]
+            self._held_rows(out, todo, held[todo], s_held[todo], p_rows, reuse)
+        # The answer is a list of its own: `out` stays this index's (see _unshared).
+        answer = list(out) if self.order is None else [out[pos] for pos in self.order]
         self._previous = (d, held, s_held, slow, out, decided, answer)
         return answer
 
@@ -756,14 +760,18 @@ class AsOfIndex:
         held: np.ndarray,
         s_held: np.ndarray,
         before: Sequence[dict],
+        reuse: list[bool] | None = None,
     ) -> None:
         """Rows of the sites at positions `todo`, each held by at most one period of each
         kind that certainly applies (held, s_held: their rows, -1 for none).
 
-        Each row starts as a copy of the site's row in `before` (by position): its site
-        fields stay, every other field is set again. A copy of the day before's row is
-        cheaper than a new row of the site (its 11 site fields set one by one).
+        Each row starts as the site's row in `before` (by position): its site fields
+        stay, every other field is set again. That row itself when `reuse` says nothing
+        else holds it, else a copy: either is cheaper than a new row of the site (its 11
+        site fields set one by one), and a row set again is neither allocated nor freed.
         """
+        if reuse is None:
+            reuse = [False] * len(before)
         c, s = self.c, self.s
         at = np.maximum(held, 0)
         fields = self.bound_fields + [_NO_BOUND]  # index -1: no bound
@@ -793,7 +801,10 @@ class AsOfIndex:
             s_since,
             strict=True,
         ):
-            row = out[pos] = before[pos].copy()
+            row = before[pos]
+            if not reuse[pos]:
+                row = row.copy()
+            out[pos] = row
             row["status"], row["status_since"] = st, ss
             if h < 0:
                 row.update(unknown)
@@ -1045,6 +1056,41 @@ def _site_row(site: tuple, verified: str | None) -> dict:
      row["lon"], row["lat"], row["location_precision"], row["tracked"]) = site[1:]  # fmt: skip
     row["last_verified"] = verified
     return row
+
+
+def _reported(holders: int) -> int:
+    """What sys.getrefcount says, through map() over a list, of an object that `holders`
+    names or containers (and that list) hold: interpreters count their own references
+    differently."""
+    probe = object()
+    held = [probe] * holders
+    del probe
+    return next(map(sys.getrefcount, held[:1]))
+
+
+# An object held by two names or containers, as _unshared sees it.
+_HELD_TWICE = _reported(2)
+
+
+def _unshared(state: tuple) -> list[bool] | None:
+    """By position, whether only its own lists hold each row of `state` (an
+    AsOfIndex._previous that no longer is): such a row can be set again in place for
+    the next day, as no reader can see it. None when anything else holds the state or
+    its answer: another thread may be reading them.
+
+    CPython counts references exactly (NumPy's ndarray.resize checks the same way
+    before resizing in place). Each count here is of an object held twice when nothing
+    else holds it: the state by the caller's name and this call's; the answer by the
+    state and the name `answer`; a row by the lists `rows` and `answer` (a row decided
+    as on the day before is also held by `decided`, and is copied).
+    """
+    rows, answer = state[4], state[6]
+    if answer is rows:
+        return None
+    counts = list(map(sys.getrefcount, [state, answer, *rows]))
+    if counts[0] != _HELD_TWICE or counts[1] != _HELD_TWICE:
+        return None
+    return [n == _HELD_TWICE for n in counts[2:]]
 
 
 class _SiteRows(Sequence[dict]):

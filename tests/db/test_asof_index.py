@@ -2,6 +2,7 @@
 through any worker (the change log: sites reloaded, added or dropped, actors and sources
 patched), rebuilt in full when a write may change any site or the log has a gap, compact."""
 
+import copy
 import datetime as dt
 
 import pytest
@@ -70,6 +71,37 @@ def test_the_day_asked_last_is_answered_with_its_own_rows(ctx):
     assert other is not first and other == queries.compute_state_at(D(2014, 6, 1))
     again = index.rows(D(2015, 8, 1))
     assert again is not first and again == first == queries.compute_state_at(D(2015, 8, 1))
+
+
+def test_rows_no_reader_holds_are_set_again_for_the_next_day(ctx):
+    index = _index()
+    index.rows(D(2014, 6, 1))
+    before = {id(row) for row in index._previous[4]}  # ids only: holding rows would share them
+    after = index.rows(D(2017, 11, 3))
+    assert after == queries.compute_state_at(D(2017, 11, 3))
+    # Rows held by the day before's rows only are set again, not copied: the old rows
+    # are alive until the new ones are built, so an equal id is the same row.
+    assert sum(id(row) in before for row in after) >= len(after) // 2
+
+
+def test_rows_a_reader_still_holds_are_never_changed(ctx):
+    index = _index()
+    index.rows(D(2014, 6, 1))
+    by_slug = {row["slug"]: row for row in index.rows(D(2015, 8, 1))}  # the list is gone
+    kept = copy.deepcopy(by_slug)
+    answer = index.rows(D(1990, 1, 1))
+    for day in (D(2030, 1, 1), D(2015, 5, 21)):
+        index.rows(day)
+    assert by_slug == kept == {r["slug"]: r for r in queries.compute_state_at(D(2015, 8, 1))}
+    assert answer == queries.compute_state_at(D(1990, 1, 1))
+
+
+def test_rows_of_a_day_another_reader_took_are_never_changed(ctx):
+    index = _index()
+    index.rows(D(2015, 8, 1))
+    taken = index._previous  # as another thread's rows() holds it before answering
+    index.rows(D(1990, 1, 1))
+    assert taken[6] == queries.compute_state_at(D(2015, 8, 1))
 
 
 def test_one_index_per_version_shared_by_every_caller(ctx):
