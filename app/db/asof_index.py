@@ -909,8 +909,12 @@ class AsOfIndex:
             row["status"], row["status_since"] = state
             row["uncertain"] = True
             row["transition"] = self._transition(found, control, d)
-            cited = {id(x): x for i in found if control[i][8] >= 0 for x in sets[control[i][8]]}
-            row["sources"] = tuple(sorted(cited.values(), key=queries._published_key))
+            cites = {control[i][8] for i in found} - {-1}
+            if len(cites) == 1:  # one set: already in published order
+                row["sources"] = sets[cites.pop()]
+            else:
+                cited = {id(x): x for i in cites for x in sets[i]}
+                row["sources"] = tuple(sorted(cited.values(), key=queries._published_key))
             decided[pos] = (key, row)
         if by_holder:
             # Decided by at most one period of each kind: the same rows as certain holders.
