@@ -8,9 +8,6 @@ import orjson
 
 MEDIA_TYPE = "application/geo+json"
 
-# Internal helper fields that are not part of the public feature properties.
-_HIDDEN = {"lon", "lat"}
-
 
 def feature(fid, geometry: dict | None, properties: dict) -> dict:
     """A Feature; `fid` None leaves out the optional id member.
@@ -29,11 +26,30 @@ def point(lon: float, lat: float) -> dict:
     return {"type": "Point", "coordinates": [lon, lat]}
 
 
-def point_feature(row: dict, fid=None) -> dict:
-    """A Point feature at the row's lon/lat with every other field as a property."""
-    props = {k: v for k, v in row.items() if k not in _HIDDEN}
+def point_feature(row: dict, fid=None, shown: dict[int, list[dict]] | None = None) -> dict:
+    """A Point feature at the row's lon/lat with every other field as a property.
+
+    `shown` maps the id of a row's list of sources to its :func:`cited` form: rows that
+    share a list (as-of rows share their periods' sets) share that form too. The caller
+    keeps it no longer than those rows, whose lists the ids name.
+
+    >>> f = point_feature({"slug": "x", "lon": 40.9, "lat": 34.4, "sources": []}, "x")
+    >>> f["properties"], f["geometry"]["coordinates"]
+    ({'slug': 'x', 'sources': []}, [40.9, 34.4])
+    """
+    # A copy less the coordinates (which the geometry holds): several times faster than
+    # picking 30 fields one by one, in the same order.
+    props = row.copy()
+    del props["lon"], props["lat"]
     if "sources" in props:
-        props["sources"] = cited(props["sources"])
+        sources = props["sources"]
+        if shown is None:
+            props["sources"] = cited(sources)
+        else:
+            form = shown.get(id(sources))
+            if form is None:
+                form = shown[id(sources)] = cited(sources)
+            props["sources"] = form
     return feature(fid, point(row["lon"], row["lat"]), props)
 
 

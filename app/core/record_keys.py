@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from app.core import bounds
 
@@ -47,10 +48,17 @@ def period_key(site_slug: str, kind: str, start: bounds.Bound | dt.date | str | 
     if kind not in PERIOD_KINDS:
         raise ValueError(f"kind must be one of {PERIOD_KINDS}, not {kind!r}")
     if isinstance(start, str):
-        start = bounds.parse(start)
+        return f"{site_slug}.{kind}.{_text_days(start)}"
     if isinstance(start, dt.date):
         start = bounds.exact(start)
     return f"{site_slug}.{kind}.{_days_text(start)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_days(start: str) -> str:
+    # A feature collection names thousands of periods, most starting on a day another
+    # period of the collection starts on.
+    return _days_text(bounds.parse(start))
 
 
 def _days_text(start: bounds.Bound | None) -> str:

@@ -122,13 +122,16 @@ def sites_at(day: dt.date, bbox=None) -> list[dict]:
     """The state of every site on `day` as Point features (the map's own query)."""
     # Thousands of acyclic features, freed once serialised: no young sweeps over them.
     with collector.paused():
-        feats = [_state_feature(r) for r in queries.state_at(day)]
+        rows = queries.state_at(day)
+        shown: dict[int, list[dict]] = {}  # lives no longer than `rows`
+        feats = [_state_feature(r, shown) for r in rows]
     return [f for f in feats if bbox is None or _in_box(f["geometry"]["coordinates"], bbox)]
 
 
-def _state_feature(row: dict) -> dict:
-    """A state row as a feature, with `period_id` as the held period's record key."""
-    out = geojson.point_feature(row, row["slug"])
+def _state_feature(row: dict, shown: dict[int, list[dict]]) -> dict:
+    """A state row as a feature, with `period_id` as the held period's record key
+    (`shown`: as in geojson.point_feature)."""
+    out = geojson.point_feature(row, row["slug"], shown)
     key = row["period_id"] and period_key(row["slug"], "control", row["since_edtf"])
     out["properties"]["period_id"] = key  # a copy of the row's fields: the row stays as is
     return out

@@ -74,6 +74,20 @@ def test_point_feature_moves_lon_lat_into_the_geometry():
     assert "id" not in geojson.point_feature({"lon": 0, "lat": 0})
 
 
+def test_point_features_sharing_a_source_list_share_its_form():
+    shared, other = (_source(),), (_source(ref="S2"),)
+    rows = [{"slug": s, "lon": 1, "lat": 2, "sources": src} for s, src in
+            (("a", shared), ("b", other), ("c", shared))]  # fmt: skip
+    shown: dict = {}
+    feats = [geojson.point_feature(row, row["slug"], shown) for row in rows]
+    assert [list(f["properties"]) for f in feats] == [["slug", "sources"]] * 3  # in order
+    assert [f["properties"] for f in feats] == [
+        geojson.point_feature(row)["properties"] for row in rows
+    ]
+    a, b, c = (f["properties"]["sources"] for f in feats)
+    assert a is c and a is not b and len(shown) == 2
+
+
 @pytest.mark.parametrize(
     "published, precision, shown",
     [
