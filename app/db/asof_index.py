@@ -1106,7 +1106,7 @@ class _SiteRows(Sequence[dict]):
     def __len__(self) -> int:
         return len(self.sites)
 
-    def __getitem__(self, pos):  # type: ignore[override]
+    def __getitem__(self, pos):
         return _site_row(self.sites[pos], self.verified[pos])
 
 
