@@ -1074,6 +1074,9 @@ def _reported(holders: int) -> int:
 
 # An object held by two names or containers, as _unshared sees it.
 _HELD_TWICE = _reported(2)
+# Without the GIL (free-threaded builds) counts are not exact and another thread may
+# take a reference between the count and the change: rows are then always copied.
+_COUNTS_HOLD = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
 def _unshared(state: tuple) -> list[bool] | None:
@@ -1089,7 +1092,7 @@ def _unshared(state: tuple) -> list[bool] | None:
     as on the day before is also held by `decided`, and is copied).
     """
     rows, answer = state[4], state[6]
-    if answer is rows:
+    if answer is rows or not _COUNTS_HOLD:
         return None
     counts = list(map(sys.getrefcount, [state, answer, *rows]))
     if counts[0] != _HELD_TWICE or counts[1] != _HELD_TWICE:
