@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import String, bindparam, cast, exists, func, literal, select, union
+from sqlalchemy import String, bindparam, cast, func, select, union
 
 from app.core import asof_index, cache, clock, collector, timeline, vocabulary
 from app.core.asof_index import Track
@@ -44,9 +44,7 @@ from app.db.models import (
     Site,
     Source,
     StatusPeriod,
-    Verification,
     control_period_source,
-    status_period_source,
 )
 from app.db.session_events import MOST_SITES, data_version
 from app.extensions import db
@@ -1227,20 +1225,8 @@ def _before_slug():
 @functools.cache
 def _some_sites():
     """queries._SITE_STATEMENT for the sites bound as `sites`, each with the last days of
-    the three parts of freshness.last_verified (the largest is the site's)."""
-    parts = [select(func.max(Verification.day)).where(Verification.site_id == Site.id)]
-    for model, link, key in (
-        (ControlPeriod, control_period_source, control_period_source.c.control_period_id),
-        (StatusPeriod, status_period_source, status_period_source.c.status_period_id),
-    ):
-        parts.append(
-            select(func.max(model.start_earliest)).where(
-                model.site_id == Site.id,
-                model.start_earliest.is_not(None),
-                exists(select(literal(1)).select_from(link).where(key == model.id)),
-            )
-        )
-    return queries._SITE_STATEMENT.add_columns(*(p.scalar_subquery() for p in parts)).where(
+    freshness's kinds of confirmation (the largest is the site's last verified day)."""
+    return queries._SITE_STATEMENT.add_columns(*freshness.latest_days(Site.id)).where(
         Site.id.in_(bindparam("sites", expanding=True))
     )
 

@@ -28,20 +28,38 @@ from app.extensions import db
 __all__ = ["evidence", "last_verified", "last_verified_by_site", "stalest_sites"]
 
 
-def _days():
-    """(site_id, day) for every verification and every sourced period's first day."""
-    parts = [select(Verification.site_id.label("site_id"), Verification.day.label("day"))]
+def _confirmations() -> list[tuple[Any, Any, tuple]]:
+    """(site id column, day column, conditions) of each kind of confirming day: a
+    verification, and a sourced period's first day (control, then status)."""
+    parts: list[tuple[Any, Any, tuple]] = [(Verification.site_id, Verification.day, ())]
     for model, link, key in (
         (ControlPeriod, control_period_source, control_period_source.c.control_period_id),
         (StatusPeriod, status_period_source, status_period_source.c.status_period_id),
     ):
+        sourced = exists(select(literal(1)).select_from(link).where(key == model.id))
         parts.append(
-            select(model.site_id.label("site_id"), model.start_earliest.label("day")).where(
-                model.start_earliest.is_not(None),
-                exists(select(literal(1)).select_from(link).where(key == model.id)),
-            )
+            (model.site_id, model.start_earliest, (model.start_earliest.is_not(None), sourced))
         )
+    return parts
+
+
+def _days():
+    """(site_id, day) for every verification and every sourced period's first day."""
+    parts = [
+        select(site.label("site_id"), day.label("day")).where(*conditions)
+        for site, day, conditions in _confirmations()
+    ]
     return union_all(*parts).subquery("confirmed")
+
+
+def latest_days(site_id) -> list:
+    """For a query of sites (`site_id`: its site id column), the last day of each kind
+    of confirmation of each site as a scalar subquery: the largest that is not null is
+    the site's last verified day. Read with the site's own fields, no union is needed."""
+    return [
+        select(func.max(day)).where(site == site_id, *conditions).scalar_subquery()
+        for site, day, conditions in _confirmations()
+    ]
 
 
 def _latest():
