@@ -68,8 +68,6 @@ _inline_lock = threading.Lock()
 
 _NO_BOUND = (None, None, None)
 _NO_ACTOR = (None, None, None, None, None)
-_CONTROL_FIELDS = ("start", "end", "actor", "challenger", "contested", "confidence", "note",
-                   "period_id", "sources")  # fmt: skip
 # A control row's labels of its holder, in the order of the actors' tuples (_ACTORS).
 _CONTROLLER_KEYS = ("controller", "controller_name", "controller_name_ar", "controller_short_ar",
                     "controller_colour")  # fmt: skip
@@ -293,6 +291,9 @@ class AsOfIndex:
         self.windows: dict[int, tuple[str, str | None, str | None, str]] = {}
         self.start_days: list[tuple[int, int]] = [asof_index.start_days(None)]
         self.end_days: list[tuple[int, int]] = [asof_index.end_days(None)]
+        # By bound, as arrays: the certain start and the certain end days.
+        self.certain_start = np.array([self.start_days[0][1]], dtype=np.int32)
+        self.certain_end = np.array([self.end_days[0][0]], dtype=np.int32)
         self.bound_qualified = np.zeros(1, dtype=bool)
         self.actors: list[tuple] = []  # (slug, name, name_ar, short_ar, colour)
         self.actor_at: dict[int | None, int] = {None: -1}  # actor id → its place in actors
@@ -412,6 +413,8 @@ class AsOfIndex:
         # (possible, certain) start and (certain, possible) end days by bound; -1: none.
         self.start_days = [*map(asof_index.start_days, self.bounds), asof_index.start_days(None)]
         self.end_days = [*map(asof_index.end_days, self.bounds), asof_index.end_days(None)]
+        self.certain_start = np.array([d[1] for d in self.start_days], dtype=np.int32)
+        self.certain_end = np.array([d[0] for d in self.end_days], dtype=np.int32)
 
     def _measure(self) -> None:
         self.footprint = self.nbytes + sum(
@@ -741,7 +744,7 @@ class AsOfIndex:
             todo = np.flatnonzero(~slow & ((held != p_held) | (s_held != p_status) | p_slow))
         with collector.paused():
             slow_rows, decided = self._slow_rows(
-                day, d, np.flatnonzero(slow).tolist(), p_decided, p_rows
+                day, d, np.flatnonzero(slow).tolist(), p_decided, p_rows, reuse
             )
             for pos, row in slow_rows.items():
                 out[pos] = row
@@ -827,124 +830,124 @@ class AsOfIndex:
         self,
         day: dt.date,
         d: int,
-        positions: Iterable[int],
+        positions: list[int],
         before: dict[int, tuple],
         before_rows: Sequence[dict],
+        reuse: list[bool] | None = None,
     ) -> tuple[dict[int, dict], dict[int, tuple]]:
         """Sites with several periods that may apply, or one that may and not certainly:
         timeline.answer's rule on their candidates (the few sites in a window). Returns
         the rows and, by position, (what decided the row, the row): a site decided by
         the same things as in `before` (the day asked before) keeps that row
-        (`before_rows`: that day's rows, as in _held_rows)."""
+        (`before_rows` and `reuse`: that day's rows, as in _held_rows)."""
         out: dict[int, dict] = {}
         decided: dict[int, tuple] = {}
-        plain = []
-        for pos in positions:
-            reloaded = self.overlay.get(self.sites[pos][0])
-            if reloaded is not None:
-                out[pos] = self._reloaded_row(day, reloaded)
-            else:
-                plain.append(pos)
+        plain = positions
+        if self.overlay:  # sites reloaded after a write: the SQL path's rule
+            plain = []
+            for pos in positions:
+                reloaded = self.overlay.get(self.sites[pos][0])
+                if reloaded is not None:
+                    out[pos] = self._reloaded_row(day, reloaded)
+                else:
+                    plain.append(pos)
         c, s = self.c, self.s
         c_found = self.control.candidates_of(plain, d)
         s_found = self.status.candidates_of(plain, d)
-        c_flat = np.array([i for f in c_found for i in f], dtype=np.int64)
-        s_flat = np.array([i for f in s_found for i in f], dtype=np.int64)
-        control = dict(
-            zip(
-                c_flat.tolist(),
-                zip(
-                    *(getattr(c, name)[c_flat].tolist() for name in _CONTROL_FIELDS),
-                    strict=True,
-                ),
-                strict=True,
-            )
-        )
-        status = dict(
-            zip(
-                s_flat.tolist(),
-                zip(
-                    s.start[s_flat].tolist(),
-                    s.end[s_flat].tolist(),
-                    s.status[s_flat].tolist(),
-                    strict=True,
-                ),  # fmt: skip
-                strict=True,
-            )
-        )
-        starts, ends, fields = self.start_days, self.end_days, self.bound_fields + [_NO_BOUND]
-        values, sets = self.values, self.source_sets
+        # Every candidate's fields at once, flat in the sites' order (each site's
+        # candidates in start order): per site, a run of `len(found)` of them.
+        c_flat = np.fromiter(itertools.chain.from_iterable(c_found), dtype=np.int64)
+        s_flat = np.fromiter(itertools.chain.from_iterable(s_found), dtype=np.int64)
+        c_start, c_end = c.start[c_flat], c.end[c_flat]
+        begun = (self.certain_start[c_start] <= d).tolist()  # else before its certain start
+        ended = (self.certain_end[c_end] <= d).tolist()  # at or after its certain end
+        actor, cites = c.actor[c_flat].tolist(), c.sources[c_flat].tolist()
+        c_start, c_end = c_start.tolist(), c_end.tolist()
+        s_start = s.start[s_flat]
+        s_holds = (
+            (self.certain_start[s_start] <= d) & (d < self.certain_end[s.end[s_flat]])
+        ).tolist()
+        s_status, s_start = s.status[s_flat].tolist(), s_start.tolist()
+        fields, values, sets = self.bound_fields + [_NO_BOUND], self.values, self.source_sets
         by_holder = []  # (position, control row or -1, status row or -1, what decided it)
+        k = ks = 0  # where the site's runs start in the flat lists
         for pos, found, found_status in zip(plain, c_found, s_found, strict=True):
-            site, verified = self.sites[pos], self.last_verified[pos]
-            state, s_held = ("unknown", None), None
-            for i in found_status:
-                sb, eb, st = status[i]
-                if starts[sb][1] <= d < ends[eb][0]:
-                    state, s_held = (values[st], fields[sb][0]), i
+            n, ns = len(found), len(found_status)
+            state, s_held = _NO_STATUS, None
+            for j in range(ks, ks + ns):
+                if s_holds[j]:
+                    state = (values[s_status[j]], fields[s_start[j]][0])
+                    s_held = found_status[j - ks]
                     break
-            held = next(
-                (i for i in found if starts[control[i][0]][1] <= d < ends[control[i][1]][0]),
-                None,
-            )
+            ks += ns
+            held = None
+            for j in range(k, k + n):
+                if begun[j] and not ended[j]:
+                    held = found[j - k]
+                    break
             # A transition's words depend on whether the day is before or after its ends.
-            edges = (
-                (d < starts[control[found[0]][0]][1], ends[control[found[-1]][1]][0] <= d)
-                if held is None and found
-                else None
-            )
+            edges = (not begun[k], ended[k + n - 1]) if held is None and n else None
+            first, last = k, k + n - 1
+            k += n
             key = (found, held, s_held, edges)
             kept = before.get(pos)
             if kept is not None and kept[0] == key:
                 out[pos], decided[pos] = kept[1], kept
                 continue
-            if held is not None or not found:
+            if held is not None or not n:
                 by_holder.append(
                     (pos, -1 if held is None else held, -1 if s_held is None else s_held, key)
                 )
                 continue
-            row = out[pos] = _site_row(site, verified)
+            row = before_rows[pos]
+            if reuse is None or not reuse[pos]:
+                row = row.copy()
+            out[pos] = row
+            row.update(_IN_WINDOW)
             row["status"], row["status_since"] = state
-            row["uncertain"] = True
-            row["transition"] = self._transition(found, control, d)
-            cites = {control[i][8] for i in found} - {-1}
-            if len(cites) == 1:  # one set: already in published order
-                row["sources"] = sets[cites.pop()]
+            assert edges is not None
+            before_first, after_last = edges
+            if not after_last:
+                window = c_start[last]
+            elif not before_first:
+                window = c_end[first]
             else:
-                cited = {id(x): x for i in cites for x in sets[i]}
-                row["sources"] = tuple(sorted(cited.values(), key=queries._published_key))
+                window = c_end[last]
+            row["transition"] = self._transition(actor[first : last + 1], edges, window)
+            cited = set(cites[first : last + 1]) - {-1}
+            if len(cited) == 1:  # one set: already in published order
+                row["sources"] = sets[cited.pop()]
+            else:
+                union = {id(x): x for i in cited for x in sets[i]}
+                row["sources"] = tuple(sorted(union.values(), key=queries._published_key))
             decided[pos] = (key, row)
         if by_holder:
             # Decided by at most one period of each kind: the same rows as certain holders.
             at, held_at, status_at, keys = zip(*by_holder, strict=True)
-            self._held_rows(out, np.array(at), np.array(held_at), np.array(status_at), before_rows)
+            self._held_rows(
+                out, np.array(at), np.array(held_at), np.array(status_at), before_rows, reuse
+            )
             for pos, key in zip(at, keys, strict=True):
                 decided[pos] = (key, out[pos])
         return out, decided
 
-    def _transition(self, found: list[int], control: dict[int, tuple], d: int) -> dict:
-        """queries._transition of timeline.answer's Transition for these candidates."""
-        first, last = control[found[0]], control[found[-1]]
-        before = d < self.start_days[first[0]][1]
-        after = self.end_days[last[1]][0] <= d
-        if not after:
-            window = last[0]
-        elif not before:
-            window = first[1]
-        else:
-            window = last[1]
-        actors = [self.actors[control[i][2]] for i in found]
-        names = [a[1] for a in actors]
-        names_ar = [a[2] or a[1] for a in actors]
-        edge_before, edge_after = (["unknown"] if before else []), (["unknown"] if after else [])
+    def _transition(self, actors: list[int], edges: tuple[bool, bool], window: int) -> dict:
+        """queries._transition of timeline.answer's Transition between these candidates'
+        actors (by index), with the day before the first's start or after the last's end
+        (`edges`) and the bound whose window holds the day."""
+        before, after = edges
+        labels = self.actors
+        slugs, names, names_ar, _short, colours = zip(*map(labels.__getitem__, actors), strict=True)
+        names_ar = [ar or name for ar, name in zip(names_ar, names, strict=True)]
+        edge_before, edge_after = (("unknown",) if before else ()), (("unknown",) if after else ())
         text, earliest, latest, reading = self._window(window)
         return {
-            "from": None if before else actors[0][0],
-            "to": None if after else actors[-1][0],
-            "candidates": [a[0] for a in actors],
-            "colours": [a[4] for a in actors],
-            "names": edge_before + names + edge_after,
-            "names_ar": edge_before + names_ar + edge_after,
+            "from": None if before else slugs[0],
+            "to": None if after else slugs[-1],
+            "candidates": list(slugs),
+            "colours": list(colours),
+            "names": [*edge_before, *names, *edge_after],
+            "names_ar": [*edge_before, *names_ar, *edge_after],
             "window": text,
             "earliest": earliest,
             "latest": latest,
@@ -1044,6 +1047,9 @@ _UNKNOWN = (None,) * 11 + (False, None, False, None, None, "", None)
 _ROW_KEYS = (*_ROW_SITE_KEYS, *_HELD_KEYS, "status", "status_since", "sources", "last_verified")
 # A row's fields with no period on the day, status included.
 _UNKNOWN_ROW = dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"sources": ()}
+# A row's fields in a transition window, before its transition and sources are set.
+_IN_WINDOW = _UNKNOWN_ROW | {"uncertain": True}
+_NO_STATUS = ("unknown", None)
 _TEMPLATE = (
     dict.fromkeys(_ROW_KEYS) | dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"status": "unknown"}
 )
