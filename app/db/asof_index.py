@@ -306,6 +306,8 @@ class AsOfIndex:
         self.set_starts = np.zeros(1, dtype=np.int64)
         self.c = _Payload()
         self.s = _Payload()
+        # The labels above as object arrays, gathered for thousands of rows at once.
+        self.gather = _Gather.of(self)
         # Positions in the order of the answers once sites were added or deleted after
         # the full build (None: position order).
         self.order: list[int] | None = None
@@ -401,6 +403,7 @@ class AsOfIndex:
             for name, column in vars(payload).items():
                 setattr(payload, name, np.append(column, -1).astype(column.dtype))
         self._bound_days()
+        self.gather = _Gather.of(self)
         self.control = self._track(self.c)
         self.status = self._track(self.s)
         self._measure()
@@ -421,7 +424,7 @@ class AsOfIndex:
             cache.approx_size(part)
             for part in (self.sites, self.position, self.last_verified, self.bounds,
                          self.bound_fields, self.start_days, self.end_days, self.values)
-        ) + sum(map(sys.getsizeof, self.source_sets))  # fmt: skip
+        ) + sum(map(sys.getsizeof, self.source_sets)) + self.gather.nbytes  # fmt: skip
 
     # ---- files (app.db.asof_files) --------------------------------------------------------
 
@@ -479,6 +482,7 @@ class AsOfIndex:
         for name in _TRACKS:
             columns = {slot: arrays[f"{name}.{slot}"] for slot in _TRACK_ARRAYS}
             setattr(self, name, Track(len(self.sites), **columns))
+        self.gather = _Gather.of(self)
         self._measure()
         return self
 
@@ -650,6 +654,7 @@ class AsOfIndex:
         old, self.actors = self.actors, list(self.actors)
         for r in db.session.connection().execute(_ACTORS.where(Actor.id.in_(known))):
             self.actors[self.actor_at[r[0]]] = tuple(r[1:])
+        self.gather = self.gather._replace(**_Gather.actor_arrays(self.actors))
         # Reloaded rows carry the labels of when they were read: the old ones (slugs are
         # unique, so the old slug names the actor).
         relabel = {
@@ -692,9 +697,11 @@ class AsOfIndex:
             set_ids = set_ids.copy()  # older versions keep theirs
             set_ids[slots] = members
         sets, get, flat, at = list(self.source_sets), sources.get, members.tolist(), 0
+        gathered = self.gather.sets.copy()
         for k, n in zip(hit.tolist(), lengths.tolist(), strict=True):
-            sets[k] = tuple(filter(None, map(get, flat[at : at + n])))  # none: -1, deleted
+            sets[k] = gathered[k] = tuple(filter(None, map(get, flat[at : at + n])))  # -1: none
             at += n
+        self.gather = self.gather._replace(sets=gathered)
         # Reloaded rows cite the sources as they were read: the old dicts.
         swap = [(self.sources[i], sources.get(i)) for i in known]
         self.overlay = {s: _recited(r, swap, resort) for s, r in self.overlay.items()}
@@ -773,30 +780,26 @@ class AsOfIndex:
         """
         if reuse is None:
             reuse = [False] * len(before)
-        c, s = self.c, self.s
+        c, s, g = self.c, self.s, self.gather
         at = np.maximum(held, 0)
-        fields = self.bound_fields + [_NO_BOUND]  # index -1: no bound
         start, end = c.start[at], c.end[at]
         uncertain = (self._qualified(start) | self._qualified(end)).tolist()
-        actors = [*self.actors, _NO_ACTOR]  # index -1: no challenger
-        values, sets = self.values, self.source_sets
         s_at = np.maximum(s_held, 0)
-        s_values = [*values, "unknown"]  # index -1: no status period
-        statuses = [s_values[i] for i in np.where(s_held >= 0, s.status[s_at], -1).tolist()]
-        s_since = [fields[i][0] for i in np.where(s_held >= 0, s.start[s_at], -1).tolist()]
+        statuses = g.values[np.where(s_held >= 0, s.status[s_at], -1)].tolist()
+        s_since = g.since[np.where(s_held >= 0, s.start[s_at], -1)].tolist()
         unknown = _UNKNOWN_ROW
         for pos, h, a, ch, con, conf, note, pid, srcs, sb, eb, unc, st, ss in zip(
             todo.tolist(),
             held.tolist(),
-            c.actor[at].tolist(),
-            c.challenger[at].tolist(),
+            g.actors[c.actor[at]].tolist(),
+            g.slugs[c.challenger[at]].tolist(),
             c.contested[at].tolist(),
-            c.confidence[at].tolist(),
-            c.note[at].tolist(),
+            g.values[c.confidence[at]].tolist(),
+            g.values[c.note[at]].tolist(),
             c.period_id[at].tolist(),
-            c.sources[at].tolist(),
-            start.tolist(),
-            end.tolist(),
+            g.sets[c.sources[at]].tolist(),
+            g.fields[start].tolist(),
+            g.fields[end].tolist(),
             uncertain,
             statuses,
             s_since,
@@ -811,17 +814,17 @@ class AsOfIndex:
                 row.update(unknown)
                 continue
             (row["controller"], row["controller_name"], row["controller_name_ar"],
-             row["controller_short_ar"], row["controller_colour"]) = actors[a]  # fmt: skip
-            row["since"], row["since_precision"], row["since_edtf"] = fields[sb]
-            row["until"], row["until_precision"], row["until_edtf"] = fields[eb]
+             row["controller_short_ar"], row["controller_colour"]) = a  # fmt: skip
+            row["since"], row["since_precision"], row["since_edtf"] = sb
+            row["until"], row["until_precision"], row["until_edtf"] = eb
             row["uncertain"] = unc
             row["transition"] = None
             row["contested"] = con
-            row["challenger"] = actors[ch][0]
-            row["confidence"] = values[conf]
-            row["note"] = values[note]
+            row["challenger"] = ch
+            row["confidence"] = conf
+            row["note"] = note
             row["period_id"] = pid
-            row["sources"] = sets[srcs] if srcs >= 0 else ()
+            row["sources"] = srcs
 
     def _qualified(self, bound: np.ndarray) -> np.ndarray:
         return self.bound_qualified[bound]  # -1 (no bound) reads the trailing False
@@ -1010,6 +1013,49 @@ _DTYPES = {"site": np.int32, "period_id": np.int64, "start": np.int32, "end": np
            "actor": np.int16, "challenger": np.int16, "contested": np.bool_,
            "confidence": np.int32, "note": np.int32, "sources": np.int32,
            "status": np.int32}  # fmt: skip
+
+
+class _Gather(NamedTuple):
+    """An index's labels as object arrays, by the index its payload holds (-1: none):
+    one NumPy gather takes them for every row of a day, where indexing a list took a
+    Python step and a new int each."""
+
+    actors: np.ndarray  # (slug, name, name_ar, short_ar, colour); -1: all None
+    slugs: np.ndarray  # an actor's slug (a challenger's label); -1: None
+    fields: np.ndarray  # a bound's (iso earliest, precision, text); -1: all None
+    since: np.ndarray  # a bound's iso earliest day; -1: None
+    values: np.ndarray  # interned notes, confidences and statuses; -1: "unknown"
+    sets: np.ndarray  # cited sources in published order; -1: none
+
+    @classmethod
+    def of(cls, index: AsOfIndex) -> _Gather:
+        """The arrays of `index`'s labels as they are now."""
+        fields = [*index.bound_fields, _NO_BOUND]
+        return cls(
+            **cls.actor_arrays(index.actors),
+            fields=_objects(fields),
+            since=_objects([f[0] for f in fields]),
+            values=_objects([*index.values, "unknown"]),
+            sets=_objects([*index.source_sets, ()]),
+        )
+
+    @staticmethod
+    def actor_arrays(actors: list[tuple]) -> dict[str, np.ndarray]:
+        """The actors' two arrays, to be replaced together when an actor is renamed."""
+        return {
+            "actors": _objects([*actors, _NO_ACTOR]),
+            "slugs": _objects([*(a[0] for a in actors), None]),
+        }
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays (the labels are the index's own)."""
+        return sum(a.nbytes for a in self)
+
+
+def _objects(items: list) -> np.ndarray:
+    """A 1-D object array of `items` (tuples stay whole)."""
+    return np.fromiter(items, dtype=object, count=len(items))
 
 
 class _Payload:
