@@ -873,6 +873,7 @@ class AsOfIndex:
         s_status, s_start = s.status[s_flat].tolist(), s_start.tolist()
         fields, values, sets = self.bound_fields + [_NO_BOUND], self.values, self.source_sets
         by_holder = []  # (position, control row or -1, status row or -1, what decided it)
+        transitions: dict[tuple, dict] = {}
         k = ks = 0  # where the site's runs start in the flat lists
         for pos, found, found_status in zip(plain, c_found, s_found, strict=True):
             n, ns = len(found), len(found_status)
@@ -916,7 +917,13 @@ class AsOfIndex:
                 window = c_end[first]
             else:
                 window = c_end[last]
-            row["transition"] = self._transition(actor[first : last + 1], edges, window)
+            # Sites between the same actors in the same window share one transition
+            # (about 2.4 a day at 10,000 demo sites; rows are read-only).
+            actors = actor[first : last + 1]
+            made = transitions.get(between := (*actors, edges, window))
+            if made is None:
+                made = transitions[between] = self._transition(actors, edges, window)
+            row["transition"] = made
             cited = set(cites[first : last + 1]) - {-1}
             if len(cited) == 1:  # one set: already in published order
                 row["sources"] = sets[cited.pop()]
