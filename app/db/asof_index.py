@@ -909,8 +909,7 @@ class AsOfIndex:
             out[pos] = row
             row.update(_IN_WINDOW)
             row["status"], row["status_since"] = state
-            assert edges is not None
-            before_first, after_last = edges
+            before_first, after_last = edges  # set: no holder, some candidates
             if not after_last:
                 window = c_start[last]
             elif not before_first:
