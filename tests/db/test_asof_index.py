@@ -337,13 +337,16 @@ def _shown_sources() -> set[str]:
 def test_a_source_edit_is_patched_where_it_is_cited(ctx):
     before = _index()
     source = _tanf_period().sources[0]
-    source.title = "Retitled"
+    title, source.title = source.title, "Retitled"
     db.session.commit()
     assert (_logged_sites(), _logged("sources"), _logged("actors")) == (set(), {source.id}, set())
     after = _index()
     assert after.c is before.c and not after.overlay  # no site reloaded, nothing rebuilt
     assert after.source_sets is not before.source_sets
     assert all(s["title"] != "Retitled" for cited in before.source_sets for s in cited)
+    # The older version answers as it did: its arrays of labels are its own.
+    shown = {s["title"] for day in DAYS for r in before.rows(day) for s in r["sources"]}
+    assert title in shown and "Retitled" not in shown
     _answers_agree()
     assert "Retitled" in _shown_sources()
     db.session.add(Source(ref="S-new", title="Not cited yet", publisher="P", url="https://x.org"))
@@ -385,12 +388,14 @@ def test_a_source_edited_then_deleted_before_the_next_request_leaves_every_set(c
 def test_an_actor_edit_is_patched_where_it_holds_or_challenges(ctx):
     before = _index()
     actor = _tanf_period().actor
-    actor.name, actor.colour = "Renamed actor", "#123456"
+    name, (actor.name, actor.colour) = actor.name, ("Renamed actor", "#123456")
     db.session.commit()
     assert (_logged_sites(), _logged("actors"), _logged("sources")) == (set(), {actor.id}, set())
     after = _index()
     assert after.c is before.c and not after.overlay
     assert after.actors is not before.actors and "Renamed actor" not in str(before.actors)
+    shown = {r["controller_name"] for day in DAYS for r in before.rows(day)}
+    assert name in shown and "Renamed actor" not in shown
     _answers_agree()
     names = {r["controller_name"] for day in DAYS for r in queries.state_at(day)}
     assert "Renamed actor" in names
