@@ -854,7 +854,7 @@ class AsOfIndex:
                     out[pos] = self._reloaded_row(day, reloaded)
                 else:
                     plain.append(pos)
-        c, s = self.c, self.s
+        c, s, g = self.c, self.s, self.gather
         c_found = self.control.candidates_of(plain, d)
         s_found = self.status.candidates_of(plain, d)
         # Every candidate's fields at once, flat in the sites' order (each site's
@@ -870,8 +870,8 @@ class AsOfIndex:
         s_holds = (
             (self.certain_start[s_start] <= d) & (d < self.certain_end[s.end[s_flat]])
         ).tolist()
-        s_status, s_start = s.status[s_flat].tolist(), s_start.tolist()
-        fields, values, sets = self.bound_fields + [_NO_BOUND], self.values, self.source_sets
+        s_status, s_since = g.values[s.status[s_flat]].tolist(), g.since[s_start].tolist()
+        sets = self.source_sets
         by_holder = []  # (position, control row or -1, status row or -1, what decided it)
         transitions: dict[tuple, dict] = {}
         k = ks = 0  # where the site's runs start in the flat lists
@@ -880,7 +880,7 @@ class AsOfIndex:
             state, s_held = _NO_STATUS, None
             for j in range(ks, ks + ns):
                 if s_holds[j]:
-                    state = (values[s_status[j]], fields[s_start[j]][0])
+                    state = (s_status[j], s_since[j])
                     s_held = found_status[j - ks]
                     break
             ks += ns
