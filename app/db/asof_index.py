@@ -289,6 +289,9 @@ class AsOfIndex:
         self.bound_fields: list[tuple] = []  # (iso earliest, precision, text) by bound
         # A transition window's fields by bound: (text, earliest, latest, words).
         self.windows: dict[int, tuple[str, str | None, str | None, str]] = {}
+        # A transition's actors' part by (actor indices…, edges): built once, as the
+        # windows are (a new dict when actors' labels change).
+        self.between: dict[tuple, dict] = {}
         self.start_days: list[tuple[int, int]] = [asof_index.start_days(None)]
         self.end_days: list[tuple[int, int]] = [asof_index.end_days(None)]
         # By bound, as arrays: the certain start and the certain end days.
@@ -651,7 +654,7 @@ class AsOfIndex:
         known = [i for i in ids if i in self.actor_at]
         if not known:
             return
-        old, self.actors = self.actors, list(self.actors)
+        old, self.actors, self.between = self.actors, list(self.actors), {}
         for r in db.session.connection().execute(_ACTORS.where(Actor.id.in_(known))):
             self.actors[self.actor_at[r[0]]] = tuple(r[1:])
         self.gather = self.gather._replace(**_Gather.actor_arrays(self.actors))
@@ -944,12 +947,20 @@ class AsOfIndex:
         """queries._transition of timeline.answer's Transition between these candidates'
         actors (by index), with the day before the first's start or after the last's end
         (`edges`) and the bound whose window holds the day."""
+        part = self.between.get(key := (*actors, *edges))
+        if part is None:
+            part = self.between[key] = self._between(actors, edges)
+        text, earliest, latest, reading = self._window(window)
+        return {**part, "window": text, "earliest": earliest, "latest": latest, "reading": reading}
+
+    def _between(self, actors: list[int], edges: tuple[bool, bool]) -> dict:
+        """A transition's fields that its actors and edges decide (its lists are shared:
+        rows are read-only)."""
         before, after = edges
         labels = self.actors
         slugs, names, names_ar, _short, colours = zip(*map(labels.__getitem__, actors), strict=True)
         names_ar = [ar or name for ar, name in zip(names_ar, names, strict=True)]
         edge_before, edge_after = (("unknown",) if before else ()), (("unknown",) if after else ())
-        text, earliest, latest, reading = self._window(window)
         return {
             "from": None if before else slugs[0],
             "to": None if after else slugs[-1],
@@ -957,10 +968,6 @@ class AsOfIndex:
             "colours": list(colours),
             "names": [*edge_before, *names, *edge_after],
             "names_ar": [*edge_before, *names_ar, *edge_after],
-            "window": text,
-            "earliest": earliest,
-            "latest": latest,
-            "reading": reading,
         }
 
     def _window(self, at: int) -> tuple[str, str | None, str | None, str]:

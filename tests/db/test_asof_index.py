@@ -11,6 +11,7 @@ from sqlalchemy import delete, event, select, update
 from app.core.bounds import parse
 from app.db import asof_index, queries, session_events
 from app.db.models import (
+    Actor,
     ControlPeriod,
     Crossing,
     DataChange,
@@ -633,3 +634,20 @@ def test_a_kept_index_is_set_aside_from_the_cache_budget(ctx):
     assert left < free
     asof_index.forget()
     assert sum(limit for *_, limit in cache.usage().values()) == free
+
+
+def test_a_renamed_actor_shows_in_transitions_asked_before(ctx):
+    before = _index()
+    day, row = next(
+        (day, row) for day in DAYS for row in before.rows(day) if row["transition"] and
+        row["transition"]["candidates"]
+    )  # fmt: skip
+    slug = row["transition"]["candidates"][0]
+    actor = db.session.scalars(select(Actor).where(Actor.slug == slug)).one()
+    old_name, actor.name = actor.name, "Renamed actor"
+    db.session.commit()
+    after = {r["slug"]: r for r in _index().rows(day)}[row["slug"]]["transition"]
+    assert "Renamed actor" in after["names"] and old_name not in after["names"]
+    assert old_name in row["transition"]["names"]  # the older index keeps its own
+    assert {r["slug"]: r for r in before.rows(day)}[row["slug"]]["transition"] == row["transition"]
+    _answers_agree()
