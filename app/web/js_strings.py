@@ -112,11 +112,13 @@ def bound_reading(value: bounds.Bound | str | dt.date | None) -> str:
     return _bound(value).reading(date_words())
 
 
-def day_label(day: dt.date | None, precision: str = "day", none: str = "") -> str:
-    """Jinja filter: a day at its precision, "4 Mar 2013", "Mar 2013", "2013"
-    (timeline.format_bound in this request's language)."""
-    if day is None:
+def day_label(day: dt.date | str | None, precision: str = "day", none: str = "") -> str:
+    """Jinja filter: a day (or its ISO text) at its precision, "4 Mar 2013", "Mar 2013",
+    "2013" (timeline.format_bound in this request's language)."""
+    if not day:
         return none
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
     return bounds.at_precision(day, precision).short(date_words())
 
 

@@ -269,3 +269,12 @@ def test_refusals_speak_the_readers_language_and_still_name_the_parameter(seeded
     fresh = seeded_client.application.test_client()  # no `lang` cookie from the page above
     english = fresh.get("/api/sites.geojson?date=someday").get_json()
     assert english["description"].startswith("parameter 'date'")
+
+
+def test_source_dates_speak_the_readers_language(seeded_client):
+    """A cited source's publication date is written by the interface, not the source: in
+    the reader's language, at its precision."""
+    english = _page(seeded_client, "/sites/al-qaim?lang=en")
+    arabic = _page(seeded_client, "/sites/al-qaim?lang=ar")
+    assert "</bdi>, Jun 2025</li>" in english
+    assert "</bdi>, حزيران 2025</li>" in arabic and ", Jun 2025</li>" not in arabic

@@ -143,3 +143,9 @@ def _node(payload: dict) -> dict:
         [NODE, WORDS_JS], input=json.dumps(payload), capture_output=True, text=True, check=True
     )
     return json.loads(run.stdout)
+
+
+def test_day_label_reads_an_iso_day_as_well(app):
+    with app.test_request_context("/?lang=ar"):
+        assert js_strings.day_label("2013-03-04", "month") == "آذار 2013"
+        assert js_strings.day_label(None, "day", "–") == js_strings.day_label("", "day", "–") == "–"
