@@ -102,6 +102,9 @@ class OGCRequest:
     #: The HTML pages' language and their words in it (html.WORDS -> translation).
     lang: str = "en"
     words: Mapping[str, str] = field(default_factory=dict)
+    #: The top bar's language switch: (code, the language's name in itself, this page's
+    #: URL in it) for every other language.
+    languages: Sequence[tuple[str, str, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,9 @@ def api_document(req: OGCRequest, catalog: Mapping[str, Collection], limits: Lim
     """The OpenAPI 3.0 definition of this service, or (f=html) a Swagger UI page over it."""
     fmt = _format(req, IGNORED)
     if fmt == "html":
-        page = ogc_html.api_page(req.base + "/api?f=json", req.assets, req.words, req.lang)
+        page = ogc_html.api_page(
+            req.base + "/api?f=json", req.assets, req.words, req.lang, req.languages
+        )
         return 200, {"Content-Type": _HTML_TYPE}, page.encode()
     doc = ogc_openapi.document(req.base, [(c.id, c.title) for c in catalog.values()], limits)
     return 200, {"Content-Type": OPENAPI}, orjson.dumps(doc)
@@ -302,7 +307,9 @@ def parse_datetime(text: str) -> tuple[Window, bool]:
 # parameters -----------------------------------------------------------------------
 def _single(params: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> dict[str, str]:
     """One value per parameter; unknown or repeated parameters are refused."""
-    known = ("f", *allowed, *STATE_PARAMS)
+    # `lang` chooses the HTML pages' language, as on every page of the site (the web
+    # layer reads it); the data is the same in any language.
+    known = ("f", "lang", *allowed, *STATE_PARAMS)
     out = {}
     for name, values in params.items():
         if name not in known:
@@ -554,7 +561,7 @@ def _render(req: OGCRequest, doc: dict, fmt: str, json_type: str, kind: str) -> 
         return (
             200,
             {"Content-Type": _HTML_TYPE},
-            ogc_html.page(kind, doc, req.assets, req.words, req.lang).encode(),
+            ogc_html.page(kind, doc, req.assets, req.words, req.lang, req.languages).encode(),
         )
     return 200, {"Content-Type": json_type}, orjson.dumps(doc)
 

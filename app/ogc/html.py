@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from app.core.text_rules import N_
@@ -53,8 +53,10 @@ def page(
     assets: str = "/static",
     words: Mapping[str, str] | None = None,
     lang: str = "en",
+    languages: Sequence[tuple[str, str, str]] = (),
 ) -> str:
-    """A complete HTML page for one document of the given kind, in `lang` with `words`.
+    """A complete HTML page for one document of the given kind, in `lang` with `words`
+    (`languages`: the switch to the others, as OGCRequest.languages).
 
     >>> "&lt;b&gt;" in page("collection", {"title": "<b>", "links": []})
     True
@@ -67,9 +69,10 @@ def page(
     return (
         _head(title, assets, ("css/app.css", "css/ogc.css"), lang)
         + '<body class="ogc">'
-        + _topbar(doc.get("links", []), t)
-        + f'<main id="main"><h1>{escape(title)}</h1>{body}{_links(doc.get("links", []), t)}'
-        "</main></body></html>"
+        + _topbar(doc.get("links", []), t, languages)
+        + f'<main id="main"><h1 dir="auto">{escape(title)}</h1>{body}'
+        + _links(doc.get("links", []), t)
+        + "</main></body></html>"
     )
 
 
@@ -78,6 +81,7 @@ def api_page(
     assets: str = "/static",
     words: Mapping[str, str] | None = None,
     lang: str = "en",
+    languages: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """Swagger UI over the OpenAPI document; the script that starts it is a static file,
     so the page runs under the site's Content Security Policy (no inline script)."""
@@ -90,7 +94,7 @@ def api_page(
             lang,
         )
         + '<body class="ogc ogc-api">'
-        + _topbar([], t)
+        + _topbar([], t, languages)
         # Not <main>: Swagger UI draws its own main landmark, and a page has only one.
         + '<div id="main" class="ogc-main">'
         f'<section aria-labelledby="api-title"><h1 id="api-title">{t("OGC API definition")}</h1>'
@@ -115,22 +119,28 @@ def _head(title: str, assets: str, sheets: tuple[str, ...], lang: str = "en") ->
     )
 
 
-def _topbar(links: list[dict], t: Words) -> str:
-    """The site's top bar: the atlas, the API's landing page."""
+def _topbar(links: list[dict], t: Words, languages: Sequence[tuple[str, str, str]] = ()) -> str:
+    """The site's top bar: the atlas, the API's landing page, the other languages."""
     home = next((link["href"] for link in links if link["rel"] == "self"), "")
     root = home.split("/ogc", 1)[0] if "/ogc" in home else ""
+    switch = "".join(
+        f'<a href="{escape(href)}" lang="{escape(code)}" hreflang="{escape(code)}">'
+        f"{escape(name)}</a>"
+        for code, name, href in languages
+    )
     return (
         f'<a class="skip" href="#main">{t("Skip to content")}</a>'
         f'<header class="topbar"><a class="brand" href="{escape(root)}/">'
         f"{t('Border Control Atlas')}</a>"
         f'<nav aria-label="OGC API"><a href="{escape(root)}/ogc/">OGC API</a>'
         f'<a href="{escape(root)}/ogc/collections?f=html">{t("Collections")}</a>'
-        f'<a href="{escape(root)}/ogc/api?f=html">{t("API definition")}</a></nav></header>'
+        f'<a href="{escape(root)}/ogc/api?f=html">{t("API definition")}</a>{switch}</nav>'
+        "</header>"
     )
 
 
 def _landing(doc: dict, t: Words) -> str:
-    return f"<p>{escape(doc.get('description', ''))}</p>"
+    return _description(doc)
 
 
 def _conformance(doc: dict, t: Words) -> str:
@@ -139,14 +149,20 @@ def _conformance(doc: dict, t: Words) -> str:
 
 def _collections(doc: dict, t: Words) -> str:
     return "".join(
-        f'<section><h2><a href="{escape(_href(c, "self"))}?f=html">{escape(c["title"])}'
-        f"</a></h2><p>{escape(c['description'])}</p></section>"
+        f'<section><h2 dir="auto"><a href="{escape(_href(c, "self"))}?f=html">'
+        f"{escape(c['title'])}</a></h2>{_description(c)}</section>"
         for c in doc["collections"]
     )
 
 
 def _collection(doc: dict, t: Words) -> str:
-    return f"<p>{escape(doc.get('description', ''))}</p>"
+    return _description(doc)
+
+
+def _description(doc: dict) -> str:
+    # The documents' titles and descriptions are English metadata, and the data holds
+    # either script: each block takes the direction of its own text (also in td and dd).
+    return f'<p dir="auto">{escape(doc.get("description", ""))}</p>'
 
 
 def _items(doc: dict, t: Words) -> str:
@@ -156,7 +172,7 @@ def _items(doc: dict, t: Words) -> str:
     rows = "".join(
         "<tr>"
         + f"<td>{escape(str(f.get('id')))}</td>"
-        + "".join(f"<td>{escape(_text(f['properties'].get(c)))}</td>" for c in columns)
+        + "".join(f'<td dir="auto">{escape(_text(f["properties"].get(c)))}</td>' for c in columns)
         + "</tr>"
         for f in feats
     )
@@ -193,7 +209,8 @@ def _schema(doc: dict, t: Words) -> str:
 
 def _item(doc: dict, t: Words) -> str:
     rows = "".join(
-        f"<dt>{escape(k)}</dt><dd>{escape(_text(v))}</dd>" for k, v in doc["properties"].items()
+        f'<dt>{escape(k)}</dt><dd dir="auto">{escape(_text(v))}</dd>'
+        for k, v in doc["properties"].items()
     )
     return f"<dl>{rows}</dl>"
 

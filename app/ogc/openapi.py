@@ -7,9 +7,11 @@ from collections.abc import Sequence
 __all__ = ["document"]
 
 _REF = "#/components/parameters/"
-#: Accepted (and checked) on every path: GDAL repeats a connection string's query on all;
-#: they filter only on /items.
-_META = ("f", "datetime", "bbox", "filter", "filter-lang", "filter-crs")
+#: Accepted on every path: the format, the HTML pages' language, the record as it stood;
+#: and (checked) GDAL's connection string's query, which it repeats on all: they filter
+#: only on /items.
+_EVERYWHERE = ("f", "lang", "known", "rev")
+_META = (*_EVERYWHERE, "datetime", "bbox", "filter", "filter-lang", "filter-crs")
 _SCHEMA = "application/schema+json"
 
 
@@ -41,7 +43,7 @@ def document(base: str, collections: Sequence[tuple[str, str]], limits) -> dict:
             f"{cid}-items",
             "application/geo+json",
             params=[
-                "f",
+                *_EVERYWHERE,
                 "limit",
                 "offset",
                 "bbox",
@@ -108,6 +110,23 @@ def _error(description: str) -> dict:
 def _parameters(limits) -> dict:
     return {
         "f": _query("f", "Output format.", {"type": "string", "enum": ["json", "html"]}),
+        "lang": _query(
+            "lang",
+            "Language of the HTML pages' words (remembered for the site); the data is the "
+            "same in any language.",
+            {"type": "string", "enum": ["en", "ar"]},
+        ),
+        "known": _query(
+            "known",
+            "The record as it stood: at the end of this day (YYYY-MM-DD, UTC), or right "
+            "after revision N (a number). Answers are what they were then.",
+            {"type": "string"},
+        ),
+        "rev": _query(
+            "rev",
+            "The record as it stood just after this revision (its number in the history).",
+            {"type": "integer", "minimum": 1},
+        ),
         "limit": _query(
             "limit",
             "Features per page; a larger value is capped at the maximum.",

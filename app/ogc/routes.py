@@ -87,6 +87,7 @@ def _serve(name, endpoint):
             assets=url_for("static", filename="").rstrip("/"),
             lang=lang,
             words=i18n.translated(ogc_html.WORDS),
+            languages=i18n.other_languages(),
         )
         return endpoint(req)
 

@@ -225,3 +225,40 @@ def test_answers_whose_format_follows_accept_say_so_in_vary(seeded_client, query
     page = seeded_client.get(url, headers={"Accept": "text/html"})
     assert page.headers["Vary"].startswith(vary)
     assert (page.mimetype == "text/html") == (query == "")
+
+
+@pytest.mark.parametrize(
+    "url", ["/ogc/?f=html", "/ogc/collections/sites/items?f=html&limit=2", "/ogc/api?f=html"]
+)
+def test_html_pages_take_lang_and_switch_to_the_other_language(seeded_client, url):
+    resp = seeded_client.get(url + "&lang=ar")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and '<html lang="ar" dir="rtl">' in html
+    assert "lang=ar" in resp.headers["Set-Cookie"]  # remembered, as on every page
+    path, query = url.split("?")
+    back = f'href="{path}?{query.replace("&", "&amp;")}&amp;lang=en" lang="en" hreflang="en">'
+    assert back + "English</a>" in html
+    english = seeded_client.get(url + "&lang=en").get_data(as_text=True)
+    assert 'lang="ar" hreflang="ar">العربية</a>' in english
+
+
+def test_lang_leaves_the_data_as_it_is(seeded_client):
+    url = "/ogc/collections/periods/items?limit=3&f=json"
+    arabic, english = _get(seeded_client, url + "&lang=ar"), _get(seeded_client, url)
+    assert arabic["features"] == english["features"] and arabic["features"]
+
+
+def test_every_path_of_the_api_definition_takes_lang_known_and_rev(seeded_client):
+    doc = _get(seeded_client, "/ogc/api")
+    for path, spec in doc["paths"].items():
+        names = {p["$ref"].rsplit("/", 1)[1] for p in spec["get"]["parameters"]}
+        assert {"f", "lang", "known", "rev"} <= names, path
+    assert doc["components"]["parameters"]["lang"]["schema"]["enum"] == ["en", "ar"]
+
+
+def test_english_metadata_and_data_keep_their_own_direction_in_arabic(seeded_client):
+    collections = seeded_client.get("/ogc/collections?f=html&lang=ar").get_data(as_text=True)
+    assert collections.count('<h2 dir="auto">') == collections.count("<section>") > 0
+    assert collections.count('<p dir="auto">') == collections.count("<section>")
+    items = seeded_client.get("/ogc/collections/sites/items?f=html&lang=ar").get_data(as_text=True)
+    assert '<td dir="auto">معبر القائم الحدودي</td>' in items

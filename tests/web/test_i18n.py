@@ -74,7 +74,6 @@ def test_the_embed_switches_in_its_own_frame(seeded_client):
         ("/", "Who held each crossing on", "الجهة المسيطرة على كل منفذ حدودي"),
         ("/sites/al-qaim", "Notes and sources", "ملاحظات ومصادر"),
         ("/sites/no-such-place", "Page not found", "الصفحة غير موجودة"),
-        # The API's own pages take no ?lang=: the cookie or Accept-Language decide.
         ("/ogc/collections?f=html", "Collections", "المجموعات"),
         ("/feeds/changes.atom", "changes at Syria–Iraq border crossings", "المنافذ الحدودية"),
     ],
