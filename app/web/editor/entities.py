@@ -12,6 +12,7 @@ from app.db.models import Actor, ControlPeriod, Event, Site, Source, StatusPerio
 from app.extensions import db
 from app.web.editor import forms
 from app.web.i18n import word
+from app.web.js_strings import day_label
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ KINDS: dict[str, Kind] = {
                 (_l("Code"), lambda s: s.ref or ""),
                 (_l("Title"), lambda s: s.title),
                 (_l("Publisher"), lambda s: s.publisher),
-                (_l("Published"), lambda s: s.published_label),
+                (_l("Published"), lambda s: day_label(s.published, s.published_precision)),
             ),
         ),
         Kind(

@@ -59,6 +59,7 @@ from app.web.editor.fields import (
     strip,
 )
 from app.web.i18n import WORDS
+from app.web.js_strings import day_label
 
 #: A site farther than this from the Syria–Iraq border needs an explicit confirmation.
 CONFIRM_KM = geo.FAR_FROM_BORDER_KM
@@ -747,10 +748,10 @@ def source_choices(first: Sequence[int] = ()) -> list[SelectChoice]:
 
 
 def source_label(s: Source) -> str:
-    """ "[S28] Title — Publisher, Jun 2014"."""
+    """ "[S28] Title — Publisher, Jun 2014" (the date in the interface's language)."""
     parts = [f"[{s.ref}] " if s.ref else "", s.title]
     if s.publisher:
         parts.append(f" — {s.publisher}")
     if s.published:
-        parts.append(f", {s.published_label}")
+        parts.append(f", {day_label(s.published, s.published_precision)}")
     return "".join(parts)

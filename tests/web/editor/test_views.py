@@ -655,3 +655,15 @@ def test_actor_form_edits_the_arabic_short_label_and_the_transliteration_mark(
         assert rev.after["short_ar"] == "الدولة" and rev.after["name_ar_transliterated"] is True
     history = editor_client.get(f"/history/{rev.id}").get_data(as_text=True)
     assert "Arabic short label" in history and "Arabic name is a transliteration" in history
+
+
+def test_source_dates_in_the_editor_follow_the_interface_language(seeded, editor_client):
+    with seeded.app_context():
+        source = db.session.scalars(select(Source).where(Source.ref == "S83")).one()
+        assert (source.published_precision, source.published.year) == ("month", 2025)
+    listing = editor_client.get("/editor/sources/?lang=ar").get_data(as_text=True)
+    form = editor_client.get("/editor/sites/al-qaim/log-control").get_data(as_text=True)
+    assert "حزيران 2025" in listing and "Jun 2025" not in listing
+    assert "[S83] " in form and "The Oasis Report, حزيران 2025" in form
+    english = editor_client.get("/editor/sources/?lang=en").get_data(as_text=True)
+    assert "Jun 2025" in english
