@@ -667,3 +667,10 @@ def test_source_dates_in_the_editor_follow_the_interface_language(seeded, editor
     assert "[S83] " in form and "The Oasis Report, حزيران 2025" in form
     english = editor_client.get("/editor/sources/?lang=en").get_data(as_text=True)
     assert "Jun 2025" in english
+
+
+def test_the_editor_index_names_each_site_in_both_scripts(editor_client):
+    page = editor_client.get("/editor/").get_data(as_text=True)
+    assert (
+        'al-Qa&#39;im</a> <span lang="ar" dir="rtl" class="ar">معبر القائم الحدودي</span>' in page
+    )
