@@ -44,9 +44,11 @@ def feed(
     author: str,
     updated: dt.datetime,
     entries: Iterable[Entry],
+    lang: str = "en",
 ) -> bytes:
-    """A complete Atom feed document."""
+    """A complete Atom feed document, its text in `lang` (xml:lang)."""
     root = ET.Element("feed", xmlns=_NS)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
     _text(root, "id", id)
     _text(root, "title", title)
     _text(root, "updated", clock.stamp(updated))

@@ -18,6 +18,7 @@ from app.db.models import Actor, ControlPeriod, Site, StatusPeriod, status_perio
 from app.extensions import db
 from app.web import i18n
 from app.web.httpcache import host_key, ok, public_url, respond
+from app.web.js_strings import bound_reading, bound_short, day_label
 from app.web.params import only_args, site_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -68,7 +69,7 @@ def _feed(site: Site | None) -> bytes:
         reverse=True,
     )
     name = (
-        gettext("changes at %(site)s", site=site.name)
+        gettext("changes at %(site)s", site=_site_name(site))
         if site
         else gettext("changes at Syria–Iraq border crossings")
     )
@@ -86,6 +87,7 @@ def _feed(site: Site | None) -> bytes:
         author=AUTHOR,
         entries=entries,
         updated=max((e.updated for e in entries), default=clock.now()),
+        lang=i18n.language(),
     )
 
 
@@ -103,10 +105,11 @@ def _control_entries(site: Site | None) -> list[atom.Entry]:
     sources = queries.sources_for_periods(p.id for p, _, _ in rows)
     out = []
     for p, s, actor in rows:
+        names = {"actor": i18n.actor_label(actor.name, actor.name_ar), "site": _site_name(s)}
         title = (
-            gettext("%(actor)s took control of %(site)s (contested)", actor=actor.name, site=s.name)
+            gettext("%(actor)s took control of %(site)s (contested)", **names)
             if p.contested
-            else gettext("%(actor)s took control of %(site)s", actor=actor.name, site=s.name)
+            else gettext("%(actor)s took control of %(site)s", **names)
         )
         out.append(_entry(period_key(s.slug, "control", p.start), title, p, s, sources[p.id]))
     return out
@@ -126,7 +129,7 @@ def _status_entries(site: Site | None) -> list[atom.Entry]:
     return [
         _entry(
             period_key(s.slug, "status", p.start),
-            str(_STATUS_WORDS[p.status]) % {"site": s.name},
+            str(_STATUS_WORDS[p.status]) % {"site": _site_name(s)},
             p,
             s,
             sources[p.id],
@@ -141,7 +144,7 @@ def _entry(key: str, what: str, p, s: Site, sources: list[dict]) -> atom.Entry:
     first = p.start.earliest or p.start.latest  # "../2013-12-31" has no first day
     return atom.Entry(
         id=_tag(key),
-        title=f"{p.start.short()}: {what}",
+        title=f"{bound_short(p.start)}: {what}",
         updated=clock.aware(p.updated_at),
         published=dt.datetime.combine(first, dt.time(), dt.UTC),
         link=public_url(url_for("main.site", slug=s.slug)),
@@ -151,24 +154,32 @@ def _entry(key: str, what: str, p, s: Site, sources: list[dict]) -> atom.Entry:
 
 
 def _content(p, sources: list[dict]) -> str:
-    """HTML summary: the period, its confidence, note and sources."""
-    span = p.as_period()
+    """HTML summary: the period, its confidence, note and sources, in the feed's language
+    (the note and the sources' titles as written)."""
+    said = [
+        gettext(
+            "%(start)s – %(end)s.",
+            start=bound_short(p.start) or gettext("before records"),
+            end=bound_short(p.end) or gettext("ongoing"),
+        ),
+        gettext("Confidence: %(level)s.", level=i18n.word(p.confidence)),
+    ]
+    if p.start is not None and not p.start.is_exact:
+        said.append(gettext("Began %(when)s.", when=bound_reading(p.start)))
+    if p.end is not None and not p.end.is_exact:
+        said.append(gettext("Ended %(when)s.", when=bound_reading(p.end)))
     cited = "".join(f"<li>{_source_html(src)}</li>" for src in sources)
-    windows = "".join(
-        f" {label} {b.reading()}."
-        for label, b in (("Began", p.start), ("Ended", p.end))
-        if b is not None and not b.is_exact
-    )
-    return (
-        f"<p>{escape(span.describe())}; confidence: {escape(p.confidence)}.{escape(windows)}</p>"
-        f"<p>{escape(p.note)}</p><ul>{cited}</ul>"
-    )
+    return f'<p>{escape(" ".join(said))}</p><p dir="auto">{escape(p.note)}</p><ul>{cited}</ul>'
+
+
+def _site_name(site: Site) -> str:
+    """The site's name in the feed's language (its English one when it has no other)."""
+    return site.name_ar if site.name_ar and i18n.language() == "ar" else site.name
 
 
 def _source_html(src: dict) -> str:
-    label = escape(
-        ", ".join(x for x in (src["title"], src["publisher"], src["published_label"]) if x)
-    )
+    published = day_label(src["published"], src["published_precision"])
+    label = escape(", ".join(x for x in (src["title"], src["publisher"], published) if x))
     href = safe_url(src["url"])
     return f'<a href="{escape(href)}">{label}</a>' if href else label
 

@@ -50,7 +50,7 @@ def test_control_change_names_actor_site_and_sources(seeded_client):
         entry.find("a:link[@rel='alternate']", NS).get("href") == "http://localhost/sites/al-tanf"
     )
     assert entry.findall("a:link[@rel='related']", NS)
-    assert "confidence" in entry.find("a:content", NS).text
+    assert "Confidence: " in entry.find("a:content", NS).text
 
 
 def test_status_changes_are_entries_too(seeded_client):
@@ -116,3 +116,25 @@ def test_entry_ids_are_record_keys_not_row_ids(seeded_client):
     ids = {e.find("a:id", NS).text for e in root.findall("a:entry", NS)}
     assert "tag:border-control-atlas.invalid,2026:al-tanf.control.2015-05-21" in ids
     assert all(re.fullmatch(r"tag:[^:]+:al-tanf\.(control|status)\.[0-9.-]+", i) for i in ids)
+
+
+def test_the_arabic_feed_words_its_entries_in_arabic(seeded_client):
+    """Names, dates and words in the reader's language; notes and titles of sources as
+    written (marked to take their own direction)."""
+    _, root = _feed(seeded_client, "/feeds/sites/al-tanf.atom?lang=ar")
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "ar"
+    titles = {e.find("a:title", NS).text: e for e in root.findall("a:entry", NS)}
+    entry = titles["21 أيار 2015: سيطرت تنظيم الدولة الإسلامية (داعش) على التنف"]
+    content = entry.find("a:content", NS).text
+    assert content.startswith("<p>21 أيار 2015 – ") and "درجة الثقة: " in content
+    facts, note = content.split("</p>")[:2]
+    assert (
+        not re.search(r"[A-Za-z]", facts.removeprefix("<p>"))
+        and "Rudaw, 5 آذار 2016</a>" in content
+    )
+    assert note.startswith('<p dir="auto">ISIS took the crossing on 21 May 2015')  # as written
+    english = _feed(seeded_client, "/feeds/sites/al-tanf.atom?lang=en")[1]
+    assert english.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert "21 May 2015: Islamic State (ISIS / ISIL) took control of al-Tanf" in {
+        e.find("a:title", NS).text for e in english.findall("a:entry", NS)
+    }
