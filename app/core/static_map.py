@@ -59,10 +59,6 @@ FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 400, 4000, 1200
 #: Figure size in inches; the pixel width only changes the resolution, never the layout.
 FIG_W, FIG_H = 10.0, 7.5
-ATTRIBUTION = (
-    "Boundaries: Natural Earth 1:10m (public domain) via world-atlas; "
-    "al-Tanf zone approximate (55 km circle)"
-)
 #: Where the map opens, as on the live map (base_map.REGION): lon/lat box.
 REGION = (37.9, 32.9, 43.0, 37.5)
 LAEA = "+proj=laea +lat_0=34.5 +lon_0=40.5 +datum=WGS84 +units=m +no_defs"
@@ -94,7 +90,13 @@ TEXT = {
     "north": N_("N"),
     "km": N_("{n} km"),
     "made": N_("Border Control Atlas"),
+    "attribution": N_(
+        "Boundaries: Natural Earth 1:10m (public domain) via world-atlas; "
+        "al-Tanf zone approximate (55 km circle)"
+    ),
 }
+#: Where the boundaries come from, as printed on English maps.
+ATTRIBUTION = TEXT["attribution"]
 #: The messages to translate for ``MapInput.words`` (the web layer's i18n.translated).
 WORDS = tuple(TEXT.values())
 _COUNTRY_NAMES = {
@@ -328,7 +330,7 @@ class _Canvas:
         fig.text(
             0.02 if self.rtl else 0.98,
             0.018,
-            ATTRIBUTION,
+            self.text("attribution"),
             ha="left" if self.rtl else "right",
             fontsize=6.5,
             color=MUTED,

@@ -104,6 +104,9 @@ def test_permalink_uses_public_url(seeded):
 def test_arabic_map(seeded):
     shown = texts(seeded.test_client().get("/maps/2024-12-15.svg?lang=ar").data)
     assert "البوكمال" in shown and "15 كانون الأول 2024" in shown
+    # The glossary's word for a crossing (README, For translators), and no English credit.
+    assert "من سيطر على المنافذ الحدودية بين سوريا والعراق" in shown
+    assert static_map.ATTRIBUTION not in shown and any(t.startswith("الحدود: ") for t in shown)
 
 
 def test_arabic_map_says_what_the_live_map_says(seeded):
