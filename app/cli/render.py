@@ -58,14 +58,15 @@ def map_command(day: str, out: str, width: int, scale: str, lang: str) -> None:
     show_default=True,
     help="PNG width in pixels.",
 )
+@click.option("--lang", type=_LANG, default="en", show_default=True)
 @with_appcontext
-def timeline_command(out: str, lo: str | None, hi: str | None, width: int) -> None:
+def timeline_command(out: str, lo: str | None, hi: str | None, width: int, lang: str) -> None:
     """Write the timeline of every crossing (the PDF is A4 landscape, paged)."""
     fmt = _format(out, timeline_chart.FORMATS)
     start, end = _range(lo, hi)
     try:
         with click.progressbar(length=pictures.site_count(), label="Drawing sites") as bar:
-            body = pictures.timeline_bytes(fmt, start, end, width, progress=bar.update)
+            body = pictures.timeline_bytes(fmt, start, end, width, progress=bar.update, lang=lang)
     except ValueError as exc:
         raise Refused(str(exc)) from None
     _write(out, body)

@@ -5,18 +5,22 @@ SVG, PNG or PDF bytes out, drawn by the site chart's rules: a bar is solid over 
 certain span, hatched over a window of days, grey-hatched where control is unknown, with
 a stripe in the challenger's colour along its top while contested; the status track
 below; events as ticks. The PDF is A4 landscape, one page per ``LANES_PER_PAGE`` sites.
+Its words come translated (`words`: the catalogue's translations of :data:`WORDS`) with the
+dates' words (`date_words`); in Arabic (``rtl``) the text starts at the right while time
+still runs left to right, as on every timeline of the atlas.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.core import timeline
+from app.core import bounds, timeline
 from app.core.static_map import INK, MUTED, drawing
 from app.core.svg_timeline import STATUS_FILL, Bar, Tracks
+from app.core.text_rules import N_
 from app.core.vocabulary import FIRST_DAY
 
 __all__ = [
@@ -25,6 +29,8 @@ __all__ = [
     "MAX_LANES",
     "MAX_PDF_LANES",
     "Lane",
+    "TEXT",
+    "WORDS",
     "render",
     "year_ticks",
 ]
@@ -39,6 +45,20 @@ MAX_PDF_LANES = 30 * LANES_PER_PAGE
 LANE_H = 0.42  # inches per site lane in the SVG/PNG
 HEADING = 0.55  # a crossing's heading row, in lanes
 UNKNOWN_FACE, UNKNOWN_HATCH = "#f1f2f4", "#b9bec6"
+#: The chart's fixed phrases by key; each is a msgid of the app's catalogue.
+TEXT = {
+    "title": N_("Control of the Syria–Iraq border crossings"),
+    "open": N_("open"),
+    "restricted": N_("restricted"),
+    "closed": N_("closed"),
+    "unknown": N_("unknown"),
+    "window": N_("date window"),
+    "contested": N_("top stripe: contested (challenger's colour)"),
+    "event": N_("event"),
+    "page": N_("page {n} of {total}"),
+}
+#: The messages to translate for `render(words=)` (the web layer's i18n.translated).
+WORDS = tuple(TEXT.values())
 
 
 @dataclass(frozen=True)
@@ -59,18 +79,38 @@ def year_ticks(lo: dt.date, hi: dt.date) -> list[dt.date]:
     return [dt.date(y, 1, 1) for y in range(lo.year, hi.year + 1) if lo <= dt.date(y, 1, 1) <= hi]
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The chart's language: its phrases, the dates' words and the reading direction."""
+
+    table: Mapping[str, str]
+    dates: bounds.DateWords
+    rtl: bool
+
+    def __call__(self, key: str, **values) -> str:
+        message = TEXT[key]
+        return (self.table.get(message) or message).format(**values)
+
+    def day(self, day: dt.date) -> str:
+        return bounds.at_precision(day, "day").short(self.dates)
+
+
 def render(
     lanes: Sequence[Lane],
     fmt: str,
     lo: dt.date = FIRST_DAY,
     hi: dt.date | None = None,
-    title: str = "Control of the Syria–Iraq border crossings",
     footer: str = "",
     width: int = 1600,
     progress: Callable[[int], None] = lambda n: None,
+    words: Mapping[str, str] | None = None,
+    date_words: bounds.DateWords = bounds.ENGLISH,
+    rtl: bool = False,
 ) -> bytes:
     """The chart over [lo, hi]: one A4 page per LANES_PER_PAGE sites as PDF, else one image;
-    `progress(n)` is told of each n sites drawn."""
+    `progress(n)` is told of each n sites drawn. `words` translate :data:`WORDS` (English
+    where missing), `date_words` write the dates, `rtl` sets the text right to left."""
+    t = _Words(words or {}, date_words, rtl)
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: must be one of {', '.join(FORMATS)}")
     hi = hi or dt.date.today()
@@ -81,8 +121,8 @@ def render(
         )
     with drawing():
         if fmt == "pdf":
-            return _pdf(lanes, lo, hi, title, footer, progress)
-        fig = _figure(lanes, lo, hi, title, footer, None, width / A4_LANDSCAPE[0])
+            return _pdf(lanes, lo, hi, t, footer, progress)
+        fig = _figure(lanes, lo, hi, t, footer, None, width / A4_LANDSCAPE[0])
         buffer = io.BytesIO()
         metadata = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}[fmt]
         fig.savefig(buffer, format=fmt, dpi=fig.dpi, metadata=metadata)
@@ -94,7 +134,7 @@ def _pdf(
     lanes: Sequence[Lane],
     lo: dt.date,
     hi: dt.date,
-    title: str,
+    t: _Words,
     footer: str,
     progress: Callable[[int], None],
 ) -> bytes:
@@ -107,8 +147,10 @@ def _pdf(
         buffer, metadata={"CreationDate": None, "Creator": None, "Producer": None}
     ) as pdf:
         for n, page in enumerate(pages, 1):
-            numbered = f"{footer} · page {n} of {len(pages)}" if len(pages) > 1 else footer
-            pdf.savefig(_figure(page, lo, hi, title, numbered, A4_LANDSCAPE, 100))
+            numbered = (
+                f"{footer} · {t('page', n=n, total=len(pages))}" if len(pages) > 1 else footer
+            )
+            pdf.savefig(_figure(page, lo, hi, t, numbered, A4_LANDSCAPE, 100))
             progress(len(page))
     return buffer.getvalue()
 
@@ -129,7 +171,7 @@ def _figure(
     lanes: Sequence[Lane],
     lo: dt.date,
     hi: dt.date,
-    title: str,
+    t: _Words,
     footer: str,
     size: tuple[float, float] | None,
     dpi: float,
@@ -149,11 +191,14 @@ def _figure(
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    fig.text(0.25 / width, 1 - 0.3 / height, title, fontsize=15, fontweight="bold", va="top")
+    # Titles, legend and footer start at the reader's side; the lanes' time axis does not.
+    x, ha = (1 - 0.25 / width, "right") if t.rtl else (0.25 / width, "left")
+    fig.text(x, 1 - 0.3 / height, t("title"), ha=ha, fontsize=15, fontweight="bold", va="top")
     fig.text(
-        0.25 / width,
+        x,
         1 - 0.62 / height,
-        f"{timeline.format_bound(lo)} – {timeline.format_bound(hi)}",
+        f"{t.day(lo)} – {t.day(hi)}",
+        ha=ha,
         fontsize=10,
         va="top",
         color=INK,
@@ -176,8 +221,8 @@ def _figure(
         elif kind == "lane":
             _lane(ax, item, y, lo, hi)
         y += h
-    _legend(fig, lanes, bottom / height)
-    fig.text(0.25 / width, 0.15 / height, footer, fontsize=7, color=MUTED)
+    _legend(fig, lanes, bottom / height, t)
+    fig.text(x, 0.15 / height, footer, ha=ha, fontsize=7, color=MUTED)
     return fig
 
 
@@ -308,7 +353,7 @@ def _bar_label(ax, bar: Bar, x0: float, x1: float, y: float) -> None:
     )
 
 
-def _legend(fig, lanes: Sequence[Lane], top: float) -> None:
+def _legend(fig, lanes: Sequence[Lane], top: float, t: _Words) -> None:
     """Actors drawn, then statuses, unknown, window, contest and event keys."""
     from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
@@ -321,28 +366,26 @@ def _legend(fig, lanes: Sequence[Lane], top: float) -> None:
     handles: list[Artist] = [
         Patch(facecolor=c, edgecolor="white", label=label) for label, c in actors.items()
     ]
-    handles += [Patch(facecolor=STATUS_FILL[s], label=s) for s in ("open", "restricted", "closed")]
+    handles += [
+        Patch(facecolor=STATUS_FILL[s], label=t(s)) for s in ("open", "restricted", "closed")
+    ]
     handles += [
         Patch(
             facecolor=UNKNOWN_FACE,
             hatch="////",
             edgecolor=UNKNOWN_HATCH,
             linewidth=0,
-            label="unknown",
+            label=t("unknown"),
         ),
-        Patch(facecolor="white", hatch="////", edgecolor=MUTED, label="date window"),
-        Patch(
-            facecolor="#ffffff",
-            edgecolor=INK,
-            linewidth=0.6,
-            label="top stripe: contested (challenger's colour)",
-        ),
-        Line2D([0], [0], color=INK, linewidth=1.0, label="event"),
+        Patch(facecolor="white", hatch="////", edgecolor=MUTED, label=t("window")),
+        Patch(facecolor="#ffffff", edgecolor=INK, linewidth=0.6, label=t("contested")),
+        Line2D([0], [0], color=INK, linewidth=1.0, label=t("event")),
     ]
     fig.legend(
         handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.02, top - 0.3 / fig.get_figheight()),
+        loc="upper right" if t.rtl else "upper left",
+        bbox_to_anchor=(0.98 if t.rtl else 0.02, top - 0.3 / fig.get_figheight()),
+        markerfirst=not t.rtl,
         ncol=6,
         fontsize=7,
         frameon=False,

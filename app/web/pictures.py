@@ -20,11 +20,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.core import animation, geo, static_map, svg_timeline, timeline_chart
+from app.core import animation, bounds, geo, static_map, svg_timeline, timeline_chart
 from app.core.clock import today
 from app.core.map_encoding import change_points, safe_colour
 from app.core.vocabulary import FIRST_DAY
@@ -41,7 +42,7 @@ bp = Blueprint("pictures", __name__)
 LANGS = ("en", "ar")
 #: Animation frames are drawn smaller than single maps: many of them make one file.
 ANIMATION_WIDTH = (400, 1600, 800)
-OTHER_SITES = "Other sites"
+OTHER_SITES = _l("Other sites")
 
 
 @bp.get("/maps/<day>.<any(svg, png, pdf):fmt>")
@@ -78,20 +79,21 @@ def static_map_at(fmt: str):
 
 @bp.get("/timeline.<any(svg, png, pdf):fmt>")
 def timeline_image(fmt: str):
-    """Every site's control and status over ?from=&to= (default: the whole record)."""
-    only_args("from", "to", *(("w",) if fmt == "png" else ()))
+    """Every site's control and status over ?from=&to= (default: the whole record);
+    ?lang=en|ar."""
+    only_args("from", "to", "lang", *(("w",) if fmt == "png" else ()))
     lo, hi = _range()
-    width = _int_arg("w", 400, 4000, default=1600)
+    width, lang = _int_arg("w", 400, 4000, default=1600), _lang()
     link = public_url(request.full_path.rstrip("?")) if request.args else public_url(request.path)
-    key = ("timeline", fmt, lo, hi, width, today(), host_key())
+    key = ("timeline", fmt, lo, hi, width, lang, today(), host_key())
 
     _check_lanes(fmt)
     return respond(
         key,
         lambda: ok(
-            timeline_bytes(fmt, lo, hi, width, link),
+            timeline_bytes(fmt, lo, hi, width, link, lang=lang),
             timeline_chart.FORMATS[fmt],
-            f"border-control-timeline.{fmt}",
+            f"border-control-timeline{'-ar' if lang == 'ar' else ''}.{fmt}",
         ),
     )
 
@@ -192,8 +194,10 @@ def site_count() -> int:
     return db.session.scalar(select(func.count(Site.id))) or 0
 
 
-def lanes() -> list[timeline_chart.Lane]:
-    """One lane per site with the site page's tracks, grouped by crossing (others last)."""
+def lanes(arabic: bool = False) -> list[timeline_chart.Lane]:
+    """One lane per site with the site page's tracks, grouped by crossing (others last), in
+    the same order in either language; with `arabic`, names and labels in Arabic where the
+    record has them (call it under the picture's locale: "Other sites" is translated)."""
     stmt = select(Site).options(
         selectinload(Site.crossing),
         selectinload(Site.control_periods).selectinload(ControlPeriod.actor),
@@ -210,11 +214,16 @@ def lanes() -> list[timeline_chart.Lane]:
             s.name,
         ),
     )
+    others = str(OTHER_SITES)
+
+    def name(item) -> str:
+        return (item.name_ar or item.name) if arabic else item.name
+
     return [
         timeline_chart.Lane(
-            s.crossing.name if s.crossing else OTHER_SITES,
-            s.name,
-            svg_timeline.site_tracks(s, safe_colour),
+            name(s.crossing) if s.crossing else others,
+            name(s),
+            svg_timeline.site_tracks(s, safe_colour, arabic=arabic),
         )
         for s in sites
     ]
@@ -227,13 +236,26 @@ def timeline_bytes(
     width: int = 1600,
     link: str = "",
     progress: Callable[[int], None] = lambda n: None,
+    lang: str = "en",
 ) -> bytes:
-    """The timeline of every crossing over [lo, hi]; ValueError when too tall for one image."""
-    footer = " · ".join(
-        p for p in ("Border Control Atlas", f"Data version {version_label()}", link) if p
-    )
+    """The timeline of every crossing over [lo, hi] in `lang`; ValueError when too tall for
+    one image."""
+    with force_locale(lang):
+        made = (gettext("Border Control Atlas"), gettext("Data version {v}"))
+        drawn = lanes(arabic=lang == "ar")
+        words = i18n.translated(timeline_chart.WORDS)
+    footer = " · ".join(p for p in (made[0], made[1].format(v=version_label()), link) if p)
     return timeline_chart.render(
-        lanes(), fmt, lo, hi or today(), footer=footer, width=width, progress=progress
+        drawn,
+        fmt,
+        lo,
+        hi or today(),
+        footer=footer,
+        width=width,
+        progress=progress,
+        words=words,
+        date_words=bounds.date_words(lang),  # Latin digits: a picture is the same for all
+        rtl=lang == "ar",
     )
 
 

@@ -104,3 +104,10 @@ def test_too_many_frames_is_refused(render, tmp_path, monkeypatch):
     result = render("animation", "--out", str(out), "--step", "month", "--from", "2020-01-01")
     assert result.exit_code == 2 and "--to" in result.output and "at most 5" in result.output
     assert not out.exists()
+
+
+def test_timeline_in_arabic(render, tmp_path):
+    out = tmp_path / "timeline.svg"
+    result = render("timeline", "--out", str(out), "--lang", "ar")
+    assert result.exit_code == 0, result.output
+    assert "<!-- السيطرة على المنافذ الحدودية بين سوريا والعراق -->" in out.read_text()

@@ -110,3 +110,39 @@ def test_png_width():
 def test_too_many_sites_for_one_image():
     with pytest.raises(ValueError, match="PDF"):
         timeline_chart.render(_lanes() * 41, "svg", hi=HI)
+
+
+def test_arabic_words_dates_and_text_from_the_right():
+    words = {
+        "Control of the Syria–Iraq border crossings": "السيطرة على المنافذ الحدودية",
+        "date window": "نافذة تواريخ",
+        "closed": "مغلق",
+    }
+    arabic = timeline_chart.render(
+        _lanes(),
+        "svg",
+        hi=HI,
+        words=words,
+        date_words=bounds.date_words("ar"),
+        rtl=True,
+    )
+    shown = texts(arabic)
+    assert {"السيطرة على المنافذ الحدودية", "نافذة تواريخ", "مغلق"} <= set(shown)
+    assert "1 كانون الثاني 2011 – 1 كانون الثاني 2026" in shown
+    assert "event" in shown  # a phrase without a translation stays English
+    assert "Control of the Syria–Iraq border crossings" not in shown
+    # The title starts at the right edge; the English one at the left.
+    english = timeline_chart.render(_lanes(), "svg", hi=HI)
+    width = _svg_width(arabic)
+    assert _text_x(arabic, "السيطرة على المنافذ الحدودية") > 0.5 * width  # ends at the right
+    assert _text_x(english, "Control of the Syria–Iraq border crossings") < 0.2 * width
+
+
+def _text_x(svg: bytes, text: str) -> float:
+    """Where a text is drawn: the translate x of the glyphs after its comment."""
+    after = svg.decode().split(f"<!-- {text} -->", 1)[1]
+    return float(re.search(r"translate\(([\d.]+)", after).group(1))
+
+
+def _svg_width(svg: bytes) -> float:
+    return float(re.search(r'<svg[^>]*width="([\d.]+)pt"', svg.decode()).group(1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 
@@ -162,6 +163,7 @@ def test_pdf_has_one_page(seeded, iso):
         ("/maps/2024-12-15.svg?w=800", "w"),
         ("/timeline.svg?from=2016-01-01&to=2015-01-01", "to"),
         ("/timeline.pdf?from=2016-13-01", "from"),
+        ("/timeline.svg?lang=fr", "lang"),
         ("/maps/animation.gif?step=week", "step"),
         ("/maps/animation.gif?step=month", "to"),
         ("/maps/animation.gif?w=2000", "w"),
@@ -272,3 +274,34 @@ def test_timeline_refuses_more_sites_than_fit(seeded, monkeypatch, fmt, limit):
     response = seeded.test_client().get(f"/timeline.{fmt}")
     assert response.status_code == 400
     assert "format &#39;" + fmt in response.text
+
+
+def test_arabic_timeline(seeded, seed_data):
+    response = seeded.test_client().get("/timeline.svg?lang=ar")
+    assert response.status_code == 200
+    assert "border-control-timeline-ar.svg" in response.headers["Content-Disposition"]
+    shown = texts(response.data)
+    assert "السيطرة على المنافذ الحدودية بين سوريا والعراق" in shown
+    crossings = {c["slug"]: c.get("name_ar") or c["name"] for c in seed_data["crossings"]}
+    for site in seed_data["sites"]:
+        name = site.get("name_ar") or site["name"]
+        assert name in shown
+        if site.get("crossing"):
+            assert shown.index(crossings[site["crossing"]]) < shown.index(name)
+    for english in ("open", "closed", "unknown", "date window", "event", "Other sites"):
+        assert english not in shown
+    assert any(t.startswith("أطلس السيطرة على المنافذ الحدودية · نسخة البيانات") for t in shown)
+
+
+def test_the_map_pages_pictures_come_in_its_language(seeded):
+    """The map page's picture links carry the interface's language (a picture's address
+    names its language), and offer the map in the other one."""
+    client = seeded.test_client()
+    english = client.get("/?date=2024-12-15&lang=en").get_data(as_text=True)
+    arabic = client.get("/?date=2024-12-15&lang=ar").get_data(as_text=True)
+    links = re.compile(r'href="(/(?:maps|timeline)[^"]*)"')
+    assert all("lang=" not in u or "lang=ar" in u for u in links.findall(english))
+    assert sum("lang=ar" in u for u in links.findall(english)) == 1  # the Arabic SVG
+    in_arabic = [html.unescape(u) for u in links.findall(arabic)]
+    assert [u for u in in_arabic if "lang=ar" not in u] == ["/maps/at.svg?date=2024-12-15&lang=en"]
+    assert "/timeline.pdf?lang=ar" in in_arabic and "/maps/animation.gif?lang=ar" in in_arabic
