@@ -18,7 +18,7 @@ from app.db.models import Actor, ControlPeriod, Site, StatusPeriod, status_perio
 from app.extensions import db
 from app.web import i18n
 from app.web.httpcache import host_key, ok, public_url, respond
-from app.web.js_strings import bound_reading, bound_short, day_label
+from app.web.js_strings import bound_reading, bound_short, day_label, span_text
 from app.web.params import only_args, site_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -157,11 +157,7 @@ def _content(p, sources: list[dict]) -> str:
     """HTML summary: the period, its confidence, note and sources, in the feed's language
     (the note and the sources' titles as written)."""
     said = [
-        gettext(
-            "%(start)s – %(end)s.",
-            start=bound_short(p.start) or gettext("before records"),
-            end=bound_short(p.end) or gettext("ongoing"),
-        ),
+        span_text(p.start, p.end) + ".",
         gettext("Confidence: %(level)s.", level=i18n.word(p.confidence)),
     ]
     if p.start is not None and not p.start.is_exact:

@@ -21,6 +21,7 @@ from app.db.models import Actor, Crossing, Revision, Site, Source
 from app.db.revert import RevertRefused, revert
 from app.extensions import db
 from app.web.auth import admin_required
+from app.web.editor.entities import KINDS
 from app.web.editor.fields import plain_text, strip
 from app.web.i18n import actor_label
 from app.web.params import site_arg, site_or_404
@@ -311,10 +312,17 @@ def _name(row) -> str:
     return row.name
 
 
+@bp.app_template_filter("entity_label")
+def entity_label(entity: str) -> str:
+    """A table's rows as the interface names them: "control period", "فترة السيطرة"."""
+    kind = EDIT_KINDS.get(entity)
+    return str(KINDS[kind].singular) if kind else entity.replace("_", " ")
+
+
 def _title(rev: Revision, names: dict) -> str:
     """ "control period #12 al-Qa'im: ISIS": what the revision changed."""
     snap = rev.after or rev.before or {}
-    what = rev.entity.replace("_", " ")
+    what = entity_label(rev.entity)
     name = snap.get("name") or snap.get("title") or ""
     if "site_id" in snap:
         holder = names.get((Actor, snap.get("actor_id"))) or snap.get("status") or ""

@@ -122,6 +122,16 @@ def day_label(day: dt.date | str | None, precision: str = "day", none: str = "")
     return bounds.at_precision(day, precision).short(date_words())
 
 
+def span_text(start: bounds.Bound | None, end: bounds.Bound | None) -> str:
+    """A period's span in this request's language, "Mar 2013 – ongoing" (what
+    timeline.Period.describe says in English)."""
+    return _(
+        "%(start)s – %(end)s",
+        start=bound_short(start) or _("before records"),
+        end=bound_short(end) or _("ongoing"),
+    )
+
+
 def when_text(row) -> str:
     """Jinja global: the state table's "since / until" text of a state_at row (a handover
     names its holders in Arabic in the Arabic interface)."""

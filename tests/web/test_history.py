@@ -215,3 +215,12 @@ def test_revert_refusal_is_a_409_naming_the_later_change(seeded, admin_client, f
     assert f"changed since revision #{seed_rev.id}" in text
     assert f"#{updated.id} (update by ada" in text
     assert fingerprint(seeded) == before
+
+
+def test_history_names_what_changed_in_the_interface_language(seeded, editor_client):
+    _log_kurds(seeded, editor_client)
+    first = editor_client.get("/history?lang=ar").get_data(as_text=True)
+    first = first.split('class="revision"')[1]
+    assert "فترة سيطرة #" in first and "control period #" not in first
+    english = editor_client.get("/history?lang=en").get_data(as_text=True)
+    assert "control period #" in english.split('class="revision"')[1]

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.db.models import Actor, ControlPeriod, Event, Site, Source, StatusPeriod
 from app.extensions import db
 from app.web.editor import forms
-from app.web.i18n import word
-from app.web.js_strings import day_label
+from app.web.i18n import actor_label, word
+from app.web.js_strings import bound_short, day_label, span_text
 
 
 @dataclass(frozen=True)
@@ -35,21 +35,17 @@ class Kind:
         return list(db.session.scalars(stmt))
 
 
-def _span(p) -> str:
-    """ "21 Jun 2014 – 3 Nov 2017" for a stored period."""
-    return p.as_period().describe()
-
-
 def describe(row) -> str:
-    """A one-line human label for any editable row."""
+    """A one-line human label for any editable row, in the interface's language."""
     if isinstance(row, ControlPeriod):
-        return f"{row.site.name}: {row.actor.name}, {_span(row)}"
+        actor = actor_label(row.actor.name, row.actor.name_ar)
+        return f"{row.site.name}: {actor}, {span_text(row.start, row.end)}"
     if isinstance(row, StatusPeriod):
-        return f"{row.site.name}: {row.status}, {_span(row)}"
+        return f"{row.site.name}: {word(row.status)}, {span_text(row.start, row.end)}"
     if isinstance(row, Source):
         return forms.source_label(row)
     if isinstance(row, Event):
-        return f"{row.when.short()} {row.title}"
+        return f"{bound_short(row.when)} {row.title}"
     if isinstance(row, Site):
         return f"{row.name} ({row.country})"
     return row.name
@@ -57,8 +53,8 @@ def describe(row) -> str:
 
 _PERIOD_COLUMNS = (
     (_l("Site"), lambda p: p.site.name),
-    (_l("From"), lambda p: p.start.short() if p.start else _l("before records")),
-    (_l("Until"), lambda p: p.end.short() if p.end else _l("ongoing")),
+    (_l("From"), lambda p: bound_short(p.start) or _l("before records")),
+    (_l("Until"), lambda p: bound_short(p.end) or _l("ongoing")),
     (_l("Confidence"), lambda p: word(p.confidence)),
 )
 
@@ -134,7 +130,7 @@ KINDS: dict[str, Kind] = {
             _l("Events"),
             (Event.date,),
             (
-                (_l("Date"), lambda e: e.when.short()),
+                (_l("Date"), lambda e: bound_short(e.when)),
                 (_l("Title"), lambda e: e.title),
                 (_l("Confidence"), lambda e: word(e.confidence)),
             ),

@@ -59,7 +59,7 @@ from app.web.editor.fields import (
     strip,
 )
 from app.web.i18n import WORDS
-from app.web.js_strings import day_label
+from app.web.js_strings import bound_short, day_label, span_text
 
 #: A site farther than this from the Syria–Iraq border needs an explicit confirmation.
 CONFIRM_KM = geo.FAR_FROM_BORDER_KM
@@ -257,7 +257,7 @@ class PeriodForm(SourcesMixin, EditForm):
                 _(
                     "must be after Start (%(start)s): a period covers [start, end), so "
                     "its latest end must come after its earliest start",
-                    start=start.short(),  # type: ignore[union-attr]
+                    start=bound_short(start),
                 ),
             )
         return True
@@ -269,7 +269,7 @@ class PeriodForm(SourcesMixin, EditForm):
         if not clash:
             return True
         named = _(" and ").join(
-            _("the period %(span)s (%(value)s)", span=p.describe(), value=p.value)
+            _("the period %(span)s (%(value)s)", span=span_text(p.start, p.end), value=p.value)
             for p in sorted(clash, key=_start)[:3]
         )
         return fail(
@@ -700,7 +700,7 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
         if when.earliest is None or when.latest is None:
             return fail(self.date, _("give a first and a last possible day (not an open window)"))
         if self.end.data and self.end.data < when.earliest:
-            return fail(self.end, _("must not be before Date (%(date)s)", date=when.short()))
+            return fail(self.end, _("must not be before Date (%(date)s)", date=bound_short(when)))
         if (self.lon.data is None) != (self.lat.data is None):
             return fail(
                 self.lat if self.lat.data is None else self.lon,

@@ -674,3 +674,16 @@ def test_the_editor_index_names_each_site_in_both_scripts(editor_client):
     assert (
         'al-Qa&#39;im</a> <span lang="ar" dir="rtl" class="ar">معبر القائم الحدودي</span>' in page
     )
+
+
+def test_period_lists_and_refusals_write_dates_in_the_interface_language(seeded, editor_client):
+    listing = editor_client.get("/editor/control-periods/?lang=ar").get_data(as_text=True)
+    assert "قبل بدء السجلات" in listing and "مستمرة" in listing and "حزيران 2014" in listing
+    assert not re.search(r"\b(Jan|Jun|Nov) 20\d\d\b", listing)
+    pid = _qaim_period(seeded, "isis")
+    resp = editor_client.post(
+        f"/editor/control-periods/{pid}/edit?lang=ar",
+        data=_period_data(seeded, pid, end="2017-12-01"),
+    )
+    assert resp.status_code == 422
+    assert any("3 تشرين الثاني 2017 – مستمرة" in e for e in errors(resp)), errors(resp)
