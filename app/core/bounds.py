@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 import edtf
 from babel.dates import get_month_names
 
+from app.core.text_rules import N_
+
 __all__ = [
     "Bound",
     "BoundError",
@@ -93,7 +95,15 @@ _YEAR = re.compile(r"\A\d{4}\Z")
 
 
 class BoundError(ValueError):
-    """An expression that is not a date EDTF allows here; the message says why."""
+    """An expression that is not a date EDTF allows here; the message says why.
+
+    `message` is a catalogue msgid (marked N_) and `values` fill its placeholders, so the
+    web layer can say it in the reader's language; str() is the English.
+    """
+
+    def __init__(self, message: str, **values: object):
+        super().__init__(message % values)
+        self.message, self.values = message, values
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,14 +223,18 @@ def parse(text: str) -> Bound:
     app.core.bounds.BoundError: '2024-12-31/2024-12-07': the window ends before it starts
     """
     if not isinstance(text, str):
-        raise BoundError(f"{text!r} is not text")
+        raise BoundError(N_("%(text)s is not text"), text=repr(text))
     return _parse(text.strip())
 
 
 @functools.lru_cache(maxsize=4096)
 def _parse(text: str) -> Bound:
     if not text or len(text) > MAX_TEXT:
-        raise BoundError(f"{text[:MAX_TEXT]!r}: give a date of at most {MAX_TEXT} characters")
+        raise BoundError(
+            N_("%(text)s: give a date of at most %(most)s characters"),
+            text=repr(text[:MAX_TEXT]),
+            most=MAX_TEXT,
+        )
     return _plain(text) or _general(text)
 
 
@@ -231,16 +245,19 @@ def _general(text: str) -> Bound:
         lower, upper = parsed.lower_strict(), parsed.upper_strict()
     except Exception:  # the parser raises several kinds of error for bad input
         raise BoundError(
-            f"{text!r} is not a date EDTF allows (e.g. 2024-12-06, 2024-12, 2014, "
-            "2024-12-07/2024-12-31, ../2013-12-31, 2014?)"
+            N_(
+                "%(text)s is not a date EDTF allows (e.g. 2024-12-06, 2024-12, 2014, "
+                "2024-12-07/2024-12-31, ../2013-12-31, 2014?)"
+            ),
+            text=repr(text),
         ) from None
     earliest, latest = _day(lower), _day(upper)
     if earliest is None and latest is None:
-        raise BoundError(f"{text!r}: a window open on both sides says nothing")
+        raise BoundError(N_("%(text)s: a window open on both sides says nothing"), text=repr(text))
     if earliest is not None and latest is not None and latest < earliest:
-        raise BoundError(f"{text!r}: the window ends before it starts")
+        raise BoundError(N_("%(text)s: the window ends before it starts"), text=repr(text))
     if "-" in text[:1] or any(d is not None and d.year < 1 for d in (earliest, latest)):
-        raise BoundError(f"{text!r}: only dates of the common era are allowed")
+        raise BoundError(N_("%(text)s: only dates of the common era are allowed"), text=repr(text))
     return Bound(str(parsed), earliest, latest)
 
 
@@ -273,7 +290,9 @@ def read(text: str, precision: str | None = None) -> Bound:
         try:
             day = dt.date.fromisoformat(text.strip())
         except ValueError:
-            raise BoundError(f"{text.strip()!r} is not a real calendar date") from None
+            raise BoundError(
+                N_("%(text)s is not a real calendar date"), text=repr(text.strip())
+            ) from None
         return at_precision(day, precision)
     return parse(text)
 
@@ -300,7 +319,9 @@ def at_precision(day: dt.date, precision: str) -> Bound:
         return Bound(f"{day.year:04d}-{day.month:02d}", day.replace(day=1), day.replace(day=last))
     if precision == "year":
         return Bound(f"{day.year:04d}", dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
-    raise BoundError(f"precision must be day, month or year, not {precision!r}")
+    raise BoundError(
+        N_("precision must be day, month or year, not %(precision)s"), precision=repr(precision)
+    )
 
 
 def _day(value) -> dt.date | None:

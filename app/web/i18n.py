@@ -13,6 +13,8 @@ from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from app.core import bounds
+
 #: Languages of the interface, in the switch's order; the first is the fallback.
 LANGUAGES = ("en", "ar")
 #: Each language's name in itself: the text of the link that switches to it.
@@ -112,6 +114,11 @@ def actor_label(name: str | None, name_ar: str | None = "") -> str | None:
     """An actor's name (or short label) in the interface's language: the Arabic one in
     the Arabic interface when the actor has one, else the English one."""
     return name_ar if name_ar and language() == "ar" else name
+
+
+def refusal(exc: bounds.BoundError) -> str:
+    """Why a date was refused (app.core.bounds), in the interface's language."""
+    return gettext(exc.message, **exc.values)
 
 
 def translated(messages) -> dict[str, str]:

@@ -20,6 +20,8 @@ from wtforms.widgets import ColorInput, DateInput, NumberInput
 from app.core import bounds, timeline
 from app.core.clock import today
 from app.core.text_rules import control_problem, is_slug, url_problem
+from app.web.i18n import refusal
+from app.web.js_strings import bound_reading
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -94,9 +96,15 @@ class BoundField(_ParsedField):
             return self.raw_data[0]
         return self.data.text if self.data else ""
 
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except bounds.BoundError as exc:  # WTForms shows a ValueError's text as the error
+            raise ValueError(refusal(exc)) from None
+
     def reading(self) -> str:
         """The current value in plain words ("sometime in December 2024"), or ""."""
-        return self.data.reading() if isinstance(self.data, bounds.Bound) else ""
+        return bound_reading(self.data) if isinstance(self.data, bounds.Bound) else ""
 
 
 class PartialDateField(_ParsedField):

@@ -687,3 +687,17 @@ def test_period_lists_and_refusals_write_dates_in_the_interface_language(seeded,
     )
     assert resp.status_code == 422
     assert any("3 تشرين الثاني 2017 – مستمرة" in e for e in errors(resp)), errors(resp)
+
+
+def test_date_readings_and_refusals_speak_the_interface_language(seeded, editor_client):
+    read = editor_client.get("/editor/date-reading?lang=ar&text=2024-12-07/2024-12-31").json
+    assert read["reading"] == "في وقت ما بين 7 و31 كانون الأول 2024"
+    bad = editor_client.get("/editor/date-reading?lang=ar&text=2024-13").json
+    assert bad["error"].startswith("'2024-13' ليس تاريخًا يقبله معيار EDTF")
+    pid = _qaim_period(seeded, "isis")
+    resp = editor_client.post(
+        f"/editor/control-periods/{pid}/edit?lang=ar",
+        data=_period_data(seeded, pid, end="2024-12-31/2024-12-07"),
+    )
+    assert resp.status_code == 422
+    assert any("'2024-12-31/2024-12-07': تنتهي النافذة قبل أن تبدأ" in e for e in errors(resp))
