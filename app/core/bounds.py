@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import edtf
 from babel.dates import get_month_names
 
-from app.core.text_rules import N_
+from app.core.text_rules import N_, Refusal
 
 __all__ = [
     "Bound",
@@ -94,16 +94,8 @@ _MONTH = re.compile(r"\A\d{4}-\d{2}\Z")
 _YEAR = re.compile(r"\A\d{4}\Z")
 
 
-class BoundError(ValueError):
-    """An expression that is not a date EDTF allows here; the message says why.
-
-    `message` is a catalogue msgid (marked N_) and `values` fill its placeholders, so the
-    web layer can say it in the reader's language; str() is the English.
-    """
-
-    def __init__(self, message: str, **values: object):
-        super().__init__(message % values)
-        self.message, self.values = message, values
+class BoundError(Refusal):
+    """An expression that is not a date EDTF allows here; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,22 @@ __all__ = [
     "ALIASES_MAX",
     "NOTE_MAX",
     "N_",
+    "Refusal",
     "control_problem",
     "is_slug",
     "safe_url",
     "url_problem",
 ]
+
+
+class Refusal(ValueError):
+    """Input refused, and why: `message` is a catalogue msgid (marked N_) and `values` fill
+    its placeholders, so the web layer can say it in the reader's language; str() is the
+    English."""
+
+    def __init__(self, message: str, **values: object):
+        super().__init__(message % values)
+        self.message, self.values = message, values
 
 
 def N_(message: str) -> str:

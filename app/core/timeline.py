@@ -26,6 +26,7 @@ from typing import Any
 
 from app.core import bounds
 from app.core.bounds import Bound
+from app.core.text_rules import N_, Refusal
 from app.core.vocabulary import PRECISIONS
 
 __all__ = [
@@ -208,14 +209,16 @@ def parse_date(text: str) -> dt.date:
     >>> parse_date("2015-13-45")
     Traceback (most recent call last):
     ...
-    ValueError: '2015-13-45' is not a real calendar date (YYYY-MM-DD)
+    app.core.text_rules.Refusal: '2015-13-45' is not a real calendar date (YYYY-MM-DD)
     """
     if not isinstance(text, str) or not _ISO_DAY.match(text):
-        raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD")
+        raise Refusal(N_("%(text)s is not a date in the form YYYY-MM-DD"), text=repr(text))
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a real calendar date (YYYY-MM-DD)") from None
+        raise Refusal(
+            N_("%(text)s is not a real calendar date (YYYY-MM-DD)"), text=repr(text)
+        ) from None
 
 
 def parse_partial_date(text: str) -> tuple[dt.date, str]:

@@ -13,7 +13,7 @@ from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from app.core import bounds
+from app.core.text_rules import Refusal
 
 #: Languages of the interface, in the switch's order; the first is the fallback.
 LANGUAGES = ("en", "ar")
@@ -116,9 +116,12 @@ def actor_label(name: str | None, name_ar: str | None = "") -> str | None:
     return name_ar if name_ar and language() == "ar" else name
 
 
-def refusal(exc: bounds.BoundError) -> str:
-    """Why a date was refused (app.core.bounds), in the interface's language."""
-    return gettext(exc.message, **exc.values)
+def refusal(exc: Exception) -> str:
+    """Why input was refused, in the interface's language when the reason is a
+    text_rules.Refusal (dates, EDTF bounds), else as the exception says it."""
+    if isinstance(exc, Refusal):
+        return gettext(exc.message, **exc.values)
+    return str(exc)
 
 
 def translated(messages) -> dict[str, str]:

@@ -19,6 +19,7 @@ from app.core import clock, timeline
 from app.core.vocabulary import STATE_PARAMS
 from app.db import known as known_db
 from app.extensions import db
+from app.web import i18n
 from app.web.params import whole_number
 
 #: Blueprints whose answers come from the record (editor pages always act on today's).
@@ -134,7 +135,12 @@ def _day(name: str, raw: str) -> dt.date:
     try:
         found = timeline.parse_date(raw)
     except ValueError as exc:
-        abort(400, description=_("parameter '%(name)s': %(problem)s", name=name, problem=exc))
+        abort(
+            400,
+            description=_(
+                "parameter '%(name)s': %(problem)s", name=name, problem=i18n.refusal(exc)
+            ),
+        )
     if found > clock.today():
         abort(
             400,

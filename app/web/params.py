@@ -19,6 +19,7 @@ from app.core.vocabulary import STATE_PARAMS
 from app.db import queries
 from app.db.models import Site
 from app.extensions import db
+from app.web import i18n
 
 #: The largest row id in a URL: bigger numbers name no row (and overflow SQLite).
 MAX_ID = 2**31 - 1
@@ -76,7 +77,12 @@ def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | No
     try:
         return timeline.parse_date(raw)
     except ValueError as exc:
-        abort(400, description=_("parameter '%(name)s': %(problem)s", name=name, problem=exc))
+        abort(
+            400,
+            description=_(
+                "parameter '%(name)s': %(problem)s", name=name, problem=i18n.refusal(exc)
+            ),
+        )
 
 
 def only_args(*allowed: str) -> None:

@@ -277,3 +277,13 @@ def test_source_dates_speak_the_readers_language(seeded_client):
     arabic = _page(seeded_client, "/sites/al-qaim?lang=ar")
     assert "</bdi>, Jun 2025</li>" in english
     assert "</bdi>, حزيران 2025</li>" in arabic and ", Jun 2025</li>" not in arabic
+
+
+def test_a_refused_date_says_why_in_the_readers_language(seeded_client):
+    arabic = _page(seeded_client, "/?date=2015-13-45&lang=ar")
+    assert "المعامل &#39;date&#39;: &#39;2015-13-45&#39; ليس تاريخًا موجودًا في التقويم" in arabic
+    api = seeded_client.get("/api/sites.geojson?date=soon").get_json()  # the cookie: Arabic
+    assert api["description"] == "المعامل 'date': 'soon' ليس تاريخًا بالصيغة YYYY-MM-DD"
+    fresh = seeded_client.application.test_client()
+    english = fresh.get("/api/sites.geojson?date=soon").get_json()["description"]
+    assert english == "parameter 'date': 'soon' is not a date in the form YYYY-MM-DD"

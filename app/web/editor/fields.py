@@ -19,7 +19,7 @@ from wtforms.widgets import ColorInput, DateInput, NumberInput
 
 from app.core import bounds, timeline
 from app.core.clock import today
-from app.core.text_rules import control_problem, is_slug, url_problem
+from app.core.text_rules import Refusal, control_problem, is_slug, url_problem
 from app.web.i18n import refusal
 from app.web.js_strings import bound_reading
 
@@ -47,7 +47,10 @@ class _ParsedField(StringField):
         self.data = None
         raw = (valuelist[0] if valuelist else "").strip()
         if raw:
-            self.data = self.parse(raw)
+            try:
+                self.data = self.parse(raw)
+            except Refusal as exc:  # WTForms shows a ValueError's text as the error
+                raise ValueError(refusal(exc)) from None
 
 
 class DayField(_ParsedField):
@@ -95,12 +98,6 @@ class BoundField(_ParsedField):
         if self.raw_data:
             return self.raw_data[0]
         return self.data.text if self.data else ""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except bounds.BoundError as exc:  # WTForms shows a ValueError's text as the error
-            raise ValueError(refusal(exc)) from None
 
     def reading(self) -> str:
         """The current value in plain words ("sometime in December 2024"), or ""."""
