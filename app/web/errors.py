@@ -87,6 +87,16 @@ _TITLES = {
 }
 
 
+#: What an error without words of its own says (Werkzeug's defaults are English only).
+_DESCRIPTIONS = {
+    400: _l("This request could not be understood."),
+    404: _l("Nothing is at this address. Check it, or start from the map or the search."),
+    405: _l("This address does not accept this kind of request."),
+    413: _l("The request is larger than this site accepts."),
+    429: _l("Too many requests: wait a little and try again."),
+}
+
+
 def _suggestions(status: int) -> list[tuple[str, str]]:
     """(slug, name) of the sites closest to an unknown /sites/<slug>, best first."""
     if status != 404 or request.endpoint not in ("main.site", "history.site_history"):
@@ -133,7 +143,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return error_response(exc.code or 500, exc.description or exc.name, exc.name)
+        status = exc.code or 500
+        message = exc.description
+        if not message or message == type(exc).description:  # no words of our own
+            message = _DESCRIPTIONS.get(status, message or exc.name)
+        return error_response(status, message, exc.name)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

@@ -287,3 +287,13 @@ def test_a_refused_date_says_why_in_the_readers_language(seeded_client):
     fresh = seeded_client.application.test_client()
     english = fresh.get("/api/sites.geojson?date=soon").get_json()["description"]
     assert english == "parameter 'date': 'soon' is not a date in the form YYYY-MM-DD"
+
+
+def test_errors_without_words_of_their_own_speak_the_readers_language(seeded_client):
+    arabic = seeded_client.get("/no-such-page?lang=ar")
+    assert arabic.status_code == 404
+    assert "لا شيء في هذا العنوان" in arabic.get_data(as_text=True)
+    english = seeded_client.get("/no-such-page?lang=en").get_data(as_text=True)
+    assert "Nothing is at this address" in english and "requested URL" not in english
+    assert seeded_client.post("/search?lang=ar").status_code == 405
+    assert "لا يقبل هذا العنوان" in seeded_client.post("/search?lang=ar").get_data(as_text=True)
