@@ -68,7 +68,11 @@ KINDS: dict[str, Kind] = {
             _l("control period"),
             _l("Control periods"),
             (ControlPeriod.site_id, ControlPeriod.start_earliest.asc().nulls_first()),
-            (_PERIOD_COLUMNS[0], (_l("Controller"), lambda p: p.actor.name), *_PERIOD_COLUMNS[1:]),
+            (
+                _PERIOD_COLUMNS[0],
+                (_l("Controller"), lambda p: actor_label(p.actor.name, p.actor.name_ar)),
+                *_PERIOD_COLUMNS[1:],
+            ),
         ),
         Kind(
             "status-periods",

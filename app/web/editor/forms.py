@@ -58,7 +58,7 @@ from app.web.editor.fields import (
     slug_format,
     strip,
 )
-from app.web.i18n import WORDS
+from app.web.i18n import WORDS, actor_label, language
 from app.web.js_strings import bound_short, day_label, span_text
 
 #: A site farther than this from the Syria–Iraq border needs an explicit confirmation.
@@ -724,16 +724,28 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
 
 
 def actor_choices(empty: str | None = None) -> list[SelectChoice]:
-    """Actors by name, with an optional empty first choice."""
+    """Actors by their name in the interface's language, with an optional empty first
+    choice."""
     actors = db.session.scalars(select(Actor).order_by(Actor.name))
+    named = [(actor_label(a.name, a.name_ar) or a.name, a.id) for a in actors]
+    if language() == "ar":
+        named.sort(key=lambda choice: choice[0])
     first = [SelectChoice("", empty)] if empty else []
-    return first + [SelectChoice(a.id, a.name) for a in actors]
+    return first + [SelectChoice(i, name) for name, i in named]
 
 
 def site_choices() -> list[SelectChoice]:
-    """Sites by name."""
-    sites = db.session.scalars(select(Site).order_by(Site.name))
-    return [SelectChoice(s.id, f"{s.name} ({s.country})") for s in sites]
+    """Sites by name; in Arabic, by their Arabic name with the English one beside it."""
+    arabic = language() == "ar"
+
+    def label(s: Site) -> str:
+        own = f"{s.name} ({s.country})"
+        return f"{s.name_ar} — {own}" if arabic and s.name_ar else own
+
+    named = [(label(s), s.id) for s in db.session.scalars(select(Site).order_by(Site.name))]
+    if arabic:
+        named.sort(key=lambda choice: choice[0])
+    return [SelectChoice(i, name) for name, i in named]
 
 
 def source_choices(first: Sequence[int] = ()) -> list[SelectChoice]:

@@ -701,3 +701,15 @@ def test_date_readings_and_refusals_speak_the_interface_language(seeded, editor_
     )
     assert resp.status_code == 422
     assert any("'2024-12-31/2024-12-07': تنتهي النافذة قبل أن تبدأ" in e for e in errors(resp))
+
+
+def test_actor_and_site_pickers_name_them_in_the_interface_language(editor_client):
+    arabic = editor_client.get("/editor/control-periods/new?lang=ar").get_data(as_text=True)
+    assert ">الحكومة العراقية الاتحادية</option>" in arabic
+    assert ">معبر القائم الحدودي — al-Qa&#39;im (IQ)</option>" in arabic
+    english = editor_client.get("/editor/control-periods/new?lang=en").get_data(as_text=True)
+    assert (
+        ">Iraqi federal government</option>" in english and ">al-Qa&#39;im (IQ)</option>" in english
+    )
+    listing = editor_client.get("/editor/control-periods/?lang=ar").get_data(as_text=True)
+    assert 'dir="auto">الحكومة العراقية الاتحادية</td>' in listing
