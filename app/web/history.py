@@ -23,7 +23,7 @@ from app.extensions import db
 from app.web.auth import admin_required
 from app.web.editor.entities import KINDS
 from app.web.editor.fields import plain_text, strip
-from app.web.i18n import actor_label
+from app.web.i18n import actor_label, word
 from app.web.params import site_arg, site_or_404
 
 bp = Blueprint("history", __name__)
@@ -78,11 +78,23 @@ LABELS = {
     "country": _l("Country"),
     "aliases": _l("Other spellings"),
     "location_precision": _l("Location precision"),
+    "precision": _l("Date precision"),
+    "published_precision": _l("Publication date precision"),
     "location_note": _l("About the location"),
     "publisher": _l("Publisher"),
     "published": _l("Published"),
     "language": _l("Language"),
     "accessed": _l("Accessed"),
+}
+# Fields holding a vocabulary value ("high", "closed", "SY"), shown in the reader's words.
+_VOCABULARY = {
+    "confidence",
+    "status",
+    "kind",
+    "country",
+    "precision",
+    "published_precision",
+    "location_precision",
 }
 # Days derived from a bound's EDTF text: the text alone is shown.
 _DERIVED = {"start_earliest", "start_latest", "end_earliest", "end_latest", "date", "date_latest"}
@@ -282,6 +294,8 @@ def shown(key: str, value, names: dict) -> str:
         return "; ".join(names.get((_REFS[key], i), f"#{i} (deleted)") for i in ids)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if key in _VOCABULARY:
+        return word(str(value))
     if isinstance(value, list):
         return "; ".join(map(str, value))
     return str(value)

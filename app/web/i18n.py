@@ -42,6 +42,11 @@ WORDS = {
     "town": _l("town"),
     "garrison": _l("garrison"),
     "zone": _l("zone"),
+    # The precision of a date (an event's, a source's): how much of it is known.
+    "day": _l("to the day"),
+    "month": _l("to the month"),
+    "year": _l("to the year"),
+    "window": _l("a window of days"),
     "exact": _l("exact"),
     "approximate": _l("approximate"),
     "state": _l("state"),

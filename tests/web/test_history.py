@@ -224,3 +224,10 @@ def test_history_names_what_changed_in_the_interface_language(seeded, editor_cli
     assert "فترة سيطرة #" in first and "control period #" not in first
     english = editor_client.get("/history?lang=en").get_data(as_text=True)
     assert "control period #" in english.split('class="revision"')[1]
+
+
+def test_history_shows_vocabulary_values_in_the_interface_language(seeded, editor_client):
+    page = editor_client.get("/history?lang=ar").get_data(as_text=True)
+    entry = page.split('class="revision"')[1]
+    assert "دقة تاريخ النشر" in entry or "درجة الثقة" in entry
+    assert not re.search(r">(high|medium|low|day|month|year)<", entry)
