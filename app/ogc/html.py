@@ -34,6 +34,15 @@ WORDS = (
     N_("format"),
     N_("meaning"),
     N_("Links"),
+    # What the API's documents say of themselves (app.ogc.core): the landing page and links.
+    N_("Who controlled each Syria–Iraq border crossing, and when."),
+    N_("API documentation"),
+    N_("Queryables"),
+    N_("Schema of the features"),
+    N_("The collection"),
+    N_("This page"),
+    N_("Next page"),
+    N_("Previous page"),
 )
 #: Right-to-left languages (the page's `dir`).
 _RTL = frozenset({"ar"})
@@ -63,7 +72,9 @@ def page(
     """
     t = _words(words)
     title = (
-        doc.get("title") or t(_TITLES.get(kind, "")) or t("Feature %(id)s") % {"id": doc.get("id")}
+        _own(doc.get("title"), t)
+        or t(_TITLES.get(kind, ""))
+        or t("Feature %(id)s") % {"id": doc.get("id")}
     )
     body = _BODIES[kind](doc, t)
     return (
@@ -140,7 +151,7 @@ def _topbar(links: list[dict], t: Words, languages: Sequence[tuple[str, str, str
 
 
 def _landing(doc: dict, t: Words) -> str:
-    return _description(doc)
+    return _description(doc, t)
 
 
 def _conformance(doc: dict, t: Words) -> str:
@@ -150,19 +161,20 @@ def _conformance(doc: dict, t: Words) -> str:
 def _collections(doc: dict, t: Words) -> str:
     return "".join(
         f'<section><h2 dir="auto"><a href="{escape(_href(c, "self"))}?f=html">'
-        f"{escape(c['title'])}</a></h2>{_description(c)}</section>"
+        f"{escape(_own(c['title'], t))}</a></h2>{_description(c, t)}</section>"
         for c in doc["collections"]
     )
 
 
 def _collection(doc: dict, t: Words) -> str:
-    return _description(doc)
+    return _description(doc, t)
 
 
-def _description(doc: dict) -> str:
-    # The documents' titles and descriptions are English metadata, and the data holds
-    # either script: each block takes the direction of its own text (also in td and dd).
-    return f'<p dir="auto">{escape(doc.get("description", ""))}</p>'
+def _description(doc: dict, t: Words) -> str:
+    # The documents' titles and descriptions are English metadata (translated where the
+    # catalogue has them), and the data holds either script: each block takes the
+    # direction of its own text (also in td and dd).
+    return f'<p dir="auto">{escape(_own(doc.get("description"), t))}</p>'
 
 
 def _items(doc: dict, t: Words) -> str:
@@ -218,11 +230,16 @@ def _item(doc: dict, t: Words) -> str:
 def _links(links: list[dict], t: Words) -> str:
     items = "".join(
         f'<li><a href="{escape(link["href"])}" rel="{escape(link["rel"])}">'
-        f"{escape(link.get('title') or link['rel'])}</a> ({escape(link['rel'])})"
+        f"{escape(_own(link.get('title'), t) or link['rel'])}</a> ({escape(link['rel'])})"
         "</li>"
         for link in links
     )
     return f"<nav><h2>{t('Links')}</h2><ul>{items}</ul></nav>" if items else ""
+
+
+def _own(text: str | None, t: Words) -> str:
+    """A document's own words (a title, a description), translated where they can be."""
+    return t(text) if text else ""
 
 
 def _href(doc: dict, rel: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request, url_for
 
 from app.core.clock import today
+from app.core.text_rules import N_
 from app.db import cql, features
 from app.db.features import Filters
 from app.ogc import core as ogc
@@ -86,7 +87,9 @@ def _serve(name, endpoint):
             prefers_html=prefers_html,
             assets=url_for("static", filename="").rstrip("/"),
             lang=lang,
-            words=i18n.translated(ogc_html.WORDS),
+            # The collections' titles and descriptions are English metadata in JSON; the
+            # HTML pages show them in the reader's language.
+            words=i18n.translated((*ogc_html.WORDS, *_catalog_words())),
             languages=i18n.other_languages(),
         )
         return endpoint(req)
@@ -101,6 +104,11 @@ def _serve(name, endpoint):
     return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
 
 
+def _catalog_words() -> list[str]:
+    """The collections' titles and descriptions (catalogue messages)."""
+    return [text for c in _catalog().values() for text in (c.title, c.description)]
+
+
 def _limits() -> ogc.Limits:
     return ogc.Limits(current_app.config["OGC_DEFAULT_LIMIT"], current_app.config["OGC_MAX_LIMIT"])
 
@@ -111,9 +119,11 @@ def _catalog() -> dict[str, ogc.Collection]:
     return {
         "sites": ogc.Collection(
             "sites",
-            "Sites: state at a date",
-            "Every crossing side, town, garrison and zone with its controller and status "
-            "at `datetime` (one instant; default today).",
+            N_("Sites: state at a date"),
+            N_(
+                "Every crossing side, town, garrison and zone with its controller and status "
+                "at `datetime` (one instant; default today)."
+            ),
             _sites,
             _site,
             lambda: features.extent("sites"),
@@ -122,9 +132,11 @@ def _catalog() -> dict[str, ogc.Collection]:
         ),
         "periods": ogc.Collection(
             "periods",
-            "Control periods",
-            "Who held each site during [start, end), with sources and confidence. "
-            "`datetime` keeps the periods that meet the instant or interval.",
+            N_("Control periods"),
+            N_(
+                "Who held each site during [start, end), with sources and confidence. "
+                "`datetime` keeps the periods that meet the instant or interval."
+            ),
             _paged("periods", features.periods),
             _by_id(features.periods),
             lambda: features.extent("periods"),
@@ -132,8 +144,8 @@ def _catalog() -> dict[str, ogc.Collection]:
         ),
         "events": ogc.Collection(
             "events",
-            "Events",
-            "Dated incidents at one or more sites, with sources.",
+            N_("Events"),
+            N_("Dated incidents at one or more sites, with sources."),
             _paged("events", features.events),
             _by_id(features.events),
             lambda: features.extent("events"),
@@ -141,9 +153,11 @@ def _catalog() -> dict[str, ogc.Collection]:
         ),
         "boundaries": ogc.Collection(
             "boundaries",
-            "Boundaries",
-            "Countries (Natural Earth 1:10m, simplified), the Syria–Iraq border line and "
-            "the al-Tanf 55 km zone. Timeless: `datetime` matches every feature.",
+            N_("Boundaries"),
+            N_(
+                "Countries (Natural Earth 1:10m, simplified), the Syria–Iraq border line and "
+                "the al-Tanf 55 km zone. Timeless: `datetime` matches every feature."
+            ),
             lambda q: _page(_kept(features.boundaries(geodata, q.bbox), q), q),
             lambda fid: _find(features.boundaries(geodata), fid),
             lambda: features.boundaries_extent(geodata),

@@ -262,3 +262,15 @@ def test_english_metadata_and_data_keep_their_own_direction_in_arabic(seeded_cli
     assert collections.count('<p dir="auto">') == collections.count("<section>")
     items = seeded_client.get("/ogc/collections/sites/items?f=html&lang=ar").get_data(as_text=True)
     assert '<td dir="auto">معبر القائم الحدودي</td>' in items
+
+
+def test_html_pages_word_the_apis_own_metadata_in_the_readers_language(seeded_client):
+    landing = seeded_client.get("/ogc/?f=html&lang=ar").get_data(as_text=True)
+    assert "من سيطر على كل منفذ حدودي بين سوريا والعراق، ومتى." in landing
+    assert ">توثيق الواجهة البرمجية</a>" in landing
+    collections = seeded_client.get("/ogc/collections?f=html&lang=ar").get_data(as_text=True)
+    assert ">المواقع: الحال في تاريخ</a>" in collections and ">الحدود</a>" in collections
+    assert "Sites: state at a date" not in collections
+    # The JSON documents stay as they are, in any language.
+    doc = _get(seeded_client, "/ogc/collections?f=json&lang=ar")
+    assert {c["title"] for c in doc["collections"]} >= {"Sites: state at a date", "Boundaries"}
