@@ -328,7 +328,7 @@ def _name(row) -> str:
 
 @bp.app_template_filter("entity_label")
 def entity_label(entity: str) -> str:
-    """A table's rows as the interface names them: "control period", "فترة السيطرة"."""
+    """A table's rows as the interface names them: "control period", "فترة سيطرة"."""
     kind = EDIT_KINDS.get(entity)
     return str(KINDS[kind].singular) if kind else entity.replace("_", " ")
 
