@@ -89,7 +89,7 @@ def _serve(name, endpoint):
             lang=lang,
             # The collections' titles and descriptions are English metadata in JSON; the
             # HTML pages show them in the reader's language.
-            words=i18n.translated((*ogc_html.WORDS, *_catalog_words())),
+            words=i18n.translated(_WORDS),
             languages=i18n.other_languages(),
         )
         return endpoint(req)
@@ -104,13 +104,38 @@ def _serve(name, endpoint):
     return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
 
 
-def _catalog_words() -> list[str]:
-    """The collections' titles and descriptions (catalogue messages)."""
-    return [text for c in _catalog().values() for text in (c.title, c.description)]
-
-
 def _limits() -> ogc.Limits:
     return ogc.Limits(current_app.config["OGC_DEFAULT_LIMIT"], current_app.config["OGC_MAX_LIMIT"])
+
+
+#: Each collection's title and description (catalogue messages: English in the JSON,
+#: the reader's language on the HTML pages).
+_TEXTS = {
+    "sites": (
+        N_("Sites: state at a date"),
+        N_(
+            "Every crossing side, town, garrison and zone with its controller and status "
+            "at `datetime` (one instant; default today)."
+        ),
+    ),
+    "periods": (
+        N_("Control periods"),
+        N_(
+            "Who held each site during [start, end), with sources and confidence. "
+            "`datetime` keeps the periods that meet the instant or interval."
+        ),
+    ),
+    "events": (N_("Events"), N_("Dated incidents at one or more sites, with sources.")),
+    "boundaries": (
+        N_("Boundaries"),
+        N_(
+            "Countries (Natural Earth 1:10m, simplified), the Syria–Iraq border line and "
+            "the al-Tanf 55 km zone. Timeless: `datetime` matches every feature."
+        ),
+    ),
+}
+#: Every word the HTML pages show.
+_WORDS = (*ogc_html.WORDS, *(text for texts in _TEXTS.values() for text in texts))
 
 
 def _catalog() -> dict[str, ogc.Collection]:
@@ -119,11 +144,7 @@ def _catalog() -> dict[str, ogc.Collection]:
     return {
         "sites": ogc.Collection(
             "sites",
-            N_("Sites: state at a date"),
-            N_(
-                "Every crossing side, town, garrison and zone with its controller and status "
-                "at `datetime` (one instant; default today)."
-            ),
+            *_TEXTS["sites"],
             _sites,
             _site,
             lambda: features.extent("sites"),
@@ -132,11 +153,7 @@ def _catalog() -> dict[str, ogc.Collection]:
         ),
         "periods": ogc.Collection(
             "periods",
-            N_("Control periods"),
-            N_(
-                "Who held each site during [start, end), with sources and confidence. "
-                "`datetime` keeps the periods that meet the instant or interval."
-            ),
+            *_TEXTS["periods"],
             _paged("periods", features.periods),
             _by_id(features.periods),
             lambda: features.extent("periods"),
@@ -144,8 +161,7 @@ def _catalog() -> dict[str, ogc.Collection]:
         ),
         "events": ogc.Collection(
             "events",
-            N_("Events"),
-            N_("Dated incidents at one or more sites, with sources."),
+            *_TEXTS["events"],
             _paged("events", features.events),
             _by_id(features.events),
             lambda: features.extent("events"),
@@ -153,11 +169,7 @@ def _catalog() -> dict[str, ogc.Collection]:
         ),
         "boundaries": ogc.Collection(
             "boundaries",
-            N_("Boundaries"),
-            N_(
-                "Countries (Natural Earth 1:10m, simplified), the Syria–Iraq border line and "
-                "the al-Tanf 55 km zone. Timeless: `datetime` matches every feature."
-            ),
+            *_TEXTS["boundaries"],
             lambda q: _page(_kept(features.boundaries(geodata, q.bbox), q), q),
             lambda fid: _find(features.boundaries(geodata), fid),
             lambda: features.boundaries_extent(geodata),

@@ -69,7 +69,7 @@ def _feed(site: Site | None) -> bytes:
         reverse=True,
     )
     name = (
-        gettext("changes at %(site)s", site=_site_name(site))
+        gettext("changes at %(site)s", site=i18n.actor_label(site.name, site.name_ar))
         if site
         else gettext("changes at Syria–Iraq border crossings")
     )
@@ -105,7 +105,10 @@ def _control_entries(site: Site | None) -> list[atom.Entry]:
     sources = queries.sources_for_periods(p.id for p, _, _ in rows)
     out = []
     for p, s, actor in rows:
-        names = {"actor": i18n.actor_label(actor.name, actor.name_ar), "site": _site_name(s)}
+        names = {
+            "actor": i18n.actor_label(actor.name, actor.name_ar),
+            "site": i18n.actor_label(s.name, s.name_ar),
+        }
         title = (
             gettext("%(actor)s took control of %(site)s (contested)", **names)
             if p.contested
@@ -129,7 +132,7 @@ def _status_entries(site: Site | None) -> list[atom.Entry]:
     return [
         _entry(
             period_key(s.slug, "status", p.start),
-            str(_STATUS_WORDS[p.status]) % {"site": _site_name(s)},
+            str(_STATUS_WORDS[p.status]) % {"site": i18n.actor_label(s.name, s.name_ar)},
             p,
             s,
             sources[p.id],
@@ -166,11 +169,6 @@ def _content(p, sources: list[dict]) -> str:
         said.append(gettext("Ended %(when)s.", when=bound_reading(p.end)))
     cited = "".join(f"<li>{_source_html(src)}</li>" for src in sources)
     return f'<p>{escape(" ".join(said))}</p><p dir="auto">{escape(p.note)}</p><ul>{cited}</ul>'
-
-
-def _site_name(site: Site) -> str:
-    """The site's name in the feed's language (its English one when it has no other)."""
-    return site.name_ar if site.name_ar and i18n.language() == "ar" else site.name
 
 
 def _source_html(src: dict) -> str:

@@ -116,8 +116,8 @@ def word(value: str) -> str:
 
 
 def actor_label(name: str | None, name_ar: str | None = "") -> str | None:
-    """An actor's name (or short label) in the interface's language: the Arabic one in
-    the Arabic interface when the actor has one, else the English one."""
+    """An actor's (or a site's) name or short label in the interface's language: the
+    Arabic one in the Arabic interface when there is one, else the English one."""
     return name_ar if name_ar and language() == "ar" else name
 
 
