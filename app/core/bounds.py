@@ -36,6 +36,7 @@ __all__ = [
     "DateWords",
     "ENGLISH",
     "PHRASES",
+    "Short",
     "date_words",
     "parse",
     "read",
@@ -200,6 +201,22 @@ class Bound:
         uncertain = "?" in self.text or "%" in self.text  # % is both
         approximate = "~" in self.text or "%" in self.text
         return _short(self, words) + ("?" if uncertain else "") + ("~" if approximate else "")
+
+
+class Short(str):
+    """A bound's compact label as a message (text_rules.Phrase) holds it: the English, and
+    the bound, for the web layer to write in the reader's language.
+
+    >>> Short(parse("2014-06")), Short(parse("2014-06")).bound.text
+    ('Jun 2014', '2014-06')
+    """
+
+    bound: Bound
+
+    def __new__(cls, bound: Bound) -> Short:
+        self = super().__new__(cls, bound.short())
+        self.bound = bound
+        return self
 
 
 def parse(text: str) -> Bound:

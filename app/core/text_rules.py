@@ -11,12 +11,33 @@ __all__ = [
     "ALIASES_MAX",
     "NOTE_MAX",
     "N_",
+    "Phrase",
     "Refusal",
     "control_problem",
     "is_slug",
     "safe_url",
     "url_problem",
 ]
+
+
+class Phrase(str):
+    """Text for a reader that is its English and knows how to be said in another language:
+    `message` is a catalogue msgid (marked N_) and `values` fill its placeholders (a value
+    may be a Phrase or a Refusal). Being a str, it goes wherever the English went: logs,
+    the command line, comparisons, sorting; the web layer says it (i18n.said).
+
+    >>> place = Phrase(N_("line %(line)s"), line=3)
+    >>> place, Phrase(N_("%(file)s %(place)s"), file="sites.csv", place=place)
+    ('line 3', 'sites.csv line 3')
+    """
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, **values: object) -> Phrase:
+        self = super().__new__(cls, message % values if values else message)
+        self.message, self.values = message, values
+        return self
 
 
 class Refusal(ValueError):
@@ -48,7 +69,7 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 
 
-def control_problem(value: str) -> str | None:
+def control_problem(value: str) -> Phrase | None:
     """Why `value` cannot be stored (it holds control characters), or None.
 
     >>> control_problem("Al-Qa'im\\n(Iraqi side)") is None
@@ -57,8 +78,11 @@ def control_problem(value: str) -> str | None:
     'must not contain control characters (found U+0000)'
     """
     found = _CONTROL.search(value)
-    return (
-        f"must not contain control characters (found U+{ord(found.group()):04X})" if found else None
+    if found is None:
+        return None
+    return Phrase(
+        N_("must not contain control characters (found %(character)s)"),
+        character=f"U+{ord(found.group()):04X}",
     )
 
 
@@ -71,7 +95,7 @@ def is_slug(value: str) -> bool:
     return _SLUG.fullmatch(value) is not None
 
 
-def url_problem(value: str) -> str | None:
+def url_problem(value: str) -> Phrase | None:
     """Why `value` is not a well-formed http:// or https:// address, or None.
 
     >>> url_problem("https://example.org/report?id=1") is None
@@ -80,17 +104,21 @@ def url_problem(value: str) -> str | None:
     'must be an http:// or https:// address, such as https://example.org/report'
     """
     if _URL_FORBIDDEN.search(value):
-        return (
-            "must not contain spaces, quotes, angle brackets or control characters "
-            "(percent-encode them)"
+        return Phrase(
+            N_(
+                "must not contain spaces, quotes, angle brackets or control characters "
+                "(percent-encode them)"
+            )
         )
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  (raises on a malformed port)
     except ValueError:
-        return "is not a well-formed web address"
+        return Phrase(N_("is not a well-formed web address"))
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return "must be an http:// or https:// address, such as https://example.org/report"
+        return Phrase(
+            N_("must be an http:// or https:// address, such as https://example.org/report")
+        )
     return None
 
 

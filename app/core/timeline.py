@@ -26,7 +26,7 @@ from typing import Any
 
 from app.core import bounds
 from app.core.bounds import Bound
-from app.core.text_rules import N_, Refusal
+from app.core.text_rules import N_, Phrase, Refusal
 from app.core.vocabulary import PRECISIONS
 
 __all__ = [
@@ -80,7 +80,9 @@ class Period:
         if lo is not None and hi is not None and hi <= lo:
             start, end = self.start, self.end
             assert start is not None and end is not None  # both sides are bounded here
-            raise ValueError(f"end {end.text} must be after start {start.text}")
+            raise Refusal(
+                N_("end %(end)s must be after start %(start)s"), end=end.text, start=start.text
+            )
 
     @property
     def certain_start(self) -> dt.date | None:
@@ -139,15 +141,15 @@ class Period:
             return None
         return lo, hi
 
-    def describe(self) -> str:
+    def describe(self) -> Phrase:
         """Human label such as "Mar 2013 – 4 Mar 2016" (used in messages).
 
         >>> Period(bounds.parse("2013-03"), None).describe()
         'Mar 2013 – ongoing'
         """
-        left = "before records" if self.start is None else self.start.short()
-        right = "ongoing" if self.end is None else self.end.short()
-        return f"{left} – {right}"
+        left = Phrase(N_("before records")) if self.start is None else bounds.Short(self.start)
+        right = Phrase(N_("ongoing")) if self.end is None else bounds.Short(self.end)
+        return Phrase(N_("%(start)s – %(end)s"), start=left, end=right)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.text_rules import N_, Phrase, Refusal
+
 __all__ = [
     "COLUMNS",
     "DERIVED",
@@ -147,7 +149,7 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _SKIPPED_LAYERS = ("boundaries",)
 
 
-class ImportFileError(ValueError):
+class ImportFileError(Refusal):
     """The file as a whole cannot be read; nothing in it is imported."""
 
 
@@ -160,7 +162,7 @@ class Row:
     """
 
     kind: str
-    where: str
+    where: str  # often a Phrase ("line 3"); a GeoJSON path stays as it is
     values: Mapping[str, object]
     problems: tuple[str, ...] = ()
     derived: Mapping[str, object] = field(default_factory=dict)
@@ -178,7 +180,7 @@ def read(data: bytes, filename: str) -> list[Row]:
         text = _decode(data)
         rows = _geojson(text) if _is_json(lower, text) else _csv(text)
     if not rows:
-        raise ImportFileError("the file holds no rows to import")
+        raise ImportFileError(N_("the file holds no rows to import"))
     return _without_state(rows)
 
 
@@ -191,7 +193,7 @@ def read_many(files: list[tuple[str, bytes]]) -> list[Row]:
         try:
             rows += _named(name, read(data, name))
         except ImportFileError as exc:
-            raise ImportFileError(f"{name}: {exc}") from None
+            raise _in_file(name, exc) from None
     return _without_state(rows)
 
 
@@ -200,7 +202,23 @@ def _is_json(lower: str, text: str) -> bool:
 
 
 def _named(name: str, rows: list[Row]) -> list[Row]:
-    return [Row(r.kind, f"{name} {r.where}", r.values, r.problems, r.derived) for r in rows]
+    return [
+        Row(r.kind, Phrase(N_("%(file)s %(place)s"), file=name, place=r.where), r.values,
+            r.problems, r.derived)
+        for r in rows
+    ]  # fmt: skip
+
+
+def _in_file(name: str, exc: ImportFileError) -> ImportFileError:
+    """The refusal of one of several files, naming it."""
+    return ImportFileError(N_("%(file)s: %(reason)s"), file=name, reason=exc)
+
+
+def _line(line: int, column: int | None = None) -> Phrase:
+    """A place in a text file: "line 3", or "line 3, column 7"."""
+    if column is None:
+        return Phrase(N_("line %(line)s"), line=line)
+    return Phrase(N_("line %(line)s, column %(column)s"), line=line, column=column)
 
 
 def _without_state(rows: list[Row]) -> list[Row]:
@@ -219,8 +237,9 @@ def _decode(data: bytes) -> str:
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         raise ImportFileError(
-            f"line {line}, column {column}: byte 0x{data[exc.start]:02x} is not UTF-8; "
-            "save the file as UTF-8 and try again"
+            N_("%(place)s: byte %(byte)s is not UTF-8; save the file as UTF-8 and try again"),
+            place=_line(line, column),
+            byte=f"0x{data[exc.start]:02x}",
         ) from None
 
 
@@ -281,9 +300,9 @@ def _csv(text: str) -> list[Row]:
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise ImportFileError("the file is empty") from None
+        raise ImportFileError(N_("the file is empty")) from None
     except csv.Error as exc:
-        raise ImportFileError(_csv_problem(exc, 1, reader.line_num)) from None
+        raise _csv_problem(exc, 1, reader.line_num) from None
     kind = _kind(header)
     rows, line = [], 2
     try:
@@ -292,41 +311,72 @@ def _csv(text: str) -> list[Row]:
                 rows.append(_csv_row(kind, header, record, line))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportFileError(_csv_problem(exc, line, reader.line_num)) from None
+        raise _csv_problem(exc, line, reader.line_num) from None
     return rows
 
 
-def _csv_problem(exc: csv.Error, line: int, last: int) -> str:
+def _csv_problem(exc: csv.Error, line: int, last: int) -> ImportFileError:
     """Name the line where the broken record starts, and say what is wrong."""
     if "unexpected end of data" in str(exc):
-        return (
-            f"line {line}: a quoted field opened on this line is never closed (it runs "
-            f"to the end of the file, line {last}); not valid CSV"
+        return ImportFileError(
+            N_(
+                "%(place)s: a quoted field opened on this line is never closed (it runs "
+                "to the end of the file, line %(last)s); not valid CSV"
+            ),
+            place=_line(line),
+            last=last,
         )
-    return f"line {line}: not valid CSV ({exc}); check the quotes on this line"
+    return ImportFileError(
+        N_("%(place)s: not valid CSV (%(error)s); check the quotes on this line"),
+        place=_line(line),
+        error=str(exc),
+    )
 
 
 def _kind(header: list[str]) -> str:
     """The kind whose required columns the header has; unknown columns are refused."""
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
-        raise ImportFileError(f"line 1: column {duplicated[0]!r} appears twice")
+        raise ImportFileError(
+            N_("%(place)s: column %(column)r appears twice"), place=_line(1), column=duplicated[0]
+        )
     if "sources" in header and "source_refs" in header:
-        raise ImportFileError("line 1: give either 'sources' or 'source_refs', not both")
+        raise ImportFileError(
+            N_("%(place)s: give either 'sources' or 'source_refs', not both"), place=_line(1)
+        )
     kind = _kind_of(header)
     if kind is None:
         expected = "; ".join(f"{k}: {', '.join(req)}" for k, (req, _) in COLUMNS.items())
         raise ImportFileError(
-            f"line 1: the columns match no kind of import; the header "
-            f"needs the required columns of one kind ({expected})"
+            N_(
+                "%(place)s: the columns match no kind of import; the header needs the "
+                "required columns of one kind (%(expected)s)"
+            ),
+            place=_line(1),
+            expected=expected,
         )
     unknown = [h for h in header if not _is_allowed(kind, h)]
     if unknown:
         required, optional = COLUMNS[kind]
+        derived = DERIVED.get(kind, ())
+        message = (
+            N_(
+                "%(place)s: unknown column %(column)r for %(kind)s; allowed: %(allowed)s "
+                "(and the derived %(derived)s)"
+            )
+            if derived
+            else N_(
+                "%(place)s: unknown column %(column)r for %(kind)s; allowed: %(allowed)s "
+                "(and no derived columns)"
+            )
+        )
         raise ImportFileError(
-            f"line 1: unknown column {unknown[0]!r} for {kind}; allowed: "
-            f"{', '.join((*required, *optional))} (and the derived "
-            f"{', '.join(DERIVED.get(kind, ())) or 'none'})"
+            message,
+            place=_line(1),
+            column=unknown[0],
+            kind=kind,
+            allowed=", ".join((*required, *optional)),
+            derived=", ".join(derived),
         )
     return kind
 
@@ -334,13 +384,19 @@ def _kind(header: list[str]) -> str:
 def _csv_row(kind: str, header: list[str], record: list[str], line: int) -> Row:
     problems = ()
     if len(record) != len(header):
-        problems = (f"has {len(record)} fields, the header has {len(header)}",)
+        problems = (
+            Phrase(
+                N_("has %(fields)s fields, the header has %(columns)s"),
+                fields=len(record),
+                columns=len(header),
+            ),
+        )
     values = {
         ("sources" if h == "source_refs" else h): uninert(v.strip())
         for h, v in zip(header, record, strict=False)
     }
     own, derived = _split(kind, values)
-    return Row(kind, f"line {line}", own, problems, derived)
+    return Row(kind, _line(line), own, problems, derived)
 
 
 # GeoJSON ---------------------------------------------------------------------------
@@ -349,21 +405,24 @@ def _geojson(text: str) -> list[Row]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(
-            f"line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})"
+            N_("%(place)s: malformed JSON (%(error)s)"),
+            place=_line(exc.lineno, exc.colno),
+            error=exc.msg,
         ) from None
     except (RecursionError, ValueError) as exc:
         raise ImportFileError(
-            f"unreadable JSON: nested too deeply or a number too long ({str(exc)[:80]})"
+            N_("unreadable JSON: nested too deeply or a number too long (%(error)s)"),
+            error=str(exc)[:80],
         ) from None
     if (
         not isinstance(doc, dict)
         or doc.get("type") != "FeatureCollection"
         or not isinstance(doc.get("features"), list)
     ):
-        raise ImportFileError("GeoJSON must be a FeatureCollection with a 'features' list")
+        raise ImportFileError(N_("GeoJSON must be a FeatureCollection with a 'features' list"))
     sources = doc.get("sources") or []
     if not isinstance(sources, list):
-        raise ImportFileError("'sources' must be a list of source objects")
+        raise ImportFileError(N_("'sources' must be a list of source objects"))
     rows = [_object_row("sources", f"sources[{i}]", s) for i, s in enumerate(sources)]
     kind = _collection_kind(doc["features"])
     for i, feature in enumerate(doc["features"]):
@@ -389,7 +448,7 @@ def _collection_kind(features: list) -> str:
 def _feature_rows(kind: str, where: str, feature) -> list[Row]:
     """The record of one feature; for a site, then its periods and status periods."""
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-        return [Row(kind, where, {}, ("must be a Feature with a 'properties' object",))]
+        return [Row(kind, where, {}, (Phrase(N_("must be a Feature with a 'properties' object")),))]
     props = dict(feature["properties"])
     nested = {k: props.pop(k, None) or [] for k in _NESTED} if kind == "sites" else {}
     # A period's own site is its `site`; a nested one takes the site it is listed under.
@@ -408,13 +467,20 @@ def _feature_rows(kind: str, where: str, feature) -> list[Row]:
         point, problem = own_point(geometry, len(sites) if isinstance(sites, list) else 0)
         props.update(lon=point[0] if point else None, lat=point[1] if point else None)
     elif geometry is not None:
-        problem = (f"a {kind} feature has no place: its geometry must be null",)
+        problem = (
+            Phrase(N_("a %(kind)s feature has no place: its geometry must be null"), kind=kind),
+        )
     row = _object_row(kind, where, props)
     rows = [Row(row.kind, where, row.values, row.problems + problem, row.derived)]
     for nested_kind, items in nested.items():
         if not isinstance(items, list):
             rows.append(
-                Row(nested_kind, f"{where}.properties.{nested_kind}", {}, ("must be a list",))
+                Row(
+                    nested_kind,
+                    f"{where}.properties.{nested_kind}",
+                    {},
+                    (Phrase(N_("must be a list")),),
+                )
             )
             continue
         rows += [
@@ -438,13 +504,19 @@ def own_point(geometry, n_sites: int) -> tuple[tuple[float, float] | None, tuple
     if isinstance(geometry, dict) and geometry.get("type") == "Point":
         coords = [coords]
     elif not isinstance(geometry, dict) or geometry.get("type") != "MultiPoint":
-        return None, ("geometry must be a Point, a MultiPoint or null",)
+        return None, (Phrase(N_("geometry must be a Point, a MultiPoint or null")),)
     if not isinstance(coords, list) or not all(
         isinstance(c, list) and len(c) == 2 and all(_finite(x) for x in c) for c in coords
     ):
-        return None, ("geometry must hold [lon, lat] numbers",)
+        return None, (Phrase(N_("geometry must hold [lon, lat] numbers")),)
     if len(coords) not in (n_sites, n_sites + 1):
-        return None, (f"geometry has {len(coords)} points for {n_sites} sites",)
+        return None, (
+            Phrase(
+                N_("geometry has %(points)s points for %(sites)s sites"),
+                points=len(coords),
+                sites=n_sites,
+            ),
+        )
     return ((coords[0][0], coords[0][1]) if len(coords) > n_sites else None), ()
 
 
@@ -458,15 +530,15 @@ def _point(geometry) -> tuple[object, object, tuple[str, ...]]:
         or len(coords) != 2
         or not all(_finite(c) for c in coords)
     ):
-        return None, None, ("geometry must be a Point with [lon, lat] numbers",)
+        return None, None, (Phrase(N_("geometry must be a Point with [lon, lat] numbers")),)
     return coords[0], coords[1], ()
 
 
 def _object_row(kind: str, where: str, item) -> Row:
     if not isinstance(item, dict):
-        return Row(kind, where, {}, ("must be an object",))
+        return Row(kind, where, {}, (Phrase(N_("must be an object")),))
     unknown = [k for k in item if not _is_allowed(kind, k)]
-    problems = tuple(f"unknown property {k!r}" for k in unknown)
+    problems = tuple(Phrase(N_("unknown property %(name)r"), name=k) for k in unknown)
     known = {k: v for k, v in item.items() if k not in unknown}
     if "source_refs" in known and "sources" not in known:
         known["sources"] = known.pop("source_refs")
@@ -495,13 +567,19 @@ def _zip(data: bytes) -> list[Row]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError(f"not a readable ZIP file ({exc})") from None
+        raise ImportFileError(N_("not a readable ZIP file (%(error)s)"), error=str(exc)) from None
     if len(members) > _MAX_MEMBERS:
-        raise ImportFileError(f"the ZIP holds {len(members)} files; at most {_MAX_MEMBERS}")
+        raise ImportFileError(
+            N_("the ZIP holds %(files)s files; at most %(most)s"),
+            files=len(members),
+            most=_MAX_MEMBERS,
+        )
     unpacked = sum(m.file_size for m in members)
     if unpacked > _MAX_UNZIPPED:
         raise ImportFileError(
-            f"the ZIP unpacks to {unpacked} bytes; at most {_MAX_UNZIPPED} (split it)"
+            N_("the ZIP unpacks to %(size)s bytes; at most %(most)s (split it)"),
+            size=unpacked,
+            most=_MAX_UNZIPPED,
         )
     files = []
     for m in members:
@@ -510,15 +588,17 @@ def _zip(data: bytes) -> list[Row]:
         try:
             files.append((m.filename, archive.read(m)))
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            raise ImportFileError(f"{m.filename}: cannot be unpacked ({exc})") from None
+            raise ImportFileError(
+                N_("%(file)s: cannot be unpacked (%(error)s)"), file=m.filename, error=str(exc)
+            ) from None
     if not files:
-        raise ImportFileError("the ZIP holds no CSV, GeoJSON or GeoPackage file")
+        raise ImportFileError(N_("the ZIP holds no CSV, GeoJSON or GeoPackage file"))
     rows = []
     for name, member in files:
         try:
             rows += _named(name, read(member, name))
         except ImportFileError as exc:
-            raise ImportFileError(f"{name}: {exc}") from None
+            raise _in_file(name, exc) from None
     return rows
 
 
@@ -532,7 +612,9 @@ def _gpkg(data: bytes) -> list[Row]:
         try:
             layers = [name for name, _ in pyogrio.list_layers(path)]
         except Exception as exc:  # GDAL's errors have no common base class
-            raise ImportFileError(f"not a readable GeoPackage ({exc})") from None
+            raise ImportFileError(
+                N_("not a readable GeoPackage (%(error)s)"), error=str(exc)
+            ) from None
         rows = []
         for layer in layers:
             if layer in _SKIPPED_LAYERS:
@@ -540,7 +622,9 @@ def _gpkg(data: bytes) -> list[Row]:
             try:
                 table = pyogrio.raw.read(path, layer=layer, datetime_as_string=True)
             except Exception as exc:
-                raise ImportFileError(f"layer {layer!r} cannot be read ({exc})") from None
+                raise ImportFileError(
+                    N_("layer %(layer)r cannot be read (%(error)s)"), layer=layer, error=str(exc)
+                ) from None
             rows += _layer_rows(layer, table)
     return rows
 
@@ -553,10 +637,17 @@ def _layer_rows(layer: str, table) -> list[Row]:
     names = list(meta["fields"])
     kind = _kind_of([*names, "lon", "lat"] if meta.get("geometry_type") else names)
     if kind is None:
-        raise ImportFileError(f"layer {layer!r}: its columns match no kind of import")
+        raise ImportFileError(
+            N_("layer %(layer)r: its columns match no kind of import"), layer=layer
+        )
     unknown = [n for n in names if not _is_allowed(kind, n)]
     if unknown:
-        raise ImportFileError(f"layer {layer!r}: unknown column {unknown[0]!r} for {kind}")
+        raise ImportFileError(
+            N_("layer %(layer)r: unknown column %(column)r for %(kind)s"),
+            layer=layer,
+            column=unknown[0],
+            kind=kind,
+        )
     rows = []
     count = len(columns[0]) if len(columns) else len(geometries if geometries is not None else [])
     for i in range(count):
@@ -574,7 +665,8 @@ def _layer_rows(layer: str, table) -> list[Row]:
             point, _ = own_point(geometry, n_sites)
             values.update(lon=point[0] if point else None, lat=point[1] if point else None)
         own, derived = _split(kind, values)
-        rows.append(Row(kind, f"layer {layer} feature {i + 1}", own, (), derived))
+        where = Phrase(N_("layer %(layer)s feature %(feature)s"), layer=layer, feature=i + 1)
+        rows.append(Row(kind, where, own, (), derived))
     return rows
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from app.core import bounds, clock, record_keys, text_rules, timeline, vocabulary
 from app.core.bounds import Bound
-from app.core.text_rules import ALIASES_MAX, NOTE_MAX
+from app.core.text_rules import ALIASES_MAX, N_, NOTE_MAX, Phrase, Refusal
 from app.io.import_formats import Row
 
 __all__ = ["Change", "Existing", "Plan", "plan"]
@@ -64,7 +64,7 @@ class Plan:
     """The changes an import would make, or the errors that stop it."""
 
     changes: list[Change] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # Phrases, in file order
 
     @property
     def ok(self) -> bool:
@@ -91,8 +91,13 @@ ORDER = {
 }
 
 
-class _Invalid(ValueError):
+class _Invalid(Refusal):
     """One broken rule; the message names the field."""
+
+
+def _field(name: str, reason: Refusal | str) -> _Invalid:
+    """A field's value refused for `reason` (a date's, a bound's, a list's)."""
+    return _Invalid(N_("field %(field)r: %(reason)s"), field=name, reason=reason)
 
 
 def plan(
@@ -103,12 +108,17 @@ def plan(
     checker = _Checker(existing, rows)
     result = Plan()
     for row in progress(sorted(rows, key=lambda r: ORDER[r.kind])):
-        try:
-            if row.problems:
-                raise _Invalid("; ".join(row.problems))
-            result.changes.append(checker.check(row))
-        except _Invalid as exc:
-            result.errors.append(f"{row.where} ({row.kind}): {exc}")
+        reason: str | Refusal | None = _joined(row.problems) if row.problems else None
+        if reason is None:
+            try:
+                result.changes.append(checker.check(row))
+            except Refusal as exc:  # _Invalid, or a rule of timeline's (a period's end)
+                reason = exc
+        if reason is not None:
+            result.errors.append(
+                Phrase(N_("%(where)s (%(kind)s): %(reason)s"), where=row.where, kind=row.kind,
+                       reason=reason)
+            )  # fmt: skip
     result.errors.sort(key=_place)
     return result
 
@@ -157,7 +167,7 @@ class _Checker:
             "colour": _text(v, "colour", 7, required=True),
         }
         if not re.fullmatch("#[0-9A-Fa-f]{6}", values["colour"]):
-            raise _Invalid("field 'colour' must be #RRGGBB, such as #0072B2")
+            raise _Invalid(N_("field 'colour' must be #RRGGBB, such as #0072B2"))
         for name in ("name_ar", "note"):
             if name in v:
                 values[name] = _text(v, name, 200 if name == "name_ar" else NOTE_MAX)
@@ -170,7 +180,7 @@ class _Checker:
                 v, "parent", set(self.existing.actors) | self.file_actors
             )
             if values["parent"] == values["slug"]:
-                raise _Invalid("field 'parent' must name another actor")
+                raise _Invalid(N_("field 'parent' must name another actor"))
         self._once(row, "actors", values["slug"])
         return _change(
             row, values["slug"], values, _fields_of(self.existing.actors, values["slug"])
@@ -188,25 +198,24 @@ class _Checker:
         }
         raw = v.get("date_edtf") if v.get("date_edtf") not in (None, "") else v.get("date")
         if raw in (None, ""):
-            raise _Invalid("field 'date_edtf' (or 'date') is required")
+            raise _Invalid(N_("field 'date_edtf' (or 'date') is required"))
         name = "date_edtf" if v.get("date_edtf") not in (None, "") else "date"
         try:
             when = bounds.read(str(raw), None if name == "date_edtf" else _derived_precision(row))
         except bounds.BoundError as exc:
-            raise _Invalid(f"field {name!r}: {exc}") from None
+            raise _field(name, exc) from None
         if when.earliest is None or when.latest is None:
-            raise _Invalid(f"field {name!r}: an event's date needs a first and a last day")
+            raise _Invalid(
+                N_("field %(field)r: an event's date needs a first and a last day"), field=name
+            )
         values["when"] = when
         if name == "date_edtf" and v.get("date") not in (None, ""):
             if not _same(v.get("date"), clock.iso_day(when.earliest)):
-                raise _Invalid(
-                    f"field 'date': {_shown(v.get('date'))} does not agree with date_edtf "
-                    f"{_shown(raw)}, whose first day is {_shown(clock.iso_day(when.earliest))}"
-                )
+                raise _disagree("date", v.get("date"), "date_edtf", raw, when.earliest)
         if "end" in v:
             values["end"] = _day(v, "end")
             if values["end"] is not None and values["end"] < when.earliest:
-                raise _Invalid("field 'end' must not be before the date")
+                raise _Invalid(N_("field 'end' must not be before the date"))
         if "description" in v:
             values["description"] = _text(v, "description", NOTE_MAX)
         if "confidence" in v:
@@ -216,13 +225,15 @@ class _Checker:
             values["sites"] = sorted(set(_list(v, "sites")))
             for slug in values["sites"]:
                 if slug not in known:
-                    raise _Invalid(f"field 'sites': no site {slug!r} in the record or this file")
+                    raise _no_such("sites", slug)
         if "sources" in v:
             values["sources"] = self._refs(v, required=False)
         if "lon" in v or "lat" in v:
             missing = [n for n in ("lon", "lat") if v.get(n) in (None, "")]
             if len(missing) == 1:
-                raise _Invalid(f"field {missing[0]!r}: give both lon and lat, or neither")
+                raise _Invalid(
+                    N_("field %(field)r: give both lon and lat, or neither"), field=missing[0]
+                )
             values["lon"] = _number(v, "lon", -180, 180, optional=True)
             values["lat"] = _number(v, "lat", -90, 90, optional=True)
         self._once(row, "events", values["slug"])
@@ -284,7 +295,7 @@ class _Checker:
         if v.get("challenger"):
             values["challenger"] = self._known(v, "challenger", self._actors_known())
             if values["challenger"] == values["actor"]:
-                raise _Invalid("field 'challenger' must differ from 'actor'")
+                raise _Invalid(N_("field 'challenger' must differ from 'actor'"))
         return self._placed(row, "periods", values)
 
     def _status(self, row: Row) -> Change:
@@ -297,7 +308,7 @@ class _Checker:
         v = row.values
         site = str(v.get("site") or "")
         if site not in self.existing.sites and site not in self.file_sites:
-            raise _Invalid(f"field 'site': no site {site!r} in the record or this file")
+            raise _no_such("site", site)
         values: dict = {"site": site}
         values["start"] = _bound(v, "start", row)
         values["end"] = _bound(v, "end", row)
@@ -313,26 +324,29 @@ class _Checker:
         stored = getattr(self.existing, kind).get(values["site"], [])
         match = next(((p, f) for p, f in stored if p.start == values["start"]), None)
         target = match[0].key if match else None
-        try:
-            candidate = timeline.Period(values["start"], values["end"], key=target)
-        except ValueError as exc:
-            raise _Invalid(str(exc)) from None
+        candidate = timeline.Period(values["start"], values["end"], key=target)
         self._no_overlap(candidate, stored, self.accepted[(kind, values["site"])], values["site"])
         self.accepted[(kind, values["site"])].append(
             timeline.Period(candidate.start, candidate.end, row.where, row.where)
         )
-        key = f"{values['site']} from {candidate.describe()}"
+        key = Phrase(N_("%(site)s from %(span)s"), site=values["site"], span=candidate.describe())
         return _change(row, key, values, match[1] if match else None, target)
 
     @staticmethod
     def _no_overlap(candidate, stored, accepted, site: str) -> None:
         clash = timeline.find_overlaps([p for p, _ in stored], candidate)
         if clash:
-            raise _Invalid(f"overlaps the period {clash[0].describe()} already recorded for {site}")
+            raise _Invalid(
+                N_("overlaps the period %(span)s already recorded for %(site)s"),
+                span=clash[0].describe(),
+                site=site,
+            )
         clash = timeline.find_overlaps(accepted, candidate)
         if clash:
             raise _Invalid(
-                f"overlaps the period {clash[0].describe()} at {clash[0].value} of this file"
+                N_("overlaps the period %(span)s at %(where)s of this file"),
+                span=clash[0].describe(),
+                where=clash[0].value,
             )
 
     def _actors_known(self) -> set[str]:
@@ -341,10 +355,12 @@ class _Checker:
     def _refs(self, v: Mapping, required: bool = True) -> list[str]:
         refs = _refs_of(v)
         if not refs and required:
-            raise _Invalid("field 'sources' needs at least one source ref")
+            raise _Invalid(N_("field 'sources' needs at least one source ref"))
         for ref in refs:
             if ref not in self.existing.sources and ref not in self.file_refs:
-                raise _Invalid(f"field 'sources': no source {ref!r} in the record or this file")
+                raise _Invalid(
+                    N_("field 'sources': no source %(ref)r in the record or this file"), ref=ref
+                )
         return sorted(set(refs))
 
     # derived columns ----------------------------------------------------------------
@@ -363,8 +379,13 @@ class _Checker:
         for name, given in row.derived.items():
             if name in expected and not _same(given, expected[name]):
                 raise _Invalid(
-                    f"field {name!r}: {_shown(given)} does not agree with the other fields, "
-                    f"which make it {_shown(expected[name])}; correct it or leave it out"
+                    N_(
+                        "field %(field)r: %(given)s does not agree with the other fields, "
+                        "which make it %(expected)s; correct it or leave it out"
+                    ),
+                    field=name,
+                    given=_shown(given),
+                    expected=_shown(expected[name]),
                 )
         for ref, cited in _cited_objects(row.values):
             source = self._lookup("sources", ref) or {}
@@ -376,8 +397,14 @@ class _Checker:
                     want = _at_precision(source.get("published"), source.get("published_precision"))
                 if not _same(given, want):
                     raise _Invalid(
-                        f"field 'sources': {name} {_shown(given)} of source {ref!r} does not "
-                        f"agree with the source's own {_shown(want)}"
+                        N_(
+                            "field 'sources': %(field)s %(given)s of source %(ref)r does not "
+                            "agree with the source's own %(own)s"
+                        ),
+                        field=name,
+                        given=_shown(given),
+                        ref=ref,
+                        own=_shown(want),
                     )
 
     def _expected(self, row: Row, values: dict) -> dict:
@@ -437,13 +464,18 @@ class _Checker:
         if not value and not required:
             return ""
         if value not in known:
-            raise _Invalid(f"field {name!r}: no {name} called {value!r} in the record")
+            raise _Invalid(
+                N_("field %(field)r: no %(kind)s called %(value)r in the record"),
+                field=name,
+                kind=name,
+                value=value,
+            )
         return value
 
     def _once(self, row: Row, kind: str, key: str) -> None:
         earlier = self.seen.setdefault((kind, key), row.where)
         if earlier != row.where:
-            raise _Invalid(f"{key!r} is also at {earlier} of this file")
+            raise _Invalid(N_("%(key)r is also at %(where)s of this file"), key=key, where=earlier)
 
 
 # field rules --------------------------------------------------------------------
@@ -472,7 +504,36 @@ def _same(given, expected) -> bool:
 
 
 def _shown(value) -> str:
-    return "empty" if value in (None, "") else repr(value)
+    return Phrase(N_("empty")) if value in (None, "") else repr(value)
+
+
+def _joined(items: tuple[str, ...]) -> str:
+    """Problems in one message, separated by semicolons."""
+    out = items[0]
+    for item in items[1:]:
+        out = Phrase(N_("%(first)s; %(then)s"), first=out, then=item)
+    return out
+
+
+def _no_such(name: str, site: str) -> _Invalid:
+    return _Invalid(
+        N_("field %(field)r: no site %(site)r in the record or this file"), field=name, site=site
+    )
+
+
+def _disagree(name: str, given, edtf: str, raw, first: dt.date | None) -> _Invalid:
+    """A first day given beside its EDTF that is not the EDTF's first day."""
+    return _Invalid(
+        N_(
+            "field %(field)r: %(given)s does not agree with %(edtf)s %(raw)s, whose first "
+            "day is %(first)s"
+        ),
+        field=name,
+        given=_shown(given),
+        edtf=edtf,
+        raw=_shown(raw),
+        first=_shown(clock.iso_day(first)),
+    )
 
 
 def _at_precision(day, precision) -> str | None:
@@ -497,7 +558,7 @@ def _refs_of(v: Mapping) -> list[str]:
     raw = v.get("sources")
     if isinstance(raw, list) and all(isinstance(s, dict) for s in raw):
         if not all(isinstance(s.get("ref"), str) and s.get("ref") for s in raw):
-            raise _Invalid("field 'sources': each source object needs its 'ref'")
+            raise _Invalid(N_("field 'sources': each source object needs its 'ref'"))
         return _list({"sources": [s["ref"] for s in raw]}, "sources")
     return _list(v, "sources")
 
@@ -526,12 +587,14 @@ def _text(v: Mapping, name: str, size: int | None, required: bool = False) -> st
     value = v.get(name)
     value = "" if value is None else value
     if not isinstance(value, str):
-        raise _Invalid(f"field {name!r} must be text")
+        raise _Invalid(N_("field %(field)r must be text"), field=name)
     value = value.strip()
     if required and not value:
-        raise _Invalid(f"field {name!r} is required")
+        raise _Invalid(N_("field %(field)r is required"), field=name)
     if size is not None and len(value) > size:
-        raise _Invalid(f"field {name!r} is longer than {size} characters")
+        raise _Invalid(
+            N_("field %(field)r is longer than %(size)s characters"), field=name, size=size
+        )
     _plain(name, value)
     return value
 
@@ -539,23 +602,32 @@ def _text(v: Mapping, name: str, size: int | None, required: bool = False) -> st
 def _plain(name: str, value: str) -> None:
     problem = text_rules.control_problem(value)
     if problem:
-        raise _Invalid(f"field {name!r} {problem}")
+        raise _broken(name, problem)
 
 
 def _url(v: Mapping, name: str) -> str:
     value = _text(v, name, 2000)
     problem = value and text_rules.url_problem(value)
     if problem:
-        raise _Invalid(f"field {name!r} {problem}")
+        raise _broken(name, problem)
     return value
+
+
+def _broken(name: str, problem: str) -> _Invalid:
+    """A text field that breaks a rule of text_rules ("must not contain …")."""
+    return _Invalid(N_("field %(field)r %(problem)s"), field=name, problem=problem)
 
 
 def _slug(v: Mapping, name: str, size: int = 80) -> str:
     value = _text(v, name, size, required=True)
     if not text_rules.is_slug(value):
         raise _Invalid(
-            f"field {name!r}: {value!r} must be lower-case letters and digits "
-            "joined by single hyphens"
+            N_(
+                "field %(field)r: %(value)r must be lower-case letters and digits joined by "
+                "single hyphens"
+            ),
+            field=name,
+            value=value,
         )
     return value
 
@@ -563,7 +635,7 @@ def _slug(v: Mapping, name: str, size: int = 80) -> str:
 def _country(v: Mapping) -> str:
     value = _text(v, "country", 2, required=True).upper()
     if not re.fullmatch("[A-Z]{2}", value):
-        raise _Invalid("field 'country' must be a two-letter ISO code such as SY or IQ")
+        raise _Invalid(N_("field 'country' must be a two-letter ISO code such as SY or IQ"))
     return value
 
 
@@ -573,7 +645,12 @@ def _enum(v: Mapping, name: str, required: bool = False) -> str:
     if not value and not required:
         return ENUMS[name][0] if name != "status" else value
     if value not in ENUMS[name]:
-        raise _Invalid(f"field {label!r}: {value!r} is not one of {', '.join(ENUMS[name])}")
+        raise _Invalid(
+            N_("field %(field)r: %(value)r is not one of %(allowed)s"),
+            field=label,
+            value=value,
+            allowed=", ".join(ENUMS[name]),
+        )
     return value
 
 
@@ -584,9 +661,17 @@ def _number(v: Mapping, name: str, lo: float, hi: float, optional: bool = False)
     try:
         value = float(raw) if not isinstance(raw, bool) else math.nan
     except (TypeError, ValueError):
-        raise _Invalid(f"field {name!r}: {raw!r} is not a number") from None
+        raise _Invalid(
+            N_("field %(field)r: %(value)r is not a number"), field=name, value=raw
+        ) from None
     if not (math.isfinite(value) and lo <= value <= hi):
-        raise _Invalid(f"field {name!r}: {raw!r} is not within [{lo}, {hi}]")
+        raise _Invalid(
+            N_("field %(field)r: %(value)r is not within [%(lo)s, %(hi)s]"),
+            field=name,
+            value=raw,
+            lo=lo,
+            hi=hi,
+        )
     return value
 
 
@@ -597,7 +682,7 @@ def _partial(v: Mapping, name: str) -> tuple[dt.date | None, str]:
     try:
         return timeline.parse_partial_date(str(raw))
     except ValueError as exc:
-        raise _Invalid(f"field {name!r}: {exc}") from None
+        raise _field(name, exc) from None
 
 
 def _bound(v: Mapping, name: str, row: Row | None = None) -> Bound | None:
@@ -609,13 +694,10 @@ def _bound(v: Mapping, name: str, row: Row | None = None) -> Bound | None:
         try:
             bound = None if raw in (None, "") else bounds.parse(str(raw))
         except bounds.BoundError as exc:
-            raise _Invalid(f"field {edtf!r}: {exc}") from None
-        first = clock.iso_day(bound.earliest if bound else None)
-        if name in v and not _same(v.get(name), first):
-            raise _Invalid(
-                f"field {name!r}: {_shown(v.get(name))} does not agree with {edtf} "
-                f"{_shown(raw)}, whose first day is {_shown(first)}"
-            )
+            raise _field(edtf, exc) from None
+        first = bound.earliest if bound else None
+        if name in v and not _same(v.get(name), clock.iso_day(first)):
+            raise _disagree(name, v.get(name), edtf, raw, first)
         return bound
     raw = v.get(name)
     if raw in (None, ""):
@@ -626,7 +708,7 @@ def _bound(v: Mapping, name: str, row: Row | None = None) -> Bound | None:
     try:
         return bounds.read(str(raw), str(precision) if precision else None)
     except bounds.BoundError as exc:
-        raise _Invalid(f"field {name!r}: {exc}") from None
+        raise _field(name, exc) from None
 
 
 def _day(v: Mapping, name: str) -> dt.date | None:
@@ -636,7 +718,7 @@ def _day(v: Mapping, name: str) -> dt.date | None:
     try:
         return timeline.parse_date(str(raw))
     except ValueError as exc:
-        raise _Invalid(f"field {name!r}: {exc}") from None
+        raise _field(name, exc) from None
 
 
 def _flag(v: Mapping, name: str) -> bool:
@@ -645,7 +727,9 @@ def _flag(v: Mapping, name: str) -> bool:
         return raw
     text = "" if raw is None else str(raw).strip().lower()
     if text not in _TRUE | _FALSE:
-        raise _Invalid(f"field {name!r}: {raw!r} must be true or false")
+        raise _Invalid(
+            N_("field %(field)r: %(value)r must be true or false"), field=name, value=raw
+        )
     return text in _TRUE
 
 
@@ -653,9 +737,13 @@ def _aliases(v: Mapping) -> list[str]:
     """Spellings: at most ALIASES_MAX, each at most 200 characters."""
     items = _list(v, "aliases")
     if len(items) > ALIASES_MAX:
-        raise _Invalid(f"field 'aliases' has {len(items)} spellings; at most {ALIASES_MAX}")
+        raise _Invalid(
+            N_("field 'aliases' has %(count)s spellings; at most %(most)s"),
+            count=len(items),
+            most=ALIASES_MAX,
+        )
     if any(len(item) > 200 for item in items):
-        raise _Invalid("field 'aliases': each spelling must be at most 200 characters")
+        raise _Invalid(N_("field 'aliases': each spelling must be at most 200 characters"))
     return items
 
 
@@ -671,7 +759,9 @@ def _list(v: Mapping, name: str) -> list[str]:
         for item in items:
             _plain(name, item)
         return items
-    raise _Invalid(f"field {name!r} must be a list of text (or text separated by ';')")
+    raise _Invalid(
+        N_("field %(field)r must be a list of text (or text separated by ';')"), field=name
+    )
 
 
 def _place(message: str) -> tuple:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.core import geo
+from app.core.text_rules import N_, Phrase
 from app.db import revisions
 from app.db.models import Actor, ControlPeriod, Crossing, Event, Site, Source, StatusPeriod
 from app.db.queries import to_period
@@ -42,7 +43,7 @@ def check(
     return result
 
 
-def _far_sites(changes: list[Change], geodata_dir: str | Path) -> list[str]:
+def _far_sites(changes: list[Change], geodata_dir: str | Path) -> list[Phrase]:
     """An error for each created or updated site more than FAR_KM from the border."""
     sites = [c for c in changes if c.kind == "sites" and c.action != "unchanged"]
     if not sites:
@@ -50,9 +51,16 @@ def _far_sites(changes: list[Change], geodata_dir: str | Path) -> list[str]:
     points = [(c.where, c.values["lon"], c.values["lat"], None) for c in sites]
     found = geo.locate(points, geo.load_boundaries(geodata_dir))
     return [
-        f"{c.where} (sites): fields 'lon', 'lat': the point is {found[c.where].border_km:.1f} "
-        f"km from the Syria–Iraq border (more than {FAR_KM} km); check them, or import "
-        'with "sites far from the border are intended" (--allow-far on the command line)'
+        Phrase(
+            N_(
+                "%(where)s (sites): fields 'lon', 'lat': the point is %(km)s km from the "
+                "Syria–Iraq border (more than %(most)s km); check them, or import with "
+                '"sites far from the border are intended" (--allow-far on the command line)'
+            ),
+            where=c.where,
+            km=f"{found[c.where].border_km:.1f}",
+            most=FAR_KM,
+        )
         for c in sites
         if found[c.where].border_km > FAR_KM
     ]

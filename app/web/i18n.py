@@ -13,7 +13,8 @@ from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from app.core.text_rules import Refusal
+from app.core import bounds
+from app.core.text_rules import Phrase, Refusal
 
 #: Languages of the interface, in the switch's order; the first is the fallback.
 LANGUAGES = ("en", "ar")
@@ -121,12 +122,24 @@ def actor_label(name: str | None, name_ar: str | None = "") -> str | None:
     return name_ar if name_ar and language() == "ar" else name
 
 
-def refusal(exc: Exception) -> str:
-    """Why input was refused, in the interface's language when the reason is a
-    text_rules.Refusal (dates, EDTF bounds), else as the exception says it."""
-    if isinstance(exc, Refusal):
-        return gettext(exc.message, **exc.values)
-    return str(exc)
+def said(text: object) -> str:
+    """`text` in the interface's language when it can be said in it (a text_rules.Phrase,
+    or a Refusal: dates, bounds, imports), its values too; else as str() gives it."""
+    if isinstance(text, Phrase | Refusal):
+        return gettext(text.message, **{k: _said(v) for k, v in text.values.items()})
+    return str(text)
+
+
+def _said(value: object) -> object:
+    """A Phrase's value for the reader: phrases said, bounds in their words, the rest as is
+    (a value a message quotes with %r must stay what it was)."""
+    if isinstance(value, Phrase | Refusal):
+        return said(value)
+    if isinstance(value, bounds.Short):
+        from app.web.js_strings import bound_short  # js_strings builds on this module
+
+        return bound_short(value.bound)
+    return value
 
 
 def translated(messages) -> dict[str, str]:
@@ -190,6 +203,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["word"] = word
     app.jinja_env.filters["actor_label"] = actor_label
+    app.jinja_env.filters["said"] = said
     app.after_request(_remember)
     app.after_request(_vary)
     from app.web import js_strings  # imports this module

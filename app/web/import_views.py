@@ -39,6 +39,7 @@ from app.db import write_lock
 from app.extensions import db
 from app.io import import_formats, importer
 from app.web.auth import editor_required
+from app.web.i18n import said
 
 bp = Blueprint("data_import", __name__, url_prefix="/editor")
 
@@ -171,9 +172,13 @@ def confirm():
         claimed.unlink(missing_ok=True)
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         return _page(
-            problem=f"{name}: the record changed while it was being imported ({reason}); "
-            "nothing was imported. Upload the file again to check it against the record "
-            "as it is now."
+            problem=gettext(
+                "%(name)s: the record changed while it was being imported (%(reason)s); "
+                "nothing was imported. Upload the file again to check it against the record "
+                "as it is now.",
+                name=name,
+                reason=reason,
+            )
         ), 409
     except Exception:
         os.rename(claimed, _path(token, "upload"))  # nothing was imported: let it be tried again
@@ -259,7 +264,9 @@ def _check(data: bytes, name: str, allow_far: bool):
     try:
         rows = import_formats.read(data, name)
     except import_formats.ImportFileError as exc:
-        return None, f"{name}: {exc}; nothing was imported."
+        return None, gettext(
+            "%(name)s: %(reason)s; nothing was imported.", name=name, reason=said(exc)
+        )
     return importer.check(
         rows, geodata_dir=current_app.config["GEODATA_DIR"], allow_far=allow_far
     ), None

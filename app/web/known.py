@@ -137,9 +137,7 @@ def _day(name: str, raw: str) -> dt.date:
     except ValueError as exc:
         abort(
             400,
-            description=_(
-                "parameter '%(name)s': %(problem)s", name=name, problem=i18n.refusal(exc)
-            ),
+            description=_("parameter '%(name)s': %(problem)s", name=name, problem=i18n.said(exc)),
         )
     if found > clock.today():
         abort(

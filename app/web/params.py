@@ -79,9 +79,7 @@ def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | No
     except ValueError as exc:
         abort(
             400,
-            description=_(
-                "parameter '%(name)s': %(problem)s", name=name, problem=i18n.refusal(exc)
-            ),
+            description=_("parameter '%(name)s': %(problem)s", name=name, problem=i18n.said(exc)),
         )
 
 

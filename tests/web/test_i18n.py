@@ -107,6 +107,37 @@ def test_editor_form_labels_and_messages_in_arabic(editor_client):
     assert "مطلوب" in page
 
 
+def test_text_rules_refusals_in_the_editor_speak_arabic(editor_client):
+    """The rules the forms share with imports (addresses, control characters) are said
+    in the reader's language, not only in English."""
+    resp = editor_client.post(
+        "/editor/sources/new?lang=ar",
+        data={"ref": "X-1", "title": "Bad\x07title", "url": "javascript:alert(1)"},
+    )
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "يجب أن يكون عنوانًا يبدأ بـ http://" in page
+    assert "يجب ألا يحتوي على محارف تحكم (وُجد U+0007)" in page
+    assert "must be an http" not in page and "control characters" not in page
+
+
+def test_said_speaks_nested_phrases_and_dates(app):
+    """A phrase's values are said too: another phrase, a bound in the reader's month
+    names; values a message quotes stay as given."""
+    from app.core import bounds, timeline
+    from app.core.text_rules import N_, Phrase
+    from app.web.i18n import said
+
+    span = timeline.Period(bounds.parse("2014-06"), None).describe()
+    where = Phrase(N_("line %(line)s"), line=3)
+    with app.test_request_context("/?lang=ar"):
+        assert said(span) == "حزيران 2014 – مستمرة"
+        assert said(where) == "السطر 3"
+        assert said("plain") == "plain"
+    with app.test_request_context("/?lang=en"):
+        assert said(span) == str(span) == "Jun 2014 – ongoing"
+
+
 # --- the catalogue ------------------------------------------------------------------
 
 

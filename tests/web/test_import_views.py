@@ -372,3 +372,38 @@ def test_a_whole_download_restores_an_emptied_record_through_the_page(seeded, ur
     again = seeded.test_client().get("/api/export-csv.zip").data
     if url.endswith(".zip"):
         assert again == data
+
+
+def test_the_report_speaks_the_editors_language(seeded, uploads):
+    """In the Arabic interface every refusal is Arabic: places, rules, a period's dates."""
+    client = _signed_in(seeded)
+    periods = (
+        b"site,actor,start,end,sources\n"
+        b"al-qaim,isis,2014-06,2015-03,S1\n"
+        b"al-qaim,isis,2015-01,,S1\n"
+        b"al-qaim,isis,2016-13,,S1\n"
+        b"al-qaim,nobody,1990,1991,S1\n"
+    )
+    resp = client.post(
+        "/editor/import?lang=ar",
+        data={"file": (io.BytesIO(periods), "periods.csv")},
+        content_type="multipart/form-data",
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    errors = re.search(r'<ul class="import-errors">(.*?)</ul>', html, re.S)[1]
+    # The period it clashes with, in Arabic words and month names.
+    assert "السطر 2 (periods): يتداخل مع الفترة قبل بدء السجلات – 17 حزيران 2014" in errors
+    assert "السطر 4 (periods): الحقل &#39;start&#39;: &#39;2016-13&#39; ليس تاريخًا" in errors
+    assert "السطر 5 (periods): الحقل &#39;actor&#39;: لا يوجد في السجل actor" in errors
+    for english in ("line", "field", "overlaps", "record", "ongoing"):
+        assert english not in errors
+    unreadable = client.post(
+        "/editor/import?lang=ar",
+        data={"file": (io.BytesIO(b"ref,title\nX-1,\xff\n"), "sources.csv")},
+        content_type="multipart/form-data",
+    )
+    text = unreadable.get_data(as_text=True)
+    assert unreadable.status_code == 400
+    assert "sources.csv: السطر 2، العمود 5: البايت 0xff ليس من ترميز UTF-8" in text
+    assert "لم يُستورد شيء" in text and "is not UTF-8" not in text

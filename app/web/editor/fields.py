@@ -20,7 +20,7 @@ from wtforms.widgets import ColorInput, DateInput, NumberInput
 from app.core import bounds, timeline
 from app.core.clock import today
 from app.core.text_rules import Refusal, control_problem, is_slug, url_problem
-from app.web.i18n import refusal
+from app.web.i18n import said
 from app.web.js_strings import bound_reading
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -50,7 +50,7 @@ class _ParsedField(StringField):
             try:
                 self.data = self.parse(raw)
             except Refusal as exc:  # WTForms shows a ValueError's text as the error
-                raise ValueError(refusal(exc)) from None
+                raise ValueError(said(exc)) from None
 
 
 class DayField(_ParsedField):
@@ -173,7 +173,7 @@ def http_url(_form, field) -> None:
     """Validator: empty, or a well-formed http:// or https:// address."""
     problem = url_problem(field.data) if field.data else None
     if problem:
-        raise ValidationError(problem)
+        raise ValidationError(said(problem))
 
 
 def plain_text(_form, field) -> None:
@@ -181,7 +181,7 @@ def plain_text(_form, field) -> None:
     values = field.data if isinstance(field.data, list) else [field.data or ""]
     problem = next(filter(None, map(control_problem, values)), None)
     if problem:
-        raise ValidationError(problem)
+        raise ValidationError(said(problem))
 
 
 def not_future(_form, field) -> None:

@@ -25,7 +25,7 @@ from app.web.editor import bp, saving
 from app.web.editor.current import currently, day_of
 from app.web.editor.entities import KIND_RULE, KINDS, describe
 from app.web.editor.forms import EditForm, LogControlForm, LogStatusForm
-from app.web.i18n import refusal
+from app.web.i18n import said
 from app.web.js_strings import bound_reading
 from app.web.params import date_arg, site_arg, site_or_404
 from app.web.review import proposals
@@ -222,7 +222,7 @@ def date_reading():
         bound = bounds.parse(text)
     except bounds.BoundError as exc:
         # A 200: the question was answered (a refusal is the answer, shown beside the field).
-        return jsonify(text=text, error=refusal(exc))
+        return jsonify(text=text, error=said(exc))
     return jsonify(
         text=bound.text,
         reading=bound_reading(bound),
