@@ -52,7 +52,7 @@ setup: $(VENV)/.installed static/vendor/.built app/translations/.compiled
 # For translators: collect every marked message into the template (.pot) and merge it into
 # each catalogue; new messages arrive untranslated, and the tests say which.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --sort-by-file --no-wrap \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k Counted:1,2 --sort-by-file --no-wrap \
 	  --project "Border Control Atlas" -o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i app/translations/messages.pot -d app/translations
 

@@ -5,16 +5,20 @@ the last check before a stored address becomes a link. Pure: no Flask, no databa
 from __future__ import annotations
 
 import re
+from typing import Self
 from urllib.parse import urlsplit
 
 __all__ = [
     "ALIASES_MAX",
     "NOTE_MAX",
     "N_",
+    "Counted",
     "Phrase",
     "Refusal",
+    "Word",
     "control_problem",
     "is_slug",
+    "listed",
     "safe_url",
     "url_problem",
 ]
@@ -34,10 +38,43 @@ class Phrase(str):
     message: str
     values: dict[str, object]
 
-    def __new__(cls, message: str, **values: object) -> Phrase:
+    def __new__(cls, message: str, **values: object) -> Self:
         self = super().__new__(cls, message % values if values else message)
         self.message, self.values = message, values
         return self
+
+
+class Counted(Phrase):
+    """A Phrase about a number `num`: its singular or plural message, as English and each
+    language count (pybabel -k Counted:1,2).
+
+    >>> Counted(N_("%(num)s event"), N_("%(num)s events"), 1), Counted("%(num)s x", "%(num)s xs", 3)
+    ('1 event', '3 xs')
+    """
+
+    plural: str
+
+    def __new__(cls, singular: str, plural: str, num: int) -> Self:
+        self = super().__new__(cls, singular if num == 1 else plural, num=num)
+        self.message, self.plural = singular, plural
+        return self
+
+
+class Word(str):
+    """A value of the vocabulary in a Phrase ("create", "closed"): the web layer says it as
+    the interface says that value."""
+
+
+def listed(items: list[str]) -> str:
+    """Items in one text separated by commas, a Phrase when there are several.
+
+    >>> listed(["2 events", "1 verification"]), listed(["a"])
+    ('2 events, 1 verification', 'a')
+    """
+    out = items[0]
+    for item in items[1:]:
+        out = Phrase(N_("%(first)s, %(then)s"), first=out, then=item)
+    return out
 
 
 class Refusal(ValueError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, inspect, or_, select
 
 from app.core import timeline
+from app.core.text_rules import N_, Counted, Phrase, Word
 from app.db import queries
 from app.db.models import (
     RECORD_MODELS,
@@ -25,6 +26,23 @@ from app.extensions import db
 #: Every table the history can show and revert, by table name.
 MODELS = RECORD_MODELS
 PERIODS = (ControlPeriod, StatusPeriod)
+#: A row of each table as messages name it.
+ROW_NAMES = {
+    "site": N_("site"),
+    "actor": N_("actor"),
+    "source": N_("source"),
+    "event": N_("event"),
+    "control_period": N_("control period"),
+    "status_period": N_("status period"),
+    "crossing": N_("crossing"),
+    "verification": N_("verification"),
+}
+
+
+def row_name(table: str, row_id: object) -> Phrase:
+    """ "control period #12": one row, as messages name it."""
+    entity = Phrase(ROW_NAMES.get(table, table.replace("_", " ")))
+    return Phrase(N_("%(entity)s #%(id)s"), entity=entity, id=row_id)
 
 
 def sibling_periods(model, site_id: int | None) -> list[timeline.Period]:
@@ -40,51 +58,76 @@ def sibling_periods(model, site_id: int | None) -> list[timeline.Period]:
 
 def period_label(period) -> str:
     """The actor's name or the status, for messages."""
-    return period.actor.name if isinstance(period, ControlPeriod) else period.status
+    return period.actor.name if isinstance(period, ControlPeriod) else Word(period.status)
 
 
-def overlap_message(period) -> str | None:
+def overlap_message(period) -> Phrase | None:
     """Why a stored or pending period collides with another of its site, or None."""
     candidate = queries.to_period(period)
     clash = timeline.find_overlaps(sibling_periods(type(period), period.site_id), candidate)
     if not clash:
         return None
-    return f"it would overlap the period {clash[0].describe()} ({clash[0].value}) of the same site"
+    return Phrase(
+        N_("it would overlap the period %(span)s (%(value)s) of the same site"),
+        span=clash[0].describe(),
+        value=clash[0].value,
+    )
 
 
-def delete_blockers(row) -> list[str]:
+# What may refer to a row, counted (as each language counts: pybabel -k Counted:1,2).
+def _periods(n: int) -> Counted:
+    return Counted("%(num)s control period", "%(num)s control periods", n)
+
+
+def _status(n: int) -> Counted:
+    return Counted("%(num)s status period", "%(num)s status periods", n)
+
+
+def _events(n: int) -> Counted:
+    return Counted("%(num)s event", "%(num)s events", n)
+
+
+def _checks(n: int) -> Counted:
+    return Counted("%(num)s verification", "%(num)s verifications", n)
+
+
+def _children(n: int) -> Counted:
+    return Counted("%(num)s actor (as its parent)", "%(num)s actors (as their parent)", n)
+
+
+def delete_blockers(row) -> list[Counted]:
     """What still refers to `row` and would be lost or broken if it were deleted."""
     checks = {
         Site: [
-            (ControlPeriod, ControlPeriod.site_id == row.id, "control periods"),
-            (StatusPeriod, StatusPeriod.site_id == row.id, "status periods"),
-            (event_site, event_site.c.site_id == row.id, "events"),
-            (Verification, Verification.site_id == row.id, "verifications"),
+            (ControlPeriod, ControlPeriod.site_id == row.id, _periods),
+            (StatusPeriod, StatusPeriod.site_id == row.id, _status),
+            (event_site, event_site.c.site_id == row.id, _events),
+            (Verification, Verification.site_id == row.id, _checks),
         ],
         Actor: [
             (
                 ControlPeriod,
                 or_(ControlPeriod.actor_id == row.id, ControlPeriod.challenger_id == row.id),
-                "control periods",
+                _periods,
             ),
-            (Actor, Actor.parent_id == row.id, "actors (as their parent)"),
+            (Actor, Actor.parent_id == row.id, _children),
         ],
         Source: [
-            (control_period_source, control_period_source.c.source_id == row.id, "control periods"),
-            (status_period_source, status_period_source.c.source_id == row.id, "status periods"),
-            (event_source, event_source.c.source_id == row.id, "events"),
-            (Verification, Verification.source_id == row.id, "verifications"),
+            (control_period_source, control_period_source.c.source_id == row.id, _periods),
+            (status_period_source, status_period_source.c.source_id == row.id, _status),
+            (event_source, event_source.c.source_id == row.id, _events),
+            (Verification, Verification.source_id == row.id, _checks),
         ],
     }.get(type(row), [])
     out = []
-    for table, condition, label in checks:
+    for table, condition, counted in checks:
         n = db.session.scalar(select(func.count()).select_from(table).where(condition))
         if n:
-            out.append(f"{n} {label}")
+            out.append(counted(n))
     return out
 
 
-def taken_unique(row) -> str | None:
+def taken_unique(row) -> Phrase | None:
     """A unique value of `row` (slug, ref) that another row already uses, or None."""
     model = type(row)
     for column in model.__table__.columns:
@@ -93,11 +136,16 @@ def taken_unique(row) -> str | None:
             continue
         other = db.session.scalar(select(model.id).where(column == value, model.id != row.id))
         if other is not None:
-            return f"{column.name} '{value}' is now used by {model.__tablename__} #{other}"
+            return Phrase(
+                N_("%(column)s '%(value)s' is now used by %(row)s"),
+                column=column.name,
+                value=value,
+                row=row_name(model.__tablename__, other),
+            )
     return None
 
 
-def missing_reference(row) -> str | None:
+def missing_reference(row) -> Phrase | None:
     """A foreign key of `row` that points at a row that no longer exists, or None."""
     model = type(row)
     for column in model.__table__.columns:
@@ -105,9 +153,10 @@ def missing_reference(row) -> str | None:
         for fk in column.foreign_keys:
             target = MODELS.get(fk.column.table.name)
             if value is not None and target and db.session.get(target, value) is None:
-                return (
-                    f"its {column.name} points at {target.__tablename__} #{value}, "
-                    "which no longer exists"
+                return Phrase(
+                    N_("its %(column)s points at %(row)s, which no longer exists"),
+                    column=column.name,
+                    row=row_name(target.__tablename__, value),
                 )
     return None
 

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
+from app.core.text_rules import N_, Phrase, Refusal, Word, listed
 from app.db import records, revisions
 from app.db.models import Revision, Site, Source
 from app.extensions import db
@@ -17,7 +18,7 @@ __all__ = ["RevertRefused", "revert"]
 _LINKS = {"source_ids": ("sources", Source), "site_ids": ("sites", Site)}
 
 
-class RevertRefused(ValueError):
+class RevertRefused(Refusal):
     """The revert would break a rule or lose a later change; the message says which."""
 
 
@@ -25,7 +26,9 @@ def revert(rev: Revision, user, comment: str = "") -> Revision:
     """Undo `rev` in one transaction; return the new revision or raise RevertRefused."""
     model = records.MODELS.get(rev.entity)
     if model is None:
-        raise RevertRefused(f"revision #{rev.id}: {rev.entity} rows cannot be reverted")
+        raise RevertRefused(
+            N_("revision #%(id)s: %(entity)s rows cannot be reverted"), id=rev.id, entity=rev.entity
+        )
     row = db.session.get(model, rev.entity_id)
     _check_unchanged(rev, row)
     before = revisions.snapshot(row) if row is not None else None
@@ -38,12 +41,18 @@ def revert(rev: Revision, user, comment: str = "") -> Revision:
         db.session.rollback()
         if isinstance(exc, StaleDataError):
             raise RevertRefused(
-                f"revision #{rev.id}: {rev.entity.replace('_', ' ')} #{rev.entity_id} was "
-                "changed by another save at the same moment; look at its history and try again"
+                N_(
+                    "revision #%(id)s: %(row)s was changed by another save at the same moment; "
+                    "look at its history and try again"
+                ),
+                id=rev.id,
+                row=records.row_name(rev.entity, rev.entity_id),
             ) from None
         if isinstance(exc, IntegrityError):
             raise RevertRefused(
-                f"revision #{rev.id}: the database refused the revert ({exc.orig})"
+                N_("revision #%(id)s: the database refused the revert (%(error)s)"),
+                id=rev.id,
+                error=str(exc.orig),
             ) from None
         raise
     return new
@@ -51,13 +60,13 @@ def revert(rev: Revision, user, comment: str = "") -> Revision:
 
 def _apply(model, row, target: dict | None):
     """Delete, recreate or restore the row so that it matches `target`."""
-    label = f"{model.__tablename__.replace('_', ' ')} #{getattr(row, 'id', '')}"
     if target is None:
         blockers = records.delete_blockers(row)
         if blockers:
             raise RevertRefused(
-                f"undoing the creation would delete {label}, which is "
-                f"still used by {', '.join(blockers)}"
+                N_("undoing the creation would delete %(row)s, which is still used by %(users)s"),
+                row=records.row_name(model.__tablename__, row.id),
+                users=listed(blockers),
             )
         db.session.delete(row)
         return row
@@ -71,7 +80,7 @@ def _apply(model, row, target: dict | None):
         db.session.flush()
         problem = records.overlap_message(row)
     if problem:
-        raise RevertRefused(f"cannot revert: {problem}")
+        raise RevertRefused(N_("cannot revert: %(problem)s"), problem=problem)
     return row
 
 
@@ -90,7 +99,8 @@ def _existing(model, row_id: int):
     found = db.session.get(model, row_id)
     if found is None:
         raise RevertRefused(
-            f"{model.__tablename__} #{row_id} no longer exists; revert its deletion first"
+            N_("%(row)s no longer exists; revert its deletion first"),
+            row=records.row_name(model.__tablename__, row_id),
         )
     return found
 
@@ -107,15 +117,27 @@ def _check_unchanged(rev: Revision, row) -> None:
         )
         .order_by(Revision.id)
     ).all()
-    what = f"{rev.entity.replace('_', ' ')} #{rev.entity_id}"
+    what = records.row_name(rev.entity, rev.entity_id)
     if later:
-        names = ", ".join(
-            f"#{r.id} ({r.action} by {r.user.username if r.user else 'the seed'}"
-            f", {clock.label(r.at)})"
+        names = [
+            Phrase(
+                N_("#%(id)s (%(action)s by %(user)s, %(at)s)"),
+                id=r.id,
+                action=Word(r.action),
+                user=r.user.username if r.user else Phrase(N_("the seed")),
+                at=clock.label(r.at),
+            )
             for r in later
-        )
+        ]
         raise RevertRefused(
-            f"{what} changed since revision #{rev.id}: revision(s) {names}. "
-            "Revert the later revisions first, newest first."
+            N_(
+                "%(row)s changed since revision #%(id)s: revision(s) %(later)s. Revert the "
+                "later revisions first, newest first."
+            ),
+            row=what,
+            id=rev.id,
+            later=listed(names),
         )
-    raise RevertRefused(f"{what} no longer matches what revision #{rev.id} left")
+    raise RevertRefused(
+        N_("%(row)s no longer matches what revision #%(id)s left"), row=what, id=rev.id
+    )

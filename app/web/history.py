@@ -23,7 +23,7 @@ from app.extensions import db
 from app.web.auth import admin_required
 from app.web.editor.entities import KINDS
 from app.web.editor.fields import plain_text, strip
-from app.web.i18n import actor_label, word
+from app.web.i18n import actor_label, said, word
 from app.web.params import site_arg, site_or_404
 
 bp = Blueprint("history", __name__)
@@ -207,7 +207,7 @@ def revert_view(revision_id: int):
     try:
         new = revert(rev, current_user, form.comment.data or "")
     except RevertRefused as exc:
-        flash(_("Not reverted: %(why)s", why=exc), "error")
+        flash(_("Not reverted: %(why)s", why=said(exc)), "error")
         return render_template("revision.html", entry=entries([rev])[0], form=form), 409
     flash(
         _("Reverted revision #%(old)s; the revert is revision #%(new)s.", old=rev.id, new=new.id),

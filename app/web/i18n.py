@@ -10,11 +10,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app.core import bounds
-from app.core.text_rules import Phrase, Refusal
+from app.core.text_rules import Counted, Phrase, Refusal, Word
 
 #: Languages of the interface, in the switch's order; the first is the fallback.
 LANGUAGES = ("en", "ar")
@@ -124,16 +124,22 @@ def actor_label(name: str | None, name_ar: str | None = "") -> str | None:
 
 def said(text: object) -> str:
     """`text` in the interface's language when it can be said in it (a text_rules.Phrase,
-    or a Refusal: dates, bounds, imports), its values too; else as str() gives it."""
+    a Refusal: dates, bounds, imports; a Word of the vocabulary), its values too; else as
+    str() gives it."""
+    if isinstance(text, Counted):
+        values = {k: _said(v) for k, v in text.values.items() if k != "num"}
+        return ngettext(text.message, text.plural, int(text.values["num"]), **values)  # type: ignore[call-overload]
     if isinstance(text, Phrase | Refusal):
         return gettext(text.message, **{k: _said(v) for k, v in text.values.items()})
+    if isinstance(text, Word):
+        return word(text)
     return str(text)
 
 
 def _said(value: object) -> object:
     """A Phrase's value for the reader: phrases said, bounds in their words, the rest as is
     (a value a message quotes with %r must stay what it was)."""
-    if isinstance(value, Phrase | Refusal):
+    if isinstance(value, Phrase | Refusal | Word):
         return said(value)
     if isinstance(value, bounds.Short):
         from app.web.js_strings import bound_short  # js_strings builds on this module

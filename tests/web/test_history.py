@@ -215,6 +215,12 @@ def test_revert_refusal_is_a_409_naming_the_later_change(seeded, admin_client, f
     assert f"changed since revision #{seed_rev.id}" in text
     assert f"#{updated.id} (update by ada" in text
     assert fingerprint(seeded) == before
+    arabic = admin_client.post(f"/history/{seed_rev.id}/revert?lang=ar")
+    text = arabic.get_data(as_text=True)
+    assert arabic.status_code == 409
+    assert f"تغيّر فترة سيطرة #{updated.entity_id} منذ المراجعة رقم {seed_rev.id}" in text
+    assert f"#{updated.id} (تحديث بواسطة ada" in text and "changed since" not in text
+    assert "(فترة سيطرة) في المحرِّر" in text and "(control period)" not in text
 
 
 def test_history_names_what_changed_in_the_interface_language(seeded, editor_client):

@@ -58,7 +58,7 @@ from app.web.editor.fields import (
     slug_format,
     strip,
 )
-from app.web.i18n import WORDS, actor_label, language
+from app.web.i18n import WORDS, actor_label, language, said
 from app.web.js_strings import bound_short, day_label, span_text
 
 #: A site farther than this from the Syria–Iraq border needs an explicit confirmation.
@@ -269,7 +269,11 @@ class PeriodForm(SourcesMixin, EditForm):
         if not clash:
             return True
         named = _(" and ").join(
-            _("the period %(span)s (%(value)s)", span=span_text(p.start, p.end), value=p.value)
+            _(
+                "the period %(span)s (%(value)s)",
+                span=span_text(p.start, p.end),
+                value=said(p.value),
+            )
             for p in sorted(clash, key=_start)[:3]
         )
         return fail(

@@ -126,7 +126,7 @@ def delete(kind: str, row_id: int):
             "editor/delete.html", k=k, obj=obj, form=form, blockers=blockers, describe=describe
         ), status
     if form.version.data != str(obj.version):
-        why = "someone changed it since you opened this page. Check it and delete again."
+        why = _("someone changed it since you opened this page. Check it and delete again.")
         return _delete_refused(k, obj, form, why)
     if not current_user.publishes:
         return proposals.propose(
