@@ -9,6 +9,12 @@ True
 >>> fold("al-Yaarubiyah"), fold("At-Tanf"), fold("البوكمال")
 ('yarubiya', 'tanf', 'بوكمال')
 
+A letter written twice is one letter; three or more times, it is no spelling of a name
+and stays as typed (so "kkkk" does not become "k", found in half the names).
+
+>>> fold("kkkk"), fold("Akkashat"), fold("55 km")
+('kkkk', 'akashat', '55 km')
+
 Arabic letter forms people type interchangeably meet: hamza carriers (أ إ آ ٱ → ا,
 ؤ → و, ئ → ي), taa marbuta (ة → ه), alef maqsura (ى → ي), Persian-keyboard ی and ک;
 tatweel and harakat vanish.
@@ -27,6 +33,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "MAX_QUERY",
+    "MIN_PARTIAL",
     "normalise",
     "fold",
     "sort_key",
@@ -41,6 +48,15 @@ __all__ = [
 MAX_QUERY = 100
 #: The rank of a consonant-only match.
 LOOSE = 3
+#: The fewest letters a query (spaces aside), or a word of it, needs to match part of a
+#: name: to begin one, or to occur inside a word of one. A shorter query or word matches
+#: only a whole name or a whole word of one ("55", "km", "al tanf 55 km"). One or two
+#: letters occur in, or begin, most names ("k" is in the names of 6 of the 11 seeded
+#: sites, "a" begins 9), so as a fragment they name no place: they list sites by letter.
+#: The count is of the query folded as the names are, so that folding never makes a
+#: query match by shrinking it ("zz" to "z", inside "zone"); only the query as typed,
+#: unfolded, may begin a name with three letters that fold to fewer ("Al Qa", "Bou").
+MIN_PARTIAL = 3
 
 # Arabic letter variants that people type interchangeably.
 _ARABIC = str.maketrans(
@@ -65,7 +81,11 @@ _SPLIT = re.compile(r"[^\w]+")
 _ARTICLES = {"al", "el", "ال"}
 _LATIN_ARTICLE = re.compile(r"\A(?:[ae]l(?=[a-z]{3})|a(sh|[tdrszn])(?=\1))")
 _ARABIC_ARTICLE = re.compile(r"\Aال(?=\w{2})")
-_DOUBLED = re.compile(r"(.)\1+")
+# A letter written twice, for a long vowel or a shadda (Yaarubiyah, Akkashat, Yarrubiyah).
+# Only a pair is one letter: no spelling of a name triples a letter, so a run of three or
+# more is kept as typed ("kkkk" folding to "k" would match every name with a k in it), and
+# digits are never letters written twice ("55" is not "5").
+_DOUBLED = re.compile(r"([^\W\d_])\1+")
 _TA_MARBUTA = re.compile(r"(?<=[aei])h\Z")
 _VOWELS = re.compile(r"(?<=.)[aeiou]")
 
@@ -123,7 +143,12 @@ def rank(query: str, text: str) -> int | None:
     """How well `query` names one of the lines of `text`: 0 best … 3 loose, None if not.
 
     0 a name equals the query, 1 a name starts with it, 2 contains every word of it,
-    3 the same consonants (vowels differ: Tanaf / Tanf, Qaem / Qaim).
+    3 the same consonants (vowels differ: Tanaf / Tanf, Qaem / Qaim). Query and names
+    are folded alike; a fragment folded to fewer than MIN_PARTIAL letters counts only as
+    a whole word.
+
+    >>> [rank(q, names_text("al-Tanf 55 km zone")) for q in ("zz", "zzzz", "zone", "55")]
+    [None, None, 2, 2]
     """
     q = fold(query)
     if not q:
@@ -132,7 +157,8 @@ def rank(query: str, text: str) -> int | None:
     words = q.split()
     if q in lines:
         return 0
-    if _starts(q, lines) or _starts(normalise(query), text.split("\n")):
+    typed = normalise(query)
+    if (_long(q) and _starts(q, lines)) or (_long(typed) and _starts(typed, text.split("\n"))):
         return 1
     if any(_has_words(words, line) for line in lines):
         return 2
@@ -173,7 +199,18 @@ def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
 
 def _fold_word(word: str) -> str:
     word = _ARABIC_ARTICLE.sub("", _LATIN_ARTICLE.sub("", word))
-    return _TA_MARBUTA.sub("", _DOUBLED.sub(r"\1", word.replace("ou", "u")))
+    word = _DOUBLED.sub(_single, word.replace("ou", "u"))
+    return _TA_MARBUTA.sub("", word)
+
+
+def _single(run: re.Match[str]) -> str:
+    """A letter written twice as one; a longer run as it is (see _DOUBLED)."""
+    return run[1] if len(run[0]) == 2 else run[0]
+
+
+def _long(query: str) -> bool:
+    """The query has MIN_PARTIAL letters or more, spaces aside."""
+    return len(query.replace(" ", "")) >= MIN_PARTIAL
 
 
 def _starts(query: str, lines: list[str]) -> bool:
@@ -183,8 +220,16 @@ def _starts(query: str, lines: list[str]) -> bool:
 
 
 def _has_words(words: list[str], line: str) -> bool:
-    """Every word occurs in the line, or all of them run together do (Abu Kamal)."""
-    return all(w in line for w in words) or "".join(words) in line.replace(" ", "")
+    """Every word occurs in the line, or all of them run together do (Abu Kamal).
+
+    A word shorter than MIN_PARTIAL counts only as a whole word of the line, and never
+    runs together: "55 km" is in "tanf 55 km zone", "zz" (folded "z") is not, nor is
+    "k a b" in "abu kamal".
+    """
+    if all(len(w) >= MIN_PARTIAL for w in words) and "".join(words) in line.replace(" ", ""):
+        return True
+    whole = line.split()
+    return all(w in line if len(w) >= MIN_PARTIAL else w in whole for w in words)
 
 
 def _skeleton(text: str) -> str:

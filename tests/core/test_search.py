@@ -44,6 +44,48 @@ def test_empty_or_punctuation_only_query_matches_nothing():
     assert search.rank("", "a") is None and search.rank(" '- ", "a") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Yarrubiyah", "yarubiya"),  # a letter written twice is one
+        ("Akkashat", "akashat"),
+        ("kkkk", "kkkk"),  # three or more times is no spelling: kept
+        ("zzz", "zzz"),
+        ("ؤؤؤؤ", "وووو"),
+        ("55 km", "55 km"),  # digits are not doubled letters
+    ],
+)
+def test_fold_makes_one_letter_of_a_pair_only(text, folded):
+    assert search.fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["kkkk", "zzzz", "zz", "z", "qqqq", "ؤؤؤؤ", "و", "k a b", "kk aa bb", "zz zz zz", "ab"],
+)
+def test_a_query_too_short_once_folded_matches_no_fragment(query):
+    """One or two letters, or a run of one letter, name no place: they were matched
+    inside every name that has the letter ("kkkk" folded to "k")."""
+    text = names_text("Albukamal", "Abu Kamal", "Qashla", "al-Tanf 55 km zone", "أبو كمال")
+    assert search.rank(query, text) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "rank"),
+    [
+        ("55", 2),  # a short word counts as a whole word of a name
+        ("km", 2),
+        ("55 km", 2),
+        ("Al Ta", 1),  # three letters as typed begin the name, though "ta" once folded
+        ("tanf", 1),
+        ("zone", 2),
+        ("Z", None),
+    ],
+)
+def test_short_queries_match_whole_words_or_a_typed_beginning(query, rank):
+    assert search.rank(query, names_text("al-Tanf 55 km zone")) == rank
+
+
 def test_find_ranks_best_first_and_drops_loose_matches_when_better_exist():
     candidates = [
         {"name": n, "search_text": names_text(n, *a)}
@@ -71,6 +113,35 @@ def test_search_page_finds_seeded_sites_by_any_spelling(seeded_client, query, sl
     results = resp.get_json()["results"]
     assert results[0]["slug"] == slug
     assert results[0]["url"] == f"/sites/{slug}" and results[0]["map_url"] == f"/?site={slug}"
+
+
+@pytest.mark.parametrize("query", ["kkkk", "zzzz", "zz", "qqqq", "ؤؤؤؤ", "zz zz zz", "a"])
+def test_search_page_finds_nothing_for_nonsense(seeded_client, query):
+    """A user audit found 7 sites for "kkkk", 6 for "ؤؤؤؤ", 2 for "qqqq" and the
+    55 km zone for "zzzz" and "zz": folding made each one letter, found in those names."""
+    resp = seeded_client.get("/search", query_string={"q": query, "f": "json"})
+    assert resp.status_code == 200 and resp.get_json()["results"] == []
+    html = seeded_client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    assert "No site matches" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "slugs"),
+    [
+        ("Tanf", ["al-tanf", "al-tanf-55km-zone", "al-tanf-garrison"]),
+        ("تنف", ["al-tanf", "al-tanf-garrison", "al-tanf-55km-zone"]),
+        ("قائم", ["al-qaim"]),
+        ("Qaem", ["al-qaim"]),
+        ("Akkashat", ["akashat"]),
+        ("Yarrubiyah", ["al-yarubiyah"]),
+        ("55", ["al-tanf-55km-zone"]),
+        ("Bou", ["albukamal"]),
+    ],
+)
+def test_search_page_still_finds_short_and_doubled_spellings(seeded_client, query, slugs):
+    resp = seeded_client.get("/search", query_string={"q": query, "f": "json"})
+    found = [r["slug"] for r in resp.get_json()["results"]]
+    assert found[: len(slugs)] == slugs
 
 
 def test_search_html_lists_results_with_links(seeded_client):
