@@ -19,6 +19,7 @@ from shapely import clip_by_rect
 from shapely.geometry import mapping, shape
 
 from app.core import geojson
+from app.core.geo import COUNTRY_NAMES
 from app.core.map_encoding import actor_code, safe_colour
 from app.core.text_rules import N_
 
@@ -124,10 +125,12 @@ def config(
     tiles_attribution: str = "",
     words: Mapping[str, str] | None = None,
     data_id: str = "atlas-data",
+    language: str = "en",
 ) -> dict:
     """The base map as JSON-ready data: the view, optional tiles, the boundary layers
-    (clipped, rounded, each feature with its style), the country names and the options of
-    the time plugin; `words` translates WORDS (English where it has no entry)."""
+    (clipped, rounded, each feature with its style), the country names in `language` and
+    the options of the time plugin; `words` translates WORDS (English where it has no
+    entry)."""
     table = words or {}
 
     def t(message: str) -> str:
@@ -160,7 +163,7 @@ def config(
             }
             for name in ("countries", "border", "zone")
         ],
-        "labels": _country_labels(countries),
+        "labels": _country_labels(countries, language),
         "plugin": {"data": data_id, "legend": "atlas-legend", "siteUrl": "/sites/"},
     }
 
@@ -175,12 +178,20 @@ def _styled(name: str, data: dict) -> dict:
     return data
 
 
-def _country_labels(countries: dict) -> list[list]:
-    """[name, lat, lon] of a point inside each country (the base map has no tiles)."""
+def _country_labels(countries: dict, language: str = "en") -> list[list]:
+    """[name, lat, lon] of a point inside each country (the base map has no tiles), named
+    in `language` (geo.COUNTRY_NAMES; a country it does not list keeps the layer's name).
+
+    >>> _country_labels(SAMPLE["countries"], "ar")[0][0]
+    'سوريا'
+    """
     out = []
     for feature in countries["features"]:
         point = shape(feature["geometry"]).representative_point()
-        out.append([feature["properties"].get("name", ""), round(point.y, 3), round(point.x, 3)])
+        props = feature["properties"]
+        names = COUNTRY_NAMES.get(props.get("iso_a2", ""))
+        name = names[language == "ar"] if names else props.get("name", "")
+        out.append([name, round(point.y, 3), round(point.x, 3)])
     return out
 
 

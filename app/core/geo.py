@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FAR_FROM_BORDER_KM",
     "ADMIN1_NAME_COLUMNS",
+    "COUNTRY_NAMES",
     "LAEA",
     "Boundaries",
     "GeoDataError",
@@ -52,6 +53,22 @@ DISPLAY_FILES = {
     "countries": "countries_display.geojson",
     "border": "border.geojson",
     "zone": "tanf_zone.geojson",
+}
+#: The countries of the base layers by ISO code: (English, Arabic) names, as the maps
+#: print them.
+COUNTRY_NAMES = {
+    "AM": ("Armenia", "أرمينيا"),
+    "AZ": ("Azerbaijan", "أذربيجان"),
+    "EG": ("Egypt", "مصر"),
+    "IL": ("Israel", "إسرائيل"),
+    "IQ": ("Iraq", "العراق"),
+    "IR": ("Iran", "إيران"),
+    "JO": ("Jordan", "الأردن"),
+    "LB": ("Lebanon", "لبنان"),
+    "PS": ("Palestine", "فلسطين"),
+    "SA": ("Saudi Arabia", "السعودية"),
+    "SY": ("Syria", "سوريا"),
+    "TR": ("Turkey", "تركيا"),
 }
 #: Name columns an admin-1 layer may carry, in order of preference (case-sensitive).
 ADMIN1_NAME_COLUMNS = (

@@ -24,6 +24,7 @@ from typing import Any
 from babel.dates import format_date
 
 from app.core.bounds import DATE_LOCALES
+from app.core.geo import COUNTRY_NAMES
 from app.core.map_encoding import safe_colour
 from app.core.map_marks import (
     INK,
@@ -99,13 +100,8 @@ TEXT = {
 ATTRIBUTION = TEXT["attribution"]
 #: The messages to translate for ``MapInput.words`` (the web layer's i18n.translated).
 WORDS = tuple(TEXT.values())
-_COUNTRY_NAMES = {
-    "SY": ("SYRIA", "سوريا"),
-    "IQ": ("IRAQ", "العراق"),
-    "JO": ("JORDAN", "الأردن"),
-    "TR": ("TURKEY", "تركيا"),
-    "SA": ("SAUDI ARABIA", "السعودية"),
-}
+#: The countries named on the map (geo.COUNTRY_NAMES), where enough of them is in view.
+_NAMED_COUNTRIES = ("SY", "IQ", "JO", "TR", "SA")
 
 
 @dataclass(frozen=True)
@@ -302,7 +298,8 @@ class _Canvas:
         x0, x1 = self.ax.get_xlim()
         y0, y1 = self.ax.get_ylim()
         view = box(x0, y0, x1, y1)
-        for code, (en, ar) in _COUNTRY_NAMES.items():
+        for code in _NAMED_COUNTRIES:
+            en, ar = COUNTRY_NAMES[code]
             shapes = countries[countries["iso_a2"] == code].geometry
             if shapes.empty:
                 continue
@@ -313,7 +310,7 @@ class _Canvas:
             self.ax.text(
                 point.x,
                 point.y,
-                self.label(en, ar),
+                self.label(en.upper(), ar),
                 ha="center",
                 va="center",
                 fontsize=11,

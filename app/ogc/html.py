@@ -113,7 +113,8 @@ def api_page(
         + t('The <a href="%(url)s">OpenAPI 3.0 document</a>, readable below.')
         % {"url": escape(spec_url)}
         + "</p></section>"
-        f'<div id="swagger-ui" data-spec="{escape(spec_url)}"></div></div>'
+        # Swagger UI's own controls are English and laid out left to right.
+        f'<div id="swagger-ui" dir="ltr" data-spec="{escape(spec_url)}"></div></div>'
         f'<script src="{escape(assets)}/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
         f'<script src="{escape(assets)}/js/swagger-init.js"></script>'
         "</body></html>"
@@ -247,9 +248,15 @@ def _href(doc: dict, rel: str) -> str:
 
 
 def _text(value) -> str:
-    """A readable one-line form of a property value."""
+    """A readable one-line form of a property value.
+
+    >>> _text(True), _text([{"ref": "S1"}, "x"]), _text(None)
+    ('true', 'S1; x', '')
+    """
     if value is None:
         return ""
+    if isinstance(value, bool):  # as the JSON writes it, beside the JSON's field names
+        return "true" if value else "false"
     if isinstance(value, list):
         return "; ".join(
             v.get("title") or v.get("ref") or "" if isinstance(v, dict) else str(v) for v in value

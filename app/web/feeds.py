@@ -23,7 +23,6 @@ from app.web.params import only_args, site_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
-AUTHOR = "Border Control Atlas"
 # The year in every tag: URI; ids must never change, so this never changes either.
 TAG_YEAR = 2026
 _STATUS_WORDS = {
@@ -84,7 +83,7 @@ def _feed(site: Site | None) -> bytes:
         title=gettext("Border Control Atlas: %(name)s", name=name),
         self_url=_self_url(),
         alternate=alternate,
-        author=AUTHOR,
+        author=gettext("Border Control Atlas"),
         entries=entries,
         updated=max((e.updated for e in entries), default=clock.now()),
         lang=i18n.language(),

@@ -150,7 +150,9 @@ def actors() -> list[dict]:
 def version_label() -> str:
     """The data version for a footer: its counter and the day of the last change."""
     counter, changed = data_version(db.session)
-    return f"{counter}" + (f" ({changed:%Y-%m-%d})" if changed else "")
+    # The day isolated (LRI…PDI): after Arabic words its digits would otherwise be laid out
+    # right to left, "01-12-2026".
+    return f"{counter}" + (f" (\u2066{changed:%Y-%m-%d}\u2069)" if changed else "")
 
 
 def permalink(day: dt.date) -> str:

@@ -202,11 +202,14 @@ def _map_context(now: dt.date, day: dt.date, version) -> dict:
 
 def _embed_snippet(day: dt.date) -> str:
     """The <iframe> a page pastes to show the embed at `day` (atlas-map.js moves its date)."""
-    src = public_url(url_for("main.embed", date=day.isoformat()))
+    # An Arabic page's snippet asks for the Arabic embed: the host page's readers send no
+    # cookie of ours, and their browsers' languages may not be the page's.
+    lang = "ar" if i18n.language() == "ar" else None
+    src = public_url(url_for("main.embed", date=day.isoformat(), lang=lang))
+    title = gettext("Border Control Atlas: who held each Syria–Iraq border crossing")
     return (
-        f'<iframe src="{escape(src)}" title="Border Control Atlas: who held each '
-        'Syria–Iraq border crossing" width="100%" height="560" style="border: 0" '
-        'loading="lazy"></iframe>'
+        f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="560" '
+        'style="border: 0" loading="lazy"></iframe>'
     )
 
 
@@ -233,6 +236,7 @@ def _map_base() -> str:
             tiles_url=config.get("TILES_URL", ""),
             tiles_attribution=config.get("TILES_ATTRIBUTION", ""),
             words=i18n.translated(base_map.WORDS),
+            language=i18n.language(),
         )
     )
 

@@ -22,7 +22,11 @@
         attributionControl: false,
       });
     }, () => {
-      map.zoomControl = L.control.zoom().addTo(map);
+      const t = window.AtlasCore.t;
+      map.zoomControl = L.control.zoom({
+        zoomInTitle: t("map.zoom_in"),
+        zoomOutTitle: t("map.zoom_out"),
+      }).addTo(map);
       L.control.attribution().addTo(map);
       L.control.scale().addTo(map);
       const bases = {};
@@ -32,6 +36,9 @@
         }).addTo(map);
       }
       control = L.control.layers(bases, {}, { collapsed: true, position: "topright" }).addTo(map);
+      // Leaflet names its layers button in English only.
+      const toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+      if (toggle) toggle.title = t("map.layers");
       map.fitBounds(view.fit);
     }];
     for (const layer of config.layers) steps.push(() => addLayer(map, control, layer));

@@ -33,6 +33,7 @@
     "tag.contested": "contested", "tag.uncertain": "date uncertain", "tag.changing": "changing hands",
     "place.crossing_side": "{adjective} side of a crossing", "place.in": "{kind} in {country}",
     "kind.site": "site",
+    "map.zoom_in": "Zoom in", "map.zoom_out": "Zoom out", "map.layers": "Layers",
     "layer.sites": "Crossings and sites", "layer.events": "Events within 30 days",
     "cluster.untracked": "not tracked", "cluster.label": "{count} sites: {parts}",
     "table.untracked": "not tracked for control", "table.unknown": "Unknown",

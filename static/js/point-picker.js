@@ -14,10 +14,16 @@
 
   // The marker's name in the page's language (app/web/js_strings.py), else English.
   var block = document.getElementById("atlas-strings");
-  var title = (block && JSON.parse(block.textContent)["picker.location"]) || "Site location";
+  var strings = block ? JSON.parse(block.textContent) : {};
+  var title = strings["picker.location"] || "Site location";
 
   var start = current();
-  var map = L.map(box, { attributionControl: false }).setView(start || [34.5, 40.5], start ? 9 : 6);
+  var map = L.map(box, { attributionControl: false, zoomControl: false })
+    .setView(start || [34.5, 40.5], start ? 9 : 6);
+  L.control.zoom({
+    zoomInTitle: strings["map.zoom_in"] || "Zoom in",
+    zoomOutTitle: strings["map.zoom_out"] || "Zoom out",
+  }).addTo(map);
   var marker = null;
 
   function place(latlng, fromMap) {

@@ -23,7 +23,7 @@ LAYERS = {
                     "type": "Polygon",
                     "coordinates": [[[36, 31], [37, 31], [37, 32], [36, 31]]],
                 },
-                "properties": {"iso_a2": "JO", "name": "Jordan <b>"},
+                "properties": {"iso_a2": "XJ", "name": "Jordan <b>"},
             },
         ],
     },
@@ -84,6 +84,13 @@ def test_country_names_sit_inside_their_country(block):
     assert set(labels) == {"Syria", "Jordan <b>"}
     lat, lon = labels["Syria"]
     assert 33 <= lat <= 34 and 38 <= lon <= 39
+
+
+def test_country_names_speak_the_maps_language():
+    """The countries the atlas knows are named in Arabic on the Arabic map; a country it
+    does not know keeps the layer's own name."""
+    labels = [name for name, _, _ in base_map.config(LAYERS, language="ar")["labels"]]
+    assert labels == ["سوريا", "Jordan <b>"]
 
 
 def test_no_tiles_unless_configured(block):

@@ -262,6 +262,10 @@ def test_english_metadata_and_data_keep_their_own_direction_in_arabic(seeded_cli
     assert collections.count('<p dir="auto">') == collections.count("<section>")
     items = seeded_client.get("/ogc/collections/sites/items?f=html&lang=ar").get_data(as_text=True)
     assert '<td dir="auto">معبر القائم الحدودي</td>' in items
+    assert '<td dir="auto">True</td>' not in items and '<td dir="auto">true</td>' in items
+    # Swagger UI's own controls are English: laid out left to right in any interface.
+    api = seeded_client.get("/ogc/api?f=html&lang=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in api and '<div id="swagger-ui" dir="ltr"' in api
 
 
 def test_html_pages_word_the_apis_own_metadata_in_the_readers_language(seeded_client):

@@ -195,6 +195,15 @@ def test_the_map_page_offers_the_iframe_snippet(seeded_client):
     assert 'data-copy="embed-code"' in page
 
 
+def test_an_arabic_page_offers_the_arabic_embed(seeded_client):
+    """The host page's readers send no cookie of ours: the snippet names its language."""
+    page = seeded_client.get("/?date=2024-12-15&lang=ar").get_data(as_text=True)
+    code = re.search(r'<textarea id="embed-code"[^>]*>([^<]*)</textarea>', page)
+    snippet = html_lib.unescape(code.group(1))
+    assert snippet.startswith('<iframe src="http://localhost/embed?date=2024-12-15&amp;lang=ar"')
+    assert 'title="أطلس السيطرة على المنافذ الحدودية: من سيطر' in snippet
+
+
 def test_the_snippet_uses_public_url(seeded, app_variant):
     client = app_variant(PUBLIC_URL="https://atlas.example.org/").test_client()
     page = client.get("/?date=2015-08-01", headers={"Host": "localhost"}).get_data(as_text=True)

@@ -124,7 +124,7 @@ def test_the_arabic_feed_words_its_entries_in_arabic(seeded_client):
     _, root = _feed(seeded_client, "/feeds/sites/al-tanf.atom?lang=ar")
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "ar"
     titles = {e.find("a:title", NS).text: e for e in root.findall("a:entry", NS)}
-    entry = titles["21 أيار 2015: سيطرت تنظيم الدولة الإسلامية (داعش) على التنف"]
+    entry = titles["21 أيار 2015: انتقلت السيطرة على التنف إلى تنظيم الدولة الإسلامية (داعش)"]
     content = entry.find("a:content", NS).text
     assert content.startswith("<p>21 أيار 2015 – ") and "درجة الثقة: " in content
     facts, note = content.split("</p>")[:2]
@@ -133,6 +133,25 @@ def test_the_arabic_feed_words_its_entries_in_arabic(seeded_client):
         and "Rudaw, 5 آذار 2016</a>" in content
     )
     assert note.startswith('<p dir="auto">ISIS took the crossing on 21 May 2015')  # as written
+    assert root.find("a:author/a:name", NS).text == "أطلس السيطرة على المنافذ الحدودية"
+
+
+def test_arabic_pages_link_the_arabic_feeds(seeded_client):
+    """A feed reader sends no cookie: the links of an Arabic page name the language."""
+    page = seeded_client.get("/?lang=ar").get_data(as_text=True)
+    assert 'href="/feeds/changes.atom?lang=ar" type="application/atom+xml"' in page
+    site = seeded_client.get("/sites/al-tanf?lang=ar").get_data(as_text=True)
+    assert (
+        '<link rel="alternate" type="application/atom+xml" href="/feeds/sites/al-tanf.atom?lang=ar"'
+        in site
+    )
+    assert (
+        'href="/feeds/sites/al-tanf.atom?lang=ar" type="application/atom+xml">تابع تغييراته' in site
+    )
+    english = seeded_client.get("/sites/al-tanf?lang=en").get_data(as_text=True)
+    assert (
+        'href="/feeds/sites/al-tanf.atom" type="application/atom+xml">Follow its changes' in english
+    )
     english = _feed(seeded_client, "/feeds/sites/al-tanf.atom?lang=en")[1]
     assert english.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert "21 May 2015: Islamic State (ISIS / ISIL) took control of al-Tanf" in {

@@ -146,6 +146,18 @@ def _catalogue():
         return read_po(f)
 
 
+def test_dates_written_into_arabic_messages_keep_their_order():
+    """An ISO date in Arabic text is laid out right to left ("2024-12-06" shows as
+    06-12-2024) unless it is isolated: inside <code>, or between LRI and PDI."""
+    loose = []
+    for message in list(_catalogue())[1:]:  # the header holds the catalogue's own dates
+        for text in message.string if isinstance(message.string, tuple) else [message.string]:
+            bare = re.sub(r"<code>.*?</code>|\u2066.*?\u2069", "", text or "")
+            if re.search(r"\d{4}-\d{2}|\.\./\d{4}", bare):
+                loose.append(text)
+    assert loose == []
+
+
 def test_every_arabic_message_is_translated_and_not_fuzzy():
     cat = _catalogue()
     assert cat.num_plurals == 6
