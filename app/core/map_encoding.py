@@ -349,7 +349,7 @@ class _SourceTable:
             if source_id not in self.index:
                 s = self.by_id[source_id]
                 self.index[source_id] = len(self.rows)
-                self.rows.append([s["title"], s["publisher"], safe_url(s["url"]), s["label"]])
+                self.rows.append([s["title"], s["publisher"], safe_url(s["url"]), s["published"]])
             out.append(self.index[source_id])
         return out
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from app.core import clock, map_encoding, search, timeline, vocabulary
+from app.core import bounds, clock, map_encoding, search, timeline, vocabulary
 from app.core.bounds import Bound
 from app.core.cache import VersionedCache, approx_size
 from app.db import freshness
@@ -531,12 +531,22 @@ def _locate_events(events: list[dict]) -> None:
 
 
 def _source_labels(ids: set[int]) -> dict[int, dict]:
-    """Title, publisher, URL and date label of each source id."""
+    """Title, publisher, URL and publication date (ISO at its precision, "2013-03": the
+    page writes it in the reader's words) of each source id."""
     if not ids:
         return {}
     stmt = select(Source).where(Source.id.in_(sorted(ids)))
     return {
-        s.id: {"title": s.title, "publisher": s.publisher, "url": s.url, "label": s.published_label}
+        s.id: {
+            "title": s.title,
+            "publisher": s.publisher,
+            "url": s.url,
+            "published": (
+                bounds.at_precision(s.published, s.published_precision or "day").text
+                if s.published
+                else ""
+            ),
+        }
         for s in db.session.scalars(stmt)
     }
 

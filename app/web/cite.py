@@ -61,7 +61,7 @@ class _View:
         self.permalink = public_url(self._link())
         self.cited = citation.Cited(
             day=day,
-            site=site.name if site else None,
+            site=i18n.actor_label(site.name, site.name_ar) if site else None,
             site_slug=site.slug if site else None,
             known=self.known,
             revision=self.revision,
@@ -132,5 +132,6 @@ def _source(s: dict) -> citation.Source:
         title=s["title"] or "",
         publisher=s["publisher"] or "",
         url=s["url"] or "",
-        published=s["published_label"] or "",
+        # In the reader's month names (day_label), English as timeline.format_bound has it.
+        published=js_strings.day_label(s.get("published"), s.get("published_precision") or "day"),
     )

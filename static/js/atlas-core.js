@@ -466,8 +466,18 @@
     const title = safeUrl(s[2])
       ? h("a", { href: s[2], rel: "noopener noreferrer", target: "_blank" }, s[0])
       : s[0];
-    const meta = [s[1], s[3]].filter(Boolean).join(", ");
+    const meta = [s[1], publishedText(s[3])].filter(Boolean).join(t("list.comma"));
     return h("li", null, title, meta ? " — " + meta : null);
+  }
+
+  // A source's publication date, ISO at its precision ("2016", "2016-03", "2016-03-04"),
+  // as the page writes dates: "2016", "Mar 2016", "4 Mar 2016".
+  function publishedText(iso) {
+    if (!iso) return "";
+    if (/^\d{4}$/.test(iso)) return num(Number(iso));
+    const d = offsetOf(iso.length === 7 ? iso + "-01" : iso);
+    if (d === null) return iso;
+    return iso.length === 7 ? monthYear(d, "short") : shortDate(d);
   }
 
   // A task at load takes one more step (inTurns) only while the longest of the last few
@@ -1086,7 +1096,7 @@
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
     holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
-    h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
+    h, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
     drawMark, coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
     siteChangeDays, stepChange, holderText, changesOn, boundDays, boundIndex, sitesBetween, inkOn, RADIUS, CLOSED_BADGE,
     isStale, ageParts, verifiedText,

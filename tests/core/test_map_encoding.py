@@ -86,8 +86,8 @@ def rows():
         }
     ]
     sources = {
-        30: {"title": "A", "publisher": "P", "url": "https://a.example", "label": "2015"},
-        31: {"title": "B", "publisher": "", "url": "", "label": "4 Mar 2016"},
+        30: {"title": "A", "publisher": "P", "url": "https://a.example", "published": "2015"},
+        31: {"title": "B", "publisher": "", "url": "", "published": "2016-03-04"},
     }
     return MapRows(actors, sites, control, status, events, sources)
 

@@ -233,7 +233,7 @@ def test_map_rows_hold_every_table_as_plain_rows(ctx):
         "title": "Contract source one",
         "publisher": "Test wire",
         "url": "https://example.org/one",
-        "label": "Jun 2014",
+        "published": "2014-06",
     }
 
 

@@ -86,6 +86,13 @@ test("longDate and an event's boundText use the wording of bounds and timeline.f
   assert.equal(core.boundText(off("2010-12-01"), MONTH), "Dec 2010");
 });
 
+test("a source's publication date is written at its precision, as the server writes it", () => {
+  assert.equal(core.publishedText("2016-03-04"), "4 Mar 2016");
+  assert.equal(core.publishedText("2016-03"), "Mar 2016");
+  assert.equal(core.publishedText("2009"), "2009");
+  assert.equal(core.publishedText(""), "");
+});
+
 /* ---- the data block's encoding ---- */
 
 test("flags decode as map_encoding.flags packs them", () => {

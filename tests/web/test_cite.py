@@ -183,3 +183,5 @@ def test_the_arabic_page_is_right_to_left_and_keeps_the_permalink(seeded_client)
     assert "/sites/al-qaim?date=2015-06-01&known=" in _field(page, "cite-permalink")
     assert _field(page, "cite-bibtex").startswith("@misc{bca-al-qaim-2015-06-01-r")
     assert 'dir="ltr" value="http://localhost/sites/al-qaim' in page
+    # The site by its Arabic name.
+    assert "السيطرة على معبر القائم الحدودي في 1 حزيران 2015" in _field(page, "cite-apa")
