@@ -45,6 +45,7 @@ LABELS = {
     "striped where a change falls in a window of days (its dates written under the chart); "
     "below them open, restricted or closed status and dated events. The tables below give "
     "the same information as text.",
+    "title": "{title}, {years}",
     "control": "Control",
     "status": "Status",
     "events": "Events",
@@ -152,7 +153,7 @@ def render(
         f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" '
         f'aria-labelledby="tl-title" aria-describedby="tl-desc" direction="ltr" '
         f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="tl-title">{_e(title)}, {years}</title>',
+        f'<title id="tl-title">{_e(w.labels["title"].format(title=title, years=years))}</title>',
         f'<desc id="tl-desc">{_e(w.labels["desc"])}</desc>',
         _DEFS,
         *_grid(scale),

@@ -73,6 +73,7 @@ def chart_labels() -> dict[str, str]:
             "chart); below them open, restricted or closed status and dated events. The "
             "tables below give the same information as text."
         ),
+        "title": _("{title}, {years}"),
         "control": _("Control"),
         "status": _("Status"),
         "events": _("Events"),

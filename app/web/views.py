@@ -107,7 +107,9 @@ def site(slug: str):
             site, map_encoding.safe_colour, labels, arabic=i18n.language() == "ar"
         ),
         today(),
-        title=gettext("Control and status of %(name)s", name=site.name),
+        title=gettext(
+            "Control and status of %(name)s", name=i18n.actor_label(site.name, site.name_ar)
+        ),
         labels=labels,
         words=js_strings.date_words(),
     )

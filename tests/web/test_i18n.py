@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from tests.conftest import ROOT
 
@@ -119,6 +120,24 @@ def test_text_rules_refusals_in_the_editor_speak_arabic(editor_client):
     assert "يجب أن يكون عنوانًا يبدأ بـ http://" in page
     assert "يجب ألا يحتوي على محارف تحكم (وُجد U+0007)" in page
     assert "must be an http" not in page and "control characters" not in page
+
+
+def test_a_period_and_a_timeline_are_named_in_arabic(seeded_client, editor_client):
+    """Headings that join a site, a holder and dates read in Arabic order and punctuation."""
+    from app.db.models import ControlPeriod, Site
+    from app.extensions import db
+
+    with editor_client.application.app_context():
+        period = db.session.scalar(
+            select(ControlPeriod).join(Site).where(Site.slug == "al-qaim").limit(1)
+        )
+        period_id, name_ar = period.id, period.site.name_ar
+    page = _page(editor_client, f"/editor/control-periods/{period_id}/edit?lang=ar")
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S)[1]
+    assert name_ar in heading and "al-Qa" not in heading and "، " in heading
+    site = _page(seeded_client, "/sites/al-qaim?lang=ar")
+    title = re.search(r'<title id="tl-title">(.*?)</title>', site)[1]
+    assert title.startswith(f"السيطرة على {name_ar} وحالته، 2011–")
 
 
 def test_said_speaks_nested_phrases_and_dates(app):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -37,11 +38,18 @@ class Kind:
 
 def describe(row) -> str:
     """A one-line human label for any editable row, in the interface's language."""
-    if isinstance(row, ControlPeriod):
-        actor = actor_label(row.actor.name, row.actor.name_ar)
-        return f"{row.site.name}: {actor}, {span_text(row.start, row.end)}"
-    if isinstance(row, StatusPeriod):
-        return f"{row.site.name}: {word(row.status)}, {span_text(row.start, row.end)}"
+    if isinstance(row, ControlPeriod | StatusPeriod):
+        holder = (
+            actor_label(row.actor.name, row.actor.name_ar)
+            if isinstance(row, ControlPeriod)
+            else word(row.status)
+        )
+        return _(
+            "%(site)s: %(holder)s, %(span)s",
+            site=actor_label(row.site.name, row.site.name_ar),
+            holder=holder,
+            span=span_text(row.start, row.end),
+        )
     if isinstance(row, Source):
         return forms.source_label(row)
     if isinstance(row, Event):
