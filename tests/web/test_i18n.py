@@ -338,7 +338,7 @@ def test_source_dates_speak_the_readers_language(seeded_client):
     english = _page(seeded_client, "/sites/al-qaim?lang=en")
     arabic = _page(seeded_client, "/sites/al-qaim?lang=ar")
     assert "</bdi>, Jun 2025</li>" in english
-    assert "</bdi>, حزيران 2025</li>" in arabic and ", Jun 2025</li>" not in arabic
+    assert "</bdi>، حزيران 2025</li>" in arabic and ", Jun 2025</li>" not in arabic
 
 
 def test_a_refused_date_says_why_in_the_readers_language(seeded_client):
