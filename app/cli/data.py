@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli import Refused, writes
-from app.db import snapshot
+from app.db import revisions, snapshot
 from app.io import backup as backup_module
 from app.io import import_formats, importer
 
@@ -111,7 +111,8 @@ def import_command(files: tuple[Path, ...], dry_run: bool, allow_far: bool) -> N
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
-    done = importer.apply(_progress("Importing")(plan.changes), comment=f"Imported from {label}")
+    comment = revisions.import_comment(label)
+    done = importer.apply(_progress("Importing")(plan.changes), comment=comment)
     click.echo(f"Imported {label}: {done['create']} created, {done['update']} updated.")
 
 

@@ -34,7 +34,7 @@ def revert(rev: Revision, user, comment: str = "") -> Revision:
     before = revisions.snapshot(row) if row is not None else None
     try:
         row = _apply(model, row, rev.before)
-        note = f"Revert of revision #{rev.id}" + (f": {comment}" if comment else "")
+        note = revisions.revert_comment(rev.id, comment)
         new = revisions.record(row, "revert", before, user, note)
         db.session.commit()
     except (RevertRefused, IntegrityError, StaleDataError) as exc:

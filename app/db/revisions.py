@@ -3,14 +3,57 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import Date, DateTime, inspect, select
 
+from app.core.text_rules import N_, Phrase
 from app.db.models import Revision
 from app.extensions import db
 
 # Bookkeeping columns that would make every diff noisy.
 _SKIP = {"version", "updated_at", "search_text"}
+
+# The comments the app writes itself (stored in English, as every comment is): a reader
+# sees them in their language (comment_phrase), an editor's own comment as written.
+SEED_COMMENT = N_("Loaded from the seed file")
+_REVERT = N_("Revert of revision #%(id)s")
+_REVERT_SAYING = N_("Revert of revision #%(id)s: %(comment)s")
+_IMPORT = N_("Imported from %(name)s")
+_WRITTEN = (
+    (re.compile(r"Revert of revision #(?P<id>\d+)\Z"), _REVERT),
+    (re.compile(r"Revert of revision #(?P<id>\d+): (?P<comment>.*)\Z", re.S), _REVERT_SAYING),
+    (re.compile(r"Imported from (?P<name>.+)\Z", re.S), _IMPORT),
+)
+
+
+def revert_comment(revision_id: int, comment: str = "") -> str:
+    """The comment of a revert: the revision it undoes, and why if the admin said."""
+    if comment:
+        return _REVERT_SAYING % {"id": revision_id, "comment": comment}
+    return _REVERT % {"id": revision_id}
+
+
+def import_comment(name: str) -> str:
+    """The comment of each row an import writes."""
+    return _IMPORT % {"name": name}
+
+
+def comment_phrase(comment: str) -> str:
+    """A stored comment as a Phrase when the app wrote it, else as written.
+
+    >>> comment_phrase("Revert of revision #12: typo").values
+    {'id': '12', 'comment': 'typo'}
+    >>> type(comment_phrase("Fixed the date")).__name__
+    'str'
+    """
+    if comment == SEED_COMMENT:
+        return Phrase(SEED_COMMENT)
+    for pattern, message in _WRITTEN:
+        found = pattern.match(comment)
+        if found:
+            return Phrase(message, **found.groupdict())
+    return comment
 
 
 def snapshot(obj) -> dict:

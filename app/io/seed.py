@@ -25,7 +25,7 @@ from app.db.models import (
 )
 from app.extensions import db
 
-SEED_COMMENT = "Loaded from the seed file"
+SEED_COMMENT = revisions.SEED_COMMENT
 # libyaml's loader when available: several times faster on the seed file.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -326,6 +326,12 @@ def _name(row) -> str:
     return row.name
 
 
+@bp.app_template_filter("comment")
+def comment(text: str) -> str:
+    """A revision's comment: the app's own in the reader's language, an editor's as written."""
+    return said(revisions.comment_phrase(text))
+
+
 @bp.app_template_filter("entity_label")
 def entity_label(entity: str) -> str:
     """A table's rows as the interface names them: "control period", "فترة سيطرة"."""

@@ -35,7 +35,7 @@ from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
 from app.core import clock
-from app.db import write_lock
+from app.db import revisions, write_lock
 from app.extensions import db
 from app.io import import_formats, importer
 from app.web.auth import editor_required
@@ -164,7 +164,8 @@ def confirm():
         if plan is None or not plan.ok:
             claimed.unlink(missing_ok=True)
             return _page(plan=plan, problem=problem, name=name), 400
-        done = importer.apply(plan.changes, user=current_user, comment=f"Imported from {name}")
+        comment = revisions.import_comment(name)
+        done = importer.apply(plan.changes, user=current_user, comment=comment)
     except IntegrityError as exc:
         # A concurrent edit broke a rule of the database (e.g. an overlapping period):
         # the import rolled back whole; the file must be checked against the new record.

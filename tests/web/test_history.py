@@ -223,6 +223,26 @@ def test_revert_refusal_is_a_409_naming_the_later_change(seeded, admin_client, f
     assert "(فترة سيطرة) في المحرِّر" in text and "(control period)" not in text
 
 
+def test_the_apps_own_comments_speak_the_readers_language(seeded, admin_client):
+    """Comments the app writes (seed, revert, import) read in Arabic; an editor's stay."""
+    _log_kurds(seeded, admin_client)
+    created = _latest(seeded, entity="control_period", action="create")
+    resp = admin_client.post(f"/history/{created.id}/revert", data={"comment": "wrong day"})
+    assert resp.status_code == 302
+    page = admin_client.get(resp.headers["Location"] + "?lang=ar").get_data(as_text=True)
+    assert f"“تراجع عن المراجعة #{created.id}: wrong day”" in page
+    history = admin_client.get("/history?lang=ar").get_data(as_text=True)
+    assert f"تراجع عن المراجعة #{created.id}" in history and "Revert of revision" not in history
+    with seeded.app_context():
+        seed_rev = db.session.scalar(
+            select(Revision).where(Revision.comment == "Loaded from the seed file")
+        )
+    seeded_page = admin_client.get(f"/history/{seed_rev.id}?lang=ar").get_data(as_text=True)
+    assert "“حُمّل من ملف البيانات الأولية”" in seeded_page
+    english = admin_client.get(f"/history/{seed_rev.id}?lang=en").get_data(as_text=True)
+    assert "“Loaded from the seed file”" in english
+
+
 def test_history_names_what_changed_in_the_interface_language(seeded, editor_client):
     _log_kurds(seeded, editor_client)
     first = editor_client.get("/history?lang=ar").get_data(as_text=True)
