@@ -13,7 +13,7 @@ from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from app.core import bounds
+from app.core import bounds, geo
 from app.core.text_rules import Counted, Phrase, Refusal, Word
 
 #: Languages of the interface, in the switch's order; the first is the fallback.
@@ -122,6 +122,13 @@ def actor_label(name: str | None, name_ar: str | None = "") -> str | None:
     return name_ar if name_ar and language() == "ar" else name
 
 
+def country_name(code: str) -> str:
+    """A country's name in the interface's language by its ISO code, the code for one the
+    maps do not name ("SY" -> "Syria", "سوريا")."""
+    names = geo.COUNTRY_NAMES.get(code)
+    return names[language() == "ar"] if names else code
+
+
 def said(text: object) -> str:
     """`text` in the interface's language when it can be said in it (a text_rules.Phrase,
     a Refusal: dates, bounds, imports; a Word of the vocabulary), its values too; else as
@@ -210,6 +217,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["word"] = word
     app.jinja_env.filters["actor_label"] = actor_label
     app.jinja_env.filters["said"] = said
+    app.jinja_env.filters["country_name"] = country_name
     app.after_request(_remember)
     app.after_request(_vary)
     from app.web import js_strings  # imports this module

@@ -140,6 +140,17 @@ def test_a_period_and_a_timeline_are_named_in_arabic(seeded_client, editor_clien
     assert title.startswith(f"السيطرة على {name_ar} وحالته، 2011–")
 
 
+def test_a_site_is_located_in_the_readers_words(seeded_client):
+    """Countries by name, coordinates by direction, the other side by its Arabic name."""
+    page = _page(seeded_client, "/sites/albukamal?lang=ar")
+    facts = page.split('<section class="facts"', 1)[1].split("</dl>", 1)[0]
+    assert "<dd>سوريا (SY)</dd>" in facts and "° N" not in facts
+    assert "\u2066" + "34.45250°\u2069 شمالًا" in facts
+    assert ">معبر القائم الحدودي</a> (العراق)" in facts
+    english = _page(seeded_client, "/sites/albukamal?lang=en")
+    assert "<dd>Syria (SY)</dd>" in english and "34.45250° N, 40.93440° E" in english
+
+
 def test_said_speaks_nested_phrases_and_dates(app):
     """A phrase's values are said too: another phrase, a bound in the reader's month
     names; values a message quotes stay as given."""
