@@ -391,7 +391,7 @@
     marker.bindTooltip(() => h("span", null, this.data.shown[i]), { direction: "top", offset: [dx, -10] });
     marker.bindPopup(() => this.popup(i), { maxWidth: 340, offset: [dx, -4],
       autoPanPadding: [24, 24] });
-    marker.on("popupopen", (ev) => { this.setFocus(i); this.focusPopup(ev.popup); });
+    marker.on("popupopen", (ev) => { this.roomForPopup(ev.popup); this.setFocus(i); this.focusPopup(ev.popup); });
     marker.on("popupclose", (ev) => { if (this.focused === i) this.setFocus(-1); this.restoreFocus(ev.popup); });
     return marker;
   };
@@ -1079,6 +1079,29 @@
 
   /* ---- focus, URL ---- */
 
+  // Scroll `el` into view within the nearest box around it that scrolls by itself (the side
+  // panel on a desktop), and never the page: none such (a phone, where the panel is part of
+  // the page), nothing moves. As block "nearest": the least scroll that shows it whole, its
+  // top first if it is taller than the box; below the table's column titles if they stick.
+  function revealInBox(el) {
+    const page = document.scrollingElement || document.documentElement;
+    let box = el.parentElement;
+    for (; box && box !== page && box !== document.body; box = box.parentElement) {
+      if (/auto|scroll/.test(getComputedStyle(box).overflowY) && box.scrollHeight > box.clientHeight) break;
+    }
+    if (!box || box === page || box === document.body) return;
+    const outer = box.getBoundingClientRect(), r = el.getBoundingClientRect();
+    let top = outer.top + box.clientTop;
+    const bottom = top + box.clientHeight;
+    const table = el.closest("table");
+    const head = table && table.tHead && table.tHead.rows[0];
+    if (head && getComputedStyle(head).position === "sticky") {
+      top = Math.max(top, Math.min(head.getBoundingClientRect().bottom, bottom));
+    }
+    if (r.top < top) box.scrollTop -= top - r.top;
+    else if (r.bottom > bottom) box.scrollTop += Math.min(r.bottom - bottom, r.top - top);
+  }
+
   // Pan to a site and open its popup (the popup's open event marks it as focused).
   Explorer.prototype.focusSite = function (i) {
     const marker = this.markers[i];
@@ -1086,13 +1109,56 @@
     if (!this.map.hasLayer(this.siteLayer)) this.siteLayer.addTo(this.map);
     const zoom = this.clusters ? CLUSTER_UNTIL_ZOOM : Math.max(this.map.getZoom(), 9);
     this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), zoom), { animate: false });
-    marker.openPopup();
+    // The popup's open event (setFocus) then knows the panel asked: its row may scroll the page.
+    this.focusFromPanel = true;
+    try {
+      marker.openPopup();
+    } finally {
+      this.focusFromPanel = false;
+    }
     // On a phone the map is above the table: bring it into view, or nothing seems to happen.
     // Not in an <iframe> (the embed): that would scroll the page around it too.
     const wrap = document.getElementById("map-wrap");
     if (wrap && window.self === window.top && window.matchMedia("(max-width: 900px)").matches) {
       wrap.scrollIntoView({ block: "start" });
     }
+  };
+
+  // A popup may be taller (or wider) than the room between its marker and the edge of the
+  // map's bounds (maxBounds): its auto-pan goes past them, the map pans back, and the popup's
+  // top is cut off (a phone at the first zoom, a marker near the top). Then the map zooms in
+  // around the marker, the least that makes room, and the popup pans again.
+  Explorer.prototype.roomForPopup = function (popup) {
+    const map = this.map, bounds = map.options.maxBounds, box = popup._container;
+    if (!bounds || !box || !popup._adjustPan) return;
+    // Clustered (CLUSTER_MIN sites): a marker stands alone only zoomed in, where there is room,
+    // and a zoom would take the layers apart, its popup with them.
+    if (this.clusters && map.hasLayer(this.clusters)) return;
+    // A zoom under way (the first view's, just after loading) would ignore ours: after it.
+    if (map._animatingZoom) {
+      map.once("zoomend", () => { if (popup.isOpen()) this.roomForPopup(popup); });
+      return;
+    }
+    const pad = L.point(popup.options.autoPanPadding || [0, 0]);
+    const anchor = map.latLngToContainerPoint(popup.getLatLng());
+    const mapBox = map.getContainer().getBoundingClientRect(), r = box.getBoundingClientRect();
+    const corner = map.latLngToContainerPoint(bounds.getNorthWest());
+    const far = map.latLngToContainerPoint(bounds.getSouthEast());
+    const size = map.getSize();
+    // What each side needs beyond the marker, and what the bounds leave it.
+    const sides = [[anchor.y - (r.top - mapBox.top) + pad.y, anchor.y - corner.y]];
+    if (r.width + 2 * pad.x <= size.x) {
+      sides.push([anchor.x - (r.left - mapBox.left) + pad.x, anchor.x - corner.x],
+        [(r.right - mapBox.left) - anchor.x + pad.x, far.x - anchor.x]);
+    }
+    let zoomIn = 0;
+    for (const [need, room] of sides) {
+      if (need > room && room > 0) zoomIn = Math.max(zoomIn, Math.ceil(Math.log2(need / room)));
+    }
+    const zoom = Math.min(map.getZoom() + Math.min(zoomIn, 4), map.getMaxZoom());
+    if (zoom <= map.getZoom()) return;
+    map.setZoomAround(popup.getLatLng(), zoom, { animate: false });
+    popup._adjustPan();
   };
 
   // Keyboard and screen-reader users land in the popup, and go back where they were.
@@ -1128,7 +1194,12 @@
       const row = this.rows[i];
       if (row) {
         row.classList.add("focus");
-        row.scrollIntoView({ block: "nearest" });
+        // Asked from the panel (a row, a search result, the address): the row comes into view
+        // as before. From the map (a marker tapped or clicked) the page itself never scrolls:
+        // on a phone the table is in the page's own scroll, below the map, and the popup
+        // would leave the screen; only a box of the table's own (the desktop's side panel) does.
+        if (this.focusFromPanel) row.scrollIntoView({ block: "nearest" });
+        else revealInBox(row);
       }
     }
     this.scheduleUrl();
@@ -1436,8 +1507,11 @@
       const name = g.crossing >= 0 ? names[g.crossing][1] : t("table.others");
       const head = h("tr", { class: "group-row" + (g.crossing < 0 ? " group-others" : "") },
         h("th", { scope: "colgroup", colspan: "5" }, name,
+          // The space outside the Arabic span: inside it, it would go to the span's (right-to-
+          // left) start, away from the English name, which it then touches in English.
+          g.crossing >= 0 && names[g.crossing][2] ? " " : null,
           g.crossing >= 0 && names[g.crossing][2] ? h("span", { class: "ar", lang: "ar", dir: "rtl" },
-            " " + names[g.crossing][2]) : null,
+            names[g.crossing][2]) : null,
           g.crossing >= 0 ? h("span", { class: "group-note" },
             " — " + t("table.crossing_note", { count: num(g.sites.length) })) : null));
       this.groupHeads.push(head);
