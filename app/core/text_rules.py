@@ -45,8 +45,8 @@ class Phrase(str):
 
 
 class Counted(Phrase):
-    """A Phrase about a number `num`: its singular or plural message, as English and each
-    language count (pybabel -k Counted:1,2).
+    """A Phrase about a number `num`: its singular or plural message, said with each
+    language's plural forms (the catalogue's entries: pybabel -k Counted:1,2).
 
     >>> Counted(N_("%(num)s event"), N_("%(num)s events"), 1), Counted("%(num)s x", "%(num)s xs", 3)
     ('1 event', '3 xs')

@@ -19,7 +19,7 @@ import math
 import tempfile
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.core.text_rules import N_, Phrase, Refusal
@@ -203,10 +203,8 @@ def _is_json(lower: str, text: str) -> bool:
 
 def _named(name: str, rows: list[Row]) -> list[Row]:
     return [
-        Row(r.kind, Phrase(N_("%(file)s %(place)s"), file=name, place=r.where), r.values,
-            r.problems, r.derived)
-        for r in rows
-    ]  # fmt: skip
+        replace(r, where=Phrase(N_("%(file)s %(place)s"), file=name, place=r.where)) for r in rows
+    ]
 
 
 def _in_file(name: str, exc: ImportFileError) -> ImportFileError:

@@ -115,12 +115,16 @@ def plan(
             except Refusal as exc:  # _Invalid, or a rule of timeline's (a period's end)
                 reason = exc
         if reason is not None:
-            result.errors.append(
-                Phrase(N_("%(where)s (%(kind)s): %(reason)s"), where=row.where, kind=row.kind,
-                       reason=reason)
-            )  # fmt: skip
+            result.errors.append(_error(row, reason))
     result.errors.sort(key=_place)
     return result
+
+
+def _error(row: Row, reason: str | Refusal) -> Phrase:
+    """A line of the report: where in the file, the kind of row, the rule it breaks."""
+    return Phrase(
+        N_("%(where)s (%(kind)s): %(reason)s"), where=row.where, kind=row.kind, reason=reason
+    )
 
 
 class _Checker:

@@ -135,7 +135,7 @@ def said(text: object) -> str:
     str() gives it."""
     if isinstance(text, Counted):
         values = {k: _said(v) for k, v in text.values.items() if k != "num"}
-        return ngettext(text.message, text.plural, int(text.values["num"]), **values)  # type: ignore[call-overload]
+        return ngettext(text.message, text.plural, int(text.values["num"]), **values)
     if isinstance(text, Phrase | Refusal):
         return gettext(text.message, **{k: _said(v) for k, v in text.values.items()})
     if isinstance(text, Word):
