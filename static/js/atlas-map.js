@@ -1001,7 +1001,7 @@
     const site = this.data.sites[i], tracked = this.tracked[i];
     const p = tracked ? this.period(i) : null, tr = this.transition(i);
     const when = this.whenText(i);
-    return h("div", { class: "atlas-popup", role: "dialog", "aria-label": site[1] },
+    return h("div", { class: "atlas-popup", role: "dialog", "aria-label": this.data.shown[i] },
       h("h3", { tabindex: "-1" }, site[1], " ", h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
       h("p", { class: "side" }, placeText(site)),
       h("p", { class: "who" }, ...this.controllerNodes(i, p)),
@@ -1471,7 +1471,7 @@
 
   Explorer.prototype.addShowButton = function (row, i) {
     const button = h("button", { type: "button", class: "show-on-map",
-      "aria-label": t("table.show_site", { name: this.data.sites[i][1] }), title: t("table.show") });
+      "aria-label": t("table.show_site", { name: this.data.shown[i] }), title: t("table.show") });
     const code = row.cells[0].querySelector(".cc");
     if (code) code.after(" ", button);
     else row.cells[0].append(" ", button);
