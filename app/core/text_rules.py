@@ -5,6 +5,7 @@ the last check before a stored address becomes a link. Pure: no Flask, no databa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Self
 from urllib.parse import urlsplit
 
@@ -22,6 +23,11 @@ __all__ = [
     "safe_url",
     "url_problem",
 ]
+
+
+def N_(message: str) -> str:
+    """Mark a message for the translators' catalogue (pybabel -k N_); the caller translates."""
+    return message
 
 
 class Phrase(str):
@@ -65,15 +71,18 @@ class Word(str):
     the interface says that value."""
 
 
-def listed(items: list[str]) -> str:
-    """Items in one text separated by commas, a Phrase when there are several.
+def listed(items: Sequence[str], joint: str = N_("%(first)s, %(then)s")) -> str:
+    """Items in one text joined by `joint` (commas unless told), a Phrase when there are
+    several.
 
     >>> listed(["2 events", "1 verification"]), listed(["a"])
     ('2 events, 1 verification', 'a')
+    >>> listed(["must be text", "is required"], N_("%(first)s; %(then)s"))
+    'must be text; is required'
     """
     out = items[0]
     for item in items[1:]:
-        out = Phrase(N_("%(first)s, %(then)s"), first=out, then=item)
+        out = Phrase(joint, first=out, then=item)
     return out
 
 
@@ -85,11 +94,6 @@ class Refusal(ValueError):
     def __init__(self, message: str, **values: object):
         super().__init__(message % values)
         self.message, self.values = message, values
-
-
-def N_(message: str) -> str:
-    """Mark a message for the translators' catalogue (pybabel -k N_); the caller translates."""
-    return message
 
 
 #: Longest note or description, in characters.

@@ -39,10 +39,14 @@ ROW_NAMES = {
 }
 
 
+def entity_name(table: str) -> Phrase:
+    """ "control period": a row of `table`, as messages and the history name it."""
+    return Phrase(ROW_NAMES.get(table, table.replace("_", " ")))
+
+
 def row_name(table: str, row_id: object) -> Phrase:
     """ "control period #12": one row, as messages name it."""
-    entity = Phrase(ROW_NAMES.get(table, table.replace("_", " ")))
-    return Phrase(N_("%(entity)s #%(id)s"), entity=entity, id=row_id)
+    return Phrase(N_("%(entity)s #%(id)s"), entity=entity_name(table), id=row_id)
 
 
 def sibling_periods(model, site_id: int | None) -> list[timeline.Period]:

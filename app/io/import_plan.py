@@ -108,8 +108,10 @@ def plan(
     checker = _Checker(existing, rows)
     result = Plan()
     for row in progress(sorted(rows, key=lambda r: ORDER[r.kind])):
-        reason: str | Refusal | None = _joined(row.problems) if row.problems else None
-        if reason is None:
+        reason: str | Refusal | None = None
+        if row.problems:  # the file's own: one message, separated by semicolons
+            reason = text_rules.listed(row.problems, N_("%(first)s; %(then)s"))
+        else:
             try:
                 result.changes.append(checker.check(row))
             except Refusal as exc:  # _Invalid, or a rule of timeline's (a period's end)
@@ -509,14 +511,6 @@ def _same(given, expected) -> bool:
 
 def _shown(value) -> str:
     return Phrase(N_("empty")) if value in (None, "") else repr(value)
-
-
-def _joined(items: tuple[str, ...]) -> str:
-    """Problems in one message, separated by semicolons."""
-    out = items[0]
-    for item in items[1:]:
-        out = Phrase(N_("%(first)s; %(then)s"), first=out, then=item)
-    return out
 
 
 def _no_such(name: str, site: str) -> _Invalid:

@@ -16,12 +16,11 @@ from sqlalchemy import select
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length
 
-from app.db import queries, revisions
+from app.db import queries, records, revisions
 from app.db.models import Actor, Crossing, Revision, Site, Source
 from app.db.revert import RevertRefused, revert
 from app.extensions import db
 from app.web.auth import admin_required
-from app.web.editor.entities import KINDS
 from app.web.editor.fields import plain_text, strip
 from app.web.i18n import actor_label, said, word
 from app.web.params import site_arg, site_or_404
@@ -335,8 +334,7 @@ def comment(text: str) -> str:
 @bp.app_template_filter("entity_label")
 def entity_label(entity: str) -> str:
     """A table's rows as the interface names them: "control period", "فترة سيطرة"."""
-    kind = EDIT_KINDS.get(entity)
-    return str(KINDS[kind].singular) if kind else entity.replace("_", " ")
+    return said(records.entity_name(entity))
 
 
 def _title(rev: Revision, names: dict) -> str:
