@@ -89,7 +89,8 @@ PHRASES = {
 #: this border with the Levantine (Syriac) month names, كانون الثاني … كانون الأول, which
 #: CLDR gives for Syria and Iraq; its plain "ar" has يناير … ديسمبر (Egypt, the Gulf).
 DATE_LOCALES = {"ar": "ar_SY"}
-_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+# With Arabic-Indic digits the decimal point is the Arabic decimal separator (U+066B).
+_ARABIC_INDIC = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
 _DAY = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 _MONTH = re.compile(r"\A\d{4}-\d{2}\Z")
 _YEAR = re.compile(r"\A\d{4}\Z")
@@ -115,11 +116,21 @@ class DateWords:
 
     def number(self, n: int) -> str:
         """`n` in the chosen digits: "2014" or "٢٠١٤"."""
-        text = str(n)
-        return text.translate(_ARABIC_INDIC) if self.digits == "arab" else text
+        return in_digits(str(n), self.digits)
 
 
 ENGLISH = DateWords()
+
+
+def in_digits(number: str, digits: str) -> str:
+    """A written number (digits, a sign, a decimal point) in `digits`, "latn" or "arab".
+
+    >>> in_digits("1.9", "arab"), in_digits("-12", "latn")
+    ('١٫٩', '-12')
+    """
+    if digits != "arab":
+        return number
+    return number.translate(_ARABIC_INDIC)
 
 
 def date_words(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
-
 from app.core import ages, clock
+from app.web.i18n import gettext as _
+from app.web.i18n import ngettext
 
 
 def ago(day: dt.date | None) -> str:
@@ -18,7 +17,7 @@ def ago(day: dt.date | None) -> str:
     if unit == "day":
         if count == 0:
             return _("today")
-        return ngettext("%(num)d day ago", "%(num)d days ago", count)
+        return ngettext("%(num)s day ago", "%(num)s days ago", count)
     if unit == "month":
-        return ngettext("%(num)d month ago", "%(num)d months ago", count)
-    return ngettext("%(num)d year ago", "%(num)d years ago", count)
+        return ngettext("%(num)s month ago", "%(num)s months ago", count)
+    return ngettext("%(num)s year ago", "%(num)s years ago", count)

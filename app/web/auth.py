@@ -24,9 +24,7 @@ from flask import (
     url_for,
 )
 from flask.globals import request_ctx
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -38,6 +36,8 @@ from app.core import passwords
 from app.db import login_throttle, user_sessions
 from app.db.models import User
 from app.extensions import db, login_manager
+from app.web.i18n import gettext as _
+from app.web.i18n import ngettext
 
 bp = Blueprint("auth", __name__)
 
@@ -177,9 +177,9 @@ def _attempt(form: LoginForm):
         flash(
             ngettext(
                 "Too many failed sign-ins for this username or from this address. "
-                "Try again in %(num)d minute.",
+                "Try again in %(num)s minute.",
                 "Too many failed sign-ins for this username or from this address. "
-                "Try again in %(num)d minutes.",
+                "Try again in %(num)s minutes.",
                 wait,
             ),
             "error",
@@ -252,8 +252,8 @@ def logout_everywhere():
     session.clear()
     flash(
         ngettext(
-            "Signed out everywhere (%(num)d session ended).",
-            "Signed out everywhere (%(num)d sessions ended).",
+            "Signed out everywhere (%(num)s session ended).",
+            "Signed out everywhere (%(num)s sessions ended).",
             ended,
         ),
         "info",

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.core import citation, vocabulary
 from app.core.clock import today
@@ -20,6 +19,7 @@ from app.db import queries
 from app.db.models import Site
 from app.web import i18n, js_strings, known
 from app.web.httpcache import public_url
+from app.web.i18n import gettext as _
 from app.web.params import date_arg, site_arg
 
 bp = Blueprint("cite", __name__)

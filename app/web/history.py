@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -23,6 +22,7 @@ from app.extensions import db
 from app.web.auth import admin_required
 from app.web.editor.fields import plain_text, strip
 from app.web.i18n import actor_label, said, word
+from app.web.i18n import gettext as _
 from app.web.params import site_arg, site_or_404
 
 bp = Blueprint("history", __name__)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
-from flask_babel import Babel, get_locale, gettext, ngettext
+from flask import Flask, Response, g, has_request_context, request
+from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 
 from app.core import bounds, geo
 from app.core.text_rules import Counted, Phrase, Refusal, Word
@@ -100,8 +101,9 @@ def direction() -> str:
 
 
 def digits() -> str:
-    """ "arab" when Arabic-Indic digits were chosen and the interface is Arabic, else "latn"."""
-    if language() != "ar":
+    """ "arab" when Arabic-Indic digits were chosen and the interface is Arabic, else "latn"
+    (also outside a request: the command line)."""
+    if not has_request_context() or language() != "ar":
         return "latn"
     asked = request.args.get("digits")
     if asked in DIGITS:
@@ -109,6 +111,37 @@ def digits() -> str:
         return asked
     cookie = request.cookies.get(DIGITS_COOKIE)
     return cookie if cookie in DIGITS else DIGITS[0]
+
+
+def number(value: float, style: str = "%s") -> str:
+    """Jinja filter: a number written with `style` in the chosen digits ("1.9", "١٫٩").
+
+    Coordinates are not passed through it: readers copy them into other tools.
+    """
+    return bounds.in_digits(style % value, digits())
+
+
+def _in_digits(values: dict) -> dict:
+    """A message's values with its numbers (not True or False) in the chosen digits."""
+    if digits() == "latn":
+        return values
+    return {
+        k: number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for k, v in values.items()
+    }
+
+
+def gettext(message: str, /, **values: object) -> str:
+    """flask_babel.gettext with the values' numbers in the chosen digits."""
+    text = get_translations().ugettext(message)
+    return text % _in_digits(values) if values else text
+
+
+def ngettext(singular: str, plural: str, num: int, /, **values: object) -> str:
+    """flask_babel.ngettext with `num` (a message's %(num)s) and the values' numbers in the
+    chosen digits."""
+    text = get_translations().ungettext(singular, plural, num)
+    return text % _in_digits({"num": num, **values})
 
 
 def word(value: str) -> str:
@@ -205,6 +238,19 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGUAGES[0])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
+    env = app.jinja_env
+    gettext_, ngettext_ = env.globals["gettext"], env.globals["ngettext"]
+
+    # Jinja's own callables (escaping), with the values' numbers in the chosen digits.
+    @pass_context
+    def template_gettext(context, message: str, /, **values):
+        return gettext_(context, message, **_in_digits(values))
+
+    @pass_context
+    def template_ngettext(context, singular: str, plural: str, num: int, /, **values):
+        return ngettext_(context, singular, plural, num, **_in_digits({"num": num, **values}))
+
+    env.globals.update(gettext=template_gettext, _=template_gettext, ngettext=template_ngettext)
     app.jinja_env.globals.update(
         language=language,
         direction=direction,
@@ -218,6 +264,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["actor_label"] = actor_label
     app.jinja_env.filters["said"] = said
     app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["number"] = number
     app.after_request(_remember)
     app.after_request(_vary)
     from app.web import js_strings  # imports this module

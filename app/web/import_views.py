@@ -25,7 +25,6 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -39,7 +38,7 @@ from app.db import revisions, write_lock
 from app.extensions import db
 from app.io import import_formats, importer
 from app.web.auth import editor_required
-from app.web.i18n import said
+from app.web.i18n import gettext, said
 
 bp = Blueprint("data_import", __name__, url_prefix="/editor")
 

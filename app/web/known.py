@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Flask, abort, g, request
-from flask_babel import gettext as _
 
 from app.core import clock, timeline
 from app.core.vocabulary import STATE_PARAMS
 from app.db import known as known_db
 from app.extensions import db
 from app.web import i18n
+from app.web.i18n import gettext as _
 from app.web.params import whole_number
 
 #: Blueprints whose answers come from the record (editor pages always act on today's).

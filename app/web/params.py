@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask, abort, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
@@ -20,6 +19,7 @@ from app.db import queries
 from app.db.models import Site
 from app.extensions import db
 from app.web import i18n
+from app.web.i18n import gettext as _
 
 #: The largest row id in a URL: bigger numbers name no row (and overflow SQLite).
 MAX_ID = 2**31 - 1

@@ -13,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -36,6 +35,7 @@ from app.db.session_events import data_version
 from app.extensions import db
 from app.web import compress, i18n, js_strings, security
 from app.web.httpcache import public_url
+from app.web.i18n import gettext
 from app.web.params import date_arg, site_arg, site_or_404
 
 bp = Blueprint("main", __name__)

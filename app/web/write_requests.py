@@ -9,13 +9,13 @@ version) and the write that follows see the same record, on SQLite and PostgreSQ
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import write_lock
 from app.extensions import db
 from app.web import errors
+from app.web.i18n import gettext
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Seconds a refused client is told to wait before trying again (Retry-After).

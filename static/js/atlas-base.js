@@ -4,6 +4,18 @@
 (function () {
   "use strict";
 
+  // Leaflet writes its scale as "50 km" in English and Latin digits; this one in the
+  // reader's units and digits. _updateScale(scale, text, ratio) is the one place every
+  // length passes through (Leaflet 1.x).
+  const Scale = L.Control.Scale.extend({
+    _updateScale(scale, text, ratio) {
+      const [n, unit] = text.split(" ");
+      const core = window.AtlasCore;
+      L.Control.Scale.prototype._updateScale.call(
+        this, scale, core.t("map.scale." + unit, { n: core.num(Number(n)) }), ratio);
+    },
+  });
+
   function build(config) {
     const view = config.view;
     let map, control;
@@ -28,7 +40,8 @@
         zoomOutTitle: t("map.zoom_out"),
       }).addTo(map);
       L.control.attribution().addTo(map);
-      L.control.scale().addTo(map);
+      // Feet and miles only for English readers: the region measures in metres.
+      new Scale({ imperial: window.AtlasCore.language() === "en" }).addTo(map);
       const bases = {};
       if (config.tiles) {
         bases[config.tiles.name] = L.tileLayer(config.tiles.url, {

@@ -34,7 +34,8 @@
     "place.crossing_side": "{adjective} side of a crossing", "place.in": "{kind} in {country}",
     "kind.site": "site",
     "map.zoom_in": "Zoom in", "map.zoom_out": "Zoom out", "map.layers": "Layers",
-    "layer.sites": "Crossings and sites", "layer.events": "Events within 30 days",
+    "map.scale.m": "{n} m", "map.scale.km": "{n} km", "map.scale.ft": "{n} ft", "map.scale.mi": "{n} mi",
+    "layer.sites": "Crossings and sites", "layer.events": "Events within {days} days",
     "cluster.untracked": "not tracked", "cluster.label": "{count} sites: {parts}",
     "table.untracked": "not tracked for control", "table.unknown": "Unknown",
     "table.show_site": "Show {name} on the map", "table.show": "Show on the map",
@@ -90,6 +91,11 @@
   // A vocabulary word from the block ("status.closed" -> "مغلق"), else `fallback`.
   function word(key, fallback) {
     return Object.prototype.hasOwnProperty.call(STRINGS, key) ? STRINGS[key] : fallback;
+  }
+
+  // The interface's language: "en" or "ar".
+  function language() {
+    return STRINGS.lang;
   }
 
   // A number in the chosen digits: "2014" or "٢٠١٤".
@@ -1091,7 +1097,7 @@
 
   const api = {
     STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, UNTRACKED, COUNTRY, ENGLISH,
-    setStrings, t, word, num, setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
+    setStrings, language, t, word, num, setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
     startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
     holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,

@@ -546,7 +546,7 @@
       }).bindPopup(() => this.eventPopup(e)));
     this.eventLayer = L.layerGroup().addTo(this.map);
     this.visibleEvents = new Set();
-    control.addOverlay(this.eventLayer, t("layer.events"));
+    control.addOverlay(this.eventLayer, t("layer.events", { days: num(EVENT_WINDOW) }));
   };
 
   /* ---- state and repaint ---- */
@@ -984,7 +984,7 @@
     this.legendItems = this.legendItems || [...legend.querySelectorAll("li[data-actor], li[data-state]")]
       .map((li) => [li, li.dataset.state ? ":" + li.dataset.state : li.dataset.actor, li.querySelector(".legend-count")]);
     for (const [li, key, count] of this.legendItems) {
-      const n = counts.get(key) || 0, text = n ? "(" + n + ")" : "";
+      const n = counts.get(key) || 0, text = n ? "(" + num(n) + ")" : "";
       li.classList.toggle("absent", n === 0);
       present += n ? 1 : 0;
       if (count.textContent !== text) count.textContent = text;

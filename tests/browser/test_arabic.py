@@ -3,6 +3,8 @@ sideways scroll, no axe violations; the slider still runs left to right."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_no_axe_violations
@@ -44,3 +46,15 @@ def test_screenshots_of_the_arabic_interface(page, live_server, screenshot):
     assert screenshot("map-ar").exists()
     page.goto(f"{live_server}/sites/al-tanf")
     assert screenshot("site-al-tanf-ar").exists()
+
+
+def test_the_scale_bar_speaks_the_readers_units_and_digits(page, live_server):
+    """Metres in Arabic words and the chosen digits; feet and miles only in English."""
+    open_map(page, live_server, "/?lang=ar&digits=arab&date=2015-05-21")
+    lines = page.locator(".leaflet-control-scale-line")
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_have_text(re.compile("^[٠-٩]+ (كم|م)$"))
+    open_map(page, live_server, "/?lang=en&digits=latn&date=2015-05-21")
+    expect(lines).to_have_count(2)
+    expect(lines.first).to_have_text(re.compile(r"^\d+ (km|m)$"))
+    expect(lines.last).to_have_text(re.compile(r"^\d+ (mi|ft)$"))

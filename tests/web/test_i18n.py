@@ -151,6 +151,57 @@ def test_a_site_is_located_in_the_readers_words(seeded_client):
     assert "<dd>Syria (SY)</dd>" in english and "34.45250° N, 40.93440° E" in english
 
 
+# --- numbers in the chosen digits ----------------------------------------------------
+
+ARABIC_INDIC = re.compile("[٠-٩]")
+
+
+def test_arabic_indic_digits_reach_counts_distances_and_years(seeded_client):
+    """With ٠–٩ chosen, the numbers of the words around the data follow: a count, a
+    distance, the slider's years, the legend; coordinates and links keep 0–9."""
+    latin = _page(seeded_client, "/search?q=tanf&lang=ar&digits=latn")
+    arab = _page(seeded_client, "/search?q=tanf&lang=ar&digits=arab")
+    count = re.search(r"<p>(\d+) مواقع", latin)
+    shown = count and count[1].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert shown and f"<p>{shown} مواقع" in arab
+    site = _page(seeded_client, "/sites/al-tanf")  # the cookie keeps both choices
+    facts = site.split('<section class="facts"', 1)[1].split("</dl>", 1)[0]
+    assert re.search("<dd>[٠-٩]+٫[٠-٩] كم</dd>", facts), facts
+    assert "33.44570°" in facts  # copied into other tools as they are
+    home = _page(seeded_client, "/?date=2015-06-01")
+    assert re.search(r'<span style="left: [\d.]+%">٢٠١١</span>', home)
+    assert "(±٣٠ يومًا)" in home and "الأحداث خلال ٣٠ يومًا" in home
+    assert "date=2015-06-01" in home and "٢×</a>" in home
+    english = _page(seeded_client, "/?date=2015-06-01&lang=en")
+    assert "Event (±30 days)" in english and not ARABIC_INDIC.search(english.split("<script")[0])
+
+
+def test_messages_outside_templates_use_the_chosen_digits(app):
+    """Flash messages and filters: `num` and every number among the values (not True or
+    False); Latin digits in English and outside a request."""
+    from app.web import ages, i18n
+
+    message = "%(num)s day ago", "%(num)s days ago"
+    with app.test_request_context("/?lang=ar&digits=arab"):
+        app.preprocess_request()
+        assert i18n.ngettext(*message, 10) == "قبل ١٠ أيام"
+        assert i18n.gettext("Review (%(num)s)", num=12) == "التدقيق (١٢)"
+        assert i18n.gettext("%(a)s %(b)s", a=True, b=1.5) == "True ١٫٥"
+        assert i18n.gettext("%(message)s", message="a value named as the argument") != ""
+        assert i18n.number(2.04, "%.1f") == "٢٫٠"
+        import datetime as dt
+
+        from app.core import clock
+
+        assert ARABIC_INDIC.search(ages.ago(clock.today() - dt.timedelta(days=400)))
+    with app.test_request_context("/?lang=ar"):
+        assert i18n.ngettext(*message, 10) == "قبل 10 أيام"
+    with app.test_request_context("/?lang=en&digits=arab"):
+        assert i18n.ngettext(*message, 10) == "10 days ago"
+    with app.app_context():
+        assert i18n.number(7) == "7"
+
+
 def test_said_speaks_nested_phrases_and_dates(app):
     """A phrase's values are said too: another phrase, a bound in the reader's month
     names; values a message quotes stay as given."""

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
-
 from app.core import bounds, clock
 from app.db import queries
 from app.web import i18n, js_strings
+from app.web.i18n import gettext as _
 
 
 def currently(slug: str, day: dt.date, what: str) -> str:

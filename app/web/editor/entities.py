@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from app.db.models import Actor, ControlPeriod, Event, Site, Source, StatusPerio
 from app.extensions import db
 from app.web.editor import forms
 from app.web.i18n import actor_label, word
+from app.web.i18n import gettext as _
 from app.web.js_strings import bound_short, day_label, span_text
 
 

@@ -6,7 +6,6 @@ import math
 import re
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     SelectField,
@@ -20,6 +19,7 @@ from wtforms.widgets import ColorInput, DateInput, NumberInput
 from app.core import bounds, timeline
 from app.core.clock import today
 from app.core.text_rules import Refusal, control_problem, is_slug, url_problem
+from app.web.i18n import gettext as _
 from app.web.i18n import said
 from app.web.js_strings import bound_reading
 

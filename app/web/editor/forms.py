@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -59,6 +58,7 @@ from app.web.editor.fields import (
     strip,
 )
 from app.web.i18n import WORDS, actor_label, language, said
+from app.web.i18n import gettext as _
 from app.web.js_strings import bound_short, day_label, span_text
 
 #: A site farther than this from the Syria–Iraq border needs an explicit confirmation.

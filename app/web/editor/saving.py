@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +14,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField
 from app.db import revisions
 from app.db.models import Revision
 from app.extensions import db
+from app.web.i18n import gettext as _
 
 # Form fields that are not compared when showing a conflict.
 _NOT_COMPARED = {

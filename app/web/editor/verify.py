@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from app.web.editor import bp, saving
 from app.web.editor.current import currently
 from app.web.editor.fields import DayField, not_future
 from app.web.editor.forms import REQUIRED, SOURCE_GROUP, EditForm, SourcesMixin, _note, fail
+from app.web.i18n import gettext as _
 from app.web.params import date_arg, site_arg, site_or_404
 
 # 422: the input was understood but breaks a rule.

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +24,7 @@ from app.web.editor import bp, saving
 from app.web.editor.current import currently, day_of
 from app.web.editor.entities import KIND_RULE, KINDS, describe
 from app.web.editor.forms import EditForm, LogControlForm, LogStatusForm
+from app.web.i18n import gettext as _
 from app.web.i18n import said
 from app.web.js_strings import bound_reading
 from app.web.params import date_arg, site_arg, site_or_404

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,6 +20,7 @@ from app.web.editor import saving
 from app.web.editor.entities import KINDS, Kind, describe
 from app.web.editor.forms import EditForm, LogControlForm, LogStatusForm
 from app.web.editor.views import filled, log_token, open_row
+from app.web.i18n import gettext as _
 
 LOG_FORMS = {"log-control": LogControlForm, "log-status": LogStatusForm}
 #: Fields that say nothing about the change itself.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
@@ -13,6 +12,7 @@ from app.db.models import Proposal
 from app.extensions import db
 from app.web.editor.entities import describe
 from app.web.editor.saving import shown
+from app.web.i18n import gettext as _
 from app.web.params import MAX_ID, whole_number
 
 #: Fields that say nothing about the change itself.

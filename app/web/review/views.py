@@ -4,7 +4,6 @@ preview, the decisions on it, the author's own list, and a feed for reviewers.""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from app.extensions import db
 from app.web import i18n
 from app.web.auth import editor_required
 from app.web.httpcache import public_url
+from app.web.i18n import gettext as _
 from app.web.review import apply, proposals
 
 bp = Blueprint("review", __name__, url_prefix="/review")
