@@ -31,6 +31,8 @@
   const NO_CHALLENGER = "#4f5b66";
   const EVENT_WINDOW = 30;
   const PLAY_STEP_DAYS = 30;
+  // Sites' and events' popups: as wide as the words need up to 340px, kept 24px inside the map.
+  const POPUP = { maxWidth: 340, autoPanPadding: [24, 24] };
   const PLAY_MS = 220;
   // Play holds on every change day long enough to read what changed.
   const PLAY_PAUSE_MS = 1600;
@@ -389,8 +391,7 @@
     marker.site = i;
     // An element, not a string: Leaflet would parse a string as HTML.
     marker.bindTooltip(() => h("span", null, this.data.shown[i]), { direction: "top", offset: [dx, -10] });
-    marker.bindPopup(() => this.popup(i), { maxWidth: 340, offset: [dx, -4],
-      autoPanPadding: [24, 24] });
+    marker.bindPopup(() => this.popup(i), { ...POPUP, offset: [dx, -4] });
     marker.on("popupopen", (ev) => { this.roomForPopup(ev.popup); this.setFocus(i); this.focusPopup(ev.popup); });
     marker.on("popupclose", (ev) => { if (this.focused === i) this.setFocus(-1); this.restoreFocus(ev.popup); });
     return marker;
@@ -543,7 +544,9 @@
       [e[4], e[3]], {
         icon: L.divIcon({ className: "atlas-event", iconSize: [14, 14], iconAnchor: [7, 22] }),
         title: e[2], zIndexOffset: 500,
-      }).bindPopup(() => this.eventPopup(e)));
+      }).bindPopup(() => this.eventPopup(e), POPUP)
+        .on("popupopen", (ev) => { this.roomForPopup(ev.popup); this.focusPopup(ev.popup); })
+        .on("popupclose", (ev) => this.restoreFocus(ev.popup)));
     this.eventLayer = L.layerGroup().addTo(this.map);
     this.visibleEvents = new Set();
     control.addOverlay(this.eventLayer, t("layer.events", { days: num(EVENT_WINDOW) }));
@@ -1094,7 +1097,7 @@
     let top = outer.top + box.clientTop;
     const bottom = top + box.clientHeight;
     const table = el.closest("table");
-    const head = table && table.tHead && table.tHead.rows[0];
+    const head = table && table.tHead;
     if (head && getComputedStyle(head).position === "sticky") {
       top = Math.max(top, Math.min(head.getBoundingClientRect().bottom, bottom));
     }
@@ -1159,6 +1162,30 @@
     if (zoom <= map.getZoom()) return;
     map.setZoomAround(popup.getLatLng(), zoom, { animate: false });
     popup._adjustPan();
+  };
+
+  // Leaflet draws its controls above popups: on a phone a popup near the top of the map lies
+  // under the zoom and layer buttons, its close button too. The controls it overlaps step
+  // aside (hidden) while it is open, and come back when it closes or moves away.
+  Explorer.prototype.uncoverPopups = function () {
+    const map = this.map;
+    let hidden = false;
+    const uncover = (ev) => {
+      // At "popupclose" the popup is still on the map, fading out.
+      const popup = map._popup;
+      const open = ev.type !== "popupclose" && popup && popup.isOpen() && popup._container;
+      if (!open && !hidden) return;
+      const r = open ? popup._container.getBoundingClientRect() : null;
+      hidden = false;
+      // Looked up each time: the legend, the clusters' controls come later.
+      for (const el of map.getContainer().querySelectorAll(".leaflet-control")) {
+        const c = el.getBoundingClientRect();
+        const under = !!r && c.right > r.left && c.left < r.right && c.bottom > r.top && c.top < r.bottom;
+        el.classList.toggle("under-popup", under);
+        hidden = hidden || under;
+      }
+    };
+    map.on("popupopen popupclose moveend zoomend resize", uncover);
   };
 
   // Keyboard and screen-reader users land in the popup, and go back where they were.
@@ -1655,6 +1682,7 @@
       explorer.makeEventLayer(control);
       // The labels follow the map from here on (once the sites are on it: placeLabels).
       explorer.makeLabels();
+      explorer.uncoverPopups();
       const legend = explorer.el.legend;
       if (legend) {
         const box = L.control({ position: "bottomright" });

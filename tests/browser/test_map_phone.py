@@ -3,7 +3,17 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.mapview import PHONE, open_map
+from tests.browser.mapview import PHONE, open_map, wait_until_still
+
+# Visible map controls over the open popup (Leaflet draws controls above popups).
+_COVERING = """() => {
+    const r = document.querySelector('.leaflet-popup').getBoundingClientRect();
+    return [...document.querySelectorAll('.leaflet-control')].filter((el) => {
+        const c = el.getBoundingClientRect();
+        return getComputedStyle(el).visibility !== 'hidden' && c.right > r.left
+            && c.left < r.right && c.bottom > r.top && c.top < r.bottom;
+    }).map((el) => el.className);
+}"""
 
 
 @pytest.mark.parametrize("width", [390, 360])
@@ -49,6 +59,25 @@ def test_tapping_a_row_brings_the_map_and_popup_into_view(page, guard, live_serv
     expect(popup).to_be_in_viewport(ratio=1)
     box = popup.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    guard.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_popup_at_the_top_of_the_map_is_whole_and_can_be_closed(page, guard, live_server, lang):
+    """An event's popup near the map's top edge (Rabia, January 2026): the map makes room
+    for it, the buttons it would lie under step aside, and its close button closes it."""
+    open_map(page, live_server, f"/?date=2026-01-25&lang={lang}", viewport=PHONE)
+    page.locator('.atlas-event[title="SDF–Damascus integration agreement signed"]').click()
+    popup = page.locator(".leaflet-popup")
+    expect(popup).to_be_visible()
+    wait_until_still(page)
+    frame, box = page.locator("#atlas-map").bounding_box(), popup.bounding_box()
+    assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
+    assert page.evaluate(_COVERING) == []
+    page.locator(".leaflet-popup-close-button").click()  # fails if anything covers it
+    expect(popup).to_have_count(0)
+    expect(page.locator(".leaflet-control.under-popup")).to_have_count(0)
+    expect(page.locator(".leaflet-control-zoom")).to_be_visible()
     guard.assert_clean()
 
 

@@ -100,3 +100,33 @@ def test_skip_link_moves_focus_to_the_map(page, guard, live_server, viewport):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement === AtlasMap.instance.map.getContainer()")
     guard.assert_clean()
+
+
+@VIEWPORTS
+def test_the_column_titles_stay_in_view_while_the_rows_scroll(page, guard, live_server, viewport):
+    """On a desktop the panel scrolls, on a phone the page: the head sticks to the top of
+    whichever does, and a row brought into view is not hidden under it."""
+    open_map(page, live_server, "/?date=2015-06-01", viewport=viewport)
+    tops = page.evaluate(
+        """() => {
+            const table = document.getElementById('state-table'), head = table.tHead;
+            let box = table.parentElement;
+            while (box && !/auto|scroll/.test(getComputedStyle(box).overflowY)) {
+                box = box.parentElement;
+            }
+            const scroller = box || document.scrollingElement;
+            const top = () => (box ? box.getBoundingClientRect().top + box.clientTop : 0);
+            scroller.scrollTop += table.getBoundingClientRect().top - top() + 300;
+            const at = (el) => el.getBoundingClientRect().top - top();
+            return [at(head), at(table)];
+        }"""
+    )
+    assert tops[1] < -50, tops  # the table's top is above the view
+    assert -1 <= tops[0] <= 1, tops  # its titles are not
+    if viewport["width"] > 900:  # a marker's row is scrolled into the panel, below the titles
+        page.locator("#row-albukamal td").first.click()
+        page.keyboard.press("Escape")
+        row = page.locator("#row-albukamal").bounding_box()
+        head = page.locator("#state-table thead").bounding_box()
+        assert row["y"] >= head["y"] + head["height"] - 1
+    guard.assert_clean()
