@@ -34,6 +34,8 @@
   // Sites' and events' popups: as wide as the words need up to 340px, kept 24px inside the map.
   const POPUP = { maxWidth: 340, autoPanPadding: [24, 24] };
   const PLAY_MS = 220;
+  // The table's filter asks the server's search once typing pauses this long.
+  const SPELLING_DELAY_MS = 250;
   // Play holds on every change day long enough to read what changed.
   const PLAY_PAUSE_MS = 1600;
   const TICK_BINS = 240;
@@ -1569,11 +1571,29 @@
     this.data.actors.forEach((a, n) => {
       if (used.has(n)) actor.append(h("option", { value: a[0] }, a[3] || a[1]));
     });
-    const update = () => { this.readFilter(form); this.applyFilter(); };
+    const update = () => { this.readFilter(form); this.applyFilter(); this.spellingsSoon(); };
     form.addEventListener("input", update);
     form.addEventListener("change", update);
     form.addEventListener("submit", (ev) => { ev.preventDefault(); update(); });
     form.hidden = false;
+  };
+
+  // The text is matched here as typed (names, slug, the crossing's names) and, a moment
+  // later, by the server's search (app/core/search.py: aliases, spellings such as
+  // "Abu Kamal" or "Yaarubiyah", the article); a row either finds is shown.
+  Explorer.prototype.spellingsSoon = function () {
+    const form = document.getElementById("search-form"), text = this.filter.text.trim();
+    clearTimeout(this.spellingTimer);
+    if (!form || !text || (this.spelled && this.spelled.text === text)) return;
+    this.spellingTimer = setTimeout(() => {
+      fetch(form.action + "?f=json&q=" + encodeURIComponent(text))
+        .then((r) => (r.ok ? r.json() : { results: [] }))
+        .then((body) => {
+          this.spelled = { text: text, slugs: new Set(body.results.map((r) => r.slug)) };
+          if (this.filter.text.trim() === text) this.applyFilter();
+        })
+        .catch(() => {});  // offline: the rows matched as typed stay
+    }, SPELLING_DELAY_MS);
   };
 
   Explorer.prototype.readFilter = function (form) {
@@ -1595,7 +1615,8 @@
     }
     const c = this.crossings.of[i];
     const crossing = c >= 0 ? this.crossings.names[c].slice(0, 3) : [];
-    return siteMatches(f.text, site, crossing);
+    const spelled = this.spelled && this.spelled.text === f.text.trim() && this.spelled.slugs;
+    return siteMatches(f.text, site, crossing) || Boolean(spelled && spelled.has(site[0]));
   };
 
   // Filtered rows are hidden; a crossing's heading shows while either side does. Any sort

@@ -42,6 +42,27 @@ def test_the_filter_finds_both_sides_by_the_crossings_name(page, guard, live_ser
     guard.assert_clean()
 
 
+def test_the_filter_knows_the_spellings_the_search_knows(page, guard, live_server):
+    """Aliases and transliterations (app/core/search.py) reach the table's filter through
+    the server's search; what the text matches as typed shows at once."""
+    open_map(page, live_server)
+    find = page.get_by_label("Find", exact=True)
+    for text, row in (("Abu Kamal", "#row-albukamal"), ("Yaarubiyah", "#row-al-yarubiyah"),
+                      ("أبو كمال", "#row-albukamal")):  # fmt: skip
+        find.fill(text)
+        expect(page.locator(row)).to_be_visible()
+        expect(page.locator("#row-akashat")).to_be_hidden()
+    find.fill("Akash")  # as typed: no wait for the server
+    expect(page.locator("#row-akashat")).to_be_visible()
+    expect(page.locator("#row-albukamal")).to_be_hidden()
+    find.fill("zzzz")
+    page.wait_for_timeout(600)
+    expect(page.locator("#filter-count")).to_have_text(
+        f"0 of {page.evaluate('AtlasMap.instance.data.sites.length')} sites"
+    )
+    guard.assert_clean()
+
+
 @VIEWPORTS
 def test_filter_by_actor_country_status_and_sort(page, guard, live_server, viewport):
     open_map(page, live_server, viewport=viewport)
