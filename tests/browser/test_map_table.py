@@ -1,6 +1,7 @@
 """Issue 14, points 3 and 5: crossings as units in the table, its filter and sort, the
 Downloads toolbar next to the date and the skip link."""
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.mapview import VIEWPORTS, open_map
@@ -150,4 +151,31 @@ def test_the_column_titles_stay_in_view_while_the_rows_scroll(page, guard, live_
         row = page.locator("#row-albukamal").bounding_box()
         head = page.locator("#state-table thead").bounding_box()
         assert row["y"] >= head["y"] + head["height"] - 1
+    guard.assert_clean()
+
+
+# Words of the table's visible cells laid out on more than one line ("Albukam|al").
+_BROKEN_WORDS = """() => {
+    const out = [], range = document.createRange();
+    const walk = document.createTreeWalker(document.getElementById('state-table'), 4);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+        if (!node.parentElement.offsetParent) continue;
+        for (const m of node.textContent.matchAll(/\\S+/g)) {
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            if (lines.size > 1) out.push(m[0]);
+        }
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1000, 1220, 1280])
+def test_no_word_of_the_table_is_broken_on_a_narrow_desktop(page, guard, live_server, width):
+    """Under 1220 px the panel is too narrow for five columns: its rows are cards of two, as
+    on a phone; either way no word is split across lines."""
+    open_map(page, live_server, "/?date=2015-06-01", viewport={"width": width, "height": 800})
+    expect(page.locator("#state-table thead th:visible")).to_have_count(2 if width <= 1220 else 5)
+    assert page.evaluate(_BROKEN_WORDS) == []
     guard.assert_clean()
