@@ -287,5 +287,6 @@ def _pickers() -> dict[str, str]:
         "picker.others": _("All other sources"),
         "picker.all": _("All sources"),
         "picker.count": _("{shown} of {total} sources shown · {picked} picked"),
+        "picker.keys": _("↑ ↓ move between the sources, Space picks one"),
         "picker.location": _("Site location"),
     }

@@ -11,6 +11,7 @@
     "picker.filter": "Type to filter…", "picker.recent": "Recently cited by you",
     "picker.others": "All other sources", "picker.all": "All sources",
     "picker.count": "{shown} of {total} sources shown · {picked} picked",
+    "picker.keys": "↑ ↓ move between the sources, Space picks one",
   };
   const numbers = STRINGS.digits && STRINGS.digits !== "latn"
     ? new Intl.NumberFormat(STRINGS.date_locale, { numberingSystem: STRINGS.digits, useGrouping: false })
@@ -57,7 +58,7 @@
     const addOption = function (group, option) {
       const id = select.id + "-opt-" + option.value;
       const row = el("div", { class: "opt" });
-      const check = el("input", { type: "checkbox", id: id, value: option.value });
+      const check = el("input", { type: "checkbox", id: id, value: option.value, tabindex: "-1" });
       check.checked = option.selected;
       check.addEventListener("change", function () {
         option.selected = check.checked;
@@ -77,6 +78,35 @@
     const all = addGroup(t(recent.length ? "picker.others" : "picker.all"));
     options.filter(function (o) { return !isRecent(o); }).forEach(function (o) { addOption(all, o); });
 
+    // One Tab stop for the list, not one per source (there are hundreds): the arrow keys
+    // move between the sources shown, Space picks one (a roving tabindex).
+    let current = null;
+    const keys = el("p", { class: "keys", id: select.id + "-keys" }, t("picker.keys"));
+    function rove(check, focus) {
+      if (current) {
+        current.tabIndex = -1;
+        current.removeAttribute("aria-describedby");
+      }
+      current = check || null;
+      if (!current) return;
+      current.tabIndex = 0;
+      current.setAttribute("aria-describedby", keys.id);  // the box Tab reaches says how
+      if (focus) current.focus();
+    }
+    function shownChecks() {
+      return rows.filter(function (r) { return !r.row.hidden; }).map(function (r) { return r.check; });
+    }
+    list.addEventListener("keydown", function (event) {
+      const checks = shownChecks(), at = checks.indexOf(event.target);
+      const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: checks.length - 1 }[event.key];
+      if (at < 0 || to === undefined) return;
+      event.preventDefault();
+      rove(checks[Math.max(0, Math.min(to, checks.length - 1))], true);
+    });
+    list.addEventListener("focusin", function (event) {  // a click focuses a box too
+      if (event.target.type === "checkbox") rove(event.target);
+    });
+
     function update() {
       const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
       let shown = 0;
@@ -87,15 +117,22 @@
       });
       const picked = rows.filter(function (r) { return r.check.checked; }).length;
       count.textContent = t("picker.count", { shown: num(shown), total: num(rows.length), picked: num(picked) });
+      if (!current || current.closest(".opt").hidden) rove(shownChecks()[0]);
     }
 
     filter.addEventListener("input", update);
     filter.addEventListener("keydown", function (event) {
       if (event.key === "Enter") event.preventDefault();  // filtering, not saving
+      if (event.key === "ArrowDown" && current) {
+        event.preventDefault();
+        rove(current, true);
+      }
     });
+
     box.appendChild(filter);
     box.appendChild(list);
     box.appendChild(count);
+    box.appendChild(keys);
     select.hidden = true;
     select.setAttribute("aria-hidden", "true");
     select.tabIndex = -1;

@@ -170,6 +170,38 @@ def test_source_picker_filters_checks_and_saves(page, guard, live_server, sign_i
     guard.assert_clean()
 
 
+def test_the_source_picker_is_one_tab_stop_walked_with_arrows(
+    page, guard, live_server, sign_in_page
+):
+    """Hundreds of sources are not hundreds of Tab stops: Tab enters the list once, the
+    arrows move among the sources shown, Space picks one, Tab leaves."""
+    from playwright.sync_api import expect
+
+    sign_in_page(page)
+    page.goto(f"{live_server}/editor/sites/semalka/log-status")
+    picker = page.locator(".source-picker")
+    expect(picker.locator("input[type=checkbox][tabindex='0']")).to_have_count(1)
+    page.get_by_label("Existing sources").fill("reuters")
+    page.keyboard.press("ArrowDown")  # from the filter into the list
+    shown = picker.locator(".opt:visible input[type=checkbox]")
+    expect(shown.first).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(shown.nth(1)).to_be_focused()
+    page.keyboard.press("Space")
+    expect(shown.nth(1)).to_be_checked()
+    expect(picker.locator(".count")).to_contain_text("1 picked")
+    page.keyboard.press("End")
+    expect(shown.last).to_be_focused()
+    page.keyboard.press("Home")
+    expect(shown.first).to_be_focused()
+    page.keyboard.press("Tab")  # out of the list, not to the next source
+    assert page.evaluate("() => !document.activeElement.closest('.options')")
+    page.keyboard.press("Shift+Tab")  # back to where the arrows left off
+    expect(shown.first).to_be_focused()
+    assert shown.first.get_attribute("aria-describedby")
+    guard.assert_clean()
+
+
 def test_timeline_bars_are_reachable_by_keyboard(page, guard, live_server):
     from playwright.sync_api import expect
 
