@@ -57,6 +57,9 @@ LOOSE = 3
 #: query match by shrinking it ("zz" to "z", inside "zone"); only the query as typed,
 #: unfolded, may begin a name with three letters that fold to fewer ("Al Qa", "Bou").
 MIN_PARTIAL = 3
+# An ideograph, a kana or a Hangul syllable is a syllable, not a letter: two of them (阿布,
+# "Abu") are as much of a name as three letters of an alphabet, so each counts two.
+_SYLLABIC = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 # Arabic letter variants that people type interchangeably.
 _ARABIC = str.maketrans(
@@ -209,8 +212,17 @@ def _single(run: re.Match[str]) -> str:
 
 
 def _long(query: str) -> bool:
-    """The query has MIN_PARTIAL letters or more, spaces aside."""
-    return len(query.replace(" ", "")) >= MIN_PARTIAL
+    """The query has MIN_PARTIAL letters or more, spaces aside.
+
+    >>> _long("qa"), _long("qai"), _long("阿"), _long("阿布")
+    (False, True, False, True)
+    """
+    return _size(query.replace(" ", "")) >= MIN_PARTIAL
+
+
+def _size(word: str) -> int:
+    """Letters in `word`, a syllable of a syllabic script (_SYLLABIC) counting two."""
+    return len(word) + len(_SYLLABIC.findall(word))
 
 
 def _starts(query: str, lines: list[str]) -> bool:
@@ -226,10 +238,10 @@ def _has_words(words: list[str], line: str) -> bool:
     runs together: "55 km" is in "tanf 55 km zone", "zz" (folded "z") is not, nor is
     "k a b" in "abu kamal".
     """
-    if all(len(w) >= MIN_PARTIAL for w in words) and "".join(words) in line.replace(" ", ""):
+    if all(_size(w) >= MIN_PARTIAL for w in words) and "".join(words) in line.replace(" ", ""):
         return True
     whole = line.split()
-    return all(w in line if len(w) >= MIN_PARTIAL else w in whole for w in words)
+    return all(w in line if _size(w) >= MIN_PARTIAL else w in whole for w in words)
 
 
 def _skeleton(text: str) -> str:

@@ -61,12 +61,14 @@ def test_fold_makes_one_letter_of_a_pair_only(text, folded):
 
 @pytest.mark.parametrize(
     "query",
-    ["kkkk", "zzzz", "zz", "z", "qqqq", "ؤؤؤؤ", "و", "k a b", "kk aa bb", "zz zz zz", "ab"],
+    ["kkkk", "zzzz", "zz", "z", "qqqq", "ؤؤؤؤ", "و", "k a b", "kk aa bb", "zz zz zz", "ab", "布"],
 )
 def test_a_query_too_short_once_folded_matches_no_fragment(query):
-    """One or two letters, or a run of one letter, name no place: they were matched
-    inside every name that has the letter ("kkkk" folded to "k")."""
-    text = names_text("Albukamal", "Abu Kamal", "Qashla", "al-Tanf 55 km zone", "أبو كمال")
+    """One or two letters (one syllable of a syllabic script), or a run of one letter, name
+    no place: they were matched inside every name that has the letter ("kkkk" folded to "k")."""
+    text = names_text(
+        "Albukamal", "Abu Kamal", "Qashla", "al-Tanf 55 km zone", "أبو كمال", "阿布凯马勒"
+    )
     assert search.rank(query, text) is None
 
 
@@ -136,6 +138,8 @@ def test_search_page_finds_nothing_for_nonsense(seeded_client, query):
         ("Yarrubiyah", ["al-yarubiyah"]),
         ("55", ["al-tanf-55km-zone"]),
         ("Bou", ["albukamal"]),
+        ("阿布", ["albukamal"]),  # two syllables of its Chinese alias, 阿布凯马勒
+        ("凯马勒", ["albukamal"]),
     ],
 )
 def test_search_page_still_finds_short_and_doubled_spellings(seeded_client, query, slugs):
