@@ -123,7 +123,7 @@ def number(value: float, style: str = "%s") -> str:
 
 def _in_digits(values: dict) -> dict:
     """A message's values with its numbers (not True or False) in the chosen digits."""
-    if digits() == "latn":
+    if not values or digits() == "latn":
         return values
     return {
         k: number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
