@@ -43,7 +43,7 @@ def comment_phrase(comment: str) -> str:
     """A stored comment as a Phrase when the app wrote it, else as written.
 
     >>> comment_phrase("Revert of revision #12: typo").values
-    {'id': '12', 'comment': 'typo'}
+    {'id': 12, 'comment': 'typo'}
     >>> type(comment_phrase("Fixed the date")).__name__
     'str'
     """
@@ -51,8 +51,9 @@ def comment_phrase(comment: str) -> str:
         return Phrase(SEED_COMMENT)
     for pattern, message in _WRITTEN:
         found = pattern.match(comment)
-        if found:
-            return Phrase(message, **found.groupdict())
+        if found:  # a revision's number as a number: the reader's digits write it
+            values = found.groupdict()
+            return Phrase(message, **{k: int(v) if k == "id" else v for k, v in values.items()})
     return comment
 
 

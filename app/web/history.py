@@ -21,7 +21,7 @@ from app.db.revert import RevertRefused, revert
 from app.extensions import db
 from app.web.auth import admin_required
 from app.web.editor.fields import plain_text, strip
-from app.web.i18n import actor_label, said, word
+from app.web.i18n import actor_label, number, said, word
 from app.web.i18n import gettext as _
 from app.web.params import site_arg, site_or_404
 
@@ -46,6 +46,7 @@ EDIT_KINDS = {
 LABELS = {
     "start_edtf": _l("Start"),
     "end_edtf": _l("End"),
+    "end": _l("End"),  # an event's last day
     "date_edtf": _l("Date"),
     "actor_id": _l("Controller"),
     "challenger_id": _l("Challenger"),
@@ -123,7 +124,8 @@ class Entry:
     """One revision as the history page shows it."""
 
     rev: Revision
-    title: str
+    title: str  # what changed, in the reader's words: "control period #12"
+    name: str  # which row, as written in the data: "al-Qa'im: ISIS"
     kind: str | None
     rows: list[tuple[str, str, str]]
 
@@ -267,7 +269,7 @@ def entries(revs: list[Revision]) -> list[Entry]:
     return [
         Entry(
             rev,
-            _title(rev, names),
+            *_title(rev, names),
             EDIT_KINDS.get(rev.entity),
             [
                 (label(key), shown(key, old, names), shown(key, new, names))
@@ -337,12 +339,13 @@ def entity_label(entity: str) -> str:
     return said(records.entity_name(entity))
 
 
-def _title(rev: Revision, names: dict) -> str:
-    """ "control period #12 al-Qa'im: ISIS": what the revision changed."""
+def _title(rev: Revision, names: dict) -> tuple[str, str]:
+    """("control period #12", "al-Qa'im: ISIS"): what the revision changed, and the name
+    of the row (each in its own direction in the page)."""
     snap = rev.after or rev.before or {}
     what = entity_label(rev.entity)
     name = snap.get("name") or snap.get("title") or ""
     if "site_id" in snap:
-        holder = names.get((Actor, snap.get("actor_id"))) or snap.get("status") or ""
+        holder = names.get((Actor, snap.get("actor_id"))) or word(snap.get("status") or "")
         name = f"{names.get((Site, snap['site_id']), '')}: {holder}"
-    return f"{what} #{rev.entity_id} {name}".strip()
+    return f"{what} #{number(rev.entity_id)}", name

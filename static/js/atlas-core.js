@@ -468,12 +468,15 @@
 
   const safeUrl = (url) => /^https?:\/\//i.test(url || "");
 
+  // A source's title and publisher each in their own direction (dir="auto"): in Arabic an
+  // English title's brackets and its last words would otherwise be laid out right to left.
   function sourceItem(s) {
     const title = safeUrl(s[2])
-      ? h("a", { href: s[2], rel: "noopener noreferrer", target: "_blank" }, s[0])
-      : s[0];
-    const meta = [s[1], publishedText(s[3])].filter(Boolean).join(t("list.comma"));
-    return h("li", null, title, meta ? " — " + meta : null);
+      ? h("a", { href: s[2], rel: "noopener noreferrer", target: "_blank", dir: "auto" }, s[0])
+      : h("bdi", null, s[0]);
+    const meta = [s[1] && h("bdi", null, s[1]), publishedText(s[3])].filter(Boolean)
+      .flatMap((part, n) => (n ? [t("list.comma"), part] : [part]));
+    return h("li", null, title, meta.length ? " — " : null, ...meta);
   }
 
   // A source's publication date, ISO at its precision ("2016", "2016-03", "2016-03-04"),

@@ -58,3 +58,14 @@ def test_the_scale_bar_speaks_the_readers_units_and_digits(page, live_server):
     expect(lines).to_have_count(2)
     expect(lines.first).to_have_text(re.compile(r"^\d+ (km|m)$"))
     expect(lines.last).to_have_text(re.compile(r"^\d+ (mi|ft)$"))
+
+
+def test_english_source_titles_in_an_arabic_popup_read_left_to_right(page, live_server):
+    """A title's brackets and last words stay where English puts them (dir="auto")."""
+    open_map(page, live_server, "/?lang=ar&date=2024-12-20&site=albukamal")
+    titles = page.locator(".leaflet-popup .sources li > a, .leaflet-popup .sources li > bdi")
+    expect(titles.first).to_be_visible()
+    for title in titles.all():
+        latin = title.evaluate("(el) => !/[\\u0600-\\u06ff]/.test(el.textContent)")
+        direction = title.evaluate("(el) => getComputedStyle(el).direction")
+        assert direction == ("ltr" if latin else "rtl"), title.text_content()

@@ -230,15 +230,18 @@ def test_the_apps_own_comments_speak_the_readers_language(seeded, admin_client):
     resp = admin_client.post(f"/history/{created.id}/revert", data={"comment": "wrong day"})
     assert resp.status_code == 302
     page = admin_client.get(resp.headers["Location"] + "?lang=ar").get_data(as_text=True)
-    assert f"“تراجع عن المراجعة #{created.id}: wrong day”" in page
-    history = admin_client.get("/history?lang=ar").get_data(as_text=True)
+    assert f"«تراجع عن المراجعة #{created.id}: wrong day»" in page
+    digits = admin_client.get(resp.headers["Location"] + "?lang=ar&digits=arab")
+    shown = str(created.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert f"«تراجع عن المراجعة #{shown}: wrong day»" in digits.get_data(as_text=True)
+    history = admin_client.get("/history?lang=ar&digits=latn").get_data(as_text=True)
     assert f"تراجع عن المراجعة #{created.id}" in history and "Revert of revision" not in history
     with seeded.app_context():
         seed_rev = db.session.scalar(
             select(Revision).where(Revision.comment == "Loaded from the seed file")
         )
     seeded_page = admin_client.get(f"/history/{seed_rev.id}?lang=ar").get_data(as_text=True)
-    assert "“حُمّل من ملف البيانات الأولية”" in seeded_page
+    assert "«حُمّل من ملف البيانات الأولية»" in seeded_page
     english = admin_client.get(f"/history/{seed_rev.id}?lang=en").get_data(as_text=True)
     assert "“Loaded from the seed file”" in english
 
@@ -257,3 +260,28 @@ def test_history_shows_vocabulary_values_in_the_interface_language(seeded, edito
     entry = page.split('class="revision"')[1]
     assert "دقة تاريخ النشر" in entry or "درجة الثقة" in entry
     assert not re.search(r">(high|medium|low|day|month|year)<", entry)
+
+
+def test_history_titles_speak_the_readers_words_and_digits(seeded, admin_client):
+    """A status period's title says its status in words and its number in the chosen
+    digits; the row's name, data as written, sits in a <bdi> of its own."""
+    with seeded.app_context():
+        rev = db.session.scalar(
+            select(Revision).where(Revision.entity == "status_period").order_by(Revision.id)
+        )
+        status = rev.after["status"]
+    arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    page = admin_client.get(f"/history/{rev.id}?lang=ar&digits=arab").get_data(as_text=True)
+    words = {"open": "مفتوح", "closed": "مغلق", "restricted": "مقيّد", "unknown": "غير معروف"}
+    assert f"#{str(rev.entity_id).translate(arabic)} <bdi>" in page
+    assert f": {words[status]}</bdi>" in page and f": {status}</bdi>" not in page
+    english = admin_client.get(f"/history/{rev.id}?lang=en&digits=latn").get_data(as_text=True)
+    assert f"#{rev.entity_id} <bdi>" in english and f": {status}</bdi>" in english
+
+
+def test_an_events_last_day_is_labelled_like_a_periods_end(app):
+    from app.web.history import label
+
+    with app.test_request_context("/?lang=ar"):
+        app.preprocess_request()
+        assert label("end") == label("end_edtf") != "End"
