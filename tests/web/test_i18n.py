@@ -421,3 +421,13 @@ def test_errors_without_words_of_their_own_speak_the_readers_language(seeded_cli
     assert "Nothing is at this address" in english and "requested URL" not in english
     assert seeded_client.post("/search?lang=ar").status_code == 405
     assert "لا يقبل هذا العنوان" in seeded_client.post("/search?lang=ar").get_data(as_text=True)
+
+
+def test_english_names_are_marked_english_for_screen_readers(seeded_client):
+    """In the Arabic interface a site's English name is read with English sounds."""
+    site = _page(seeded_client, "/sites/al-qaim?lang=ar")
+    assert '<h1><bdi lang="en">al-Qa&#39;im</bdi>' in site
+    home = _page(seeded_client, "/?date=2015-06-01")
+    assert re.search(r'<a href="/sites/al-qaim" dir="auto" lang="en">al-Qa&#39;im</a>', home)
+    search = _page(seeded_client, "/search?q=qaim")
+    assert 'dir="auto" lang="en">al-Qa&#39;im</a>' in search
