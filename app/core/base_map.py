@@ -21,7 +21,7 @@ from shapely.geometry import mapping, shape
 from app.core import geojson
 from app.core.geo import COUNTRY_NAMES
 from app.core.map_encoding import actor_code, safe_colour
-from app.core.text_rules import N_
+from app.core.text_rules import N_, worded
 
 __all__ = [
     "LIMITS",
@@ -134,7 +134,7 @@ def config(
     table = words or {}
 
     def t(message: str) -> str:
-        return table.get(message, message)
+        return worded(table, message)
 
     west, south, east, north = LIMITS
     countries = _compact(layers["countries"])

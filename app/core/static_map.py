@@ -36,7 +36,7 @@ from app.core.map_marks import (
     line_key,
     side_by_side,
 )
-from app.core.text_rules import N_
+from app.core.text_rules import N_, worded
 from app.core.vocabulary import STATUSES
 
 __all__ = [
@@ -246,8 +246,7 @@ class _Canvas:
 
     def text(self, key: str, **values: Any) -> str:
         """A fixed phrase in the map's language (English where not translated)."""
-        message = TEXT[key]
-        return (self.spec.words.get(message) or message).format(**values)
+        return worded(self.spec.words, TEXT[key], **values)
 
     def label(self, en: str, ar: str | None) -> str:
         """A name in the map's language (the English one where no Arabic is recorded)."""

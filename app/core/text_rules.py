@@ -5,7 +5,7 @@ the last check before a stored address becomes a link. Pure: no Flask, no databa
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Self
 from urllib.parse import urlsplit
 
@@ -28,6 +28,16 @@ __all__ = [
 def N_(message: str) -> str:
     """Mark a message for the translators' catalogue (pybabel -k N_); the caller translates."""
     return message
+
+
+def worded(words: Mapping[str, str], message: str, **values: object) -> str:
+    """An N_ message as `words` (message → translation) give it, else in English, with its
+    {placeholders} filled: how the pure modules that draw speak the reader's language.
+
+    >>> worded({"{n} km": "{n} كم"}, "{n} km", n=5), worded({}, "Legend")
+    ('5 كم', 'Legend')
+    """
+    return (words.get(message) or message).format(**values)
 
 
 class Phrase(str):

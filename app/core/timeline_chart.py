@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from app.core import bounds, timeline
 from app.core.static_map import INK, MUTED, drawing
 from app.core.svg_timeline import STATUS_FILL, Bar, Tracks
-from app.core.text_rules import N_
+from app.core.text_rules import N_, worded
 from app.core.vocabulary import FIRST_DAY
 
 __all__ = [
@@ -88,8 +88,7 @@ class _Words:
     rtl: bool
 
     def __call__(self, key: str, **values) -> str:
-        message = TEXT[key]
-        return (self.table.get(message) or message).format(**values)
+        return worded(self.table, TEXT[key], **values)
 
     def day(self, day: dt.date) -> str:
         return bounds.at_precision(day, "day").short(self.dates)
