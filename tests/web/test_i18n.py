@@ -168,10 +168,13 @@ def test_arabic_indic_digits_reach_counts_distances_and_years(seeded_client):
     facts = site.split('<section class="facts"', 1)[1].split("</dl>", 1)[0]
     assert re.search("<dd>[٠-٩]+٫[٠-٩] كم</dd>", facts), facts
     assert "33.44570°" in facts  # copied into other tools as they are
+    zone = _page(seeded_client, "/sites/al-tanf-55km-zone")
+    assert "؛ نصف القطر ٥٥ كم" in zone  # not ٥٥٫٠
     home = _page(seeded_client, "/?date=2015-06-01")
     assert re.search(r'<span style="left: [\d.]+%">٢٠١١</span>', home)
     assert "(±٣٠ يومًا)" in home and "الأحداث خلال ٣٠ يومًا" in home
     assert "date=2015-06-01" in home and "٢×</a>" in home
+    assert "; radius 55 km" in _page(seeded_client, "/sites/al-tanf-55km-zone?lang=en")
     english = _page(seeded_client, "/?date=2015-06-01&lang=en")
     assert "Event (±30 days)" in english and not ARABIC_INDIC.search(english.split("<script")[0])
 
