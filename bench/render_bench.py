@@ -36,6 +36,9 @@ PICTURES = [
     ("timeline pdf", "/timeline.pdf"),
     ("animation gif 13 months", "/maps/animation.gif?from=2024-01-01&to=2025-01-01&step=month"),
     ("animation mp4 13 months", "/maps/animation.mp4?from=2024-01-01&to=2025-01-01&step=month"),
+    # The map page's "animation (GIF)" link: every change date of the record.
+    ("animation gif changes", "/maps/animation.gif"),
+    ("animation gif changes ar", "/maps/animation.gif?lang=ar"),
 ]
 
 

@@ -19,7 +19,7 @@ import textwrap
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
 
@@ -38,6 +38,10 @@ from app.core.map_marks import (
 )
 from app.core.text_rules import N_, worded
 from app.core.vocabulary import STATUSES
+
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL.Image import Image
 
 __all__ = [
     "ATTRIBUTION",
@@ -169,14 +173,14 @@ def render_frames(
     frames: Sequence[Frame],
     width: int,
     progress: Callable[[int], None] = lambda n: None,
-) -> list[bytes]:
-    """PNG bytes of each frame, drawn on one figure (the base map is drawn once)."""
+) -> list[Image]:
+    """Each frame as an RGB image, drawn on one figure (the base map is drawn once)."""
     with drawing():
         canvas = _Canvas(spec, width / FIG_W, _legend_actors(spec.actors, [f.rows for f in frames]))
         out = []
         for frame in frames:
             canvas.draw_frame(frame.day, frame.rows, frame.permalink, big_date=True)
-            out.append(canvas.save("png"))
+            out.append(canvas.image())
             progress(1)
         return out
 
@@ -238,6 +242,9 @@ class _Canvas:
         self.legend_ax = self.fig.add_axes((0.02 if self.rtl else 0.72, 0.105, 0.26, 0.75))
         self.legend_ax.set_axis_off()
         self.frame_artists: list = []
+        # The parts drawn once, as pixels, and the canvas that holds them (``image``).
+        self._agg: FigureCanvasAgg | None = None
+        self._base: Any = None
         self._base_layers()
         self._furniture()
         self._legend(legend)
@@ -573,6 +580,33 @@ class _Canvas:
         }[fmt]
         self.fig.savefig(buffer, format=fmt, dpi=self.fig.dpi, metadata=metadata)
         return buffer.getvalue()
+
+    def image(self) -> Image:
+        """The figure as an RGB image, the parts drawn once copied rather than drawn again.
+
+        The same pixels as ``save("png")``: every part drawn once lies below every part
+        drawn per frame (lower z-order, and the figure's texts above the axes).
+        """
+        from PIL import Image as PILImage
+
+        if self._agg is None:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            self._agg = FigureCanvasAgg(self.fig)
+            for artist in self.frame_artists:
+                artist.set_visible(False)
+            self._agg.draw()
+            self._base = self._agg.copy_from_bbox(self.fig.bbox)
+            for artist in self.frame_artists:
+                artist.set_visible(True)
+        agg = self._agg
+        agg.restore_region(self._base)
+        renderer = agg.get_renderer()
+        # The order a full draw takes: the axes' parts by z-order, then the figure's texts.
+        for artist in sorted(self.frame_artists, key=lambda a: (a.axes is None, a.get_zorder())):
+            artist.draw(renderer)
+        pixels = PILImage.frombuffer("RGBA", agg.get_width_height(), agg.buffer_rgba())
+        return pixels.convert("RGB")
 
 
 def _frame(collection: dict):

@@ -277,8 +277,8 @@ def animation_bytes(
     """An animation with one map per date (the date large on each frame)."""
     spec = map_input(days[0], lang)
     frames = [static_map.Frame(d, queries.state_at(d)) for d in days]
-    pngs = static_map.render_frames(spec, frames, width - width % 8, progress)
-    return animation.encode(pngs, fmt)
+    images = static_map.render_frames(spec, frames, width - width % 8, progress)
+    return animation.encode(images, fmt)
 
 
 # ---- parameters ----

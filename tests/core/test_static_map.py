@@ -226,6 +226,26 @@ def test_png_size(width, scale, size):
     assert Image.open(io.BytesIO(png)).size == size
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_animation_frames_are_the_figure_drawn_whole(lang):
+    """Frames copy the parts drawn once: the same pixels, nothing left of the frame before."""
+    later = [dict(ROWS[0], controller="isis", name="Taken Post"), *ROWS[3:]]
+    frames = [
+        static_map.Frame(DAY, ROWS, "https://atlas.example/?date=2024-12-15"),
+        static_map.Frame(DAY + dt.timedelta(days=40), later),
+        static_map.Frame(DAY + dt.timedelta(days=90), ROWS[1:3]),
+    ]
+    images = static_map.render_frames(spec(lang), frames, 800)
+    legend = static_map._legend_actors(ACTORS, [f.rows for f in frames])
+    with static_map.drawing():
+        whole = static_map._Canvas(spec(lang), 800 / static_map.FIG_W, legend)
+        for frame, image in zip(frames, images, strict=True):
+            whole.draw_frame(frame.day, frame.rows, frame.permalink, big_date=True)
+            drawn = Image.open(io.BytesIO(whole.save("png"))).convert("RGB")
+            assert image.size == drawn.size == (800, 600)
+            assert image.tobytes() == drawn.tobytes(), frame.day
+
+
 @pytest.mark.parametrize("width", [399, 4001])
 def test_width_is_bounded(width):
     with pytest.raises(ValueError, match="width"):
