@@ -105,6 +105,8 @@ class OGCRequest:
     #: The top bar's language switch: (code, the language's name in itself, this page's
     #: URL in it) for every other language.
     languages: Sequence[tuple[str, str, str]] = ()
+    #: Parameters every link to this API carries: a past state of the record (known, rev).
+    keep: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -557,13 +559,26 @@ def _link(href: str, rel: str, media: str, title: str) -> dict:
 
 
 def _render(req: OGCRequest, doc: dict, fmt: str, json_type: str, kind: str) -> Response:
+    if req.keep:
+        doc = _kept(doc, req)
     if fmt == "html":
-        return (
-            200,
-            {"Content-Type": _HTML_TYPE},
-            ogc_html.page(kind, doc, req.assets, req.words, req.lang, req.languages).encode(),
-        )
+        page = ogc_html.page(kind, doc, req.assets, req.words, req.lang, req.languages, req.keep)
+        return 200, {"Content-Type": _HTML_TYPE}, page.encode()
     return 200, {"Content-Type": json_type}, orjson.dumps(doc)
+
+
+def _kept(node: Any, req: OGCRequest) -> Any:
+    """`node` with every link into this API carrying `req.keep` (a past state's links lead
+    to the same state)."""
+    if isinstance(node, list):
+        return [_kept(item, req) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _kept(value, req) for key, value in node.items()}
+    href = out.get("href")
+    if "rel" in out and isinstance(href, str) and href.startswith(req.base):
+        out["href"] = ogc_html.with_query(href, req.keep)
+    return out
 
 
 def _error(exc: OGCError) -> Response:

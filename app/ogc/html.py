@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from app.core.text_rules import N_
 
-__all__ = ["WORDS", "page", "api_page"]
+__all__ = ["WORDS", "page", "api_page", "with_query"]
 
 
 _TITLES = {
@@ -50,6 +51,19 @@ _RTL = frozenset({"ar"})
 Words = Callable[[str], str]
 
 
+def with_query(href: str, params: Mapping[str, str]) -> str:
+    """`href` with `params` set in its query (its other parameters kept, in order).
+
+    >>> with_query("http://h/ogc/collections?f=html", {"rev": "3"})
+    'http://h/ogc/collections?f=html&rev=3'
+    """
+    if not params:
+        return href
+    parts = urlsplit(href)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query=urlencode({**query, **params})))
+
+
 def _words(words: Mapping[str, str] | None) -> Words:
     """A lookup of the page's words: translated where `words` has them, else English."""
     table = words or {}
@@ -63,9 +77,11 @@ def page(
     words: Mapping[str, str] | None = None,
     lang: str = "en",
     languages: Sequence[tuple[str, str, str]] = (),
+    keep: Mapping[str, str] | None = None,
 ) -> str:
     """A complete HTML page for one document of the given kind, in `lang` with `words`
-    (`languages`: the switch to the others, as OGCRequest.languages).
+    (`languages`: the switch to the others, as OGCRequest.languages; `keep`: parameters
+    the top bar's links carry, as OGCRequest.keep).
 
     >>> "&lt;b&gt;" in page("collection", {"title": "<b>", "links": []})
     True
@@ -80,7 +96,7 @@ def page(
     return (
         _head(title, assets, ("css/app.css", "css/ogc.css"), lang)
         + '<body class="ogc">'
-        + _topbar(doc.get("links", []), t, languages)
+        + _topbar(doc.get("links", []), t, languages, keep)
         + f'<main id="main"><h1 dir="auto">{escape(title)}</h1>{body}'
         + _links(doc.get("links", []), t)
         + "</main></body></html>"
@@ -131,10 +147,20 @@ def _head(title: str, assets: str, sheets: tuple[str, ...], lang: str = "en") ->
     )
 
 
-def _topbar(links: list[dict], t: Words, languages: Sequence[tuple[str, str, str]] = ()) -> str:
-    """The site's top bar: the atlas, the API's landing page, the other languages."""
+def _topbar(
+    links: list[dict],
+    t: Words,
+    languages: Sequence[tuple[str, str, str]] = (),
+    keep: Mapping[str, str] | None = None,
+) -> str:
+    """The site's top bar: the atlas, the API's landing page, the other languages; each
+    link keeps the parameters in `keep` (a past state of the record)."""
     home = next((link["href"] for link in links if link["rel"] == "self"), "")
     root = home.split("/ogc", 1)[0] if "/ogc" in home else ""
+
+    def at(path: str) -> str:
+        return escape(with_query(root + path, keep or {}))
+
     switch = "".join(
         f'<a href="{escape(href)}" lang="{escape(code)}" hreflang="{escape(code)}">'
         f"{escape(name)}</a>"
@@ -142,11 +168,11 @@ def _topbar(links: list[dict], t: Words, languages: Sequence[tuple[str, str, str
     )
     return (
         f'<a class="skip" href="#main">{t("Skip to content")}</a>'
-        f'<header class="topbar"><a class="brand" href="{escape(root)}/">'
+        f'<header class="topbar"><a class="brand" href="{at("/")}">'
         f"{t('Border Control Atlas')}</a>"
-        f'<nav aria-label="OGC API"><a href="{escape(root)}/ogc/">OGC API</a>'
-        f'<a href="{escape(root)}/ogc/collections?f=html">{t("Collections")}</a>'
-        f'<a href="{escape(root)}/ogc/api?f=html">{t("API definition")}</a>{switch}</nav>'
+        f'<nav aria-label="OGC API"><a href="{at("/ogc/")}">OGC API</a>'
+        f'<a href="{at("/ogc/collections?f=html")}">{t("Collections")}</a>'
+        f'<a href="{at("/ogc/api?f=html")}">{t("API definition")}</a>{switch}</nav>'
         "</header>"
     )
 
@@ -161,7 +187,7 @@ def _conformance(doc: dict, t: Words) -> str:
 
 def _collections(doc: dict, t: Words) -> str:
     return "".join(
-        f'<section><h2 dir="auto"><a href="{escape(_href(c, "self"))}?f=html">'
+        f'<section><h2 dir="auto"><a href="{escape(_href(c, "alternate"))}">'
         f"{escape(_own(c['title'], t))}</a></h2>{_description(c, t)}</section>"
         for c in doc["collections"]
     )

@@ -6,11 +6,12 @@ from flask import Blueprint, current_app, request, url_for
 
 from app.core.clock import today
 from app.core.text_rules import N_
+from app.core.vocabulary import STATE_PARAMS
 from app.db import cql, features
 from app.db.features import Filters
 from app.ogc import core as ogc
 from app.ogc import html as ogc_html
-from app.web import i18n
+from app.web import i18n, known
 from app.web.httpcache import host_key, public_url, respond
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -82,7 +83,9 @@ def _serve(name, endpoint):
     def produce():
         # Built only on a miss: the page's words and links cost more than a cached answer.
         req = ogc.OGCRequest(
-            base=public_url(url_for("ogc.landing")).rstrip("/"),
+            # The base without a past state's parameters: links add them to their query.
+            base=public_url(url_for("ogc.landing", **dict.fromkeys(STATE_PARAMS))).rstrip("/"),
+            keep=known.link_args(),
             params=params,
             prefers_html=prefers_html,
             assets=url_for("static", filename="").rstrip("/"),

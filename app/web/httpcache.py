@@ -45,7 +45,7 @@ def respond(key: Hashable, produce: Callable[[], Produced], vary: tuple[str, ...
     cached beside the plain one, so each is made once per data version. A Range request
     gets 206 with the bytes asked for (416 when none of them exist).
     """
-    version = data_version(db.session)
+    version = replay.answer_version(data_version(db.session))
     environ = request.environ
     # A request without validators is always answered in full: skip the comparison.
     # If-Match and If-Range are left to make_conditional below, after the body exists.

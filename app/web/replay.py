@@ -19,6 +19,7 @@ any server is seen on the next request, as before.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -27,6 +28,7 @@ from flask import Flask
 from werkzeug.exceptions import SecurityError
 from werkzeug.sansio.utils import get_host
 
+from app.core import clock
 from app.core.cache import responses
 from app.db.session_events import committed_version
 from app.extensions import db
@@ -82,7 +84,7 @@ class Replay:
             # Pages, static files and first requests: no version read of our own.
             return self._capture(environ, start_response, key)
         try:
-            version = committed_version(self.engine())
+            version = answer_version(committed_version(self.engine()))
         except Exception:  # noqa: BLE001 - a database error is Flask's to report
             return self.wsgi_app(environ, start_response)
         kept = responses.peek(version, key)
@@ -140,6 +142,16 @@ class Replay:
                 self._kept.add(key)
                 responses.put(version, key, (status, tuple(headers), body[0]))
         return body
+
+
+def answer_version(version: tuple) -> tuple:
+    """The version a cached answer is kept and validated under: the data version, its time
+    no earlier than the start of today (UTC). An answer asked without a date is today's,
+    and it changes at midnight with no write: so do its cache entry, ETag and
+    Last-Modified."""
+    counter, changed = version
+    midnight = dt.datetime.combine(clock.today(), dt.time(), dt.UTC)
+    return counter, midnight if changed is None else max(clock.aware(changed), midnight)
 
 
 def _eligible(environ: dict) -> bool:

@@ -20,8 +20,11 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 import pyogrio
 import pytest
 from pygeofilter import ast
+from sqlalchemy import select
 
 from app.db import cql as db_cql
+from app.db.models import Revision
+from app.extensions import db
 from app.ogc import cql as ogc_cql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,6 +120,23 @@ def test_gdal_pages_through_every_period(ogc_server, seed_data):
     isis = periods[(periods.site == "al-tanf") & (periods.actor == "isis")]
     assert str(isis.iloc[0]["start"])[:10] == "2015-05-21"
     assert "offset=40" in log.read_text()  # GDAL followed the next links
+
+
+def test_gdal_reads_a_past_state_of_the_record(ogc_server, seeded):
+    """`?rev=` on the landing page's address: every link GDAL follows keeps it."""
+    base, log = ogc_server
+    with seeded.app_context():
+        rev = db.session.scalar(
+            select(Revision.id)
+            .where(Revision.entity == "control_period")
+            .order_by(Revision.id)
+            .offset(PAGE * 3 - 1)
+            .limit(1)
+        )
+    periods = pyogrio.read_dataframe(f"OAPIF:{base}?rev={rev}", layer="periods")
+    assert len(periods) == PAGE * 3 and periods.index.is_unique  # as the record stood then
+    pages = [r for r in _requests(log) if "/collections/periods/items" in r]
+    assert len(pages) >= 3 and all(f"rev={rev}" in r and '" 200 ' in r for r in pages)
 
 
 def test_gdal_reads_events_and_boundaries(ogc_server):

@@ -7,10 +7,11 @@ import uuid
 import pytest
 from werkzeug.http import http_date, parse_date
 
-from app.db.models import Site
+from app.core import clock
+from app.db.models import DataVersion, Site
 from app.db.session_events import data_version
 from app.extensions import db
-from app.web import httpcache
+from app.web import httpcache, replay
 
 ENDPOINTS = [
     "/api/sites.geojson?date=2015-08-01",
@@ -79,7 +80,7 @@ def test_respond_builds_once_per_version_and_answers_304_without_building(app):
     key = _key("once")
     with app.test_request_context("/x"):
         first = httpcache.respond(key, produce)
-        tag = httpcache.etag(data_version(db.session), key)
+        tag = httpcache.etag(replay.answer_version(data_version(db.session)), key)
     assert first.status_code == 200 and first.get_data() == b"hello"
     assert first.headers["ETag"] == f'W/"{tag}"'
     assert first.headers["Vary"] == "Accept-Encoding"
@@ -114,17 +115,20 @@ def test_refusals_pass_through_without_validators(app):
     assert "ETag" not in resp.headers and "Cache-Control" not in resp.headers
 
 
-def test_without_a_change_time_there_is_no_last_modified(app, monkeypatch):
+def test_without_a_change_the_answer_dates_from_the_start_of_today(app, monkeypatch):
     monkeypatch.setattr(httpcache, "data_version", lambda _session: (0, None))
+    monkeypatch.setattr(clock, "now", lambda: WHEN)
     produce, key = _counting()[0], _key("never")
     with app.test_request_context("/x"):
         resp = httpcache.respond(key, produce)
-    assert resp.status_code == 200 and "Last-Modified" not in resp.headers
-    assert resp.headers["ETag"] == f'W/"{httpcache.etag((0, None), key)}"'
+    midnight = dt.datetime(2024, 5, 6, tzinfo=dt.UTC)
+    assert resp.status_code == 200 and resp.headers["Last-Modified"] == http_date(midnight)
+    assert resp.headers["ETag"] == f'W/"{httpcache.etag((0, midnight), key)}"'
 
 
 def test_last_modified_is_the_time_of_the_last_change(app, monkeypatch):
     monkeypatch.setattr(httpcache, "data_version", lambda _session: (7, WHEN))
+    monkeypatch.setattr(clock, "now", lambda: WHEN + dt.timedelta(hours=3))
     produce, calls = _counting()
     key = _key("dated")
     with app.test_request_context("/x"):
@@ -136,6 +140,29 @@ def test_last_modified_is_the_time_of_the_last_change(app, monkeypatch):
     with app.test_request_context("/x", headers={"If-Modified-Since": http_date(WHEN)}):
         assert httpcache.respond(key, produce).status_code == 304
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/sites.geojson", "/ogc/collections/sites/items/al-tanf", "/api/sites.csv"]
+)
+def test_an_answer_without_a_date_changes_at_midnight(contract_client, monkeypatch, path):
+    """Today's answer lasts the day: al-Tanf passes to ISIS on 2015-05-21, with no write."""
+    app = contract_client.application
+    with app.app_context():
+        db.session.execute(
+            db.update(DataVersion).values(changed_at=dt.datetime(2015, 5, 1, tzinfo=dt.UTC))
+        )
+        db.session.commit()
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2015, 5, 20, 23, 0, tzinfo=dt.UTC))
+    evening = contract_client.get(path)
+    assert evening.status_code == 200 and b"syrian-government" in evening.data
+    assert contract_client.get(path).data == evening.data  # cached (and replayed) all evening
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2015, 5, 21, 1, 0, tzinfo=dt.UTC))
+    night = contract_client.get(path, headers={"If-None-Match": evening.headers["ETag"]})
+    assert night.status_code == 200 and night.headers["ETag"] != evening.headers["ETag"]
+    assert parse_date(night.headers["Last-Modified"]) == dt.datetime(2015, 5, 21, tzinfo=dt.UTC)
+    for resp in (night, contract_client.get(path)):
+        assert b"isis" in resp.data and b"syrian-government" not in resp.data
 
 
 def test_large_bodies_are_gzipped_once_per_version(app):

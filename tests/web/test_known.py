@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pyogrio
 import pytest
@@ -112,6 +113,36 @@ def test_a_pinned_page_says_so_and_its_links_keep_the_pin(corrected):
     assert 'class="known-banner"' in site
     current = reader.get(f"/?date={DAY}").get_data(as_text=True)
     assert 'class="known-banner"' not in current
+
+
+def test_every_link_of_the_pinned_ogc_api_leads_to_the_same_state(corrected):
+    """Landing page, collections, items and pages: each link a URL of its own that keeps
+    `rev` (the base once carried the pin's query, with paths added after it)."""
+    _app, reader, before_rev, _before = corrected
+    seen, todo = set(), [f"/ogc/?rev={before_rev}&f=json"]
+    while todo and len(seen) < 40:
+        url = todo.pop(0)
+        resp = reader.get(url)
+        assert resp.status_code == 200, url
+        seen.add(url)
+        doc = resp.get_json()
+        links = [
+            *doc.get("links", []),
+            *(li for c in doc.get("collections", []) for li in c["links"]),
+        ]
+        for link in links:
+            parts = urlsplit(link["href"])
+            query = parse_qs(parts.query)
+            assert parts.path.startswith("/ogc") and "?" not in parts.path, link["href"]
+            assert query["rev"] == [str(before_rev)], link["href"]
+            own = parts.path + "?" + parts.query
+            if "json" in link["type"] and own not in seen and "/api" not in parts.path:
+                todo.append(own)
+    assert len(seen) >= 10
+    page = reader.get(f"/ogc/collections?rev={before_rev}&f=html").get_data(as_text=True)
+    nav = re.search(r'<nav aria-label="OGC API">(.*?)</nav>', page).group(1)
+    hrefs = re.findall(r'href="([^"]*)"', nav)
+    assert len(hrefs) >= 3 and all(f"rev={before_rev}" in h for h in hrefs)
 
 
 def test_a_pinned_answer_is_cached_and_survives_later_writes(corrected, editor_client):
