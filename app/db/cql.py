@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pygeofilter import ast, values
@@ -30,8 +30,11 @@ from pygeofilter.backends.evaluator import Evaluator, handle
 from pygeofilter.backends.sqlalchemy import filters
 from pygeofilter.backends.sqlalchemy.evaluate import SQLAlchemyFilterEvaluator
 from pygeofilter.util import like_pattern_to_re
-from sqlalchemy import String, and_, cast, false, func, not_, or_, select, true
+from sqlalchemy import Boolean, String, and_, cast, false, func, not_, or_, select, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.db.models import Actor, ControlPeriod, Event, Site, event_site
 
@@ -266,10 +269,12 @@ def _interval(name: str, value: Any) -> tuple[dt.date | None, dt.date | None]:
 # SQL ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Ref:
-    """An evaluated property reference: its name and its queryable."""
+    """An evaluated property reference: its name and its queryable (`casei`: its value
+    lower-cased, CASEI(name))."""
 
     name: str
     q: Queryable
+    casei: bool = False
 
 
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "<>": "<>"}
@@ -313,7 +318,11 @@ class _SQL(SQLAlchemyFilterEvaluator):
         if not isinstance(value, _Ref):
             return value
         if value.q.sql is None:
-            raise FilterError(f"'{value.name}' is a date window: compare it with a date")
+            raise FilterError(
+                f"'{value.name}' is a date window: compare it with a date (=, <>, <, <=, >, "
+                f">=, BETWEEN) or use a T_ predicate; {value.name}_earliest and "
+                f"{value.name}_latest are single days"
+            )
         return value.q.sql
 
     @handle(ast.Comparison, subclasses=True)
@@ -345,7 +354,12 @@ class _SQL(SQLAlchemyFilterEvaluator):
         column = self._column(lhs)
         if not isinstance(node.pattern, str):
             raise FilterError("LIKE needs a quoted pattern")
-        return filters.like(column, node.pattern, not node.nocase, node.not_)
+        if node.nocase:
+            column, pattern = func.lower(column), node.pattern.lower()
+        else:
+            pattern = node.pattern
+        test = _Like(column, pattern)
+        return not_(test) if node.not_ else test
 
     @handle(ast.In)
     def in_(self, node, lhs, *options):
@@ -388,6 +402,55 @@ class _SQL(SQLAlchemyFilterEvaluator):
     @handle(values.Geometry, values.Envelope)
     def geometry(self, node):
         raise _spatial()
+
+    @handle(type(None))
+    def open_end(self, node):
+        return None  # an interval's open end ("..")
+
+
+class _Like(ColumnElement):
+    """CQL2 LIKE: case-sensitive, `%` and `_` as wildcards, a backslash escaping them. SQLite's
+    LIKE ignores case, so there it is GLOB (its own wildcards, brackets for the literal ones)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column, pattern: str):
+        self.column, self.pattern = column, pattern
+
+
+@compiles(_Like)
+def _like_sql(element: _Like, compiler, **kw) -> str:
+    return compiler.process(element.column.like(element.pattern, escape="\\"), **kw)
+
+
+@compiles(_Like, "sqlite")
+def _like_sqlite(element: _Like, compiler, **kw) -> str:
+    return compiler.process(element.column.op("GLOB")(_glob(element.pattern)), **kw)
+
+
+def _glob(pattern: str) -> str:
+    r"""A CQL2 LIKE pattern as a GLOB pattern.
+
+    >>> _glob(r"al-%[1]_\%\_*")
+    'al-*[[]1]?%_[*]'
+    """
+    out, chars = [], iter(pattern)
+    for c in chars:
+        if c == "\\":
+            c = next(chars, "\\")
+            out.append(f"[{c}]" if c in "*?[" else c)
+        elif c == "%":
+            out.append("*")
+        elif c == "_":
+            out.append("?")
+        else:
+            out.append(f"[{c}]" if c in "*?[" else c)
+    return "".join(out)
 
 
 def _spatial() -> FilterError:
@@ -479,6 +542,21 @@ class _EventSQL(_SQL):
             return linked if node.op.value == "=" else not_(linked)
         return super().comparison(node, lhs, rhs)
 
+    @handle(ast.In)
+    def in_(self, node, lhs, *options):
+        if isinstance(lhs, _Ref) and lhs.name == "site":
+            slugs = [_literal(lhs.q, "site", o) for o in options]
+            linked = Event.id.in_(_EVENT_SITE.where(Site.slug.in_(slugs)))
+            return not_(linked) if node.not_ else linked
+        return super().in_(node, lhs, *options)
+
+    @handle(ast.IsNull)
+    def null(self, node, lhs):
+        if isinstance(lhs, _Ref) and lhs.name == "site":
+            linked = Event.id.in_(select(event_site.c.event_id))
+            return linked if node.not_ else not_(linked)
+        return super().null(node, lhs)
+
 
 # Python ---------------------------------------------------------------------------
 Test = Callable[[dict], Any]
@@ -503,7 +581,9 @@ class _Python(Evaluator):
 
         def get(props):
             value = props.get(name)
-            return _as_day(name, value) if value is not None and q.format == "date" else value
+            if value is not None and q.format == "date":
+                return _as_day(name, value)
+            return value.lower() if ref.casei and isinstance(value, str) else value
 
         return get
 
@@ -581,7 +661,14 @@ class _Python(Evaluator):
 
     @handle(ast.Function)
     def function(self, node, *arguments):
-        raise FilterError(f"function {node.name}() is not supported on this collection")
+        if node.name == "lower" and len(arguments) == 1:  # CASEI
+            (arg,) = arguments
+            if isinstance(arg, _Ref) and arg.q.type == "string" and arg.q.format != "date":
+                return replace(arg, casei=True)
+            if isinstance(arg, str):
+                return arg.lower()
+            raise FilterError("CASEI takes a text property or a quoted string")
+        raise FilterError(f"function {node.name}() is not supported (only CASEI)")
 
     @handle(ast.SpatialComparisonPredicate, ast.BBox, ast.Relate, subclasses=True)
     def spatial_operation(self, node, *args):
@@ -602,6 +689,10 @@ class _Python(Evaluator):
     @handle(values.Interval)
     def interval(self, node, start, end):
         return values.Interval(start, end)
+
+    @handle(type(None))
+    def open_end(self, node):
+        return None  # an interval's open end ("..")
 
 
 def to_python(kind: str, node) -> Callable[[dict], bool]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import orjson
 from lark.exceptions import LarkError
+from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text import parse as parse_text
 
@@ -39,10 +41,11 @@ def parse(text: str, lang: str = TEXT, crs: str | None = None) -> Any:
     if not text.strip():
         raise ParameterError("filter", "is empty")
     if lang == JSON:
-        return _json(text)
+        return _standard(_json(text))
     protected, literals = _protect(text)
+    protected = _functions(_intervals(protected, literals))
     try:
-        return _restore(parse_text(protected), literals)
+        return _standard(_restore(parse_text(protected), literals))
     except LarkError as exc:
         where = getattr(exc, "column", None)
         at = f" at character {where}" if isinstance(where, int) and where > 0 else ""
@@ -106,6 +109,81 @@ def _restore(node: Any, found: dict[str, str]) -> Any:
     return node
 
 
+_INTERVAL = re.compile(r"INTERVAL\s*\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)", re.IGNORECASE)
+
+
+def _intervals(text: str, found: dict[str, Any]) -> str:
+    """INTERVAL('2015-01-01', '..') swapped for a placeholder standing for the interval:
+    pygeofilter 0.4 reads only full timestamps there, never a date or an open end."""
+
+    def swap(match: re.Match) -> str:
+        key = f"__cql2_interval_{len(found)}__"
+        start, end = (None if v == ".." else found.get(v, v) for v in match.groups())
+        found[key] = values.Interval(start, end)
+        return f"'{key}'"
+
+    return _INTERVAL.sub(swap, text)
+
+
+_T_FUNCTION = re.compile(r"\b(T_[A-Za-z]+)\s*\(", re.IGNORECASE)
+
+
+def _functions(text: str) -> str:
+    """T_INTERSECTS(a, b), CQL2's form, written as `(a) T_INTERSECTS (b)`: pygeofilter 0.4
+    reads T_ predicates only between their operands."""
+    pos = 0
+    while match := _T_FUNCTION.search(text, pos):
+        if text.count("'", 0, match.start()) % 2:  # inside a quoted literal
+            pos = match.end()
+            continue
+        args, depth, quoted, end = [match.end()], 1, False, None
+        for i in range(match.end(), len(text)):
+            c = text[i]
+            if c == "'":
+                quoted = not quoted
+            elif quoted:
+                continue
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+            elif c == "," and depth == 1:
+                args.append(i + 1)
+        if end is None or len(args) != 2:
+            raise ParameterError("filter", f"{match.group(1).upper()} takes two arguments")
+        lhs, rhs = text[args[0] : args[1] - 1], text[args[1] : end]
+        infix = f"({lhs.strip()}) {match.group(1)} ({rhs.strip()})"
+        text = text[: match.start()] + infix + text[end + 1 :]
+        pos = match.start() + len(infix)
+    return text
+
+
+def _standard(node: Any) -> Any:
+    """pygeofilter's tree read as CQL2 writes it: a condition at the root, LIKE's single
+    character `_`, IN with a list."""
+    if not isinstance(node, ast.Predicate | ast.Condition):
+        raise ParameterError(
+            "filter", "must be a condition (a comparison, LIKE, IN, IS NULL, BETWEEN, T_…)"
+        )
+    return _standard_node(node)
+
+
+def _standard_node(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_standard_node(n) for n in node]
+    if isinstance(node, ast.In) and not isinstance(node.sub_nodes, list | tuple):
+        raise ParameterError("filter", "IN takes a list of values: actor IN ('isis', 'sdf')")
+    if isinstance(node, ast.Like):
+        node.wildcard, node.singlechar, node.escapechar = "%", "_", "\\"
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            setattr(node, f.name, _standard_node(getattr(node, f.name)))
+    return node
+
+
 def _json(text: str) -> Any:
     try:
         doc = orjson.loads(text)
@@ -114,6 +192,23 @@ def _json(text: str) -> Any:
     if not isinstance(doc, dict):
         raise ParameterError("filter", 'must be a cql2-json object such as {"op": ...}')
     try:
-        return parse_json(doc)
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-        raise ParameterError("filter", f"is not valid cql2-json: {exc!r}") from None
+        return parse_json(_between(doc))
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        raise ParameterError(
+            "filter",
+            'is not valid cql2-json: check each "op" and the number and kind of its "args"',
+        ) from None
+
+
+def _between(node: Any) -> Any:
+    """CQL2's {"op": "between", "args": [a, low, high]} in the form pygeofilter 0.4 reads
+    ([a, [low, high]])."""
+    if isinstance(node, list):
+        return [_between(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _between(v) for k, v in node.items()}
+    args = out.get("args")
+    if out.get("op") == "between" and isinstance(args, list) and len(args) == 3:
+        out["args"] = [args[0], args[1:]]
+    return out

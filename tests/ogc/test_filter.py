@@ -216,6 +216,76 @@ def test_text_temporal_predicate_as_pygeofilter_reads_it(seeded_client, periods)
     assert _ids(got) == expected and expected
 
 
+@pytest.mark.parametrize(
+    "interval, lo, hi",
+    [("..", None, "2014-06-30"), ("2015-05-21", "2015-05-21", None), ("..", None, None)],
+)
+def test_open_interval_ends_in_json_and_text(seeded_client, periods, interval, lo, hi):
+    """ ".." is an open end (CQL2), in JSON and in text, with dates as well as timestamps."""
+    ends = [lo or "..", hi or ".."]
+    doc = {"op": "t_intersects", "args": [{"property": "start"}, {"interval": ends}]}
+    json_ids = _ids(
+        _items(seeded_client, "periods", **{"filter": json.dumps(doc), "filter-lang": "cql2-json"})
+    )
+    text = f"T_INTERSECTS(start, INTERVAL('{ends[0]}', '{ends[1]}'))"
+    infix = f"start T_INTERSECTS INTERVAL('{ends[0]}','{ends[1]}')"
+    expected = {
+        f["id"]
+        for f in periods
+        if _relation(
+            _day(f["properties"], "start_earliest") or dt.date.min,
+            _day(f["properties"], "start_latest") or dt.date.min,
+            D(lo) if lo else dt.date.min,
+            D(hi) if hi else dt.date.max,
+            "t_intersects",
+        )
+    }
+    assert json_ids == expected and expected
+    assert _ids(_items(seeded_client, "periods", filter=text)) == expected
+    assert _ids(_items(seeded_client, "periods", filter=infix)) == expected
+
+
+def test_cql2_forms_pygeofilter_reads_otherwise(seeded_client):
+    """T_ predicates as functions, BETWEEN's three args in JSON, events by several sites."""
+
+    def kept(cid, text, lang="cql2-text"):
+        return _ids(_items(seeded_client, cid, **{"filter": text, "filter-lang": lang}))
+
+    assert kept("periods", "T_BEFORE(end, DATE('2015-01-01'))") == kept(
+        "periods", "end T_BEFORE DATE('2015-01-01')"
+    )
+    between = {
+        "op": "between",
+        "args": [{"property": "start"}, {"date": "2015-01-01"}, {"date": "2015-12-31"}],
+    }
+    assert kept("periods", json.dumps(between), "cql2-json") == kept(
+        "periods", "start BETWEEN DATE('2015-01-01') AND DATE('2015-12-31')"
+    )
+    either = kept("events", "site IN ('al-qaim', 'albukamal')")
+    assert either == kept("events", "site = 'al-qaim' OR site = 'albukamal'") != set()
+    every = _ids(_items(seeded_client, "events"))
+    unlinked = kept("events", "site IS NULL")
+    assert unlinked == every - kept("events", "site IS NOT NULL") and unlinked != every
+
+
+def test_like_is_case_sensitive_and_casei_is_not_on_every_collection(seeded_client):
+    """CQL2 LIKE matches case (SQLite's LIKE does not: there it is GLOB); CASEI ignores it,
+    on the SQL collections and on sites (filtered in Python) alike."""
+
+    def kept(cid, text):
+        return _ids(_items(seeded_client, cid, datetime="2015-08-01", filter=text))
+
+    for cid, prop in (("periods", "site_name"), ("sites", "name")):
+        assert kept(cid, f"{prop} LIKE 'al-%'") != set()
+        assert kept(cid, f"{prop} LIKE 'AL-%'") == set()
+        assert kept(cid, f"CASEI({prop}) = CASEI('AL-TANF')") == kept(cid, f"{prop} = 'al-Tanf'")
+        assert kept(cid, f"{prop} LIKE 'al-Tan_'") == kept(cid, f"{prop} = 'al-Tanf'") != set()
+    assert kept("periods", "site_name LIKE 'al\\-%'") == kept("periods", "site_name LIKE 'al-%'")
+    every = _items(seeded_client, "periods", datetime="2015-08-01")
+    bracketed = {f["id"] for f in every if "[" in f["properties"]["note"]}
+    assert kept("periods", "note LIKE '%[%'") == bracketed != set()
+
+
 def test_filter_datetime_and_bbox_are_anded(seeded_client):
     both = _items(
         seeded_client,
@@ -284,6 +354,22 @@ def test_boundaries_filter_by_layer(seeded_client):
         ("sites", {"filter": "nope = 1"}, "unknown property 'nope'"),
         ("sites", {"filter": "since >= 'soon'"}, "'since' is a date"),
         ("events", {"filter": "site > 'a'"}, "'site' takes = or <>"),
+        ("periods", {"filter": "start IN (DATE('2015-01-01'))"}, "T_ predicate"),
+        ("periods", {"filter": "T_DURING(start)"}, "T_DURING takes two arguments"),
+        ("periods", {"filter": '{"op": "=", "args": []}', "filter-lang": "cql2-json"}, "args"),
+        (
+            "periods",
+            {
+                "filter": '{"op": "in", "args": [{"property": "actor"}, "isis"]}',
+                "filter-lang": "cql2-json",
+            },
+            "IN takes a list",
+        ),
+        (
+            "periods",
+            {"filter": '{"op": "casei", "args": ["x"]}', "filter-lang": "cql2-json"},
+            "must be a condition",
+        ),
     ],
 )
 def test_bad_filters_are_400_naming_the_parameter_and_the_rule(seeded_client, cid, params, rule):
