@@ -68,8 +68,30 @@ def security_headers(csp: str | None = None, framed: bool = False) -> list[tuple
     return headers + ([("Content-Security-Policy", csp)] if csp else [])
 
 
+#: Blueprints whose answers are public data that a page on any other site may read with
+#: fetch() (the API, OGC API, feeds and pictures; no cookies are sent or honoured).
+OPEN_DATA = frozenset({"api", "ogc", "feeds", "pictures"})
+_CORS = (
+    ("Access-Control-Allow-Origin", "*"),
+    (
+        "Access-Control-Expose-Headers",
+        "ETag, Last-Modified, Content-Disposition, Content-Range, Accept-Ranges",
+    ),
+)
+#: A preflight's answer: conditional and partial reads (If-None-Match, Range) need one.
+_PREFLIGHT = (
+    ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+    (
+        "Access-Control-Allow-Headers",
+        "Accept, Accept-Language, If-None-Match, If-Modified-Since, Range",
+    ),
+    ("Access-Control-Max-Age", "86400"),
+)
+
+
 def init_app(app: Flask) -> None:
-    """Check EMBED_FRAME_ANCESTORS, then add the security headers to every response."""
+    """Check EMBED_FRAME_ANCESTORS, then add the security headers to every response (and
+    CORS to the public data's)."""
     # A bad value stops the app here, not on the first /embed request.
     app.config["EMBED_FRAME_ANCESTORS"] = frame_ancestors(
         str(app.config.get("EMBED_FRAME_ANCESTORS", "*"))
@@ -80,6 +102,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(resp):
         headers = resp.headers
+        if request.blueprint in OPEN_DATA:
+            for name, value in _CORS + (_PREFLIGHT if request.method == "OPTIONS" else ()):
+                headers.setdefault(name, value)
         if not headers.get("Content-Type", "").startswith("text/html"):
             # Data answers (most requests): three fixed headers, no CSP, never framed; one
             # pass over the headers instead of a case-insensitive search for each.

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from app.web.security import content_security_policy
 
 
@@ -70,3 +72,43 @@ def test_web_links_and_archived_copies_stay_links(seeded):
     html = seeded.test_client().get("/sites/al-qaim").get_data(as_text=True)
     assert "https://web.archive.org/web/2017/x" in _hrefs(html)
     assert any(h.startswith("https://www.defense.gov/") for h in _hrefs(html))
+
+
+OPEN = [
+    "/api/sites.geojson?date=2015-08-01",
+    "/ogc/collections/periods/items?limit=2",
+    "/feeds/changes.atom",
+    "/api/sites.geojson?date=1999-99-99",  # a refusal is readable too
+]
+
+
+@pytest.mark.parametrize("path", OPEN)
+def test_public_data_is_readable_from_pages_on_other_sites(contract_client, path):
+    """CORS on the API, OGC API and feeds (GDAL in a browser, a newsroom's own map); the
+    replayed copy of a cached answer carries it as well."""
+    for _ in range(2):
+        resp = contract_client.get(path, headers={"Origin": "https://newsroom.example"})
+        assert resp.headers["Access-Control-Allow-Origin"] == "*"
+        assert "ETag" in resp.headers["Access-Control-Expose-Headers"]
+        assert "Access-Control-Allow-Credentials" not in resp.headers
+
+
+def test_a_preflight_allows_conditional_and_partial_reads(contract_client):
+    resp = contract_client.options(
+        "/ogc/collections/periods/items",
+        headers={
+            "Origin": "https://newsroom.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match, range",
+        },
+    )
+    assert resp.status_code == 200 and resp.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in resp.headers["Access-Control-Allow-Methods"]
+    allowed = resp.headers["Access-Control-Allow-Headers"]
+    assert "If-None-Match" in allowed and "Range" in allowed
+
+
+@pytest.mark.parametrize("path", ["/", "/sites/al-tanf", "/login"])
+def test_pages_and_the_editor_are_not_shared_with_other_sites(contract_client, path):
+    resp = contract_client.get(path, headers={"Origin": "https://newsroom.example"})
+    assert resp.status_code == 200 and "Access-Control-Allow-Origin" not in resp.headers
