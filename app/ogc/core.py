@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import orjson
 
 from app.core import clock, timeline
-from app.core.vocabulary import STATE_PARAMS
+from app.core.vocabulary import FIRST_DAY, STATE_PARAMS
 from app.ogc import cql as ogc_cql
 from app.ogc import html as ogc_html
 from app.ogc import openapi as ogc_openapi
@@ -137,7 +137,8 @@ class Collection:
     title: str
     description: str
     items: Callable[[Query], tuple[int, list[dict]]]
-    item: Callable[[str], dict | None]
+    #: A feature by id; an instant_only collection's at the day given (None: today).
+    item: Callable[[str, dt.date | None], dict | None]
     extent: Callable[[], tuple[list[float] | None, list[str | None] | None]]
     instant_only: bool = False
     #: Property name -> JSON Schema: what a filter may name, and every property served
@@ -228,10 +229,18 @@ def items(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, limits: 
 def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str) -> Response:
     """One feature by id, or 404."""
     fmt = _format(req, IGNORED)
-    feature = _find(catalog, cid).item(fid)
+    coll = _find(catalog, cid)
+    day, url = None, f"{req.base}/collections/{cid}/items/{fid}"
+    raw = _single(req.params, IGNORED).get("datetime")
+    # An instant is the day asked; an interval is ignored, as on the metadata URLs, where
+    # GDAL repeats its connection's datetime.
+    parsed = parse_datetime(raw) if coll.instant_only and raw is not None else None
+    if parsed is not None and parsed[1]:
+        day = _state_day(coll, parsed)
+        url = ogc_html.with_query(url, {"datetime": raw})
+    feature = coll.item(fid, day)
     if feature is None:
         raise OGCError(404, "NotFound", f"collection '{cid}' has no feature '{fid}'")
-    url = f"{req.base}/collections/{cid}/items/{fid}"
     doc = {
         **feature,
         "links": [
@@ -359,13 +368,27 @@ def _query(req: OGCRequest, coll: Collection, limits: Limits) -> Query:
     window = None
     if "datetime" in params:
         window, instant = parse_datetime(params["datetime"])
-        if coll.instant_only and not instant:
-            raise _invalid(
-                "datetime",
-                f"collection '{coll.id}' gives the state at one "
-                "instant (e.g. 2015-08-01), not an interval",
-            )
+        if coll.instant_only:
+            _state_day(coll, (window, instant))
     return Query(limit, offset, bbox, window, _where(params, coll))
+
+
+def _state_day(coll: Collection, parsed: tuple[Window, bool]) -> dt.date:
+    """The day of an instant_only collection's `datetime`: one instant within the record."""
+    (day, _next), instant = parsed
+    if not instant or day is None:
+        raise _invalid(
+            "datetime",
+            f"collection '{coll.id}' gives the state at one instant (e.g. 2015-08-01), "
+            "not an interval",
+        )
+    if not FIRST_DAY <= day <= clock.today():
+        raise _invalid(
+            "datetime",
+            f"collection '{coll.id}': must be between {FIRST_DAY.isoformat()} and "
+            f"{clock.today().isoformat()} (the record's span)",
+        )
+    return day
 
 
 def _where(params: dict[str, str], coll: Collection) -> Any:
@@ -547,8 +570,8 @@ def _page_links(
 
 def _self_links(url: str, fmt: str, json_type: str) -> list[dict]:
     json_link, html_link = (
-        _link(url + "?f=json", "", json_type, "JSON"),
-        _link(url + "?f=html", "", _HTML_TYPE, "HTML"),
+        _link(ogc_html.with_query(url, {"f": "json"}), "", json_type, "JSON"),
+        _link(ogc_html.with_query(url, {"f": "html"}), "", _HTML_TYPE, "HTML"),
     )
     own, other = (json_link, html_link) if fmt == "json" else (html_link, json_link)
     return [{**own, "rel": "self"}, {**other, "rel": "alternate"}]

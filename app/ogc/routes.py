@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, request, url_for
 
 from app.core.clock import today
@@ -174,7 +176,7 @@ def _catalog() -> dict[str, ogc.Collection]:
             "boundaries",
             *_TEXTS["boundaries"],
             lambda q: _page(_kept(features.boundaries(geodata, q.bbox), q), q),
-            lambda fid: _find(features.boundaries(geodata), fid),
+            lambda fid, _day: _find(features.boundaries(geodata), fid),
             lambda: features.boundaries_extent(geodata),
             **_filtering("boundaries", python=True),
         ),
@@ -202,8 +204,8 @@ def _sites(q: ogc.Query) -> tuple[int, list[dict]]:
     return _page(_kept(features.sites_at(day, q.bbox), q), q)
 
 
-def _site(fid: str) -> dict | None:
-    return features.find("sites", fid, today())
+def _site(fid: str, day: dt.date | None) -> dict | None:
+    return features.find("sites", fid, day or today())
 
 
 def _paged(kind: str, fetch):
@@ -220,7 +222,7 @@ def _paged(kind: str, fetch):
 def _by_id(fetch):
     """Look one feature up by its record key (`features.periods` -> kind "periods")."""
 
-    def run(fid: str) -> dict | None:
+    def run(fid: str, _day: dt.date | None = None) -> dict | None:
         return features.find(fetch.__name__, fid)
 
     return run

@@ -21,7 +21,7 @@ from app.db.session_events import data_version
 from app.extensions import db
 from app.io import export
 from app.web.httpcache import ok, respond
-from app.web.params import date_arg, flag_arg, only_args, slug_arg, window_args
+from app.web.params import flag_arg, only_args, record_day, slug_arg, window_args
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -32,7 +32,7 @@ _FILTERS = ("site", "actor", "from", "to")
 def sites_geojson():
     """One Point feature per site with its controller on ?date= (default today)."""
     only_args("date", "download")
-    day, download = date_arg("date") or today(), flag_arg("download")
+    day, download = record_day(), flag_arg("download")
     return respond(
         ("sites.geojson", day, download),
         lambda: ok(
@@ -64,7 +64,7 @@ def periods_geojson():
 def sites_csv():
     """The state of every site on ?date= as CSV with lon/lat columns."""
     only_args("date")
-    day = date_arg("date") or today()
+    day = record_day()
     return respond(
         ("sites.csv", day),
         lambda: ok(
@@ -96,7 +96,7 @@ def periods_csv():
 def export_gpkg():
     """A GeoPackage: sites on ?date=, and periods, status, events, sources, boundaries."""
     only_args("date", *_FILTERS)
-    day, f = date_arg("date") or today(), _filters()
+    day, f = record_day(), _filters()
     return respond(
         ("export.gpkg", day, f),
         lambda: ok(

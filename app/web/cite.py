@@ -11,16 +11,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from app.core import citation, vocabulary
+from app.core import citation
 from app.core.clock import today
 from app.db import queries
 from app.db.models import Site
 from app.web import i18n, js_strings, known
 from app.web.httpcache import public_url
-from app.web.i18n import gettext as _
-from app.web.params import date_arg, site_arg
+from app.web.params import date_arg, site_arg, within_record
 
 bp = Blueprint("cite", __name__)
 
@@ -94,17 +93,7 @@ def _view() -> _View | None:
     day = date_arg("date")
     if day is None:
         return None
-    if not vocabulary.FIRST_DAY <= day <= today():
-        abort(
-            400,
-            description=_(
-                "parameter '%(name)s': must be between %(first)s and %(last)s",
-                name="date",
-                first=vocabulary.FIRST_DAY.isoformat(),
-                last=today().isoformat(),
-            ),
-        )
-    return _View(day, site)
+    return _View(within_record("date", day), site)
 
 
 def _with_today():

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from app.core import timeline
+from app.core.clock import today
 from app.core.text_rules import N_, is_slug
-from app.core.vocabulary import STATE_PARAMS
+from app.core.vocabulary import FIRST_DAY, STATE_PARAMS
 from app.db import queries
 from app.db.models import Site
 from app.extensions import db
@@ -81,6 +82,28 @@ def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | No
             400,
             description=_("parameter '%(name)s': %(problem)s", name=name, problem=i18n.said(exc)),
         )
+
+
+def within_record(name: str, day: dt.date) -> dt.date:
+    """`day` if the record covers it (FIRST_DAY … today), else 400 naming the parameter: a
+    state before 2011 or after today would stretch the first or last period, not a fact."""
+    now = today()
+    if not FIRST_DAY <= day <= now:
+        abort(
+            400,
+            description=_(
+                "parameter '%(name)s': must be between %(first)s and %(last)s",
+                name=name,
+                first=FIRST_DAY.isoformat(),
+                last=now.isoformat(),
+            ),
+        )
+    return day
+
+
+def record_day(name: str = "date") -> dt.date:
+    """The ?name= day within the record; today when absent."""
+    return within_record(name, date_arg(name) or today())
 
 
 def only_args(*allowed: str) -> None:

@@ -35,7 +35,7 @@ from app.db.session_events import data_version
 from app.extensions import db
 from app.web import i18n
 from app.web.httpcache import host_key, ok, public_url, respond
-from app.web.params import date_arg, only_args
+from app.web.params import date_arg, only_args, within_record
 
 bp = Blueprint("pictures", __name__)
 
@@ -68,7 +68,7 @@ def static_map_at(fmt: str):
     the map page keeps in step with its slider (data-date-link) can name it."""
     only_args("date", "lang", *(("w", "scale") if fmt == "png" else ()))
     day = date_arg("date") or today()
-    _within("date", day)
+    within_record("date", day)
     _lang()  # refused here, not after the redirect
     if fmt == "png":
         _int_arg("w", static_map.MIN_WIDTH, static_map.MAX_WIDTH)
@@ -292,25 +292,15 @@ def _path_date(text: str) -> dt.date:
         day = None
     if day is None:
         abort(400, description=f"parameter 'date': {text!r} is not a date (YYYY-MM-DD)")
-    _within("date", day)
+    within_record("date", day)
     return day
-
-
-def _within(name: str, day: dt.date) -> None:
-    now = today()
-    if not FIRST_DAY <= day <= now:
-        abort(
-            400,
-            description=f"parameter '{name}': must be between {FIRST_DAY.isoformat()} "
-            f"and {now.isoformat()}",
-        )
 
 
 def _range() -> tuple[dt.date, dt.date]:
     """?from=&to= inside the record; `to` after `from`."""
     lo, hi = date_arg("from") or FIRST_DAY, date_arg("to") or today()
-    _within("from", lo)
-    _within("to", hi)
+    within_record("from", lo)
+    within_record("to", hi)
     if hi <= lo:
         abort(400, description=f"parameter 'to': {hi} must be after 'from' ({lo})")
     return lo, hi

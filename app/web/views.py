@@ -25,7 +25,6 @@ from app.core import (
     search,
     svg_timeline,
     timeline,
-    vocabulary,
 )
 from app.core.cache import VersionedCache
 from app.core.clock import today
@@ -36,7 +35,7 @@ from app.extensions import db
 from app.web import compress, i18n, js_strings, security
 from app.web.httpcache import public_url
 from app.web.i18n import gettext
-from app.web.params import date_arg, site_arg, site_or_404
+from app.web.params import date_arg, site_arg, site_or_404, within_record
 
 bp = Blueprint("main", __name__)
 
@@ -160,14 +159,7 @@ def search_page():
 
 def _map_date(now) -> dt.date:
     """?date= within the slider's range, 2011-01-01 … today."""
-    day = date_arg("date") or now
-    if not vocabulary.FIRST_DAY <= day <= now:
-        abort(
-            400,
-            description=f"parameter 'date': must be between "
-            f"{vocabulary.FIRST_DAY.isoformat()} and {now.isoformat()}",
-        )
-    return day
+    return within_record("date", date_arg("date") or now)
 
 
 def _table(day: dt.date, all_rows: bool) -> tuple[list[dict], int, str]:

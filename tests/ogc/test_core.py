@@ -42,7 +42,7 @@ def _collection(cid="things", n=25, instant_only=False, seen=None):
         "Things",
         "Test things",
         query,
-        lambda fid: next((f for f in feats if str(f["id"]) == fid), None),
+        lambda fid, _day=None: next((f for f in feats if str(f["id"]) == fid), None),
         lambda: ([40, 34, 43, 34], ["2011-01-01", None]),
         instant_only,
     )

@@ -278,3 +278,27 @@ def test_html_pages_word_the_apis_own_metadata_in_the_readers_language(seeded_cl
     # The JSON documents stay as they are, in any language.
     doc = _get(seeded_client, "/ogc/collections?f=json&lang=ar")
     assert {c["title"] for c in doc["collections"]} >= {"Sites: state at a date", "Boundaries"}
+
+
+def test_a_site_at_an_instant_is_the_state_of_that_day(seeded_client):
+    """items/{id}?datetime=D: the feature as items?datetime=D has it, its links keep D."""
+    items = _get(seeded_client, "/ogc/collections/sites/items?datetime=2015-08-01&limit=100")
+    then = next(f for f in items["features"] if f["id"] == "al-tanf")
+    one = _get(seeded_client, "/ogc/collections/sites/items/al-tanf?datetime=2015-08-01")
+    assert one["properties"] == then["properties"] and one["properties"]["controller"] == "isis"
+    assert all("datetime=2015-08-01" in li["href"] for li in one["links"] if li["rel"] == "self")
+    now = _get(seeded_client, "/ogc/collections/sites/items/al-tanf")
+    assert now["properties"]["controller"] != "isis"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ogc/collections/sites/items?datetime=2099-01-01",
+        "/ogc/collections/sites/items?datetime=1900-01-01",
+        "/ogc/collections/sites/items/al-tanf?datetime=2099-01-01",
+    ],
+)
+def test_a_state_outside_the_record_is_refused(seeded_client, url):
+    doc = _get(seeded_client, url, 400)
+    assert doc["code"] == "InvalidParameterValue" and "2011-01-01" in doc["description"]

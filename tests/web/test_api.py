@@ -110,6 +110,17 @@ def test_bad_dates_get_400_naming_the_parameter(seeded_client, bad):
     assert "parameter 'date'" in body["description"]
 
 
+@pytest.mark.parametrize("path", ["/api/sites.geojson", "/api/sites.csv", "/api/export.gpkg"])
+@pytest.mark.parametrize("day", ["1900-01-01", "2010-12-31", "2099-01-01"])
+def test_a_state_outside_the_record_is_refused_as_on_the_map(seeded_client, path, day):
+    """Before 2011 or after today the answer would only stretch a period: not a fact."""
+    resp = seeded_client.get(path, query_string={"date": day})
+    assert resp.status_code == 400
+    assert "parameter 'date': must be between 2011-01-01 and" in resp.get_json()["description"]
+    assert seeded_client.get(f"/?date={day}").status_code == 400
+    assert seeded_client.get(path, query_string={"date": "2011-01-01"}).status_code == 200
+
+
 # --- downloads: periods, CSV, GeoPackage, conditional GETs, bad parameters ------------
 
 GEOJSON_URLS = [
