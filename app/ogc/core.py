@@ -234,9 +234,8 @@ def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str)
     raw = _single(req.params, IGNORED).get("datetime")
     # An instant is the day asked; an interval is ignored, as on the metadata URLs, where
     # GDAL repeats its connection's datetime.
-    parsed = parse_datetime(raw) if coll.instant_only and raw is not None else None
-    if parsed is not None and parsed[1]:
-        day = _state_day(coll, parsed)
+    if coll.instant_only and raw is not None and parse_datetime(raw)[1]:
+        day = _state_day(coll, parse_datetime(raw))
         url = ogc_html.with_query(url, {"datetime": raw})
     feature = coll.item(fid, day)
     if feature is None:
