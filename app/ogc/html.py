@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from app.core.text_rules import N_
 
@@ -208,10 +208,19 @@ def _items(doc: dict, t: Words) -> str:
     feats = doc["features"]
     columns = list(feats[0]["properties"]) if feats else []
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in ["id", *columns])
+    page = urlsplit(_href(doc, "self"))
+    # The state a page shows (its instant, a past record, its language) goes with its links.
+    kept = {k: v for k, v in parse_qsl(page.query) if k in ("datetime", "known", "rev", "lang")}
+
+    def item(fid) -> str:
+        path = f"{page.path}/{quote(str(fid), safe='')}"
+        href = urlunsplit(page._replace(path=path, query=urlencode({**kept, "f": "html"})))
+        return f'<a href="{escape(href)}">{escape(str(fid))}</a>'
+
     rows = "".join(
         "<tr>"
-        + f"<td>{escape(str(f.get('id')))}</td>"
-        + "".join(f'<td dir="auto">{escape(_text(f["properties"].get(c)))}</td>' for c in columns)
+        + f"<td>{item(f.get('id'))}</td>"
+        + "".join(f'<td dir="auto">{_cell(f["properties"].get(c))}</td>' for c in columns)
         + "</tr>"
         for f in feats
     )
@@ -248,8 +257,7 @@ def _schema(doc: dict, t: Words) -> str:
 
 def _item(doc: dict, t: Words) -> str:
     rows = "".join(
-        f'<dt>{escape(k)}</dt><dd dir="auto">{escape(_text(v))}</dd>'
-        for k, v in doc["properties"].items()
+        f'<dt>{escape(k)}</dt><dd dir="auto">{_cell(v)}</dd>' for k, v in doc["properties"].items()
     )
     return f"<dl>{rows}</dl>"
 
@@ -273,20 +281,38 @@ def _href(doc: dict, rel: str) -> str:
     return next(link["href"] for link in doc["links"] if link["rel"] == rel)
 
 
-def _text(value) -> str:
-    """A readable one-line form of a property value.
+def _cell(value) -> str:
+    """A property value as escaped HTML: text as the JSON writes it, a source as a link to
+    its address.
 
-    >>> _text(True), _text([{"ref": "S1"}, "x"]), _text(None)
-    ('true', 'S1; x', '')
+    >>> _cell(True), _cell(None), _cell({"from": "isis", "to": None, "candidates": ["a", "b"]})
+    ('true', '', 'from: isis; to: ; candidates: a, b')
+    >>> _cell([{"ref": "S1", "title": "<b>", "url": "https://x.org/a?b=1&c=2"}, "x"])
+    '<a href="https://x.org/a?b=1&amp;c=2">&lt;b&gt;</a>; x'
+    >>> _cell([{"title": "t", "url": "javascript:alert(1)"}])
+    't'
     """
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict) and ("title" in value or "ref" in value):  # a source
+        text = escape(str(value.get("title") or value.get("ref") or ""))
+        url = str(value.get("url") or "")
+        if urlsplit(url).scheme in ("http", "https"):
+            return f'<a href="{escape(url)}">{text}</a>'
+        return text
+    if isinstance(value, dict):  # a transition: its parts by name
+        return "; ".join(f"{escape(str(k))}: {_inline(v)}" for k, v in value.items())
+    return escape(_inline(value))
+
+
+def _inline(value) -> str:
+    """A scalar as the JSON writes it (true, not True), a list's items joined."""
     if value is None:
         return ""
-    if isinstance(value, bool):  # as the JSON writes it, beside the JSON's field names
+    if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "; ".join(
-            v.get("title") or v.get("ref") or "" if isinstance(v, dict) else str(v) for v in value
-        )
+        return ", ".join(_inline(v) for v in value)
     return str(value)
 
 

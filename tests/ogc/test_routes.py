@@ -1,6 +1,8 @@
 """The OGC API over HTTP on the seed data: same answers as the map, paging, filters."""
 
 import datetime as dt
+import html
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -302,3 +304,23 @@ def test_a_site_at_an_instant_is_the_state_of_that_day(seeded_client):
 def test_a_state_outside_the_record_is_refused(seeded_client, url):
     doc = _get(seeded_client, url, 400)
     assert doc["code"] == "InvalidParameterValue" and "2011-01-01" in doc["description"]
+
+
+def test_the_html_table_reads_as_the_json_and_links_each_feature(seeded_client):
+    """A handover's parts by name (not a Python dict), sources as links to their pages,
+    each id a link to the feature at the same instant."""
+    url = "/ogc/collections/sites/items?f=html&datetime=2024-12-10&limit=100"
+    page = seeded_client.get(url).get_data(as_text=True)
+    data = _get(seeded_client, url.replace("f=html", "f=json"))
+    moving = next(f for f in data["features"] if f["properties"]["transition"])
+    assert "{&#x27;" not in page and "{'" not in page
+    assert f"from: {moving['properties']['transition']['from']}" in page
+    cited = {s["url"] for f in data["features"] for s in f["properties"]["sources"]}
+    linked = set(re.findall(r'<a href="(https?://[^"]+)">', page))
+    assert cited and {html.unescape(u) for u in linked} >= cited
+    href = html.unescape(
+        re.search(r'<td><a href="([^"]+/items/al-tanf[^"]*)">al-tanf</a>', page)[1]
+    )
+    assert "datetime=2024-12-10" in href and "f=html" in href
+    one = seeded_client.get(href)
+    assert one.status_code == 200 and one.mimetype == "text/html"
