@@ -65,7 +65,8 @@ def _entry(root: ET.Element, e: Entry) -> None:
     _text(node, "id", e.id)
     _text(node, "title", e.title)
     _text(node, "updated", clock.stamp(e.updated))
-    _text(node, "published", clock.stamp(e.published))
+    if e.published is not None:
+        _text(node, "published", clock.stamp(e.published))
     ET.SubElement(node, "link", rel="alternate", href=e.link, type="text/html")
     for href, title in e.related:
         ET.SubElement(node, "link", rel="related", href=href, title=xml_chars(title))

@@ -62,11 +62,12 @@ def _self_url() -> str:
 
 def _feed(site: Site | None) -> bytes:
     """The feed document for one site, or for all of them."""
-    entries = sorted(
+    dated = sorted(
         _control_entries(site) + _status_entries(site),
-        key=lambda e: (e.published, e.id),
+        key=lambda pair: (pair[0], pair[1].id),
         reverse=True,
     )
+    entries = [entry for _first, entry in dated]
     name = (
         gettext("changes at %(site)s", site=i18n.actor_label(site.name, site.name_ar))
         if site
@@ -90,7 +91,7 @@ def _feed(site: Site | None) -> bytes:
     )
 
 
-def _control_entries(site: Site | None) -> list[atom.Entry]:
+def _control_entries(site: Site | None) -> list[tuple[dt.date, atom.Entry]]:
     """One entry per control period with a known start: "X took control of Y"."""
     stmt = (
         select(ControlPeriod, Site, Actor)
@@ -117,7 +118,7 @@ def _control_entries(site: Site | None) -> list[atom.Entry]:
     return out
 
 
-def _status_entries(site: Site | None) -> list[atom.Entry]:
+def _status_entries(site: Site | None) -> list[tuple[dt.date, atom.Entry]]:
     """One entry per status period with a known start: "Y closed"."""
     stmt = (
         select(StatusPeriod, Site)
@@ -140,15 +141,18 @@ def _status_entries(site: Site | None) -> list[atom.Entry]:
     ]
 
 
-def _entry(key: str, what: str, p, s: Site, sources: list[dict]) -> atom.Entry:
-    """One entry; its id is a tag: URI of the period's record key, which an export and
-    import into another database keeps (a row id would not)."""
+def _entry(key: str, what: str, p, s: Site, sources: list[dict]) -> tuple[dt.date, atom.Entry]:
+    """The day the change may first have happened (for the feed's order), and its entry,
+    whose id is a tag: URI of the period's record key, which an export and import into
+    another database keeps (a row id would not)."""
     first = p.start.earliest or p.start.latest  # "../2013-12-31" has no first day
-    return atom.Entry(
+    # `published` only for a change known to the day: "June 2014" is no 1 June.
+    known = dt.datetime.combine(first, dt.time(), dt.UTC) if p.start.is_exact else None
+    return first, atom.Entry(
         id=_tag(key),
         title=f"{bound_short(p.start)}: {what}",
         updated=clock.aware(p.updated_at),
-        published=dt.datetime.combine(first, dt.time(), dt.UTC),
+        published=known,
         link=public_url(url_for("main.site", slug=s.slug)),
         content=_content(p, sources),
         related=[(safe_url(src["url"]), src["title"]) for src in sources if safe_url(src["url"])],

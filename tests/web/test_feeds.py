@@ -34,8 +34,15 @@ def test_one_entry_per_change_newest_first(seeded):
     entries = root.findall("a:entry", NS)
     with seeded.app_context():
         assert len(entries) == _count(ControlPeriod) + _count(StatusPeriod)
-    published = [e.find("a:published", NS).text for e in entries]
+    found = [e.find("a:published", NS) for e in entries]
+    published = [p.text for p in found if p is not None]
     assert published == sorted(published, reverse=True)
+    # Only a change known to the day has a publication day: "Jun 2014" is no 1 June.
+    for entry, when in zip(entries, found, strict=True):
+        title = entry.find("a:title", NS).text
+        to_the_day = re.match(r"\d{1,2} \w+ \d{4}:", title) is not None
+        assert (when is not None) == to_the_day, title
+    assert 0 < len(published) < len(entries)
     ids = [e.find("a:id", NS).text for e in entries]
     assert len(set(ids)) == len(ids) and all(i.startswith("tag:") for i in ids)
     for e in entries:
