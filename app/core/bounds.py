@@ -47,6 +47,9 @@ __all__ = [
 
 #: Longest expression accepted (the longest useful one, a window of two days, is 21).
 MAX_TEXT = 40
+#: The earliest year a bound may name: earlier ones are slips (0201 for 2011), and year 0
+#: or below is no date Python can hold.
+EARLIEST_YEAR = 1900
 #: English month names, January first.
 MONTHS = (
     "January",
@@ -255,14 +258,21 @@ def _parse(text: str) -> Bound:
             text=repr(text[:MAX_TEXT]),
             most=MAX_TEXT,
         )
-    return _plain(text) or _general(text)
+    bound = _plain(text) or _general(text)
+    if any(day is not None and day.year < EARLIEST_YEAR for day in (bound.earliest, bound.latest)):
+        raise BoundError(
+            N_("%(text)s: a year before %(year)s is not a date this record can hold"),
+            text=repr(text),
+            year=EARLIEST_YEAR,
+        )
+    return bound
 
 
 def _general(text: str) -> Bound:
     """Any EDTF expression, through the ``edtf`` package."""
     try:
         parsed = edtf.parse_edtf(text)
-        lower, upper = parsed.lower_strict(), parsed.upper_strict()
+        earliest, latest = _day(parsed.lower_strict()), _day(parsed.upper_strict())
     except Exception:  # the parser raises several kinds of error for bad input
         raise BoundError(
             N_(
@@ -271,7 +281,6 @@ def _general(text: str) -> Bound:
             ),
             text=repr(text),
         ) from None
-    earliest, latest = _day(lower), _day(upper)
     if earliest is None and latest is None:
         raise BoundError(N_("%(text)s: a window open on both sides says nothing"), text=repr(text))
     if earliest is not None and latest is not None and latest < earliest:

@@ -62,6 +62,13 @@ def test_reading_in_plain_words(text, words):
         ("../..", "not a date EDTF allows|open on both sides"),
         ("", "at most"),
         ("2" * 41, "at most"),
+        # Year 0 and below are no Python dates (the reading beside the field was a 500).
+        ("0000", "not a date EDTF allows"),
+        ("-0001", "not a date EDTF allows"),
+        ("../0000", "not a date EDTF allows"),
+        ("Y170000002", "not a date EDTF allows"),
+        ("0201", "a year before 1900"),
+        ("1899-12/2011-01", "a year before 1900"),
     ],
 )
 def test_refusals_say_why(text, rule):

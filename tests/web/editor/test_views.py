@@ -703,6 +703,14 @@ def test_date_readings_and_refusals_speak_the_interface_language(seeded, editor_
     assert any("'2024-12-31/2024-12-07': تنتهي النافذة قبل أن تبدأ" in e for e in errors(resp))
 
 
+@pytest.mark.parametrize("text", ["0000", "-0001", "0000-01", "../0000", "0201"])
+def test_a_year_no_record_can_hold_is_refused_beside_the_field(editor_client, text):
+    """Year 0 was a 500 from the live reading; 0201 (for 2011) was saved without a word."""
+    resp = editor_client.get("/editor/date-reading", query_string={"text": text, "lang": "ar"})
+    assert resp.status_code == 200 and resp.json["error"].startswith(f"'{text}'")
+    assert not any(c in resp.json["error"] for c in "abcdefghijklmnopqrstuvwxyz")  # Arabic
+
+
 def test_actor_and_site_pickers_name_them_in_the_interface_language(editor_client):
     arabic = editor_client.get("/editor/control-periods/new?lang=ar").get_data(as_text=True)
     assert ">الحكومة العراقية الاتحادية</option>" in arabic
