@@ -305,9 +305,15 @@
 
   // Transition.chain: the holders' names in order, "unknown" at an open side.
   function chain(periods, t, nameOf) {
-    const names = t.ks.map((n) => nameOf(periods[n][0]));
-    const unknown = STRINGS.unknown;
+    const names = t.ks.map((n) => isolated(nameOf(periods[n][0])));
+    const unknown = isolated(STRINGS.unknown);
     return (t.before ? [unknown] : []).concat(names, t.after ? [unknown] : []);
+  }
+
+  // In Arabic each name of a handover is isolated (FSI…PDI): two Latin badges around the
+  // arrow, "IQ←KR", would otherwise be laid out left to right and point the wrong way.
+  function isolated(name) {
+    return language() === "ar" ? "\u2068" + name + "\u2069" : name;
   }
 
   // A site as of day d: the control answer (k, uncertain, transition) and j, the index of

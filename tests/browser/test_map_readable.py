@@ -122,3 +122,30 @@ def test_every_actor_on_the_map_has_a_code_in_the_legend(page, guard, live_serve
         if li.get_attribute("data-actor"):
             assert 1 <= len(li.locator(".mk").inner_text().strip()) <= 3
     guard.assert_clean()
+
+
+BADGE_X = """([label, badges]) => {
+    const el = [...document.querySelectorAll('.atlas-label:not([hidden])')]
+        .find((e) => e.textContent.includes(label));
+    const text = el.firstChild, where = {};
+    for (const badge of badges) {
+        const at = text.textContent.indexOf(badge), range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + badge.length);
+        where[badge] = range.getBoundingClientRect().left;
+    }
+    return where;
+}"""
+
+
+@pytest.mark.parametrize("lang, reading", [("en", "left to right"), ("ar", "right to left")])
+def test_a_handover_label_points_from_the_old_holder_to_the_new(
+    page, guard, live_server, lang, reading
+):
+    """Rabia passed from Iraq (IQ) to the Kurdistan Region (KR) in June 2014: in Arabic the
+    badges read right to left, "KR←IQ" on screen (it was "IQ←KR", pointing backwards)."""
+    open_map(page, live_server, f"/?date=2014-06-15&lang={lang}")
+    label = "Rabia" if lang == "en" else "ربيعة"
+    x = page.evaluate(BADGE_X, [label, ["IQ", "KR"]])
+    assert (x["IQ"] < x["KR"]) == (reading == "left to right"), x
+    guard.assert_clean()
