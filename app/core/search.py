@@ -34,6 +34,8 @@ from collections.abc import Iterable
 __all__ = [
     "MAX_QUERY",
     "MIN_PARTIAL",
+    "MIN_NEAR",
+    "GENERIC_WORDS",
     "normalise",
     "fold",
     "sort_key",
@@ -91,6 +93,22 @@ _ARABIC_ARTICLE = re.compile(r"\Aال(?=\w{2})")
 _DOUBLED = re.compile(r"([^\W\d_])\1+")
 _TA_MARBUTA = re.compile(r"(?<=[aei])h\Z")
 _VOWELS = re.compile(r"(?<=.)[aeiou]")
+#: Words for a kind of place, not the name of one. People add them to a name ("Rabia
+#: crossing", "معبر البوكمال") but the stored names mostly lack them, and a query must match
+#: every word it keeps; so beside another word they are left out (a query of these alone
+#: is searched as typed). Compared folded (see _GENERIC), so "المعبر" is "معبر", and "للمعبر"
+#: is caught by _generic(); a plural ("crossings") would need its own entry.
+GENERIC_WORDS = frozenset(
+    {
+        "the", "crossing", "border", "gate", "bridge", "checkpoint", "post", "point",
+        "station", "crossing-point", "border-crossing",
+        "معبر", "منفذ", "بوابة", "جسر", "حاجز", "نقطة", "مركز", "حدودي", "حدودية",
+    }
+)  # fmt: skip
+#: The fewest letters a word of a query needs to match a word of a name one letter off
+#: (one added, dropped, changed, or two swapped: Semalca, سيملكا, Qusaybah). Shorter words
+#: are one letter off too many other words ("Tank", "Tang", "Tan" are all off Tanf).
+MIN_NEAR = 5
 
 
 def normalise(text: str) -> str:
@@ -146,29 +164,26 @@ def rank(query: str, text: str) -> int | None:
     """How well `query` names one of the lines of `text`: 0 best … 3 loose, None if not.
 
     0 a name equals the query, 1 a name starts with it, 2 contains every word of it,
-    3 the same consonants (vowels differ: Tanaf / Tanf, Qaem / Qaim). Query and names
-    are folded alike; a fragment folded to fewer than MIN_PARTIAL letters counts only as
-    a whole word.
+    3 loose: the same consonants (vowels differ: Tanaf / Tanf, Qaem / Qaim), or each word
+    in a name, some a letter off (see MIN_NEAR). Query and names are folded alike; a
+    fragment folded to fewer than MIN_PARTIAL letters counts only as a whole word. The
+    query is ranked with and without its GENERIC_WORDS, and the better rank is kept.
 
     >>> [rank(q, names_text("al-Tanf 55 km zone")) for q in ("zz", "zzzz", "zone", "55")]
     [None, None, 2, 2]
+    >>> [rank(q, names_text("Semalka")) for q in ("Semalka bridge", "Semalca", "bridge")]
+    [0, 3, None]
     """
     q = fold(query)
     if not q:
         return None
-    lines = [fold(line) for line in text.split("\n") if line]
-    words = q.split()
-    if q in lines:
-        return 0
     typed = normalise(query)
-    if (_long(q) and _starts(q, lines)) or (_long(typed) and _starts(typed, text.split("\n"))):
-        return 1
-    if any(_has_words(words, line) for line in lines):
-        return 2
-    skeleton = _skeleton(q)
-    if len(q) >= 4 and any(skeleton in _skeleton(line) for line in lines):
-        return LOOSE
-    return None
+    ranks = [_rank(q, typed, text)]
+    named = _named(q.split())
+    if len(named) < len(q.split()):
+        words = [w for w in typed.split() if not _generic(fold(w))]
+        ranks.append(_rank(" ".join(named), " ".join(words), text))
+    return min((r for r in ranks if r is not None), default=None)
 
 
 def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
@@ -198,6 +213,37 @@ def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
     if any(t[1] < LOOSE for t in scored):
         scored = [t for t in scored if t[1] < LOOSE]
     return [{**t[-1], "via_crossing": True} if t[0] else t[-1] for t in scored[:limit]]
+
+
+def _rank(q: str, typed: str, text: str) -> int | None:
+    """rank() of a query folded (`q`) and as typed, normalised (`typed`)."""
+    lines = [fold(line) for line in text.split("\n") if line]
+    words = q.split()
+    if q in lines:
+        return 0
+    if (_long(q) and _starts(q, lines)) or (_long(typed) and _starts(typed, text.split("\n"))):
+        return 1
+    if any(_has_words(words, line) for line in lines):
+        return 2
+    # A one-letter skeleton ("aaaa", "aeiou" → "a") is in every name with a word
+    # beginning with that vowel.
+    skeleton = _skeleton(q)
+    if len(q) >= 4 and len(skeleton) > 1 and any(skeleton in _skeleton(ln) for ln in lines):
+        return LOOSE
+    if any(_near_words(words, line) for line in lines):
+        return LOOSE
+    return None
+
+
+def _generic(word: str) -> bool:
+    """A folded word is one of GENERIC_WORDS, maybe with the prefix لل ("to the")."""
+    # Folded, لل is ل (a letter written twice), as in لمعبر ("to a crossing") too.
+    return word in _GENERIC or (word.startswith("ل") and word[1:] in _GENERIC)
+
+
+def _named(words: list[str]) -> list[str]:
+    """The words that are not GENERIC_WORDS; all of them if every one is."""
+    return [w for w in words if not _generic(w)] or words
 
 
 def _fold_word(word: str) -> str:
@@ -244,6 +290,42 @@ def _has_words(words: list[str], line: str) -> bool:
     return all(w in line if _size(w) >= MIN_PARTIAL else w in whole for w in words)
 
 
+def _near_words(words: list[str], line: str) -> bool:
+    """Every word is in the line (as in _has_words) or one letter off a word of it.
+
+    >>> _near_words(["faish", "kabur"], "faysh khabur"), _near_words(["tank"], "tanf")
+    (True, False)
+    """
+    whole = line.split()
+    return all(
+        _has_words([w], line)
+        or (_size(w) >= MIN_NEAR and any(_one_off(w, other) for other in whole))
+        for w in words
+    )
+
+
+def _one_off(a: str, b: str) -> bool:
+    """`a` and `b` differ by one letter added, dropped or changed, or two swapped.
+
+    >>> [_one_off("semalca", w) for w in ("semalka", "semlca", "semaleca", "semlaca")]
+    [True, True, True, True]
+    >>> _one_off("semalca", "semalca"), _one_off("semalca", "simalka"), _one_off("ab", "abcd")
+    (False, False, False)
+    """
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    # The first letter that differs; what follows it must then agree.
+    i = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) != len(b):
+        return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
+    swapped = a[i : i + 2] == b[i : i + 2][::-1]
+    return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
+
+
 def _skeleton(text: str) -> str:
     """Consonants only (a first vowel kept), spaces removed."""
     return "".join(_VOWELS.sub("", w) for w in text.split())
+
+
+# GENERIC_WORDS folded as queries are; fold() needs the helpers above, so it is built last.
+_GENERIC = frozenset(fold(w) for w in GENERIC_WORDS)

@@ -211,3 +211,87 @@ def test_arabic_names_sort_by_their_normalised_form():
     # Equally good matches are listed in that order too.
     found = search.find("site", [{"name": n, "search_text": "site"} for n in names])
     assert [c["name"] for c in found] == ["أبو كمال", "البوكمال", "التنف", "اليعربية"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Rabia crossing",
+        "Rabia border crossing point",
+        "the Rabia gate",
+        "Rabia crossing-point",
+        "معبر ربيعة",
+        "منفذ ربيعة الحدودي",
+        "المعبر ربيعة",
+        "للمعبر ربيعة",
+    ],
+)
+def test_generic_words_beside_a_name_are_ignored(query):
+    """A word for a kind of place ("crossing", معبر) names none: it was required to match
+    too, so "Rabia crossing" found nothing."""
+    assert search.rank(query, names_text("Rabia", "ربيعة")) == 0
+
+
+def test_a_name_made_of_generic_words_still_matches_them():
+    text = names_text("al-Qa'im", "معبر القائم الحدودي")
+    assert search.rank("معبر القائم الحدودي", text) == 0
+    assert search.rank("معبر", text) == 1  # only generic words: searched as words
+    assert search.rank("crossing", text) is None and search.rank("crossing", "") is None
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("Semalca", ["Semalka"]),
+        ("Semalca bridge", ["Semalka"]),
+        ("سيملكا", ["معبر سيمالكا الحدودي"]),
+        ("Qusaybah", ["Husaybah"]),
+        ("Faish Kabur", ["Faysh Khabur"]),
+        ("Akahsat", ["Akashat"]),  # two letters swapped
+    ],
+)
+def test_a_word_one_letter_off_a_name_matches_loosely(query, names):
+    assert search.rank(query, names_text(*names)) == search.LOOSE
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["aaaa", "aeiou", "eeeee", "Tank", "Raqqa", "Mosul", "Damascus", "Rabiaxyz", "crossing"],
+)
+def test_unrelated_queries_match_no_name_loosely(query):
+    """ "aaaa" was the consonant skeleton "a", found in every name with a word beginning
+    with a; a letter off is tolerated only in words of five letters or more."""
+    text = names_text(
+        "Albukamal", "Abu Kamal", "al-Tanf", "Akashat", "Rabia", "al-Tanf 55 km zone", "Semalka"
+    )
+    assert search.rank(query, text) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("Rabia crossing", "rabia"),
+        ("Albukamal crossing", "albukamal"),
+        ("al-Qaim border crossing", "al-qaim"),
+        ("Semalka bridge", "semalka"),
+        ("معبر البوكمال", "albukamal"),
+        ("معبر ربيعة", "rabia"),
+        ("منفذ البوكمال", "albukamal"),
+        ("منفذ الوليد", "al-waleed"),
+        ("Semalca", "semalka"),
+        ("سيملكا", "semalka"),
+        ("Qusaybah", "al-qaim"),  # one letter off its alias Husaybah
+    ],
+)
+def test_search_page_finds_sites_named_with_generic_words_or_a_slip(seeded_client, query, slug):
+    """A user audit found nothing for each of these."""
+    resp = seeded_client.get("/search", query_string={"q": query, "f": "json"})
+    assert resp.get_json()["results"][0]["slug"] == slug
+
+
+@pytest.mark.parametrize(
+    "query", ["aaaa", "aeiou", "Damascus", "Palmyra", "Mosul", "Raqqa", "bridge", "crossing"]
+)
+def test_search_page_finds_nothing_for_unrelated_queries(seeded_client, query):
+    resp = seeded_client.get("/search", query_string={"q": query, "f": "json"})
+    assert resp.get_json()["results"] == []
