@@ -1,0 +1,168 @@
+"""Tap targets on a touch phone (a user audit at 390×844 of /?date=2015-08-01): every control
+of the map page one uses with a finger is at least 24×24 CSS px (WCAG 2.5.8), and the small
+ones the audit named (the table's "show on map" buttons, its filter and selects, the
+"Changes of" select, the language and digit toggles) reach 44 px (WCAG 2.5.5, Apple HIG)
+in the dimension that was short. Coarse pointers only (map.css, app.css): a desktop with a
+mouse keeps its compact layout."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.mapview import PHONE, open_map
+
+MINIMUM = 24  # WCAG 2.5.8 (AA): every target
+COMFORTABLE = 44  # WCAG 2.5.5 (AAA) / Apple HIG: the key targets, in the dimension named
+
+# What one taps, by name: (selector, the dimension that must reach 44 px, or None).
+# "height": fields and toggles were too short (their width is the text's); "either": a
+# button beside a link, 44 px wide or high.
+TOP_BAR_CLOSED = {
+    "brand": (".topbar .brand", None),
+    "menu button": (".topbar .menu-toggle", None),
+}
+TOP_BAR_OPEN = {
+    "menu links": ("#topnav a:not(.digits):not([hreflang])", None),
+    "menu buttons": ("#topnav button", None),  # Sign out, once signed in
+    "language toggle": (".topbar .lang-switch a[hreflang]", "height"),
+    "digit toggle": (".topbar .lang-switch a.digits", "both"),
+}
+PANEL = {
+    "slider buttons": (".time-buttons button", None),
+    "'Changes of' select": ("#change-scope", "height"),
+    "date field": ("#date", None),
+    "date button": ("#date-form button", None),
+    "search field": ("#q", None),
+    "search button": ("#search-form button", None),
+    "table filter": ("#filter-text", "height"),
+    "table filter selects": ("#table-filter select", "height"),
+    "show on map buttons": ("#state-table button.show-on-map", "either"),
+    "site links": ("#state-table tbody th a", None),
+}
+OPTIONAL = {"menu buttons"}
+
+# Each visible element a selector finds (in a row not filtered out): its box and a name.
+_BOXES = """(selector) => [...document.querySelectorAll(selector)]
+    .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden'
+                    && !el.closest('[hidden]'))
+    .map((el) => {
+        const r = el.getBoundingClientRect();
+        return {w: r.width, h: r.height, what: (el.getAttribute('aria-label')
+                || el.textContent || el.id || el.tagName).trim().slice(0, 40)};
+    })"""
+
+# Per visible site row: the boxes of its targets and of the row itself.
+_ROW_TARGETS = """() => [...document.querySelectorAll('#state-table tbody tr:not(.group-row)')]
+    .filter((tr) => !tr.hidden)
+    .map((tr) => ({
+        row: tr.id,
+        box: tr.getBoundingClientRect().toJSON(),
+        targets: [...tr.querySelectorAll('a, button, input, select')].map((el) => ({
+            what: (el.getAttribute('aria-label') || el.textContent).trim().slice(0, 40),
+            box: el.getBoundingClientRect().toJSON(),
+        })),
+    }))"""
+
+
+@pytest.fixture
+def touch_phone(browser, guard):
+    """A 390×844 phone with a touch screen (pointer: coarse), guarded like `page`."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.route("**/*", guard.route)
+    page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
+    page.on("pageerror", lambda e: guard.console_errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def _measure(page, targets: dict, failures: list[str], sizes: dict):
+    for name, (selector, key) in targets.items():
+        boxes = page.evaluate(_BOXES, selector)
+        if not boxes and name not in OPTIONAL:
+            failures.append(f"{name}: nothing visible at {selector}")
+            continue
+        sizes[name] = sorted({f"{b['w']:.1f}×{b['h']:.1f}" for b in boxes})
+        for b in boxes:
+            label = f"{name} {b['what']!r} {b['w']:.1f}×{b['h']:.1f}"
+            if b["w"] < MINIMUM - 0.01 or b["h"] < MINIMUM - 0.01:
+                failures.append(f"{label}: under {MINIMUM}×{MINIMUM}")
+            short = {
+                None: False,
+                "height": b["h"] < COMFORTABLE - 0.01,
+                "both": min(b["w"], b["h"]) < COMFORTABLE - 0.01,
+                "either": max(b["w"], b["h"]) < COMFORTABLE - 0.01,
+            }[key]
+            if short:
+                failures.append(f"{label}: {key} under {COMFORTABLE}")
+
+
+def _overlaps(a, b) -> bool:
+    """Whether two boxes share more than a hairline."""
+    return (min(a["right"], b["right"]) - max(a["left"], b["left"]) > 0.5
+            and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5)  # fmt: skip
+
+
+def _inside(a, b) -> bool:
+    """Whether box `a` lies within box `b` (to a hairline)."""
+    return (a["left"] >= b["left"] - 0.5 and a["right"] <= b["right"] + 0.5
+            and a["top"] >= b["top"] - 0.5 and a["bottom"] <= b["bottom"] + 0.5)  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_control_is_big_enough_to_tap(touch_phone, guard, live_server, lang):
+    page = touch_phone
+    open_map(page, live_server, f"/?date=2015-08-01&lang={lang}", viewport=PHONE)
+    assert page.evaluate("matchMedia('(pointer: coarse)').matches")
+    failures: list[str] = []
+    sizes: dict[str, list[str]] = {}
+    _measure(page, TOP_BAR_CLOSED, failures, sizes)
+    page.locator(".topbar .menu-toggle").click()
+    expect(page.locator(".topbar")).to_have_class(re.compile(r"\bmenu-open\b"))
+    targets = dict(TOP_BAR_OPEN)
+    if lang != "ar":  # the choice of digits is offered in Arabic only
+        del targets["digit toggle"]
+    _measure(page, targets, failures, sizes)
+    page.locator(".topbar .menu-toggle").click()
+    _measure(page, PANEL, failures, sizes)
+    print(f"\n[{lang}] " + "\n".join(f"{k}: {', '.join(v)}" for k, v in sizes.items()))
+    assert not failures, "targets too small to tap:\n" + "\n".join(failures)
+    guard.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_targets_in_a_table_row_neither_overlap_nor_leave_it(touch_phone, guard, live_server, lang):
+    """A site's link and its "show on map" button sit side by side: a finger meant for one
+    must not land on the other, nor on the row above or below (a tap there shows that row's
+    site)."""
+    page = touch_phone
+    open_map(page, live_server, f"/?date=2015-08-01&lang={lang}", viewport=PHONE)
+    rows = page.evaluate(_ROW_TARGETS)
+    assert len(rows) >= 5
+    failures: list[str] = []
+    for row in rows:
+        targets, box = row["targets"], row["box"]
+        assert len(targets) >= 2, row  # the site's link and its button
+        for n, a in enumerate(targets):
+            if not _inside(a["box"], box):
+                failures.append(f"{row['row']}: {a['what']!r} reaches out of its row")
+            for b in targets[n + 1 :]:
+                if _overlaps(a["box"], b["box"]):
+                    failures.append(f"{row['row']}: {a['what']!r} overlaps {b['what']!r}")
+    assert not failures, "\n".join(failures)
+    guard.assert_clean()
+
+
+def test_a_desktop_with_a_mouse_keeps_its_compact_controls(page, guard, live_server):
+    """The larger targets are for coarse pointers only: with a mouse the top bar and the
+    table's buttons keep their size."""
+    open_map(page, live_server)
+    assert not page.evaluate("matchMedia('(pointer: coarse)').matches")
+    bar = page.locator(".topbar").bounding_box()
+    button = page.locator("#state-table button.show-on-map").first.bounding_box()
+    assert bar["height"] < 44, bar
+    assert button["height"] < 24 and button["width"] < 24, button
+    guard.assert_clean()
