@@ -789,7 +789,7 @@ class AsOfIndex:
         uncertain = (self._qualified(start) | self._qualified(end)).tolist()
         s_at = np.maximum(s_held, 0)
         statuses = g.values[np.where(s_held >= 0, s.status[s_at], -1)].tolist()
-        s_since = g.since[np.where(s_held >= 0, s.start[s_at], -1)].tolist()
+        s_since = g.fields[np.where(s_held >= 0, s.start[s_at], -1)].tolist()
         unknown = _UNKNOWN_ROW
         for pos, h, a, ch, con, conf, note, pid, srcs, sb, eb, unc, st, ss in zip(
             todo.tolist(),
@@ -812,7 +812,8 @@ class AsOfIndex:
             if not reuse[pos]:
                 row = row.copy()
             out[pos] = row
-            row["status"], row["status_since"] = st, ss
+            row["status"] = st
+            row["status_since"], row["status_since_precision"], row["status_since_edtf"] = ss
             if h < 0:
                 row.update(unknown)
                 continue
@@ -873,7 +874,7 @@ class AsOfIndex:
         s_holds = (
             (self.certain_start[s_start] <= d) & (d < self.certain_end[s.end[s_flat]])
         ).tolist()
-        s_status, s_since = g.values[s.status[s_flat]].tolist(), g.since[s_start].tolist()
+        s_status, s_since = g.values[s.status[s_flat]].tolist(), g.fields[s_start].tolist()
         sets = self.source_sets
         by_holder = []  # (position, control row or -1, status row or -1, what decided it)
         transitions: dict[tuple, dict] = {}
@@ -911,7 +912,8 @@ class AsOfIndex:
                 row = row.copy()
             out[pos] = row
             row.update(_IN_WINDOW)
-            row["status"], row["status_since"] = state
+            row["status"], since = state
+            row["status_since"], row["status_since_precision"], row["status_since_edtf"] = since
             before_first, after_last = edges  # set: no holder, some candidates
             if not after_last:
                 window = c_start[last]
@@ -1036,7 +1038,6 @@ class _Gather(NamedTuple):
     actors: np.ndarray  # (slug, name, name_ar, short_ar, colour); -1: all None
     slugs: np.ndarray  # an actor's slug (a challenger's label); -1: None
     fields: np.ndarray  # a bound's (iso earliest, precision, text); -1: all None
-    since: np.ndarray  # a bound's iso earliest day; -1: None
     values: np.ndarray  # interned notes, confidences and statuses; -1: "unknown"
     sets: np.ndarray  # cited sources in published order; -1: none
 
@@ -1047,7 +1048,6 @@ class _Gather(NamedTuple):
         return cls(
             **cls.actor_arrays(index.actors),
             fields=_objects(fields),
-            since=_objects([f[0] for f in fields]),
             values=_objects([*index.values, "unknown"]),
             sets=_objects([*index.source_sets, ()]),
         )
@@ -1103,12 +1103,13 @@ _HELD_KEYS = ("controller", "controller_name", "controller_name_ar", "controller
               "challenger", "confidence", "note", "period_id")  # fmt: skip
 # No period on the day: the held fields of queries._state_row with no holder.
 _UNKNOWN = (None,) * 11 + (False, None, False, None, None, "", None)
-_ROW_KEYS = (*_ROW_SITE_KEYS, *_HELD_KEYS, "status", "status_since", "sources", "last_verified")
+_STATUS_KEYS = ("status", "status_since", "status_since_precision", "status_since_edtf")
+_ROW_KEYS = (*_ROW_SITE_KEYS, *_HELD_KEYS, *_STATUS_KEYS, "sources", "last_verified")
 # A row's fields with no period on the day, status included.
 _UNKNOWN_ROW = dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"sources": ()}
 # A row's fields in a transition window, before its transition and sources are set.
 _IN_WINDOW = _UNKNOWN_ROW | {"uncertain": True}
-_NO_STATUS = ("unknown", None)
+_NO_STATUS = ("unknown", _NO_BOUND)
 _TEMPLATE = (
     dict.fromkeys(_ROW_KEYS) | dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"status": "unknown"}
 )

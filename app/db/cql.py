@@ -190,6 +190,8 @@ _OTHERS: dict[str, dict[str, dict]] = {
         "note": {"title": "Note", "type": "string"},
         "period_id": {"title": "Record key of the period held", "type": "string"},
         "status_since": {"title": "Status since", "type": "string", "format": "date"},
+        "status_since_precision": _PRECISION,
+        "status_since_edtf": {"title": "Status since, as EDTF", "type": "string"},
         "last_verified": {
             "title": "Last verified (latest confirmation or sourced period start)",
             "type": "string",

@@ -346,9 +346,7 @@ def _state_row(
         "note": (held and held["note"]) or "",
         "period_id": held and held["period_id"],
         "status": status_row["status"] if status_row else "unknown",
-        "status_since": clock.iso_day(
-            status_row and status_row["start"] and status_row["start"].earliest
-        ),
+        **_bound_fields("status_since", status_row and status_row["start"]),
         "sources": tuple(sorted(sources.values(), key=_published_key)),
     }
 

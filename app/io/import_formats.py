@@ -135,6 +135,8 @@ STATE = (
     "period_id",
     "status",
     "status_since",
+    "status_since_precision",
+    "status_since_edtf",
     # Derived from the verifications and sourced periods, which an import does not carry.
     "last_verified",
     "sources",

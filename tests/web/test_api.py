@@ -28,6 +28,18 @@ def _by_slug(body):
     return {f["properties"]["slug"]: f["properties"] for f in body["features"]}
 
 
+def test_a_status_known_to_the_month_says_so(seeded_client, seed_data):
+    """al-Tanf open since "2017-03": the first day it may be, with its precision and EDTF,
+    as control's `since` has them (a bare 2017-03-01 read as a known day)."""
+    (start,) = [p["start"] for p in seed_data["status"] if p["site"] == "al-tanf"]
+    for query in ("?date=2020-01-01", "?date=2020-01-01&download=1"):
+        tanf = _by_slug(_features(seeded_client, query))["al-tanf"]
+        assert (tanf["status"], tanf["status_since_edtf"]) == ("open", start) == ("open", "2017-03")
+        assert (tanf["status_since"], tanf["status_since_precision"]) == ("2017-03-01", "month")
+    csv = seeded_client.get("/api/sites.csv?date=2020-01-01").get_data(as_text=True)
+    assert "status_since_precision" in csv.splitlines()[0] and ",month,2017-03" in csv
+
+
 def test_sites_geojson_is_rfc7946(seeded_client):
     body = _features(seeded_client, "?date=2015-08-01")
     assert body["type"] == "FeatureCollection" and "crs" not in body

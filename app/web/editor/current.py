@@ -19,7 +19,7 @@ def currently(slug: str, day: dt.date, what: str) -> str:
     if what == "status":
         if row["status"] == "unknown":
             return _("Currently: status unknown (nothing recorded)")
-        status, since = i18n.word(row["status"]), js_strings.bound_short(row["status_since"])
+        status, since = i18n.word(row["status"]), js_strings.bound_short(row["status_since_edtf"])
         if since:
             return _("Currently: %(status)s since %(date)s", status=status, date=since)
         return _("Currently: %(status)s", status=status)

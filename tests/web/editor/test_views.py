@@ -280,6 +280,12 @@ def test_logging_a_status_change(seeded, editor_client):
         assert (periods[-2].end.text, periods[-1].status) == ("2025-09-01", "restricted")
 
 
+def test_the_log_form_says_a_status_since_as_the_record_knows_it(seeded, editor_client):
+    """Semalka closed since "2013": not "since 1 Jan 2013", a day the record does not hold."""
+    url = "/editor/sites/semalka/current?what=status&date=2014-06&lang=en"
+    assert editor_client.get(url).json["text"] == "Currently: closed since 2013"
+
+
 def test_log_form_for_an_unknown_site_is_404(editor_client):
     assert editor_client.get("/editor/sites/nowhere/log-control").status_code == 404
 
