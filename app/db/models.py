@@ -563,6 +563,12 @@ RECORD_MODELS: dict[str, type[db.Model]] = {
     for m in (Site, Actor, Source, Event, ControlPeriod, StatusPeriod, Crossing, Verification)
 }
 
+# SQLite gives a new row the largest id plus one, so a deleted row's id came back and the
+# history joined two rows under it. Rows that revisions and proposals name by id take
+# AUTOINCREMENT there (migration 0011); PostgreSQL's sequences never reuse an id.
+for _model in (*RECORD_MODELS.values(), Proposal, Revision):
+    _model.__table__.dialect_options["sqlite"]["autoincrement"] = True
+
 
 class SeedMark(db.Model):
     """Remembers which seed-file rows were loaded, so re-seeding never undoes an edit."""
