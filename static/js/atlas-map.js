@@ -891,9 +891,6 @@
       el.textContent = iso;
       el.setAttribute("datetime", iso);
     }
-    // The "Embed this map" snippet embeds the date shown.
-    this.snippets = this.snippets || [...document.querySelectorAll("textarea[data-date-snippet]")];
-    for (const el of this.snippets) el.value = el.value.replace(/([?&]date=)\d{4}-\d{2}-\d{2}/, "$1" + iso);
   };
 
   Explorer.prototype.showEvents = function (d) {
@@ -1246,7 +1243,36 @@
       if (this.focused >= 0) params.set("site", this.data.sites[this.focused][0]);
       else params.delete("site");
       history.replaceState(null, "", location.pathname + "?" + params.toString());
+      this.showStateLinks();
     }, 120);
+  };
+
+  // Links that carry the view shown (the language and digit switches, "Cite this view",
+  // the embed snippet) get its date and site; signing in comes back to it.
+  Explorer.prototype.showStateLinks = function () {
+    const view = (url) => {
+      url.searchParams.set("date", isoOf(this.day));
+      if (this.focused >= 0) url.searchParams.set("site", this.data.sites[this.focused][0]);
+      else url.searchParams.delete("site");
+      return url;
+    };
+    this.stateLinks = this.stateLinks || [...document.querySelectorAll("a[data-state-link]")];
+    for (const a of this.stateLinks) {
+      const url = view(new URL(a.href));
+      a.setAttribute("href", url.pathname + url.search);
+    }
+    this.nextLinks = this.nextLinks || [...document.querySelectorAll("a[data-next-link]")];
+    for (const a of this.nextLinks) {
+      const url = new URL(a.href);
+      url.searchParams.set("next", location.pathname + location.search);
+      a.setAttribute("href", url.pathname + url.search);
+    }
+    // The snippet is HTML to paste: its address's & is written &amp;.
+    this.snippets = this.snippets || [...document.querySelectorAll("textarea[data-date-snippet]")];
+    for (const el of this.snippets) {
+      el.value = el.value.replace(/src="([^"]*)"/, (_m, src) =>
+        'src="' + view(new URL(src.replace(/&amp;/g, "&"))).href.replace(/&/g, "&amp;") + '"');
+    }
   };
 
   // The embed's "Open in Border Control Atlas" opens the map page at the date and site shown.
