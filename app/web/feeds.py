@@ -57,7 +57,14 @@ def site(slug: str):
 
 
 def _self_url() -> str:
-    return public_url(request.script_root + request.path)
+    """This feed's address, in its language and past state (a feed reader sends no cookie)."""
+    return public_url(url_for(request.endpoint, **(request.view_args or {}), **_worded()))
+
+
+def _worded() -> dict[str, str]:
+    """`lang=` of a feed's links when it is not in English (the default)."""
+    lang = i18n.language()
+    return {} if lang == i18n.LANGUAGES[0] else {"lang": lang}
 
 
 def _feed(site: Site | None) -> bytes:
@@ -75,9 +82,9 @@ def _feed(site: Site | None) -> bytes:
     )
     specific = f"sites/{site.slug}" if site else "changes"
     alternate = (
-        public_url(url_for("main.site", slug=site.slug))
+        public_url(url_for("main.site", slug=site.slug, **_worded()))
         if site
-        else public_url(url_for("main.index"))
+        else public_url(url_for("main.index", **_worded()))
     )
     return atom.feed(
         id=_tag(specific),

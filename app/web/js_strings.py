@@ -126,6 +126,15 @@ def day_label(day: dt.date | str | None, precision: str = "day", none: str = "")
 def span_text(start: bounds.Bound | None, end: bounds.Bound | None) -> str:
     """A period's span in this request's language, "Mar 2013 – ongoing" (what
     timeline.Period.describe says in English)."""
+    if any(b is not None and b.precision == "window" for b in (start, end)):
+        # A window is already "17 Feb – 20 Apr 2026": a second dash would read as a third part.
+        if end is None:
+            return _("since %(start)s", start=bound_short(start))
+        return _(
+            "%(start)s to %(end)s",
+            start=bound_short(start) or _("before records"),
+            end=bound_short(end),
+        )
     return _(
         "%(start)s – %(end)s",
         start=bound_short(start) or _("before records"),

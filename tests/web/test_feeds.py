@@ -164,3 +164,30 @@ def test_arabic_pages_link_the_arabic_feeds(seeded_client):
     assert "21 May 2015: Islamic State (ISIS / ISIL) took control of al-Tanf" in {
         e.find("a:title", NS).text for e in english.findall("a:entry", NS)
     }
+
+
+def test_a_feed_links_itself_in_its_language(seeded_client):
+    """A feed reader sends no cookie: the Arabic feed's self and alternate links say lang=ar."""
+    _, root = _feed(seeded_client, "/feeds/sites/al-qaim.atom?lang=ar")
+    links = {li.get("rel"): li.get("href") for li in root.findall("a:link", NS)}
+    assert links["self"].endswith("/feeds/sites/al-qaim.atom?lang=ar")
+    assert links["alternate"].endswith("/sites/al-qaim?lang=ar")
+    _, english = _feed(seeded_client, "/feeds/sites/al-qaim.atom?lang=en")
+    links = {li.get("rel"): li.get("href") for li in english.findall("a:link", NS)}
+    assert links["self"].endswith("/feeds/sites/al-qaim.atom")
+
+
+def test_a_window_in_a_span_is_not_followed_by_another_dash(seeded, seed_data):
+    """ "17 Feb – 20 Apr 2026 – ongoing" read as three parts: now "since 17 Feb – 20 Apr 2026"."""
+    open_window = next(
+        p for p in seed_data["periods"] + seed_data["status"]
+        if "/" in str(p["start"]) and p["end"] is None
+    )  # fmt: skip
+    client = seeded.test_client()
+    text = client.get(f"/feeds/sites/{open_window['site']}.atom?lang=en").get_data(as_text=True)
+    with seeded.test_request_context("/?lang=en"):
+        from app.core import bounds
+        from app.web.js_strings import bound_short
+
+        short = bound_short(bounds.parse(open_window["start"]))
+    assert f"since {short}." in text and f"{short} – ongoing" not in text

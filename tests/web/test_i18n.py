@@ -66,7 +66,7 @@ def test_the_digits_choice_shows_only_in_arabic(seeded_client):
 def test_the_embed_switches_in_its_own_frame(seeded_client):
     page = _page(seeded_client, "/embed?lang=ar")
     assert '<html lang="ar" dir="rtl" class="js">' in page
-    assert 'hreflang="en" target="_self">English</a>' in page
+    assert 'hreflang="en" target="_self" data-state-link>English</a>' in page
 
 
 @pytest.mark.parametrize(
