@@ -391,3 +391,5 @@ def test_readme_pyogrio_block_runs(ogc_server):
     }
     assert 0 < len(scope["on_a_day"]) < len(every)
     assert set(scope["isis"]["actor"]) == {"isis"} and len(scope["isis"]) < len(every)
+    since = scope["recent"]["since"].astype(str)
+    assert len(scope["recent"]) and (since >= "2020-01-01").all()
