@@ -58,7 +58,8 @@ _SECRET = {"user": {"password_hash"}}
 _SKIP = {"data_version", "data_change", "user_session"}
 # Schema revisions that changed none of the tables a backup holds, each with the revision
 # before it: a backup taken at one restores into a database at the other.
-_SAME_RECORD = {"0009": "0008", "0010": "0009"}  # the change log of data versions
+# 0009 and 0010: the change log of data versions; 0011: SQLite's id counters.
+_SAME_RECORD = {"0009": "0008", "0010": "0009", "0011": "0010"}
 _POINTS = {"site", "event"}
 _LINKS = {"source": ("url", "archived_url")}
 
@@ -338,18 +339,33 @@ def _insert(table: Table, rows: list[dict]) -> None:
 
 
 def _reset_sequences() -> None:
-    """PostgreSQL: move each id sequence past the restored ids."""
-    if db.engine.dialect.name != "postgresql":
-        return
+    """Move each id counter past the restored ids and past every id a revision names: a
+    deleted row's id must not be handed out again (its history would join the new row's)."""
+    dialect = db.engine.dialect.name
     quote = db.engine.dialect.identifier_preparer.quote
     for table in _tables():
-        if "id" in table.c and table.c.id.primary_key:
-            name = quote(table.name)
+        if not ("id" in table.c and table.c.id.primary_key):
+            continue
+        name = quote(table.name)
+        most = "GREATEST" if dialect == "postgresql" else "max"
+        floor = (
+            f"{most}(COALESCE((SELECT MAX(id) FROM {name}), 0), COALESCE((SELECT "
+            f"MAX(entity_id) FROM revision WHERE entity = '{table.name}'), 0))"
+        )
+        if dialect == "postgresql":
             db.session.execute(
                 db.text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}"
+                    f"GREATEST(f, 1), f > 0) FROM (SELECT {floor} AS f) AS m"
                 )
+            )
+        elif table.dialect_options["sqlite"]["autoincrement"]:  # see migration 0011
+            db.session.execute(
+                db.text("DELETE FROM sqlite_sequence WHERE name = :t"), {"t": table.name}
+            )
+            db.session.execute(
+                db.text(f"INSERT INTO sqlite_sequence (name, seq) SELECT :t, {floor}"),
+                {"t": table.name},
             )
 
 

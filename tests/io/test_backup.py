@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.db import revisions
-from app.db.models import Actor, Proposal, Site, Source, User, Verification
+from app.db.models import Actor, ControlPeriod, Proposal, Site, Source, User, Verification
 from app.extensions import db
 from app.io import backup
 
@@ -284,14 +284,14 @@ def test_restore_refuses_another_schema_revision(backed_up):
 def test_a_backup_restores_across_revisions_that_left_its_tables_alone(backed_up):
     app, folder, expected = backed_up
     manifest = json.loads((folder / backup.MANIFEST).read_text())
-    assert manifest["schema_revision"] == "0010"  # this test names the revisions before it
+    assert manifest["schema_revision"] == "0011"  # this test names the revisions before it
     manifest["schema_revision"] = "0008"  # before the change log of data versions
     (folder / backup.MANIFEST).write_text(json.dumps(manifest))
     with app.app_context():
         _empty_database()
     result = app.test_cli_runner().invoke(args=["restore", "--dry-run", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "schema 0008, the same tables as 0010" in result.output
+    assert "schema 0008, the same tables as 0011" in result.output
     with app.app_context():
         backup.restore(folder)
         assert _everything() == expected
@@ -325,3 +325,39 @@ def _periods(app) -> int:
 
 def _table(name: str):
     return db.metadata.tables[name]
+
+
+def test_a_restore_keeps_the_ids_of_deleted_rows_taken(seeded, tmp_path):
+    """A period deleted before the backup is named by its revisions: after a restore a new
+    period must not take its id (both databases: SQLite's counter, PostgreSQL's sequence)."""
+    with seeded.app_context():
+        newest = db.session.scalars(select(ControlPeriod).order_by(ControlPeriod.id.desc())).first()
+        taken, copy = newest.id, _period_copy(newest)
+        db.session.delete(newest)
+        revisions.record(newest, "delete", revisions.snapshot(newest))
+        db.session.commit()
+        backup.backup(tmp_path / "bk")
+        _empty_database()
+        _new_counters()
+        backup.restore(tmp_path / "bk")
+        db.session.add(copy)
+        db.session.commit()
+        assert copy.id > taken
+
+
+def _new_counters():
+    """Id counters as in a new database (emptying the tables keeps them where they were)."""
+    if db.engine.dialect.name == "postgresql":
+        for name in ("control_period", "revision"):
+            db.session.execute(
+                db.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), 1, false)")
+            )
+    else:
+        db.session.execute(db.text("DELETE FROM sqlite_sequence"))
+    db.session.commit()
+
+
+def _period_copy(row):
+    values = {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
+    values.pop("id")
+    return type(row)(**values)
