@@ -72,6 +72,9 @@ def error_response(status: int, message, code: str | None = None):
         return _plain_page(status, message), status, {"Content-Type": "text/html; charset=utf-8"}
 
 
+#: OGC API – Features exception codes (app.ogc.core uses the same).
+_OGC_CODES = {400: "InvalidParameterValue", 404: "NotFound"}
+
 _TITLES = {
     400: _l("Bad request"),
     401: _l("Sign in needed"),
@@ -147,7 +150,11 @@ def init_app(app: Flask) -> None:
         message = exc.description
         if not message or message == type(exc).description:  # no words of our own
             message = _DESCRIPTIONS.get(status, message or exc.name)
-        return error_response(status, message, exc.name)
+        # The OGC API's own refusals name their exception as its clients expect; so do the
+        # ones made before it is reached (known=, rev=, an unknown path).
+        ogc = request.path == "/ogc" or request.path.startswith("/ogc/")
+        code = _OGC_CODES.get(status, exc.name) if ogc else exc.name
+        return error_response(status, message, code)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

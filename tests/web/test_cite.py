@@ -122,7 +122,7 @@ def test_without_a_date_the_citation_names_today(seeded_client):
 
 def test_the_map_and_site_pages_link_to_cite_this_view(seeded_client):
     page = seeded_client.get(f"/?date={DAY}").get_data(as_text=True)
-    assert f'<a id="cite-link" data-date-link href="/cite?date={DAY}">' in page
+    assert f'<a id="cite-link" data-state-link href="/cite?date={DAY}">' in page
     site = seeded_client.get(f"/sites/al-qaim?date={DAY}").get_data(as_text=True)
     assert f'<a id="cite-link" href="/cite?date={DAY}&amp;site=al-qaim">' in site
 

@@ -182,3 +182,15 @@ def test_editor_pages_always_act_on_the_current_record(corrected, editor_client)
     _app, _reader, rev, _before = corrected
     page = editor_client.get(f"{LOG}?rev={rev}").get_data(as_text=True)
     assert "Kurdistan" in page  # the correction is there: forms never edit the past
+
+
+@pytest.mark.parametrize("query", ["rev=abc", "known=yesterday"])
+def test_the_ogc_api_refuses_a_bad_state_with_its_own_exception_code(seeded_client, query):
+    """OGC clients read `code`: InvalidParameterValue, as for the API's other refusals."""
+    resp = seeded_client.get(f"/ogc/collections/periods/items?{query}")
+    assert resp.status_code == 400
+    assert resp.get_json()["code"] == "InvalidParameterValue"
+    missing = seeded_client.get("/ogc/collections/nowhere/items/x/y")
+    assert missing.status_code == 404 and missing.get_json()["code"] == "NotFound"
+    api = seeded_client.get(f"/api/sites.geojson?{query}")
+    assert api.get_json()["code"] == "Bad Request"  # the site's own API keeps HTTP's names

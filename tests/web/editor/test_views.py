@@ -392,7 +392,7 @@ def _qaim_period(app, actor_slug):
         (
             {"start": "2014-06-01"},
             "overlaps the period before records – 17 Jun 2014 (Iraqi "
-            "federal government) and the period 17 Jun 2014 – 20–21 Jun 2014",
+            "federal government) and the period 17 Jun 2014 to 20–21 Jun 2014",
         ),
         ({"end": "2014-06-01"}, "must be after Start (1 Sep 2014)"),
         ({"start": "2014-06-31"}, "is not a date EDTF allows"),
