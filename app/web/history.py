@@ -322,9 +322,8 @@ def _name(row) -> str:
     """How a referenced row is named in diffs."""
     if isinstance(row, Source):
         return f"[{row.ref}] {row.title}" if row.ref else row.title
-    if isinstance(row, Actor):
-        return actor_label(row.name, row.name_ar) or row.name
-    return row.name
+    # Actors, sites and crossings: in the reader's language, as on the pages.
+    return actor_label(row.name, row.name_ar) or row.name
 
 
 @bp.app_template_filter("comment")
@@ -344,7 +343,7 @@ def _title(rev: Revision, names: dict) -> tuple[str, str]:
     of the row (each in its own direction in the page)."""
     snap = rev.after or rev.before or {}
     what = entity_label(rev.entity)
-    name = snap.get("name") or snap.get("title") or ""
+    name = actor_label(snap.get("name"), snap.get("name_ar")) or snap.get("title") or ""
     if "site_id" in snap:
         holder = names.get((Actor, snap.get("actor_id"))) or word(snap.get("status") or "")
         name = f"{names.get((Site, snap['site_id']), '')}: {holder}"

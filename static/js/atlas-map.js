@@ -943,10 +943,11 @@
     return this.data.actors[a][3] || this.data.actors[a][1];
   };
 
-  // "ISIS → Iraqi gov. at al-Qa'im (IQ)", a button that shows the site, and the source.
+  // "ISIS → Iraqi gov. at al-Qa'im (IQ)", a button that shows the site, and the source; the
+  // site named in the reader's language (data.shown), as its map label names it.
   Explorer.prototype.changeItem = function (c) {
     const site = this.data.sites[c.site];
-    const button = h("button", { type: "button", class: "linkish" }, site[1]);
+    const button = h("button", { type: "button", class: "linkish" }, this.data.shown[c.site]);
     button.addEventListener("click", () => this.focusSite(c.site));
     const what = t(c.kind === "status" ? "change.status" : "change.control", { from: c.from, to: c.to });
     const source = c.sources.length ? this.data.sources[c.sources[0]] : null;
@@ -962,7 +963,7 @@
     clearTimeout(this.announceTimer);
     this.announceTimer = setTimeout(() => {
       const names = (c) => t(c.kind === "status" ? "announce.status" : "announce.control",
-        { from: c.from, to: c.to, site: this.data.sites[c.site][1] });
+        { from: c.from, to: c.to, site: this.data.shown[c.site] });
       const sep = t("list.separator"), n = changes.length;
       const list = changes.slice(0, 5).map(names).join(sep) +
         (n > 5 ? sep + t("announce.more", { count: num(n - 5) }) : "") + ".";
@@ -1315,14 +1316,20 @@
     if (!select) return;
     const sites = h("optgroup", { label: t("scope.site") }), actors = h("optgroup", { label: t("scope.actor") });
     // A thousand options are added in slices after the first paint (see attach).
-    const names = this.data.sites;
+    // Sites by the name shown in the reader's language (data.shown), in its order; a name
+    // two sites share in it (the Arabic التنف of al-Tanf and its garrison) with the English.
+    const data = this.data, names = data.shown;
     this.scopeOptions = function* () {
       // Made here: building a collator is itself a few milliseconds' work, and its first
       // comparisons more (a sort in one go was a long task).
-      const order = new Intl.Collator().compare;
-      const sorted = yield* sortInSteps(names.map((s, i) => i), (a, b) => order(names[a][1], names[b][1]));
+      const order = new Intl.Collator(document.documentElement.lang || undefined).compare;
+      const sorted = yield* sortInSteps(names.map((s, i) => i), (a, b) => order(names[a], names[b]));
+      const seen = new Map();
+      for (const name of names) seen.set(name, (seen.get(name) || 0) + 1);
+      const text = (i) => seen.get(names[i]) > 1 && names[i] !== data.sites[i][1]
+        ? names[i] + " (" + data.sites[i][1] + ")" : names[i];
       for (let n = 0; n < sorted.length; n += 50) {
-        sites.append(...sorted.slice(n, n + 50).map((i) => h("option", { value: "site:" + names[i][0] }, names[i][1])));
+        sites.append(...sorted.slice(n, n + 50).map((i) => h("option", { value: "site:" + data.sites[i][0] }, text(i))));
         yield;
       }
     };

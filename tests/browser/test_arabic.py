@@ -69,3 +69,49 @@ def test_english_source_titles_in_an_arabic_popup_read_left_to_right(page, live_
         latin = title.evaluate("(el) => !/[\\u0600-\\u06ff]/.test(el.textContent)")
         direction = title.evaluate("(el) => getComputedStyle(el).direction")
         assert direction == ("ltr" if latin else "rtl"), title.text_content()
+
+
+_SITE_OPTIONS = "#change-scope option[value^='site:']"
+# The values of the options whose text has no Arabic letter.
+_LATIN_ONLY = (
+    "(els) => els.filter((o) => !/[\\u0600-\\u06ff]/.test(o.textContent)).map((o) => o.value)"
+)
+
+
+def test_the_maps_changes_and_site_choices_name_sites_in_the_readers_language(
+    page, guard, live_server
+):
+    """The "changes on this date" list, the screen reader's announcement and the "One
+    site" choices name each site as its map label does: by its Arabic name in Arabic (two
+    sites sharing one, التنف, told apart by the English), by its English name in English."""
+    open_map(page, live_server, "/?lang=ar&date=2015-05-21")
+    changes = page.locator("#changes-list")
+    expect(changes.locator("li[data-site='al-tanf'] button")).to_have_text("التنف")
+    expect(changes).not_to_contain_text("al-Tanf")
+    announce = page.locator("#change-announce")
+    expect(announce).to_contain_text("التنف")
+    expect(announce).not_to_contain_text("al-Tanf")
+    options = page.locator(_SITE_OPTIONS)
+    expect(options).to_have_count(page.evaluate("AtlasMap.instance.data.sites.length"))
+    expect(options.and_(page.locator("[value='site:albukamal']"))).to_have_text("البوكمال")
+    expect(options.and_(page.locator("[value='site:al-tanf-garrison']"))).to_have_text(
+        "التنف (al-Tanf garrison)"
+    )
+    assert options.evaluate_all(_LATIN_ONLY) == []
+    # Choosing one still scopes the steps to it.
+    page.locator("#change-scope").select_option("site:akashat")
+    page.locator("#next-change").click()
+    expect(changes.locator("li[data-site='akashat'] button")).to_have_text("عكاشات")
+    expect(announce).to_contain_text("عكاشات")
+    expect(announce).not_to_contain_text("Akashat")
+
+    open_map(page, live_server, "/?lang=en&date=2015-05-21")
+    expect(changes.locator("li[data-site='al-tanf'] button")).to_have_text("al-Tanf")
+    expect(announce).to_contain_text("al-Tanf")
+    expect(options).to_have_count(page.evaluate("AtlasMap.instance.data.sites.length"))
+    expect(options.and_(page.locator("[value='site:albukamal']"))).to_have_text("Albukamal")
+    expect(options.and_(page.locator("[value='site:al-tanf-garrison']"))).to_have_text(
+        "al-Tanf garrison"
+    )
+    assert len(options.evaluate_all(_LATIN_ONLY)) == options.count()
+    guard.assert_clean()

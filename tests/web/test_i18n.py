@@ -429,7 +429,8 @@ def test_errors_without_words_of_their_own_speak_the_readers_language(seeded_cli
 def test_english_names_are_marked_english_for_screen_readers(seeded_client):
     """In the Arabic interface a site's English name is read with English sounds."""
     site = _page(seeded_client, "/sites/al-qaim?lang=ar")
-    assert '<h1><bdi lang="en">al-Qa&#39;im</bdi>' in site
+    # The Arabic name first, the English one beside it.
+    assert '<h1><bdi>معبر القائم الحدودي</bdi> <bdi lang="en" dir="ltr">al-Qa&#39;im</bdi>' in site
     home = _page(seeded_client, "/?date=2015-06-01")
     assert re.search(r'<a href="/sites/al-qaim" dir="auto" lang="en">al-Qa&#39;im</a>', home)
     search = _page(seeded_client, "/search?q=qaim")
