@@ -185,3 +185,11 @@ def test_the_arabic_page_is_right_to_left_and_keeps_the_permalink(seeded_client)
     assert 'dir="ltr" value="http://localhost/sites/al-qaim' in page
     # The site by its Arabic name.
     assert "السيطرة على معبر القائم الحدودي في 1 حزيران 2015" in _field(page, "cite-apa")
+
+
+def test_the_answer_cited_names_a_handover_and_its_window(seeded_client):
+    """Albukamal on 10 Dec 2024 was passing between holders within a window of days: the
+    cited answer says between whom and when, not only "changing hands"."""
+    page = seeded_client.get("/cite?date=2024-12-10&site=albukamal&lang=en").get_data(as_text=True)
+    row = page.split('id="cite-row-albukamal"', 1)[1].split("</tr>", 1)[0]
+    assert "→" in row and "between" in row and "December 2024" in row
