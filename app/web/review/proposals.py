@@ -7,12 +7,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from app.core import clock
-from app.db.models import Proposal
+from app.core import bounds, clock
+from app.db.models import Actor, Proposal, Site
 from app.extensions import db
+from app.web import i18n
 from app.web.editor.entities import describe
 from app.web.editor.saving import shown
 from app.web.i18n import gettext as _
+from app.web.js_strings import bound_short
 from app.web.params import MAX_ID, whole_number
 
 #: Fields that say nothing about the change itself.
@@ -65,6 +67,32 @@ def prefill(proposal: Proposal | None) -> dict:
     if proposal is None or request.method != "GET":
         return {}
     return {"formdata": MultiDict(proposal.form)}
+
+
+def described(p: Proposal) -> str:
+    """A proposal's one line in the reader's language: a logged change is worded again from
+    its stored input (site, new holder or status, date in words); others as stored."""
+    if not p.action.startswith("log-") or p.site_id is None:
+        return p.summary
+    given = dict(p.form)
+    site = db.session.get(Site, p.site_id)
+    if p.action == "log-control":
+        actor = db.session.get(Actor, whole_number(given.get("actor_id", "")) or 0)
+        value = i18n.actor_label(actor.name, actor.name_ar) if actor else ""
+    else:
+        value = i18n.word(given.get("status", ""))
+    try:
+        date = bound_short(bounds.parse(given.get("date", "")))
+    except bounds.BoundError:
+        date = given.get("date", "")
+    if site is None or not value:
+        return p.summary
+    return _(
+        "%(site)s: %(value)s from %(date)s",
+        site=i18n.actor_label(site.name, site.name_ar),
+        value=value,
+        date=date,
+    )
 
 
 def summary(action: str, form, target) -> str:

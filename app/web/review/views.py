@@ -116,7 +116,7 @@ def feed():
     entries = [
         atom.Entry(
             id=atom.tag_uri(current_app.config["FEED_TAG_AUTHORITY"], 2026, f"proposal-{p.id}"),
-            title=_("Proposal #%(id)s: %(what)s", id=p.id, what=p.summary),
+            title=_("Proposal #%(id)s: %(what)s", id=p.id, what=proposals.described(p)),
             updated=p.created_at,
             published=p.created_at,
             link=public_url(url_for(".show", proposal_id=p.id)),
@@ -235,3 +235,9 @@ def _resubmit_url(p: Proposal) -> str | None:
 def pending_proposals() -> int:
     """How many proposals wait for review, for the top bar of editors and admins."""
     return proposals.pending_count()
+
+
+@bp.app_template_filter("described")
+def described(p: Proposal) -> str:
+    """Template filter: a proposal's one line in the reader's language."""
+    return proposals.described(p)

@@ -328,3 +328,17 @@ def test_the_forms_tell_contributors_they_propose(seeded, contributor, reviewer)
     ).get_data(as_text=True)
     form = reviewer.get(f"/editor/control-periods/{row}/edit").get_data(as_text=True)
     assert "Saving proposes" not in form and "Propose deleting" not in form
+
+
+def test_a_logged_change_is_listed_in_the_reviewers_language(seeded, contributor, reviewer):
+    """Proposed in Arabic, read in English (and the other way): the queue's line names the
+    site and the new holder in the reader's language, and the date in words, not EDTF."""
+    data = {**log_data(seeded, contributor), "date": "2024-12"}
+    pid = proposal_id(contributor.post(LOG + "?lang=ar", data=data))
+    english = reviewer.get("/review?lang=en").get_data(as_text=True)
+    line = english.split(f'href="/review/{pid}"', 1)[1].split("</tr>", 1)[0]
+    assert "al-Qa&#39;im: Kurdistan Region" in line and "from Dec 2024" in line
+    assert "من" not in line and "2024-12<" not in line
+    arabic = reviewer.get(f"/review/{pid}?lang=ar").get_data(as_text=True)
+    heading = arabic.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "القائم الحدودي: " in heading and "من كانون الأول 2024" in heading
