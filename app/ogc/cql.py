@@ -126,6 +126,9 @@ def _intervals(text: str, found: dict[str, Any]) -> str:
 
 
 _T_FUNCTION = re.compile(r"\b(T_[A-Za-z]+)\s*\(", re.IGNORECASE)
+_LAST_TOKEN = re.compile(r"(\w+|\S)\s*\Z")
+#: What may come right before a predicate (else a T_ word follows its left operand).
+_STARTS = frozenset({"(", ",", "AND", "OR", "NOT"})
 
 
 def _functions(text: str) -> str:
@@ -133,7 +136,10 @@ def _functions(text: str) -> str:
     reads T_ predicates only between their operands."""
     pos = 0
     while match := _T_FUNCTION.search(text, pos):
-        if text.count("'", 0, match.start()) % 2:  # inside a quoted literal
+        before = _LAST_TOKEN.search(text, 0, match.start())
+        after_operand = before is not None and before.group(1).upper() not in _STARTS
+        # Inside a quoted literal, or the infix form with a parenthesised operand.
+        if text.count("'", 0, match.start()) % 2 or after_operand:
             pos = match.end()
             continue
         args, depth, quoted, end = [match.end()], 1, False, None

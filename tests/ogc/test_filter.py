@@ -251,8 +251,12 @@ def test_cql2_forms_pygeofilter_reads_otherwise(seeded_client):
     def kept(cid, text, lang="cql2-text"):
         return _ids(_items(seeded_client, cid, **{"filter": text, "filter-lang": lang}))
 
-    assert kept("periods", "T_BEFORE(end, DATE('2015-01-01'))") == kept(
-        "periods", "end T_BEFORE DATE('2015-01-01')"
+    before_2015 = kept("periods", "end T_BEFORE DATE('2015-01-01')")
+    assert kept("periods", "T_BEFORE(end, DATE('2015-01-01'))") == before_2015 != set()
+    assert kept("periods", "end T_BEFORE (DATE('2015-01-01'))") == before_2015
+    isis = kept("periods", "actor = 'isis'")
+    assert kept("periods", "actor = 'isis' AND T_BEFORE(end, DATE('2015-01-01'))") == (
+        isis & before_2015
     )
     between = {
         "op": "between",
