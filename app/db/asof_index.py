@@ -287,8 +287,8 @@ class AsOfIndex:
         self.status = Track.build(0, [], [], [], [], [])
         self.bounds: list[Bound] = []
         self.bound_fields: list[tuple] = []  # (iso earliest, precision, text) by bound
-        # A transition window's fields by bound: (text, earliest, latest, words).
-        self.windows: dict[int, tuple[str, str | None, str | None, str]] = {}
+        # A transition window's fields by bound (queries.window_fields).
+        self.windows: dict[int, dict] = {}
         # A transition's actors' part by (actor indices…, edges): built once, as the
         # windows are (a new dict when actors' labels change).
         self.between: dict[tuple, dict] = {}
@@ -814,6 +814,7 @@ class AsOfIndex:
             out[pos] = row
             row["status"] = st
             row["status_since"], row["status_since_precision"], row["status_since_edtf"] = ss
+            row["status_transition"] = None
             if h < 0:
                 row.update(unknown)
                 continue
@@ -870,23 +871,34 @@ class AsOfIndex:
         ended = (self.certain_end[c_end] <= d).tolist()  # at or after its certain end
         actor, cites = c.actor[c_flat].tolist(), c.sources[c_flat].tolist()
         c_start, c_end = c_start.tolist(), c_end.tolist()
-        s_start = s.start[s_flat]
-        s_holds = (
-            (self.certain_start[s_start] <= d) & (d < self.certain_end[s.end[s_flat]])
-        ).tolist()
+        s_start, s_end = s.start[s_flat], s.end[s_flat]
+        s_begun, s_ended = self.certain_start[s_start] <= d, self.certain_end[s_end] <= d
+        s_holds = (s_begun & ~s_ended).tolist()
+        s_begun, s_ended = s_begun.tolist(), s_ended.tolist()
         s_status, s_since = g.values[s.status[s_flat]].tolist(), g.fields[s_start].tolist()
+        s_start, s_end = s_start.tolist(), s_end.tolist()
         sets = self.source_sets
         by_holder = []  # (position, control row or -1, status row or -1, what decided it)
         transitions: dict[tuple, dict] = {}
+        changing: dict[int, dict] = {}  # by position: a status changing in a window
         k = ks = 0  # where the site's runs start in the flat lists
         for pos, found, found_status in zip(plain, c_found, s_found, strict=True):
             n, ns = len(found), len(found_status)
-            state, s_held = _NO_STATUS, None
+            state, s_held, s_edges = _NO_STATUS, None, None
             for j in range(ks, ks + ns):
                 if s_holds[j]:
                     state = (s_status[j], s_since[j])
                     s_held = found_status[j - ks]
                     break
+            else:
+                if ns:  # only windows reach the day: the status is changing
+                    s_edges = (not s_begun[ks], s_ended[ks + ns - 1])
+                    statuses = s_status[ks : ks + ns]
+                    at = _window_bound(s_edges, s_start[ks + ns - 1], s_end[ks], s_end[ks + ns - 1])
+                    made = transitions.get(between := ("status", *statuses, s_edges, at))
+                    if made is None:
+                        made = transitions[between] = self._status_transition(statuses, s_edges, at)
+                    changing[pos] = made
             ks += ns
             held = None
             for j in range(k, k + n):
@@ -897,7 +909,7 @@ class AsOfIndex:
             edges = (not begun[k], ended[k + n - 1]) if held is None and n else None
             first, last = k, k + n - 1
             k += n
-            key = (found, held, s_held, edges)
+            key = (found, held, s_held, edges, s_edges, s_edges and found_status)
             kept = before.get(pos)
             if kept is not None and kept[0] == key:
                 out[pos], decided[pos] = kept[1], kept
@@ -914,13 +926,8 @@ class AsOfIndex:
             row.update(_IN_WINDOW)
             row["status"], since = state
             row["status_since"], row["status_since_precision"], row["status_since_edtf"] = since
-            before_first, after_last = edges  # set: no holder, some candidates
-            if not after_last:
-                window = c_start[last]
-            elif not before_first:
-                window = c_end[first]
-            else:
-                window = c_end[last]
+            row["status_transition"] = changing.get(pos)
+            window = _window_bound(edges, c_start[last], c_end[first], c_end[last])
             # Sites between the same actors in the same window share one transition
             # (about 2.4 a day at 10,000 demo sites; rows are read-only).
             actors = actor[first : last + 1]
@@ -942,6 +949,8 @@ class AsOfIndex:
                 out, np.array(at), np.array(held_at), np.array(status_at), before_rows, reuse
             )
             for pos, key in zip(at, keys, strict=True):
+                if pos in changing:
+                    out[pos]["status_transition"] = changing[pos]
                 decided[pos] = (key, out[pos])
         return out, decided
 
@@ -952,8 +961,17 @@ class AsOfIndex:
         part = self.between.get(key := (*actors, *edges))
         if part is None:
             part = self.between[key] = self._between(actors, edges)
-        text, earliest, latest, reading = self._window(window)
-        return {**part, "window": text, "earliest": earliest, "latest": latest, "reading": reading}
+        return {**part, **self._window(window)}
+
+    def _status_transition(self, statuses: list, edges: tuple[bool, bool], window: int) -> dict:
+        """queries._status_transition between these statuses, as _transition."""
+        before, after = edges
+        return {
+            "from": None if before else statuses[0],
+            "to": None if after else statuses[-1],
+            "candidates": statuses,
+            **self._window(window),
+        }
 
     def _between(self, actors: list[int], edges: tuple[bool, bool]) -> dict:
         """A transition's fields that its actors and edges decide (its lists are shared:
@@ -972,15 +990,11 @@ class AsOfIndex:
             "names_ar": [*edge_before, *names_ar, *edge_after],
         }
 
-    def _window(self, at: int) -> tuple[str, str | None, str | None, str]:
-        """A transition window's fields, computed once per bound."""
+    def _window(self, at: int) -> dict:
+        """A transition window's fields, computed once per bound (read-only: shared)."""
         found = self.windows.get(at)
         if found is None:
-            bound = self.bounds[at]
-            found = self.windows[at] = (
-                bound.text, clock.iso_day(bound.earliest), clock.iso_day(bound.latest),
-                bound.reading(),
-            )  # fmt: skip
+            found = self.windows[at] = queries.window_fields(self.bounds[at])
         return found
 
     def _reloaded_row(self, day: dt.date, reloaded: _Reloaded) -> dict:
@@ -1103,13 +1117,24 @@ _HELD_KEYS = ("controller", "controller_name", "controller_name_ar", "controller
               "challenger", "confidence", "note", "period_id")  # fmt: skip
 # No period on the day: the held fields of queries._state_row with no holder.
 _UNKNOWN = (None,) * 11 + (False, None, False, None, None, "", None)
-_STATUS_KEYS = ("status", "status_since", "status_since_precision", "status_since_edtf")
+_STATUS_KEYS = ("status", "status_since", "status_since_precision", "status_since_edtf",
+                "status_transition")  # fmt: skip
 _ROW_KEYS = (*_ROW_SITE_KEYS, *_HELD_KEYS, *_STATUS_KEYS, "sources", "last_verified")
 # A row's fields with no period on the day, status included.
 _UNKNOWN_ROW = dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"sources": ()}
 # A row's fields in a transition window, before its transition and sources are set.
 _IN_WINDOW = _UNKNOWN_ROW | {"uncertain": True}
 _NO_STATUS = ("unknown", _NO_BOUND)
+
+
+def _window_bound(edges: tuple[bool, bool], last_start: int, first_end: int, last_end: int) -> int:
+    """timeline.answer's window of a transition: the bound whose days hold the day."""
+    before_first, after_last = edges
+    if not after_last:
+        return last_start
+    return first_end if not before_first else last_end
+
+
 _TEMPLATE = (
     dict.fromkeys(_ROW_KEYS) | dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"status": "unknown"}
 )

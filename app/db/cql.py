@@ -192,6 +192,10 @@ _OTHERS: dict[str, dict[str, dict]] = {
         "status_since": {"title": "Status since", "type": "string", "format": "date"},
         "status_since_precision": _PRECISION,
         "status_since_edtf": {"title": "Status since, as EDTF", "type": "string"},
+        "status_transition": {
+            "title": "Outgoing and incoming status in a window",
+            "type": "object",
+        },
         "last_verified": {
             "title": "Last verified (latest confirmation or sourced period start)",
             "type": "string",

@@ -347,6 +347,7 @@ def _state_row(
         "period_id": held and held["period_id"],
         "status": status_row["status"] if status_row else "unknown",
         **_bound_fields("status_since", status_row and status_row["start"]),
+        "status_transition": _status_transition(status_answer.transition),
         "sources": tuple(sorted(sources.values(), key=_published_key)),
     }
 
@@ -375,10 +376,29 @@ def _transition(t: timeline.Transition | None) -> dict | None:
         "colours": [p.value["controller_colour"] for p in t.candidates],
         "names": t.chain(lambda row: row["controller_name"]),
         "names_ar": t.chain(lambda row: row["controller_name_ar"] or row["controller_name"]),
-        "window": t.window.text,
-        "earliest": clock.iso_day(t.window.earliest),
-        "latest": clock.iso_day(t.window.latest),
-        "reading": t.window.reading(),
+        **window_fields(t.window),
+    }
+
+
+def _status_transition(t: timeline.Transition | None) -> dict | None:
+    """A status changing in a window: the statuses in order (None at an unknown side)."""
+    if t is None:
+        return None
+    return {
+        "from": t.outgoing.value["status"] if t.outgoing else None,
+        "to": t.incoming.value["status"] if t.incoming else None,
+        "candidates": [p.value["status"] for p in t.candidates],
+        **window_fields(t.window),
+    }
+
+
+def window_fields(window: Bound) -> dict:
+    """A change window's fields in a transition: its EDTF, first and last day, reading."""
+    return {
+        "window": window.text,
+        "earliest": clock.iso_day(window.earliest),
+        "latest": clock.iso_day(window.latest),
+        "reading": window.reading(),
     }
 
 

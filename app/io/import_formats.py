@@ -137,6 +137,7 @@ STATE = (
     "status_since",
     "status_since_precision",
     "status_since_edtf",
+    "status_transition",
     # Derived from the verifications and sourced periods, which an import does not carry.
     "last_verified",
     "sources",
@@ -264,9 +265,7 @@ def _split(kind: str, values: dict) -> tuple[dict, dict]:
     for name, value in values.items():
         if name in derived_names:
             derived[name] = value
-        elif kind == "state" and (
-            name in STATE or name == "controller" or name.startswith("transition_")
-        ):
+        elif kind == "state" and (name == "controller" or _is_state(name)):
             continue
         else:
             own[name] = value
@@ -280,9 +279,14 @@ def _allowed(kind: str) -> tuple[str, ...]:
 
 
 def _is_allowed(kind: str, name: str) -> bool:
-    if kind == "state" and (name in STATE or name.startswith("transition_")):
+    if kind == "state" and _is_state(name):
         return True
     return name in _allowed(kind)
+
+
+def _is_state(name: str) -> bool:
+    """A column of the state at a date (a transition's parts flattened to columns too)."""
+    return name in STATE or name.startswith(("transition_", "status_transition_"))
 
 
 def _kind_of(names: list[str]) -> str | None:

@@ -151,11 +151,27 @@ def when_text(row) -> str:
     return map_encoding.when_label(row, date_words())
 
 
+def status_text(row) -> str:
+    """Jinja global: a state_at row's status in words; "changing (closed → open)" while it
+    changes in a window, as the map's table writes it (atlas-core.js statusWords)."""
+    change = row.get("status_transition")
+    if not change:
+        return i18n.word(row["status"])
+    unknown = [_("unknown")]
+    chain = [
+        *(unknown if change["from"] is None else []),
+        *map(i18n.word, change["candidates"]),
+        *(unknown if change["to"] is None else []),
+    ]
+    return _("changing ({chain})").format(chain=_(" → ").join(chain))
+
+
 def init_app(app: Flask) -> None:
     """The strings and the date filters for templates."""
     app.jinja_env.globals.update(
-        js_strings=strings, js_strings_json=strings_json, when_text=when_text
-    )
+        js_strings=strings, js_strings_json=strings_json, when_text=when_text,
+        status_text=status_text,
+    )  # fmt: skip
     app.jinja_env.filters.update(
         bound_short=bound_short, bound_reading=bound_reading, day_label=day_label
     )
@@ -196,6 +212,7 @@ def _map() -> dict[str, str]:
     return {
         "unknown": _("unknown"),
         "holder.changing": _("changing hands ({chain})"),
+        "changing.status": _("changing ({chain})"),
         "tag.contested": _("contested"),
         "tag.uncertain": _("date uncertain"),
         "tag.changing": _("changing hands"),

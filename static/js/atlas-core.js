@@ -48,6 +48,7 @@
     "popup.contested_by": "contested by {name}", "title.map": "{date} · Border Control Atlas",
     "changes.more": "and {count} more (highlighted in the table)",
     "change.status": "Status {from} → {to}", "change.control": "{from} → {to}",
+    "changing.status": "changing ({chain})",
     "change.at": "{what} at {site}", "announce.none": "{date}: no change on this date.",
     "announce.one": "{date}: 1 change. {list}", "announce.many": "{date}: {count} changes. {list}",
     "announce.status": "status {from} to {to} at {site}", "announce.control": "{from} to {to} at {site}",
@@ -316,12 +317,24 @@
     return language() === "ar" ? "\u2068" + name + "\u2069" : name;
   }
 
-  // A site as of day d: the control answer (k, uncertain, transition) and j, the index of
-  // its status period (-1: none certainly holds, so the status is unknown).
+  // A site as of day d: the control answer (k, uncertain, transition), its status answer
+  // (`status`, the same shape) and j, the index of its status period (-1: none certainly
+  // holds, so the status is unknown).
   function siteState(control, status, d) {
     const a = answerAt(control, d);
-    a.j = indexAt(status, d);
+    a.status = answerAt(status, d);
+    a.j = a.status.k;
     return a;
+  }
+
+  // A status answer (answerAt) in words: the status, "changing (closed → open)" while it
+  // changes in a window (queries._status_transition), else "unknown".
+  function statusWords(status, s) {
+    if (s.transition) {
+      const word = (v) => STATUS_TEXT[v];
+      return t("changing.status", { chain: chain(status, s.transition, word).join(STRINGS["when.arrow"]) });
+    }
+    return STATUS_TEXT[s.k < 0 ? STATUS.indexOf("unknown") : status[s.k][0]];
   }
 
   // Status index of a site state: its status period's, else "unknown".
@@ -1062,13 +1075,9 @@
           to: holderText(control, d, nameOf),
           sources: [...new Set(ks.flatMap((k) => sourcesOf(control[k])))] });
       }
-      const j0 = indexAt(status, d - 1), j1 = indexAt(status, d);
-      if (j0 !== j1) {
-        const text = (j) => STATUS_TEXT[j < 0 ? STATUS.indexOf("unknown") : status[j][0]];
-        if (text(j0) !== text(j1)) {
-          out.push({ site: i, kind: "status", from: text(j0), to: text(j1), sources: [] });
-        }
-      }
+      const s0 = statusWords(status, answerAt(status, d - 1));
+      const s1 = statusWords(status, answerAt(status, d));
+      if (s0 !== s1) out.push({ site: i, kind: "status", from: s0, to: s1, sources: [] });
     }
     return out;
   }
@@ -1110,7 +1119,7 @@
     startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
     holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
-    statusIndexOf, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
+    statusIndexOf, statusWords, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
     h, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
     drawMark, coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
     siteChangeDays, stepChange, holderText, changesOn, boundDays, boundIndex, sitesBetween, inkOn, RADIUS, CLOSED_BADGE,

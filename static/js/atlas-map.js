@@ -12,9 +12,9 @@
   "use strict";
 
   const {
-    STATUS, STATUS_TEXT, prepare, isoOf, offsetOf, longDate, boundText, isContested,
-    confidenceOf, challengerOf, sourcesOf, siteState, statusIndexOf, whenText, periodText,
-    readingText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
+    STATUS, prepare, isoOf, offsetOf, longDate, boundText, isContested, confidenceOf,
+    challengerOf, sourcesOf, siteState, statusIndexOf, statusWords, whenText, periodText,
+    readingText, windowText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
     gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
     tickBins, siteChangeDays, stepChange, changesOn, boundDays, boundIndex, sitesBetween, RADIUS,
     t, word, num, isStale, verifiedText,
@@ -76,6 +76,7 @@
     // Per site: not verified for long, on the day shown (isStale).
     this.stale = new Array(data.sites.length).fill(false);
     this.keys = new Float64Array(data.sites.length).fill(NaN);
+    this.radix = keyRadix(data);
     this.tracked = data.sites.map(isTracked);
     this.states = new Array(data.sites.length);
     // Per site: its share of a cluster pie (clusterKey), kept so pies update by difference.
@@ -623,7 +624,7 @@
       out.states.push(state);
       out.stale.push(stale);
       // A quarter apart from every state key (integers), so a change of staleness repaints.
-      out.keys.push(stateKey(state) + (stale ? 0.25 : 0));
+      out.keys.push(stateKey(state, this.radix) + (stale ? 0.25 : 0));
     }
     return out;
   };
@@ -645,12 +646,32 @@
   };
 
   // One number per distinct state of a site: its holder or the periods changing hands
-  // (a transition's window follows from them), its status period, uncertain.
-  function stateKey(state) {
-    const tr = state.transition, j = state.j + 1;
-    if (!tr) return ((state.k + 1) * 4096 + j) * 2 + (state.uncertain ? 1 : 0);
+  // (a transition's window follows from them), its status period or the periods its
+  // status changes between, uncertain. `r`: keyRadix (keys stay exact integers).
+  function stateKey(state, r) {
+    const tr = state.transition, j = statusKey(state, r), statuses = 4 * r * r + r + 1;
+    if (!tr) return ((state.k + 1) * statuses + j) * 2 + (state.uncertain ? 1 : 0);
+    return -1 - transitionKey(tr, r) * statuses - j;
+  }
+
+  function statusKey(state, r) {
+    const tr = state.status.transition;
+    return tr ? r + 1 + transitionKey(tr, r) : state.j + 1;
+  }
+
+  // A transition by its first and last period and whether what comes before and after is
+  // unknown: under 4r².
+  function transitionKey(tr, r) {
     const first = tr.ks[0], last = tr.ks[tr.ks.length - 1];
-    return -1 - ((((first * 4096 + last) * 2 + (tr.before ? 1 : 0)) * 2 + (tr.after ? 1 : 0)) * 4096 + j);
+    return ((first * r + last) * 2 + (tr.before ? 1 : 0)) * 2 + (tr.after ? 1 : 0);
+  }
+
+  // One more than the most periods a site has on a track: stateKey's keys then stay under
+  // 2^50 (exact with a quarter added) up to some 2,000 periods a site.
+  function keyRadix(data) {
+    let most = 0;
+    for (const track of [data.control, data.status]) for (const p of track) most = Math.max(most, p.length);
+    return most + 1;
   }
 
   // Whether a tracked site reads as not verified for long on day `d` (a recent date only).
@@ -702,6 +723,11 @@
 
   Explorer.prototype.statusIndex = function (i) {
     return statusIndexOf(this.data.status[i], this.states[i]);
+  };
+
+  // The status in words: "changing (closed → open)" inside a window of change.
+  Explorer.prototype.statusText = function (i) {
+    return statusWords(this.data.status[i], this.states[i].status);
   };
 
   Explorer.prototype.paintMarker = function (i) {
@@ -827,7 +853,7 @@
     cell.when.textContent = this.whenText(i);
     const shown = tracked || STATUS[status] !== "unknown";
     cell.status.className = shown ? "status status-" + STATUS[status] : "";
-    cell.status.textContent = shown ? STATUS_TEXT[status] : "";
+    cell.status.textContent = shown ? this.statusText(i) : "";
     cell.confidence.className = "conf conf-" + confidence;
     cell.confidence.textContent = confidence ? word("confidence." + confidence, confidence) : "";
     // Dimmed, and saying how long ago, when the site was not verified for long.
@@ -1045,10 +1071,10 @@
   };
 
   Explorer.prototype.statusLine = function (i) {
-    const status = this.statusIndex(i), j = this.states[i].j;
+    const status = this.statusIndex(i), j = this.states[i].j, tr = this.states[i].status.transition;
     return h("p", { class: "status-line" }, t("popup.status") + " ",
-      h("span", { class: "status status-" + STATUS[status] }, STATUS_TEXT[status]),
-      j >= 0 ? " " + periodText(this.data.status[i][j]) : null);
+      h("span", { class: "status status-" + STATUS[status] }, this.statusText(i)),
+      j >= 0 ? " " + periodText(this.data.status[i][j]) : tr ? " " + windowText(tr.window) : null);
   };
 
   // The holder's sources, or those of every period that may hold during a handover.
@@ -1698,7 +1724,7 @@
       name: (i) => sites[i][1].toLowerCase(),
       controller: (i) => this.labelText(i).split(" · ")[1] || "",
       country: (i) => sites[i][3] + sites[i][1].toLowerCase(),
-      status: (i) => STATUS_TEXT[this.statusIndex(i)],
+      status: (i) => this.statusText(i),
     }[key] || ((i) => sites[i][1]);
     const order = sites.map((s, i) => i).sort((a, b) => String(value(a)).localeCompare(String(value(b)))
       || sites[a][1].localeCompare(sites[b][1]));

@@ -335,13 +335,24 @@ def _iso(day: dt.date | None) -> str | None:
 def _python_answer(track: dict, day: dt.date) -> dict:
     """timeline.answer, in the fields of a state_at row."""
     control = timeline.answer(track["control"], day)
-    status = timeline.answer(track["status"], day).period
+    status_answer = timeline.answer(track["status"], day)
+    status, changing = status_answer.period, status_answer.transition
     p, t = control.period, control.transition
     out = {
         "controller": control.value,
         "uncertain": control.uncertain,
         "transition": None,
         "status": status.value if status else "unknown",
+        "status_transition": changing
+        and {
+            "from": changing.outgoing.value if changing.outgoing else None,
+            "to": changing.incoming.value if changing.incoming else None,
+            "candidates": [c.value for c in changing.candidates],
+            "window": changing.window.text,
+            "earliest": _iso(changing.window.earliest),
+            "latest": _iso(changing.window.latest),
+            "reading": changing.window.reading(),
+        },
         "tracked": track["kind"] not in vocabulary.UNTRACKED_KINDS,
     }
     for name, b in (("since", p and p.start), ("until", p and p.end)):
@@ -364,7 +375,7 @@ def _python_answer(track: dict, day: dt.date) -> dict:
 
 def _sql_view(row: dict) -> dict:
     """The fields of a state_at row that _python_answer gives."""
-    out = {k: row[k] for k in ("controller", "uncertain", "status", "tracked")}
+    out = {k: row[k] for k in ("controller", "uncertain", "status", "status_transition", "tracked")}
     for name in ("since", "until"):
         for suffix in ("", "_precision", "_edtf"):
             out[name + suffix] = row[name + suffix]
@@ -390,7 +401,8 @@ def _page_view(track: dict, day: dt.date, sql_row: dict) -> dict:
     """What asof.cjs must answer: Python's answer in the page's terms, and the table text
     map_encoding.when_label writes for the SQL row."""
     control = timeline.answer(track["control"], day)
-    status = timeline.answer(track["status"], day).period
+    status_answer = timeline.answer(track["status"], day)
+    status, changing = status_answer.period, status_answer.transition
     p, t = control.period, control.transition
     return {
         "controller": control.value,
@@ -407,9 +419,22 @@ def _page_view(track: dict, day: dt.date, sql_row: dict) -> dict:
             "reading": t.window.reading(),
         },
         "status": status.value if status else "unknown",
+        "status_transition": changing
+        and {
+            "from": changing.outgoing.value if changing.outgoing else None,
+            "to": changing.incoming.value if changing.incoming else None,
+            "candidates": [c.value for c in changing.candidates],
+            "window": _bound_view(changing.window),
+        },
+        "status_text": _status_text(changing.chain() if changing else None, sql_row["status"]),
         "when": map_encoding.when_label(sql_row),
         "tracked": track["kind"] not in vocabulary.UNTRACKED_KINDS,
     }
+
+
+def _status_text(chain: list[str] | None, status: str) -> str:
+    """The map table's status words (English, as atlas-core.js has them)."""
+    return f"changing ({' → '.join(chain)})" if chain else status
 
 
 def _days_to_check(world: dict, tracks: dict) -> set[dt.date]:

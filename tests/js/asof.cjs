@@ -10,8 +10,9 @@
 //          "sites": [slug…], "answers": [[state of each site on days[0]], …]}
 // where a state is {controller: actor slug or null, since, until: bounds or null,
 // uncertain, transition: null or {from, to, candidates: [actor slugs], window: bound,
-// names: [actor names, "unknown" at an open side]}, status: status name, when: the table
-// text, tracked}, a bound being {earliest, latest: ISO days or null, precision, uncertain,
+// names: [actor names, "unknown" at an open side]}, status: status name, status_transition:
+// null or {from, to, candidates: [status names], window: bound}, status_text: the table's
+// status words, when: the table text, tracked}, a bound being {earliest, latest: ISO days or null, precision, uncertain,
 // approximate}. It uses the page's own functions (atlas-core.js: prepare, siteState,
 // statusIndexOf, whenText, valueKey…), as atlas-map.js's Explorer does.
 "use strict";
@@ -50,8 +51,19 @@ function answer(data, i, d) {
       reading: core.readingText(t.window),
     },
     status: core.STATUS[core.statusIndexOf(status, state)],
+    status_transition: state.status.transition && statusChange(status, state.status.transition),
+    status_text: core.statusWords(status, state.status),
     when: core.whenText(control, state, name),
     tracked: core.isTracked(data.sites[i]),
+  };
+}
+
+// A status changing in a window, as queries._status_transition (the window as a bound).
+function statusChange(status, t) {
+  const value = (k) => (k < 0 ? null : core.STATUS[status[k][0]]);
+  return {
+    from: value(core.outgoingOf(t)), to: value(core.incomingOf(t)),
+    candidates: t.ks.map(value), window: bound(t.window),
   };
 }
 

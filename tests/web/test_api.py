@@ -40,6 +40,36 @@ def test_a_status_known_to_the_month_says_so(seeded_client, seed_data):
     assert "status_since_precision" in csv.splitlines()[0] and ",month,2017-03" in csv
 
 
+def test_a_status_changing_in_a_window_says_from_what_to_what(seeded_client, seed_data):
+    """al-Waleed closed, then open from sometime between 17 Feb and 20 Apr 2026: inside
+    that window its status is unknown, with the change the record knows beside it."""
+    (window,) = [
+        p["start"] for p in seed_data["status"] if p["site"] == "al-waleed" and not p["end"]
+    ]
+    assert window == "2026-02-17/2026-04-20"
+    for query in ("?date=2026-03-01", "?date=2026-03-01&download=1"):
+        waleed = _by_slug(_features(seeded_client, query))["al-waleed"]
+        assert waleed["status"] == "unknown" and waleed["status_since"] is None
+        change = waleed["status_transition"]
+        assert (change["from"], change["to"], change["candidates"]) == (
+            "closed",
+            "open",
+            ["closed", "open"],
+        )
+        assert (change["window"], change["earliest"], change["latest"]) == (
+            window,
+            "2026-02-17",
+            "2026-04-20",
+        )
+    for day, status in (("2026-02-16", "closed"), ("2026-04-20", "open")):
+        waleed = _by_slug(_features(seeded_client, f"?date={day}"))["al-waleed"]
+        assert (waleed["status"], waleed["status_transition"]) == (status, None)
+    csv = seeded_client.get("/api/sites.csv?date=2026-03-01").get_data(as_text=True)
+    header = csv.splitlines()[0].split(",")
+    assert {"status_transition_from", "status_transition_to"} <= set(header)
+    assert ",closed,open," in csv
+
+
 def test_sites_geojson_is_rfc7946(seeded_client):
     body = _features(seeded_client, "?date=2015-08-01")
     assert body["type"] == "FeatureCollection" and "crs" not in body

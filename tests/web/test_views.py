@@ -208,6 +208,17 @@ def test_map_table_names_actors_in_the_interface_language(seeded_client, date, a
     assert english in en and arabic not in en
 
 
+def test_map_table_shows_a_status_changing_in_a_window(seeded_client):
+    """al-Waleed closed, then open from sometime between 17 Feb and 20 Apr 2026: the
+    record knows both sides, so the status is changing, not unknown."""
+    en = _row(seeded_client.get("/?date=2026-03-01&lang=en").get_data(as_text=True), "al-waleed")
+    assert "changing (closed → open)" in en
+    cite = seeded_client.get("/cite?date=2026-03-01&site=al-waleed").get_data(as_text=True)
+    assert "changing (closed → open)" in cite.split('id="cite-row-al-waleed"')[1]
+    ar = _row(seeded_client.get("/?date=2026-03-01&lang=ar").get_data(as_text=True), "al-waleed")
+    assert "(مغلق ← مفتوح)" in ar and "changing" not in ar
+
+
 def test_site_page_names_actors_in_the_interface_language(seeded_client):
     ar = seeded_client.get("/sites/al-tanf?lang=ar").get_data(as_text=True)
     en = seeded_client.get("/sites/al-tanf?lang=en").get_data(as_text=True)

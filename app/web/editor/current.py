@@ -17,6 +17,12 @@ def currently(slug: str, day: dt.date, what: str) -> str:
     if row is None:
         return ""
     if what == "status":
+        change = row["status_transition"]
+        if change:
+            when = js_strings.bound_reading(change["window"])
+            return _(
+                "Currently: %(status)s, %(when)s", status=js_strings.status_text(row), when=when
+            )
         if row["status"] == "unknown":
             return _("Currently: status unknown (nothing recorded)")
         status, since = i18n.word(row["status"]), js_strings.bound_short(row["status_since_edtf"])

@@ -286,6 +286,14 @@ def test_the_log_form_says_a_status_since_as_the_record_knows_it(seeded, editor_
     assert editor_client.get(url).json["text"] == "Currently: closed since 2013"
 
 
+def test_the_log_form_says_a_status_changing_in_a_window(seeded, editor_client):
+    """al-Waleed between 17 Feb and 20 Apr 2026: closed → open, not "nothing recorded"."""
+    url = "/editor/sites/al-waleed/current?what=status&date=2026-03-01&lang=en"
+    assert editor_client.get(url).json["text"] == (
+        "Currently: changing (closed → open), sometime between 17 February and 20 April 2026"
+    )
+
+
 def test_log_form_for_an_unknown_site_is_404(editor_client):
     assert editor_client.get("/editor/sites/nowhere/log-control").status_code == 404
 
