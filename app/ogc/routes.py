@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import orjson
 from flask import Blueprint, current_app, request, url_for
 
 from app.core.clock import today
@@ -13,7 +14,7 @@ from app.db import cql, features
 from app.db.features import Filters
 from app.ogc import core as ogc
 from app.ogc import html as ogc_html
-from app.web import i18n, known
+from app.web import errors, i18n, known
 from app.web.httpcache import host_key, public_url, respond
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -76,9 +77,7 @@ def item(cid: str, fid: str):
 def _serve(name, endpoint):
     """Answer from the versioned cache, keyed by the endpoint and the whole query."""
     params = request.args.to_dict(flat=False)
-    prefers_html = (
-        request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML]) == ogc.HTML
-    )
+    prefers_html = _prefers_html()
     lang = i18n.language()
     key_params = tuple(sorted((k, tuple(v)) for k, v in params.items()))
 
@@ -97,7 +96,10 @@ def _serve(name, endpoint):
             words=i18n.translated(_WORDS),
             languages=i18n.other_languages(),
         )
-        return endpoint(req)
+        answer = endpoint(req)
+        if answer[0] >= 400 and ogc.asked_format(params, prefers_html) == "html":
+            return _error_page(answer)
+        return answer
 
     # Only validated answers are kept (respond() drops 400s), and the host is left out
     # once PUBLIC_URL is set, so made-up parameters or Host headers cannot fill the cache.
@@ -107,6 +109,23 @@ def _serve(name, endpoint):
     if ogc.asked_format(params, prefers_html) == "html":
         vary += i18n.VARY
     return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
+
+
+def html_asked() -> bool:
+    """Whether this request asks for the HTML pages (f=html, or a browser without f=)."""
+    return ogc.asked_format(request.args.to_dict(flat=False), _prefers_html()) == "html"
+
+
+def _prefers_html() -> bool:
+    return request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML]) == ogc.HTML
+
+
+def _error_page(answer: ogc.Response) -> ogc.Response:
+    """A refusal asked for as a page: the site's error page naming the rule, same status."""
+    status, _headers, body = answer
+    refusal = orjson.loads(body)
+    page, status = errors.error_response(status, refusal["description"], refusal["code"])
+    return status, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 
 
 def _limits() -> ogc.Limits:

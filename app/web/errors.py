@@ -22,7 +22,7 @@ from werkzeug.routing import MapAdapter
 from app.extensions import db
 from app.web.security import content_security_policy, security_headers
 
-_JSON_PREFIXES = ("/api/", "/ogc", "/feeds/")
+_JSON_PREFIXES = ("/api/", "/feeds/")
 READ_ONLY = _l(
     "The database is read-only at the moment (maintenance, a full disk or a replica), so "
     "nothing can be saved; reading works as usual. Nothing was saved: try again later."
@@ -43,6 +43,10 @@ _SECRET_FIELDS = ("password", "csrf_token")
 
 def wants_json() -> bool:
     """Tell whether the client is a program (API path or JSON Accept header)."""
+    if request.path == "/ogc" or request.path.startswith("/ogc/"):
+        from app.ogc import routes  # the OGC API's own rule: ?f=, else the Accept header
+
+        return not routes.html_asked()
     if request.path.startswith(_JSON_PREFIXES):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])

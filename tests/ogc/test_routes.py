@@ -201,6 +201,28 @@ def test_browsers_get_html(seeded_client):
     assert resp.mimetype == "text/html" and b"Control periods" in resp.data
 
 
+@pytest.mark.parametrize(
+    "url, status, words",
+    [
+        ("/ogc/collections/sites/items?f=html&datetime=someday", 400, "datetime"),
+        ("/ogc/collections/nope/items?f=html", 404, "nope"),
+        ("/ogc/collections/periods/items?f=html&rev=x", 400, "rev"),  # refused before the API
+        ("/ogc/nowhere?f=html", 404, "Page not found"),
+    ],
+)
+def test_a_refusal_asked_as_html_is_a_page_naming_the_rule(seeded_client, url, status, words):
+    """A reader browsing the HTML pages gets the site's error page, not a JSON document;
+    a program gets the JSON exception, the same status either way."""
+    page = seeded_client.get(url)
+    assert (page.status_code, page.mimetype) == (status, "text/html")
+    assert words in page.get_data(as_text=True) and "<title>" in page.get_data(as_text=True)
+    browser = seeded_client.get(url.replace("f=html", "lang=en"), headers={"Accept": "text/html"})
+    assert (browser.status_code, browser.mimetype) == (status, "text/html")
+    program = seeded_client.get(url.replace("f=html", "f=json"), headers={"Accept": "text/html"})
+    assert (program.status_code, program.mimetype) == (status, "application/json")
+    assert program.get_json()["code"] in ("InvalidParameterValue", "NotFound")
+
+
 def test_items_are_conditional(seeded_client):
     first = seeded_client.get("/ogc/collections/periods/items?limit=5")
     again = seeded_client.get(
