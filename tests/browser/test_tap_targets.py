@@ -1,9 +1,9 @@
 """Tap targets on a touch phone (a user audit at 390×844 of /?date=2015-08-01): every control
 of the map page one uses with a finger is at least 24×24 CSS px (WCAG 2.5.8), and the small
-ones the audit named (the table's "show on map" buttons, its filter and selects, the
-"Changes of" select, the language and digit toggles) reach 44 px (WCAG 2.5.5, Apple HIG)
-in the dimension that was short. Coarse pointers only (map.css, app.css): a desktop with a
-mouse keeps its compact layout."""
+ones the audit named (the date slider, the table's "show on map" buttons, its filter and
+selects, the "Changes of" select, the language and digit toggles) reach 44 px (WCAG 2.5.5,
+Apple HIG) in the dimension that was short. Coarse pointers only (map.css, app.css): a
+desktop with a mouse keeps its compact layout."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ TOP_BAR_OPEN = {
     "digit toggle": (".topbar .lang-switch a.digits", "both"),
 }
 PANEL = {
+    "date slider": ("#day-slider", "height"),
     "slider buttons": (".time-buttons button", None),
     "'Changes of' select": ("#change-scope", "height"),
     "date field": ("#date", None),
