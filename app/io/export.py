@@ -88,9 +88,15 @@ def table(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).convert_dtypes()
 
 
+#: Columns of whole days besides a bound's earliest / latest: the certain span, and a
+#: state's first days (as before EDTF) and last verification.
+_DAYS = ("certain_start", "certain_end", "since", "until", "status_since", "last_verified")
+
+
 def is_day_column(name: str) -> bool:
-    """Columns that hold calendar days (a bound's earliest / latest, the certain span)."""
-    return name.endswith(("_earliest", "_latest")) or name in ("certain_start", "certain_end")
+    """Columns that hold calendar days (a bound's earliest / latest, the certain span, a
+    state's since / until / status since, the last verification)."""
+    return name.endswith(("_earliest", "_latest")) or name in _DAYS
 
 
 def to_csv(features: Iterable[dict]) -> bytes:

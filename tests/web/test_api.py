@@ -277,6 +277,11 @@ def test_geopackage_has_every_layer(seeded_client, tmp_path, seed_data):
     sites = pyogrio.read_dataframe(path, layer="sites").set_index("slug")
     assert sites.loc["al-tanf", "controller"] == "isis" and sites.crs.to_epsg() == 4326
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(sites.loc["al-tanf", "last_verified"])[:10])
+    # GIS clients filter a state's days as dates, not text.
+    info = pyogrio.read_info(path, layer="sites")
+    types = dict(zip(info["fields"], info["dtypes"], strict=True))
+    for name in ("since", "until", "status_since", "last_verified"):
+        assert types[name] == "datetime64[D]", (name, types[name])
     assert len(pyogrio.read_dataframe(path, layer="periods")) == len(seed_data["periods"])
     assert len(pyogrio.read_dataframe(path, layer="sources")) == len(seed_data["sources"])
     assert len(pyogrio.read_dataframe(path, layer="boundaries")) == 15
