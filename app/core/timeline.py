@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -363,6 +363,25 @@ def answer(periods: Iterable[Period], day: dt.date) -> Answer:
         window = last.end
     assert window is not None  # a day in a window has a bound on that side
     return Answer(None, True, Transition(tuple(possible), window, before, after))
+
+
+def settled(found: Answer, key: Callable[[Any], Any] = lambda value: value) -> Answer:
+    """`found`, except that a transition between periods of one same value (by `key`),
+    with neither side unknown, is that value held, since the first one's start: a status
+    open on both sides of the window is open whichever day the record changed.
+
+    >>> one = Period(dt.date(2014, 10, 1), bounds.parse("2016-06"), "open")
+    >>> two = Period(bounds.parse("2016-06"), None, "open")
+    >>> a = settled(answer([one, two], dt.date(2016, 6, 15)))
+    >>> a.value, a.uncertain, a.transition, a.period is one
+    ('open', True, None, True)
+    """
+    t = found.transition
+    if t is None or t.unknown_before or t.unknown_after:
+        return found
+    if len({key(p.value) for p in t.candidates}) != 1:
+        return found
+    return Answer(t.candidates[0], True)
 
 
 def gaps(periods: Sequence[Period], lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:

@@ -894,11 +894,18 @@ class AsOfIndex:
                 if ns:  # only windows reach the day: the status is changing
                     s_edges = (not s_begun[ks], s_ended[ks + ns - 1])
                     statuses = s_status[ks : ks + ns]
-                    at = _window_bound(s_edges, s_start[ks + ns - 1], s_end[ks], s_end[ks + ns - 1])
-                    made = transitions.get(between := ("status", *statuses, s_edges, at))
-                    if made is None:
-                        made = transitions[between] = self._status_transition(statuses, s_edges, at)
-                    changing[pos] = made
+                    if s_edges == (False, False) and len(set(statuses)) == 1:
+                        # timeline.settled: the same either way, since the first's start
+                        state, s_held, s_edges = (statuses[0], s_since[ks]), found_status[0], None
+                    else:
+                        at = _window_bound(
+                            s_edges, s_start[ks + ns - 1], s_end[ks], s_end[ks + ns - 1]
+                        )
+                        made = transitions.get(between := ("status", *statuses, s_edges, at))
+                        if made is None:
+                            made = self._status_transition(statuses, s_edges, at)
+                            transitions[between] = made
+                        changing[pos] = made
             ks += ns
             held = None
             for j in range(k, k + n):

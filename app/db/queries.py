@@ -318,7 +318,9 @@ def _state_row(
         else []
     )
     sources = {id(s): s for r in shown for s in cited.get(r["period_id"], [])}
-    status_answer = timeline.answer([_period(r) for r in status], day)
+    status_answer = timeline.settled(
+        timeline.answer([_period(r) for r in status], day), key=lambda row: row["status"]
+    )
     status_row = status_answer.period.value if status_answer.period else None
     return {
         "slug": site["slug"],

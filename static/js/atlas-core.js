@@ -322,9 +322,19 @@
   // holds, so the status is unknown).
   function siteState(control, status, d) {
     const a = answerAt(control, d);
-    a.status = answerAt(status, d);
+    a.status = settled(status, answerAt(status, d));
     a.j = a.status.k;
     return a;
+  }
+
+  // timeline.settled: a transition between periods of one same value, neither side
+  // unknown, is that value held since the first one's start (open on both sides: open).
+  function settled(periods, a) {
+    const tr = a.transition;
+    if (!tr || tr.before || tr.after) return a;
+    const value = periods[tr.ks[0]][0];
+    if (tr.ks.some((k) => periods[k][0] !== value)) return a;
+    return { k: tr.ks[0], uncertain: true, transition: null };
   }
 
   // A status answer (answerAt) in words: the status, "changing (closed → open)" while it
@@ -1075,8 +1085,8 @@
           to: holderText(control, d, nameOf),
           sources: [...new Set(ks.flatMap((k) => sourcesOf(control[k])))] });
       }
-      const s0 = statusWords(status, answerAt(status, d - 1));
-      const s1 = statusWords(status, answerAt(status, d));
+      const s0 = statusWords(status, settled(status, answerAt(status, d - 1)));
+      const s1 = statusWords(status, settled(status, answerAt(status, d)));
       if (s0 !== s1) out.push({ site: i, kind: "status", from: s0, to: s1, sources: [] });
     }
     return out;
@@ -1118,7 +1128,7 @@
     setStrings, language, t, word, num, setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
     startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
-    holdsCertainly, holdsPossibly, indexAt, answerAt, outgoingOf, incomingOf, chain, siteState,
+    holdsCertainly, holdsPossibly, indexAt, answerAt, settled, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, statusWords, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
     h, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
     drawMark, coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,

@@ -335,7 +335,7 @@ def _iso(day: dt.date | None) -> str | None:
 def _python_answer(track: dict, day: dt.date) -> dict:
     """timeline.answer, in the fields of a state_at row."""
     control = timeline.answer(track["control"], day)
-    status_answer = timeline.answer(track["status"], day)
+    status_answer = timeline.settled(timeline.answer(track["status"], day))
     status, changing = status_answer.period, status_answer.transition
     p, t = control.period, control.transition
     out = {
@@ -401,7 +401,7 @@ def _page_view(track: dict, day: dt.date, sql_row: dict) -> dict:
     """What asof.cjs must answer: Python's answer in the page's terms, and the table text
     map_encoding.when_label writes for the SQL row."""
     control = timeline.answer(track["control"], day)
-    status_answer = timeline.answer(track["status"], day)
+    status_answer = timeline.settled(timeline.answer(track["status"], day))
     status, changing = status_answer.period, status_answer.transition
     p, t = control.period, control.transition
     return {

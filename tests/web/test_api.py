@@ -70,6 +70,14 @@ def test_a_status_changing_in_a_window_says_from_what_to_what(seeded_client, see
     assert ",closed,open," in csv
 
 
+def test_a_status_the_same_on_both_sides_of_its_window_is_that_status(seeded_client):
+    """Semalka open from Oct 2014 to "2016-06", then open from "2016-06": open either way
+    in June 2016, since the first period's start (not "changing (open → open)")."""
+    semalka = _by_slug(_features(seeded_client, "?date=2016-06-15"))["semalka"]
+    assert (semalka["status"], semalka["status_transition"]) == ("open", None)
+    assert (semalka["status_since_edtf"], semalka["status_since_precision"]) == ("2014-10", "month")
+
+
 def test_sites_geojson_is_rfc7946(seeded_client):
     body = _features(seeded_client, "?date=2015-08-01")
     assert body["type"] == "FeatureCollection" and "crs" not in body
