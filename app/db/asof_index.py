@@ -916,7 +916,7 @@ class AsOfIndex:
             edges = (not begun[k], ended[k + n - 1]) if held is None and n else None
             first, last = k, k + n - 1
             k += n
-            key = (found, held, s_held, edges, s_edges, s_edges and found_status)
+            key = (found, held, s_held, edges, s_edges, found_status if s_edges else None)
             kept = before.get(pos)
             if kept is not None and kept[0] == key:
                 out[pos], decided[pos] = kept[1], kept
@@ -1132,6 +1132,9 @@ _UNKNOWN_ROW = dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"sources": ()}
 # A row's fields in a transition window, before its transition and sources are set.
 _IN_WINDOW = _UNKNOWN_ROW | {"uncertain": True}
 _NO_STATUS = ("unknown", _NO_BOUND)
+_TEMPLATE = (
+    dict.fromkeys(_ROW_KEYS) | dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"status": "unknown"}
+)
 
 
 def _window_bound(edges: tuple[bool, bool], last_start: int, first_end: int, last_end: int) -> int:
@@ -1140,11 +1143,6 @@ def _window_bound(edges: tuple[bool, bool], last_start: int, first_end: int, las
     if not after_last:
         return last_start
     return first_end if not before_first else last_end
-
-
-_TEMPLATE = (
-    dict.fromkeys(_ROW_KEYS) | dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"status": "unknown"}
-)
 
 
 def _site_row(site: tuple, verified: str | None) -> dict:
