@@ -285,7 +285,7 @@ def _grouped(periods: Iterable[dict]) -> Iterable[tuple[int, list[dict]]]:
 def _changes(periods: list[dict], value: str) -> list[dt.date]:
     """Days on which the answer of one site's track (control or status) changes."""
     track = [timeline.Period(p["start"], p["end"], p[value]) for p in periods]
-    return timeline.change_points({"track": track})
+    return timeline.change_points({"track": track}, settle=value == "status")
 
 
 def when_label(row: Mapping, words: bounds.DateWords = bounds.ENGLISH) -> str:

@@ -420,25 +420,34 @@ def boundary_dates(periods: Iterable[Period]) -> set[dt.date]:
     return out
 
 
-def change_points(periods_by_site: Mapping[Any, Sequence[Period]]) -> list[dt.date]:
+def change_points(
+    periods_by_site: Mapping[Any, Sequence[Period]], settle: bool = False
+) -> list[dt.date]:
     """Sorted days on which at least one site's answer changes (a transition included).
 
-    Adjacent periods with the same value do not make a change point.
+    Adjacent periods with the same value do not make a change point; with `settle`
+    (status), neither does a window between two of them (see `settled`).
 
     >>> a = [Period(None, dt.date(2013, 3, 2), "gov"), Period(dt.date(2013, 3, 2), None, "gov")]
     >>> change_points({"yar": a})
     []
+    >>> june = bounds.parse("2016-06")
+    >>> b = [Period(None, june, "open"), Period(june, None, "open")]
+    >>> len(change_points({"sem": b})), change_points({"sem": b}, settle=True)
+    (2, [])
     """
     points: set[dt.date] = set()
     for periods in periods_by_site.values():
         for day in boundary_dates(periods):
-            if _value(periods, day) != _value(periods, day - dt.timedelta(days=1)):
+            if _value(periods, day, settle) != _value(periods, day - dt.timedelta(days=1), settle):
                 points.add(day)
     return sorted(points)
 
 
-def _value(periods: Iterable[Period], day: dt.date) -> tuple:
+def _value(periods: Iterable[Period], day: dt.date, settle: bool) -> tuple:
     a = answer(periods, day)
+    if settle:
+        a = settled(a)
     if a.transition is not None:
         t = a.transition
         return ("transition", t.outgoing and t.outgoing.value, t.incoming and t.incoming.value)

@@ -355,7 +355,16 @@
   // What timeline._value compares to find change points: held, a transition (outgoing
   // and incoming value) or unknown.
   function valueKey(periods, d) {
-    const a = answerAt(periods, d);
+    return answerKey(periods, answerAt(periods, d));
+  }
+
+  // valueKey of a status: a window between two periods of one status is that status
+  // (settled), as timeline.change_points(settle=True).
+  function statusKey(status, d) {
+    return answerKey(status, settled(status, answerAt(status, d)));
+  }
+
+  function answerKey(periods, a) {
     if (a.transition) {
       const t = a.transition, o = outgoingOf(t), i = incomingOf(t);
       return JSON.stringify(["transition", o < 0 ? null : periods[o][0], i < 0 ? null : periods[i][0]]);
@@ -983,7 +992,7 @@
   // What a site shows on a day, as one comparable string: holder, handover or unknown,
   // and status.
   function stateText(control, status, d) {
-    return valueKey(control, d) + "|" + indexAt(status, d);
+    return valueKey(control, d) + "|" + statusKey(status, d);
   }
 
   // Days on which one site's answer may change: every bound day of its periods (a
@@ -1129,7 +1138,7 @@
     startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
     holdsCertainly, holdsPossibly, indexAt, answerAt, settled, outgoingOf, incomingOf, chain, siteState,
-    statusIndexOf, statusWords, valueKey, shortText, readingText, windowText, whenText, periodText, isTracked,
+    statusIndexOf, statusWords, valueKey, statusKey, shortText, readingText, windowText, whenText, periodText, isTracked,
     h, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
     drawMark, coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
     siteChangeDays, stepChange, holderText, changesOn, boundDays, boundIndex, sitesBetween, inkOn, RADIUS, CLOSED_BADGE,

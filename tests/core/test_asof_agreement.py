@@ -465,8 +465,11 @@ def _check_change_points(js: dict, tracks: dict) -> None:
     the day before."""
     origin = dt.date.fromisoformat(js["origin"])
     sent = [origin + dt.timedelta(days=d) for d in js["changes"]]
-    python = timeline.change_points(
-        {(slug, kind): t[kind] for slug, t in tracks.items() for kind in ("control", "status")}
+    python = sorted(
+        {
+            *timeline.change_points({slug: t["control"] for slug, t in tracks.items()}),
+            *timeline.change_points({slug: t["status"] for slug, t in tracks.items()}, True),
+        }
     )
     assert sent == python, "the data block's change points differ from timeline's"
     assert [dt.date.fromisoformat(d) for d in js["js_changes"]] == python, (
@@ -474,14 +477,17 @@ def _check_change_points(js: dict, tracks: dict) -> None:
     )
     for day in python:
         assert any(
-            _state(t[kind], day) != _state(t[kind], day - ONE_DAY)
+            _state(t[kind], day, kind == "status")
+            != _state(t[kind], day - ONE_DAY, kind == "status")
             for t in tracks.values()
             for kind in ("control", "status")
         ), f"{day} is no change"
 
 
-def _state(periods: list[timeline.Period], day: dt.date) -> tuple:
+def _state(periods: list[timeline.Period], day: dt.date, settle: bool = False) -> tuple:
     a = timeline.answer(periods, day)
+    if settle:
+        a = timeline.settled(a)
     if a.transition is not None:
         t = a.transition
         return (

@@ -162,6 +162,18 @@ def test_change_points_are_cumulative_differences(rows):
     assert days == [map_encoding.offset(d) for d in expected]
 
 
+def test_a_status_the_same_on_both_sides_of_its_window_makes_no_change_day(rows):
+    june = _b("2016-06")
+    rows.status[:] = [
+        {"site_id": 1, "status": "open", "start": None, "end": june, "confidence": "high"},
+        {"site_id": 1, "status": "open", "start": june, "end": None, "confidence": "high"},
+    ]
+    rows.control[:] = []
+    assert map_encoding.change_points(rows) == []
+    rows.status[1]["status"] = "closed"
+    assert map_encoding.change_points(rows) == [D(2016, 6, 1), D(2016, 6, 30)]
+
+
 def test_unsafe_colours_are_replaced(rows):
     data = map_encoding.encode(rows, D(2026, 1, 1))
     assert data["actors"][1][2] == "#8a8f98"

@@ -67,19 +67,13 @@ function statusChange(status, t) {
   };
 }
 
-// Every day on which a period's certain or possible span begins or ends, per track, kept
-// where the page's answer differs from the day before (timeline.change_points).
+// The days on which some site's answer changes, by the page's own rule for one site
+// (siteChangeDays: the "next change" of a site's scope), gathered over every site.
 function changePoints(data) {
   const out = new Set();
-  for (const tracks of [data.control, data.status]) {
-    for (const periods of tracks) {
-      const days = new Set();
-      for (const p of periods) for (const d of p.slice(1, 5)) if (d !== null) days.add(d);
-      for (const d of days) {
-        if (core.valueKey(periods, d) !== core.valueKey(periods, d - 1)) out.add(d);
-      }
-    }
-  }
+  data.control.forEach((control, i) => {
+    for (const d of core.siteChangeDays(control, data.status[i])) out.add(d);
+  });
   return [...out].sort((a, b) => a - b).map(core.isoOf);
 }
 

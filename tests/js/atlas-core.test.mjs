@@ -472,6 +472,15 @@ test("changesOn says who handed over to whom at which site, with the incoming so
   assert.equal(core.stepChange([10, 20], 25, 1, 100), 100);
 });
 
+test("siteChangeDays skips a status the same on both sides, by its window or its day", () => {
+  // Open until sometime in days 10..19, open again from then; open until 30, open from 30.
+  const status = [[0, null, null, 10, 20, flags()], [0, 10, 20, 30, 30, flags()],
+    [0, 30, 30, null, null, flags()]];
+  assert.deepEqual(core.siteChangeDays([], status), []);
+  status[2][0] = 1;
+  assert.deepEqual(core.siteChangeDays([], status), [30]);
+});
+
 test("inkOn picks the more readable of black and white", () => {
   assert.equal(core.inkOn("#000000"), "#ffffff");
   assert.equal(core.inkOn("#F0E442"), "#000000");
