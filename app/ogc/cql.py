@@ -12,10 +12,15 @@ from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text import parse as parse_text
 
-__all__ = ["TEXT", "JSON", "LANGUAGES", "CRS84", "ParameterError", "parse"]
+__all__ = ["TEXT", "JSON", "DRAFT_TEXT", "LANGUAGES", "CRS84", "ParameterError", "parse"]
 
 TEXT, JSON = "cql2-text", "cql2-json"
-LANGUAGES = (TEXT, JSON)
+#: The draft name of cql2-text, read as cql2-text. Listed in the API definition because GDAL,
+#: seeing no "cql-text" there, sends any comparison on a date column as `datetime` (the
+#: period's span meets it) and keeps that answer as if it were the column's; seeing it,
+#: GDAL evaluates such a `-where` itself, exactly.
+DRAFT_TEXT = "cql-text"
+LANGUAGES = (TEXT, JSON, DRAFT_TEXT)
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 _CRS84_ALIASES = (
     CRS84,
@@ -36,6 +41,8 @@ def parse(text: str, lang: str = TEXT, crs: str | None = None) -> Any:
     """The pygeofilter syntax tree of a cql2-text or cql2-json filter."""
     if lang not in LANGUAGES:
         raise ParameterError("filter-lang", f"must be cql2-text or cql2-json, not {lang!r}")
+    if lang == DRAFT_TEXT:
+        lang = TEXT
     if crs is not None and crs not in _CRS84_ALIASES:
         raise ParameterError("filter-crs", f"only {CRS84} is supported, not {crs!r}")
     if not text.strip():

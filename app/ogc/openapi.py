@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.ogc import cql as ogc_cql
+
 __all__ = ["document"]
 
 _REF = "#/components/parameters/"
@@ -169,8 +171,8 @@ def _parameters(limits) -> dict:
         ),
         "filter-lang": _query(
             "filter-lang",
-            "Encoding of `filter`.",
-            {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
+            "Encoding of `filter`; `cql-text`, the draft name of cql2-text, is read as cql2-text.",
+            {"type": "string", "enum": list(ogc_cql.LANGUAGES), "default": ogc_cql.TEXT},
         ),
         "filter-crs": _query(
             "filter-crs",
