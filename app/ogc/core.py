@@ -232,10 +232,12 @@ def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str)
     coll = _find(catalog, cid)
     day, url = None, f"{req.base}/collections/{cid}/items/{fid}"
     raw = _single(req.params, IGNORED).get("datetime")
-    # An instant is the day asked; an interval is ignored, as on the metadata URLs, where
-    # GDAL repeats its connection's datetime.
-    if coll.instant_only and raw is not None and parse_datetime(raw)[1]:
-        day = _state_day(coll, parse_datetime(raw))
+    # A site is the state at an instant, refused for an interval as its /items are (the
+    # same connection's datetime reaches both); other features have no state by date, and
+    # GDAL repeats its connection's datetime here: checked, then ignored.
+    parsed = None if raw is None else parse_datetime(raw)
+    if coll.instant_only and parsed is not None:
+        day = _state_day(coll, parsed)
         url = ogc_html.with_query(url, {"datetime": raw})
     feature = coll.item(fid, day)
     if feature is None:

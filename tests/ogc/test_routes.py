@@ -129,7 +129,19 @@ def test_bbox_keeps_events_without_a_place(seeded_client):
     assert {f["id"] for f in boxed["features"]} == {f["id"] for f in every if f["geometry"] is None}
 
 
+def test_one_site_is_refused_an_interval_as_its_collection_is(seeded_client):
+    """A site is the state at an instant: an interval is a 400, not today's state."""
+    for interval in ("2015-01-01/2016-01-01", "../2016-01-01", "2015-06-01/2015-06-01"):
+        one = seeded_client.get(f"/ogc/collections/sites/items/al-tanf?datetime={interval}")
+        every = seeded_client.get(f"/ogc/collections/sites/items?datetime={interval}")
+        assert one.status_code == every.status_code == 400, interval
+        assert "one instant" in one.get_json()["description"]
+    held = _get(seeded_client, "/ogc/collections/sites/items/al-tanf?datetime=2015-06-01")
+    assert held["properties"]["controller"] == "isis"
+
+
 def test_metadata_urls_accept_and_check_what_gdal_repeats(seeded_client):
+    period = _get(seeded_client, "/ogc/collections/periods/items?limit=1")["features"][0]["id"]
     urls = [
         "/ogc/",
         "/ogc/api",
@@ -138,7 +150,7 @@ def test_metadata_urls_accept_and_check_what_gdal_repeats(seeded_client):
         "/ogc/collections/periods",
         "/ogc/collections/periods/queryables",
         "/ogc/collections/periods/schema",
-        "/ogc/collections/sites/items/al-tanf",
+        f"/ogc/collections/periods/items/{period}",
     ]
     for url in urls:
         ok = seeded_client.get(url + "?datetime=2015-01-01T/2016-01-01T&bbox=40,30,42,35")
