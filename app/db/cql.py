@@ -323,6 +323,8 @@ class _SQL(SQLAlchemyFilterEvaluator):
     def _column(self, value):
         if not isinstance(value, _Ref):
             return value
+        if value.q.sql is None and value.q.window is None:
+            raise FilterError(f"'{value.name}' takes =, <>, LIKE, IN or IS NULL")
         if value.q.sql is None:
             raise FilterError(
                 f"'{value.name}' is a date window: compare it with a date (=, <>, <, <=, >, "
@@ -357,14 +359,7 @@ class _SQL(SQLAlchemyFilterEvaluator):
 
     @handle(ast.Like)
     def like(self, node, lhs):
-        column = self._column(lhs)
-        if not isinstance(node.pattern, str):
-            raise FilterError("LIKE needs a quoted pattern")
-        if node.nocase:
-            column, pattern = func.lower(column), node.pattern.lower()
-        else:
-            pattern = node.pattern
-        test = _Like(column, pattern)
+        test = _like(node, self._column(lhs))
         return not_(test) if node.not_ else test
 
     @handle(ast.In)
@@ -459,6 +454,15 @@ def _glob(pattern: str) -> str:
     return "".join(out)
 
 
+def _like(node, column):
+    """`column LIKE pattern` in SQL, lower-cased on both sides for CASEI."""
+    if not isinstance(node.pattern, str):
+        raise FilterError("LIKE needs a quoted pattern")
+    if node.nocase:
+        return _Like(func.lower(column), node.pattern.lower())
+    return _Like(column, node.pattern)
+
+
 def _spatial() -> FilterError:
     return FilterError(
         "spatial predicates (S_INTERSECTS, …) are not supported: use the bbox parameter"
@@ -478,10 +482,20 @@ def _relation(node) -> str:
     """T_INTERSECTS arrives from pygeofilter as T_OVERLAPS; both mean "meets" here."""
     rel = _TEMPORAL.get(node.op.name)
     if rel is None:
-        raise FilterError(
-            f"T_{node.op.name} is not supported (T_INTERSECTS, T_BEFORE, T_AFTER, T_DURING)"
-        )
+        name = _CQL2_NAMES.get(node.op.name, node.op.name)
+        raise FilterError(f"T_{name} is not supported (T_INTERSECTS, T_BEFORE, T_AFTER, T_DURING)")
     return rel
+
+
+#: pygeofilter's names of CQL2's temporal predicates where they differ (T_EQUALS: TEQUALS).
+_CQL2_NAMES = {
+    "TEQUALS": "EQUALS",
+    "TCONTAINS": "CONTAINS",
+    "BEGINS": "STARTS",
+    "BEGUNBY": "STARTEDBY",
+    "ENDS": "FINISHES",
+    "ENDEDBY": "FINISHEDBY",
+}
 
 
 def _cmp(column, op: str, day, open_: str | None):
@@ -547,6 +561,13 @@ class _EventSQL(_SQL):
             linked = Event.id.in_(_EVENT_SITE.where(Site.slug == value))
             return linked if node.op.value == "=" else not_(linked)
         return super().comparison(node, lhs, rhs)
+
+    @handle(ast.Like)
+    def like(self, node, lhs):
+        if isinstance(lhs, _Ref) and lhs.name == "site":
+            linked = Event.id.in_(_EVENT_SITE.where(_like(node, Site.slug)))
+            return not_(linked) if node.not_ else linked
+        return super().like(node, lhs)
 
     @handle(ast.In)
     def in_(self, node, lhs, *options):

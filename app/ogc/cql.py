@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any
 
@@ -189,12 +190,26 @@ def _standard_node(node: Any) -> Any:
         return [_standard_node(n) for n in node]
     if isinstance(node, ast.In) and not isinstance(node.sub_nodes, list | tuple):
         raise ParameterError("filter", "IN takes a list of values: actor IN ('isis', 'sdf')")
+    if _lowered_text(node) is not None:
+        return _lowered_text(node)  # CASEI('Text') is the text lower-cased
     if isinstance(node, ast.Like):
         node.wildcard, node.singlechar, node.escapechar = "%", "_", "\\"
+    if isinstance(node, ast.In) and isinstance(node.lhs, ast.Function):
+        # CASEI(name) IN (a, b) is CASEI(name) = a OR CASEI(name) = b, which both readers know.
+        tests = [ast.Equal(node.lhs, value) for value in node.sub_nodes]
+        either = functools.reduce(ast.Or, tests) if tests else node
+        node = ast.Not(either) if node.not_ and tests else either
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         for f in dataclasses.fields(node):
             setattr(node, f.name, _standard_node(getattr(node, f.name)))
     return node
+
+
+def _lowered_text(node: Any) -> str | None:
+    if isinstance(node, ast.Function) and node.name == "lower" and len(node.arguments) == 1:
+        (arg,) = node.arguments
+        return arg.lower() if isinstance(arg, str) else None
+    return None
 
 
 def _json(text: str) -> Any:

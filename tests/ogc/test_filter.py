@@ -257,6 +257,20 @@ def test_cql2_forms_pygeofilter_reads_otherwise(seeded_client):
     assert kept("periods", json.dumps(between), "cql2-json") == kept(
         "periods", "start BETWEEN DATE('2015-01-01') AND DATE('2015-12-31')"
     )
+    linked_to_al = kept("events", "site LIKE 'al-%'")
+    assert (
+        linked_to_al
+        == {
+            f["id"]
+            for f in _items(seeded_client, "events")
+            if any(s.startswith("al-") for s in f["properties"]["sites"])
+        }
+        != set()
+    )
+    assert (
+        kept("events", "site NOT LIKE 'al-%'")
+        == _ids(_items(seeded_client, "events")) - linked_to_al
+    )
     either = kept("events", "site IN ('al-qaim', 'albukamal')")
     assert either == kept("events", "site = 'al-qaim' OR site = 'albukamal'") != set()
     every = _ids(_items(seeded_client, "events"))
@@ -275,6 +289,12 @@ def test_like_is_case_sensitive_and_casei_is_not_on_every_collection(seeded_clie
         assert kept(cid, f"{prop} LIKE 'al-%'") != set()
         assert kept(cid, f"{prop} LIKE 'AL-%'") == set()
         assert kept(cid, f"CASEI({prop}) = CASEI('AL-TANF')") == kept(cid, f"{prop} = 'al-Tanf'")
+        lowered = kept(cid, f"CASEI({prop}) LIKE 'al-%'")
+        assert kept(cid, f"CASEI({prop}) LIKE CASEI('AL-%')") == lowered != set()
+        two = kept(cid, f"{prop} = 'al-Tanf' OR {prop} = 'Rabia'")
+        assert kept(cid, f"CASEI({prop}) IN (CASEI('AL-TANF'), CASEI('rabia'))") == two != set()
+        rest = kept(cid, f"CASEI({prop}) NOT IN (CASEI('AL-TANF'), 'rabia')")
+        assert rest == kept(cid, f"{prop} IS NOT NULL") - two
         assert kept(cid, f"{prop} LIKE 'al-Tan_'") == kept(cid, f"{prop} = 'al-Tanf'") != set()
     assert kept("periods", "site_name LIKE 'al\\-%'") == kept("periods", "site_name LIKE 'al-%'")
     every = _items(seeded_client, "periods", datetime="2015-08-01")
@@ -342,6 +362,8 @@ def test_boundaries_filter_by_layer(seeded_client):
         ("periods", {"filter": "actor = 3"}, "'actor' is text"),
         ("periods", {"filter": "S_INTERSECTS(geometry, BBOX(40,30,42,35))"}, "bbox parameter"),
         ("periods", {"filter": "start T_MEETS DATE('2015-01-01')"}, "T_MEETS is not supported"),
+        ("periods", {"filter": "T_EQUALS(start, DATE('2015-01-01'))"}, "T_EQUALS is not supp"),
+        ("events", {"filter": "CASEI(site) = 'x'"}, "'site' takes =, <>, LIKE, IN or IS NULL"),
         ("periods", {"filter": "start = end"}, "literal"),
         ("periods", {"filter": "actor = "}, "not valid cql2-text"),
         ("periods", {"filter": "{", "filter-lang": "cql2-json"}, "not JSON"),
