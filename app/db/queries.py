@@ -367,6 +367,13 @@ def _bound_fields(name: str, bound: Bound | None) -> dict:
     }
 
 
+#: The parts of a row's `transition` and `status_transition` (downloads flatten them into
+#: one column each, present on every date).
+WINDOW_PARTS = ("window", "earliest", "latest", "reading")
+TRANSITION_PARTS = ("from", "to", "candidates", "colours", "names", "names_ar", *WINDOW_PARTS)
+STATUS_TRANSITION_PARTS = ("from", "to", "candidates", *WINDOW_PARTS)
+
+
 def _transition(t: timeline.Transition | None) -> dict | None:
     """A handover in progress, as plain values (actors by slug, the window's days)."""
     if t is None:

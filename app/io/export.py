@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.db import queries
 from app.io.import_formats import own_point
 
 # GeoPandas, pandas and pyogrio (GDAL) are imported where a table or GeoPackage is built:
@@ -49,11 +50,22 @@ GPKG_OPTIONS = {"VERSION": "1.3"}
 _GPKG_LOCK = threading.Lock()
 
 
+#: A state row's changes in a window: one column per part, on every row and every date,
+#: empty outside a window (a download's columns do not depend on its date).
+_NESTED = {
+    "transition": queries.TRANSITION_PARTS,
+    "status_transition": queries.STATUS_TRANSITION_PARTS,
+}
+
+
 def flatten(props: Mapping) -> dict:
-    """One table row: source lists become `source_refs`/`source_urls`, lists are joined.
+    """One table row: source lists become `source_refs`/`source_urls`, lists are joined,
+    a transition's parts are columns of their own.
 
     >>> flatten({"sites": ["a", "b"], "sources": [{"ref": "S1", "url": "https://x"}]})
     {'sites': 'a; b', 'source_refs': 'S1', 'source_urls': 'https://x'}
+    >>> list(flatten({"status_transition": None}))[:3]
+    ['status_transition_from', 'status_transition_to', 'status_transition_candidates']
     """
     out = {}
     for key, value in props.items():
@@ -62,8 +74,9 @@ def flatten(props: Mapping) -> dict:
             out["source_urls"] = "; ".join(s["url"] for s in value if s["url"])
         elif isinstance(value, list):
             out[key] = "; ".join(map(str, value))
-        elif isinstance(value, Mapping):  # a transition: one column per part
-            out.update(flatten({f"{key}_{k}": v for k, v in value.items()}))
+        elif key in _NESTED:
+            parts = value or {}
+            out.update(flatten({f"{key}_{k}": parts.get(k) for k in _NESTED[key]}))
         else:
             out[key] = value
     return out
@@ -85,7 +98,11 @@ def table(rows: list[dict]) -> pd.DataFrame:
     import pandas as pd
 
     columns = list(dict.fromkeys(k for row in rows for k in row)) or ["id"]
-    return pd.DataFrame(rows, columns=columns).convert_dtypes()
+    typed = pd.DataFrame(rows, columns=columns).convert_dtypes()
+    # A column empty on every row (a date with no site in a window) is text, not whatever
+    # GDAL would guess from no value.
+    empty = [c for c in typed.columns if typed[c].dtype == object and typed[c].isna().all()]
+    return typed.astype(dict.fromkeys(empty, "string"))
 
 
 #: Columns of whole days besides a bound's earliest / latest: the certain span, and a

@@ -295,6 +295,28 @@ def test_geopackage_has_every_layer(seeded_client, tmp_path, seed_data):
     assert len(pyogrio.read_dataframe(path, layer="boundaries")) == 15
 
 
+def test_a_state_download_has_the_same_columns_on_every_date(seeded_client, tmp_path):
+    """Days with no site in a window, with a handover (Albukamal, Dec 2024) and with a
+    status changing (al-Waleed, Mar 2026): one header, one set of typed layer fields, so
+    daily downloads append to one another."""
+    days = ("2015-08-01", "2024-12-10", "2026-03-01")
+    headers, fields = set(), set()
+    for day in days:
+        csv = seeded_client.get(f"/api/sites.csv?date={day}").get_data(as_text=True)
+        headers.add(csv.splitlines()[0])
+        path = tmp_path / f"{day}.gpkg"
+        path.write_bytes(seeded_client.get(f"/api/export.gpkg?date={day}").data)
+        info = pyogrio.read_info(path, layer="sites")
+        fields.add(tuple(zip(info["fields"], map(str, info["dtypes"]), strict=True)))
+    assert len(headers) == len(fields) == 1
+    (header,) = headers
+    assert "transition_from" in header and "status_transition_reading" in header
+    assert ",transition," not in header and not header.endswith(",status_transition")
+    (typed,) = fields
+    assert dict(typed)["transition_to"] == "object"  # text, not a guess from no value
+    assert dict(typed)["status_transition_earliest"] == "datetime64[D]"
+
+
 def test_geopackage_filters_apply_to_every_layer(seeded_client, tmp_path):
     path = tmp_path / "x.gpkg"
     path.write_bytes(seeded_client.get("/api/export.gpkg?site=al-tanf").data)
