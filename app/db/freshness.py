@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import exists, func, literal, select, union_all
 
-from app.core import clock
+from app.core import bounds, clock
+from app.core.bounds import Bound
 from app.core.vocabulary import UNTRACKED_KINDS
 from app.db.models import (
     ControlPeriod,
@@ -25,7 +26,14 @@ from app.db.models import (
 )
 from app.extensions import db
 
-__all__ = ["evidence", "last_verified", "last_verified_by_site", "stalest_sites"]
+__all__ = [
+    "as_known",
+    "evidence",
+    "last_verified",
+    "last_verified_bound",
+    "last_verified_by_site",
+    "stalest_sites",
+]
 
 
 def _confirmations() -> list[tuple[Any, Any, tuple]]:
@@ -86,13 +94,39 @@ def last_verified(site_id: int) -> dt.date | None:
     return _day(day) if day is not None else None
 
 
+def as_known(site_id: int, day: dt.date) -> Bound:
+    """A site's last verified `day` as the record knows it: that day when a confirmation
+    was made on it, else the start of a sourced period beginning on it — a month, a year or
+    a window when its sources say no more, never a day they do not give (the narrowest)."""
+    checked = db.session.scalar(
+        select(literal(1)).where(Verification.site_id == site_id, Verification.day == day)
+    )
+    if checked:
+        return bounds.exact(day)
+    starts = [
+        period.start
+        for model in (ControlPeriod, StatusPeriod)
+        for period in db.session.scalars(
+            select(model).where(model.site_id == site_id, model.start_earliest == day)
+        )
+        if period.sources and period.start is not None
+    ]
+    return min(starts, key=lambda b: b.latest or day, default=bounds.exact(day))
+
+
+def last_verified_bound(site_id: int) -> Bound | None:
+    """One site's last verified day as the record knows it (see as_known), or None."""
+    day = last_verified(site_id)
+    return None if day is None else as_known(site_id, day)
+
+
 def stalest_sites(limit: int = 20) -> list[dict]:
     """Tracked sites, least recently verified first (never verified before all others):
     [{"slug", "name", "name_ar", "last_verified" (a date or None), "days" (since then, or
     None)}]."""
     latest = _latest()
     stmt = (
-        select(Site.slug, Site.name, Site.name_ar, latest.c.last_verified)
+        select(Site.id, Site.slug, Site.name, Site.name_ar, latest.c.last_verified)
         .outerjoin(latest, latest.c.site_id == Site.id)
         .where(Site.kind.not_in(UNTRACKED_KINDS))
         .order_by(latest.c.last_verified.asc().nulls_first(), Site.slug)
@@ -100,7 +134,7 @@ def stalest_sites(limit: int = 20) -> list[dict]:
     )
     today = clock.today()
     out = []
-    for slug, name, name_ar, day in db.session.execute(stmt):
+    for site_id, slug, name, name_ar, day in db.session.execute(stmt).all():
         day = _day(day) if day is not None else None
         out.append(
             {
@@ -108,6 +142,7 @@ def stalest_sites(limit: int = 20) -> list[dict]:
                 "name": name,
                 "name_ar": name_ar,
                 "last_verified": day,
+                "known": as_known(site_id, day) if day else None,
                 "days": (today - day).days if day else None,
             }
         )
@@ -124,8 +159,9 @@ def _day(value) -> dt.date:
 
 
 def evidence(site_id: int) -> dict | None:
-    """What makes the site's last verified day: {"day", "sources" (Source rows), "note"},
-    the confirmations of that day first, else the sourced periods that start on it."""
+    """What makes the site's last verified day: {"day", "known" (as_known), "sources"
+    (Source rows), "note"}, the confirmations of that day first, else the sourced periods
+    that start on it."""
     day = last_verified(site_id)
     if day is None:
         return None
@@ -136,7 +172,7 @@ def evidence(site_id: int) -> dict | None:
     ).all()
     if checks:
         sources = list({v.source_id: v.source for v in checks}.values())
-        return {"day": day, "sources": sources, "note": checks[0].note}
+        return {"day": day, "known": bounds.exact(day), "sources": sources, "note": checks[0].note}
     found: dict[int, object] = {}
     models: tuple[Any, ...] = (ControlPeriod, StatusPeriod)
     for model in models:
@@ -144,4 +180,9 @@ def evidence(site_id: int) -> dict | None:
             select(model).where(model.site_id == site_id, model.start_earliest == day)
         ):
             found.update((s.id, s) for s in period.sources)
-    return {"day": day, "sources": list(found.values()), "note": ""}
+    return {
+        "day": day,
+        "known": as_known(site_id, day),
+        "sources": list(found.values()),
+        "note": "",
+    }

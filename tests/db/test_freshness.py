@@ -111,3 +111,34 @@ def test_the_stale_sites_partial_lists_them_with_a_link_to_confirm(ctx):
     assert ["al-waleed" in rows[0], "al-tanf" in rows[1], "al-qaim" in rows[2]] == [True] * 3
     assert "never" in rows[0] and "21 May 2015" in rows[1] and "years ago" in rows[1]
     assert 'href="/editor/sites/al-tanf/verify"' in rows[1]
+
+
+def test_a_start_known_to_a_month_or_a_window_is_shown_as_that_not_as_its_first_day(ctx):
+    """The last verified day is the first a sourced start allows (for the age and the
+    order), but it reads as the record knows it: "Mar 2024", not "1 Mar 2024"."""
+    site, isis = _site("al-tanf"), db.session.scalar(select(Actor).where(Actor.slug == "isis"))
+    cited = _source("C2")
+    db.session.add(ControlPeriod(site=site, actor=isis, start=bounds.parse("2024-03"), end=None))
+    db.session.flush()
+    month = db.session.scalar(
+        select(ControlPeriod).where(ControlPeriod.start_earliest == D(2024, 3, 1))
+    )
+    month.sources = [cited]
+    db.session.commit()
+    assert freshness.last_verified(site.id) == D(2024, 3, 1)
+    assert freshness.evidence(site.id)["known"].text == "2024-03"
+    assert freshness.last_verified_bound(site.id).text == "2024-03"
+    (row,) = [s for s in freshness.stalest_sites() if s["slug"] == "al-tanf"]
+    assert row["known"].text == "2024-03"
+    with ctx.test_request_context("/"):
+        html = render_template("_stale_sites.html", stale_sites=freshness.stalest_sites())
+    assert "Mar 2024" in html and "1 Mar 2024" not in html
+    # A status period of a window starting the same first day, and then a confirmation.
+    cited = _source("C1")
+    window = StatusPeriod(site=site, status="open", start=bounds.parse("2024-03-01/2024-04-20"))
+    db.session.add(window)
+    window.sources = [cited]
+    db.session.commit()
+    assert freshness.as_known(site.id, D(2024, 3, 1)).text == "2024-03"  # the narrower
+    _verify("al-tanf", D(2024, 3, 1))
+    assert freshness.evidence(site.id)["known"].text == "2024-03-01"

@@ -21,6 +21,13 @@ def test_site_page_shows_names_location_periods_and_sources(seeded_client):
     assert 'rel="noopener noreferrer"' in html  # source links
 
 
+def test_site_page_reads_last_verified_as_the_record_knows_it(seeded_client):
+    """al-Waleed's latest sourced start is a window (the reopening, 17 Feb – 20 Apr 2026):
+    not "17 Feb 2026", a day no source gives."""
+    html = seeded_client.get("/sites/al-waleed").get_data(as_text=True)
+    assert "Last verified: 17 Feb – 20 Apr 2026 (" in html
+
+
 def test_site_page_reports_country_from_boundary_layers(seeded_client):
     html = seeded_client.get("/sites/albukamal").get_data(as_text=True)
     assert "Country (boundary layer)" in html

@@ -126,5 +126,5 @@ def _render(form: VerifyForm, site: Site):
         site=site,
         currently=currently(site.slug, min(day, clock.today()), "control"),
         status_line=currently(site.slug, min(day, clock.today()), "status"),
-        last_verified=freshness.last_verified(site.id),
+        last_verified=freshness.last_verified_bound(site.id),
     )
