@@ -235,7 +235,12 @@ def _literal(q: Queryable, name: str, value: Any) -> Any:
 
 def _as_day(name: str, value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        return (value.astimezone(dt.UTC) if value.tzinfo else value).date()
+        if value.tzinfo is None:  # as the datetime parameter: which day it was is unknown
+            raise FilterError(
+                f"'{name}': a time needs Z or an offset, e.g. "
+                f"TIMESTAMP('{value:%Y-%m-%dT%H:%M:%S}Z'), or compare with DATE('{value:%Y-%m-%d}')"
+            )
+        return value.astimezone(dt.UTC).date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):

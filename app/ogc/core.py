@@ -235,10 +235,11 @@ def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str)
     # A site is the state at an instant, refused for an interval as its /items are (the
     # same connection's datetime reaches both); other features have no state by date, and
     # GDAL repeats its connection's datetime here: checked, then ignored.
-    parsed = None if raw is None else parse_datetime(raw)
-    if coll.instant_only and parsed is not None:
-        day = _state_day(coll, parsed)
-        url = ogc_html.with_query(url, {"datetime": raw})
+    if raw is not None:
+        parsed = parse_datetime(raw)
+        if coll.instant_only:
+            day = _state_day(coll, parsed)
+            url = ogc_html.with_query(url, {"datetime": raw})
     feature = coll.item(fid, day)
     if feature is None:
         raise OGCError(404, "NotFound", f"collection '{cid}' has no feature '{fid}'")

@@ -363,6 +363,8 @@ def test_boundaries_filter_by_layer(seeded_client):
         ("periods", {"filter": "S_INTERSECTS(geometry, BBOX(40,30,42,35))"}, "bbox parameter"),
         ("periods", {"filter": "start T_MEETS DATE('2015-01-01')"}, "T_MEETS is not supported"),
         ("periods", {"filter": "T_EQUALS(start, DATE('2015-01-01'))"}, "T_EQUALS is not supp"),
+        ("periods", {"filter": "start > TIMESTAMP('2015-01-01T10:00:00')"}, "needs Z or an"),
+        ("sites", {"filter": "since > TIMESTAMP('2015-01-01T10:00:00')"}, "needs Z or an"),
         ("events", {"filter": "CASEI(site) = 'x'"}, "'site' takes =, <>, LIKE, IN or IS NULL"),
         ("periods", {"filter": "start = end"}, "literal"),
         ("periods", {"filter": "actor = "}, "not valid cql2-text"),
