@@ -561,7 +561,8 @@ def _page_links(
     if q.offset > 0:
         links.append(
             _link(
-                href(f=fmt, offset=max(0, q.offset - q.limit), limit=q.limit),
+                # From past the end, the previous page is the last one that has features.
+                href(f=fmt, offset=max(0, min(q.offset, matched) - q.limit), limit=q.limit),
                 "prev",
                 own,
                 "Previous page",

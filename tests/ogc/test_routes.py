@@ -129,6 +129,17 @@ def test_bbox_keeps_events_without_a_place(seeded_client):
     assert {f["id"] for f in boxed["features"]} == {f["id"] for f in every if f["geometry"] is None}
 
 
+def test_a_page_past_the_end_links_back_to_the_last_page_with_features(seeded_client):
+    matched = _get(seeded_client, "/ogc/collections/periods/items?limit=1")["numberMatched"]
+    past = _get(seeded_client, "/ogc/collections/periods/items?limit=10&offset=1000")
+    assert past["features"] == [] and "next" not in {link["rel"] for link in past["links"]}
+    (prev,) = [link["href"] for link in past["links"] if link["rel"] == "prev"]
+    assert f"offset={matched - 10}" in prev
+    where = urlsplit(prev)
+    last = _get(seeded_client, f"{where.path}?{where.query}")
+    assert last["numberReturned"] == 10
+
+
 def test_one_site_is_refused_an_interval_as_its_collection_is(seeded_client):
     """A site is the state at an instant: an interval is a 400, not today's state."""
     for interval in ("2015-01-01/2016-01-01", "../2016-01-01", "2015-06-01/2015-06-01"):
