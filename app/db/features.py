@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from app.core import clock, collector, geo, geojson
 from app.core.record_keys import parse_period_key, period_key
+from app.core.vocabulary import FIRST_DAY
 from app.db import queries
 from app.db.models import (
     Actor,
@@ -290,6 +291,8 @@ def extent(kind: str) -> tuple[list[float] | None, list[str | None] | None]:
         select(func.min(Site.lon), func.min(Site.lat), func.max(Site.lon), func.max(Site.lat))
     ).one()
     spatial = None if box[0] is None else [float(v) for v in box]
+    if kind == "sites":  # a state is answered for each day of the record's span, no other
+        return spatial, [FIRST_DAY.isoformat(), clock.today().isoformat()]
     if kind == "events":
         lo, hi = db.session.execute(
             select(func.min(Event.date), func.max(func.coalesce(Event.end, Event.date)))

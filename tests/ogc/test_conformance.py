@@ -7,6 +7,7 @@ apply to features a server does not offer (HTTPS, access control, other CRSs, fu
 are tested as "not offered" where that can be seen.
 """
 
+import datetime as dt
 import json
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
@@ -14,6 +15,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from openapi_spec_validator import validate
 
+from app.core import clock
 from app.ogc import core as ogc
 
 P1 = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
@@ -158,6 +160,13 @@ def test_req_core_fc_md_extent(c):
         p = f["properties"]
         assert lo is None or (p["start_earliest"] and p["start_earliest"] >= lo[:10])
         assert hi is None or (p["end_latest"] and p["end_latest"] <= hi[:10])
+    # sites: the days a state is answered for, the ends included, no day beyond them.
+    lo, hi = _doc(c, "/ogc/collections/sites")["extent"]["temporal"]["interval"][0]
+    first, last = dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(hi[:10])
+    for day, ok in ((first, True), (last, True), (first - dt.timedelta(days=1), False)):
+        got = c.get(f"/ogc/collections/sites/items?datetime={day}&limit=1")
+        assert (got.status_code == 200) == ok, day
+    assert last == clock.today()
 
 
 def _points(geometry):
