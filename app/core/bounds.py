@@ -42,6 +42,7 @@ __all__ = [
     "read",
     "exact",
     "at_precision",
+    "latin_digits",
     "MAX_TEXT",
 ]
 
@@ -94,9 +95,11 @@ PHRASES = {
 DATE_LOCALES = {"ar": "ar_SY"}
 # With Arabic-Indic digits the decimal point is the Arabic decimal separator (U+066B).
 _ARABIC_INDIC = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
-_DAY = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
-_MONTH = re.compile(r"\A\d{4}-\d{2}\Z")
-_YEAR = re.compile(r"\A\d{4}\Z")
+# What people type for 0–9 in Arabic: Arabic-Indic (٠–٩) and Eastern Arabic (Persian, ۰–۹).
+_TO_LATIN = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+_DAY = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_MONTH = re.compile(r"\A[0-9]{4}-[0-9]{2}\Z")
+_YEAR = re.compile(r"\A[0-9]{4}\Z")
 
 
 class BoundError(Refusal):
@@ -134,6 +137,16 @@ def in_digits(number: str, digits: str) -> str:
     if digits != "arab":
         return number
     return number.translate(_ARABIC_INDIC)
+
+
+def latin_digits(text: str) -> str:
+    """`text` with Arabic-Indic and Eastern Arabic digits written 0–9: every date typed or
+    imported is read through this, and stored in 0–9.
+
+    >>> latin_digits("٢٠١٨-٠٢-١٧/۲۰۱۸-۰۴-۲۰")
+    '2018-02-17/2018-04-20'
+    """
+    return text.translate(_TO_LATIN)
 
 
 def date_words(
@@ -247,7 +260,7 @@ def parse(text: str) -> Bound:
     """
     if not isinstance(text, str):
         raise BoundError(N_("%(text)s is not text"), text=repr(text))
-    return _parse(text.strip())
+    return _parse(latin_digits(text.strip()))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -315,13 +328,12 @@ def read(text: str, precision: str | None = None) -> Bound:
     >>> read("2014-06-01", "month").text, read("2014-06-01").text, read("2014~", "day").text
     ('2014-06', '2014-06-01', '2014~')
     """
-    if precision in ("month", "year") and isinstance(text, str) and _DAY.match(text.strip()):
+    plain = latin_digits(text.strip()) if isinstance(text, str) else ""
+    if precision in ("month", "year") and _DAY.match(plain):
         try:
-            day = dt.date.fromisoformat(text.strip())
+            day = dt.date.fromisoformat(plain)
         except ValueError:
-            raise BoundError(
-                N_("%(text)s is not a real calendar date"), text=repr(text.strip())
-            ) from None
+            raise BoundError(N_("%(text)s is not a real calendar date"), text=repr(plain)) from None
         return at_precision(day, precision)
     return parse(text)
 

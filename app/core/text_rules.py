@@ -5,7 +5,8 @@ the last check before a stored address becomes a link. Pure: no Flask, no databa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Self
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ __all__ = [
     "ALIASES_MAX",
     "NOTE_MAX",
     "N_",
+    "REF_MAX",
     "Counted",
     "Phrase",
     "Refusal",
@@ -21,6 +23,7 @@ __all__ = [
     "is_slug",
     "listed",
     "safe_url",
+    "source_refs",
     "url_problem",
 ]
 
@@ -116,6 +119,14 @@ ALIASES_MAX = 50
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Lower-case letters and digits joined by single hyphens: "al-qaim", "s28".
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: Longest source ref (the width of its column).
+REF_MAX = 40
+# Latin letters that Unicode does not split into a base letter and a mark.
+_LATIN_EXTRA = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+# Apostrophes and transliteration marks vanish inside a word: "Qa'im" is "qaim", not "qa-im".
+_APOSTROPHES = re.compile(r"['’‘ʼʻʾʿ`´]")
 # Characters that RFC 3986 never allows unencoded; quotes and brackets break markup.
 _URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 
@@ -144,6 +155,46 @@ def is_slug(value: str) -> bool:
     (True, False, False, False)
     """
     return _SLUG.fullmatch(value) is not None
+
+
+def source_refs(title: str) -> Iterator[str]:
+    """The refs a source titled `title` may take, best first: the title as a slug, then
+    with -2, -3 … (each at most REF_MAX characters, cut between words where it can); a
+    title with no Latin letter gives source-1, source-2 …
+
+    Refs are record keys that every download cites sources by, so they are ASCII and need
+    no quoting in a CSV list or a URL.
+
+    >>> refs = source_refs("Iraqi forces retake al-Qa'im from ISIS — Reuters, 3 Nov 2017")
+    >>> next(refs), next(refs)
+    ('iraqi-forces-retake-al-qaim-from-isis', 'iraqi-forces-retake-al-qaim-from-isis-2')
+    >>> next(source_refs("Şehir: Çağlayan Straße")), next(source_refs("تقرير ٢٠١٥"))
+    ('sehir-caglayan-strasse', 'source-1')
+    """
+    plain = unicodedata.normalize("NFKD", title.lower().translate(_LATIN_EXTRA))
+    plain = _APOSTROPHES.sub("", plain).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    if not re.search(r"[a-z]", base):
+        base = ""
+    n = 1
+    while True:
+        if not base:
+            yield f"source-{n}"
+        elif n == 1:
+            yield _cut(base, REF_MAX)
+        else:
+            yield f"{_cut(base, REF_MAX - len(str(n)) - 1)}-{n}"
+        n += 1
+
+
+def _cut(slug: str, limit: int) -> str:
+    """`slug` in at most `limit` characters, cut after a whole word unless that loses half."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit]
+    if slug[limit] != "-" and cut.rfind("-") > limit // 2:
+        cut = cut[: cut.rfind("-")]
+    return cut.strip("-")
 
 
 def url_problem(value: str) -> Phrase | None:

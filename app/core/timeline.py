@@ -35,6 +35,7 @@ __all__ = [
     "Transition",
     "Answer",
     "parse_date",
+    "overlaps_by_its_end",
     "parse_partial_date",
     "floor_date",
     "format_bound",
@@ -231,9 +232,11 @@ def parse_partial_date(text: str) -> tuple[dt.date, str]:
     >>> parse_partial_date("2013")
     (datetime.date(2013, 1, 1), 'year')
     """
-    m = _PARTIAL.match(text.strip()) if isinstance(text, str) else None
+    m = _PARTIAL.match(bounds.latin_digits(text.strip())) if isinstance(text, str) else None
     if not m:
-        raise ValueError(f"{text!r} is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD")
+        raise Refusal(
+            N_("%(text)s is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD"), text=repr(text)
+        )
     year, month, day = m.groups()
     try:
         if day:
@@ -242,7 +245,7 @@ def parse_partial_date(text: str) -> tuple[dt.date, str]:
             return dt.date(int(year), int(month), 1), "month"
         return dt.date(int(year), 1, 1), "year"
     except ValueError:
-        raise ValueError(f"{text!r} is not a real calendar date") from None
+        raise Refusal(N_("%(text)s is not a real calendar date"), text=repr(text)) from None
 
 
 def floor_date(day: dt.date, precision: str) -> dt.date:
@@ -313,6 +316,24 @@ def overlaps(a: Period, b: Period) -> bool:
     True
     """
     return not (_before(a, b) or _before(b, a))
+
+
+def overlaps_by_its_end(candidate: Period, other: Period) -> bool:
+    """Tell whether `candidate` meets `other` only by its end: it starts clear of `other`
+    and would not overlap it had it ended where `other` starts (an end that reaches into
+    `other`, or past the whole of it); False when its start falls inside `other`.
+
+    >>> other = Period(bounds.parse("2023-02"), bounds.parse("2024-03"))
+    >>> overlaps_by_its_end(Period(bounds.parse("2022-06"), bounds.parse("2023-06")), other)
+    True
+    >>> overlaps_by_its_end(Period(bounds.parse("2023-06"), None), other)
+    False
+    """
+    try:
+        shorter = Period(candidate.start, other.start)
+    except ValueError:  # `other` starts first: the start of `candidate` falls inside it
+        return False
+    return not overlaps(shorter, other)
 
 
 def find_overlaps(periods: Iterable[Period], candidate: Period) -> list[Period]:

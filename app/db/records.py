@@ -3,10 +3,12 @@ unique values, and rows that a row refers to."""
 
 from __future__ import annotations
 
+from itertools import islice
+
 from sqlalchemy import func, inspect, or_, select
 
 from app.core import timeline
-from app.core.text_rules import N_, Counted, Phrase, Word
+from app.core.text_rules import N_, Counted, Phrase, Word, source_refs
 from app.db import queries
 from app.db.models import (
     RECORD_MODELS,
@@ -147,6 +149,23 @@ def taken_unique(row) -> Phrase | None:
                 row=row_name(model.__tablename__, other),
             )
     return None
+
+
+def free_source_ref(title: str, own_id: int | None = None) -> str:
+    """The first ref text_rules.source_refs gives `title` that no other source holds,
+    saved or waiting in this session (`own_id`: the source being given it)."""
+    pending = {s.ref for s in (*db.session.new, *db.session.dirty) if isinstance(s, Source)}
+    candidates = source_refs(title)
+    while True:
+        batch = list(islice(candidates, 50))
+        stmt = select(Source.ref).where(Source.ref.in_(batch))
+        if own_id is not None:
+            stmt = stmt.where(Source.id != own_id)
+        with db.session.no_autoflush:  # the row being saved may not be complete yet
+            taken = pending | set(db.session.scalars(stmt))
+        free = [ref for ref in batch if ref not in taken]
+        if free:
+            return free[0]
 
 
 def missing_reference(row) -> Phrase | None:

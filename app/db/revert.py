@@ -75,6 +75,8 @@ def _apply(model, row, target: dict | None):
         db.session.add(row)
     with db.session.no_autoflush:  # check references before the database sees the row
         _assign(row, target)
+        if isinstance(row, Source) and not row.ref:  # a snapshot from before every source had one
+            row.ref = records.free_source_ref(row.title, row.id)
         problem = records.missing_reference(row) or records.taken_unique(row)
     if problem is None and isinstance(row, records.PERIODS):
         db.session.flush()

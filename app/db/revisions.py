@@ -20,10 +20,17 @@ SEED_COMMENT = N_("Loaded from the seed file")
 _REVERT = N_("Revert of revision #%(id)s")
 _REVERT_SAYING = N_("Revert of revision #%(id)s: %(comment)s")
 _IMPORT = N_("Imported from %(name)s")
+_APPROVED = N_("(proposal #%(id)s, approved by %(name)s)")
+_APPROVED_SAYING = N_("%(comment)s (proposal #%(id)s, approved by %(name)s)")
 _WRITTEN = (
     (re.compile(r"Revert of revision #(?P<id>\d+)\Z"), _REVERT),
     (re.compile(r"Revert of revision #(?P<id>\d+): (?P<comment>.*)\Z", re.S), _REVERT_SAYING),
     (re.compile(r"Imported from (?P<name>.+)\Z", re.S), _IMPORT),
+    (re.compile(r"\(proposal #(?P<id>\d+), approved by (?P<name>.+)\)\Z", re.S), _APPROVED),
+    (
+        re.compile(r"(?P<comment>.*) \(proposal #(?P<id>\d+), approved by (?P<name>.+)\)\Z", re.S),
+        _APPROVED_SAYING,
+    ),
 )
 
 
@@ -37,6 +44,17 @@ def revert_comment(revision_id: int, comment: str = "") -> str:
 def import_comment(name: str) -> str:
     """The comment of each row an import writes."""
     return _IMPORT % {"name": name}
+
+
+def approval_comment(proposal_id: int, reviewer: str, comment: str = "") -> str:
+    """The comment of each row an approved proposal writes: its author's, and who approved it.
+
+    >>> comment_phrase(approval_comment(7, "ana", "typo")).values
+    {'comment': 'typo', 'id': 7, 'name': 'ana'}
+    """
+    if comment:
+        return _APPROVED_SAYING % {"comment": comment, "id": proposal_id, "name": reviewer}
+    return _APPROVED % {"id": proposal_id, "name": reviewer}
 
 
 def comment_phrase(comment: str) -> str:

@@ -58,7 +58,8 @@ _SECRET = {"user": {"password_hash"}}
 _SKIP = {"data_version", "data_change", "user_session"}
 # Schema revisions that changed none of the tables a backup holds, each with the revision
 # before it: a backup taken at one restores into a database at the other.
-# 0009 and 0010: the change log of data versions; 0011: SQLite's id counters.
+# 0009 and 0010: the change log of data versions; 0011: SQLite's id counters. Not 0012:
+# a backup from before it may hold sources without a ref, which its column refuses.
 _SAME_RECORD = {"0009": "0008", "0010": "0009", "0011": "0010"}
 _POINTS = {"site", "event"}
 _LINKS = {"source": ("url", "archived_url")}

@@ -66,6 +66,7 @@ WORDS = {
     "log-status": _l("log a status change"),
     "create": _l("create"),
     "update": _l("update"),
+    "unchanged": _l("unchanged"),
     "delete": _l("delete"),
     "revert": _l("revert"),
     "change": _l("change"),

@@ -45,6 +45,18 @@ bp = Blueprint("data_import", __name__, url_prefix="/editor")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _STATES = ("upload", "claimed", "done", "tmp")
 ALLOW_FAR_LABEL = _l("Sites far from the border are intended")
+#: Each kind of row a file holds (import_formats.KINDS): one such row, and the heading of
+#: their counts in the report. A state file (sites.csv) imports sites.
+KIND_NAMES = {
+    "sources": (_l("source"), _l("Sources")),
+    "state": (_l("site"), _l("Sites (state on a date)")),
+    "sites": (_l("site"), _l("Sites")),
+    "periods": (_l("control period"), _l("Control periods")),
+    "status": (_l("status period"), _l("Status periods")),
+    "actors": (_l("actor"), _l("Actors")),
+    "events": (_l("event"), _l("Events")),
+    "crossings": (_l("crossing"), _l("Crossings")),
+}
 
 
 class UploadForm(FlaskForm):
@@ -349,6 +361,7 @@ def _page(**context) -> str:
     return render_template(
         "editor/import.html",
         columns=import_formats.COLUMNS,
+        kinds=KIND_NAMES,
         waiting=_waiting(),
         allow_far_label=ALLOW_FAR_LABEL,
         **context,

@@ -13,12 +13,13 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.db.models import User
+from app.db.models import Site, User
 from app.extensions import db
 from app.io import seed
 
 PASSWORD = "review browser password"
 DAY = "2026-11-01"
+LONG_NAME = "Tell-" + "Abu" * 20
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,10 @@ def review_server(tmp_path_factory):
             user = User(username=name, role=role)
             user.set_password(PASSWORD)
             db.session.add(user)
+        # Never verified, so first among the stalest sites: one unbroken word of a name.
+        db.session.add(
+            Site(slug="long-name", name=LONG_NAME, country="SY", kind="town", lon=41.0, lat=34.4)
+        )
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -104,3 +109,17 @@ def test_a_contributor_proposes_and_an_editor_approves(page, guard, review_serve
     page.goto(f"{base}/?date=2026-09-30")
     expect(page.locator("#row-al-waleed")).not_to_contain_text("Hashd")
     guard.assert_clean()
+
+
+def test_the_stalest_sites_fit_a_390px_phone(browser, review_server):
+    """A site's long unbroken name wraps inside its cell: /review does not scroll sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        _sign_in(page, review_server, "rita")
+        page.goto(f"{review_server}/review?lang=en")
+        expect(page.locator("table.stale")).to_contain_text(LONG_NAME)
+        width = page.evaluate("() => document.scrollingElement.scrollWidth")
+        assert width <= 390, width
+    finally:
+        context.close()

@@ -142,3 +142,32 @@ def test_english_words_are_the_default_and_untranslated_phrases_stay_english():
     )
     assert b.window_reading() == "between 7 and 31 December 2024"
     assert bounds.parse("2015/..").short(bounds.date_words("ar")) == "from 1 كانون الثاني 2015"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("٢٠١٥", "2015"),
+        ("٢٠٢٥-٠٣", "2025-03"),
+        ("٢٠٢٥-٠٣-١٥", "2025-03-15"),
+        ("٢٠١٨-٠٢-١٧/٢٠١٨-٠٤-٢٠", "2018-02-17/2018-04-20"),
+        ("../٢٠١٣-١٢-٣١", "../2013-12-31"),
+        ("٢٠١٤~", "2014~"),
+        ("۲۰۲۵-۰۳-۱۵", "2025-03-15"),  # Eastern Arabic (Persian) digits
+        ("۲۰۱۸-۰۲-۱۷/۲۰۱۸-۰۴-۲۰", "2018-02-17/2018-04-20"),
+    ],
+)
+def test_arabic_indic_and_persian_digits_are_read_as_latin_ones(typed, stored):
+    """Every form of a date takes ٠–٩ and ۰–۹ as 0–9, and keeps 0–9."""
+    assert bounds.parse(typed) == bounds.parse(stored)
+    assert bounds.parse(typed).text == stored
+    assert bounds.read(typed, None).text == stored
+
+
+def test_old_day_plus_precision_takes_arabic_indic_digits_too():
+    assert bounds.read("٢٠١٤-٠٦-٠١", "month").text == "2014-06"
+
+
+def test_digits_of_other_scripts_are_not_dates():
+    with pytest.raises(bounds.BoundError):
+        bounds.parse("２０１５")  # full-width

@@ -1,8 +1,19 @@
 """Rules for user text and addresses, shared by forms, imports, restores and the seed."""
 
-import pytest
+from itertools import islice
 
-from app.core.text_rules import control_problem, safe_url, url_problem
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.text_rules import (
+    REF_MAX,
+    control_problem,
+    is_slug,
+    safe_url,
+    source_refs,
+    url_problem,
+)
 
 GOOD_URLS = [
     "https://example.org/report",
@@ -50,3 +61,40 @@ def test_ordinary_text_passes(text):
 )
 def test_control_characters_are_named(text, code):
     assert code in control_problem(text)
+
+
+@pytest.mark.parametrize(
+    "title, first",
+    [
+        ("Crossing handed over", "crossing-handed-over"),
+        ("Iraq retakes al-Qaʿim (Reuters, 3 Nov. 2017)", "iraq-retakes-al-qaim-reuters-3-nov-2017"),
+        ("Rabi’a crossing reopens", "rabia-crossing-reopens"),
+        ("Ya’rubiyéh: Šahin & Æsir", "yarubiyeh-sahin-aesir"),
+        ("Straße nach Łódź", "strasse-nach-lodz"),
+        ("معبر البوكمال", "source-1"),
+        ("معبر 2015", "source-1"),
+        ("", "source-1"),
+    ],
+)
+def test_a_source_ref_is_its_title_as_a_readable_ascii_slug(title, first):
+    assert next(source_refs(title)) == first
+
+
+def test_taken_refs_are_followed_by_numbered_ones_within_the_column():
+    long = "The situation at the al-Qaim border crossing after the fall of Mosul in June"
+    refs = list(islice(source_refs(long), 12))
+    assert refs[0] == "the-situation-at-the-al-qaim-border"  # cut between words
+    assert refs[1] == "the-situation-at-the-al-qaim-border-2"
+    assert refs[11] == "the-situation-at-the-al-qaim-border-12"
+    assert list(islice(source_refs("تقرير"), 3)) == [
+        "source-1",
+        "source-2",
+        "source-3",
+    ]
+
+
+@given(st.text(max_size=200))
+def test_every_ref_is_a_distinct_ascii_slug_that_fits_the_column(title):
+    refs = list(islice(source_refs(title), 120))
+    assert len(set(refs)) == len(refs)
+    assert all(len(r) <= REF_MAX and r.isascii() and is_slug(r) for r in refs)

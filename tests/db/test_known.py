@@ -76,7 +76,10 @@ def _edit(edit) -> None:
         period = _nth(ControlPeriod, args[0])
         if period is None:
             return
-        source = Source(title=f"Report {args[1]}", url=f"https://example.org/{args[1]}")
+        title = f"Report {args[1]}"
+        source = Source(
+            ref=records.free_source_ref(title), title=title, url=f"https://example.org/{args[1]}"
+        )
         db.session.add(source)
         revisions.record(source, "create", None)
         before = revisions.snapshot(period)

@@ -56,3 +56,15 @@ def test_overlap_message_names_the_other_period(ctx):
     with db.session.no_autoflush:
         message = records.overlap_message(copy)
     assert f"would overlap the period {isis.as_period().describe()}" in message
+
+
+def test_a_free_source_ref_skips_refs_saved_or_waiting_to_be(ctx):
+    db.session.add(Source(ref="crossing-handed-over", title="Crossing handed over"))
+    db.session.commit()
+    assert records.free_source_ref("Crossing handed over") == "crossing-handed-over-2"
+    db.session.add(Source(ref="crossing-handed-over-2", title="Crossing handed over"))
+    assert records.free_source_ref("Crossing handed over!") == "crossing-handed-over-3"
+    db.session.rollback()
+    own = _one(Source, ref="crossing-handed-over")
+    assert records.free_source_ref(own.title, own.id) == "crossing-handed-over"
+    assert records.free_source_ref("معبر") == "source-1"

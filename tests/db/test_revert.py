@@ -92,7 +92,7 @@ def test_revert_a_deleted_event_recreates_its_sites(admin):
 
 def test_revert_a_create_deletes_the_row_and_a_second_revert_restores_it(admin):
     with admin.app_context():
-        source = Source(title="New")
+        source = Source(ref="NEW", title="New")
         db.session.add(source)
         rev = revisions.record(source, "create", None, _user())
         db.session.commit()
@@ -101,6 +101,20 @@ def test_revert_a_create_deletes_the_row_and_a_second_revert_restores_it(admin):
         assert db.session.get(Source, sid) is None
         revert(undo, _user())
         assert db.session.get(Source, sid).title == "New"
+
+
+def test_a_source_recreated_from_a_snapshot_without_a_ref_gets_one(admin):
+    """History written before every source had a ref must not bring a source back without
+    one: the downloads cite sources by ref."""
+    with admin.app_context():
+        source = Source(ref="GONE", title="Crossing handed over")
+        db.session.add(source)
+        db.session.commit()
+        rev = _delete(source)
+        rev.before = {**rev.before, "ref": None}
+        db.session.commit()
+        revert(rev, _user())
+        assert db.session.get(Source, rev.entity_id).ref == "crossing-handed-over"
 
 
 def test_revert_refuses_when_the_row_changed_since(admin):
@@ -141,7 +155,7 @@ def test_revert_refuses_an_overlap_and_names_the_period(admin):
 
 def test_revert_refuses_a_missing_source(admin):
     with admin.app_context():
-        source = Source(title="Only here")
+        source = Source(ref="ONLY-HERE", title="Only here")
         isis = _period("isis")
         isis.sources = [source]
         db.session.commit()

@@ -55,6 +55,18 @@ def test_new_period_after_the_last_one_is_created():
     assert result.changes[0].values["start"] == bounds.exact(D(2017, 11, 9))
 
 
+def test_dates_in_arabic_indic_digits_are_read_as_latin_ones():
+    """A day, a window or a month typed with ٠–٩ (or ۰–۹) imports as 0–9."""
+    day = plan([_period(start="٢٠١٧-١١-٠٩")], _existing()).changes[0]
+    assert day.values["start"].text == "2017-11-09"
+    window = _period(start="۲۰۱۷-۱۱-۰۹/۲۰۱۷-۱۱-۱۲", end="٢٠١٨-٠٢-١٧/٢٠١٨-٠٤-٢٠")
+    change = plan([window], _existing()).changes[0]
+    assert (change.values["start"].text, change.values["end"].text) == (
+        "2017-11-09/2017-11-12",
+        "2018-02-17/2018-04-20",
+    )
+
+
 def test_same_site_and_start_is_an_update_or_unchanged():
     same = _period(actor="isis", start="2014-06", end="2017-11-09")
     assert plan([same], _existing()).changes[0].action == "unchanged"

@@ -11,7 +11,9 @@ import sqlite3
 import zipfile
 
 import pytest
+from sqlalchemy import select
 
+from app.db.models import Actor
 from app.extensions import db
 from app.io import import_formats, importer
 
@@ -241,3 +243,60 @@ def test_an_events_derived_date_must_agree(seeded, column, value, message):
             import_formats.read(_as_csv(rows), "e.csv"), geodata_dir=seeded.config["GEODATA_DIR"]
         )
     assert not plan.ok and message in plan.errors[0], plan.errors
+
+
+WHOLE = ("/api/export-csv.zip", "/api/export-geojson.zip", "/api/export.gpkg")
+LOGGED = {
+    "log-control": {"actor": "kurdistan-region", "date": "2024-12-08"},
+    "log-status": {"status": "restricted", "date": "2025-09-01"},
+}
+
+
+def _log_with_a_new_source(app, client, form: str) -> None:
+    """Log a change at al-Qa'im citing a source typed into the form (not picked)."""
+    url = f"/editor/sites/al-qaim/{form}"
+    page = client.get(url).get_data(as_text=True)
+    data = {
+        "date": LOGGED[form]["date"],
+        "confidence": "medium",
+        "source_title": "Crossing handed over, Rabi’a and al-Qaʿim",
+        "source_url": "https://example.org/handover",
+        "version": re.search(r'name="version" type="hidden" value="([^"]*)"', page)[1],
+    }
+    if form == "log-control":
+        with app.app_context():
+            data["actor_id"] = db.session.scalar(
+                select(Actor.id).where(Actor.slug == LOGGED[form]["actor"])
+            )
+    else:
+        data["status"] = LOGGED[form]["status"]
+    resp = client.post(url, data=data)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[-2000:]
+
+
+@pytest.mark.parametrize("form", LOGGED)
+def test_a_source_typed_into_a_log_form_keeps_every_whole_download_importable(
+    seeded, editor_client, form
+):
+    """The atlas's own downloads cite sources by ref: a typed source gets one from its title."""
+    _log_with_a_new_source(seeded, editor_client, form)
+    client = seeded.test_client()
+    kind = "periods" if form == "log-control" else "status"
+    cited = {
+        s["ref"]
+        for f in client.get(f"/api/{kind}.geojson").get_json()["features"]
+        for s in f["properties"]["sources"]
+    }
+    assert "crossing-handed-over-rabia-and-al-qaim" in cited and None not in cited
+    first = {url: _get(client, url) for url in WHOLE}
+    for url, data in first.items():  # into the same record: nothing to do
+        with seeded.app_context():
+            rows = import_formats.read(data, url.rsplit("/", 1)[1])
+            plan = importer.check(rows, geodata_dir=seeded.config["GEODATA_DIR"], allow_far=True)
+        assert plan.ok, (url, plan.errors[:5])
+        assert {a for counts in plan.counts().values() for a in counts} == {"unchanged"}, url
+    for url, data in first.items():  # into an empty record: the same record again
+        _emptied(seeded)
+        _import(seeded, [(url.rsplit("/", 1)[1], data)])
+        if url.endswith(".zip"):
+            assert _get(client, url) == data

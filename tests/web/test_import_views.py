@@ -407,3 +407,40 @@ def test_the_report_speaks_the_editors_language(seeded, uploads):
     assert unreadable.status_code == 400
     assert "sources.csv: السطر 2، العمود 5: البايت 0xff ليس من ترميز UTF-8" in text
     assert "لم يُستورد شيء" in text and "is not UTF-8" not in text
+
+
+def test_the_report_rows_and_counts_speak_the_editors_language(seeded, uploads):
+    """Each row's action and kind, and the kinds of the counts, are Arabic on an Arabic page."""
+    client = _signed_in(seeded)
+    with seeded.app_context():
+        site = db.session.scalar(select(Site).where(Site.slug == "al-qaim"))
+        name = site.name
+    sites = f"slug,name,country,kind,lon,lat\nal-qaim,{name},IQ,{site.kind},{site.lon},{site.lat}\n"
+    resp = client.post(
+        "/editor/import?lang=ar",
+        data={"file": (io.BytesIO(sites.encode()), "sites.csv")},
+        content_type="multipart/form-data",
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200, html
+    rows = html.split("<details>", 1)[1].split("</details>", 1)[0]
+    assert "السطر 2: " in rows and "unchanged" not in rows and "sites" not in rows
+    assert "دون تغيير" in rows and "موقع" in rows
+    counts = re.search(r'<table class="report">.*?</table>', html, re.S)[0]
+    assert '<th scope="row">المواقع</th>' in counts
+
+
+def test_the_help_names_every_form_of_a_date_an_import_takes(seeded):
+    """Windows, open bounds and ? / ~ are accepted, and the help says so."""
+    page = _signed_in(seeded).get("/editor/import").get_data(as_text=True)
+    formats = page.split("File formats", 1)[1]
+    for form in ("2024-12-07/2024-12-31", "../2013-12-31", "2014?", "2014-06~"):
+        assert f"<code>{form}</code>" in formats
+    arabic = _signed_in(seeded, "editor2").get("/editor/import?lang=ar").get_data(as_text=True)
+    assert "<code>../2013-12-31</code>" in arabic.split("صيغ الملفات", 1)[1]
+
+
+def test_every_kind_of_file_row_has_its_words():
+    from app.web.import_views import KIND_NAMES
+
+    assert set(KIND_NAMES) == set(import_formats.KINDS)

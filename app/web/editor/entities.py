@@ -55,8 +55,8 @@ def describe(row) -> str:
     if isinstance(row, Event):
         return f"{bound_short(row.when)} {row.title}"
     if isinstance(row, Site):
-        return f"{row.name} ({row.country})"
-    return row.name
+        return f"{actor_label(row.name, row.name_ar)} ({row.country})"
+    return actor_label(row.name, getattr(row, "name_ar", "")) or row.name
 
 
 _PERIOD_COLUMNS = (

@@ -38,7 +38,7 @@ from app.db.models import (
     Source,
     StatusPeriod,
 )
-from app.db.records import sibling_periods
+from app.db.records import free_source_ref, sibling_periods
 from app.extensions import db
 from app.web.editor.fields import (
     BoundField,
@@ -170,6 +170,7 @@ class EditForm(FlaskForm):
             return picked, []
         day, precision = self.source_date.data or (None, "day")
         new = Source(
+            ref=free_source_ref(self.source_title.data),
             title=self.source_title.data,
             url=self.source_url.data or "",
             publisher=self.source_publisher.data or "",
@@ -272,12 +273,15 @@ class PeriodForm(SourcesMixin, EditForm):
             _(
                 "the period %(span)s (%(value)s)",
                 span=span_text(p.start, p.end),
-                value=said(p.value),
+                value=self._holder(p),
             )
             for p in sorted(clash, key=_start)[:3]
         )
+        # Beside the bound that causes it: End when the start is clear of every period it
+        # meets (the end reaches into one, or past the whole of it), else Start.
+        by_end = all(timeline.overlaps_by_its_end(candidate, p) for p in clash)
         return fail(
-            self.start,
+            self.end if by_end else self.start,
             _(
                 "overlaps %(periods)s of this site; periods of one site may not overlap (they "
                 "may share days only where one's end window is the next one's start window): "
@@ -285,6 +289,13 @@ class PeriodForm(SourcesMixin, EditForm):
                 periods=named,
             ),
         )
+
+    def _holder(self, period: timeline.Period) -> str:
+        """Who or what another period of the site holds, in the reader's language."""
+        row = db.session.get(self.model, period.key)  # loaded already by sibling_periods
+        if isinstance(row, ControlPeriod):
+            return actor_label(row.actor.name, row.actor.name_ar) or row.actor.name
+        return said(period.value)
 
 
 def _start(period: timeline.Period):
@@ -645,7 +656,8 @@ class SourceForm(EditForm):
 
     def populate(self, obj) -> list:
         created = super().populate(obj)
-        obj.ref = obj.ref or None
+        # Every download cites sources by ref: a source without one could not be imported.
+        obj.ref = obj.ref or free_source_ref(obj.title, obj.id)
         obj.language = obj.language or "en"
         obj.published, obj.published_precision = self.published.data or (None, "day")
         return created

@@ -195,5 +195,5 @@ def shown(field) -> str:
     if isinstance(field, SelectField):
         return next((label for _, label, selected, *_ in field.iter_choices() if selected), "—")
     if isinstance(field, BooleanField):
-        return "yes" if field.data else "no"
+        return _("yes") if field.data else _("no")
     return field._value() or "—"

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from app.core import clock, map_encoding, svg_timeline
-from app.db import records
+from app.db import records, revisions
 from app.db.models import Proposal, Site, User
 from app.extensions import db
 from app.web import i18n, js_strings
@@ -21,6 +21,7 @@ from app.web.editor.entities import KINDS, Kind, describe
 from app.web.editor.forms import EditForm, LogControlForm, LogStatusForm
 from app.web.editor.views import filled, log_token, open_row
 from app.web.i18n import gettext as _
+from app.web.review import proposals
 
 LOG_FORMS = {"log-control": LogControlForm, "log-status": LogStatusForm}
 #: Fields that say nothing about the change itself.
@@ -111,12 +112,8 @@ def approve(p: Proposal, reviewer: User) -> Refusal | None:
     if refusal:
         db.session.rollback()
         return refusal
-    comment = _(
-        "%(comment)s (proposal #%(id)s, approved by %(name)s)",
-        comment=p.comment,
-        id=p.id,
-        name=reviewer.username,
-    ).strip()
+    # Kept in English, as every comment the app writes: each reader sees it in their language.
+    comment = revisions.approval_comment(p.id, reviewer.username, p.comment)
     author = saving.Author(p.user, comment, p.id)
     p.state, p.reviewer_id, p.reviewed_at = "approved", reviewer.id, clock.now()
     try:
@@ -182,7 +179,7 @@ def changes(p: Proposal, r: Rebuilt) -> tuple[list[tuple[str, str, str]], str]:
     if r.form is None:
         return [], ""
     if p.action in LOG_FORMS:
-        return [], _logged(r)
+        return [], _logged(p, r)
     if p.action == "create":
         return [
             (f.label.text, "—", saving.shown(f))
@@ -201,14 +198,10 @@ def changes(p: Proposal, r: Rebuilt) -> tuple[list[tuple[str, str, str]], str]:
     return saving.differences(r.form, current), ""
 
 
-def _logged(r: Rebuilt) -> str:
-    """ "Period X ends on D; new controller Y from D"."""
-    date = r.form.date.data
-    when = date.text if date is not None and hasattr(date, "text") else "?"
-    try:
-        value = r.form.new_label()
-    except Exception:  # an actor deleted since: the form's own check names it
-        value = "?"
+def _logged(p: Proposal, r: Rebuilt) -> str:
+    """ "Period X ends on D; new controller Y from D", in the reader's language."""
+    value, when = proposals.logged_change(p)
+    value, when = value or "?", when or "?"  # an actor deleted since: the form's check says
     old = open_row(r.form)
     if old is None:
         return _("New: %(value)s from %(date)s.", value=value, date=when)

@@ -11,7 +11,7 @@ from app.core import bounds, clock
 from app.db.models import Actor, Proposal, Site
 from app.extensions import db
 from app.web import i18n
-from app.web.editor.entities import describe
+from app.web.editor.entities import KINDS, describe
 from app.web.editor.saving import shown
 from app.web.i18n import gettext as _
 from app.web.js_strings import bound_short
@@ -71,20 +71,15 @@ def prefill(proposal: Proposal | None) -> dict:
 
 def described(p: Proposal) -> str:
     """A proposal's one line in the reader's language: a logged change is worded again from
-    its stored input (site, new holder or status, date in words); others as stored."""
+    its stored input (site, new holder or status, date in words), an edit or a deletion
+    from the row it is about; others (and a row since deleted) as stored."""
+    if p.action in ("update", "delete") and p.target_id is not None:
+        target = db.session.get(KINDS[p.kind].model, p.target_id)
+        return p.summary if target is None else describe(target)
     if not p.action.startswith("log-") or p.site_id is None:
         return p.summary
-    given = dict(p.form)
     site = db.session.get(Site, p.site_id)
-    if p.action == "log-control":
-        actor = db.session.get(Actor, whole_number(given.get("actor_id", "")) or 0)
-        value = i18n.actor_label(actor.name, actor.name_ar) if actor else ""
-    else:
-        value = i18n.word(given.get("status", ""))
-    try:
-        date = bound_short(bounds.parse(given.get("date", "")))
-    except bounds.BoundError:
-        date = given.get("date", "")
+    value, date = logged_change(p)
     if site is None or not value:
         return p.summary
     return _(
@@ -93,6 +88,22 @@ def described(p: Proposal) -> str:
         value=value,
         date=date,
     )
+
+
+def logged_change(p: Proposal) -> tuple[str, str]:
+    """A logged change's new holder or status ("" if gone) and its date, in the reader's
+    language, from its stored input."""
+    given = dict(p.form)
+    if p.action == "log-control":
+        actor = db.session.get(Actor, whole_number(given.get("actor_id", "")) or 0)
+        value = i18n.actor_label(actor.name, actor.name_ar) or "" if actor else ""
+    else:
+        value = i18n.word(given.get("status", ""))
+    try:
+        date = bound_short(bounds.parse(given.get("date", "")))
+    except bounds.BoundError:
+        date = given.get("date", "")
+    return value, date
 
 
 def summary(action: str, form, target) -> str:
@@ -109,7 +120,7 @@ def summary(action: str, form, target) -> str:
     shown_fields = [
         f"{field.label.text}: {shown(field)}"
         for name, field in form._fields.items()
-        if name not in _NOT_SHOWN and shown(field) not in ("—", "no")
+        if name not in _NOT_SHOWN and shown(field) not in ("—", _("no"))
     ]
     return "; ".join(shown_fields[:4])
 

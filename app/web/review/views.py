@@ -14,6 +14,7 @@ from app.db.models import Proposal, Site, User
 from app.extensions import db
 from app.web import i18n
 from app.web.auth import editor_required
+from app.web.editor.entities import KINDS
 from app.web.httpcache import public_url
 from app.web.i18n import gettext as _
 from app.web.review import apply, proposals
@@ -122,7 +123,7 @@ def feed():
             link=public_url(url_for(".show", proposal_id=p.id)),
             content=_(
                 "%(kind)s, %(action)s, by %(name)s: %(comment)s",
-                kind=i18n.word(p.kind),
+                kind=kind_name(p.kind),
                 action=i18n.word(p.action),
                 name=p.user.username if p.user else "?",
                 comment=p.comment,
@@ -235,6 +236,13 @@ def _resubmit_url(p: Proposal) -> str | None:
 def pending_proposals() -> int:
     """How many proposals wait for review, for the top bar of editors and admins."""
     return proposals.pending_count()
+
+
+@bp.app_template_filter("kind_name")
+def kind_name(slug: str) -> str:
+    """Template filter: a proposal's kind of row in the reader's language ("control period")."""
+    kind = KINDS.get(slug)
+    return str(kind.singular) if kind else slug
 
 
 @bp.app_template_filter("described")

@@ -492,6 +492,38 @@ def test_create_other_kinds(seeded, editor_client, kind, data, model):
         assert len(db.session.scalars(select(model)).all()) == count + 1
 
 
+def test_a_new_source_without_a_ref_gets_one_from_its_title(seeded, editor_client):
+    """Every download cites sources by ref; a typed ref is kept, and checked as before."""
+
+    def create(ref: str, title: str):
+        data = {"ref": ref, "title": title, "language": "en"}
+        return editor_client.post("/editor/sources/new", data=data)
+
+    for ref, title in (
+        ("", "Crossing handed over"),
+        ("", "Crossing handed over"),
+        ("", "معبر البوكمال"),
+        ("S-typed", "Crossing handed over"),
+    ):
+        assert create(ref, title).status_code == 302
+    with seeded.app_context():
+        made = db.session.scalars(select(Source.ref).order_by(Source.id.desc()).limit(4)).all()
+    assert made[::-1] == ["crossing-handed-over", "crossing-handed-over-2", "source-1", "S-typed"]
+    refused = create("S-typed", "Again")
+    assert refused.status_code == 422
+    assert "'S-typed' is already used by another source" in errors(refused)
+    # Cleared on an edit: the source gets a ref again, its own kept if the title gives it.
+    with seeded.app_context():
+        row_id = db.session.scalar(select(Source.id).where(Source.ref == "crossing-handed-over"))
+    edit = f"/editor/sources/{row_id}/edit"
+    data = {name: "" for name in ("ref", "publisher", "url", "published", "accessed", "note")}
+    data |= {"title": "Crossing handed over", "language": "en", "archived_url": ""}
+    data["version"] = open_token(editor_client, edit)
+    assert editor_client.post(edit, data=data).status_code == 302
+    with seeded.app_context():
+        assert db.session.get(Source, row_id).ref == "crossing-handed-over"
+
+
 def test_create_a_status_period_in_a_gap(seeded, editor_client):
     data = {
         "site_id": site_id(seeded, "al-qaim"),
@@ -735,3 +767,121 @@ def test_actor_and_site_pickers_name_them_in_the_interface_language(editor_clien
     )
     listing = editor_client.get("/editor/control-periods/?lang=ar").get_data(as_text=True)
     assert 'dir="auto">الحكومة العراقية الاتحادية</td>' in listing
+
+
+# --- dates typed in Arabic digits, refusals in Arabic, the field an overlap is about ----
+
+
+def field_error(resp, name: str) -> str:
+    """The error shown under one field ("" when there is none)."""
+    found = re.search(
+        rf'<small class="error" id="{name}-error">(.*?)</small>', resp.get_data(as_text=True), re.S
+    )
+    return html.unescape(found[1]) if found else ""
+
+
+def test_every_form_of_a_date_takes_arabic_indic_digits(seeded, editor_client):
+    """A day and a window in ٠–٩ or ۰–۹ save as 0–9, like a year and a month do."""
+    with seeded.app_context():
+        pid = db.session.scalar(
+            select(ControlPeriod.id).where(
+                ControlPeriod.site.has(slug="al-qaim"), ControlPeriod.end_edtf == "2014-09-01"
+            )
+        )
+    data = _period_data(seeded, pid, start="٢٠١٤-٠٦-٢٠/٢٠١٤-٠٦-٢١", end="۲۰۱۴-۰۹-۰۱")
+    resp = editor_client.post(f"/editor/control-periods/{pid}/edit?lang=ar", data=data)
+    assert resp.status_code == 302, errors(resp)
+    with seeded.app_context():
+        row = db.session.get(ControlPeriod, pid)
+        assert (row.start.text, row.end.text) == ("2014-06-20/2014-06-21", "2014-09-01")
+    read = editor_client.get("/editor/date-reading?lang=en&text=٢٠٢٥-٠٣-١٥").json
+    assert (read["text"], read["reading"]) == ("2025-03-15", "15 March 2025")
+    window = editor_client.get("/editor/date-reading?text=٢٠١٨-٠٢-١٧/٢٠١٨-٠٤-٢٠").json
+    assert window["text"] == "2018-02-17/2018-04-20" and "error" not in window
+
+
+@pytest.mark.parametrize(
+    ("typed", "arabic"),
+    [
+        ("2020-02-30", "'2020-02-30' ليس تاريخًا موجودًا في التقويم"),
+        ("March 2020", "'March 2020' ليس تاريخًا بالصيغة YYYY أو YYYY-MM أو YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_source_date_is_refused_in_arabic(seeded, editor_client, typed, arabic):
+    pid = _qaim_period(seeded, "isis")
+    data = _period_data(seeded, pid, source_title="A report", source_date=typed)
+    resp = editor_client.post(f"/editor/control-periods/{pid}/edit?lang=ar", data=data)
+    assert resp.status_code == 422
+    assert field_error(resp, "source_date") == arabic
+
+
+def test_an_overlap_names_the_other_holder_in_arabic(seeded, editor_client):
+    pid = _qaim_period(seeded, "isis")
+    data = _period_data(seeded, pid, end="2017-12-01")
+    resp = editor_client.post(f"/editor/control-periods/{pid}/edit?lang=ar", data=data)
+    message = field_error(resp, "end")
+    assert "(الحكومة العراقية الاتحادية)" in message and "Iraqi" not in message
+
+
+def _lone_period(app, client) -> int:
+    """A new site whose only control period is Feb 2023 – Mar 2024; its id."""
+    with app.app_context():
+        site = Site(
+            slug="test-post", name="Test post", country="SY", kind="town", lon=41.0, lat=34.4
+        )
+        db.session.add(site)
+        db.session.commit()
+        site_id, actor, source = (
+            site.id,
+            db.session.scalar(select(Actor.id)),
+            db.session.scalar(select(Source.id)),
+        )
+    data = {
+        "site_id": site_id,
+        "actor_id": actor,
+        "start": "2023-02",
+        "end": "2024-03",
+        "confidence": "high",
+        "source_ids": [source],
+    }
+    assert client.post("/editor/control-periods/new", data=data).status_code == 302
+    return site_id
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("2022-06", "2023-06", "end"),  # only the end reaches into it
+        ("2023-06", "2025-01", "start"),  # the start falls inside it
+        ("2022-01", "2025-01", "end"),  # it would swallow it: the end reaches past its start
+        ("2023-06", "2023-09", "start"),  # inside it
+    ],
+)
+def test_an_overlap_is_told_beside_the_bound_that_causes_it(
+    seeded, editor_client, start, end, field
+):
+    site_id = _lone_period(seeded, editor_client)
+    with seeded.app_context():
+        actor, source = db.session.scalar(select(Actor.id)), db.session.scalar(select(Source.id))
+    data = {
+        "site_id": site_id,
+        "actor_id": actor,
+        "start": start,
+        "end": end,
+        "confidence": "high",
+        "source_ids": [source],
+    }
+    resp = editor_client.post("/editor/control-periods/new", data=data)
+    assert resp.status_code == 422
+    other = "start" if field == "end" else "end"
+    assert "overlaps the period Feb 2023 – Mar 2024" in field_error(resp, field)
+    assert field_error(resp, other) == ""
+
+
+def test_editing_only_the_end_is_told_beside_the_end(seeded, editor_client):
+    pid = _qaim_period(seeded, "isis")
+    resp = editor_client.post(
+        f"/editor/control-periods/{pid}/edit", data=_period_data(seeded, pid, end="2017-12-01")
+    )
+    assert "overlaps the period 3 Nov 2017 – ongoing" in field_error(resp, "end")
+    assert field_error(resp, "start") == ""

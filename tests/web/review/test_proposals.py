@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.db.models import ControlPeriod, Proposal, Revision, Site, User
+from app.db.models import ControlPeriod, Proposal, Revision, Site, Source, User
 from app.extensions import db
 from tests.web.review.helpers import (
     LOG,
@@ -91,7 +91,7 @@ def test_a_proposed_control_change_is_invisible_until_approved(
     queue = reviewer.get("/review").get_data(as_text=True)
     assert f'href="/review/{pid}"' in queue and "cora" in queue
     shown = reviewer.get(f"/review/{pid}").get_data(as_text=True)
-    assert "ends on 2024-12-08" in shown and "Kurdistan" in shown
+    assert "ends on 8 Dec 2024" in shown and "Kurdistan" in shown
     assert shown.count("<svg") >= 2  # the timeline now and with the proposal
 
     resp = reviewer.post(f"/review/{pid}/approve")
@@ -342,3 +342,72 @@ def test_a_logged_change_is_listed_in_the_reviewers_language(seeded, contributor
     arabic = reviewer.get(f"/review/{pid}?lang=ar").get_data(as_text=True)
     heading = arabic.split("<h1>", 1)[1].split("</h1>", 1)[0]
     assert "القائم الحدودي: " in heading and "من كانون الأول 2024" in heading
+
+
+def test_the_queue_and_a_proposal_speak_arabic(seeded, contributor, reviewer, admin):
+    """Kinds, the titles of edits and deletions, a logged change's line and yes/no are
+    Arabic on Arabic pages, whatever language the proposer wrote in."""
+    row = qaim_period(seeded, "isis")
+    edit = proposal_id(
+        contributor.post(
+            f"/editor/control-periods/{row}/edit?lang=en",
+            data=period_data(seeded, row, confidence="low"),
+        )
+    )
+    gone = proposal_id(
+        contributor.post(
+            f"/editor/control-periods/{row}/delete?lang=en", data={"version": "1", "comment": "x"}
+        )
+    )
+    logged = proposal_id(
+        contributor.post(
+            LOG + "?lang=en", data={**log_data(seeded, contributor), "date": "2025-05"}
+        )
+    )
+    queue = reviewer.get("/review?lang=ar").get_data(as_text=True)
+    listed = queue.split('<table class="proposals">', 1)[1].split("</table>", 1)[0]
+    assert "control-periods" not in listed and "فترة سيطرة · تحديث" in listed
+    for pid in (edit, gone):
+        line = listed.split(f'href="/review/{pid}"', 1)[1].split("</tr>", 1)[0]
+        assert "تنظيم الدولة الإسلامية (داعش)" in line and "Islamic State" not in line
+        assert "معبر القائم الحدودي" in line and "أيلول 2014" in line and "Sep" not in line
+    page = admin.get(f"/review/{gone}?lang=ar").get_data(as_text=True)
+    title = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "تنظيم الدولة الإسلامية (داعش)" in title and "Islamic State" not in title
+    diff = re.search(r'<table class="diff proposal-diff">.*?</table>', page, re.S)[0]
+    assert re.search(r"متنازع عليه</th><td[^>]*>لا</td>", diff), diff
+    change = reviewer.get(f"/review/{logged}?lang=ar").get_data(as_text=True)
+    said = change.split('<p class="logged">', 1)[1].split("</p>", 1)[0]
+    assert "إقليم كردستان" in said and "Kurdistan" not in said
+    assert "أيار 2025" in said and "2025-05" not in said
+
+
+def test_an_approval_in_arabic_is_kept_in_the_history_for_every_reader(
+    seeded, contributor, reviewer
+):
+    pid = proposal_id(contributor.post(LOG, data=log_data(seeded, contributor)))
+    assert reviewer.post(f"/review/{pid}/approve?lang=ar").status_code == 302
+    with seeded.app_context():
+        rev = db.session.scalar(select(Revision).where(Revision.proposal_id == pid).limit(1))
+        rid, stored = rev.id, rev.comment
+    assert stored == f"from the morning brief (proposal #{pid}, approved by rita)"
+    english = reviewer.get(f"/history/{rid}?lang=en").get_data(as_text=True)
+    assert f"from the morning brief (proposal #{pid}, approved by rita)" in english
+    arabic = reviewer.get(f"/history/{rid}?lang=ar").get_data(as_text=True)
+    assert f"from the morning brief (المقترح #{pid}، وافق عليه rita)" in arabic
+
+
+def test_an_approved_proposal_gives_its_new_sources_refs(seeded, contributor, reviewer):
+    """A source typed into a proposed change, or proposed on its own without a ref, gets
+    one from its title when approved: the downloads cite sources by ref."""
+    logged = proposal_id(contributor.post(LOG, data=log_data(seeded, contributor)))
+    data = {"ref": "", "title": "Crossing handed over", "language": "en", "comment": "x"}
+    alone = proposal_id(contributor.post("/editor/sources/new", data=data))
+    for pid in (logged, alone):
+        assert reviewer.get(f"/review/{pid}").status_code == 200  # the preview saves nothing
+        assert reviewer.post(f"/review/{pid}/approve").status_code == 302
+    with seeded.app_context():
+        refs = db.session.scalars(
+            select(Source.ref).where(Source.title == "Crossing handed over").order_by(Source.id)
+        ).all()
+    assert refs == ["crossing-handed-over", "crossing-handed-over-2"]
