@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -458,11 +459,40 @@ def change_points(
     (2, [])
     """
     points: set[dt.date] = set()
+    one = dt.timedelta(days=1)
     for periods in periods_by_site.values():
+        near = _Near(periods)
         for day in boundary_dates(periods):
-            if _value(periods, day, settle) != _value(periods, day - dt.timedelta(days=1), settle):
+            if _value(near(day), day, settle) != _value(near(day - one), day - one, settle):
                 points.add(day)
     return sorted(points)
+
+
+class _Near:
+    """A track's periods whose possible span holds a day, in the track's order: `answer` on
+    them is `answer` on all (the others neither hold it certainly nor possibly), found by
+    bisection instead of a test of every period for every day."""
+
+    def __init__(self, periods: Iterable[Period]):
+        self.periods = list(periods)
+        self.order = sorted(
+            range(len(self.periods)), key=lambda i: self.periods[i].possible_start or dt.date.min
+        )
+        self.starts = [self.periods[i].possible_start or dt.date.min for i in self.order]
+        # reach[k]: the latest possible end among the first k + 1 by start (None: ongoing).
+        self.reach: list[dt.date] = []
+        for i in self.order:
+            end = self.periods[i].possible_end or dt.date.max
+            self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def __call__(self, day: dt.date) -> list[Period]:
+        found = []
+        for k in range(bisect.bisect_right(self.starts, day) - 1, -1, -1):
+            if self.reach[k] <= day:  # none that starts this early is still possible
+                break
+            if holds_possibly(self.periods[self.order[k]], day):
+                found.append(self.order[k])
+        return [self.periods[i] for i in sorted(found)]
 
 
 def _value(periods: Iterable[Period], day: dt.date, settle: bool) -> tuple:
