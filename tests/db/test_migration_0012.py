@@ -4,19 +4,13 @@ refuses NULL from then on; on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app
 from app.extensions import db
-
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 source = sa.table(
     "source",
@@ -34,37 +28,6 @@ revision = sa.table(
     sa.column("before", sa.JSON),
     sa.column("after", sa.JSON),
 )
-
-
-@pytest.fixture(params=BACKENDS)
-def blank_app(request, tmp_path):
-    """An app on a new, empty database (not the shared test database)."""
-    if request.param == "sqlite":
-        url, cleanup = f"sqlite:///{tmp_path / 'm.sqlite'}", None
-    else:
-        base = os.environ["TEST_DATABASE_URL"]
-        name = f"atlas_mig_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(
-            base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        url = base.rsplit("/", 1)[0] + "/" + name
-
-        def cleanup():
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            admin.dispose()
-
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t", "TRUSTED_HOSTS": None}
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if cleanup:
-        cleanup()
 
 
 def _source(ref: str | None, title: str) -> int:
