@@ -206,15 +206,17 @@ class Answer:
 
 
 def parse_date(text: str) -> dt.date:
-    """Parse a strict ISO calendar date ``YYYY-MM-DD``.
+    """Parse a strict ISO calendar date ``YYYY-MM-DD`` (Arabic-Indic digits read as 0–9).
 
-    >>> parse_date("2015-08-01")
-    datetime.date(2015, 8, 1)
+    >>> parse_date("2015-08-01"), parse_date("٢٠١٥-٠٨-٠١")
+    (datetime.date(2015, 8, 1), datetime.date(2015, 8, 1))
     >>> parse_date("2015-13-45")
     Traceback (most recent call last):
     ...
     app.core.text_rules.Refusal: '2015-13-45' is not a real calendar date (YYYY-MM-DD)
     """
+    if isinstance(text, str):
+        text = bounds.latin_digits(text)
     if not isinstance(text, str) or not _ISO_DAY.match(text):
         raise Refusal(N_("%(text)s is not a date in the form YYYY-MM-DD"), text=repr(text))
     try:

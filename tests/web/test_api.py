@@ -295,6 +295,12 @@ def test_geopackage_has_every_layer(seeded_client, tmp_path, seed_data):
     assert len(pyogrio.read_dataframe(path, layer="boundaries")) == 15
 
 
+def test_a_date_in_arabic_indic_digits_asks_for_that_day(seeded_client):
+    plain = seeded_client.get("/api/sites.geojson?date=2015-08-01").get_json()
+    arabic = seeded_client.get("/api/sites.geojson?date=٢٠١٥-٠٨-٠١").get_json()
+    assert arabic["features"] == plain["features"]
+
+
 def test_a_state_download_has_the_same_columns_on_every_date(seeded_client, tmp_path):
     """Days with no site in a window, with a handover (Albukamal, Dec 2024) and with a
     status changing (al-Waleed, Mar 2026): one header, one set of typed layer fields, so

@@ -105,6 +105,17 @@ def test_a_new_source_is_created_with_the_confirmation(seeded, editor_client):
         assert entities[-2:] == ["source", "verification"]
 
 
+def test_a_date_typed_in_arabic_indic_digits_is_read_as_that_day(seeded, editor_client):
+    day = _day_in_past(2)
+    arabic = day.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    resp = editor_client.post(
+        URL, data={"date": arabic, "source_ids": str(_source_id(seeded)), "note": ""}
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with seeded.app_context():
+        assert db.session.scalar(select(Verification)).day.isoformat() == day
+
+
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
