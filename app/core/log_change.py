@@ -21,17 +21,21 @@ from collections.abc import Sequence
 
 from app.core import bounds, timeline
 from app.core.bounds import Bound
+from app.core.text_rules import N_, Phrase, Refusal
 
 __all__ = ["ChangeRefused", "plan"]
 
-EDIT_HINT = "To correct past records, edit the periods themselves (Editor → periods of this site)."
+EDIT_HINT = N_(
+    "To correct past records, edit the periods themselves (Editor → periods of this site)."
+)
 
 
-class ChangeRefused(ValueError):
-    """The change does not fit the record; the message says why and what to do."""
+class ChangeRefused(Refusal):
+    """The change does not fit the record; the message says why and what to do (its
+    values: the date, the periods and their labels, for the web layer to say)."""
 
-    def __init__(self, message: str, about_date: bool = True):
-        super().__init__(message)
+    def __init__(self, message: str, about_date: bool = True, **values: object):
+        super().__init__(message, **values)
         self.about_date = about_date
 
 
@@ -52,35 +56,52 @@ def plan(
         when = bounds.exact(when)
     current = next((p for p in periods if p.end is None), None)
     others = [p for p in periods if p is not current]
-    label = when.short()
+    label, hint = bounds.Short(when), Phrase(EDIT_HINT)
     incoming = timeline.Period(when, None, value)
     clashes = timeline.find_overlaps(others, incoming)
     inside = [p for p in clashes if not _after(p, when)]
     if inside:
         raise ChangeRefused(
-            f"{label} falls inside the period {inside[0].describe()} "
-            f"({inside[0].value}). {EDIT_HINT}"
+            N_("%(date)s falls inside the period %(span)s (%(value)s). %(hint)s"),
+            date=label,
+            span=inside[0].describe(),
+            value=inside[0].value,
+            hint=hint,
         )
     if current is not None:
         try:
             timeline.Period(current.start, when)
         except ValueError:
             raise ChangeRefused(
-                f"{label} is not after the start of the current period "
-                f"{current.describe()} ({current.value}). {EDIT_HINT}"
+                N_(
+                    "%(date)s is not after the start of the current period %(span)s "
+                    "(%(value)s). %(hint)s"
+                ),
+                date=label,
+                span=current.describe(),
+                value=current.value,
+                hint=hint,
             ) from None
     if current is not None and current.value == value:
-        since = "before records" if current.start is None else current.start.short()
+        start = current.start
+        since = Phrase(N_("before records")) if start is None else bounds.Short(start)
         raise ChangeRefused(
-            f"the current period is already {value} (since {since}); nothing to change",
+            N_("the current period is already %(value)s (since %(since)s); nothing to change"),
             about_date=False,
+            value=value,
+            since=since,
         )
     if clashes:
         first = min(clashes, key=lambda p: p.possible_start or dt.date.min)
         raise ChangeRefused(
-            f"{label} comes before the period {first.describe()} "
-            f"({first.value}), so the new period could not stay open. "
-            f"{EDIT_HINT}"
+            N_(
+                "%(date)s comes before the period %(span)s (%(value)s), so the new period "
+                "could not stay open. %(hint)s"
+            ),
+            date=label,
+            span=first.describe(),
+            value=first.value,
+            hint=hint,
         )
     return current
 

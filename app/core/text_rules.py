@@ -16,6 +16,7 @@ __all__ = [
     "N_",
     "REF_MAX",
     "Counted",
+    "Named",
     "Phrase",
     "Refusal",
     "Word",
@@ -82,6 +83,22 @@ class Counted(Phrase):
 class Word(str):
     """A value of the vocabulary in a Phrase ("create", "closed"): the web layer says it as
     the interface says that value."""
+
+
+class Named(str):
+    """A name in a Phrase that the record also holds in Arabic (an actor's, a site's): its
+    English, and `ar` for the web layer to say in the Arabic interface.
+
+    >>> Named("ISIS", "داعش"), Named("ISIS", "داعش").ar
+    ('ISIS', 'داعش')
+    """
+
+    ar: str
+
+    def __new__(cls, name: str, ar: str | None = "") -> Named:
+        self = super().__new__(cls, name)
+        self.ar = ar or ""
+        return self
 
 
 def listed(items: Sequence[str], joint: str = N_("%(first)s, %(then)s")) -> str:

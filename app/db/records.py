@@ -8,7 +8,7 @@ from itertools import islice
 from sqlalchemy import func, inspect, or_, select
 
 from app.core import timeline
-from app.core.text_rules import N_, Counted, Phrase, Word, source_refs
+from app.core.text_rules import N_, Counted, Named, Phrase, Word, source_refs
 from app.db import queries
 from app.db.models import (
     RECORD_MODELS,
@@ -64,7 +64,9 @@ def sibling_periods(model, site_id: int | None) -> list[timeline.Period]:
 
 def period_label(period) -> str:
     """The actor's name or the status, for messages."""
-    return period.actor.name if isinstance(period, ControlPeriod) else Word(period.status)
+    if isinstance(period, ControlPeriod):
+        return Named(period.actor.name, period.actor.name_ar)
+    return Word(period.status)
 
 
 def overlap_message(period) -> Phrase | None:

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
 from app.core import bounds, geo
-from app.core.text_rules import Counted, Phrase, Refusal, Word
+from app.core.text_rules import Counted, Named, Phrase, Refusal, Word
 
 #: Languages of the interface, in the switch's order; the first is the fallback.
 LANGUAGES = ("en", "ar")
@@ -174,13 +174,15 @@ def said(text: object) -> str:
         return gettext(text.message, **{k: _said(v) for k, v in text.values.items()})
     if isinstance(text, Word):
         return word(text)
+    if isinstance(text, Named):
+        return actor_label(text, text.ar) or str(text)
     return str(text)
 
 
 def _said(value: object) -> object:
     """A Phrase's value for the reader: phrases said, bounds in their words, the rest as is
     (a value a message quotes with %r must stay what it was)."""
-    if isinstance(value, Phrase | Refusal | Word):
+    if isinstance(value, Phrase | Refusal | Word | Named):
         return said(value)
     if isinstance(value, bounds.Short):
         from app.web.js_strings import bound_short  # js_strings builds on this module

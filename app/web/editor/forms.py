@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.core import geo, log_change, timeline
-from app.core.text_rules import ALIASES_MAX, NOTE_MAX
+from app.core.text_rules import ALIASES_MAX, NOTE_MAX, Named, Word
 from app.db import revisions
 from app.db.models import (
     ACTOR_KINDS,
@@ -273,7 +273,7 @@ class PeriodForm(SourcesMixin, EditForm):
             _(
                 "the period %(span)s (%(value)s)",
                 span=span_text(p.start, p.end),
-                value=self._holder(p),
+                value=said(p.value),
             )
             for p in sorted(clash, key=_start)[:3]
         )
@@ -289,13 +289,6 @@ class PeriodForm(SourcesMixin, EditForm):
                 periods=named,
             ),
         )
-
-    def _holder(self, period: timeline.Period) -> str:
-        """Who or what another period of the site holds, in the reader's language."""
-        row = db.session.get(self.model, period.key)  # loaded already by sibling_periods
-        if isinstance(row, ControlPeriod):
-            return actor_label(row.actor.name, row.actor.name_ar) or row.actor.name
-        return said(period.value)
 
 
 def _start(period: timeline.Period):
@@ -390,7 +383,7 @@ class LogChangeForm(SourcesMixin, EditForm):
                 sibling_periods(self.model, self.site.id), self.date.data, self.new_label()
             )
         except log_change.ChangeRefused as exc:
-            return fail(self.date if exc.about_date else self[self.value_field], str(exc))
+            return fail(self.date if exc.about_date else self[self.value_field], said(exc))
         return True
 
 
@@ -411,8 +404,9 @@ class LogControlForm(LogChangeForm):
         self.actor_id.choices = actor_choices(empty=_("— choose —"))
 
     def new_label(self) -> str:
-        """The new controller's name, for messages."""
-        return db.session.get(Actor, self.actor_id.data).name
+        """The new controller's name, for messages (as sibling_periods labels them)."""
+        actor = db.session.get(Actor, self.actor_id.data)
+        return Named(actor.name, actor.name_ar)
 
     def new_values(self) -> dict:
         """Columns of the new period besides its dates, confidence and note."""
@@ -433,8 +427,8 @@ class LogStatusForm(LogChangeForm):
     )
 
     def new_label(self) -> str:
-        """The new status, for messages."""
-        return self.status.data
+        """The new status, for messages (as sibling_periods labels them)."""
+        return Word(self.status.data)
 
     def new_values(self) -> dict:
         """Columns of the new period besides its dates, confidence and note."""

@@ -172,6 +172,21 @@ def test_the_api_answers_with_the_logged_change(seeded, editor_client, log_data)
     assert controller_in_api("2024-12-07") == "iraqi-government"
 
 
+def test_a_refused_change_is_said_in_arabic_with_the_arabic_names(
+    seeded, editor_client, log_data, fingerprint
+):
+    before = fingerprint(seeded)
+    inside = editor_client.post(LOG + "?lang=ar", data={**log_data, "date": "2015-01-01"})
+    assert inside.status_code == 422
+    (message,) = [e for e in errors(inside) if "داخل الفترة" in e]
+    assert "(تنظيم الدولة الإسلامية (داعش))" in message and "كانون الثاني 2015" in message
+    assert "لتصحيح السجلات السابقة" in message and "Islamic State" not in message
+    same = {**log_data, "actor_id": actor_id(seeded, "iraqi-government")}
+    (already,) = errors(editor_client.post(LOG + "?lang=ar", data=same))
+    assert already.startswith("الفترة الحالية هي الحكومة العراقية الاتحادية أصلًا (منذ ")
+    assert fingerprint(seeded) == before
+
+
 def test_an_existing_source_can_be_picked(seeded, editor_client, log_data):
     with seeded.app_context():
         source = db.session.scalar(select(Source).where(Source.ref == "S28"))
