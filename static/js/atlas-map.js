@@ -288,7 +288,8 @@
     for (let n = 0; n < markers.length; n++) {
       // Taken off the map meanwhile: the rest wait in the group, as they would have.
       if (!group._map) return void group.addLayers(markers.slice(n));
-      group._addLayer(markers[n], group._maxZoom);
+      // Added ahead of its turn when the reader opened it (focusSite).
+      if (!group.hasLayer(markers[n])) group._addLayer(markers[n], group._maxZoom);
       if (n % MARKER_STEP === MARKER_STEP - 1) yield;
     }
     yield true;
@@ -1136,6 +1137,9 @@
     const marker = this.markers[i];
     // No animation: the popup's auto-pan must start from the final view.
     if (!this.map.hasLayer(this.siteLayer)) this.siteLayer.addTo(this.map);
+    // While the clusters fill in turns (fillClusters) a site may not be in them yet: a
+    // marker outside the group is on no map and its popup would not open.
+    if (this.clusters && !this.clusters.hasLayer(marker)) this.clusters.addLayer(marker);
     const zoom = this.clusters ? CLUSTER_UNTIL_ZOOM : Math.max(this.map.getZoom(), 9);
     this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), zoom), { animate: false });
     // The popup's open event (setFocus) then knows the panel asked: its row may scroll the page.

@@ -95,6 +95,28 @@ def test_a_row_opens_its_site_out_of_a_cluster(page, guard, many_sites_server):
     guard.assert_clean()
 
 
+def test_a_row_opens_a_site_the_clusters_have_not_taken_yet(page, guard, many_sites_server):
+    _open(page, many_sites_server, {"width": 1440, "height": 900})
+    page.wait_for_function(
+        "() => { const e = AtlasMap.instance; return e.clusters &&"
+        " e.clusters.getLayers().length === e.markers.filter(Boolean).length; }",
+        timeout=30_000,
+    )
+    # As in the first seconds of a slow load: the site's marker is not in the group yet.
+    name = page.evaluate(
+        """() => { const e = AtlasMap.instance, m = e.markers[500];
+        e.clusters.removeLayer(m); return m._map ? null : e.data.sites[500][1]; }"""
+    )
+    assert name
+    page.get_by_label("Find", exact=True).fill(name)
+    row = page.locator("#state-table tbody tr:not(.group-row):visible").first
+    expect(row).to_contain_text(name)
+    row.locator("td").first.click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(name, timeout=15_000)
+    assert page.evaluate("AtlasMap.instance.clusters.hasLayer(AtlasMap.instance.markers[500])")
+    guard.assert_clean()
+
+
 def test_the_phone_page_stays_inside_the_screen(page, guard, many_sites_server):
     _open(page, many_sites_server, {"width": 360, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
