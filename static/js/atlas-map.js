@@ -726,6 +726,15 @@
     return statusIndexOf(this.data.status[i], this.states[i]);
   };
 
+  // The statuses a site may have on the day: its status, or, while it changes within a
+  // window, each side of the change (as the actor filter takes each candidate holder).
+  Explorer.prototype.statusValues = function (i) {
+    const tr = this.states[i].status.transition;
+    if (!tr) return [STATUS[this.statusIndex(i)]];
+    const sides = tr.ks.map((k) => STATUS[this.data.status[i][k][0]]);
+    return tr.before || tr.after ? sides.concat("unknown") : sides;
+  };
+
   // The status in words: "changing (closed → open)" inside a window of change.
   Explorer.prototype.statusText = function (i) {
     return statusWords(this.data.status[i], this.states[i].status);
@@ -1670,7 +1679,7 @@
   Explorer.prototype.rowMatches = function (i) {
     const f = this.filter, site = this.data.sites[i];
     if (f.country && site[3] !== f.country) return false;
-    if (f.status && STATUS[this.statusIndex(i)] !== f.status) return false;
+    if (f.status && !this.statusValues(i).includes(f.status)) return false;
     if (f.actor) {
       const p = this.tracked[i] ? this.period(i) : null, tr = this.transition(i);
       const holders = p ? [p[0]] : tr ? tr.ks.map((k) => this.data.control[i][k][0]) : [];

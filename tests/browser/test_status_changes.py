@@ -4,6 +4,7 @@ the table and the popup say from what to what, as the server writes it, at deskt
 phone sizes, and a step of the slider into the window repaints the row."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.mapview import VIEWPORTS, open_map
 
@@ -50,4 +51,19 @@ def test_a_step_into_a_window_repaints_the_status(page, guard, live_server, view
     page.wait_for_function(f"() => ({STATUS_CELL})('al-tanf') === 'changing (unknown → open)'")
     page.keyboard.press("End")
     page.wait_for_function(f"() => ({STATUS_CELL})('al-tanf') === 'open'")
+    guard.assert_clean()
+
+
+@VIEWPORTS
+def test_the_status_filter_finds_a_status_changing_under_either_side(
+    page, guard, live_server, viewport
+):
+    open_map(page, live_server, "/?date=2026-03-01", viewport)
+    row = page.locator("#row-al-waleed")
+    for status in ("closed", "open", "restricted", "unknown"):
+        page.get_by_label("Status", exact=True).select_option(status)
+        if status in ("closed", "open"):
+            expect(row).to_be_visible()
+        else:
+            expect(row).to_be_hidden()
     guard.assert_clean()
