@@ -90,10 +90,25 @@ class Bar:
 
 @dataclass(frozen=True)
 class Tick:
-    """A dated event."""
+    """A dated event: its date as the sources know it (a day, a month, a year or a window
+    of days; a plain date is that exact day) and its title."""
 
-    day: dt.date
+    when: Bound
     label: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.when, dt.date):
+            object.__setattr__(self, "when", bounds.exact(self.when))
+
+    @property
+    def first(self) -> dt.date:
+        """The first day the event's date allows."""
+        return self.when.earliest or self.when.latest or FIRST_DAY
+
+    @property
+    def last(self) -> dt.date:
+        """The last day the event's date allows."""
+        return self.when.latest or self.first
 
 
 @dataclass
@@ -134,7 +149,7 @@ def site_tracks(
         for p in site.status_periods
         if p.status != "unknown"
     ]
-    events = [Tick(e.date, e.title) for e in site.events]
+    events = [Tick(_event_when(e), e.title) for e in site.events]
     return Tracks(control, status, events)
 
 
@@ -204,6 +219,16 @@ class _Words:
         """ "4 Mar 2013" (timeline.format_bound)."""
         return bounds.exact(day).short(self.dates)
 
+    def last_day(self, end: Bound | None) -> str:
+        """The last day a span ending (exclusively) at `end` covers: an exact end is the day
+        before it ("2 Mar 2013" when the site page's table has the next period "From 3 Mar
+        2013"), a window stays that window ("Sep 2012"), an open end is "ongoing"."""
+        if end is None:
+            return self.labels["ongoing"]
+        if end.is_exact and end.earliest is not None:
+            return self.day(end.earliest - dt.timedelta(days=1))
+        return end.short(self.dates)
+
 
 @dataclass(frozen=True)
 class _Scale:
@@ -226,7 +251,8 @@ def _track(
     periods = [timeline.Period(b.start, b.end) for b in bars]
     end = scale.hi + dt.timedelta(days=1)
     for lo, hi in timeline.gaps(periods, scale.lo, end):
-        label = w.say("gap", what=unknown, first=w.day(lo), last=w.day(hi))
+        # [lo, hi) is half-open: the gap's last day is the one before `hi`.
+        label = w.say("gap", what=unknown, first=w.day(lo), last=w.day(hi - dt.timedelta(days=1)))
         yield _rect(scale.x(lo, lo), scale.x(hi, hi), y, h, UNKNOWN_FILL, label, "gap")
     for bar in bars:
         yield from _bar(bar, scale, y, h, w)
@@ -287,14 +313,26 @@ def _window_labels(bars: list[Bar], scale: _Scale, w: _Words) -> Iterable[str]:
 
 
 def _ticks(events: list[Tick], scale: _Scale, w: _Words) -> Iterable[str]:
+    """A line at each event of one known day; an event known only to a month, a year or a
+    window of days is drawn over those days, and dated as that window ("2016", "Sep 2012"),
+    as the map page's event list words it (Bound.short), never as an invented first day."""
     for e in events:
-        x = scale.x(e.day, e.day)
+        x = scale.x(e.first, e.first)
+        mark = (
+            f'<line x1="{x}" x2="{x}" y1="{EVENTS_Y}" y2="{EVENTS_Y + EVENTS_H}" '
+            f'stroke="#1d2430" stroke-width="1.5"/>'
+        )
+        if e.first != e.last:
+            x1 = scale.x(e.last + dt.timedelta(days=1), e.last)
+            mark = (
+                f'<rect class="event-window" x="{x}" y="{EVENTS_Y + 3}" '
+                f'width="{max(round(x1 - x, 1), 2)}" height="{EVENTS_H - 6}" '
+                f'fill="url(#tl-window)" stroke="#1d2430" stroke-width="1"/>'
+            )
         yield (
-            f'<g class="tick"><title>{_e(w.day(e.day))} — '
+            f'<g class="tick"><title>{_e(e.when.short(w.dates))} — '
             f'{_e(e.label)}</title><rect x="{x - 3}" y="{EVENTS_Y}" width="6" '
-            f'height="{EVENTS_H}" fill="transparent"/><line x1="{x}" x2="{x}" '
-            f'y1="{EVENTS_Y}" y2="{EVENTS_Y + EVENTS_H}" stroke="#1d2430" '
-            f'stroke-width="1.5"/></g>'
+            f'height="{EVENTS_H}" fill="transparent"/>{mark}</g>'
         )
 
 
@@ -346,11 +384,18 @@ def _track_label(text: str, y: float) -> str:
 
 
 def _hover(bar: Bar, w: _Words) -> str:
-    """ "ISIS: 21 May 2015 – 4 Mar 2016 · high confidence"."""
+    """ "ISIS: 21 May 2015 – 3 Mar 2016 · high confidence" for a period that ends on
+    4 Mar 2016 (its last day is the 3rd; a window end stays that window)."""
     first = bar.start.short(w.dates) if bar.start else w.labels["before_records"]
-    last = bar.end.short(w.dates) if bar.end else w.labels["ongoing"]
+    last = w.last_day(bar.end)
     text = w.say("span", name=bar.name or bar.label, first=first, last=last)
     return text + (f" · {bar.detail}" if bar.detail else "")
+
+
+def _event_when(e) -> Bound:
+    """An event's date as the sources know it (Event.when), else its one day."""
+    when = getattr(e, "when", None)
+    return when if isinstance(when, Bound) else bounds.exact(e.date)
 
 
 def _ring(p, safe_colour) -> str | None:

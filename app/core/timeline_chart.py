@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from app.core import bounds, timeline
 from app.core.static_map import INK, MUTED, drawing
-from app.core.svg_timeline import STATUS_FILL, Bar, Tracks
+from app.core.svg_timeline import STATUS_FILL, Bar, Tick, Tracks
 from app.core.text_rules import N_, worded
 from app.core.vocabulary import FIRST_DAY
 
@@ -258,9 +258,13 @@ def _lane(ax, lane: Lane, y: float, lo: dt.date, hi: dt.date) -> None:
     _track(ax, lane.tracks.control, y + 0.12, 0.5, lo, hi, labels=True)
     _track(ax, lane.tracks.status, y + 0.68, 0.18, lo, hi, labels=False)
     for event in lane.tracks.events:
-        if lo <= event.day <= hi:
-            x = (event.day - lo).days
+        if event.last < lo or event.first > hi:
+            continue
+        if event.first == event.last:
+            x = (event.first - lo).days
             ax.plot([x, x], [y + 0.0, y + 0.11], color=INK, linewidth=1.0, solid_capstyle="butt")
+        else:  # known only to a month, a year or a window: drawn over those days, no day picked
+            _event_window(ax, event, y, lo, hi)
 
 
 def _track(ax, bars: Sequence[Bar], y: float, h: float, lo, hi, labels: bool) -> None:
@@ -349,6 +353,27 @@ def _bar_label(ax, bar: Bar, x0: float, x1: float, y: float) -> None:
         fontsize=6.5,
         color=_ink(bar.colour),
         clip_on=True,
+    )
+
+
+def _event_window(ax, event: Tick, y: float, lo: dt.date, hi: dt.date) -> None:
+    """An event dated only to a window of days: a hatched strip over the whole window."""
+    from matplotlib.patches import Rectangle
+
+    first, last = max(event.first, lo), min(event.last, hi)
+    x0 = _x(first, lo)
+    ax.add_artist(
+        Rectangle(
+            (x0, y + 0.02),
+            max(_x(last + dt.timedelta(days=1), lo) - x0, 1),
+            0.08,
+            facecolor="white",
+            edgecolor=INK,
+            hatch="////",
+            hatchcolor=INK,
+            linewidth=0.6,
+            gid="event-window",
+        )
     )
 
 

@@ -7,16 +7,18 @@ holder can be reopened after later corrections; the texts come from app.core.cit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from app.core import citation
 from app.core.clock import today
 from app.db import queries
-from app.db.models import Site
+from app.db.models import Actor, Site
+from app.extensions import db
 from app.web import i18n, js_strings, known
 from app.web.httpcache import public_url
 from app.web.params import date_arg, site_arg, within_record
@@ -57,6 +59,7 @@ class _View:
         self.known = (known.day() if pinned is not None else None) or today()
         self.pinned = pinned is not None
         self.sources = self._sources()
+        self.challengers = _challengers(r["challenger"] for r in self.rows if r["contested"])
         self.permalink = public_url(self._link())
         self.cited = citation.Cited(
             day=day,
@@ -85,6 +88,18 @@ class _View:
         if self.site is not None:
             return url_for("main.site", slug=self.site.slug, date=self.day.isoformat(), **state)
         return url_for("main.index", date=self.day.isoformat(), **state)
+
+
+def _challengers(slugs: Iterable[str | None]) -> dict[str, str]:
+    """The name, in the reader's language, of each challenger of a contested answer, by
+    slug: the cited answer says who contests it, as the site page's table does."""
+    wanted = {s for s in slugs if s}
+    if not wanted:
+        return {}
+    actors = db.session.execute(
+        select(Actor.slug, Actor.name, Actor.name_ar).where(Actor.slug.in_(wanted))
+    )
+    return {slug: i18n.actor_label(name, name_ar) or slug for slug, name, name_ar in actors}
 
 
 def _view() -> _View | None:

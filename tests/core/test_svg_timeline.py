@@ -3,6 +3,8 @@
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from app.core import bounds, svg_timeline
 from app.core.svg_timeline import Bar, Tick, Tracks
 
@@ -41,16 +43,16 @@ def test_bars_are_coloured_by_actor_with_hover_titles():
     bars = [r for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == "bar"]
     assert [b.get("fill") for b in bars] == ["#0072B2", "#000000"]
     assert _titles(root, "bar") == [
-        "Syrian government: before records – 21 May 2015",
-        "ISIS: 21 May 2015 – 4 Mar 2016 · high confidence",
+        "Syrian government: before records – 20 May 2015",
+        "ISIS: 21 May 2015 – 3 Mar 2016 · high confidence",
     ]
 
 
 def test_gaps_are_drawn_as_unknown():
     root = _svg(Tracks(control=[Bar(D(2012, 1, 1), D(2013, 1, 1), "A", "#111111")]))
     gaps = _titles(root, "gap")
-    assert "Control unknown: 1 Jan 2011 – 1 Jan 2012" in gaps
-    assert "Control unknown: 1 Jan 2013 – 2 Jan 2020" in gaps
+    assert "Control unknown: 1 Jan 2011 – 31 Dec 2011" in gaps
+    assert "Control unknown: 1 Jan 2013 – 1 Jan 2020" in gaps  # to today, not tomorrow
     assert all(
         r.get("fill") == "url(#tl-unknown)"
         for r in root.iter(f"{{{NS['s']}}}rect")
@@ -88,7 +90,7 @@ def test_status_track_events_and_year_axis():
             events=[Tick(D(2016, 3, 4), "NSA takes al-Tanf")],
         )
     )
-    assert "Status unknown: 1 Jan 2011 – 1 Mar 2017" in _titles(root, "gap")
+    assert "Status unknown: 1 Jan 2011 – 28 Feb 2017" in _titles(root, "gap")
     ticks = [g.find("s:title", NS).text for g in root.iter(f"{{{NS['s']}}}g")]
     assert ticks == ["4 Mar 2016 — NSA takes al-Tanf"]
     years = [t.text for t in root.iter(f"{{{NS['s']}}}text") if t.get("class") == "year"]
@@ -160,7 +162,83 @@ def test_labels_and_dates_come_from_the_caller_and_time_runs_left_to_right():
     assert root.find("s:title", NS).text == "التنف, ٢٠١١–٢٠٢٠"
     assert "السيطرة" in [t.text for t in root.iter(f"{{{NS['s']}}}text")]
     assert "Status" in [t.text for t in root.iter(f"{{{NS['s']}}}text")]  # not given: English
-    assert "السيطرة غير معروفة: ١ كانون الثاني ٢٠١١ – ٢١ أيار ٢٠١٥" in _titles(root, "gap")
+    assert "السيطرة غير معروفة: ١ كانون الثاني ٢٠١١ – ٢٠ أيار ٢٠١٥" in _titles(root, "gap")
     assert _titles(root, "bar") == ["ISIS: ٢١ أيار ٢٠١٥ – مستمرة"]
     years = [t.text for t in root.iter(f"{{{NS['s']}}}text") if t.get("class") == "year"]
     assert years[0] == "٢٠١١"
+
+
+def _tick_titles(root):
+    return [g.find("s:title", NS).text for g in root.iter(f"{{{NS['s']}}}g")]
+
+
+def test_events_known_to_a_month_a_year_or_a_window_keep_that_date():
+    """An event dated only to a year or a month is labelled with that year or month, as
+    the map page's event list words it (Bound.short), never with an invented first day,
+    and drawn over its days rather than as a line on the 1st."""
+    root = _svg(
+        Tracks(
+            events=[
+                Tick(bounds.parse("2016"), "55 km zone set up"),
+                Tick(bounds.parse("2012-09"), "Rebels seize Albukamal"),
+                Tick(bounds.parse("2016-06-28/2016-06-29"), "NSA offensive"),
+                Tick(D(2016, 3, 4), "NSA takes al-Tanf"),
+            ]
+        )
+    )
+    assert _tick_titles(root) == [
+        "2016 — 55 km zone set up",
+        "Sep 2012 — Rebels seize Albukamal",
+        "28–29 Jun 2016 — NSA offensive",
+        "4 Mar 2016 — NSA takes al-Tanf",
+    ]
+    windows = [r for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == "event-window"]
+    assert len(windows) == 3
+    scale = svg_timeline._Scale(svg_timeline.FIRST_DAY, TODAY)
+    year = windows[0]
+    assert float(year.get("x")) == scale.x(D(2016, 1, 1), D(2016, 1, 1))
+    assert float(year.get("x")) + float(year.get("width")) == pytest.approx(
+        scale.x(D(2017, 1, 1), D(2017, 1, 1)), abs=0.2
+    )
+
+
+def test_event_dates_in_arabic_keep_their_precision():
+    svg = svg_timeline.render(
+        Tracks(events=[Tick(bounds.parse("2016"), "منطقة الـ55 كم")]),
+        TODAY,
+        title="التنف",
+        words=bounds.date_words("ar"),
+    )
+    (title,) = _tick_titles(ET.fromstring(svg))
+    assert title == "2016 — منطقة الـ55 كم"
+    assert "كانون الثاني" not in title
+
+
+def test_site_tracks_date_events_by_their_bound():
+    event = type("E", (), {"date": D(2016, 1, 1), "when": bounds.parse("2016"), "title": "zone"})
+    site = type("S", (), {"control_periods": [], "status_periods": [], "events": [event]})
+    (tick,) = svg_timeline.site_tracks(site).events
+    assert tick.when.text == "2016"
+
+
+def test_span_tooltips_say_the_last_day_the_span_covers():
+    """[start, end): a span ending on 3 Mar covers 2 Mar last; an open span runs to today,
+    never to tomorrow; an end known only to a month keeps being that month."""
+    root = _svg(
+        Tracks(
+            control=[
+                Bar(D(2012, 1, 1), bounds.parse("2014-06"), "Gov", "#0072B2"),
+                Bar(bounds.parse("2014-06"), D(2017, 11, 3), "ISIS", "#000000"),
+            ],
+            status=[Bar(D(2013, 3, 3), None, "closed", "#5e3c99")],
+        )
+    )
+    gaps = _titles(root, "gap")
+    assert "Status unknown: 1 Jan 2011 – 2 Mar 2013" in gaps
+    assert "Control unknown: 1 Jan 2011 – 31 Dec 2011" in gaps
+    assert "Control unknown: 3 Nov 2017 – 1 Jan 2020" in gaps
+    assert _titles(root, "bar") == [
+        "Gov: 1 Jan 2012 – Jun 2014",
+        "ISIS: Jun 2014 – 2 Nov 2017",
+        "closed: 3 Mar 2013 – ongoing",
+    ]

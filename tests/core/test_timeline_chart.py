@@ -146,3 +146,13 @@ def _text_x(svg: bytes, text: str) -> float:
 
 def _svg_width(svg: bytes) -> float:
     return float(re.search(r'<svg[^>]*width="([\d.]+)pt"', svg.decode()).group(1))
+
+
+def test_an_event_known_only_to_a_year_is_drawn_over_the_year_not_on_1_january():
+    def lane(event):
+        return [Lane("Other sites", "al-Tanf zone", Tracks(events=[event]))]
+
+    yearly = timeline_chart.render(lane(Tick(bounds.parse("2016"), "55 km zone")), "svg", hi=HI)
+    daily = timeline_chart.render(lane(Tick(dt.date(2016, 3, 4), "NSA")), "svg", hi=HI)
+    assert b'id="event-window' in yearly
+    assert b'id="event-window' not in daily

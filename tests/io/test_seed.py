@@ -135,13 +135,16 @@ def test_seed_file_periods_have_sources_and_marks():
 @pytest.mark.parametrize("entry", DATED, ids=lambda p: f"{p['site']}-{p['actor']}-{p['start']}")
 def test_as_of_start_is_the_actor_and_the_day_before_is_not(seeded, entry):
     """The start is an EDTF bound: the actor certainly holds from its last day, and not
-    on the day before its first day (unless the same actor held on, as in summer 2014)."""
+    on the day before its first day (unless the same actor held on, as in summer 2014, or
+    held up to the first day of the window, as at al-Yarubiyah around the FSA's claim of
+    21 Jul 2012, which lapsed on 21 or 22 Jul)."""
     start = bounds.parse(str(entry["start"]))
     end = bounds.parse(str(entry["end"])) if entry.get("end") else None
     continues = any(
         p["site"] == entry["site"]
         and p["actor"] == entry["actor"]
-        and p.get("end") == entry["start"]
+        and p.get("end") is not None
+        and (p["end"] == entry["start"] or bounds.parse(str(p["end"])).latest == start.earliest)
         for p in SEED["periods"]
     )
     with seeded.app_context():

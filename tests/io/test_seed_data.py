@@ -199,3 +199,52 @@ def test_the_first_day_of_any_window_is_a_handover_naming_that_period(seeded):
                 elif entry["actor"] not in t["candidates"]:
                     wrong.append(f"{_label(entry)}: on {bound.earliest} names {t['candidates']}")
     assert not wrong, "\n".join(wrong)
+
+
+def _event(slug: str) -> dict:
+    return next(e for e in SEED["events"] if e["slug"] == slug)
+
+
+def _period(site: str, actor: str, nth: int = 0) -> dict:
+    return [p for p in PERIODS if p["site"] == site and p["actor"] == actor][nth]
+
+
+@pytest.mark.parametrize(
+    ("slug", "window"),
+    [
+        # The fact sheet: "2016–2017 … Creation date UNCERTAIN: Sputnik says April 2017".
+        ("tanf-deconfliction-zone", "2016/2017"),
+        # The fact sheet: 2016-06-28/29 and 2017-11-08/09, windows, not single days.
+        ("nsa-albukamal-offensive", "2016-06-28/2016-06-29"),
+        ("albukamal-first-capture", "2017-11-08/2017-11-09"),
+    ],
+)
+def test_events_the_sources_date_to_a_window_are_stored_as_that_window(slug, window):
+    event = _event(slug)
+    assert str(event["date"]) == window, event
+    assert bounds.parse(window).precision == "window"
+
+
+def test_the_tanf_garrison_starts_in_a_month_not_on_an_invented_day():
+    """The sources give "early 2016" / "early March 2016", never 3 Mar."""
+    start = bounds.parse(str(_period("al-tanf-garrison", "us-led-coalition")["start"]))
+    assert start.precision != "day"
+    assert start.text == "2016-03"
+
+
+def test_the_fsa_claim_at_al_yarubiyah_ends_in_the_window_the_next_period_starts_in():
+    """Fact sheet: the FSA claim ends 2012-07-21/22; the army's next period starts in the
+    same window, so the two never overlap (as al-Qa'im's 2014-06-20/2014-06-21)."""
+    claim = _period("al-yarubiyah", "fsa")
+    after = _period("al-yarubiyah", "syrian-government", 1)
+    assert claim["end"] == after["start"] == "2012-07-21/2012-07-22"
+    assert "21–22 Jul 2012" in claim["note"] and "21–22 Jul 2012" in after["note"]
+
+
+def test_a_source_is_cited_only_for_a_site_it_names():
+    """Seed 001 says only "avoiding the busiest border crossing": it never names
+    Albukamal, so the crossing near Albukamal is not cited to it."""
+    article = next((ROOT.parent / "shared" / "seeds").glob("001_*"), None)
+    if article is not None:
+        assert "kamal" not in article.read_text(encoding="utf-8").lower()
+    assert "SEED-001" not in _event("militias-cross-near-bukamal")["sources"]

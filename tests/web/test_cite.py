@@ -193,3 +193,40 @@ def test_the_answer_cited_names_a_handover_and_its_window(seeded_client):
     page = seeded_client.get("/cite?date=2024-12-10&site=albukamal&lang=en").get_data(as_text=True)
     row = page.split('id="cite-row-albukamal"', 1)[1].split("</tr>", 1)[0]
     assert "→" in row and "between" in row and "December 2024" in row
+
+
+def test_the_answer_cited_keeps_its_contest_confidence_and_uncertainty_marks(seeded_client):
+    """Al-Qa'im in July 2014: ISIS held it, contested, at low confidence; the cited answer
+    says so in the map table's words, with the challenger named as on the site page."""
+    page = seeded_client.get("/cite?date=2014-07-15&site=al-qaim&lang=en").get_data(as_text=True)
+    row = _answer(page, "al-qaim")
+    assert "Islamic State" in row
+    assert "contested by " in row and "low" in row
+    assert '<span class="conf conf-low">' in page
+    arabic = seeded_client.get("/cite?date=2014-07-15&site=al-qaim&lang=ar").get_data(as_text=True)
+    row_ar = _answer(arabic, "al-qaim")
+    assert "تنازعها" in row_ar and "منخفضة" in row_ar
+
+
+def test_the_answer_cited_marks_low_confidence_and_changing_hands(seeded_client):
+    page = seeded_client.get("/cite?date=2013-02-28&site=al-yarubiyah").get_data(as_text=True)
+    assert "Nusra" in _answer(page, "al-yarubiyah")
+    assert "low" in _answer(page, "al-yarubiyah")
+    handover = seeded_client.get("/cite?date=2024-12-10&site=albukamal&lang=en")
+    assert "changing hands" in _answer(handover.get_data(as_text=True), "albukamal")
+
+
+def test_the_answer_cited_marks_a_date_the_sources_call_uncertain(seeded, seeded_client):
+    """A holder whose start the sources call uncertain keeps the map table's "date
+    uncertain" mark in the cited answer."""
+    from app.core import bounds
+    from app.db.models import ControlPeriod, Site
+
+    with seeded.app_context():
+        site = db.session.scalar(select(Site).where(Site.slug == "al-tanf"))
+        period = next(p for p in site.control_periods if p.start and p.start.text == "2015-05-21")
+        period.start = bounds.parse("2015-05-21?")
+        db.session.commit()
+        assert isinstance(period, ControlPeriod)
+    page = seeded_client.get("/cite?date=2015-08-01&site=al-tanf&lang=en").get_data(as_text=True)
+    assert "date uncertain" in _answer(page, "al-tanf")

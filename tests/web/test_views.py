@@ -184,6 +184,34 @@ def test_site_page_has_the_svg_timeline(seeded_client):
     assert 'href="/?site=al-tanf"' in html
 
 
+def _chart_titles(html: str, pattern: str) -> list[str]:
+    import html as html_lib
+
+    return [html_lib.unescape(t) for t in re.findall(pattern, html)]
+
+
+def test_site_chart_dates_events_and_spans_as_the_record_knows_them(seeded_client):
+    """Events known to a year or month are dated so (as the map's event list writes them),
+    not on an invented 1st; a span's tooltip ends on its last day, not on the day after."""
+    from app.core import bounds
+    from app.core.clock import today
+
+    ticks = r'<g class="tick"><title>(.*?)</title>'
+    spans = r'<rect class="(?:gap|bar)"[^>]*><title>(.*?)</title>'
+    yarubiyah = seeded_client.get("/sites/al-yarubiyah?lang=en").get_data(as_text=True)
+    assert "2014 — UN Security Council resolution 2165" in _chart_titles(yarubiyah, ticks)
+    assert not any(t.startswith("1 Jan 2014") for t in _chart_titles(yarubiyah, ticks))
+    albukamal = seeded_client.get("/sites/albukamal?lang=ar").get_data(as_text=True)
+    assert any(t.startswith("أيلول 2012 — ") for t in _chart_titles(albukamal, ticks))
+    assert not any(t.startswith("1 أيلول 2012") for t in _chart_titles(albukamal, ticks))
+    rabia = seeded_client.get("/sites/rabia?lang=en").get_data(as_text=True)
+    assert "Status unknown: 1 Jan 2011 – 2 Mar 2013" in _chart_titles(rabia, spans)
+    zone = seeded_client.get("/sites/al-tanf-55km-zone?lang=ar").get_data(as_text=True)
+    last = bounds.exact(today()).short(bounds.date_words("ar"))
+    gaps = [t for t in _chart_titles(zone, spans) if "غير معروفة" in t]
+    assert gaps and all(t.endswith(f"– {last}") for t in gaps)
+
+
 def test_map_page_works_on_an_empty_database(client):
     resp = client.get("/")
     assert resp.status_code == 200
