@@ -125,21 +125,24 @@ def flags(
     contested: bool = False,
     confidence: str = "high",
     challenger: int | None = None,
+    joins: bool = False,
 ) -> int:
     """Pack the bounds' precisions and qualifiers, contested and confidence into one integer.
 
     Bits 0–1 start precision, 2–3 end precision (0 day, 1 month, 2 year, 3 any other
     window; an open bound counts as day), bit 4 contested, bits 5–6 confidence (0 high,
     1 medium, 2 low), bits 7–8 the start's qualifiers, 9–10 the end's (first bit: marked
-    uncertain, ``?``; second: approximate, ``~``; ``%`` sets both), bits 11 and up the
-    challenger's actor index plus one (0: none named). The page needs the qualifiers'
-    kind to write "Jun 2014?" or "Jun 2014~" as :meth:`Bound.short` does.
+    uncertain, ``?``; second: approximate, ``~``; ``%`` sets both), bit 11 set when the
+    period goes on with the hold of the one before it (:func:`timeline.hold`: the page's
+    since and until are its hold's), bits 12 and up the challenger's actor index plus one
+    (0: none named). The page needs the qualifiers' kind to write "Jun 2014?" or
+    "Jun 2014~" as :meth:`Bound.short` does.
 
     >>> from app.core.bounds import parse
     >>> flags(parse("2014-06"), None, True, "low", challenger=3)
-    8273
-    >>> flags(parse("2014?"), parse("2015-06~"), False, "high")
-    1158
+    16465
+    >>> flags(parse("2014?"), parse("2015-06~"), False, "high", joins=True)
+    3206
     """
     return (
         _precision(start)
@@ -148,8 +151,13 @@ def flags(
         | _CONFIDENCE[confidence] << 5
         | _qualifiers(start) << 7
         | _qualifiers(end) << 9
-        | (0 if challenger is None else challenger + 1) << 11
+        | int(joins) << _JOINS_BIT
+        | (0 if challenger is None else challenger + 1) << _CHALLENGER_BITS
     )
+
+
+_JOINS_BIT = 11
+_CHALLENGER_BITS = 12
 
 
 def _qualifiers(bound: Bound | None) -> int:
@@ -246,8 +254,8 @@ def actors_used(block: Mapping) -> set[int]:
     for periods in block["control"]:
         for p in periods:
             used.add(p[0])
-            if p[5] >> 11:
-                used.add((p[5] >> 11) - 1)
+            if p[5] >> _CHALLENGER_BITS:
+                used.add((p[5] >> _CHALLENGER_BITS) - 1)
     return used
 
 
@@ -263,8 +271,15 @@ def _per_site(
     out: list[list] = [[] for _ in site_ix]
     for site_id, ordered in _grouped(periods):
         changes.update(_changes(ordered, value))
-        out[site_ix[site_id]] = _relative([encode_one(p) for p in ordered])
+        encoded = [encode_one(p) for p in ordered]
+        for before, after, row in zip(ordered, ordered[1:], encoded[1:], strict=False):
+            if timeline.joins(before["end"], before[value], after["start"], after[value]):
+                row[_FLAGS] |= 1 << _JOINS_BIT
+        out[site_ix[site_id]] = _relative(encoded)
     return out
+
+
+_FLAGS = 5  # where a period's flags sit in its list (_control, _status)
 
 
 def _grouped(periods: Iterable[dict]) -> Iterable[tuple[int, list[dict]]]:

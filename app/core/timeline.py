@@ -46,6 +46,8 @@ __all__ = [
     "find_overlaps",
     "as_of",
     "answer",
+    "hold",
+    "joins",
     "gaps",
     "change_points",
     "boundary_dates",
@@ -119,12 +121,14 @@ class Period:
         return None if self.end is None else self.end.latest
 
     @property
-    def start_precision(self) -> str:
-        return "day" if self.start is None else self.start.precision
+    def start_precision(self) -> str | None:
+        """The start's precision; None for an open start (there is no day to be precise about)."""
+        return None if self.start is None else self.start.precision
 
     @property
-    def end_precision(self) -> str:
-        return "day" if self.end is None else self.end.precision
+    def end_precision(self) -> str | None:
+        """The end's precision; None while the period is open-ended."""
+        return None if self.end is None else self.end.precision
 
     @property
     def qualified(self) -> bool:
@@ -406,6 +410,41 @@ def settled(found: Answer, key: Callable[[Any], Any] = lambda value: value) -> A
     if len({key(p.value) for p in t.candidates}) != 1:
         return found
     return Answer(t.candidates[0], True)
+
+
+def joins(end: Bound | None, value: Any, start: Bound | None, other: Any) -> bool:
+    """Tell whether a period of value `other` starting on `start` goes on with the hold of
+    one of `value` ending on `end`: one value, and the very bound (its EDTF text)."""
+    return end is not None and start is not None and end.text == start.text and value == other
+
+
+def hold(
+    periods: Iterable[Period], period: Period, key: Callable[[Any], Any] = lambda value: value
+) -> tuple[Bound | None, Bound | None]:
+    """The first start and the last end of `period`'s hold: the periods of one value (by
+    `key`), each starting on the very bound the one before it ends on (:func:`joins`).
+
+    The record splits a hold where something about it changes (a contested summer, a new
+    source): the holder still took it once, so its "since" is the hold's first start.
+
+    >>> contested = Period(bounds.parse("2014-06-20/2014-06-21"), dt.date(2014, 9, 1), "ISIS")
+    >>> agreed = Period(dt.date(2014, 9, 1), dt.date(2017, 11, 3), "ISIS")
+    >>> [b.text for b in hold([contested, agreed], agreed)]
+    ['2014-06-20/2014-06-21', '2017-11-03']
+    """
+    # Periods do not overlap: the one a hold joins is next to it in start order.
+    ordered = sorted(periods, key=_start_key)
+    at = next(n for n, p in enumerate(ordered) if p is period)
+    first = last = at
+
+    def joined(a: Period, b: Period) -> bool:
+        return joins(a.end, key(a.value), b.start, key(b.value))
+
+    while first > 0 and joined(ordered[first - 1], ordered[first]):
+        first -= 1
+    while last + 1 < len(ordered) and joined(ordered[last], ordered[last + 1]):
+        last += 1
+    return ordered[first].start, ordered[last].end
 
 
 def gaps(periods: Sequence[Period], lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:

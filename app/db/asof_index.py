@@ -33,7 +33,7 @@ import numpy as np
 from flask import Flask, current_app
 from sqlalchemy import String, bindparam, cast, func, select, union
 
-from app.core import asof_index, cache, clock, collector, timeline, vocabulary
+from app.core import asof_index, cache, clock, collector, vocabulary
 from app.core.asof_index import Track
 from app.core.bounds import Bound
 from app.db import asof_files, freshness, queries, snapshot
@@ -400,6 +400,8 @@ class AsOfIndex:
             part.status = self._interned(cols[4], value_at)
             parts.append(part)
         self.s = _Payload.joined(parts, _STATUS_COLUMNS)
+        for payload, value in ((self.c, self.c.actor), (self.s, self.s.status)):
+            payload.first_start, payload.last_end = _holds(payload, value)
         # One trailing row that no Track points at: gathers for "no holder" (index 0 after
         # np.maximum(held, 0)) stay in range when a kind of period has no rows at all.
         for payload in (self.c, self.s):
@@ -480,7 +482,7 @@ class AsOfIndex:
         self.source_sets = [tuple(map(get, ids[a:b])) for a, b in itertools.pairwise(starts)]
         for payload, prefix, names in ((self.c, "c.", _CONTROL_COLUMNS),
                                        (self.s, "s.", _STATUS_COLUMNS)):  # fmt: skip
-            for name in names:
+            for name in (*names, *_HOLD_COLUMNS):
                 setattr(payload, name, arrays[prefix + name])
         for name in _TRACKS:
             columns = {slot: arrays[f"{name}.{slot}"] for slot in _TRACK_ARRAYS}
@@ -785,11 +787,12 @@ class AsOfIndex:
             reuse = [False] * len(before)
         c, s, g = self.c, self.s, self.gather
         at = np.maximum(held, 0)
-        start, end = c.start[at], c.end[at]
-        uncertain = (self._qualified(start) | self._qualified(end)).tolist()
+        uncertain = (self._qualified(c.start[at]) | self._qualified(c.end[at])).tolist()
+        # Since and until are the hold's (timeline.hold), not only the period's.
+        start, end = c.first_start[at], c.last_end[at]
         s_at = np.maximum(s_held, 0)
         statuses = g.values[np.where(s_held >= 0, s.status[s_at], -1)].tolist()
-        s_since = g.fields[np.where(s_held >= 0, s.start[s_at], -1)].tolist()
+        s_since = g.fields[np.where(s_held >= 0, s.first_start[s_at], -1)].tolist()
         unknown = _UNKNOWN_ROW
         for pos, h, a, ch, con, conf, note, pid, srcs, sb, eb, unc, st, ss in zip(
             todo.tolist(),
@@ -875,7 +878,8 @@ class AsOfIndex:
         s_begun, s_ended = self.certain_start[s_start] <= d, self.certain_end[s_end] <= d
         s_holds = (s_begun & ~s_ended).tolist()
         s_begun, s_ended = s_begun.tolist(), s_ended.tolist()
-        s_status, s_since = g.values[s.status[s_flat]].tolist(), g.fields[s_start].tolist()
+        s_status = g.values[s.status[s_flat]].tolist()
+        s_since = g.fields[s.first_start[s_flat]].tolist()  # the hold's (timeline.hold)
         s_start, s_end = s_start.tolist(), s_end.tolist()
         sets = self.source_sets
         by_holder = []  # (position, control row or -1, status row or -1, what decided it)
@@ -1008,8 +1012,8 @@ class AsOfIndex:
         """A site reloaded after a write: the SQL path's own rule on its rows."""
         fields, control, status, cited, verified = reloaded
         site = dict(zip(("site_id", *_ROW_SITE_KEYS), fields, strict=True))
-        control = [r for r in control if _possible(r, day)]
-        status = [r for r in status if _possible(r, day)]
+        # Every period of the site: those that may apply decide, their holds' neighbours
+        # give since and until.
         return queries._state_row(day, site, control, status, cited) | {"last_verified": verified}
 
 
@@ -1044,6 +1048,8 @@ _TRACK_ARRAYS = ("row", "key", "certain_start", "certain_end", "possible_end", "
 _CONTROL_COLUMNS = ("site", "period_id", "start", "end", "actor", "challenger", "contested",
                     "confidence", "note", "sources")  # fmt: skip
 _STATUS_COLUMNS = ("site", "period_id", "start", "end", "status")
+# Set after the columns above (_holds): each period's hold's first start and last end.
+_HOLD_COLUMNS = ("first_start", "last_end")
 # Column types when a kind of period has no rows at all.
 _DTYPES = {"site": np.int32, "period_id": np.int64, "start": np.int32, "end": np.int32,
            "actor": np.int16, "challenger": np.int16, "contested": np.bool_,
@@ -1116,6 +1122,45 @@ class _Payload:
     note: np.ndarray
     sources: np.ndarray  # interned source set, -1 for none
     status: np.ndarray
+    first_start: np.ndarray  # bound index of the period's hold's first start (_holds)
+    last_end: np.ndarray
+
+
+def _holds(p: _Payload, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """timeline.hold for every period at once: the bound index of its hold's first start
+    and of its last end. A period joins the one of its site and value that ends on the
+    bound it starts on (bounds are interned: one bound, one index)."""
+    n = len(p.site)
+    if not n:
+        return p.start.copy(), p.end.copy()
+    # (site, value, bound) as one integer key: equal keys, the same three.
+    values = int(value.max()) + 2
+    bounds_n = int(max(p.start.max(), p.end.max())) + 2
+    base = (p.site.astype(np.int64) * values + value.astype(np.int64) + 1) * bounds_n + 1
+    ends, starts = base + p.end, base + p.start
+    closed = np.flatnonzero(p.end >= 0)  # an open end (ongoing) joins nothing
+    order = np.argsort(ends[closed], kind="stable")
+    keys = ends[closed][order]
+    before = np.full(n, -1, dtype=np.int64)
+    if len(keys):
+        opened = np.flatnonzero(p.start >= 0)
+        at = np.minimum(np.searchsorted(keys, starts[opened]), len(keys) - 1)
+        hit = keys[at] == starts[opened]
+        before[opened[hit]] = closed[order[at[hit]]]
+    after = np.full(n, -1, dtype=np.int64)
+    joined = np.flatnonzero(before >= 0)
+    after[before[joined]] = joined
+    return p.start[_root(before)], p.end[_root(after)]
+
+
+def _root(step: np.ndarray) -> np.ndarray:
+    """Where following `step` (-1: stop) from each position ends, by pointer doubling."""
+    at = np.where(step >= 0, step, np.arange(len(step)))
+    while True:
+        further = at[at]
+        if np.array_equal(further, at):
+            return at
+        at = further
 
 
 _HELD_KEYS = ("controller", "controller_name", "controller_name_ar", "controller_short_ar",
@@ -1211,10 +1256,6 @@ def _published_keys(sources: dict[int, dict]) -> dict[int, tuple]:
     """Each source's place in a list of cited sources as the SQL path sorts them: by
     publication, then by id."""
     return {i: (*queries._published_key(source), i) for i, source in sources.items()}
-
-
-def _possible(row: dict, day: dt.date) -> bool:
-    return timeline.holds_possibly(timeline.Period(row["start"], row["end"]), day)
 
 
 def _site(row) -> tuple:

@@ -242,12 +242,12 @@ class _PeriodMixin:
         super().__init__(**kwargs)
 
     @property
-    def start_precision(self) -> str:
-        """ "day", "month", "year" or "window" ("day" for an open start)."""
+    def start_precision(self) -> str | None:
+        """ "day", "month", "year" or "window"; None for an open start."""
         return self.as_period().start_precision
 
     @property
-    def end_precision(self) -> str:
+    def end_precision(self) -> str | None:
         return self.as_period().end_precision
 
     def as_period(self, value: Any = None) -> timeline.Period:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -112,8 +113,8 @@ def compute_state_at(day: dt.date) -> list[dict]:
     """
     dialect = db.session.get_bind().dialect.name
     conn = db.session.connection()  # Core: plain tuples, no identity-map work
-    control = _candidates(conn, _control_statement(day, dialect))
-    status = _candidates(conn, _status_statement(day, dialect))
+    control = _candidates(conn, _with_holds(_control_statement, ControlPeriod, day, dialect))
+    status = _candidates(conn, _with_holds(_status_statement, StatusPeriod, day, dialect))
     cited = sources_for_periods(r["period_id"] for rows in control.values() for r in rows)
     verified = freshness.last_verified_by_site()
     return [
@@ -201,6 +202,46 @@ def _status_statement(day: dt.date | None, dialect: str):
     ]
     stmt = select(*columns)
     return stmt if day is None else stmt.where(possibly_covering(sp, day, dialect))
+
+
+def goes_on_with_a_hold(model):
+    """Condition: `model`'s period goes on with the hold of another (timeline.hold): one of
+    its site with the same actor (or status) ends on the very bound it starts on. Such a
+    period is no change of hands (the record split the hold, say where a contest ended)."""
+    other = aliased(model)
+    same = (
+        other.actor_id == model.actor_id if model is ControlPeriod else other.status == model.status
+    )
+    return (
+        select(other.id)
+        .where(other.site_id == model.site_id, same, other.end_edtf == model.start_edtf)
+        .exists()
+    )
+
+
+def _with_holds(statement, model, day: dt.date, dialect: str):
+    """`statement`'s periods that may apply on `day`, and the periods their holds join
+    (timeline.hold: one value, each starting on the bound the one before ends on), whose
+    first start and last end are the answer's since and until."""
+    value = model.actor_id if model is ControlPeriod else model.status
+    other = aliased(model)
+    other_value = other.actor_id if model is ControlPeriod else other.status
+    found = (
+        select(model.id, model.site_id, value.label("value"), model.start_edtf, model.end_edtf)
+        .where(possibly_covering(model, day, dialect))
+        .cte("held", recursive=True)
+    )
+    joined = and_(
+        other.site_id == found.c.site_id,
+        other_value == found.c.value,
+        or_(other.end_edtf == found.c.start_edtf, other.start_edtf == found.c.end_edtf),
+    )
+    found = found.union(
+        select(other.id, other.site_id, other_value, other.start_edtf, other.end_edtf).join(
+            found, joined
+        )
+    )
+    return statement(None, dialect).where(model.id.in_(select(found.c.id)))
 
 
 def _candidates(conn, stmt, params: dict | None = None) -> dict[int, list[dict]]:
@@ -308,8 +349,12 @@ def _state_row(
     day: dt.date, site: dict, control: list[dict], status: list[dict], cited: dict[int, list[dict]]
 ) -> dict:
     """One site's answer on `day` from the periods that may apply."""
-    answer = timeline.answer([_period(r) for r in control], day)
+    periods = [_period(r) for r in control]
+    answer = timeline.answer(periods, day)
     held = answer.period.value if answer.period else None
+    since, until = (
+        timeline.hold(periods, answer.period, key=_CONTROLLER) if answer.period else (None, None)
+    )
     shown = (
         [held]
         if held
@@ -318,10 +363,14 @@ def _state_row(
         else []
     )
     sources = {id(s): s for r in shown for s in cited.get(r["period_id"], [])}
-    status_answer = timeline.settled(
-        timeline.answer([_period(r) for r in status], day), key=lambda row: row["status"]
-    )
+    status_periods = [_period(r) for r in status]
+    status_answer = timeline.settled(timeline.answer(status_periods, day), key=_STATUS)
     status_row = status_answer.period.value if status_answer.period else None
+    status_since = (
+        timeline.hold(status_periods, status_answer.period, key=_STATUS)[0]
+        if status_answer.period
+        else None
+    )
     return {
         "slug": site["slug"],
         "name": site["name"],
@@ -338,8 +387,8 @@ def _state_row(
         "controller_name_ar": held and held["controller_name_ar"],
         "controller_short_ar": held and held["controller_short_ar"],
         "controller_colour": held and held["controller_colour"],
-        **_bound_fields("since", held and held["start"]),
-        **_bound_fields("until", held and held["end"]),
+        **_bound_fields("since", since),
+        **_bound_fields("until", until),
         "uncertain": answer.uncertain,
         "transition": _transition(answer.transition),
         "contested": bool(held and held["contested"]),
@@ -348,10 +397,15 @@ def _state_row(
         "note": (held and held["note"]) or "",
         "period_id": held and held["period_id"],
         "status": status_row["status"] if status_row else "unknown",
-        **_bound_fields("status_since", status_row and status_row["start"]),
+        **_bound_fields("status_since", status_since),
         "status_transition": _status_transition(status_answer.transition),
         "sources": tuple(sorted(sources.values(), key=_published_key)),
     }
+
+
+# What a hold (timeline.hold) keeps the same: the controller, the status.
+_CONTROLLER = operator.itemgetter("controller")
+_STATUS = operator.itemgetter("status")
 
 
 def _period(row: dict) -> timeline.Period:

@@ -99,12 +99,14 @@ def _feed(site: Site | None) -> bytes:
 
 
 def _control_entries(site: Site | None) -> list[tuple[dt.date, atom.Entry]]:
-    """One entry per control period with a known start: "X took control of Y"."""
+    """One entry per control period with a known start that begins a hold: "X took control
+    of Y" (a period going on with the same actor's hold is no change of hands)."""
     stmt = (
         select(ControlPeriod, Site, Actor)
         .join(Site, Site.id == ControlPeriod.site_id)
         .join(Actor, Actor.id == ControlPeriod.actor_id)
         .where(ControlPeriod.start_edtf.is_not(None))
+        .where(~queries.goes_on_with_a_hold(ControlPeriod))
     )
     if site is not None:
         stmt = stmt.where(ControlPeriod.site_id == site.id)
@@ -126,11 +128,12 @@ def _control_entries(site: Site | None) -> list[tuple[dt.date, atom.Entry]]:
 
 
 def _status_entries(site: Site | None) -> list[tuple[dt.date, atom.Entry]]:
-    """One entry per status period with a known start: "Y closed"."""
+    """One entry per status period with a known start that begins a hold: "Y closed"."""
     stmt = (
         select(StatusPeriod, Site)
         .join(Site, Site.id == StatusPeriod.site_id)
         .where(StatusPeriod.start_edtf.is_not(None))
+        .where(~queries.goes_on_with_a_hold(StatusPeriod))
     )
     if site is not None:
         stmt = stmt.where(StatusPeriod.site_id == site.id)

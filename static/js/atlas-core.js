@@ -216,7 +216,9 @@
   const startQualifiers = (p) => (p[FLAGS] >> 7) & 3;
   const endQualifiers = (p) => (p[FLAGS] >> 9) & 3;
   const isQualified = (p) => ((p[FLAGS] >> 7) & 15) !== 0;
-  const challengerOf = (p) => (p[FLAGS] >> 11) - 1;
+  // Bit 11: the period goes on with the hold of the one before it (timeline.hold).
+  const joinsBefore = (p) => (p[FLAGS] & 2048) !== 0;
+  const challengerOf = (p) => (p[FLAGS] >> 12) - 1;
   const sourcesOf = (p) => p.slice(FLAGS + 1);
 
   // Undo map_encoding._relative: a start's earliest day follows the previous period's
@@ -248,6 +250,16 @@
   function endBound(p) {
     return p[3] === null && p[4] === null ? null
       : { earliest: p[3], latest: p[4], precision: endPrecision(p), qualifiers: endQualifiers(p) };
+  }
+
+  // timeline.hold: the first start and last end of the run of periods that period k goes
+  // on with (the record splits a hold where, say, it stops being contested), as
+  // [startBound, endBound]. A site's periods are in time order, so its run is next to it.
+  function holdBounds(periods, k) {
+    let first = k, last = k;
+    while (first > 0 && joinsBefore(periods[first])) first--;
+    while (last + 1 < periods.length && joinsBefore(periods[last + 1])) last++;
+    return [startBound(periods[first]), endBound(periods[last])];
   }
 
   // timeline.Period.certain_start / certain_end: an open bound is before the record or
@@ -448,11 +460,12 @@
         window: windowText(state.transition.window) });
     }
     if (state.k < 0) return t("when.no_record");
-    return periodText(periods[state.k]);
+    return periodText(periods, state.k);
   }
 
-  function periodText(p) {
-    const start = startBound(p), end = endBound(p);
+  // Period k's since and until, as its hold's (holdBounds).
+  function periodText(periods, k) {
+    const [start, end] = holdBounds(periods, k);
     const since = start ? shortText(start) : "", until = end ? shortText(end) : "";
     if (since && until) return t("when.span", { since: since, until: until });
     if (until) return t("when.until", { date: until });
@@ -1136,7 +1149,7 @@
     STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, UNTRACKED, COUNTRY, ENGLISH,
     setStrings, language, t, word, num, setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
     startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
-    confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound,
+    confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound, holdBounds,
     holdsCertainly, holdsPossibly, indexAt, answerAt, settled, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, statusWords, valueKey, statusKey, shortText, readingText, windowText, whenText, periodText, isTracked,
     h, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,

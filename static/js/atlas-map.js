@@ -1084,7 +1084,7 @@
     const status = this.statusIndex(i), j = this.states[i].j, tr = this.states[i].status.transition;
     return h("p", { class: "status-line" }, t("popup.status") + " ",
       h("span", { class: "status status-" + STATUS[status] }, this.statusText(i)),
-      j >= 0 ? " " + periodText(this.data.status[i][j]) : tr ? " " + windowText(tr.window) : null);
+      j >= 0 ? " " + periodText(this.data.status[i], j) : tr ? " " + windowText(tr.window) : null);
   };
 
   // The holder's sources, or those of every period that may hold during a handover.

@@ -19,9 +19,10 @@ day before), in the slider's range:
 * JavaScript: ``tests/js/asof.cjs``, fed the page's own data block
   (``map_encoding.encode(queries.map_rows(), today)``), answering with atlas-core.js;
 
-give the same controller, since and until, uncertain flag, transition (from, to, the
-candidates and the window) and status for every site. SQL and Python agree on the bounds'
-EDTF text; the page has no EDTF text (the block sends days, precisions and qualifiers), so
+give the same controller, since and until (the hold's: ``timeline.hold``), uncertain flag,
+transition (from, to, the candidates and the window) and status for every site. SQL and
+Python agree on the bounds' EDTF text; the page has no EDTF text (the block sends days,
+precisions and qualifiers), so
 it must agree on the days and qualifiers and write the table's words exactly as
 ``map_encoding.when_label`` does. The change points the block sends, the ones Python
 computes and the days on which the page's own answer changes are the same days.
@@ -355,7 +356,11 @@ def _python_answer(track: dict, day: dt.date) -> dict:
         },
         "tracked": track["kind"] not in vocabulary.UNTRACKED_KINDS,
     }
-    for name, b in (("since", p and p.start), ("until", p and p.end)):
+    # Since and until are the hold's: the run of one actor's periods this one goes on with.
+    since, until = timeline.hold(track["control"], p) if p else (None, None)
+    out["status_since_edtf"] = status and timeline.hold(track["status"], status)[0]
+    out["status_since_edtf"] = out["status_since_edtf"] and out["status_since_edtf"].text
+    for name, b in (("since", since), ("until", until)):
         out[name] = _iso(b.earliest) if b else None
         out[f"{name}_precision"] = b.precision if b else None
         out[f"{name}_edtf"] = b.text if b else None
@@ -375,7 +380,15 @@ def _python_answer(track: dict, day: dt.date) -> dict:
 
 def _sql_view(row: dict) -> dict:
     """The fields of a state_at row that _python_answer gives."""
-    out = {k: row[k] for k in ("controller", "uncertain", "status", "status_transition", "tracked")}
+    keys = (
+        "controller",
+        "uncertain",
+        "status",
+        "status_transition",
+        "tracked",
+        "status_since_edtf",
+    )
+    out = {k: row[k] for k in keys}
     for name in ("since", "until"):
         for suffix in ("", "_precision", "_edtf"):
             out[name + suffix] = row[name + suffix]
@@ -404,10 +417,11 @@ def _page_view(track: dict, day: dt.date, sql_row: dict) -> dict:
     status_answer = timeline.settled(timeline.answer(track["status"], day))
     status, changing = status_answer.period, status_answer.transition
     p, t = control.period, control.transition
+    since, until = timeline.hold(track["control"], p) if p else (None, None)
     return {
         "controller": control.value,
-        "since": _bound_view(p and p.start),
-        "until": _bound_view(p and p.end),
+        "since": _bound_view(since),
+        "until": _bound_view(until),
         "uncertain": control.uncertain,
         "transition": t
         and {

@@ -132,7 +132,7 @@ def test_flags_carry_precision_contest_confidence_and_challenger(rows):
     assert flags & 16  # contested
     assert (flags >> 5) & 3 == 2  # low confidence
     assert not (flags >> 7) & 15  # no ? or ~ on either bound
-    assert (flags >> 11) - 1 == 1  # challenged by actor 1 (isis)
+    assert (flags >> 12) - 1 == 1  # challenged by actor 1 (isis)
 
 
 def test_sources_are_numbered_once_and_referenced_by_index(rows):

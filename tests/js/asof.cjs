@@ -39,8 +39,8 @@ function answer(data, i, d) {
   const name = (a) => data.actors[a][1];
   return {
     controller: p ? data.actors[p[0]][0] : null,
-    since: p ? bound(core.startBound(p)) : null,
-    until: p ? bound(core.endBound(p)) : null,
+    since: p ? bound(core.holdBounds(control, state.k)[0]) : null,
+    until: p ? bound(core.holdBounds(control, state.k)[1]) : null,
     uncertain: state.uncertain,
     transition: t && {
       from: slug(core.outgoingOf(t)),

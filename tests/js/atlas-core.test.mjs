@@ -32,9 +32,9 @@ const off = (iso) => core.offsetOf(iso);
 
 // flags as app/core/map_encoding.py packs them.
 function flags({ start = DAY, end = DAY, contested = false, confidence = 0, challenger = -1,
-  startMarks = 0, endMarks = 0 } = {}) {
+  startMarks = 0, endMarks = 0, joins = false } = {}) {
   return start | (end << 2) | (contested ? 16 : 0) | (confidence << 5) | (startMarks << 7) |
-    (endMarks << 9) | ((challenger + 1) << 11);
+    (endMarks << 9) | (joins ? 1 << 11 : 0) | ((challenger + 1) << 12);
 }
 
 // A bound's days from an ISO day or a pair [earliest, latest] (null: open).
@@ -96,18 +96,19 @@ test("a source's publication date is written at its precision, as the server wri
 /* ---- the data block's encoding ---- */
 
 test("flags decode as map_encoding.flags packs them", () => {
-  // map_encoding.flags's doctests: ("2014-06", None, True, "low", challenger=3) == 8273,
-  // ("2014?", "2015-06~", False, "high") == 1158.
-  const p = [0, 0, 0, 10, 10, 8273];
-  assert.equal(flags({ start: MONTH, contested: true, confidence: 2, challenger: 3 }), 8273);
+  // map_encoding.flags's doctests: ("2014-06", None, True, "low", challenger=3) == 16465,
+  // ("2014?", "2015-06~", False, "high", joins=True) == 3206.
+  const p = [0, 0, 0, 10, 10, 16465];
+  assert.equal(flags({ start: MONTH, contested: true, confidence: 2, challenger: 3 }), 16465);
   assert.equal(core.startPrecision(p), MONTH);
   assert.equal(core.endPrecision(p), DAY);
   assert.equal(core.isContested(p), true);
   assert.equal(core.confidenceOf(p), "low");
   assert.equal(core.challengerOf(p), 3);
   assert.equal(core.isQualified(p), false);
-  const marked = [0, 0, 0, 10, 10, 1158];
-  assert.equal(flags({ start: YEAR, end: MONTH, startMarks: UNCERTAIN, endMarks: APPROXIMATE }), 1158);
+  const marked = [0, 0, 0, 10, 10, 3206];
+  assert.equal(flags({ start: YEAR, end: MONTH, startMarks: UNCERTAIN, endMarks: APPROXIMATE,
+    joins: true }), 3206);
   assert.equal(core.startPrecision(marked), YEAR);
   assert.equal(core.endPrecision(marked), MONTH);
   assert.equal(core.startQualifiers(marked), UNCERTAIN);
@@ -354,7 +355,22 @@ test("whenText: same wording as map_encoding.when_label", () => {
   assert.equal(when("2025-01-01"), "since 7–31 Dec 2024");
   assert.equal(when("2018-06-01"), "unknown → SDF, in 2018");
   assert.equal(core.whenText([period(0, null, null)], { k: 0 }, nameOf), "always on record");
-  assert.equal(core.periodText(period(0, "2014-06-21", null)), "since 21 Jun 2014");
+  assert.equal(core.periodText([period(0, "2014-06-21", null)], 0), "since 21 Jun 2014");
+});
+
+test("since and until are the hold's: a period going on with the one before it", () => {
+  // al-Qa'im: ISIS contested from 20/21 Jun 2014, agreed from 1 Sep 2014 (timeline.hold).
+  const periods = [
+    period(GOV, null, "2014-06-17"),
+    period(ISIS, ["2014-06-20", "2014-06-21"], "2014-09-01", flags({ start: WINDOW, contested: true })),
+    period(ISIS, "2014-09-01", "2017-11-03", flags({ joins: true })),
+    period(GOV, "2017-11-03", null, flags()),
+  ];
+  const when = (iso) => core.whenText(periods, core.answerAt(periods, off(iso)), nameOf);
+  assert.equal(when("2015-06-01"), "20–21 Jun 2014 – 3 Nov 2017");
+  assert.equal(when("2014-07-01"), "20–21 Jun 2014 – 3 Nov 2017");
+  assert.equal(when("2018-01-01"), "since 3 Nov 2017");
+  assert.deepEqual(core.holdBounds(periods, 0), [null, core.endBound(periods[0])]);
 });
 
 test("zones are not tracked for control", () => {

@@ -124,6 +124,27 @@ def test_state_carries_sources_and_precision(seeded_client):
     assert tanf["sources"] and all(s["title"] for s in tanf["sources"])
 
 
+def test_since_and_until_are_the_holders_hold_not_the_records_split(seeded_client):
+    # Who held al-Qa'im on 1 June 2015, since when? ISIS, since it took it on 20 or 21
+    # June 2014: the record splits that hold at 1 Sep 2014, where the contest ended.
+    state = _by_slug(_features(seeded_client, "?date=2015-06-01"))
+    qaim, albukamal = state["al-qaim"], state["albukamal"]
+    assert (qaim["controller"], qaim["since_edtf"], qaim["until_edtf"]) == (
+        "isis",
+        "2014-06-20/2014-06-21",
+        "2017-11-03",
+    )
+    assert qaim["contested"] is False and qaim["since_precision"] == "window"
+    assert albukamal["since_edtf"] != "2014-09-01"
+    # In the contested summer itself, the same hold runs on to 2017.
+    assert _by_slug(_features(seeded_client, "?date=2014-07-15"))["al-qaim"]["until_edtf"] == (
+        "2017-11-03"
+    )
+    # Semalka is open since the Duhok agreement, not since the record's split in June 2016.
+    semalka = _by_slug(_features(seeded_client, "?date=2020-01-01"))["semalka"]
+    assert semalka["status"] == "open" and not semalka["status_since_edtf"].startswith("2016-06")
+
+
 def test_month_precision_answers_are_uncertain(seeded_client):
     rabia = _by_slug(_features(seeded_client, "?date=2014-06-15"))["rabia"]
     assert rabia["uncertain"] is True
