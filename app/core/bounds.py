@@ -224,6 +224,10 @@ class Bound:
 
         >>> parse("2024-12-07/2024-12-31").short(), parse("2014-06").short()
         ('7–31 Dec 2024', 'Jun 2014')
+        >>> parse("2014-07/2014-08").short(), parse("2016/2017").short()
+        ('Jul–Aug 2014', '2016–2017')
+        >>> parse("2013-12/2014-02").short()
+        'Dec 2013 – Feb 2014'
         """
         uncertain = "?" in self.text or "%" in self.text  # % is both
         approximate = "~" in self.text or "%" in self.text
@@ -387,6 +391,17 @@ def _whole_month(b: Bound) -> bool:
     )
 
 
+def _whole_months(b: Bound) -> bool:
+    """From the first day of a month to the last day of a month (the window "2014-07/2014-08")."""
+    lo, hi = b.earliest, b.latest
+    return (
+        lo is not None
+        and hi is not None
+        and lo.day == 1
+        and hi.day == calendar.monthrange(hi.year, hi.month)[1]
+    )
+
+
 def _whole_year(b: Bound) -> bool:
     lo, hi = b.earliest, b.latest
     return (
@@ -436,6 +451,13 @@ def _short(b: Bound, w: DateWords) -> str:
         return w.number(lo.year)
     if _whole_month(b):
         return f"{w.abbreviations[lo.month - 1]} {w.number(lo.year)}"
+    if _whole_months(b):  # "2016–2017", "Jul–Aug 2014", "Dec 2013 – Feb 2014"
+        if (lo.month, hi.month) == (1, 12):
+            return f"{w.number(lo.year)}–{w.number(hi.year)}"
+        first, last = w.abbreviations[lo.month - 1], w.abbreviations[hi.month - 1]
+        if lo.year == hi.year:
+            return f"{first}–{last} {w.number(hi.year)}"
+        return f"{first} {w.number(lo.year)} – {last} {w.number(hi.year)}"
     if lo.year != hi.year:
         return f"{_abbr(lo, w)} – {_abbr(hi, w)}"
     if lo.month != hi.month:

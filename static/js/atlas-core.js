@@ -398,7 +398,8 @@
       a.getUTCDate() === 1 && b.getUTCMonth() === 11 && b.getUTCDate() === 31;
   }
 
-  // Bound.short: "4 Mar 2016", "Jun 2014", "2014", "7–31 Dec 2024", "by 31 Dec 2013".
+  // Bound.short: "4 Mar 2016", "Jun 2014", "2014", "7–31 Dec 2024", "Jul–Aug 2014",
+  // "by 31 Dec 2013".
   function shortText(b) {
     return shortCore(b) + (b.qualifiers & 1 ? "?" : "") + (b.qualifiers & 2 ? "~" : "");
   }
@@ -411,6 +412,16 @@
     const a = dateOf(lo), z = dateOf(hi);
     if (wholeYear(lo, hi)) return num(a.getUTCFullYear());
     if (wholeMonth(lo, hi)) return monthYear(lo, "short");
+    // bounds._whole_months: "2016–2017", "Jul–Aug 2014", "Dec 2013 – Feb 2014".
+    if (a.getUTCDate() === 1 && dateOf(hi + 1).getUTCDate() === 1) {
+      if (a.getUTCMonth() === 0 && z.getUTCMonth() === 11) {
+        return num(a.getUTCFullYear()) + "–" + num(z.getUTCFullYear());
+      }
+      if (a.getUTCFullYear() === z.getUTCFullYear()) {
+        return months.short[a.getUTCMonth()] + "–" + monthYear(hi, "short");
+      }
+      return monthYear(lo, "short") + " – " + monthYear(hi, "short");
+    }
     if (a.getUTCFullYear() !== z.getUTCFullYear()) return shortDate(lo) + " – " + shortDate(hi);
     if (a.getUTCMonth() !== z.getUTCMonth()) {
       return num(a.getUTCDate()) + " " + months.short[a.getUTCMonth()] + " – " + shortDate(hi);
