@@ -385,9 +385,9 @@ def _whole_month(b: Bound) -> bool:
     return (
         lo is not None
         and hi is not None
-        and lo.day == 1
-        and (lo.year, lo.month) == (hi.year, hi.month)
-        and hi.day == calendar.monthrange(hi.year, hi.month)[1]
+        and _whole_months(b)
+        and lo.month == hi.month
+        and lo.year == hi.year
     )
 
 

@@ -37,6 +37,16 @@ def _open(page, base, viewport, path="/?date=2015-08-01"):
     expect(page.locator(".atlas-cluster").first).to_be_visible()
 
 
+def _wait_for_every_marker(page):
+    """The cluster group is filled in turns after the first clusters show (under load, the
+    turns take seconds): wait until it holds every marker."""
+    page.wait_for_function(
+        "() => { const e = AtlasMap.instance; return e.clusters &&"
+        " e.clusters.getLayers().length === e.markers.filter(Boolean).length; }",
+        timeout=30_000,
+    )
+
+
 @VIEWPORTS
 def test_clusters_show_their_holders_and_follow_the_date(page, guard, many_sites_server, viewport):
     _open(page, many_sites_server, viewport)
@@ -78,13 +88,7 @@ def test_clusters_show_their_holders_and_follow_the_date(page, guard, many_sites
 
 def test_a_row_opens_its_site_out_of_a_cluster(page, guard, many_sites_server):
     _open(page, many_sites_server, {"width": 1440, "height": 900})
-    # The cluster group is filled in turns after the first clusters show: a site not in it
-    # yet has no marker on the map to open (under load, the turns take seconds).
-    page.wait_for_function(
-        "() => { const e = AtlasMap.instance; return e.clusters &&"
-        " e.clusters.getLayers().length === e.markers.filter(Boolean).length; }",
-        timeout=30_000,
-    )
+    _wait_for_every_marker(page)
     name = page.evaluate("AtlasMap.instance.data.sites[500][1]")
     page.get_by_label("Find", exact=True).fill(name)
     row = page.locator("#state-table tbody tr:not(.group-row):visible").first
@@ -97,11 +101,7 @@ def test_a_row_opens_its_site_out_of_a_cluster(page, guard, many_sites_server):
 
 def test_a_row_opens_a_site_the_clusters_have_not_taken_yet(page, guard, many_sites_server):
     _open(page, many_sites_server, {"width": 1440, "height": 900})
-    page.wait_for_function(
-        "() => { const e = AtlasMap.instance; return e.clusters &&"
-        " e.clusters.getLayers().length === e.markers.filter(Boolean).length; }",
-        timeout=30_000,
-    )
+    _wait_for_every_marker(page)
     # As in the first seconds of a slow load: the site's marker is not in the group yet.
     name = page.evaluate(
         """() => { const e = AtlasMap.instance, m = e.markers[500];
