@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 from pathlib import Path
 
@@ -11,7 +10,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, config
-from app.core import cache
+from app.core import cache, private_files
+from app.core.private_files import private_dir as _private_dir
+from app.core.private_files import tighten as _owner_only
 from app.db import session_events
 from app.extensions import csrf, db, include_object, migrate
 from app.ogc import routes as ogc_routes
@@ -138,18 +139,9 @@ def _instance_secret(instance: Path) -> str:
     if not path.exists():
         # Created 0600 in one step: no moment when another user could read the key.
         with contextlib.suppress(FileExistsError):
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
+            private_files.write_new(path, secrets.token_hex(32).encode())
     _owner_only(path)
     return path.read_text().strip()
-
-
-def _private_dir(path: Path) -> None:
-    """Create a folder readable only by its owner (kept as it is if it exists)."""
-    if not path.exists():
-        with _umask(0o077):
-            path.mkdir(parents=True, exist_ok=True)
 
 
 def _private_sqlite_file(url: str) -> None:
@@ -166,25 +158,8 @@ def _private_sqlite_file(url: str) -> None:
     if not path.exists():
         _private_dir(path.parent)
         with contextlib.suppress(FileExistsError):
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            private_files.write_new(path, b"")
     _owner_only(path)
-
-
-def _owner_only(path: Path) -> None:
-    """Take away group and other permissions from a file or folder this process owns."""
-    with contextlib.suppress(OSError):
-        st = path.stat()
-        if st.st_uid == os.getuid() and st.st_mode & 0o077:
-            path.chmod(st.st_mode & 0o700)
-
-
-@contextlib.contextmanager
-def _umask(mask: int):
-    old = os.umask(mask)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def _normalise_url(url: str) -> str:

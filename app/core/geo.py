@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from app.core.text_rules import N_, Refusal
+
 # GeoPandas, pandas and pyogrio (GDAL) cost a worker about 90 MB and are needed only to
 # measure points against the boundaries or to read and write layer files, never to serve
 # the map or the API from the display files, so they are imported where they are used.
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAR_FROM_BORDER_KM",
+    "RADIUS_KM_MAX",
     "ADMIN1_NAME_COLUMNS",
     "COUNTRY_NAMES",
     "LAEA",
@@ -37,12 +40,16 @@ __all__ = [
     "import_layer",
     "load_boundaries",
     "locate",
+    "radius_problem",
 ]
 
 #: Lambert azimuthal equal-area centred on the border; distances here are in metres.
 #: A site farther than this from the Syria–Iraq border is probably a typing error: the
 #: site form needs its confirmation box, an import its allow-far option.
 FAR_FROM_BORDER_KM = 50
+#: Largest radius a site (a zone drawn as a circle) may have: the whole Syria–Iraq region
+#: fits in it, and a larger one is a typing error. The site form and imports read it.
+RADIUS_KM_MAX = 1000
 LAEA = "+proj=laea +lat_0=34.5 +lon_0=40.5 +datum=WGS84 +units=m +no_defs"
 LAYER_FILES = {
     "countries": "countries.geojson",
@@ -119,6 +126,17 @@ class ImportResult:
     geometry_types: tuple[str, ...]
     bounds: tuple[float, float, float, float]
     path: Path
+
+
+def radius_problem(km: float) -> Refusal | None:
+    """Why a site's radius_km is refused, or None: more than 0, at most RADIUS_KM_MAX.
+
+    >>> radius_problem(55), str(radius_problem(1e308))
+    (None, 'must be more than 0 and at most 1000 km')
+    """
+    if not (math.isfinite(km) and 0 < km <= RADIUS_KM_MAX):
+        return Refusal(N_("must be more than 0 and at most %(max)s km"), max=RADIUS_KM_MAX)
+    return None
 
 
 def load_boundaries(geodata_dir: str | Path) -> Boundaries:

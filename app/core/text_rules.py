@@ -134,6 +134,10 @@ ALIASES_MAX = 50
 # C0 controls other than tab, newline and carriage return, and DEL: PostgreSQL refuses
 # NUL and XML 1.0 (the Atom feeds) refuses the others.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Unicode's directional embeddings, overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI,
+# RLI, FSI, PDI): one in a name turns the text after it around wherever the name is shown
+# (a map label "\u202eRTL" reads "LTR"), the app's own words included.
+_DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Lower-case letters and digits joined by single hyphens: "al-qaim", "s28".
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: Longest source ref (the width of its column).
@@ -149,20 +153,35 @@ _URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 
 
 def control_problem(value: str) -> Phrase | None:
-    """Why `value` cannot be stored (it holds control characters), or None.
+    """Why `value` cannot be stored (it holds control characters, or direction controls
+    that would reorder the text shown around it), or None. The marks LRM and RLM (U+200E,
+    U+200F) and ALM (U+061C), which Arabic text uses, are kept.
 
     >>> control_problem("Al-Qa'im\\n(Iraqi side)") is None
     True
     >>> control_problem("a\\x00b")
     'must not contain control characters (found U+0000)'
+    >>> control_problem("\\u202eRTL")
+    'must not contain direction controls (embedding, override or isolate; found U+202E)'
+    >>> control_problem("\\u200fالقائم\\u200e") is None
+    True
     """
     found = _CONTROL.search(value)
-    if found is None:
-        return None
-    return Phrase(
-        N_("must not contain control characters (found %(character)s)"),
-        character=f"U+{ord(found.group()):04X}",
-    )
+    if found is not None:
+        return Phrase(
+            N_("must not contain control characters (found %(character)s)"),
+            character=f"U+{ord(found.group()):04X}",
+        )
+    found = _DIRECTION.search(value)
+    if found is not None:
+        return Phrase(
+            N_(
+                "must not contain direction controls (embedding, override or isolate;"
+                " found %(character)s)"
+            ),
+            character=f"U+{ord(found.group()):04X}",
+        )
+    return None
 
 
 def is_slug(value: str) -> bool:

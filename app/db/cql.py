@@ -157,7 +157,10 @@ QUERYABLES: dict[str, dict[str, Queryable]] = {
 
 
 _SOURCES = {"title": "Sources cited", "type": "array", "items": {"type": "object"}}
-_PRECISION = {"title": "Precision of the day (day, month, year, window)", "type": "string"}
+_PRECISION = {
+    "title": "Precision of the day (day, month, year, window; null: open)",
+    "type": "string",
+}
 #: Properties served but not filterable: they complete the schema (Part 5) of each collection.
 _OTHERS: dict[str, dict[str, dict]] = {
     "periods": {
@@ -325,6 +328,15 @@ class _SQL(SQLAlchemyFilterEvaluator):
             raise FilterError(f"unknown property '{node.name}' (see /queryables)")
         return _Ref(node.name, self.fields[node.name])
 
+    @handle(ast.Not)
+    def not_(self, node, sub):
+        return not_(_condition_sql(sub))
+
+    @handle(ast.And, ast.Or)
+    def combination(self, node, lhs, rhs):
+        combine = and_ if isinstance(node, ast.And) else or_
+        return combine(_condition_sql(lhs), _condition_sql(rhs))
+
     def _column(self, value):
         if not isinstance(value, _Ref):
             return value
@@ -468,6 +480,21 @@ def _like(node, column):
     return _Like(column, node.pattern)
 
 
+def _not_a_condition(value: Any) -> FilterError:
+    """AND, OR and NOT were given something that is neither a condition nor true/false."""
+    what = f"the property '{value.name}'" if isinstance(value, _Ref) else repr(value)
+    return FilterError(f"AND, OR and NOT combine conditions or true or false, not {what}")
+
+
+def _condition_sql(value: Any) -> Any:
+    """An operand of AND, OR or NOT as SQL: a condition, or a literal true/false."""
+    if isinstance(value, bool):
+        return true() if value else false()
+    if not isinstance(value, ColumnElement):
+        raise _not_a_condition(value)
+    return value
+
+
 def _spatial() -> FilterError:
     return FilterError(
         "spatial predicates (S_INTERSECTS, …) are not supported: use the bbox parameter"
@@ -594,6 +621,16 @@ class _EventSQL(_SQL):
 Test = Callable[[dict], Any]
 
 
+def _condition_py(value: Any) -> Test:
+    """An operand of AND, OR or NOT as a test: a condition, or a literal true/false (a
+    valid CQL2 boolean expression, true or false of every feature)."""
+    if isinstance(value, bool):
+        return lambda _props: value
+    if isinstance(value, _Ref) or not callable(value):
+        raise _not_a_condition(value)
+    return value
+
+
 class _Python(Evaluator):
     """The same rules on feature properties, with SQL's three-valued logic (None: unknown)."""
 
@@ -621,10 +658,13 @@ class _Python(Evaluator):
 
     @handle(ast.Not)
     def not_(self, node, sub):
+        sub = _condition_py(sub)
         return lambda p: None if (v := sub(p)) is None else not v
 
     @handle(ast.And)
     def and_(self, node, lhs, rhs):
+        lhs, rhs = _condition_py(lhs), _condition_py(rhs)
+
         def test(p):
             a, b = lhs(p), rhs(p)
             return False if a is False or b is False else (None if None in (a, b) else True)
@@ -633,6 +673,8 @@ class _Python(Evaluator):
 
     @handle(ast.Or)
     def or_(self, node, lhs, rhs):
+        lhs, rhs = _condition_py(lhs), _condition_py(rhs)
+
         def test(p):
             a, b = lhs(p), rhs(p)
             return True if a is True or b is True else (None if None in (a, b) else False)

@@ -2,8 +2,10 @@
 
 Deleting a row ends that session at once, on every worker process. Rows are deleted on
 sign-out, by "sign out everywhere", when they pass their idle or absolute lifetime, and
-whenever an account's password, role or active flag changes (by any path: the command
-line, a form, a script), so an old cookie never outlives the account state it was made for.
+whenever an account's password, role or active flag changes through an ORM session (the
+command line, a form, a script that loads the User and commits: a before_flush hook), so an
+old cookie never outlives the account state it was made for. Raw SQL and bulk update()
+statements bypass the hook; `users deactivate` then `activate` ends the sessions after them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-#: last_seen_at is rewritten at most this often, so reading pages is not a write each time.
+#: last_seen_at is rewritten at most this often, so reading pages is not a write each time
+#: (less often still for short idle lifetimes: see `Lifetimes.touch`).
 TOUCH_EVERY = dt.timedelta(minutes=1)
 #: Changing any of these ends every session of the account.
 _ACCOUNT_STATE = ("password_hash", "role", "active")
@@ -36,6 +39,19 @@ class Lifetimes:
 
     idle: dt.timedelta
     absolute: dt.timedelta
+
+    @property
+    def touch(self) -> dt.timedelta:
+        """How stale last_seen_at may get: a request this soon after it is not written.
+        A minute at most, and a sixtieth of the idle lifetime (one second for one minute)."""
+        return min(TOUCH_EVERY, self.idle / 60)
+
+    @property
+    def idle_after_seen(self) -> dt.timedelta:
+        """Unused this long after last_seen_at, a session is idle. The last request may have
+        come up to `touch` later than last_seen_at says, so it ends no sooner than `idle`
+        after the last request (and at most `touch` later)."""
+        return self.idle + self.touch
 
     @classmethod
     def from_config(cls, config) -> Lifetimes:
@@ -78,10 +94,10 @@ def find(token: str, lifetimes: Lifetimes, now: dt.datetime | None = None) -> Us
     if record is None:
         return None
     created, seen = clock.aware(record.created_at), clock.aware(record.last_seen_at)
-    if now - seen > lifetimes.idle or now - created > lifetimes.absolute:
+    if now - seen > lifetimes.idle_after_seen or now - created > lifetimes.absolute:
         _bookkeeping(delete(UserSession).where(UserSession.id == record.id))
         return None
-    if now - seen > TOUCH_EVERY:
+    if now - seen > lifetimes.touch:
         _bookkeeping(
             update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now)
         )
@@ -108,7 +124,7 @@ def count(user_id: int) -> int:
 
 def _expired(lifetimes: Lifetimes, now: dt.datetime):
     return or_(
-        UserSession.last_seen_at < now - lifetimes.idle,
+        UserSession.last_seen_at < now - lifetimes.idle_after_seen,
         UserSession.created_at < now - lifetimes.absolute,
     )
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from app.core import clock, text_rules
+from app.core import clock, private_files, text_rules
 from app.db import session_events, snapshot
 from app.extensions import db
 
@@ -79,9 +79,13 @@ def backup(directory: str | Path) -> dict:
     if directory.exists() and any(directory.iterdir()):
         raise BackupError(f"{directory}: folder is not empty; choose a new one")
     work = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.partial")
-    work.mkdir(parents=True)
+    work.parent.mkdir(parents=True, exist_ok=True)
     try:
-        manifest = _write_all(work)
+        # It holds pending proposals, the revision history and the accounts: the folder
+        # 0700 and every file in it 0600 whatever the umask, as the database is.
+        with private_files.owner_only():
+            work.mkdir()
+            manifest = _write_all(work)
         try:
             # An unsafe address already stored is kept as it is; restore refuses it.
             verify(work, links=False)

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from app.core import bounds, clock, record_keys, text_rules, timeline, vocabulary
+from app.core import bounds, clock, geo, record_keys, text_rules, timeline, vocabulary
 from app.core.bounds import Bound
 from app.core.text_rules import ALIASES_MAX, N_, NOTE_MAX, Phrase, Refusal
 from app.io.import_formats import Row
@@ -282,7 +282,7 @@ class _Checker:
         if "location_precision" in v:
             values["location_precision"] = _enum(v, "location_precision")
         if "radius_km" in v:
-            values["radius_km"] = _number(v, "radius_km", 0, 1000, optional=True)
+            values["radius_km"] = _radius(v)
         if v.get("crossing"):
             values["crossing"] = self._known(
                 v, "crossing", set(self.existing.crossings) | self.file_crossings
@@ -670,6 +670,22 @@ def _number(v: Mapping, name: str, lo: float, hi: float, optional: bool = False)
             lo=lo,
             hi=hi,
         )
+    return value
+
+
+def _radius(v: Mapping) -> float | None:
+    """A site's radius_km: empty, or within the rule the site form applies too."""
+    raw = v.get("radius_km")
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw) if not isinstance(raw, bool) else math.nan
+    except (TypeError, ValueError):
+        raise _Invalid(
+            N_("field %(field)r: %(value)r is not a number"), field="radius_km", value=raw
+        ) from None
+    if problem := geo.radius_problem(value):
+        raise _field("radius_km", problem)
     return value
 
 

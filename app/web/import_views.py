@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
-from app.core import clock
+from app.core import clock, private_files
 from app.db import revisions, write_lock
 from app.extensions import db
 from app.io import import_formats, importer
@@ -335,7 +335,8 @@ def _path(token: str, state: str) -> Path:
 def _write(path: Path, meta: dict, data: bytes = b"") -> None:
     """Write a JSON line and the data, whole or not at all."""
     part = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
-    part.write_bytes(json.dumps(meta).encode() + b"\n" + data)
+    # 0600 from the start: an upload may hold unpublished records.
+    private_files.write_new(part, json.dumps(meta).encode() + b"\n" + data)
     os.replace(part, path)
 
 
@@ -352,7 +353,8 @@ def _read(path: Path, head_only: bool = False) -> tuple[dict | None, bytes]:
 
 def _folder() -> Path:
     folder = Path(current_app.config["IMPORT_DIR"] or Path(current_app.instance_path) / "imports")
-    folder.mkdir(parents=True, exist_ok=True)
+    private_files.private_dir(folder)
+    private_files.tighten(folder)  # one made before uploads were kept private
     return folder
 
 

@@ -63,6 +63,18 @@ def test_control_characters_are_named(text, code):
     assert code in control_problem(text)
 
 
+@pytest.mark.parametrize("code", [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+def test_direction_embeddings_overrides_and_isolates_are_refused(code):
+    """They flip the text shown around a name (a map label "\u202eRTL" reads "LTR")."""
+    problem = control_problem(f"al-Qa'im {chr(code)}RTL")
+    assert problem and f"U+{code:04X}" in problem and "direction controls" in problem
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c"])
+def test_the_marks_arabic_text_uses_are_kept(mark):
+    assert control_problem(f"منفذ القائم{mark} (Al-Qa'im)") is None
+
+
 @pytest.mark.parametrize(
     "title, first",
     [

@@ -372,3 +372,33 @@ def _period_copy(row):
     values = {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
     values.pop("id")
     return type(row)(**values)
+
+
+@pytest.mark.parametrize("empty_folder_first", [False, True])
+def test_cli_backup_is_private_whatever_the_umask_and_restores(
+    seeded, tmp_path, empty_folder_first
+):
+    """The backup holds pending proposals, revision history with usernames and the account
+    list: its folder 0700 and its files 0600 under a world-readable umask, as the database
+    is; restore still reads it."""
+    import os
+    import stat
+
+    target = tmp_path / "backups" / "2026-11-21"
+    if empty_folder_first:
+        target.mkdir(parents=True, mode=0o755)
+    old = os.umask(0o022)
+    try:
+        result = seeded.test_cli_runner().invoke(args=["backup", str(target)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in target.iterdir())
+    assert files == ["data.gpkg", "manifest.json", "revisions.json", "users.json"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o700
+    for name in files:
+        assert stat.S_IMODE((target / name).stat().st_mode) == 0o600, name
+    with seeded.app_context():
+        _empty_database()
+    restored = seeded.test_cli_runner().invoke(args=["restore", str(target)])
+    assert restored.exit_code == 0 and "Restored" in restored.output, restored.output

@@ -137,6 +137,10 @@ def test_file_sources_and_sites_can_be_used_by_file_periods():
         ({"aliases": ["x" * 201]}, "at most 200 characters"),
         ({"note": "n" * 5001}, "field 'note' is longer than 5000 characters"),
         ({"name": "Al\x0bQaim"}, "field 'name' must not contain control characters"),
+        ({"name": "\u202eRTL"}, "field 'name' must not contain direction controls"),
+        ({"name_ar": "\u2067القائم"}, "field 'name_ar' must not contain direction controls"),
+        ({"aliases": "ok; \u202ab"}, "field 'aliases' must not contain direction controls"),
+        ({"note": "x\u2069"}, "field 'note' must not contain direction controls"),
     ],
 )
 def test_site_rules(values, message):
@@ -176,3 +180,20 @@ def test_duplicate_keys_in_one_file():
 def test_errors_are_listed_in_file_order():
     rows = [_period(f"line {n}", actor="nobody") for n in (10, 2, 33)]
     assert [e.split(" ")[1] for e in plan(rows, _existing()).errors] == ["2", "10", "33"]
+
+
+@pytest.mark.parametrize("radius", ["1e308", "1000.5", "0", "-1", "nan", "inf"])
+def test_a_site_radius_is_refused_by_the_rule_the_site_form_applies(radius):
+    """One definition (geo.radius_problem): more than 0 and at most 1,000 km."""
+    site = {"slug": "ok", "name": "OK", "country": "SY", "kind": "zone", "lon": "40"}
+    result = plan([Row("sites", "line 2", {**site, "lat": "34", "radius_km": radius})], _existing())
+    assert result.errors == [
+        "line 2 (sites): field 'radius_km': must be more than 0 and at most 1000 km"
+    ], result.errors
+
+
+@pytest.mark.parametrize("radius", ["55", "1000", "0.5", ""])
+def test_a_site_radius_within_the_rule_is_taken(radius):
+    site = {"slug": "ok", "name": "OK", "country": "SY", "kind": "zone", "lon": "40"}
+    result = plan([Row("sites", "line 2", {**site, "lat": "34", "radius_km": radius})], _existing())
+    assert result.errors == []

@@ -420,3 +420,72 @@ def test_the_schema_lists_every_property_served_with_its_type(seeded_client, cid
         assert set(feature["properties"]) <= set(schema), cid
     dates = {k for k, v in schema.items() if v.get("format") == "date"}
     assert bool(dates) == (cid != "boundaries")
+
+
+SY = {"op": "=", "args": [{"property": "country"}, "SY"]}
+
+
+@pytest.mark.parametrize(
+    "doc, keeps",
+    [
+        ({"op": "not", "args": [True]}, "none"),
+        ({"op": "not", "args": [False]}, "all"),
+        ({"op": "and", "args": [True, SY]}, "SY"),
+        ({"op": "and", "args": [SY, False]}, "none"),
+        ({"op": "or", "args": [False, False]}, "none"),
+        ({"op": "or", "args": [SY, True]}, "all"),
+        ({"op": "or", "args": [False, SY]}, "SY"),
+        ({"op": "not", "args": [{"op": "and", "args": [True, SY]}]}, "IQ"),
+    ],
+)
+@pytest.mark.parametrize("cid", ["sites", "periods"])
+def test_boolean_literals_are_boolean_expressions_in_every_collection(
+    seeded_client, cid, doc, keeps
+):
+    """A literal true/false is a CQL2 boolean expression: the sites collection (filtered in
+    Python) answers it as the periods collection (filtered in SQL) does, never a 500."""
+    every = _items(seeded_client, cid)
+    countries = {f["id"]: f["properties"]["country" if cid == "sites" else "site"] for f in every}
+    if cid == "periods":  # a period's country is its site's
+        sites = {
+            f["properties"]["slug"]: f["properties"]["country"]
+            for f in _items(seeded_client, "sites")
+        }
+        countries = {fid: sites[slug] for fid, slug in countries.items()}
+    expected = {
+        "none": set(),
+        "all": set(countries),
+        "SY": {fid for fid, c in countries.items() if c == "SY"},
+        "IQ": {fid for fid, c in countries.items() if c != "SY"},
+    }[keeps]
+    got = _items(seeded_client, cid, **{"filter-lang": "cql2-json", "filter": json.dumps(doc)})
+    assert _ids(got) == expected
+    assert keeps in ("none", "all") or expected and expected != set(countries)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"op": "not", "args": ["x"]},
+        {"op": "and", "args": [1, SY]},
+        {"op": "or", "args": [SY, {"property": "country"}]},
+    ],
+)
+@pytest.mark.parametrize("cid", ["sites", "periods"])
+def test_a_literal_other_than_true_or_false_as_a_condition_is_400(seeded_client, cid, doc):
+    got = _get(
+        seeded_client,
+        f"/ogc/collections/{cid}/items",
+        400,
+        **{"filter-lang": "cql2-json", "filter": json.dumps(doc)},
+    )
+    assert "parameter 'filter'" in got["description"] and "true or false" in got["description"]
+
+
+@pytest.mark.parametrize("text", ["NOT TRUE", "TRUE AND country = 'SY'", "FALSE OR FALSE"])
+def test_text_boolean_literals_are_answered_alike_by_every_collection(seeded_client, text):
+    """pygeofilter's cql2-text grammar has no literal condition: both collections answer 400
+    naming the parameter, as they do for any filter it cannot read."""
+    for cid in ("sites", "periods"):
+        got = _get(seeded_client, f"/ogc/collections/{cid}/items", 400, filter=text)
+        assert "parameter 'filter'" in got["description"]

@@ -98,6 +98,23 @@ def test_any_change_of_account_state_ends_the_sessions_even_outside_the_cli(app,
     assert replay(cookie) == SIGNED_OUT
 
 
+def test_raw_sql_bypasses_the_hook_as_the_readme_says_and_its_remedy_works(
+    app, sign_in, runner, replay
+):
+    """The hook sees ORM writes only: a password changed with raw SQL leaves the session
+    open (the README says so), and `users deactivate` then `activate` ends it."""
+    from sqlalchemy import text
+
+    _, cookie = _signed_in(app, sign_in)
+    with app.app_context():
+        db.session.execute(text("UPDATE \"user\" SET password_hash = '!raw'"))
+        db.session.commit()
+    assert replay(cookie) == SIGNED_IN
+    assert runner.invoke(args=["users", "deactivate", "ann"]).exit_code == 0
+    assert runner.invoke(args=["users", "activate", "ann"]).exit_code == 0
+    assert replay(cookie) == SIGNED_OUT
+
+
 def test_idle_sessions_end(app, sign_in, replay):
     _, cookie = _signed_in(app, sign_in)
     app.config["SESSION_IDLE_MINUTES"] = 30
@@ -163,3 +180,52 @@ def _age(app, last_seen=dt.timedelta(0), created=dt.timedelta(0)) -> None:
             update(UserSession).values(last_seen_at=now - last_seen, created_at=now - created)
         )
         db.session.commit()
+
+
+def test_an_active_session_ends_only_after_the_idle_time_since_its_last_request(
+    app, sign_in, replay, monkeypatch
+):
+    """last_seen_at is written rarely, yet a session ends only once SESSION_IDLE_MINUTES have
+    passed since the last request, never while the user is active (a fake clock)."""
+    from app.core import clock
+
+    app.config["SESSION_IDLE_MINUTES"] = 1
+    start = dt.datetime.now(dt.UTC)
+    moment = [start]
+    monkeypatch.setattr(clock, "now", lambda: moment[0])
+    _, cookie = _signed_in(app, sign_in)
+    for seconds in (25, 50, 75, 100, 125, 150):  # a request every 25 s: never 60 s idle
+        moment[0] = start + dt.timedelta(seconds=seconds)
+        assert replay(cookie) == SIGNED_IN, seconds
+    # Idle since the last request: it ends within a sixtieth of the idle time (1 s) after.
+    moment[0] = start + dt.timedelta(seconds=150 + 62)
+    assert replay(cookie) == SIGNED_OUT
+
+
+def test_at_the_default_idle_time_an_active_session_writes_at_most_once_a_minute(
+    app, sign_in, replay, monkeypatch
+):
+    from app.core import clock
+
+    app.config["SESSION_IDLE_MINUTES"] = 120
+    start = dt.datetime.now(dt.UTC)
+    moment = [start]
+    monkeypatch.setattr(clock, "now", lambda: moment[0])
+    _, cookie = _signed_in(app, sign_in)
+    writes = 0
+    for seconds in range(10, 600, 10):  # a request every 10 s for 10 minutes
+        moment[0] = start + dt.timedelta(seconds=seconds)
+        before = _last_seen(app)
+        assert replay(cookie) == SIGNED_IN
+        writes += _last_seen(app) != before
+    assert writes <= 10
+    last = start + dt.timedelta(seconds=590 + 59, minutes=119)  # 1 s short of idle
+    moment[0] = last
+    assert replay(cookie) == SIGNED_IN
+    moment[0] = last + dt.timedelta(minutes=121, seconds=1)  # idle (and a minute's slack)
+    assert replay(cookie) == SIGNED_OUT
+
+
+def _last_seen(app) -> dt.datetime:
+    with app.app_context():
+        return db.session.scalars(select(UserSession.last_seen_at)).one()

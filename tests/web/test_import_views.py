@@ -444,3 +444,29 @@ def test_every_kind_of_file_row_has_its_words():
     from app.web.import_views import KIND_NAMES
 
     assert set(KIND_NAMES) == set(import_formats.KINDS)
+
+
+@pytest.mark.parametrize("folder_exists", [False, True])
+def test_waiting_files_and_their_folder_are_private_whatever_the_umask(
+    seeded, uploads, folder_exists
+):
+    """An upload may hold unpublished records: IMPORT_DIR 0700 (also one made before) and
+    each waiting file 0600 under a world-readable umask; it still imports."""
+    import stat
+
+    if folder_exists:
+        uploads.mkdir(mode=0o755)
+        uploads.chmod(0o755)
+    client = _signed_in(seeded)
+    old = os.umask(0o022)
+    try:
+        resp = _upload(client, GOOD)
+    finally:
+        os.umask(old)
+    assert resp.status_code == 200
+    assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
+    kept = list(uploads.iterdir())
+    assert [p.suffix for p in kept] == [".upload"]
+    assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    done = client.post("/editor/import/confirm", data={"token": _token(resp)})
+    assert done.status_code == 302

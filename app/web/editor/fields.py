@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import ColorInput, DateInput, NumberInput
 
-from app.core import bounds, timeline
+from app.core import bounds, geo, timeline
 from app.core.clock import today
 from app.core.text_rules import Refusal, control_problem, is_slug, url_problem
 from app.web.i18n import gettext as _
@@ -27,8 +27,10 @@ COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def strip(value):
-    """Filter: trim surrounding spaces of text input."""
-    return value.strip() if isinstance(value, str) else value
+    """Filter of every text field: trim surrounding spaces of text input. A field the form
+    did not send at all (None) reads as empty, as a field sent empty does: a new record and
+    an edit save it alike, never None into a NOT NULL column."""
+    return "" if value is None else value.strip() if isinstance(value, str) else value
 
 
 def bounded(maximum: int) -> Length:
@@ -180,6 +182,13 @@ def plain_text(_form, field) -> None:
     """Validator: text (or each line of it) free of control characters."""
     values = field.data if isinstance(field.data, list) else [field.data or ""]
     problem = next(filter(None, map(control_problem, values)), None)
+    if problem:
+        raise ValidationError(said(problem))
+
+
+def radius(_form, field) -> None:
+    """Validator: a site's radius within the rule imports apply too (geo.radius_problem)."""
+    problem = geo.radius_problem(field.data) if field.data is not None else None
     if problem:
         raise ValidationError(said(problem))
 

@@ -54,6 +54,7 @@ from app.web.editor.fields import (
     http_url,
     not_future,
     plain_text,
+    radius,
     slug_format,
     strip,
 )
@@ -483,9 +484,7 @@ class SiteForm(SlugMixin, EditForm):
         _l("Location precision"), choices=_choices(LOCATION_PRECISIONS)
     )
     location_note = _note(_l("About the location"))
-    radius_km = NumberField(
-        _l("Radius (km)"), [Optional(), NumberRange(min=0.001, message=_l("must be more than 0"))]
-    )
+    radius_km = NumberField(_l("Radius (km)"), [Optional(), radius])
     confirm_location = BooleanField(
         _l("I confirm this location"),
         description=_l(

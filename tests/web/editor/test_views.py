@@ -3,6 +3,7 @@
 import datetime as dt
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -362,7 +363,10 @@ def test_create_a_site_updates_search_names_and_history(seeded, editor_client):
         ({"name": ""}, "is required"),
         ({"name": "n" * 201}, "must be at most 200 characters long"),
         ({"aliases": "a" * 201}, "each spelling must be at most 200 characters"),
-        ({"radius_km": "-1"}, "must be more than 0"),
+        ({"radius_km": "-1"}, "must be more than 0 and at most 1000 km"),
+        ({"radius_km": "0"}, "must be more than 0 and at most 1000 km"),
+        ({"radius_km": "1e308"}, "must be more than 0 and at most 1000 km"),
+        ({"radius_km": "1000.01"}, "must be more than 0 and at most 1000 km"),
     ],
 )
 def test_bad_sites_are_refused(seeded, editor_client, fingerprint, change, message):
@@ -900,3 +904,102 @@ def test_editing_only_the_end_is_told_beside_the_end(seeded, editor_client):
     )
     assert "overlaps the period 3 Nov 2017 – ongoing" in field_error(resp, "end")
     assert field_error(resp, "start") == ""
+
+
+class _FormReader(HTMLParser):
+    """The fields of a page's editor form as a browser would send them."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "checkbox", "radio"):
+            self.data.setdefault(name, []).append(a.get("value") or "")
+        elif tag == "input" and name and "checked" in a:
+            self.data.setdefault(name, []).append(a.get("value") or "y")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select].append(a.get("value") or "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def _edit_form(client, url) -> dict[str, list[str]]:
+    reader = _FormReader()
+    reader.feed(client.get(url).get_data(as_text=True))
+    return {k: v for k, v in reader.data.items() if v}
+
+
+_OPTIONAL_TEXT = {
+    "sites": ("name_ar", "location_note", "note", "aliases", "comment"),
+    "actors": ("name_ar", "short_ar", "note", "comment"),
+    "sources": ("ref", "publisher", "url", "archived_url", "language", "note", "comment"),
+    "events": ("description", "note", "comment"),
+    "control-periods": ("note", "comment", "source_title", "source_url", "source_publisher"),
+    "status-periods": ("note", "comment", "source_title", "source_url", "source_publisher"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_OPTIONAL_TEXT))
+def test_an_edit_without_its_optional_text_fields_saves_them_empty(seeded, editor_client, kind):
+    """A form sent without an optional text field (a script, an old page) saves it empty,
+    as a new record does: never a misleading 409 from the NOT NULL column."""
+    from app.web.editor.entities import KINDS
+
+    model = KINDS[kind].model
+    with seeded.app_context():
+        record_id = db.session.scalars(select(model.id).order_by(model.id)).first()
+    url = f"/editor/{kind}/{record_id}/edit"
+    data = _edit_form(editor_client, url)
+    absent = [name for name in _OPTIONAL_TEXT[kind] if name in data]
+    assert "version" in data and absent
+    for name in absent:
+        del data[name]
+    resp = editor_client.post(url, data=data)
+    assert resp.status_code == 302, (resp.status_code, errors(resp))
+    with seeded.app_context():
+        row = db.session.get(model, record_id)
+        for name in absent:  # a source's ref and language are filled in when left empty
+            if hasattr(row, name) and name not in ("ref", "language"):
+                assert getattr(row, name) in ("", []), name
+
+
+@pytest.mark.parametrize("field", ["name", "name_ar", "aliases", "location_note", "note"])
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_direction_controls_in_a_site_are_refused_naming_the_rule(
+    seeded, editor_client, fingerprint, field, control
+):
+    """A site named "\\u202eRTL" would turn its map label around: refused beside the field,
+    in English and in Arabic; LRM/RLM stay allowed."""
+    before = fingerprint(seeded)
+    data = _site_data(**{field: f"{control}RTL"})
+    resp = editor_client.post("/editor/sites/new", data=data)
+    assert resp.status_code == 422
+    code = f"U+{ord(control):04X}"
+    assert any("direction controls" in e and code in e for e in errors(resp)), errors(resp)
+    arabic = errors(editor_client.post("/editor/sites/new?lang=ar", data=data))
+    assert any("اتجاه" in e and code in e for e in arabic), arabic
+    assert fingerprint(seeded) == before
+
+
+def test_lrm_and_rlm_in_a_site_name_are_kept(seeded, editor_client):
+    data = _site_data(name="New\u200e post", name_ar="\u200fمخفر")
+    assert editor_client.post("/editor/sites/new", data=data).status_code == 302
