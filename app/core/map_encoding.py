@@ -364,7 +364,15 @@ class _SourceTable:
             if source_id not in self.index:
                 s = self.by_id[source_id]
                 self.index[source_id] = len(self.rows)
-                self.rows.append([s["title"], s["publisher"], safe_url(s["url"]), s["published"]])
+                self.rows.append(
+                    [
+                        s["title"],
+                        s["publisher"],
+                        safe_url(s["url"]),
+                        s["published"],
+                        s.get("language") or "",
+                    ]
+                )
             out.append(self.index[source_id])
         return out
 

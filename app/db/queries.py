@@ -625,8 +625,8 @@ def _locate_events(events: list[dict]) -> None:
 
 
 def _source_labels(ids: set[int]) -> dict[int, dict]:
-    """Title, publisher, URL and publication date (ISO at its precision, "2013-03": the
-    page writes it in the reader's words) of each source id."""
+    """Title, publisher, URL, publication date (ISO at its precision, "2013-03": the page
+    writes it in the reader's words) and language of each source id."""
     if not ids:
         return {}
     stmt = select(Source).where(Source.id.in_(sorted(ids)))
@@ -640,6 +640,7 @@ def _source_labels(ids: set[int]) -> dict[int, dict]:
                 if s.published
                 else ""
             ),
+            "language": s.language or "",
         }
         for s in db.session.scalars(stmt)
     }

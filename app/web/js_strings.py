@@ -276,6 +276,7 @@ def _map() -> dict[str, str]:
         "fresh.today": _("last verified today"),
         "fresh.never": _("never verified"),
         "popup.confirm": _("Confirm still holds"),
+        "popup.close": _("Close this popup"),
     }
 
 

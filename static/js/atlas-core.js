@@ -532,10 +532,12 @@
 
   // A source's title and publisher each in their own direction (dir="auto"): in Arabic an
   // English title's brackets and its last words would otherwise be laid out right to left.
+  // The title carries the source's language (s[4]), for a screen reader's voice.
   function sourceItem(s) {
+    const lang = s[4] ? { lang: s[4] } : {};
     const title = safeUrl(s[2])
-      ? h("a", { href: s[2], rel: "noopener noreferrer", target: "_blank", dir: "auto" }, s[0])
-      : h("bdi", null, s[0]);
+      ? h("a", { href: s[2], rel: "noopener noreferrer", target: "_blank", dir: "auto", ...lang }, s[0])
+      : h("bdi", lang, s[0]);
     const meta = [s[1] && h("bdi", null, s[1]), publishedText(s[3])].filter(Boolean)
       .flatMap((part, n) => (n ? [t("list.comma"), part] : [part]));
     return h("li", null, title, meta.length ? " — " : null, ...meta);

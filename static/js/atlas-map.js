@@ -17,8 +17,28 @@
     readingText, windowText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
     gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
     tickBins, siteChangeDays, stepChange, changesOn, boundDays, boundIndex, sitesBetween, RADIUS,
-    t, word, num, isStale, verifiedText,
+    t, word, num, isStale, verifiedText, language,
   } = window.AtlasCore;
+
+  // A place's two names, the reader's language first, as the site page's heading has them
+  // (site.html): on an Arabic page the Arabic name, then the English one beside it marked
+  // lang="en" dir="ltr"; on an English page the English name, then the Arabic one. `text`:
+  // the first name, `english`: whether it is the English one, `other`: the second name's
+  // element (none on an Arabic page for a place with no Arabic name).
+  function readerNames(en, ar) {
+    if (language() !== "ar") {
+      return { text: en, english: true, other: h("span", { class: "ar", lang: "ar", dir: "rtl" }, ar) };
+    }
+    if (ar) return { text: ar, english: false, other: h("span", { class: "en", lang: "en", dir: "ltr" }, en) };
+    return { text: en, english: true, other: null };
+  }
+
+  // The names as nodes: on an Arabic page an English name alone is marked lang="en".
+  function namePair(en, ar) {
+    const n = readerNames(en, ar);
+    const first = n.english && language() === "ar" ? h("span", { lang: "en", dir: "ltr" }, n.text) : n.text;
+    return n.other ? [first, " ", n.other] : [first];
+  }
 
   // A string whose placeholders may be elements: t's text split around them, as nodes.
   const nodes = (key, params) => t(key).split(/(\{\w+\})/).filter(Boolean)
@@ -69,6 +89,12 @@
   function Explorer(map, options, data) {
     this.map = map;
     this.data = data;
+    // Leaflet names a popup's close button "Close popup" whatever the page's language (and
+    // takes no label of ours): the page's words instead, when it carries them.
+    map.on("popupopen", (ev) => {
+      const close = ev.popup && ev.popup._closeButton, label = t("popup.close");
+      if (close && label !== "popup.close") close.setAttribute("aria-label", label);
+    });
     this.options = options;
     const wrap = document.getElementById("map-wrap");
     this.logChangeUrl = wrap ? wrap.dataset.logChange || "" : "";
@@ -204,11 +230,13 @@
   };
 
   Explorer.prototype.makeRow = function (i) {
-    const site = this.data.sites[i];
+    // As the server writes its rows (index.html): the name in the reader's language links.
+    const site = this.data.sites[i], n = readerNames(site[1], site[2]);
+    const link = { href: this.siteHref(site[0]), dir: "auto" };
+    if (n.english) link.lang = "en";
     return h("tr", { id: "row-" + site[0] },
-      h("th", { scope: "row" }, h("a", { href: this.siteHref(site[0]) },
-        site[1]), " ", h("span", { class: "cc" }, site[3]), " ",
-        h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
+      h("th", { scope: "row" }, h("a", link, n.text), " ", h("span", { class: "cc" }, site[3]),
+        ...(n.other ? [" ", n.other] : [])),
       h("td"), h("td"), h("td"), h("td"));
   };
 
@@ -1041,7 +1069,7 @@
     const p = tracked ? this.period(i) : null, tr = this.transition(i);
     const when = this.whenText(i);
     return h("div", { class: "atlas-popup", role: "dialog", "aria-label": this.data.shown[i] },
-      h("h3", { tabindex: "-1" }, site[1], " ", h("span", { class: "ar", lang: "ar", dir: "rtl" }, site[2])),
+      h("h3", { tabindex: "-1" }, ...namePair(site[1], site[2])),
       h("p", { class: "side" }, placeText(site)),
       h("p", { class: "who" }, ...this.controllerNodes(i, p)),
       when ? h("p", { class: "when" }, when) : null,
@@ -1543,8 +1571,7 @@
 
   Explorer.prototype.resultButton = function (r) {
     const i = this.bySlug.get(r.slug);
-    const button = h("button", { type: "button", class: "linkish" }, r.name, " ",
-      h("span", { class: "ar", lang: "ar", dir: "rtl" }, r.name_ar), " ",
+    const button = h("button", { type: "button", class: "linkish" }, ...namePair(r.name, r.name_ar), " ",
       h("span", { class: "cc" }, r.country));
     // Who holds it on the date shown, as the map's label says.
     const holder = this.labelText(i).split(" · ")[1];
@@ -1607,12 +1634,11 @@
     for (const g of this.groups) {
       const name = g.crossing >= 0 ? names[g.crossing][1] : t("table.others");
       const head = h("tr", { class: "group-row" + (g.crossing < 0 ? " group-others" : "") },
-        h("th", { scope: "colgroup", colspan: "5" }, name,
-          // The space outside the Arabic span: inside it, it would go to the span's (right-to-
-          // left) start, away from the English name, which it then touches in English.
-          g.crossing >= 0 && names[g.crossing][2] ? " " : null,
-          g.crossing >= 0 && names[g.crossing][2] ? h("span", { class: "ar", lang: "ar", dir: "rtl" },
-            names[g.crossing][2]) : null,
+        // The space outside the second name's span: inside it, it would go to the span's
+        // start, away from the first name, which it then touches.
+        h("th", { scope: "colgroup", colspan: "5" },
+          ...(g.crossing < 0 ? [name] : names[g.crossing][2] ? namePair(name, names[g.crossing][2])
+            : namePair(name, "").slice(0, 1)),
           g.crossing >= 0 ? h("span", { class: "group-note" },
             " — " + t("table.crossing_note", { count: num(g.sites.length) })) : null));
       this.groupHeads.push(head);

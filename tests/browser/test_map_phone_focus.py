@@ -119,13 +119,13 @@ def test_clicking_a_marker_on_a_desktop_brings_its_row_into_the_panel(
 
 
 GROUP_GAPS = """() => [...document.querySelectorAll('#state-table tr.group-row th')]
-    .filter((th) => th.querySelector('.ar') && th.getClientRects().length)
+    .filter((th) => th.querySelector('.ar, .en') && th.getClientRects().length)
     .map((th) => {
         const rtl = getComputedStyle(th).direction === 'rtl';
         const range = document.createRange();
         range.selectNodeContents(th.firstChild);
         const names = range.getClientRects(), name = names[names.length - 1];
-        const ar = th.querySelector('.ar').getClientRects()[0];
+        const ar = th.querySelector('.ar, .en').getClientRects()[0];
         const sameLine = Math.min(name.bottom, ar.bottom) - Math.max(name.top, ar.top) > 4;
         return {text: th.textContent, sameLine,
                 gap: rtl ? name.left - ar.right : ar.left - name.right};

@@ -432,6 +432,10 @@ def test_english_names_are_marked_english_for_screen_readers(seeded_client):
     # The Arabic name first, the English one beside it.
     assert '<h1><bdi>معبر القائم الحدودي</bdi> <bdi lang="en" dir="ltr">al-Qa&#39;im</bdi>' in site
     home = _page(seeded_client, "/?date=2015-06-01")
-    assert re.search(r'<a href="/sites/al-qaim" dir="auto" lang="en">al-Qa&#39;im</a>', home)
+    # The map table's row (in the language remembered): the same order.
+    assert (
+        '<a href="/sites/al-qaim" dir="auto">معبر القائم الحدودي</a> <span class="cc">IQ</span>'
+        ' <span class="en" lang="en" dir="ltr">al-Qa&#39;im</span>'
+    ) in home
     search = _page(seeded_client, "/search?q=qaim")
     assert 'dir="auto" lang="en">al-Qa&#39;im</a>' in search
