@@ -294,7 +294,10 @@ def _json_schema(
         "additionalProperties": False,
     }
     if fmt == "html":
-        return _render(req, {**doc, "links": _self_links(url, fmt, SCHEMA)}, fmt, SCHEMA, "schema")
+        # The page words its title from the collection's and which list this is (the JSON's
+        # title is English, its metadata).
+        page = {**doc, "links": _self_links(url, fmt, SCHEMA), "collection": coll.title}
+        return _render(req, {**page, "schema_of": kind}, fmt, SCHEMA, "schema")
     return 200, {"Content-Type": SCHEMA}, orjson.dumps(doc)
 
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from app.core.text_rules import N_
 
-__all__ = ["WORDS", "page", "api_page", "with_query"]
+__all__ = ["WORDS", "PROPERTY_WORDS", "page", "api_page", "with_query"]
 
 
 _TITLES = {
@@ -17,6 +17,73 @@ _TITLES = {
     "collections": N_("Collections"),
     "items": N_("Features"),
     "schema": N_("Schema"),
+}
+#: What each property of the collections means, as app.db.cql words it in their JSON Schemas
+#: (English: the machine contract). The queryables and schema pages show it in the
+#: reader's language; tests/ogc/test_schema_pages.py checks that every one cql gives is here.
+PROPERTY_WORDS = (
+    N_("Site slug"),
+    N_("Site name"),
+    N_("Country of the site"),
+    N_("Actor slug"),
+    N_("Actor name"),
+    N_("Challenging actor slug"),
+    N_("Contested"),
+    N_("Confidence"),
+    N_("Start (window)"),
+    N_("End, exclusive (window)"),
+    N_("First possible start day"),
+    N_("Last possible start day"),
+    N_("First possible end day"),
+    N_("Last possible end day"),
+    N_("Start as EDTF"),
+    N_("End as EDTF"),
+    N_("Note"),
+    N_("Precision of the day (day, month, year, window; null: open)"),
+    N_("First day held for certain"),
+    N_("Day after the certain span"),
+    N_("Sources cited"),
+    N_("Event slug"),
+    N_("Title"),
+    N_("Description"),
+    N_("Date (window)"),
+    N_("Last possible day"),
+    N_("Date as EDTF"),
+    N_("Last day of a multi-day event"),
+    N_("Slug of one of the event's sites"),
+    N_("Slugs of the sites"),
+    N_("Name"),
+    N_("Arabic name"),
+    N_("Country"),
+    N_("Kind"),
+    N_("Crossing slug"),
+    N_("Controlling actor slug (null: unknown or in transition)"),
+    N_("Controlling actor name"),
+    N_("Controller since (first possible day)"),
+    N_("Controller until (first possible day)"),
+    N_("Inside a transition window"),
+    N_("Status"),
+    N_("Precision of the location"),
+    N_("Control is tracked"),
+    N_("Arabic name of the controller"),
+    N_("Arabic short label of the controller"),
+    N_("Map colour of the controller"),
+    N_("Since, as EDTF"),
+    N_("Until, as EDTF"),
+    N_("Outgoing and incoming actor in a window"),
+    N_("Record key of the period held"),
+    N_("Status since"),
+    N_("Status since, as EDTF"),
+    N_("Outgoing and incoming status in a window"),
+    N_("Last verified (latest confirmation or sourced period start)"),
+    N_("Layer"),
+    N_("ISO 3166-1 alpha-2 code"),
+    N_("Source and note"),
+)
+#: The title of a collection's queryables or schema page: the collection's own, then which.
+_SCHEMA_TITLES = {
+    "queryables": N_("%(collection)s: queryables"),
+    "schema": N_("%(collection)s: schema"),
 }
 #: Every word of these pages; `page(..., words=)` maps each to the reader's language.
 WORDS = (
@@ -44,6 +111,8 @@ WORDS = (
     N_("This page"),
     N_("Next page"),
     N_("Previous page"),
+    *_SCHEMA_TITLES.values(),
+    *PROPERTY_WORDS,
 )
 #: Right-to-left languages (the page's `dir`).
 _RTL = frozenset({"ar"})
@@ -88,7 +157,8 @@ def page(
     """
     t = _words(words)
     title = (
-        _own(doc.get("title"), t)
+        _schema_title(doc, t)
+        or _own(doc.get("title"), t)
         or t(_TITLES.get(kind, ""))
         or t("Feature %(id)s") % {"id": doc.get("id")}
     )
@@ -217,10 +287,13 @@ def _items(doc: dict, t: Words) -> str:
         href = urlunsplit(page._replace(path=path, query=urlencode({**kept, "f": "html"})))
         return f'<a href="{escape(href)}">{escape(str(fid))}</a>'
 
+    # A phone's table is far wider than the screen, so each column shrinks to its narrowest:
+    # a key (the id, a slug, a date, a kind) broken a letter per line made rows 300-600 px
+    # tall. Keys stay whole ("key": no wrap); only text and sources wrap.
     rows = "".join(
         "<tr>"
-        + f"<td>{item(f.get('id'))}</td>"
-        + "".join(f'<td dir="auto">{_cell(f["properties"].get(c))}</td>' for c in columns)
+        + f'<td class="key">{item(f.get("id"))}</td>'
+        + "".join(_td(f["properties"].get(c)) for c in columns)
         + "</tr>"
         for f in feats
     )
@@ -236,12 +309,25 @@ def _items(doc: dict, t: Words) -> str:
     )
 
 
+def _schema_title(doc: dict, t: Words) -> str:
+    """A queryables or schema page's title in the reader's language, from what the core
+    gives the page beside the document (`collection`, `schema_of`); "" for other pages.
+
+    >>> _schema_title({"collection": "Events", "schema_of": "queryables"}, lambda m: m)
+    'Events: queryables'
+    """
+    which = _SCHEMA_TITLES.get(doc.get("schema_of") or "")
+    if not which or not doc.get("collection"):
+        return ""
+    return t(which) % {"collection": _own(doc["collection"], t)}
+
+
 def _schema(doc: dict, t: Words) -> str:
     rows = "".join(
         "<tr>"
         + "".join(
             f"<td>{escape(str(cell))}</td>"
-            for cell in (name, p.get("type", ""), p.get("format", ""), p.get("title", ""))
+            for cell in (name, p.get("type", ""), p.get("format", ""), _own(p.get("title"), t))
         )
         + "</tr>"
         for name, p in doc["properties"].items()
@@ -279,6 +365,25 @@ def _own(text: str | None, t: Words) -> str:
 
 def _href(doc: dict, rel: str) -> str:
     return next(link["href"] for link in doc["links"] if link["rel"] == rel)
+
+
+def _td(value) -> str:
+    """A property's table cell; a short value without spaces (an id, slug, date, number,
+    true or false) marked as a key, which does not wrap.
+
+    >>> _td("2014-06-21")
+    '<td dir="auto" class="key">2014-06-21</td>'
+    >>> _td("Held before the record begins")
+    '<td dir="auto">Held before the record begins</td>'
+    """
+    text = _inline(value) if not isinstance(value, (list, dict)) else ""
+    key = 0 < len(text) <= _KEY_LENGTH and not any(c.isspace() for c in text)
+    mark = ' class="key"' if key else ""
+    return f'<td dir="auto"{mark}>{_cell(value)}</td>'
+
+
+#: The longest value kept on one line in the items table (longer ones may wrap).
+_KEY_LENGTH = 80
 
 
 def _cell(value) -> str:
