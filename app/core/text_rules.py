@@ -133,7 +133,9 @@ ALIASES_MAX = 50
 
 # C0 controls other than tab, newline and carriage return, and DEL: PostgreSQL refuses
 # NUL and XML 1.0 (the Atom feeds) refuses the others.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls but tab and line breaks (C1, U+0080–U+009F, is what mis-decoded
+# Windows-1252 text leaves: invisible on screen, and XML discourages it).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Unicode's directional embeddings, overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI,
 # RLI, FSI, PDI): one in a name turns the text after it around wherever the name is shown
 # (a map label "\u202eRTL" reads "LTR"), the app's own words included.
@@ -161,6 +163,8 @@ def control_problem(value: str) -> Phrase | None:
     True
     >>> control_problem("a\\x00b")
     'must not contain control characters (found U+0000)'
+    >>> control_problem("caf\\x82")  # C1, left by mis-decoded Windows-1252
+    'must not contain control characters (found U+0082)'
     >>> control_problem("\\u202eRTL")
     'must not contain direction controls (embedding, override or isolate; found U+202E)'
     >>> control_problem("\\u200fالقائم\\u200e") is None

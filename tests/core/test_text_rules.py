@@ -50,14 +50,21 @@ def test_other_addresses_are_refused_and_never_linked(url):
     assert url_problem(url) and safe_url(url) == ""
 
 
-@pytest.mark.parametrize("text", ["plain", "tab\tnewline\nreturn\r", "عكاشات", ""])
+@pytest.mark.parametrize("text", ["plain", "tab\tnewline\nreturn\r", "عكاشات", "", "café ×\xa0é"])
 def test_ordinary_text_passes(text):
     assert control_problem(text) is None
 
 
 @pytest.mark.parametrize(
     "text, code",
-    [("a\x00b", "U+0000"), ("\x0b", "U+000B"), ("x\x1fy", "U+001F"), ("del\x7f", "U+007F")],
+    [
+        ("a\x00b", "U+0000"),
+        ("\x0b", "U+000B"),
+        ("x\x1fy", "U+001F"),
+        ("del\x7f", "U+007F"),
+        ("caf\x82", "U+0082"),  # C1: what mis-decoded Windows-1252 leaves
+        ("\x9f", "U+009F"),
+    ],
 )
 def test_control_characters_are_named(text, code):
     assert code in control_problem(text)
