@@ -284,7 +284,13 @@ def boundaries(geodata_dir, bbox=None) -> list[dict]:
             out.append(geojson.feature(fid, f["geometry"], props))
     if bbox is None:
         return out
-    area = box(*bbox)
+    minx, miny, maxx, maxy = bbox
+    # Across the antimeridian (minx > maxx, as OGC API – Features allows): two boxes.
+    area = (
+        box(*bbox)
+        if minx <= maxx
+        else box(minx, miny, 180, maxy).union(box(-180, miny, maxx, maxy))
+    )
     return [f for f in out if shape(f["geometry"]).intersects(area)]
 
 
@@ -364,11 +370,7 @@ def _event_conditions(f: Filters) -> list:
     if f.site is not None:
         out.append(Event.id.in_(linked.where(Site.slug == f.site)))
     if f.bbox is not None:
-        own = and_(
-            Event.lon.is_not(None),
-            Event.lon.between(f.bbox[0], f.bbox[2]),
-            Event.lat.between(f.bbox[1], f.bbox[3]),
-        )
+        own = and_(Event.lon.is_not(None), _box(f.bbox, Event.lon, Event.lat))
         placed = exists(linked.where(event_site.c.event_id == Event.id))
         inside = exists(linked.where(event_site.c.event_id == Event.id, _box(f.bbox)))
         # OGC API – Features /req/core/fc-bbox-response C: a bbox also matches every
@@ -378,9 +380,12 @@ def _event_conditions(f: Filters) -> list:
     return out
 
 
-def _box(bbox):
+def _box(bbox, lon=Site.lon, lat=Site.lat):
+    """Condition: (lon, lat) in the bbox; one whose minx is east of its maxx crosses the
+    antimeridian (OGC API – Features, bbox)."""
     minx, miny, maxx, maxy = bbox
-    return and_(Site.lon.between(minx, maxx), Site.lat.between(miny, maxy))
+    east_west = lon.between(minx, maxx) if minx <= maxx else or_(lon >= minx, lon <= maxx)
+    return and_(east_west, lat.between(miny, maxy))
 
 
 _MODELS = {"periods": ControlPeriod, "status": StatusPeriod, "events": Event}
@@ -494,7 +499,11 @@ def _at_precision(day: dt.date | None, precision: str) -> str | None:
 
 
 def _in_box(coords, bbox) -> bool:
-    return bbox[0] <= coords[0] <= bbox[2] and bbox[1] <= coords[1] <= bbox[3]
+    """_box for a feature already built."""
+    minx, miny, maxx, maxy = bbox
+    lon, lat = coords[0], coords[1]
+    east_west = minx <= lon <= maxx if minx <= maxx else (lon >= minx or lon <= maxx)
+    return east_west and miny <= lat <= maxy
 
 
 def boundaries_extent(geodata_dir) -> tuple[list[float], None]:

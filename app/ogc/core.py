@@ -436,8 +436,8 @@ def _integer(params: dict, name: str, default: int, lo: int, hi: int | None) -> 
 
 
 def _bbox(raw: str) -> tuple[float, float, float, float]:
-    """minx,miny,maxx,maxy in CRS84 degrees, or six numbers with heights (dropped: the
-    features have none)."""
+    """minx,miny,maxx,maxy in CRS84 degrees (minx > maxx: across the antimeridian), or six
+    numbers with heights (dropped: the features have none)."""
     parts = raw.split(",")
     try:
         values = tuple(float(p) for p in parts)
@@ -454,8 +454,9 @@ def _bbox(raw: str) -> tuple[float, float, float, float]:
             raise _invalid("bbox", "needs minz <= maxz")
         values = (values[0], values[1], values[3], values[4])
     minx, miny, maxx, maxy = values
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise _invalid("bbox", "needs -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90")
+    # minx > maxx is a box across the antimeridian, as the standard has it.
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise _invalid("bbox", "needs longitudes from -180 to 180 and -90 <= miny <= maxy <= 90")
     return minx, miny, maxx, maxy
 
 

@@ -197,7 +197,7 @@ def test_datetime_instants_and_intervals(text, window, instant):
         {"bbox": "1,2,3,4,5"},
         {"bbox": "1,2,3,4,5,6,7"},
         {"bbox": "0,0,5,1,1,4"},
-        {"bbox": "3,0,1,1"},
+        {"bbox": "-181,0,1,1"},  # "3,0,1,1" crosses the antimeridian: valid
         {"bbox": "0,3,1,1"},
         {"bbox": "a,b,c,d"},
         {"bbox": "0,0,nan,1"},

@@ -104,6 +104,22 @@ def test_bbox_keeps_only_periods_at_sites_inside(seeded_client):
         assert 40.5 <= lon <= 41.5 and 34 <= lat <= 35
 
 
+@pytest.mark.parametrize("collection", ["periods", "sites", "events", "boundaries"])
+def test_a_bbox_across_the_antimeridian_is_the_two_boxes_either_side(seeded_client, collection):
+    """OGC API – Features: a bbox whose minx is east of its maxx crosses the antimeridian.
+    From 41°E eastwards round the world to 40.9°E: everything but a strip at 40.9–41°E."""
+    url = f"/ogc/collections/{collection}/items?limit=1000"
+    every = _get(seeded_client, url)["features"]
+    across = _get(seeded_client, url + "&bbox=41,-90,40.9,90")["features"]
+    strip = _get(seeded_client, url + "&bbox=40.9001,-90,40.9999,90")["features"]
+    placed = {f["id"] for f in every if f["geometry"] is not None}
+    assert {f["id"] for f in across} | {f["id"] for f in strip} >= placed
+    assert {f["id"] for f in across} < {f["id"] for f in every} or collection == "boundaries"
+    assert _get(seeded_client, url + "&bbox=170,30,-170,40")["numberReturned"] == len(
+        [f for f in every if f["geometry"] is None]
+    )
+
+
 def test_events_filter_by_datetime(seeded_client):
     doc = _get(seeded_client, "/ogc/collections/events/items?datetime=2014-06-01/2014-06-30")
     assert doc["features"]
