@@ -33,6 +33,12 @@
         zoomControl: false,
         attributionControl: false,
       });
+      // Leaflet measures its box when made and on window resizes only: the parts of the
+      // page that load after it (the time bar, the table) can change the box, and a stale
+      // size puts centring, panning and popups outside the visible map.
+      if (window.ResizeObserver) {
+        new ResizeObserver(() => map.invalidateSize({ animate: false })).observe(map.getContainer());
+      }
     }, () => {
       const t = window.AtlasCore.t;
       map.zoomControl = L.control.zoom({

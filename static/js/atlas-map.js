@@ -578,7 +578,10 @@
         title: e[2], zIndexOffset: 500,
       }).bindPopup(() => this.eventPopup(e), POPUP)
         .on("popupopen", (ev) => { this.roomForPopup(ev.popup); this.focusPopup(ev.popup); })
-        .on("popupclose", (ev) => this.restoreFocus(ev.popup)));
+        .on("popupclose", (ev) => this.restoreFocus(ev.popup))
+        // Tab reaches markers outside the view too: the map brings the focused one in.
+        .on("add", (ev) => ev.target.getElement().addEventListener("focus", () =>
+          this.map.panInside(ev.target.getLatLng(), { animate: false, padding: [24, 24] }))));
     this.eventLayer = L.layerGroup().addTo(this.map);
     this.visibleEvents = new Set();
     control.addOverlay(this.eventLayer, t("layer.events", { days: num(EVENT_WINDOW) }));

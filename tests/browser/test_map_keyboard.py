@@ -78,3 +78,34 @@ def test_signed_in_popups_offer_log_a_change_here(page, guard, live_server, sign
     link.click()
     expect(page).to_have_url(re.compile(r"/editor/sites/al-tanf/log-control\?date=2015-08-01"))
     guard.assert_clean()
+
+
+_IN_VIEW = """(el) => { const f = document.getElementById('atlas-map').getBoundingClientRect();
+    const b = el.getBoundingClientRect();
+    return f.left <= b.left && b.right <= f.right && f.top <= b.top && b.bottom <= f.bottom; }"""
+
+
+def test_the_map_knows_its_own_size_once_the_page_has_loaded(page, guard, live_server):
+    """The parts below the map load after it (the embed's time bar): Leaflet must measure
+    its box again, or centring and panning aim at a map taller than the one shown."""
+    path = "/embed?date=2024-12-15&site=albukamal"
+    open_map(page, live_server, path, viewport={"width": 390, "height": 844})
+    size = page.evaluate(
+        """() => { const m = AtlasMap.instance.map, c = m.getContainer();
+        return [m.getSize().x, m.getSize().y, c.clientWidth, c.clientHeight]; }"""
+    )
+    assert size[:2] == size[2:], size
+    guard.assert_clean()
+
+
+def test_an_event_marker_reached_by_tab_is_brought_into_view(page, guard, live_server):
+    """Tab reaches event markers outside the map's view too: the map pans to each."""
+    open_map(page, live_server, "/embed?date=2024-12-15", viewport={"width": 390, "height": 844})
+    markers = page.locator(".atlas-event")
+    assert markers.count() >= 2
+    page.evaluate("AtlasMap.instance.map.setView([37.09, 42.35], 11, {animate: false})")
+    assert not all(markers.nth(n).evaluate(_IN_VIEW) for n in range(markers.count()))
+    for n in range(markers.count()):
+        markers.nth(n).focus()
+        assert markers.nth(n).evaluate(_IN_VIEW), n
+    guard.assert_clean()
