@@ -788,13 +788,14 @@ class AsOfIndex:
         c, s, g = self.c, self.s, self.gather
         at = np.maximum(held, 0)
         uncertain = (self._qualified(c.start[at]) | self._qualified(c.end[at])).tolist()
+        own_start = g.fields[c.start[at]].tolist()  # the held period's own (its record key)
         # Since and until are the hold's (timeline.hold), not only the period's.
         start, end = c.first_start[at], c.last_end[at]
         s_at = np.maximum(s_held, 0)
         statuses = g.values[np.where(s_held >= 0, s.status[s_at], -1)].tolist()
         s_since = g.fields[np.where(s_held >= 0, s.first_start[s_at], -1)].tolist()
         unknown = _UNKNOWN_ROW
-        for pos, h, a, ch, con, conf, note, pid, srcs, sb, eb, unc, st, ss in zip(
+        for pos, h, a, ch, con, conf, note, pid, own, srcs, sb, eb, unc, st, ss in zip(
             todo.tolist(),
             held.tolist(),
             g.actors[c.actor[at]].tolist(),
@@ -803,6 +804,7 @@ class AsOfIndex:
             g.values[c.confidence[at]].tolist(),
             g.values[c.note[at]].tolist(),
             c.period_id[at].tolist(),
+            own_start,
             g.sets[c.sources[at]].tolist(),
             g.fields[start].tolist(),
             g.fields[end].tolist(),
@@ -832,6 +834,7 @@ class AsOfIndex:
             row["confidence"] = conf
             row["note"] = note
             row["period_id"] = pid
+            row["period_start"] = own[2]
             row["sources"] = srcs
 
     def _qualified(self, bound: np.ndarray) -> np.ndarray:
@@ -1166,9 +1169,9 @@ def _root(step: np.ndarray) -> np.ndarray:
 _HELD_KEYS = ("controller", "controller_name", "controller_name_ar", "controller_short_ar",
               "controller_colour", "since", "since_precision", "since_edtf", "until",
               "until_precision", "until_edtf", "uncertain", "transition", "contested",
-              "challenger", "confidence", "note", "period_id")  # fmt: skip
+              "challenger", "confidence", "note", "period_id", "period_start")  # fmt: skip
 # No period on the day: the held fields of queries._state_row with no holder.
-_UNKNOWN = (None,) * 11 + (False, None, False, None, None, "", None)
+_UNKNOWN = (None,) * 11 + (False, None, False, None, None, "", None, None)
 _STATUS_KEYS = ("status", "status_since", "status_since_precision", "status_since_edtf",
                 "status_transition")  # fmt: skip
 _ROW_KEYS = (*_ROW_SITE_KEYS, *_HELD_KEYS, *_STATUS_KEYS, "sources", "last_verified")

@@ -125,19 +125,18 @@ def sites_at(day: dt.date, bbox=None) -> list[dict]:
     with collector.paused():
         rows = queries.state_at(day)
         shown: dict[int, list[dict]] = {}  # lives no longer than `rows`
-        starts = queries.period_starts(r["period_id"] for r in rows if r["period_id"])
-        feats = [_state_feature(r, shown, starts) for r in rows]
+        feats = [_state_feature(r, shown) for r in rows]
     return [f for f in feats if bbox is None or _in_box(f["geometry"]["coordinates"], bbox)]
 
 
-def _state_feature(row: dict, shown: dict[int, list[dict]], starts: dict[int, str | None]) -> dict:
+def _state_feature(row: dict, shown: dict[int, list[dict]]) -> dict:
     """A state row as a feature, with `period_id` as the held period's record key, from its
-    own start (`starts`; the row's since is its hold's), and `shown` as in
+    own start (`period_start`; the row's since is its hold's), and `shown` as in
     geojson.point_feature."""
     out = geojson.point_feature(row, row["slug"], shown)
-    held = row["period_id"]
-    key = held and period_key(row["slug"], "control", starts[held])
-    out["properties"]["period_id"] = key  # a copy of the row's fields: the row stays as is
+    props = out["properties"]  # a copy of the row's fields: the row stays as is
+    start = props.pop("period_start")
+    props["period_id"] = row["period_id"] and period_key(row["slug"], "control", start)
     return out
 
 

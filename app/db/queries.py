@@ -261,19 +261,6 @@ def bound_of(row, side: str) -> Bound | None:
     return None if text is None else Bound(text, row[f"{side}_earliest"], row[f"{side}_latest"])
 
 
-def period_starts(ids: Iterable[int]) -> dict[int, str | None]:
-    """Each control period's own start as written (EDTF text, None when open), by id: the
-    day part of its record key."""
-    ids = list(ids)
-    out: dict[int, str | None] = {}
-    # Batches keep every statement under SQLite's limit on bound parameters.
-    for i in range(0, len(ids), _IN_BATCH):
-        batch = ids[i : i + _IN_BATCH]
-        stmt = select(ControlPeriod.id, ControlPeriod.start_edtf).where(ControlPeriod.id.in_(batch))
-        out.update(db.session.execute(stmt).all())
-    return out
-
-
 def sources_by_id() -> dict[int, dict]:
     """Every source as a plain dict, cached per data version (the table is small)."""
     from app.db.session_events import data_version
@@ -409,6 +396,8 @@ def _state_row(
         "confidence": held and held["confidence"],
         "note": (held and held["note"]) or "",
         "period_id": held and held["period_id"],
+        # The held period's own start, as written: its record key (since is the hold's).
+        "period_start": held and held["start_edtf"],
         "status": status_row["status"] if status_row else "unknown",
         **_bound_fields("status_since", status_since),
         "status_transition": _status_transition(status_answer.transition),

@@ -31,7 +31,8 @@ _SWEEP = """async () => {
       const p = a.period(i), look = a.markers[i].look, state = a.states[i];
       const t = state.transition, control = data.control[i];
       const slug = (k) => k < 0 ? null : data.actors[control[k][0]][0];
-      const start = p && core.startBound(p), end = p && core.endBound(p);
+      // The page's since and until are the hold's (timeline.hold), as the API's.
+      const [start, end] = p ? core.holdBounds(control, state.k) : [null, null];
       return {
         slug: s[0],
         controller: p ? data.actors[p[0]][0] : null,

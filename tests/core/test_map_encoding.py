@@ -86,7 +86,13 @@ def rows():
         }
     ]
     sources = {
-        30: {"title": "A", "publisher": "P", "url": "https://a.example", "published": "2015"},
+        30: {
+            "title": "A",
+            "publisher": "P",
+            "url": "https://a.example",
+            "published": "2015",
+            "language": "ar",
+        },
         31: {"title": "B", "publisher": "", "url": "", "published": "2016-03-04"},
     }
     return MapRows(actors, sites, control, status, events, sources)
@@ -140,7 +146,7 @@ def test_sources_are_numbered_once_and_referenced_by_index(rows):
     first, second = data["control"][0][0], data["control"][0][1]
     assert first[6:] == [0]  # source 30
     assert second[6:] == [1, 0]  # sources 31, 30
-    assert data["sources"][0] == ["A", "P", "https://a.example", "2015"]
+    assert data["sources"][0] == ["A", "P", "https://a.example", "2015", "ar"]
     assert data["events"][0][5] == [1]
 
 

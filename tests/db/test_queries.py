@@ -234,6 +234,7 @@ def test_map_rows_hold_every_table_as_plain_rows(ctx):
         "publisher": "Test wire",
         "url": "https://example.org/one",
         "published": "2014-06",
+        "language": "en",
     }
 
 
