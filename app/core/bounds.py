@@ -109,12 +109,16 @@ class BoundError(Refusal):
 @dataclass(frozen=True, slots=True)
 class DateWords:
     """How bounds are written: month names, digits ("latn" or "arab") and the phrases
-    around dates (:data:`PHRASES`, translated). The default is English."""
+    around dates (:data:`PHRASES`, translated), in `language` (a code: "en", "ar"). The
+    default is English."""
 
     months: tuple[str, ...] = MONTHS
     abbreviations: tuple[str, ...] = tuple(m[:3] for m in MONTHS)
     digits: str = "latn"
     phrases: Mapping[str, str] = field(default_factory=lambda: PHRASES)
+    # Text written beside these words in another language (an event's title in the site
+    # chart) is marked with its own (svg_timeline), so it is read in the right voice.
+    language: str = "en"
 
     def phrase(self, key: str, **values: str) -> str:
         """A phrase with its placeholders filled; the English one if not translated."""
@@ -163,7 +167,7 @@ def date_words(
     where = DATE_LOCALES.get(locale, locale)
     wide = tuple(get_month_names("wide", locale=where).values())
     short = tuple(get_month_names("abbreviated", locale=where).values())
-    return DateWords(wide, short, digits, phrases or PHRASES)
+    return DateWords(wide, short, digits, phrases or PHRASES, language=locale)
 
 
 @dataclass(frozen=True, slots=True)

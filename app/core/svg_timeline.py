@@ -9,7 +9,15 @@ window's days, with its dates written under the chart, not only on hover.
 The chart's words come from the caller (`labels`, :data:`LABELS` in English by default,
 ``{name}`` placeholders) and its dates from `words` (bounds.DateWords). Time runs left
 to right in every language: the SVG says ``direction="ltr"``, so the axis never mirrors
-while Arabic words inside it still read right to left.
+while Arabic words inside it still read right to left. An actor's label or an event's title
+in another language than the chart's (`words.language`: English on an Arabic page, Arabic
+on an English one) is marked with ``lang``, as the site page marks such texts, so a screen
+reader speaks it in its own voice; a drawn Arabic label is also set right to left.
+
+A bar's hover text gives the dates of its row in the site page's table, "From" and
+"Until": the end is the end bound ([start, end), design §3: the day the next period
+begins), as the map's table and popups write a span, not the day before it; a gap, which
+has no row, names its first and last unknown day.
 
 >>> svg = render(Tracks(control=[Bar(dt.date(2015, 5, 21), None, "ISIS", "#000000")]),
 ...              dt.date(2016, 1, 1), title="al-Tanf")
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -39,6 +48,9 @@ WINDOWS_Y = 124
 HEIGHT = 146
 STATUS_FILL = {"open": "#d9f0d3", "restricted": "#fdb863", "closed": "#5e3c99"}
 UNKNOWN_FILL = "url(#tl-unknown)"
+# The letters the site page's text_lang macro tells English and Arabic text apart by.
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_LATIN_LETTER = re.compile("[a-zA-Z]")
 #: Every word of the chart in English; `render` and `site_tracks` take translations.
 LABELS = {
     "desc": "Control bars coloured by actor, grey-hatched where control is unknown and "
@@ -219,15 +231,10 @@ class _Words:
         """ "4 Mar 2013" (timeline.format_bound)."""
         return bounds.exact(day).short(self.dates)
 
-    def last_day(self, end: Bound | None) -> str:
-        """The last day a span ending (exclusively) at `end` covers: an exact end is the day
-        before it ("2 Mar 2013" when the site page's table has the next period "From 3 Mar
-        2013"), a window stays that window ("Sep 2012"), an open end is "ongoing"."""
-        if end is None:
-            return self.labels["ongoing"]
-        if end.is_exact and end.earliest is not None:
-            return self.day(end.earliest - dt.timedelta(days=1))
-        return end.short(self.dates)
+    def until(self, end: Bound | None) -> str:
+        """The end bound as the site page's table gives it under "Until": the day the next
+        period begins ("3 Mar 2013"), a window as that window ("Sep 2012"), or "ongoing"."""
+        return self.labels["ongoing"] if end is None else end.short(self.dates)
 
 
 @dataclass(frozen=True)
@@ -286,7 +293,8 @@ def _bar(bar: Bar, scale: _Scale, y: float, h: float, w: _Words) -> Iterable[str
     if x1 - x0 > 8 * len(bar.label) + 8:
         yield (
             f'<text x="{(x0 + x1) / 2}" y="{y + h / 2 + 4}" text-anchor="middle" '
-            f'fill="{_ink(bar.colour)}" class="bar-label">{_e(bar.label)}</text>'
+            f'fill="{_ink(bar.colour)}" class="bar-label"{_marked(bar.label, w, drawn=True)}>'
+            f"{_e(bar.label)}</text>"
         )
 
 
@@ -331,8 +339,9 @@ def _ticks(events: list[Tick], scale: _Scale, w: _Words) -> Iterable[str]:
             )
         yield (
             f'<g class="tick"><title>{_e(e.when.short(w.dates))} — '
-            f'{_e(e.label)}</title><rect x="{x - 3}" y="{EVENTS_Y}" width="6" '
-            f'height="{EVENTS_H}" fill="transparent"/>{mark}</g>'
+            f"{_in_own_language(e.label, w)}</title>"
+            f'<rect x="{x - 3}" y="{EVENTS_Y}" width="6" height="{EVENTS_H}" '
+            f'fill="transparent"/>{mark}</g>'
         )
 
 
@@ -384,10 +393,10 @@ def _track_label(text: str, y: float) -> str:
 
 
 def _hover(bar: Bar, w: _Words) -> str:
-    """ "ISIS: 21 May 2015 – 3 Mar 2016 · high confidence" for a period that ends on
-    4 Mar 2016 (its last day is the 3rd; a window end stays that window)."""
+    """ "ISIS: 21 May 2015 – 4 Mar 2016 · high confidence": the table's "From" and "Until"
+    of a period that ends on 4 Mar 2016, the day the next one begins."""
     first = bar.start.short(w.dates) if bar.start else w.labels["before_records"]
-    last = w.last_day(bar.end)
+    last = w.until(bar.end)
     text = w.say("span", name=bar.name or bar.label, first=first, last=last)
     return text + (f" · {bar.detail}" if bar.detail else "")
 
@@ -439,6 +448,42 @@ def _ink(colour: str) -> str:
     except ValueError:
         return "#1d2430"
     return "#1d2430" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+def _language_of(text: str, page: str) -> str:
+    """The language to mark `text` with on a page in `page`, or "" for the page's own: the
+    site page's rule for free text (templates/_macros.html text_lang), Latin letters and
+    no Arabic ones on an Arabic page are English, Arabic letters and no Latin ones on any
+    other page are Arabic; mixed or neither is left to the page.
+
+    >>> [_language_of(t, "ar") for t in ("New Syrian Army", "داعش", "قسد (SDF)", "2016")]
+    ['en', '', '', '']
+    >>> [_language_of(t, "en") for t in ("ISIS", "منطقة الـ55 كم", "قسد (SDF)")]
+    ['', 'ar', '']
+    """
+    arabic = _ARABIC_LETTER.search(text) is not None
+    latin = _LATIN_LETTER.search(text) is not None
+    if page == "ar":
+        return "en" if latin and not arabic else ""
+    return "ar" if arabic and not latin else ""
+
+
+def _marked(text: str, w: _Words, drawn: bool = False) -> str:
+    """` lang="…"` for `text` in another language than the chart's; with `drawn`, also
+    ` direction="rtl"` for text with Arabic letters, which the chart's left-to-right
+    direction would otherwise lay out left to right."""
+    lang = _language_of(text, w.dates.language)
+    attrs = f' lang="{lang}"' if lang else ""
+    if drawn and _ARABIC_LETTER.search(text):
+        attrs += ' direction="rtl"'
+    return attrs
+
+
+def _in_own_language(text: str, w: _Words) -> str:
+    """`text`, escaped, inside a <tspan lang="…"> where it is in another language than the
+    chart's (the <title> around it keeps the chart's language for the date)."""
+    marked = _marked(text, w)
+    return f"<tspan{marked}>{_e(text)}</tspan>" if marked else _e(text)
 
 
 def _e(text: str) -> str:

@@ -1,8 +1,9 @@
 """Write rules shared by the editor and by revert: period overlaps, what blocks a delete,
-unique values, and rows that a row refers to."""
+unique values, and rows that a row refers to (an answer's challengers, by name)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import islice
 
 from sqlalchemy import func, inspect, or_, select
@@ -184,6 +185,17 @@ def missing_reference(row) -> Phrase | None:
                     row=row_name(target.__tablename__, value),
                 )
     return None
+
+
+def actor_names(slugs: Iterable[str | None]) -> dict[str, tuple[str, str]]:
+    """(name, Arabic name) of each actor named by slug; None and unknown slugs left out."""
+    wanted = {s for s in slugs if s}
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Actor.slug, Actor.name, Actor.name_ar).where(Actor.slug.in_(wanted))
+    )
+    return {slug: (name, name_ar) for slug, name, name_ar in rows}
 
 
 def _attr(model, column_name: str) -> str:

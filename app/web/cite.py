@@ -12,13 +12,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from app.core import citation
 from app.core.clock import today
-from app.db import queries
-from app.db.models import Actor, Site
-from app.extensions import db
+from app.db import queries, records
+from app.db.models import Site
 from app.web import i18n, js_strings, known
 from app.web.httpcache import public_url
 from app.web.params import date_arg, site_arg, within_record
@@ -93,13 +91,10 @@ class _View:
 def _challengers(slugs: Iterable[str | None]) -> dict[str, str]:
     """The name, in the reader's language, of each challenger of a contested answer, by
     slug: the cited answer says who contests it, as the site page's table does."""
-    wanted = {s for s in slugs if s}
-    if not wanted:
-        return {}
-    actors = db.session.execute(
-        select(Actor.slug, Actor.name, Actor.name_ar).where(Actor.slug.in_(wanted))
-    )
-    return {slug: i18n.actor_label(name, name_ar) or slug for slug, name, name_ar in actors}
+    names = records.actor_names(slugs)
+    return {
+        slug: i18n.actor_label(name, name_ar) or slug for slug, (name, name_ar) in names.items()
+    }
 
 
 def _view() -> _View | None:

@@ -82,8 +82,8 @@ def test_the_maps_changes_and_site_choices_name_sites_in_the_readers_language(
     page, guard, live_server
 ):
     """The "changes on this date" list, the screen reader's announcement and the "One
-    site" choices name each site as its map label does: by its Arabic name in Arabic (two
-    sites sharing one, التنف, told apart by the English), by its English name in English."""
+    site" choices name each site as its map label does: by its Arabic name in Arabic (the
+    crossing التنف and the garrison قاعدة التنف apart), by its English name in English."""
     open_map(page, live_server, "/?lang=ar&date=2015-05-21")
     changes = page.locator("#changes-list")
     expect(changes.locator("li[data-site='al-tanf'] button")).to_have_text("التنف")
@@ -95,7 +95,7 @@ def test_the_maps_changes_and_site_choices_name_sites_in_the_readers_language(
     expect(options).to_have_count(page.evaluate("AtlasMap.instance.data.sites.length"))
     expect(options.and_(page.locator("[value='site:albukamal']"))).to_have_text("البوكمال")
     expect(options.and_(page.locator("[value='site:al-tanf-garrison']"))).to_have_text(
-        "التنف (al-Tanf garrison)"
+        "قاعدة التنف"
     )
     assert options.evaluate_all(_LATIN_ONLY) == []
     # Choosing one still scopes the steps to it.

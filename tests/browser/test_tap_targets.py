@@ -4,7 +4,9 @@ ones the audit named (the date slider, the table's "show on map" buttons, its fi
 selects, the "Changes of" select, the language and digit toggles) reach 44 px (WCAG 2.5.5,
 Apple HIG) in the dimension that was short. Coarse pointers only (map.css, app.css): a
 desktop with a mouse keeps its compact layout, its download links and "show on map"
-buttons at 24×24."""
+buttons at 24×24. The editor's and the review's pages hold every link, button and select one
+taps on its own to 24×24 too, with a mouse and on a phone (links inside a sentence are
+exempt, as WCAG 2.5.8 has it)."""
 
 from __future__ import annotations
 
@@ -174,4 +176,183 @@ def test_a_desktop_with_a_mouse_keeps_its_compact_controls(page, guard, live_ser
     sizes: dict[str, list[str]] = {}
     _measure(page, {"download links": PANEL["download links"]}, failures, sizes)
     assert not failures, "\n".join(failures)
+    guard.assert_clean()
+
+
+# --- Editor and review pages -------------------------------------------------------------
+
+EDITOR_PASSWORD = "tap targets password"
+# The pages an editor works in, as the admin sees them ({edit}, {delete}, {proposal}: a
+# control period's forms and a contributor's proposal, filled in by the fixture).
+EDITOR_PAGES = [
+    "/editor/",
+    "/editor/sites/",
+    "/editor/sources/",
+    "/editor/control-periods/?site=al-qaim",
+    "/editor/sites/new",
+    "{edit}",
+    "{delete}",
+    "/editor/sites/al-qaim/log-control",
+    "/editor/sites/al-qaim/log-status",
+    "/editor/sites/al-qaim/verify",
+    "/editor/import",
+    "/sites/al-qaim",  # its editor links only (SCOPES)
+    "/review",
+    "{proposal}",
+]
+CONTRIBUTOR_PAGES = ["/review/mine", "{proposal}"]
+# Where on a page its targets are measured: the page's content unless named here.
+SCOPES = {"/sites/al-qaim": ".edit-links"}
+
+# Every link, button, select and summary of the page's content that one taps on its own,
+# with its box. A link inside a sentence is left out: WCAG 2.5.8 exempts a target "in a
+# sentence or ... constrained by the line-height of non-target text"; a link is taken to be
+# in one when the block it sits in has words outside its links and controls ("· " and "›"
+# between links are no sentence). Checkboxes, radio buttons and file fields keep the size
+# the browser gives them (the exception for user-agent controls) and are not measured;
+# text fields are wide and tall.
+_EDITOR_TARGETS = """(scope) => {
+    const TARGETS = 'a[href], button, select, summary, input, textarea';
+    const inSentence = (el) => {
+        let block = el.parentElement;
+        while (block && getComputedStyle(block).display.startsWith('inline')) {
+            block = block.parentElement;
+        }
+        const copy = block.cloneNode(true);
+        copy.querySelectorAll(TARGETS + ', .visually-hidden').forEach((n) => n.remove());
+        return /\\p{L}{2,}/u.test(copy.textContent);
+    };
+    return [...document.querySelectorAll(`${scope} :is(a[href], button, select, summary)`)]
+        .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden'
+                        && !el.closest('[hidden]'))
+        .filter((el) => !(el.tagName === 'A' && inSentence(el)))
+        .map((el) => {
+            const r = el.getBoundingClientRect();
+            return {w: r.width, h: r.height, what: (el.getAttribute('aria-label')
+                    || el.textContent || el.tagName).trim().replace(/\\s+/g, ' ').slice(0, 40)};
+        });
+}"""
+
+
+def _sign_in_as(page, base: str, name: str) -> None:
+    """Sign in through the form, as tests/browser/test_editor.py's sign_in_page does."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/editor/")
+
+
+@pytest.fixture(scope="module")
+def editor_server(browser, tmp_path_factory):
+    """A seeded app of its own with an admin ("tap-admin") and a contributor ("tap-cora")
+    whose proposal waits for review, served; yields (base URL, page paths by name). Its
+    own, so the waiting proposal never reaches the other browser tests."""
+    import threading
+
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+    from werkzeug.serving import make_server
+
+    from app import create_app
+    from app.db.models import ControlPeriod, Site, User
+    from app.extensions import db
+    from app.io import seed
+
+    db_file = tmp_path_factory.mktemp("tap-editor") / "atlas.sqlite"
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "tap", "TESTING": False}
+    )
+    with app.app_context():
+        upgrade()
+        seed.load(app.config["SEED_FILE"])
+        for name, role in (("tap-admin", "admin"), ("tap-cora", "contributor")):
+            user = User(username=name, role=role)
+            user.set_password(EDITOR_PASSWORD)
+            db.session.add(user)
+        db.session.commit()
+        qaim = db.session.scalar(select(Site.id).where(Site.slug == "al-qaim"))
+        period = db.session.scalar(
+            select(ControlPeriod.id).where(ControlPeriod.site_id == qaim).order_by(ControlPeriod.id)
+        )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        _sign_in_as(page, base, "tap-cora")
+        page.goto(f"{base}/editor/sites/al-waleed/log-control")
+        page.get_by_label("New controller").select_option(
+            label="Hashd al-Ashaeri (Sunni tribal militias)"
+        )
+        page.get_by_label("Date", exact=True).fill("2026-10-01")
+        page.get_by_label("Source title", exact=True).fill("Tribal forces take the crossing")
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_url(re.compile(rf"{re.escape(base)}/review/\d+$"))
+        proposal = page.url.removeprefix(base)
+    finally:
+        context.close()
+    paths = {
+        "edit": f"/editor/control-periods/{period}/edit",
+        "delete": f"/editor/control-periods/{period}/delete",
+        "proposal": proposal,
+    }
+    yield base, paths
+    server.shutdown()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _measure_pages(page, base: str, paths: list[str], filled: dict, lang: str) -> list[str]:
+    """Each small target of each page, named with the page."""
+    failures: list[str] = []
+    for path in paths:
+        path = path.format(**filled)
+        url = f"{base}{path}{'&' if '?' in path else '?'}lang={lang}"
+        response = page.goto(url)
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        page.wait_for_load_state("load")  # measured as styled
+        # None on /editor/import: its links are in its text.
+        boxes = page.evaluate(_EDITOR_TARGETS, SCOPES.get(path, "main"))
+        failures += [
+            f"{path}: {b['what']!r} {b['w']:.1f}×{b['h']:.1f}"
+            for b in boxes
+            if b["w"] < MINIMUM - 0.01 or b["h"] < MINIMUM - 0.01
+        ]
+    return failures
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_editor_and_review_pages_have_no_target_under_24px(
+    browser, guard, editor_server, screen, lang
+):
+    """WCAG 2.5.8 on the editor's pages, with a mouse at 1280×860 and on a 390×844 touch
+    phone: the crumbs, the record kinds, a row's "Edit" and "Log a change", "#7" of a
+    proposal, "Back to the form", a site's editor links were 19–22 px tall (the proposal's
+    number 17 px wide)."""
+    base, filled = editor_server
+    options = (
+        {"viewport": {"width": 1280, "height": 860}}
+        if screen == "desktop"
+        else {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    )
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        page.route("**/*", guard.route)
+        page.on("pageerror", lambda e: guard.console_errors.append(str(e)))
+        failures: list[str] = []
+        _sign_in_as(page, base, "tap-admin")
+        failures += _measure_pages(page, base, EDITOR_PAGES, filled, lang)
+        page.context.clear_cookies()
+        _sign_in_as(page, base, "tap-cora")
+        failures += _measure_pages(page, base, CONTRIBUTOR_PAGES, filled, lang)
+    finally:
+        context.close()
+    assert not failures, f"targets under {MINIMUM}×{MINIMUM} ({screen}, {lang}):\n" + "\n".join(
+        failures
+    )
     guard.assert_clean()

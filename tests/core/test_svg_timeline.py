@@ -43,8 +43,8 @@ def test_bars_are_coloured_by_actor_with_hover_titles():
     bars = [r for r in root.iter(f"{{{NS['s']}}}rect") if r.get("class") == "bar"]
     assert [b.get("fill") for b in bars] == ["#0072B2", "#000000"]
     assert _titles(root, "bar") == [
-        "Syrian government: before records – 20 May 2015",
-        "ISIS: 21 May 2015 – 3 Mar 2016 · high confidence",
+        "Syrian government: before records – 21 May 2015",
+        "ISIS: 21 May 2015 – 4 Mar 2016 · high confidence",
     ]
 
 
@@ -221,9 +221,12 @@ def test_site_tracks_date_events_by_their_bound():
     assert tick.when.text == "2016"
 
 
-def test_span_tooltips_say_the_last_day_the_span_covers():
-    """[start, end): a span ending on 3 Mar covers 2 Mar last; an open span runs to today,
-    never to tomorrow; an end known only to a month keeps being that month."""
+def test_span_tooltips_end_on_the_until_of_the_site_pages_table():
+    """A bar's tooltip ends where its row in the site page's table says "Until": on the
+    end bound, the day the next period begins ([start, end)), not on the day before, so
+    the two never give different days for one change (the map's table writes a span so
+    too); an end known only to a month stays that month, an open end is "ongoing". A gap
+    has no row: it names its first and last unknown day, and runs to today, not tomorrow."""
     root = _svg(
         Tracks(
             control=[
@@ -239,6 +242,104 @@ def test_span_tooltips_say_the_last_day_the_span_covers():
     assert "Control unknown: 3 Nov 2017 – 1 Jan 2020" in gaps
     assert _titles(root, "bar") == [
         "Gov: 1 Jan 2012 – Jun 2014",
-        "ISIS: Jun 2014 – 2 Nov 2017",
+        "ISIS: Jun 2014 – 3 Nov 2017",
         "closed: 3 Mar 2013 – ongoing",
     ]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_periods_tooltip_and_its_table_row_give_the_same_days(language):
+    """What the site page's table shows under "From" and "Until" (Bound.short of each
+    bound, in the page's words), the bar's tooltip shows too, for every kind of bound."""
+    words = bounds.date_words(language)
+    ends = ["2016-03-04", "2016-06", "2018", "2024-12-07/2024-12-31"]  # a day, month, …
+    starts = ["2015-05-21", *ends[:-1]]
+    bars = [
+        Bar(bounds.parse(a), bounds.parse(b), "X", "#000000", name=f"X{n}")
+        for n, (a, b) in enumerate(zip(starts, ends, strict=True))
+    ]
+    root = ET.fromstring(svg_timeline.render(Tracks(control=bars), TODAY, "t", words=words))
+    hovers = {t.split(": ")[0]: t.split(": ")[1] for t in _titles(root, "bar")}
+    assert hovers == {b.name: f"{b.start.short(words)} – {b.end.short(words)}" for b in bars}
+    assert hovers["X0"] in ("21 May 2015 – 4 Mar 2016", "21 أيار 2015 – 4 آذار 2016")
+
+
+def _tick(root):
+    (g,) = [g for g in root.iter(f"{{{NS['s']}}}g") if g.get("class") == "tick"]
+    return g.find("s:title", NS)
+
+
+def test_an_event_title_in_another_language_than_the_charts_is_marked_so():
+    """On an Arabic page an English event title is marked lang="en" (and an Arabic one on
+    an English page lang="ar"), as the site page's event list marks it (text_lang): the
+    date beside it stays in the page's language; a title in the page's language, or mixed,
+    is not marked."""
+    cases = [
+        ("ar", "NSA takes al-Tanf", "en"),
+        ("en", "منطقة الـ55 كم", "ar"),
+        ("en", "NSA takes al-Tanf", None),
+        ("ar", "منطقة الـ55 كم", None),
+        ("ar", "قسد (SDF) تسيطر", None),
+    ]
+    for page, label, marked in cases:
+        svg = svg_timeline.render(
+            Tracks(events=[Tick(D(2016, 3, 4), label)]),
+            TODAY,
+            "t",
+            words=bounds.date_words(page),
+        )
+        title = _tick(ET.fromstring(svg))
+        assert "".join(title.itertext()).endswith(f"— {label}")
+        spans = title.findall("s:tspan", NS)
+        if marked is None:
+            assert spans == [] and title.get("lang") is None, (page, label)
+        else:
+            (span,) = spans
+            assert (span.get("lang"), span.text) == (marked, label)
+            assert title.text.startswith("4 Mar 2016" if page == "en" else "4 آذار 2016")
+
+
+def test_a_drawn_actor_label_in_another_language_is_marked_and_arabic_runs_right_to_left():
+    """An actor with no Arabic label is drawn in English on an Arabic page: lang="en"; an
+    Arabic label is set right to left inside the left-to-right chart, and on an English
+    page marked lang="ar"."""
+
+    def label(text, page):
+        svg = svg_timeline.render(
+            Tracks(control=[Bar(D(2012, 1, 1), None, text, "#ffffff")]),
+            TODAY,
+            "t",
+            words=bounds.date_words(page),
+        )
+        texts = ET.fromstring(svg).iter(f"{{{NS['s']}}}text")
+        (drawn,) = [t for t in texts if t.get("class") == "bar-label"]
+        assert drawn.text == text
+        return drawn.get("lang"), drawn.get("direction")
+
+    assert label("New Syrian Army", "ar") == ("en", None)
+    assert label("جيش سوريا الجديد", "ar") == (None, "rtl")
+    assert label("جيش سوريا الجديد", "en") == ("ar", "rtl")
+    assert label("New Syrian Army", "en") == (None, None)
+
+
+def test_site_tracks_in_arabic_mark_an_actor_without_an_arabic_name_as_english():
+    actor = type("A", (), {"short": "NSA", "name": "New Syrian Army", "colour": "#ffffff"})
+    period = type(
+        "P",
+        (),
+        {
+            "start": bounds.exact(D(2016, 3, 4)),
+            "end": None,
+            "actor": actor,
+            "contested": False,
+            "challenger": None,
+            "confidence": "high",
+        },
+    )
+    event = type("E", (), {"date": D(2016, 3, 4), "title": "NSA takes al-Tanf"})
+    site = type("S", (), {"control_periods": [period], "status_periods": [], "events": [event]})
+    svg = svg_timeline.render(
+        svg_timeline.site_tracks(site, arabic=True), TODAY, "t", words=bounds.date_words("ar")
+    )
+    assert '<tspan lang="en">NSA takes al-Tanf</tspan>' in svg
+    assert 'class="bar-label" lang="en">NSA</text>' in svg

@@ -68,3 +68,11 @@ def test_a_free_source_ref_skips_refs_saved_or_waiting_to_be(ctx):
     own = _one(Source, ref="crossing-handed-over")
     assert records.free_source_ref(own.title, own.id) == "crossing-handed-over"
     assert records.free_source_ref("معبر") == "source-1"
+
+
+def test_actor_names_by_slug_leave_out_none_and_unknown_slugs(ctx):
+    isis = _one(Actor, slug="isis")
+    assert records.actor_names(["isis", None, "no-such-actor", "isis"]) == {
+        "isis": (isis.name, isis.name_ar)
+    }
+    assert records.actor_names([None]) == {}
