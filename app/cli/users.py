@@ -1,7 +1,8 @@
-"""`flask users`: create accounts, list them, change roles, deactivate, rename.
+"""`flask users`: create, list, set roles, deactivate, rename; list and end sign-in sessions.
 
 Changing an account's password, role or active flag ends all its sign-in sessions (see
-app.db.user_sessions), so a browser signed in before the change must sign in again.
+app.db.user_sessions), so a browser signed in before the change must sign in again;
+`end-sessions` does that without changing the account (a stolen cookie, a lost laptop).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.cli import Refused
-from app.core import passwords
+from app.core import clock, passwords
 from app.db import user_sessions
 from app.db.models import ROLES, User
 from app.extensions import db
@@ -100,6 +101,53 @@ def rename(name: str, new_name: str) -> None:
     click.echo(f"Renamed {old!r} to {new_name!r}.")
 
 
+@users_cli.command("sessions")
+@click.argument("name", required=False)
+def sessions(name: str | None) -> None:
+    """List live sign-in sessions (of one account, or all) and when each ends."""
+    user = _get(name) if name is not None else None
+    listed = user_sessions.live(_lifetimes(), user.id if user else None)
+    if not listed:
+        click.echo(f"No live sessions of {user.username}." if user else "No live sessions.")
+        return
+    click.echo(f"{'user':<24} {'signed in':<20} {'last seen':<20} {'idle ends':<20} ends by")
+    for row in listed:
+        times = (row.created_at, row.last_seen_at, row.idle_end)
+        click.echo(
+            f"{row.username:<24} "
+            + "".join(f"{clock.label(t):<20} " for t in times)
+            + clock.label(row.absolute_end)
+        )
+
+
+@users_cli.command("end-sessions")
+@click.argument("name", required=False)
+@click.option("--all", "everyone", is_flag=True, help="End the sessions of every account.")
+@click.option("--yes", is_flag=True, help="Do not ask before ending every session (--all).")
+def end_sessions(name: str | None, everyone: bool, yes: bool) -> None:
+    """Sign an account (or, with --all, everyone) out everywhere; the account stays as is."""
+    if everyone == (name is not None):
+        raise Refused("name one account, or give --all for every account")
+    lifetimes = _lifetimes()
+    if name is not None:
+        user_id, username = _account(name)
+        ended = user_sessions.end_user(user_id, lifetimes)
+        click.echo(f"Ended {_sessions(ended)} of {username}.")
+        return
+    if not yes:
+        open_now = len(user_sessions.live(lifetimes))
+        # No transaction held open while a person reads the prompt (and, on SQLite, none
+        # whose stale snapshot would make the delete after it fail).
+        db.session.rollback()
+        click.confirm(
+            f"End all sessions of every account ({_sessions(open_now)} live now)? "
+            "Everyone signed in will have to sign in again",
+            abort=True,
+        )
+    ended = user_sessions.end_everyone(lifetimes)
+    click.echo(f"Ended {_sessions(ended)} of all accounts.")
+
+
 def _set_active(name: str, active: bool) -> None:
     """Allow or stop an account's sign-in; deactivating also signs it out everywhere."""
     user = _get(name)
@@ -114,7 +162,27 @@ def _set_active(name: str, active: bool) -> None:
 
 def _ended(count: int) -> str:
     """The tail of a message saying how many sessions a change ended."""
-    return f"; signed out of {count} session{'s' if count != 1 else ''}" if count else ""
+    return f"; signed out of {_sessions(count)}" if count else ""
+
+
+def _sessions(count: int) -> str:
+    """A count of sessions in words: "1 session", "3 sessions"."""
+    return f"{count} session{'s' if count != 1 else ''}"
+
+
+def _lifetimes() -> user_sessions.Lifetimes:
+    """The session lifetimes this app is configured with."""
+    return user_sessions.Lifetimes.from_config(current_app.config)
+
+
+def _account(name: str) -> tuple[int, str]:
+    """The id and username of the account called `name`, its read transaction closed."""
+    user = _get(name)
+    user_id, username = user.id, user.username
+    # On SQLite a transaction that has read cannot write once another connection has
+    # written since (a request noting a session's use): the write that follows begins anew.
+    db.session.rollback()
+    return user_id, username
 
 
 def _check_new_name(name: str) -> None:

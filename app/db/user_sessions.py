@@ -1,11 +1,15 @@
 """Server-side sign-in sessions: the cookie carries a random token, the database its hash.
 
 Deleting a row ends that session at once, on every worker process. Rows are deleted on
-sign-out, by "sign out everywhere", when they pass their idle or absolute lifetime, and
-whenever an account's password, role or active flag changes through an ORM session (the
-command line, a form, a script that loads the User and commits: a before_flush hook), so an
-old cookie never outlives the account state it was made for. Raw SQL and bulk update()
-statements bypass the hook; `users deactivate` then `activate` ends the sessions after them.
+sign-out, by "sign out everywhere", by `flask users end-sessions` (one account or all), when
+they pass their idle or absolute lifetime, and whenever an account's password, role or
+active flag changes through an ORM session (the command line, a form, a script that loads
+the User and commits: a before_flush hook), so an old cookie never outlives the account
+state it was made for. Raw SQL and bulk update() statements bypass the hook;
+`users end-sessions NAME` ends the sessions after them.
+
+Rows are only ever inserted by `start` with a new token: a request's touch is an UPDATE of
+an existing row, so a session ended while a request is using it stays ended.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, event, func, inspect, or_, select, update
+from sqlalchemy import delete, event, func, inspect, or_, select, true, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -52,6 +56,18 @@ class Lifetimes:
         come up to `touch` later than last_seen_at says, so it ends no sooner than `idle`
         after the last request (and at most `touch` later)."""
         return self.idle + self.touch
+
+    def idle_end(self, last_seen: dt.datetime) -> dt.datetime:
+        """The moment a session last seen at `last_seen` ends unless used again."""
+        return clock.aware(last_seen) + self.idle_after_seen
+
+    def absolute_end(self, created: dt.datetime) -> dt.datetime:
+        """The moment a session created at `created` ends however active."""
+        return clock.aware(created) + self.absolute
+
+    def over(self, created: dt.datetime, last_seen: dt.datetime, now: dt.datetime) -> bool:
+        """Tell whether a session has passed its idle or absolute lifetime at `now`."""
+        return now > self.idle_end(last_seen) or now > self.absolute_end(created)
 
     @classmethod
     def from_config(cls, config) -> Lifetimes:
@@ -93,11 +109,10 @@ def find(token: str, lifetimes: Lifetimes, now: dt.datetime | None = None) -> Us
     )
     if record is None:
         return None
-    created, seen = clock.aware(record.created_at), clock.aware(record.last_seen_at)
-    if now - seen > lifetimes.idle_after_seen or now - created > lifetimes.absolute:
+    if lifetimes.over(record.created_at, record.last_seen_at, now):
         _bookkeeping(delete(UserSession).where(UserSession.id == record.id))
         return None
-    if now - seen > lifetimes.touch:
+    if now - clock.aware(record.last_seen_at) > lifetimes.touch:
         _bookkeeping(
             update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now)
         )
@@ -116,6 +131,63 @@ def end_all(user_id: int) -> int:
     return result.rowcount or 0
 
 
+@dataclass(frozen=True)
+class LiveSession:
+    """A live session as an administrator sees it: whose, and when (never its token)."""
+
+    username: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    idle_end: dt.datetime
+    absolute_end: dt.datetime
+
+
+def live(lifetimes: Lifetimes, user_id: int | None = None) -> list[LiveSession]:
+    """The live sessions of one account, or of all, by username and age."""
+    now = clock.now()
+    query = (
+        select(User.username, UserSession.created_at, UserSession.last_seen_at)
+        .join(User, User.id == UserSession.user_id)
+        .order_by(func.lower(User.username), UserSession.created_at, UserSession.id)
+    )
+    if user_id is not None:
+        query = query.where(UserSession.user_id == user_id)
+    return [
+        LiveSession(
+            name,
+            clock.aware(created),
+            clock.aware(seen),
+            lifetimes.idle_end(seen),
+            lifetimes.absolute_end(created),
+        )
+        for name, created, seen in db.session.execute(query)
+        # Rows past their lifetime that no request has met yet: `find` refuses them.
+        if not lifetimes.over(created, seen, now)
+    ]
+
+
+def end_user(user_id: int, lifetimes: Lifetimes) -> int:
+    """End every session of one account now; return how many of them were live."""
+    return _end(UserSession.user_id == user_id, lifetimes)
+
+
+def end_everyone(lifetimes: Lifetimes) -> int:
+    """End every session of every account now; return how many of them were live."""
+    return _end(true(), lifetimes)
+
+
+def _end(which, lifetimes: Lifetimes) -> int:
+    """Delete the matching rows and commit; return how many of them were live."""
+    now = clock.now()
+    # Counted from the rows the delete itself returns, not a count before it: a session
+    # started or ended meanwhile is counted exactly when this statement removed it.
+    ended = db.session.execute(
+        delete(UserSession).where(which).returning(UserSession.created_at, UserSession.last_seen_at)
+    ).all()
+    db.session.commit()
+    return sum(not lifetimes.over(created, seen, now) for created, seen in ended)
+
+
 def count(user_id: int) -> int:
     """How many sessions an account has open."""
     query = select(func.count()).select_from(UserSession).where(UserSession.user_id == user_id)
@@ -123,6 +195,7 @@ def count(user_id: int) -> int:
 
 
 def _expired(lifetimes: Lifetimes, now: dt.datetime):
+    """`Lifetimes.over` as an SQL condition, to delete expired rows in bulk."""
     return or_(
         UserSession.last_seen_at < now - lifetimes.idle_after_seen,
         UserSession.created_at < now - lifetimes.absolute,

@@ -190,7 +190,11 @@ def _attempt(form: LoginForm):
         flash(str(BAD_CREDENTIALS), "error")
         return render_template("login.html", form=form), 401
     login_throttle.clear(username, address)
+    replaced = session.get(SESSION_TOKEN)
     session.clear()  # a fresh session on sign-in (no fixation)
+    if isinstance(replaced, str):
+        # No browser holds the session this one leaves: a copy of its cookie must not.
+        user_sessions.end(replaced)
     token = user_sessions.start(user.id, user_sessions.Lifetimes.from_config(cfg))
     login_user(user)
     session[SESSION_TOKEN] = token

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app.core.passwords import MAX_LENGTH
-from app.db.models import Actor
+from app.db.models import Actor, UserSession
 from app.extensions import db
 from app.web.auth import BAD_CREDENTIALS, safe_next
 
@@ -38,6 +38,25 @@ def test_sign_in_and_out(app, client, make_user):
     resp = client.post("/logout")
     assert resp.status_code == 302
     assert client.get("/editor/").status_code == 302
+
+
+@pytest.mark.parametrize("again_as", ["ann", "bob"])
+def test_signing_in_again_ends_the_session_it_replaces(app, client, make_user, again_as):
+    """A browser that signs in anew (as itself or another account) without signing out
+    leaves its old session behind: a copy of the old cookie must not keep it alive."""
+    make_user(app, "ann")
+    make_user(app, "bob")
+    _login(client, "ann")
+    old_cookie = client.get_cookie("session").value
+    assert _login(client, again_as, "not the password").status_code == 401
+    assert client.get("/editor/").status_code == 200  # a failed attempt ends nothing
+    assert _login(client, again_as).status_code == 302
+    assert client.get("/editor/").status_code == 200  # the new session works
+    copy = app.test_client()
+    copy.set_cookie("session", old_cookie)
+    assert copy.get("/editor/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(UserSession)) == 1
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(app, client, make_user):
