@@ -190,7 +190,7 @@ def encode(rows: MapRows, today: dt.date, stale_after: int = 180) -> dict:
     end earliest, end latest, flags, source…] (actor indexes ``actors``, the sources
     index ``sources``, see :func:`flags`);
     ``status[i]`` = [[status index, start earliest, start latest, end earliest, end
-    latest, flags]…];
+    latest, flags, source…]…];
     ``events`` = [[first day, precision, title, lon, lat, [source…], last day]…] (an
     event's date is a window too: the last day equals the first for an exact day);
     ``changes`` = the days on which any site's answer changes (transitions included);
@@ -211,7 +211,7 @@ def encode(rows: MapRows, today: dt.date, stale_after: int = 180) -> dict:
     control = _per_site(
         rows.control, site_ix, "actor_id", changes, lambda p: _control(p, actor_ix, sources)
     )
-    status = _per_site(rows.status, site_ix, "status", changes, _status)
+    status = _per_site(rows.status, site_ix, "status", changes, lambda p: _status(p, sources))
     return {
         "origin": FIRST_DAY.isoformat(),
         "vocabulary": vocabulary.as_dict(),
@@ -441,12 +441,13 @@ def _control(p: dict, actor_ix: Mapping[int, int], sources: _SourceTable) -> lis
     ]
 
 
-def _status(p: dict) -> list:
+def _status(p: dict, sources: _SourceTable) -> list:
     return [
         STATUSES.index(p["status"]),
         *_days(p["start"]),
         *_days(p["end"]),
         flags(p["start"], p["end"], False, p["confidence"]),
+        *sources.refs(p.get("source_ids", ())),
     ]
 
 

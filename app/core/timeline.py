@@ -28,7 +28,7 @@ from typing import Any
 from app.core import bounds
 from app.core.bounds import Bound
 from app.core.text_rules import N_, Phrase, Refusal
-from app.core.vocabulary import PRECISIONS
+from app.core.vocabulary import PRECISIONS, least_confident
 
 __all__ = [
     "PRECISIONS",
@@ -46,6 +46,7 @@ __all__ = [
     "find_overlaps",
     "as_of",
     "answer",
+    "window_marks",
     "hold",
     "joins",
     "gaps",
@@ -410,6 +411,19 @@ def settled(found: Answer, key: Callable[[Any], Any] = lambda value: value) -> A
     if len({key(p.value) for p in t.candidates}) != 1:
         return found
     return Answer(t.candidates[0], True)
+
+
+def window_marks(contested: Iterable[bool], confidences: Iterable[str]) -> tuple[bool, str | None]:
+    """The marks of a day in a handover window, from its candidate periods' own: contested
+    when any of them is, and no surer than the least sure of them (vocabulary order).
+
+    A window is where the record is least sure who held the site; a mark of one candidate
+    kept out of the answer there would be the silent choice design.md §2 forbids.
+
+    >>> window_marks([False, True], ["medium", "low"])
+    (True, 'low')
+    """
+    return any(contested), least_confident(confidences)
 
 
 def joins(end: Bound | None, value: Any, start: Bound | None, other: Any) -> bool:

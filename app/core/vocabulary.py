@@ -13,12 +13,14 @@ tuples. Their order matters where it is an index: the map's data block sends pos
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 __all__ = [
     "FIRST_DAY",
     "PRECISIONS",
     "BOUND_PRECISIONS",
     "CONFIDENCES",
+    "least_confident",
     "STATUSES",
     "SITE_KINDS",
     "SITE_KIND_LABELS",
@@ -40,6 +42,7 @@ FIRST_DAY = dt.date(2011, 1, 1)
 PRECISIONS = ("day", "month", "year")
 #: How exactly a period's bound is known: an EDTF day, month, year, or any other window.
 BOUND_PRECISIONS = ("day", "month", "year", "window")
+#: How sure the record is of a period, surest first (the map's data block sends positions).
 CONFIDENCES = ("high", "medium", "low")
 #: Open/closed status of a site, kept apart from who controls it.
 STATUSES = ("open", "closed", "restricted", "unknown")
@@ -68,6 +71,15 @@ PROPOSAL_STATES = ("pending", "approved", "rejected", "changes_requested", "with
 STATE_PARAMS = ("known", "rev")
 #: Countries a site can lie in: code -> (name, adjective).
 COUNTRIES = {"SY": ("Syria", "Syrian"), "IQ": ("Iraq", "Iraqi")}
+
+
+def least_confident(levels: Iterable[str]) -> str | None:
+    """The least sure of `levels` in the order of CONFIDENCES (None when there is none).
+
+    >>> least_confident(["high", "low", "medium"]), least_confident([])
+    ('low', None)
+    """
+    return max(levels, key=CONFIDENCES.index, default=None)
 
 
 def as_dict() -> dict[str, object]:

@@ -33,7 +33,7 @@ import numpy as np
 from flask import Flask, current_app
 from sqlalchemy import String, bindparam, cast, func, select, union
 
-from app.core import asof_index, cache, clock, collector, vocabulary
+from app.core import asof_index, cache, clock, collector, timeline, vocabulary
 from app.core.asof_index import Track
 from app.core.bounds import Bound
 from app.db import asof_files, freshness, queries, snapshot
@@ -876,6 +876,8 @@ class AsOfIndex:
         begun = (self.certain_start[c_start] <= d).tolist()  # else before its certain start
         ended = (self.certain_end[c_end] <= d).tolist()  # at or after its certain end
         actor, cites = c.actor[c_flat].tolist(), c.sources[c_flat].tolist()
+        # A window's marks are its candidates' (timeline.window_marks).
+        contested, levels = c.contested[c_flat].tolist(), g.values[c.confidence[c_flat]].tolist()
         c_start, c_end = c_start.tolist(), c_end.tolist()
         s_start, s_end = s.start[s_flat], s.end[s_flat]
         s_begun, s_ended = self.certain_start[s_start] <= d, self.certain_end[s_end] <= d
@@ -949,6 +951,9 @@ class AsOfIndex:
             if made is None:
                 made = transitions[between] = self._transition(actors, edges, window)
             row["transition"] = made
+            row["contested"], row["confidence"] = timeline.window_marks(
+                contested[first : last + 1], levels[first : last + 1]
+            )
             cited = set(cites[first : last + 1]) - {-1}
             if len(cited) == 1:  # one set: already in published order
                 row["sources"] = sets[cited.pop()]
@@ -1177,7 +1182,8 @@ _STATUS_KEYS = ("status", "status_since", "status_since_precision", "status_sinc
 _ROW_KEYS = (*_ROW_SITE_KEYS, *_HELD_KEYS, *_STATUS_KEYS, "sources", "last_verified")
 # A row's fields with no period on the day, status included.
 _UNKNOWN_ROW = dict(zip(_HELD_KEYS, _UNKNOWN, strict=True)) | {"sources": ()}
-# A row's fields in a transition window, before its transition and sources are set.
+# A row's fields in a transition window, before its transition, marks (contested,
+# confidence: timeline.window_marks) and sources are set; no challenger, no note.
 _IN_WINDOW = _UNKNOWN_ROW | {"uncertain": True}
 _NO_STATUS = ("unknown", _NO_BOUND)
 _TEMPLATE = (

@@ -363,6 +363,16 @@ def _state_row(
         else []
     )
     sources = {id(s): s for r in shown for s in cited.get(r["period_id"], [])}
+    if held:
+        contested, confidence = bool(held["contested"]), held["confidence"]
+    elif answer.transition:
+        # A window keeps its candidates' marks; no challenger (the candidates are listed
+        # in `transition`) and no note (each is its own period's words, on the site page).
+        contested, confidence = timeline.window_marks(
+            (r["contested"] for r in shown), (r["confidence"] for r in shown)
+        )
+    else:
+        contested, confidence = False, None
     status_periods = [_period(r) for r in status]
     status_answer = timeline.settled(timeline.answer(status_periods, day), key=_STATUS)
     status_row = status_answer.period.value if status_answer.period else None
@@ -391,9 +401,9 @@ def _state_row(
         **_bound_fields("until", until),
         "uncertain": answer.uncertain,
         "transition": _transition(answer.transition),
-        "contested": bool(held and held["contested"]),
+        "contested": contested,
         "challenger": held and held["challenger"],
-        "confidence": held and held["confidence"],
+        "confidence": confidence,
         "note": (held and held["note"]) or "",
         "period_id": held and held["period_id"],
         # The held period's own start, as written: its record key (since is the hold's).
@@ -496,6 +506,7 @@ def map_rows() -> map_encoding.MapRows:
     stream from the database, grouped by site, and map_encoding.encode reads each once.
     """
     control_sources = _source_ids(control_period_source, "control_period_id")
+    status_sources = _source_ids(status_period_source, "status_period_id")
     events = _rows(
         select(
             Event.id,
@@ -512,6 +523,7 @@ def map_rows() -> map_encoding.MapRows:
         e["source_ids"] = event_sources.get(e["id"], ())
     _locate_events(events)
     used = {i for ids in control_sources.values() for i in ids}
+    used |= {i for ids in status_sources.values() for i in ids}
     used |= {i for ids in event_sources.values() for i in ids}
     control = select(
         ControlPeriod.id,
@@ -523,6 +535,7 @@ def map_rows() -> map_encoding.MapRows:
         ControlPeriod.confidence,
     ).order_by(ControlPeriod.site_id, ControlPeriod.id)
     status = select(
+        StatusPeriod.id,
         StatusPeriod.site_id,
         StatusPeriod.status,
         *(getattr(StatusPeriod, c) for c in _BOUND_COLUMNS),
@@ -553,7 +566,7 @@ def map_rows() -> map_encoding.MapRows:
             ).order_by(Site.slug)
         ),
         control=_streamed(control, control_sources),
-        status=_streamed(status),
+        status=_streamed(status, status_sources),
         events=events,
         sources=_source_labels(used),
     )

@@ -246,6 +246,8 @@ def _map() -> dict[str, str]:
         "popup.log_change": _("Log a change here"),
         "popup.status": _("Status:"),
         "popup.sources": _("Sources"),
+        # Heading of the sources of the open/closed status shown in a site's map popup.
+        "popup.status_sources": _("Sources of the status"),
         "popup.confidence": _("{level} confidence"),
         "popup.contested_by": _("contested by {name}"),
         "title.map": _("{date} · Border Control Atlas"),

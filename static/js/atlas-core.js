@@ -44,7 +44,8 @@
     "popup.untracked": "Not tracked for control", "popup.unknown": "Unknown",
     "popup.handover": "Control changed hands {window}; the record does not say on which day.",
     "popup.site_page": "Site page: full history and sources", "popup.log_change": "Log a change here",
-    "popup.status": "Status:", "popup.sources": "Sources", "popup.confidence": "{level} confidence",
+    "popup.status": "Status:", "popup.sources": "Sources",
+    "popup.status_sources": "Sources of the status", "popup.confidence": "{level} confidence",
     "popup.contested_by": "contested by {name}", "title.map": "{date} · Border Control Atlas",
     "changes.more": "and {count} more (highlighted in the table)",
     "change.status": "Status {from} → {to}", "change.control": "{from} → {to}",
@@ -337,6 +338,21 @@
     a.status = settled(status, answerAt(status, d));
     a.j = a.status.k;
     return a;
+  }
+
+  // A site state's marks, as a state_at row has them: the holder's own (contested, its
+  // challenger's actor index or -1, confidence); in a handover window its candidates'
+  // (timeline.window_marks: contested when any is, the least sure confidence in the
+  // vocabulary's order, no challenger); none when unknown.
+  function marksOf(periods, state) {
+    if (state.k >= 0) {
+      const p = periods[state.k];
+      return { contested: isContested(p), challenger: challengerOf(p), confidence: confidenceOf(p) };
+    }
+    if (!state.transition) return { contested: false, challenger: -1, confidence: null };
+    const candidates = state.transition.ks.map((k) => periods[k]);
+    const least = Math.max(...candidates.map((p) => (p[FLAGS] >> 5) & 3));
+    return { contested: candidates.some(isContested), challenger: -1, confidence: CONFIDENCE[least] };
   }
 
   // timeline.settled: a transition between periods of one same value, neither side
@@ -636,8 +652,10 @@
       changing: tag(t("tag.changing"), " tag-changing"),
       when: row.cells[2], status: h("span"), confidence: h("span"),
     };
-    row.cells[1].replaceChildren(parts.swatches, parts.name, " ", parts.contested, " ",
-      parts.uncertain, " ", parts.changing);
+    // In the order of the server's cell (index.html): "changing hands", then "contested"
+    // (a handover window keeps its candidates' mark), then "date uncertain".
+    row.cells[1].replaceChildren(parts.swatches, parts.name, " ", parts.changing, " ",
+      parts.contested, " ", parts.uncertain);
     row.cells[3].replaceChildren(parts.status);
     row.cells[4].replaceChildren(parts.confidence);
     return parts;
@@ -1163,7 +1181,7 @@
     setStrings, language, t, word, num, setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
     startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound, holdBounds,
-    holdsCertainly, holdsPossibly, indexAt, answerAt, settled, outgoingOf, incomingOf, chain, siteState,
+    holdsCertainly, holdsPossibly, indexAt, answerAt, settled, marksOf, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, statusWords, valueKey, statusKey, shortText, readingText, windowText, whenText, periodText, isTracked,
     h, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
     drawMark, coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,

@@ -12,8 +12,8 @@
   "use strict";
 
   const {
-    STATUS, prepare, isoOf, offsetOf, longDate, boundText, isContested, confidenceOf,
-    challengerOf, sourcesOf, siteState, statusIndexOf, statusWords, whenText, periodText,
+    STATUS, prepare, isoOf, offsetOf, longDate, boundText, isContested, challengerOf, marksOf,
+    sourcesOf, siteState, statusIndexOf, statusWords, whenText, periodText,
     readingText, windowText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
     gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
     tickBins, siteChangeDays, stepChange, changesOn, boundDays, boundIndex, sitesBetween, RADIUS,
@@ -731,6 +731,12 @@
     return this.tracked[i] ? this.states[i].transition : null;
   };
 
+  // Contested, challenger and confidence as the state_at row has them (marksOf): a
+  // handover window keeps its candidates' marks.
+  Explorer.prototype.marks = function (i) {
+    return marksOf(this.data.control[i], this.states[i]);
+  };
+
   Explorer.prototype.actorName = function (a) {
     return this.data.actors[a][1];
   };
@@ -883,12 +889,13 @@
     const cell = row.parts || (row.parts = rowParts(row));
     const tracked = this.tracked[i], tr = this.transition(i);
     const p = tracked ? this.period(i) : null, actor = p ? this.data.actors[p[0]] : null;
-    const status = this.statusIndex(i), confidence = p ? confidenceOf(p) : "";
+    const marks = tracked ? this.marks(i) : null, confidence = (marks && marks.confidence) || "";
+    const status = this.statusIndex(i);
     cell.swatches.replaceChildren(...swatches(tracked ? this.colours(i) : [], !tracked));
     cell.name.textContent = !tracked ? t("table.untracked") : actor ? actor[3] || actor[1]
       : tr ? "" : t("table.unknown");
     cell.name.title = actor ? actor[1] : "";
-    cell.contested.hidden = !(p && isContested(p));
+    cell.contested.hidden = !(marks && marks.contested);
     cell.uncertain.hidden = !(p && this.states[i].uncertain);
     cell.changing.hidden = !tr;
     cell.when.textContent = this.whenText(i);
@@ -914,7 +921,8 @@
     if (tr) {
       const names = chain(this.data.control[i], tr, (a) => this.actorName(a));
       return [...swatches(this.colours(i)), names.join(t("when.arrow")), " ",
-        h("span", { class: "tag tag-changing" }, t("tag.changing"))];
+        h("span", { class: "tag tag-changing" }, t("tag.changing")),
+        ...(this.marks(i).contested ? [" ", h("span", { class: "tag" }, t("tag.contested"))] : [])];
     }
     if (!p) return [...swatches([]), t("popup.unknown")];
     const out = [swatch(this.data.actors[p[0]][2]), this.data.actors[p[0]][1]];
@@ -1077,10 +1085,11 @@
       h("p", { class: "who" }, ...this.controllerNodes(i, p)),
       when ? h("p", { class: "when" }, when) : null,
       tr ? h("p", { class: "handover" }, t("popup.handover", { window: readingText(tr.window) })) : null,
-      p ? this.contestLine(p) : null,
+      p || tr ? this.contestLine(this.marks(i)) : null,
       this.statusLine(i),
       this.freshLine(i),
       this.popupSources(i, p, tr),
+      this.statusSources(i),
       h("p", { class: "more" }, h("a", { href: this.siteHref(site[0], isoOf(this.day)) },
         t("popup.site_page"))),
       this.logChangeLink(i),
@@ -1125,16 +1134,26 @@
     return refs.length ? this.sourceList(refs) : null;
   };
 
-  Explorer.prototype.sourceList = function (refs) {
-    return h("div", { class: "popup-sources" }, h("h4", null, t("popup.sources")),
+  // The sources of the status shown: its period's, or those of every period it may be
+  // changing between within a window.
+  Explorer.prototype.statusSources = function (i) {
+    const state = this.states[i], tr = state.status.transition, status = this.data.status[i];
+    const periods = state.j >= 0 ? [status[state.j]] : tr ? tr.ks.map((k) => status[k]) : [];
+    const refs = [...new Set(periods.flatMap(sourcesOf))];
+    return refs.length ? this.sourceList(refs, t("popup.status_sources"), "popup-sources status-sources") : null;
+  };
+
+  Explorer.prototype.sourceList = function (refs, heading, className) {
+    return h("div", { class: className || "popup-sources" }, h("h4", null, heading || t("popup.sources")),
       h("ul", { class: "sources" }, ...refs.map((n) => sourceItem(this.data.sources[n]))));
   };
 
-  Explorer.prototype.contestLine = function (p) {
-    const level = confidenceOf(p);
+  // "low confidence · contested by ISIS" from a state's marks (marksOf).
+  Explorer.prototype.contestLine = function (marks) {
+    const level = marks.confidence;
     const parts = [t("popup.confidence", { level: word("confidence." + level, level) })];
-    if (isContested(p)) {
-      const challenger = challengerOf(p);
+    if (marks.contested) {
+      const challenger = marks.challenger;
       parts.push(challenger >= 0 ? t("popup.contested_by", { name: this.data.actors[challenger][1] })
         : t("tag.contested"));
     }

@@ -2,8 +2,9 @@
 
 For each change point the page's own data block names (and the day before each, the first
 and the last day), the page is moved there with its explorer's ``show`` and what it draws
-(controller, since, until, uncertain, the transition, status, the marker's fills and the
-table's words) is compared with ``/api/sites.geojson?date=D``, the SQL answer, and with
+(controller, since, until, uncertain, the transition, status, the marks — contested,
+challenger, confidence, a handover window's from its candidates —, the marker's fills and
+the table's words) is compared with ``/api/sites.geojson?date=D``, the SQL answer, and with
 ``map_encoding.when_label`` of that answer.
 """
 
@@ -33,6 +34,7 @@ _SWEEP = """async () => {
       const slug = (k) => k < 0 ? null : data.actors[control[k][0]][0];
       // The page's since and until are the hold's (timeline.hold), as the API's.
       const [start, end] = p ? core.holdBounds(control, state.k) : [null, null];
+      const marks = a.marks(i);
       return {
         slug: s[0],
         controller: p ? data.actors[p[0]][0] : null,
@@ -49,6 +51,9 @@ _SWEEP = """async () => {
         } : null,
         status: core.STATUS[a.statusIndex(i)],
         tracked: a.tracked[i],
+        contested: marks.contested,
+        challenger: marks.challenger < 0 ? null : data.actors[marks.challenger][0],
+        confidence: marks.confidence,
         when: core.whenText(control, state, (n) => data.actors[n][1]),
         fills: look.fills, gap: look.gap, untracked: look.untracked,
         colours: a.colours(i),
@@ -72,6 +77,9 @@ FIELDS = (
     "uncertain",
     "status",
     "tracked",
+    "contested",
+    "challenger",
+    "confidence",
 )
 TRANSITION = ("from", "to", "candidates", "earliest", "latest", "reading")
 
@@ -82,6 +90,10 @@ def test_page_and_api_agree_on_every_change_point(page, guard, live_server):
     sweep = page.evaluate(_SWEEP)
     changes = page.evaluate("AtlasMap.instance.data.changes.length")
     assert changes > 20 and len(sweep) > changes, "the seed should have many change points"
+    # The seed has contested handover windows (Rabia, summer 2014): the marks are tested there.
+    assert any(p["transition"] and p["contested"] for day in sweep for p in day["api"]), (
+        "the seed should have a contested handover window"
+    )
     disagreements = []
     for day in sweep:
         api = {p["slug"]: p for p in day["api"]}

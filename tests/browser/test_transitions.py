@@ -2,10 +2,12 @@
 
 A server of its own runs the contract data set (tests/data/contract.yaml) plus two rows
 added here: ISIS takes al-Waleed "sometime in June 2014" (its start shares the window of
-the Iraqi government's end, "2014-06"), and a zone, whose control is not tracked. On a day
-inside that window the marker is split between both actors' colours, the legend names the
-entry, and the table row reads as the server writes it (map_encoding.when_label) — before
-and after the page's JavaScript repaints it — at desktop and phone sizes.
+the Iraqi government's end, "2014-06"; the Iraqi government contests it, low confidence),
+and a zone, whose control is not tracked. On a day inside that window the marker is split
+between both actors' colours, the legend names the entry, and the table row reads as the
+server writes it (map_encoding.when_label), contested and at the least sure confidence of
+the two periods — before and after the page's JavaScript repaints it — at desktop and
+phone sizes.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def transition_server(tmp_path_factory):
         seed.load(CONTRACT_DATA)
         waleed = db.session.scalar(db.select(Site).where(Site.slug == "al-waleed"))
         isis = db.session.scalar(db.select(Actor).where(Actor.slug == "isis"))
+        iraq = db.session.scalar(db.select(Actor).where(Actor.slug == "iraqi-government"))
         source = db.session.scalar(db.select(Source).where(Source.ref == "C2"))
         db.session.add(
             ControlPeriod(
@@ -56,7 +59,9 @@ def transition_server(tmp_path_factory):
                 actor=isis,
                 start=bounds.parse("2014-06"),
                 end=None,
-                confidence="medium",
+                confidence="low",
+                contested=True,
+                challenger=iraq,
                 sources=[source],
             )
         )
@@ -170,6 +175,8 @@ def test_a_day_inside_a_window_shows_the_handover(sized_page, guard, transition_
     expect(row).to_contain_text(HANDOVER)
     expect(row.locator(".tag-changing")).to_have_text("changing hands")
     expect(row.locator(".tag-changing")).to_be_visible()
+    # The window keeps the contested mark of ISIS's period and the least sure confidence.
+    expect(row.locator(".tag:not(.tag-changing)", has_text="contested")).to_be_visible()
     colours = row.locator("td .swatch").evaluate_all(
         "(els) => els.map((e) => getComputedStyle(e).backgroundColor)"
     )
@@ -180,6 +187,7 @@ def test_a_day_inside_a_window_shows_the_handover(sized_page, guard, transition_
     server_cells, server_swatches = _server_cells(browser, transition_server, "al-waleed")
     assert _cells(page, "al-waleed") == server_cells
     assert server_cells[2] == HANDOVER
+    assert "contested" in server_cells[1] and server_cells[4] == "low"
     assert [s.split(" ", 1)[1] for s in server_swatches] == [
         "rgb(136, 204, 238)",
         "rgb(0, 0, 0)",
@@ -211,19 +219,38 @@ def test_the_popup_names_both_sides_and_the_window(sized_page, guard, transition
     popup = page.locator(".leaflet-popup-content")
     expect(popup.locator(".who")).to_contain_text("Iraqi federal government → Islamic State")
     expect(popup.locator(".who .tag-changing")).to_have_text("changing hands")
+    # Contested as ISIS's period is; no challenger named: the candidates are the two sides.
+    expect(popup.locator(".who .tag:not(.tag-changing)")).to_have_text("contested")
+    expect(popup.locator(".confidence")).to_have_text("low confidence · contested")
     expect(popup.locator(".when")).to_have_text(HANDOVER)
     expect(popup).to_contain_text(
         "Control changed hands sometime in June 2014; the record does not say on which day."
     )
-    # Sources of both periods that may hold.
+    # Sources of both periods that may hold; no status is recorded, so none of a status.
     expect(popup.locator(".sources li")).to_have_count(2)
+    expect(popup.locator(".status-sources")).to_have_count(0)
+    guard.assert_clean()
+
+
+def test_the_popup_lists_the_sources_of_the_status_shown(page, guard, transition_server):
+    """al-Qa'im on 1 August 2015: held by ISIS (source C1), closed (its own source, C1)."""
+    _open(page, transition_server, "2015-08-01")
+    page.evaluate("AtlasMap.instance.focusSite(AtlasMap.instance.bySlug.get('al-qaim'))")
+    popup = page.locator(".leaflet-popup-content")
+    status = popup.locator(".status-sources")
+    expect(status.locator("h4")).to_have_text("Sources of the status")
+    expect(status.locator("li")).to_have_text(["Contract source one — Test wire, Jun 2014"])
+    # Open from 30 September 2019, on the source of that period (C2).
+    page.evaluate("AtlasMap.instance.show(AtlasCore.offsetOf('2020-01-01'))")
+    page.evaluate("AtlasMap.instance.focusSite(AtlasMap.instance.bySlug.get('al-qaim'))")
+    expect(status.locator("li")).to_have_text([re.compile("^Contract source two")])
     guard.assert_clean()
 
 
 def test_before_and_after_the_window_one_actor_holds(page, guard, transition_server, browser):
     for date, name, when in (
         ("2014-05-31", "Iraqi gov.", "until Jun 2014"),
-        ("2014-07-01", "ISIS", "since Jun 2014"),
+        ("2014-07-01", "ISIS contested", "since Jun 2014"),
     ):
         _open(page, transition_server, date)
         row = page.locator("#row-al-waleed")

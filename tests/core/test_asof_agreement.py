@@ -20,7 +20,9 @@ day before), in the slider's range:
   (``map_encoding.encode(queries.map_rows(), today)``), answering with atlas-core.js;
 
 give the same controller, since and until (the hold's: ``timeline.hold``), uncertain flag,
-transition (from, to, the candidates and the window) and status for every site. SQL and
+transition (from, to, the candidates and the window), marks (contested, challenger and
+confidence: the holder's own, or in a window ``timeline.window_marks`` of its candidates')
+and status for every site. SQL and
 Python agree on the bounds' EDTF text; the page has no EDTF text (the block sends days,
 precisions and qualifiers), so
 it must agree on the days and qualifiers and write the table's words exactly as
@@ -316,17 +318,43 @@ def _store(sites: list[dict]) -> None:
 
 
 def _pure_tracks(sites: list[dict]) -> dict[str, dict]:
-    """Each site's control and status periods as pure timeline periods, by site slug."""
+    """Each site's control and status periods as pure timeline periods, by site slug (a
+    period's key: its place in the track), and each control period's marks as stored."""
     return {
         f"site-{n}": {
             "kind": s["kind"],
             **{
-                track: [timeline.Period(start, end, value) for start, end, value, _ in s[track]]
+                track: [
+                    timeline.Period(start, end, value, key=k)
+                    for k, (start, end, value, _) in enumerate(s[track])
+                ]
                 for track in ("control", "status")
             },
+            "marks": [
+                {
+                    "contested": extra["contested"],
+                    "confidence": extra["confidence"],
+                    "challenger": extra["challenger"] if extra["challenger"] != actor else None,
+                }
+                for _, _, actor, extra in s["control"]
+            ],
         }
         for n, s in enumerate(sites)
     }
+
+
+def _marks(track: dict, control: timeline.Answer) -> dict:
+    """Contested, challenger and confidence of a control answer: the holder's own, in a
+    window its candidates' (timeline.window_marks, no challenger), none when unknown."""
+    if control.period is not None:
+        return track["marks"][control.period.key]
+    if control.transition is not None:
+        marks = [track["marks"][p.key] for p in control.transition.candidates]
+        contested, confidence = timeline.window_marks(
+            (m["contested"] for m in marks), (m["confidence"] for m in marks)
+        )
+        return {"contested": contested, "confidence": confidence, "challenger": None}
+    return {"contested": False, "confidence": None, "challenger": None}
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -355,6 +383,7 @@ def _python_answer(track: dict, day: dt.date) -> dict:
             "reading": changing.window.reading(),
         },
         "tracked": track["kind"] not in vocabulary.UNTRACKED_KINDS,
+        **_marks(track, control),
     }
     # Since and until are the hold's: the run of one actor's periods this one goes on with.
     since, until = timeline.hold(track["control"], p) if p else (None, None)
@@ -387,6 +416,9 @@ def _sql_view(row: dict) -> dict:
         "status_transition",
         "tracked",
         "status_since_edtf",
+        "contested",
+        "confidence",
+        "challenger",
     )
     out = {k: row[k] for k in keys}
     for name in ("since", "until"):
@@ -443,6 +475,7 @@ def _page_view(track: dict, day: dt.date, sql_row: dict) -> dict:
         "status_text": _status_text(changing.chain() if changing else None, sql_row["status"]),
         "when": map_encoding.when_label(sql_row),
         "tracked": track["kind"] not in vocabulary.UNTRACKED_KINDS,
+        **_marks(track, control),
     }
 
 

@@ -150,6 +150,17 @@ def test_sources_are_numbered_once_and_referenced_by_index(rows):
     assert data["events"][0][5] == [1]
 
 
+def test_status_periods_carry_their_sources_after_the_flags(rows):
+    """The popup lists the sources of the status shown, as it does the holder's."""
+    assert map_encoding.encode(rows, D(2026, 1, 1))["status"][0][0][6:] == []  # none cited
+    rows.status[0]["source_ids"] = [31, 32]
+    rows.sources[32] = {"title": "C", "publisher": "", "url": "", "published": ""}
+    data = map_encoding.encode(rows, D(2026, 1, 1))
+    (closed,) = data["status"][0]
+    assert closed[6:] == [1, 2]  # 31 already numbered by a control period, then 32
+    assert [s[0] for s in data["sources"]] == ["A", "B", "C"]
+
+
 def test_only_web_addresses_reach_the_popups(rows):
     rows.sources[31]["url"] = "javascript:alert(1)"
     data = map_encoding.encode(rows, D(2026, 1, 1))

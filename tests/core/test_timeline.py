@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core import bounds, timeline
+from app.core import bounds, timeline, vocabulary
 from app.core.bounds import Bound
 from app.core.text_rules import Refusal
 from app.core.timeline import Period
@@ -217,6 +217,16 @@ def test_a_window_after_a_gap_names_unknown_on_the_open_side():
     gov = Period(bounds.parse("2014-06"), None, "gov")
     a = timeline.answer([gov], dt.date(2014, 6, 10))
     assert a.transition.chain() == ["unknown", "gov"] and a.transition.outgoing is None
+
+
+def test_a_window_keeps_the_contested_mark_and_the_least_sure_confidence():
+    """timeline.window_marks: contested when any candidate is, as sure as the least sure
+    (the order of vocabulary.CONFIDENCES, surest first)."""
+    assert timeline.window_marks([False, True], ["high", "medium"]) == (True, "medium")
+    assert timeline.window_marks([False, False], ["medium", "low", "high"]) == (False, "low")
+    assert timeline.window_marks([], []) == (False, None)
+    assert vocabulary.least_confident(vocabulary.CONFIDENCES) == vocabulary.CONFIDENCES[-1]
+    assert vocabulary.least_confident(["high"]) == "high"
 
 
 def test_a_qualified_bound_makes_the_holder_uncertain():

@@ -141,6 +141,34 @@ def test_a_day_inside_an_imprecise_start_is_uncertain(ctx, tmp_path):
     assert _state(D(2014, 8, 31))["al-waleed"]["controller"] is None
 
 
+def test_a_handover_window_keeps_its_candidates_contested_mark_and_least_confidence(ctx, tmp_path):
+    """Inside a window the row is contested when a candidate is, as sure as the least sure
+    candidate, with no challenger (the candidates are in `transition`) and no note (each
+    is its own period's words): the marks stay visible, never a silent choice (§2)."""
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "periods:\n  - {site: al-waleed, actor: isis, start: '2014-06', end: null, "
+        "confidence: low, contested: true, challenger: iraqi-government, "
+        "note: 'Disputed.', sources: [C2]}\n",
+        encoding="utf-8",
+    )
+    seed.load(extra)
+    day = D(2014, 6, 15)
+    for rows in (queries.state_at(day), queries.compute_state_at(day)):
+        inside = {r["slug"]: r for r in rows}["al-waleed"]
+        assert inside["transition"]["candidates"] == ["iraqi-government", "isis"]
+        marks = {k: inside[k] for k in ("contested", "challenger", "confidence", "note")}
+        assert marks == {"contested": True, "challenger": None, "confidence": "low", "note": ""}
+    before = _state(D(2014, 5, 31))["al-waleed"]  # the outgoing period's own marks
+    assert (before["contested"], before["confidence"]) == (False, "high")
+    after = _state(D(2014, 7, 1))["al-waleed"]
+    assert (after["contested"], after["challenger"], after["note"]) == (
+        True,
+        "iraqi-government",
+        "Disputed.",
+    )
+
+
 def test_cached_state_equals_the_direct_query_and_follows_writes(ctx):
     day = D(2015, 8, 1)
     assert queries.state_at(day) == queries.compute_state_at(day)
@@ -228,6 +256,11 @@ def test_map_rows_hold_every_table_as_plain_rows(ctx):
     qaim = next(r for r in control if r["contested"])
     assert qaim["challenger_id"] == actors["iraqi-government"]
     assert {r["status"] for r in status} == {"open", "closed"}
+    # A status period's sources too: the map popup lists those of the status shown.
+    assert {r["status"]: r["source_ids"] for r in status} == {
+        "closed": (sources["C1"],),
+        "open": (sources["C2"],),
+    }
     assert set(rows.sources) == {sources["C1"], sources["C2"]}
     assert rows.sources[sources["C1"]] == {
         "title": "Contract source one",

@@ -12,7 +12,8 @@
 // uncertain, transition: null or {from, to, candidates: [actor slugs], window: bound,
 // names: [actor names, "unknown" at an open side]}, status: status name, status_transition:
 // null or {from, to, candidates: [status names], window: bound}, status_text: the table's
-// status words, when: the table text, tracked}, a bound being {earliest, latest: ISO days or null, precision, uncertain,
+// status words, when: the table text, tracked, contested, challenger: actor slug or null,
+// confidence: null when unknown (marksOf: in a window its candidates')}, a bound being {earliest, latest: ISO days or null, precision, uncertain,
 // approximate}. It uses the page's own functions (atlas-core.js: prepare, siteState,
 // statusIndexOf, whenText, valueKey…), as atlas-map.js's Explorer does.
 "use strict";
@@ -37,6 +38,7 @@ function answer(data, i, d) {
   const t = state.transition;
   const slug = (k) => (k < 0 ? null : data.actors[control[k][0]][0]);
   const name = (a) => data.actors[a][1];
+  const marks = core.marksOf(control, state);
   return {
     controller: p ? data.actors[p[0]][0] : null,
     since: p ? bound(core.holdBounds(control, state.k)[0]) : null,
@@ -55,6 +57,9 @@ function answer(data, i, d) {
     status_text: core.statusWords(status, state.status),
     when: core.whenText(control, state, name),
     tracked: core.isTracked(data.sites[i]),
+    contested: marks.contested,
+    challenger: marks.challenger < 0 ? null : data.actors[marks.challenger][0],
+    confidence: marks.confidence,
   };
 }
 

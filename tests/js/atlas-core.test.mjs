@@ -246,6 +246,30 @@ test("a window with nothing on one side: unknown before or after", () => {
   assert.deepEqual(core.answerAt(periods, off("2014-10-01")), { k: 1, uncertain: true, transition: null });
 });
 
+test("marksOf: a holder's own marks; a window keeps its candidates' (timeline.window_marks)", () => {
+  // Rabia, summer 2014: the Kurdistan Region (contested by ISIS, low) until sometime in
+  // July–August, then ISIS (contested, medium here): a window contested, as sure as low.
+  const periods = [
+    period(GOV, null, ["2014-06-01", "2014-06-23"], flags({ end: WINDOW, confidence: 1 })),
+    period(SDF, ["2014-06-01", "2014-06-23"], ["2014-07-01", "2014-08-31"],
+      flags({ start: WINDOW, end: WINDOW, contested: true, confidence: 2, challenger: ISIS })),
+    period(ISIS, ["2014-07-01", "2014-08-31"], "2014-09-30",
+      flags({ start: WINDOW, contested: true, confidence: 1 })),
+  ];
+  const marks = (iso) => core.marksOf(periods, core.answerAt(periods, off(iso)));
+  assert.deepEqual(marks("2014-05-01"), { contested: false, challenger: -1, confidence: "medium" });
+  assert.deepEqual(marks("2014-06-30"), { contested: true, challenger: ISIS, confidence: "low" });
+  // In the window: contested as both candidates are, the least sure level, no challenger.
+  assert.deepEqual(marks("2014-07-15"), { contested: true, challenger: -1, confidence: "low" });
+  // The first window: one candidate contested is enough; medium and low give low.
+  assert.deepEqual(marks("2014-06-10"), { contested: true, challenger: -1, confidence: "low" });
+  assert.deepEqual(marks("2014-10-01"), { contested: false, challenger: -1, confidence: null });
+  const quiet = [period(GOV, null, DEC, flags({ end: WINDOW })),
+    period(SDF, DEC, null, flags({ start: WINDOW, confidence: 1 }))];
+  assert.deepEqual(core.marksOf(quiet, core.answerAt(quiet, off("2024-12-10"))),
+    { contested: false, challenger: -1, confidence: "medium" });
+});
+
 test("overlapping windows chain three holders, in time order", () => {
   const periods = [
     period(GOV, null, ["2014-06-01", "2014-06-30"], flags({ end: MONTH })),
