@@ -36,9 +36,19 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from app.core.text_rules import N_
 from app.db.models import Actor, ControlPeriod, Event, Site, event_site
 
-__all__ = ["FilterError", "Queryable", "QUERYABLES", "queryables", "schema", "to_sql", "to_python"]
+__all__ = [
+    "FilterError",
+    "Queryable",
+    "QUERYABLES",
+    "queryables",
+    "schema",
+    "titles",
+    "to_sql",
+    "to_python",
+]
 
 
 class FilterError(ValueError):
@@ -96,69 +106,71 @@ def _day(title, sql=None, window=None, open_=None) -> Queryable:
 
 _CONFIDENCE = ("high", "medium", "low")
 _CP = ControlPeriod
+#: Each property's title is an N_ message: English in the JSON Schemas (the machine
+#: contract), in the reader's language on the HTML pages (see titles()).
 QUERYABLES: dict[str, dict[str, Queryable]] = {
     "periods": {
-        "site": _text("Site slug", _of(_CP.site_id, Site.slug)),
-        "site_name": _text("Site name", _of(_CP.site_id, Site.name)),
-        "country": _text("Country of the site", _of(_CP.site_id, Site.country), ("SY", "IQ")),
-        "actor": _text("Actor slug", _of(_CP.actor_id, Actor.slug)),
-        "actor_name": _text("Actor name", _of(_CP.actor_id, Actor.name)),
-        "challenger": _text("Challenging actor slug", _of(_CP.challenger_id, Actor.slug)),
-        "contested": Queryable("boolean", "Contested", _CP.contested),
-        "confidence": _text("Confidence", _CP.confidence, _CONFIDENCE),
+        "site": _text(N_("Site slug"), _of(_CP.site_id, Site.slug)),
+        "site_name": _text(N_("Site name"), _of(_CP.site_id, Site.name)),
+        "country": _text(N_("Country of the site"), _of(_CP.site_id, Site.country), ("SY", "IQ")),
+        "actor": _text(N_("Actor slug"), _of(_CP.actor_id, Actor.slug)),
+        "actor_name": _text(N_("Actor name"), _of(_CP.actor_id, Actor.name)),
+        "challenger": _text(N_("Challenging actor slug"), _of(_CP.challenger_id, Actor.slug)),
+        "contested": Queryable("boolean", N_("Contested"), _CP.contested),
+        "confidence": _text(N_("Confidence"), _CP.confidence, _CONFIDENCE),
         "start": _day(
-            "Start (window)", window=(_CP.start_earliest, _CP.start_latest), open_="below"
+            N_("Start (window)"), window=(_CP.start_earliest, _CP.start_latest), open_="below"
         ),
         "end": _day(
-            "End, exclusive (window)", window=(_CP.end_earliest, _CP.end_latest), open_="above"
+            N_("End, exclusive (window)"), window=(_CP.end_earliest, _CP.end_latest), open_="above"
         ),
-        "start_earliest": _day("First possible start day", _CP.start_earliest),
-        "start_latest": _day("Last possible start day", _CP.start_latest),
-        "end_earliest": _day("First possible end day", _CP.end_earliest),
-        "end_latest": _day("Last possible end day", _CP.end_latest),
-        "start_edtf": _text("Start as EDTF", _CP.start_edtf),
-        "end_edtf": _text("End as EDTF", _CP.end_edtf),
-        "note": _text("Note", _CP.note),
+        "start_earliest": _day(N_("First possible start day"), _CP.start_earliest),
+        "start_latest": _day(N_("Last possible start day"), _CP.start_latest),
+        "end_earliest": _day(N_("First possible end day"), _CP.end_earliest),
+        "end_latest": _day(N_("Last possible end day"), _CP.end_latest),
+        "start_edtf": _text(N_("Start as EDTF"), _CP.start_edtf),
+        "end_edtf": _text(N_("End as EDTF"), _CP.end_edtf),
+        "note": _text(N_("Note"), _CP.note),
     },
     "events": {
-        "slug": _text("Event slug", Event.slug),
-        "title": _text("Title", Event.title),
-        "description": _text("Description", Event.description),
-        "date": _day("Date (window)", window=(Event.date, Event.date_latest)),
-        "date_latest": _day("Last possible day", Event.date_latest),
-        "date_edtf": _text("Date as EDTF", Event.date_edtf),
-        "end": _day("Last day of a multi-day event", Event.end),
-        "confidence": _text("Confidence", Event.confidence, _CONFIDENCE),
-        "site": _text("Slug of one of the event's sites"),
+        "slug": _text(N_("Event slug"), Event.slug),
+        "title": _text(N_("Title"), Event.title),
+        "description": _text(N_("Description"), Event.description),
+        "date": _day(N_("Date (window)"), window=(Event.date, Event.date_latest)),
+        "date_latest": _day(N_("Last possible day"), Event.date_latest),
+        "date_edtf": _text(N_("Date as EDTF"), Event.date_edtf),
+        "end": _day(N_("Last day of a multi-day event"), Event.end),
+        "confidence": _text(N_("Confidence"), Event.confidence, _CONFIDENCE),
+        "site": _text(N_("Slug of one of the event's sites")),
     },
     "sites": {
-        "slug": _text("Site slug"),
-        "name": _text("Name"),
-        "name_ar": _text("Arabic name"),
-        "country": _text("Country", enum=("SY", "IQ")),
-        "kind": _text("Kind", enum=("crossing_side", "town", "garrison", "zone")),
-        "crossing": _text("Crossing slug"),
-        "controller": _text("Controlling actor slug (null: unknown or in transition)"),
-        "controller_name": _text("Controlling actor name"),
-        "since": _day("Controller since (first possible day)"),
-        "until": _day("Controller until (first possible day)"),
-        "uncertain": Queryable("boolean", "Inside a transition window"),
-        "contested": Queryable("boolean", "Contested"),
-        "challenger": _text("Challenging actor slug"),
-        "confidence": _text("Confidence", enum=_CONFIDENCE),
-        "status": _text("Status", enum=("open", "closed", "restricted", "unknown")),
+        "slug": _text(N_("Site slug")),
+        "name": _text(N_("Name")),
+        "name_ar": _text(N_("Arabic name")),
+        "country": _text(N_("Country"), enum=("SY", "IQ")),
+        "kind": _text(N_("Kind"), enum=("crossing_side", "town", "garrison", "zone")),
+        "crossing": _text(N_("Crossing slug")),
+        "controller": _text(N_("Controlling actor slug (null: unknown or in transition)")),
+        "controller_name": _text(N_("Controlling actor name")),
+        "since": _day(N_("Controller since (first possible day)")),
+        "until": _day(N_("Controller until (first possible day)")),
+        "uncertain": Queryable("boolean", N_("Inside a transition window")),
+        "contested": Queryable("boolean", N_("Contested")),
+        "challenger": _text(N_("Challenging actor slug")),
+        "confidence": _text(N_("Confidence"), enum=_CONFIDENCE),
+        "status": _text(N_("Status"), enum=("open", "closed", "restricted", "unknown")),
     },
     "boundaries": {
-        "layer": _text("Layer", enum=("countries", "border", "zone")),
-        "name": _text("Name"),
-        "iso_a2": _text("ISO 3166-1 alpha-2 code"),
+        "layer": _text(N_("Layer"), enum=("countries", "border", "zone")),
+        "name": _text(N_("Name")),
+        "iso_a2": _text(N_("ISO 3166-1 alpha-2 code")),
     },
 }
 
 
-_SOURCES = {"title": "Sources cited", "type": "array", "items": {"type": "object"}}
+_SOURCES = {"title": N_("Sources cited"), "type": "array", "items": {"type": "object"}}
 _PRECISION = {
-    "title": "Precision of the day (day, month, year, window; null: open)",
+    "title": N_("Precision of the day (day, month, year, window; null: open)"),
     "type": "string",
 }
 #: Properties served but not filterable: they complete the schema (Part 5) of each collection.
@@ -167,46 +179,53 @@ _OTHERS: dict[str, dict[str, dict]] = {
         "start_precision": _PRECISION,
         "end_precision": _PRECISION,
         "certain_start": {
-            "title": "First day held for certain",
+            "title": N_("First day held for certain"),
             "type": "string",
             "format": "date",
         },
-        "certain_end": {"title": "Day after the certain span", "type": "string", "format": "date"},
+        "certain_end": {
+            "title": N_("Day after the certain span"),
+            "type": "string",
+            "format": "date",
+        },
         "sources": _SOURCES,
     },
     "events": {
         "precision": _PRECISION,
-        "sites": {"title": "Slugs of the sites", "type": "array", "items": {"type": "string"}},
+        "sites": {"title": N_("Slugs of the sites"), "type": "array", "items": {"type": "string"}},
         "sources": _SOURCES,
     },
     "sites": {
-        "location_precision": {"title": "Precision of the location", "type": "string"},
-        "tracked": {"title": "Control is tracked", "type": "boolean"},
-        "controller_name_ar": {"title": "Arabic name of the controller", "type": "string"},
-        "controller_short_ar": {"title": "Arabic short label of the controller", "type": "string"},
-        "controller_colour": {"title": "Map colour of the controller", "type": "string"},
+        "location_precision": {"title": N_("Precision of the location"), "type": "string"},
+        "tracked": {"title": N_("Control is tracked"), "type": "boolean"},
+        "controller_name_ar": {"title": N_("Arabic name of the controller"), "type": "string"},
+        "controller_short_ar": {
+            "title": N_("Arabic short label of the controller"),
+            "type": "string",
+        },
+        "controller_colour": {"title": N_("Map colour of the controller"), "type": "string"},
         "since_precision": _PRECISION,
-        "since_edtf": {"title": "Since, as EDTF", "type": "string"},
+        "since_edtf": {"title": N_("Since, as EDTF"), "type": "string"},
         "until_precision": _PRECISION,
-        "until_edtf": {"title": "Until, as EDTF", "type": "string"},
-        "transition": {"title": "Outgoing and incoming actor in a window", "type": "object"},
-        "note": {"title": "Note", "type": "string"},
-        "period_id": {"title": "Record key of the period held", "type": "string"},
-        "status_since": {"title": "Status since", "type": "string", "format": "date"},
+        "until_edtf": {"title": N_("Until, as EDTF"), "type": "string"},
+        "transition": {"title": N_("Outgoing and incoming actor in a window"), "type": "object"},
+        "note": {"title": N_("Note"), "type": "string"},
+        "period_id": {"title": N_("Record key of the period held"), "type": "string"},
+        "status_since": {"title": N_("Status since"), "type": "string", "format": "date"},
         "status_since_precision": _PRECISION,
-        "status_since_edtf": {"title": "Status since, as EDTF", "type": "string"},
+        "status_since_edtf": {"title": N_("Status since, as EDTF"), "type": "string"},
         "status_transition": {
-            "title": "Outgoing and incoming status in a window",
+            "title": N_("Outgoing and incoming status in a window"),
             "type": "object",
         },
         "last_verified": {
-            "title": "Last verified (latest confirmation or sourced period start)",
+            "title": N_("Last verified (latest confirmation or sourced period start)"),
             "type": "string",
             "format": "date",
         },
         "sources": _SOURCES,
     },
-    "boundaries": {"note": {"title": "Source and note", "type": "string"}},
+    "boundaries": {"note": {"title": N_("Source and note"), "type": "string"}},
 }
 
 
@@ -218,6 +237,11 @@ def queryables(kind: str) -> dict[str, dict]:
 def schema(kind: str) -> dict[str, dict]:
     """Property name -> JSON Schema of every property the features carry (/schema)."""
     return {**queryables(kind), **_OTHERS[kind]}
+
+
+def titles() -> tuple[str, ...]:
+    """Every property's title, in every collection: the words the HTML pages translate."""
+    return tuple(dict.fromkeys(p["title"] for kind in QUERYABLES for p in schema(kind).values()))
 
 
 # literals -------------------------------------------------------------------------
@@ -573,7 +597,7 @@ def _temporal_py(rel: str, day, a, b) -> bool:
 def to_sql(kind: str, node) -> Any:
     """The filter as a SQLAlchemy condition on the collection's table."""
     evaluator = _EventSQL if kind == "events" else _SQL
-    return evaluator(QUERYABLES[kind]).evaluate(node)
+    return _condition_sql(evaluator(QUERYABLES[kind]).evaluate(node))
 
 
 # events: `site = 'x'` matches an event linked to site x (events list them in `sites`)
@@ -771,5 +795,5 @@ class _Python(Evaluator):
 
 def to_python(kind: str, node) -> Callable[[dict], bool]:
     """The filter as a test of a feature (its properties), for collections built in Python."""
-    test = _Python(QUERYABLES[kind]).evaluate(node)
+    test = _condition_py(_Python(QUERYABLES[kind]).evaluate(node))
     return lambda feature: test(feature["properties"]) is True

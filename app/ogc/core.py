@@ -41,7 +41,12 @@ __all__ = [
     "items",
     "item",
     "api_document",
+    "queryables",
+    "schema",
+    "geojson_schema",
     "parse_datetime",
+    "media_types",
+    "not_acceptable",
 ]
 
 #: Claimed only where tests/ogc/test_conformance.py walks the requirements of the class.
@@ -71,6 +76,17 @@ FILTER_PARAMS = ("filter", "filter-lang", "filter-crs")
 #: on every URL it reads; outside /items these are checked and then ignored.
 IGNORED = ("datetime", "bbox", *FILTER_PARAMS)
 ITEM_PARAMS = ("limit", "offset", "bbox", "datetime", *FILTER_PARAMS)
+#: Each endpoint's own JSON media types, besides the plain JSON (which each of them is) and
+#: the HTML every endpoint also answers in; see media_types().
+_OWN_TYPES = {
+    # Asked for with or without the version parameter (a client's version must match).
+    "api": (OPENAPI, "application/vnd.oai.openapi+json"),
+    "queryables": (SCHEMA,),
+    "schema": (SCHEMA,),
+    "geojson-schema": (SCHEMA,),
+    "items": (GEOJSON,),
+    "item": (GEOJSON,),
+}
 _HTML_TYPE = "text/html; charset=utf-8"
 _INTEGER = re.compile(r"\A[0-9]+\Z")
 # RFC 3339 date-time; GDAL also sends hours or minutes alone ("2015-01-01T10Z").
@@ -269,17 +285,31 @@ def api_document(req: OGCRequest, catalog: Mapping[str, Collection], limits: Lim
 @_guarded
 def queryables(req: OGCRequest, catalog: Mapping[str, Collection], cid: str) -> Response:
     """The properties a CQL2 filter may name, as a JSON Schema (Part 3)."""
-    return _json_schema(req, catalog, cid, "queryables", "Queryables")
+    return _json_schema(req, catalog, cid, "queryables")
 
 
 @_guarded
 def schema(req: OGCRequest, catalog: Mapping[str, Collection], cid: str) -> Response:
-    """The properties of the collection's features and their types (Part 5, `describedby`)."""
-    return _json_schema(req, catalog, cid, "schema", "Schema")
+    """The properties of the collection's features and their types (Part 5)."""
+    return _json_schema(req, catalog, cid, "schema")
+
+
+@_guarded
+def geojson_schema(req: OGCRequest, catalog: Mapping[str, Collection], cid: str) -> Response:
+    """The JSON Schema of the collection's GeoJSON features (`describedby`)."""
+    return _json_schema(req, catalog, cid, "geojson-schema")
+
+
+#: Each JSON Schema document: its path under the collection -> the end of its title.
+_SCHEMA_DOCS = {
+    "queryables": "queryables",
+    "schema": "schema",
+    "geojson-schema": "GeoJSON feature schema",
+}
 
 
 def _json_schema(
-    req: OGCRequest, catalog: Mapping[str, Collection], cid: str, kind: str, title: str
+    req: OGCRequest, catalog: Mapping[str, Collection], cid: str, kind: str
 ) -> Response:
     fmt = _format(req, IGNORED)
     coll = _find(catalog, cid)
@@ -288,17 +318,41 @@ def _json_schema(
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": url,
         "type": "object",
-        "title": f"{coll.title}: {title.lower()}",
+        "title": f"{coll.title}: {_SCHEMA_DOCS[kind]}",
         "properties": dict(coll.queryables if kind == "queryables" else coll.schema),
         # Names outside the list are refused with 400, not read as null.
         "additionalProperties": False,
     }
     if fmt == "html":
         # The page words its title from the collection's and which list this is (the JSON's
-        # title is English, its metadata).
+        # title is English, its metadata); a feature's schema lists the same properties.
         page = {**doc, "links": _self_links(url, fmt, SCHEMA), "collection": coll.title}
-        return _render(req, {**page, "schema_of": kind}, fmt, SCHEMA, "schema")
+        which = "queryables" if kind == "queryables" else "schema"
+        return _render(req, {**page, "schema_of": which}, fmt, SCHEMA, "schema")
+    if kind == "geojson-schema":
+        doc = _feature_schema(doc)
     return 200, {"Content-Type": SCHEMA}, orjson.dumps(doc)
+
+
+def _feature_schema(properties: dict) -> dict:
+    """A properties schema as the schema of the GeoJSON Feature that holds them."""
+    # GDAL's OAPIF driver types its columns from `properties.properties` of the
+    # `describedby` schema; without one it guesses from the first page, where a date
+    # that is null on every feature (a site's `since` in 2011) becomes text.
+    head = {k: properties[k] for k in ("$schema", "$id", "title")}
+    inner = {k: properties[k] for k in ("properties", "additionalProperties")}
+    return {
+        **head,
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": ["string", "integer"]},
+            "geometry": {"type": ["object", "null"], "description": "GeoJSON, lon/lat (CRS84)"},
+            "properties": {"type": "object", **inner},
+            "links": {"type": "array", "items": {"type": "object"}},
+        },
+    }
 
 
 def parse_datetime(text: str) -> tuple[Window, bool]:
@@ -339,6 +393,29 @@ def _single(params: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> dict
             raise _invalid(name, "must be given once (or repeated with the same value)")
         out[name] = values[0]
     return out
+
+
+def media_types(endpoint: str) -> tuple[str, ...]:
+    """The media types an endpoint ("landing", "items", …) answers in, its own first.
+
+    >>> media_types("items")
+    ('application/geo+json', 'application/json', 'text/html')
+    """
+    return (*_OWN_TYPES.get(endpoint, ()), JSON, HTML)
+
+
+def not_acceptable(endpoint: str) -> Response:
+    """406: the request's Accept header allows none of the endpoint's media types."""
+    # Part 1 permits 406 here; JSON regardless would hand a client what it said it cannot read.
+    offered = ", ".join(dict.fromkeys(media_types(endpoint)))
+    return _error(
+        OGCError(
+            406,
+            "NotAcceptable",
+            f"the Accept header allows none of the media types served here ({offered}): "
+            "accept one of them, or name the format with f=json or f=html",
+        )
+    )
 
 
 def asked_format(params: Mapping[str, Sequence[str]], prefers_html: bool) -> str:
@@ -532,7 +609,7 @@ def _describe(base: str, c: Collection) -> dict:
             _link(url + "/items", "items", GEOJSON, "Features"),
             _link(url + "/items?f=html", "items", _HTML_TYPE, "Features"),
             _link(url + "/queryables", REL_QUERYABLES, SCHEMA, "Queryables"),
-            _link(url + "/schema", "describedby", SCHEMA, "Schema of the features"),
+            _link(url + "/geojson-schema", "describedby", SCHEMA, "Schema of the GeoJSON features"),
             _link(url + "/schema", REL_SCHEMA, SCHEMA, "Schema of the features"),
         ],
     }

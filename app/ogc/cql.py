@@ -51,7 +51,7 @@ def parse(text: str, lang: str = TEXT, crs: str | None = None) -> Any:
     if lang == JSON:
         return _standard(_json(text))
     protected, literals = _protect(text)
-    protected = _functions(_intervals(protected, literals))
+    protected = _booleans(_functions(_intervals(protected, literals)))
     try:
         return _standard(_restore(parse_text(protected), literals))
     except LarkError as exc:
@@ -111,6 +111,8 @@ def _restore(node: Any, found: dict[str, str]) -> Any:
         return found.get(node, node)
     if isinstance(node, list):
         return [_restore(n, found) for n in node]
+    if isinstance(node, ast.Not):  # not a dataclass, unlike the other nodes
+        node.sub_node = _restore(node.sub_node, found)
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         for f in dataclasses.fields(node):
             setattr(node, f.name, _restore(getattr(node, f.name), found))
@@ -131,6 +133,37 @@ def _intervals(text: str, found: dict[str, Any]) -> str:
         return f"'{key}'"
 
     return _INTERVAL.sub(swap, text)
+
+
+_TOKEN = re.compile(r"'[^']*'|\"[^\"]*\"|\w+|\S")
+#: What may come right before a condition, and right after one.
+_BEFORE_CONDITION = frozenset({None, "(", "AND", "OR", "NOT"})
+_AFTER_CONDITION = frozenset({None, ")", "AND", "OR"})
+
+
+def _booleans(text: str) -> str:
+    """TRUE or FALSE standing as a condition (`NOT TRUE`, `FALSE OR …`) written as
+    pygeofilter's INCLUDE or EXCLUDE: CQL2-text allows a boolean literal wherever a
+    condition goes, pygeofilter 0.4 only as an operand (_standard reads them back)."""
+    tokens = list(_TOKEN.finditer(text))
+    words = [t.group() if t.group()[0] in "'\"" else t.group().upper() for t in tokens]
+    out, pos, between, bounds_and = [], 0, False, None
+    for i, token in enumerate(tokens):
+        word = words[i]
+        if word == "BETWEEN" or (word == "AND" and between):
+            # The AND after BETWEEN joins its bounds: what follows it is a bound.
+            between, bounds_and = word == "BETWEEN", i if word == "AND" else bounds_and
+        if word not in ("TRUE", "FALSE"):
+            continue
+        before = words[i - 1] if i else None
+        after = words[i + 1] if i + 1 < len(words) else None
+        # `(` opens a group unless a function's or IN's name comes before it.
+        call = before == "(" and i > 1 and words[i - 2] not in _BEFORE_CONDITION
+        bound = bounds_and is not None and i - 1 == bounds_and
+        if before in _BEFORE_CONDITION and after in _AFTER_CONDITION and not (call or bound):
+            out += [text[pos : token.start()], "INCLUDE" if word == "TRUE" else "EXCLUDE"]
+            pos = token.end()
+    return "".join(out) + text[pos:]
 
 
 _T_FUNCTION = re.compile(r"\b(T_[A-Za-z]+)\s*\(", re.IGNORECASE)
@@ -176,9 +209,9 @@ def _functions(text: str) -> str:
 
 
 def _standard(node: Any) -> Any:
-    """pygeofilter's tree read as CQL2 writes it: a condition at the root, LIKE's single
-    character `_`, IN with a list."""
-    if not isinstance(node, ast.Predicate | ast.Condition):
+    """pygeofilter's tree read as CQL2 writes it: a condition (or true or false) at the root,
+    LIKE's single character `_`, IN with a list, TRUE and FALSE as Python's."""
+    if not isinstance(node, ast.Predicate | ast.Condition | bool):
         raise ParameterError(
             "filter", "must be a condition (a comparison, LIKE, IN, IS NULL, BETWEEN, T_…)"
         )
@@ -188,6 +221,11 @@ def _standard(node: Any) -> Any:
 def _standard_node(node: Any) -> Any:
     if isinstance(node, list):
         return [_standard_node(n) for n in node]
+    if isinstance(node, ast.Include):  # INCLUDE, EXCLUDE: how pygeofilter reads TRUE, FALSE
+        return not node.not_
+    if isinstance(node, ast.Not):  # not a dataclass, unlike the other nodes
+        node.sub_node = _standard_node(node.sub_node)
+        return node
     if isinstance(node, ast.In) and not isinstance(node.sub_nodes, list | tuple):
         raise ParameterError("filter", "IN takes a list of values: actor IN ('isis', 'sdf')")
     if _lowered_text(node) is not None:
@@ -217,8 +255,12 @@ def _json(text: str) -> Any:
         doc = orjson.loads(text)
     except orjson.JSONDecodeError:
         raise ParameterError("filter", "is not JSON (filter-lang is cql2-json)") from None
+    if isinstance(doc, bool):
+        return doc  # a boolean expression too
     if not isinstance(doc, dict):
-        raise ParameterError("filter", 'must be a cql2-json object such as {"op": ...}')
+        raise ParameterError(
+            "filter", 'must be a cql2-json object such as {"op": ...}, or true or false'
+        )
     try:
         return parse_json(_between(doc))
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):

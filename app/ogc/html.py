@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from app.core.text_rules import N_
 
-__all__ = ["WORDS", "PROPERTY_WORDS", "page", "api_page", "with_query"]
+__all__ = ["WORDS", "page", "api_page", "with_query"]
 
 
 _TITLES = {
@@ -18,80 +18,20 @@ _TITLES = {
     "items": N_("Features"),
     "schema": N_("Schema"),
 }
-#: What each property of the collections means, as app.db.cql words it in their JSON Schemas
-#: (English: the machine contract). The queryables and schema pages show it in the
-#: reader's language; tests/ogc/test_schema_pages.py checks that every one cql gives is here.
-PROPERTY_WORDS = (
-    N_("Site slug"),
-    N_("Site name"),
-    N_("Country of the site"),
-    N_("Actor slug"),
-    N_("Actor name"),
-    N_("Challenging actor slug"),
-    N_("Contested"),
-    N_("Confidence"),
-    N_("Start (window)"),
-    N_("End, exclusive (window)"),
-    N_("First possible start day"),
-    N_("Last possible start day"),
-    N_("First possible end day"),
-    N_("Last possible end day"),
-    N_("Start as EDTF"),
-    N_("End as EDTF"),
-    N_("Note"),
-    N_("Precision of the day (day, month, year, window; null: open)"),
-    N_("First day held for certain"),
-    N_("Day after the certain span"),
-    N_("Sources cited"),
-    N_("Event slug"),
-    N_("Title"),
-    N_("Description"),
-    N_("Date (window)"),
-    N_("Last possible day"),
-    N_("Date as EDTF"),
-    N_("Last day of a multi-day event"),
-    N_("Slug of one of the event's sites"),
-    N_("Slugs of the sites"),
-    N_("Name"),
-    N_("Arabic name"),
-    N_("Country"),
-    N_("Kind"),
-    N_("Crossing slug"),
-    N_("Controlling actor slug (null: unknown or in transition)"),
-    N_("Controlling actor name"),
-    N_("Controller since (first possible day)"),
-    N_("Controller until (first possible day)"),
-    N_("Inside a transition window"),
-    N_("Status"),
-    N_("Precision of the location"),
-    N_("Control is tracked"),
-    N_("Arabic name of the controller"),
-    N_("Arabic short label of the controller"),
-    N_("Map colour of the controller"),
-    N_("Since, as EDTF"),
-    N_("Until, as EDTF"),
-    N_("Outgoing and incoming actor in a window"),
-    N_("Record key of the period held"),
-    N_("Status since"),
-    N_("Status since, as EDTF"),
-    N_("Outgoing and incoming status in a window"),
-    N_("Last verified (latest confirmation or sourced period start)"),
-    N_("Layer"),
-    N_("ISO 3166-1 alpha-2 code"),
-    N_("Source and note"),
-)
 #: The title of a collection's queryables or schema page: the collection's own, then which.
 _SCHEMA_TITLES = {
     "queryables": N_("%(collection)s: queryables"),
     "schema": N_("%(collection)s: schema"),
 }
-#: Every word of these pages; `page(..., words=)` maps each to the reader's language.
+#: Every word of these pages; `page(..., words=)` maps each to the reader's language. The
+#: properties' meanings are app.db.cql's titles, which the routes add.
 WORDS = (
     *_TITLES.values(),
     N_("Feature %(id)s"),
     N_("Border Control Atlas – OGC API definition"),
     N_("OGC API definition"),
     N_('The <a href="%(url)s">OpenAPI 3.0 document</a>, readable below.'),
+    N_("Requests and responses"),
     N_("Skip to content"),
     N_("Border Control Atlas"),
     N_("API definition"),
@@ -107,12 +47,12 @@ WORDS = (
     N_("API documentation"),
     N_("Queryables"),
     N_("Schema of the features"),
+    N_("Schema of the GeoJSON features"),
     N_("The collection"),
     N_("This page"),
     N_("Next page"),
     N_("Previous page"),
     *_SCHEMA_TITLES.values(),
-    *PROPERTY_WORDS,
 )
 #: Right-to-left languages (the page's `dir`).
 _RTL = frozenset({"ar"})
@@ -198,9 +138,10 @@ def api_page(
         "<p>"
         + t('The <a href="%(url)s">OpenAPI 3.0 document</a>, readable below.')
         % {"url": escape(spec_url)}
-        + "</p></section>"
-        # Swagger UI's own controls are English and laid out left to right.
-        f'<div id="swagger-ui" dir="ltr" data-spec="{escape(spec_url)}"></div></div>'
+        # Swagger UI heads its groups of operations h3: this is the level between.
+        + f"</p><h2>{t('Requests and responses')}</h2></section>"
+        # Swagger UI's own words and the definition's are English, laid out left to right.
+        f'<div id="swagger-ui" lang="en" dir="ltr" data-spec="{escape(spec_url)}"></div></div>'
         f'<script src="{escape(assets)}/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
         f'<script src="{escape(assets)}/js/swagger-init.js"></script>'
         "</body></html>"

@@ -40,6 +40,12 @@ def document(base: str, collections: Sequence[tuple[str, str]], limits) -> dict:
         paths[url + "/schema"] = _get(
             f"{title}: schema of the features", f"{cid}-schema", _SCHEMA, not_found=True
         )
+        paths[url + "/geojson-schema"] = _get(
+            f"{title}: schema of the GeoJSON features (describedby)",
+            f"{cid}-geojson-schema",
+            _SCHEMA,
+            not_found=True,
+        )
         paths[url + "/items"] = _get(
             f"{title}: features",
             f"{cid}-items",
@@ -89,6 +95,7 @@ def _get(
         },
         "304": {"description": "Not modified (If-None-Match / If-Modified-Since)"},
         "400": _error("Invalid or unknown query parameter"),
+        "406": _error("The Accept header allows none of the media types served (see f)"),
     }
     if not_found:
         responses["404"] = _error("No such feature or collection")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import orjson
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
 from app.core.clock import today
 from app.core.text_rules import N_
@@ -62,6 +62,12 @@ def schema(cid: str):
     return _serve(("schema", cid), lambda req: ogc.schema(req, _catalog(), cid))
 
 
+@bp.get("/collections/<cid>/geojson-schema")
+def geojson_schema(cid: str):
+    """The JSON Schema of the collection's GeoJSON features, which GDAL types columns from."""
+    return _serve(("geojson-schema", cid), lambda req: ogc.geojson_schema(req, _catalog(), cid))
+
+
 @bp.get("/collections/<cid>/items")
 def items(cid: str):
     """A page of features."""
@@ -77,6 +83,12 @@ def item(cid: str, fid: str):
 def _serve(name, endpoint):
     """Answer from the versioned cache, keyed by the endpoint and the whole query."""
     params = request.args.to_dict(flat=False)
+    kind = name if isinstance(name, str) else name[0]
+    # `f=` names the format whatever Accept says; without it, an Accept that allows none
+    # of the endpoint's types is refused before the cache, whose key holds no Accept.
+    if not (params.get("f") or [""])[0] and _refuses(ogc.media_types(kind)):
+        status, headers, body = ogc.not_acceptable(kind)
+        return Response(body, status, {**headers, "Vary": "Accept"})
     prefers_html = _prefers_html()
     lang = i18n.language()
     key_params = tuple(sorted((k, tuple(v)) for k, v in params.items()))
@@ -114,6 +126,12 @@ def _serve(name, endpoint):
 def html_asked() -> bool:
     """Whether this request asks for the HTML pages (f=html, or a browser without f=)."""
     return ogc.asked_format(request.args.to_dict(flat=False), _prefers_html()) == "html"
+
+
+def _refuses(offered: tuple[str, ...]) -> bool:
+    """Whether the request's Accept header allows none of `offered` (no header allows all)."""
+    accept = request.accept_mimetypes
+    return accept.provided and accept.best_match(offered) is None
 
 
 def _prefers_html() -> bool:
@@ -158,8 +176,12 @@ _TEXTS = {
         ),
     ),
 }
-#: Every word the HTML pages show.
-_WORDS = (*ogc_html.WORDS, *(text for texts in _TEXTS.values() for text in texts))
+#: Every word the HTML pages show (a queryables or schema page: each property's title).
+_WORDS = (
+    *ogc_html.WORDS,
+    *(text for texts in _TEXTS.values() for text in texts),
+    *cql.titles(),
+)
 
 
 def _catalog() -> dict[str, ogc.Collection]:

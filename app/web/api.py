@@ -9,8 +9,9 @@ GeoPackage's change time aside). All answer Range and conditional requests (http
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePosixPath
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 
 from app.core import geojson
 from app.core.clock import today
@@ -20,12 +21,37 @@ from app.db.models import Actor, Site
 from app.db.session_events import data_version
 from app.extensions import db
 from app.io import export
+from app.web import errors
 from app.web.httpcache import ok, respond
+from app.web.i18n import gettext as _
 from app.web.params import flag_arg, only_args, record_day, slug_arg, window_args
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 _FILTERS = ("site", "actor", "from", "to")
+#: What each download is, by its extension (GeoJSON is JSON too): the media types an Accept
+#: header must allow, else 406.
+_MEDIA = {
+    ".geojson": (geojson.MEDIA_TYPE, "application/json"),
+    ".csv": ("text/csv",),
+    ".gpkg": (export.GPKG_TYPE,),
+    ".zip": (export.ZIP_TYPE,),
+}
+
+
+@bp.before_request
+def _acceptable():
+    """406 when an Accept header allows nothing this download is (no header or */* does)."""
+    offered = _MEDIA.get(PurePosixPath(request.path).suffix, ())
+    accept = request.accept_mimetypes
+    if offered and accept.provided and accept.best_match(offered) is None:
+        message = _(
+            "the Accept header allows none of the media types of this download (%(types)s)",
+            types=", ".join(offered),
+        )
+        body, status = errors.error_response(406, message, "Not Acceptable")
+        return body, status, {"Vary": "Accept"}
+    return None
 
 
 @bp.get("/sites.geojson")

@@ -15,6 +15,7 @@ from app.core.record_keys import period_key
 from app.core.text_rules import safe_url
 from app.db import queries
 from app.db.models import Actor, ControlPeriod, Site, StatusPeriod, status_period_source
+from app.db.session_events import data_version
 from app.extensions import db
 from app.web import i18n
 from app.web.httpcache import host_key, ok, public_url, respond
@@ -93,9 +94,23 @@ def _feed(site: Site | None) -> bytes:
         alternate=alternate,
         author=gettext("Border Control Atlas"),
         entries=entries,
-        updated=max((e.updated for e in entries), default=clock.now()),
+        updated=max((e.updated for e in entries), default=None) or _last_change(),
         lang=i18n.language(),
     )
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _last_change() -> dt.datetime:
+    """When the record this feed shows last changed: an empty feed's `updated`."""
+    # RFC 4287: the last significant change. A past state's is its revision's time, never
+    # after the state it shows; and it follows from the state alone, as the cached body and
+    # its ETag do (every day pinned to one revision shares them). A state before any
+    # revision, or a record never written, has no change to date: the epoch, as a
+    # GeoPackage's change time then.
+    changed = data_version(db.session)[1]
+    return clock.aware(changed) if changed is not None else _EPOCH
 
 
 def _control_entries(site: Site | None) -> list[tuple[dt.date, atom.Entry]]:

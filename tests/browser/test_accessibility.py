@@ -205,3 +205,45 @@ def test_the_api_definition_page_has_no_axe_violations_around_swagger_ui(
         assert_no_axe_violations(page, f"/ogc/api?f=html ({screen})", exclude=["#swagger-ui"])
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_api_definition_page_with_swagger_ui_has_no_axe_violations(
+    browser, live_server, screen, lang
+):
+    """The whole page, Swagger UI's part included, in either language: as loaded, with
+    operations and schemas open, and after trying a request."""
+    context = _context(browser, SCREENS[screen])
+    page = context.new_page()
+
+    def settled() -> None:
+        # Swagger UI fades its blocks and buttons: colours are measured once they stop.
+        page.wait_for_function("() => document.getAnimations().length === 0")
+
+    try:
+        page.goto(f"{live_server}/ogc/api?f=html&lang={lang}")
+        page.locator("#swagger-ui .opblock").first.wait_for()
+        where = f"/ogc/api?f=html&lang={lang} ({screen})"
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+        # Swagger UI's words and the definition's are English inside an Arabic page.
+        expect(page.locator("#swagger-ui")).to_have_attribute("lang", "en")
+        expect(page.locator("#swagger-ui")).to_have_attribute("dir", "ltr")
+        assert_no_axe_violations(page, where)
+        operations = page.locator("#swagger-ui .opblock-summary-control")
+        operations.nth(0).click()
+        operations.nth(7).click()
+        page.locator("#swagger-ui section.models .models-control").first.click()
+        for control in page.locator("#swagger-ui .model-box-control").all()[:3]:
+            control.click()
+        settled()
+        assert_no_axe_violations(page, f"{where}, operations and schemas open")
+        page.locator("#swagger-ui .try-out__btn").first.click()
+        page.locator("#swagger-ui .btn.execute").first.click()
+        page.locator("#swagger-ui .live-responses-table").first.wait_for()
+        page.mouse.move(0, 0)  # no hover state in the colours checked
+        settled()
+        assert_no_axe_violations(page, f"{where}, a request tried")
+    finally:
+        context.close()

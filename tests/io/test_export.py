@@ -310,3 +310,20 @@ def test_the_same_layers_make_the_same_geopackage():
         conn.deserialize(first)
         (stamp,) = conn.execute("SELECT last_change FROM gpkg_contents").fetchone()
     assert stamp.startswith("2024-05-06T07:08:09")
+
+
+def test_a_state_layers_dates_stay_dates_on_a_day_they_are_all_empty(contract_client, tmp_path):
+    """A GIS user's column types must not depend on the date asked: on a day before any
+    control period, `since` is empty on every row of the sites layer and is still a DATE
+    field, as on a day it is filled (read back through GDAL)."""
+    types, filled = {}, {}
+    for day in ("2011-01-01", "2015-08-01"):
+        path = tmp_path / f"{day}.gpkg"
+        path.write_bytes(contract_client.get(f"/api/export.gpkg?date={day}").data)
+        info = pyogrio.read_info(path, layer="sites")
+        types[day] = dict(zip(info["fields"], map(str, info["dtypes"]), strict=True))
+        filled[day] = pyogrio.read_dataframe(path, layer="sites")["since"].notna().any()
+    assert filled == {"2011-01-01": False, "2015-08-01": True}
+    assert types["2011-01-01"] == types["2015-08-01"]
+    for name in ("since", "until", "status_since", "last_verified", "transition_earliest"):
+        assert types["2011-01-01"][name] == "datetime64[D]", name

@@ -353,7 +353,23 @@ def test_collections_link_queryables_and_schema():
     _, doc = _json(ogc.collection(_req(), _catalog(), "things"))
     rels = {link["rel"]: link["href"] for link in doc["links"]}
     assert rels[ogc.REL_QUERYABLES] == BASE + "/collections/things/queryables"
-    assert rels["describedby"] == rels[ogc.REL_SCHEMA] == BASE + "/collections/things/schema"
+    assert rels[ogc.REL_SCHEMA] == BASE + "/collections/things/schema"
+    assert rels["describedby"] == BASE + "/collections/things/geojson-schema"
+
+
+def test_the_described_by_schema_is_of_a_geojson_feature_holding_the_properties():
+    """GDAL types its columns from `properties.properties` of the `describedby` schema."""
+    catalog = _filtered([])
+    headers, doc = _json(ogc.geojson_schema(_req(), catalog, "things"))
+    _, flat = _json(ogc.schema(_req(), catalog, "things"))
+    assert headers["Content-Type"] == "application/schema+json"
+    assert doc["$schema"] == flat["$schema"] and doc["$id"].endswith("/things/geojson-schema")
+    assert doc["type"] == "object" and set(doc["required"]) == {"type", "geometry", "properties"}
+    assert doc["properties"]["type"] == {"type": "string", "enum": ["Feature"]}
+    held = doc["properties"]["properties"]
+    assert held["properties"] == flat["properties"] and held["additionalProperties"] is False
+    page = ogc.geojson_schema(_req(f="html"), catalog, "things")
+    assert page[1]["Content-Type"].startswith("text/html") and b"integer" in page[2]
 
 
 def test_landing_links_the_readable_api_definition():

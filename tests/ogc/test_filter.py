@@ -482,10 +482,97 @@ def test_a_literal_other_than_true_or_false_as_a_condition_is_400(seeded_client,
     assert "parameter 'filter'" in got["description"] and "true or false" in got["description"]
 
 
-@pytest.mark.parametrize("text", ["NOT TRUE", "TRUE AND country = 'SY'", "FALSE OR FALSE"])
-def test_text_boolean_literals_are_answered_alike_by_every_collection(seeded_client, text):
-    """pygeofilter's cql2-text grammar has no literal condition: both collections answer 400
-    naming the parameter, as they do for any filter it cannot read."""
-    for cid in ("sites", "periods"):
-        got = _get(seeded_client, f"/ogc/collections/{cid}/items", 400, filter=text)
-        assert "parameter 'filter'" in got["description"]
+CONTESTED = {"op": "=", "args": [{"property": "contested"}, True]}
+#: CQL2 text and the CQL2 JSON it means: a boolean literal is a condition in either.
+TEXT_AND_JSON = [
+    ("NOT TRUE", {"op": "not", "args": [True]}),
+    ("NOT FALSE", {"op": "not", "args": [False]}),
+    ("not true", {"op": "not", "args": [True]}),
+    ("NOT (TRUE)", {"op": "not", "args": [True]}),
+    ("TRUE", True),
+    ("(FALSE)", False),
+    ("TRUE AND country = 'SY'", {"op": "and", "args": [True, SY]}),
+    ("country = 'SY' AND FALSE", {"op": "and", "args": [SY, False]}),
+    ("FALSE OR FALSE", {"op": "or", "args": [False, False]}),
+    ("country = 'SY' OR TRUE", {"op": "or", "args": [SY, True]}),
+    (
+        "FALSE OR NOT FALSE AND country = 'SY'",
+        {"op": "or", "args": [False, {"op": "and", "args": [{"op": "not", "args": [False]}, SY]}]},
+    ),
+    ("NOT (contested = TRUE)", {"op": "not", "args": [CONTESTED]}),
+    ("NOT contested = TRUE", {"op": "not", "args": [CONTESTED]}),
+    (
+        "NOT (contested = FALSE) OR FALSE",
+        {
+            "op": "or",
+            "args": [
+                {"op": "not", "args": [{"op": "=", "args": [{"property": "contested"}, False]}]},
+                False,
+            ],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("text, doc", TEXT_AND_JSON)
+@pytest.mark.parametrize("cid", ["sites", "periods"])
+def test_text_boolean_literals_are_conditions_as_in_json(seeded_client, cid, text, doc):
+    """CQL2 text allows TRUE and FALSE wherever a condition goes, as CQL2 JSON does:
+    `NOT TRUE` keeps nothing, `NOT FALSE` everything, on the collection filtered in Python
+    (sites) and in SQL (periods) alike."""
+    every = _ids(_items(seeded_client, cid))
+    got = _ids(_items(seeded_client, cid, filter=text))
+    expected = _ids(
+        _items(seeded_client, cid, **{"filter-lang": "cql2-json", "filter": json.dumps(doc)})
+    )
+    assert got == expected
+    if text.upper().replace("(", "").replace(")", "") in ("NOT TRUE", "FALSE"):
+        assert got == set()
+    if text.upper() in ("NOT FALSE", "TRUE"):
+        assert got == every
+
+
+@pytest.mark.parametrize("cid, at", [("sites", {"datetime": "2014-07-01"}), ("periods", {})])
+def test_not_contested_keeps_the_uncontested(seeded_client, cid, at):
+    every = _items(seeded_client, cid, **at)
+    got = _ids(_items(seeded_client, cid, filter="NOT (contested = TRUE)", **at))
+    assert got == {f["id"] for f in every if f["properties"]["contested"] is False}
+    assert got and got != _ids(every)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "contested = TRUE",  # an operand stays an operand
+        "contested IN (TRUE)",
+        "contested <> FALSE",
+    ],
+)
+def test_boolean_operands_are_still_values(seeded_client, text):
+    got = _ids(_items(seeded_client, "periods", filter=text))
+    contested = {f["id"] for f in _items(seeded_client, "periods") if f["properties"]["contested"]}
+    assert got == contested != set()
+
+
+def test_what_not_negates_is_read_as_the_same_filter_outside_it(seeded_client):
+    """Inside NOT, a LIKE's `_` is still one character and a quote written '' is still a
+    quote, on the collection filtered in Python and in SQL alike."""
+    sites = _ids(_items(seeded_client, "sites"))
+    assert _ids(_items(seeded_client, "sites", filter="NOT name LIKE 'al-_anf'")) == sites - {
+        "al-tanf"
+    }
+    periods = _items(seeded_client, "periods")
+    qaim = {f["id"] for f in periods if f["properties"]["site"] == "al-qaim"}
+    assert qaim
+    for cid, everything, gone in (("periods", _ids(periods), qaim), ("sites", sites, {"al-qaim"})):
+        name = "site_name" if cid == "periods" else "name"
+        got = _ids(_items(seeded_client, cid, filter=f"NOT {name} = 'al-Qa''im'"))
+        assert got == everything - gone, cid
+
+
+@pytest.mark.parametrize("text, keeps", [("INCLUDE", "all"), ("EXCLUDE", "none")])
+@pytest.mark.parametrize("cid", ["sites", "periods"])
+def test_ecql_include_and_exclude_are_true_and_false(seeded_client, cid, text, keeps):
+    """pygeofilter reads ECQL's INCLUDE and EXCLUDE too: TRUE and FALSE, not a 500."""
+    every = _ids(_items(seeded_client, cid))
+    assert _ids(_items(seeded_client, cid, filter=text)) == (every if keeps == "all" else set())

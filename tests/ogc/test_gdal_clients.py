@@ -191,7 +191,7 @@ def test_gdal_evaluates_a_where_on_dates_itself_exactly(ogc_server):
         assert set(periods["id"]) == _starting(every, lo, hi) != set(), where
     seen = _requests(log)
     assert not any("datetime=" in r for r in seen)
-    assert any('"GET /ogc/collections/periods/schema' in r for r in seen)  # dates typed from it
+    assert any('"GET /ogc/collections/periods/geojson-schema' in r for r in seen)  # typed from it
     # What the server answers for the span: more, and other, periods.
     spans = {f["id"] for f in _served(base, "periods", datetime="2014-09-01")}
     assert spans - _starting(every, "2014-09-01", "2014-09-01")
@@ -215,6 +215,24 @@ def test_gdal_connection_string_filter(ogc_server):
     periods = pyogrio.read_dataframe(f"OAPIF:{base}/collections/periods?filter={cql}")
     expected = _served(base, "periods", filter="actor = 'isis' OR contested = true")
     assert set(periods["id"]) == {f["id"] for f in expected} and expected
+
+
+def test_gdal_types_a_date_as_a_date_on_a_day_it_is_null_everywhere(ogc_server):
+    """On 15 March 2011 no site has a controller `since` a day, so the first page holds no
+    date to guess from; GDAL types the columns from the `describedby` schema instead, the
+    same on every day (the types must not depend on the date asked)."""
+    base, log = ogc_server
+    types = {}
+    for day in ("2011-03-15", "2015-08-01"):
+        url = f"OAPIF:{base}/collections/sites?datetime={day}"
+        info = pyogrio.read_info(url)
+        types[day] = dict(zip(info["fields"], map(str, info["dtypes"]), strict=True))
+        since = pyogrio.read_dataframe(url)["since"]
+        assert since.isna().all() == (day == "2011-03-15"), day
+    assert types["2011-03-15"] == types["2015-08-01"]
+    for name in ("since", "until", "status_since", "last_verified"):
+        assert types["2011-03-15"][name] == "datetime64[D]", name
+    assert any('"GET /ogc/collections/sites/geojson-schema' in r for r in _requests(log))
 
 
 @pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="GDAL's command-line tools")

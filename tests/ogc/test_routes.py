@@ -177,6 +177,7 @@ def test_metadata_urls_accept_and_check_what_gdal_repeats(seeded_client):
         "/ogc/collections/periods",
         "/ogc/collections/periods/queryables",
         "/ogc/collections/periods/schema",
+        "/ogc/collections/periods/geojson-schema",
         f"/ogc/collections/periods/items/{period}",
     ]
     for url in urls:
@@ -328,7 +329,8 @@ def test_english_metadata_and_data_keep_their_own_direction_in_arabic(seeded_cli
     assert "True</td>" not in items and '<td dir="auto" class="key">true</td>' in items
     # Swagger UI's own controls are English: laid out left to right in any interface.
     api = seeded_client.get("/ogc/api?f=html&lang=ar").get_data(as_text=True)
-    assert '<html lang="ar" dir="rtl">' in api and '<div id="swagger-ui" dir="ltr"' in api
+    assert '<html lang="ar" dir="rtl">' in api
+    assert '<div id="swagger-ui" lang="en" dir="ltr"' in api
 
 
 def test_html_pages_word_the_apis_own_metadata_in_the_readers_language(seeded_client):
@@ -385,3 +387,109 @@ def test_the_html_table_reads_as_the_json_and_links_each_feature(seeded_client):
     assert "datetime=2024-12-10" in href and "f=html" in href
     one = seeded_client.get(href)
     assert one.status_code == 200 and one.mimetype == "text/html"
+
+
+#: Every endpoint of the API, and the media type of its JSON.
+ENDPOINTS = {
+    "/ogc/": "application/json",
+    "/ogc/conformance": "application/json",
+    "/ogc/api": "application/vnd.oai.openapi+json;version=3.0",
+    "/ogc/collections": "application/json",
+    "/ogc/collections/periods": "application/json",
+    "/ogc/collections/periods/queryables": "application/schema+json",
+    "/ogc/collections/periods/schema": "application/schema+json",
+    "/ogc/collections/periods/geojson-schema": "application/schema+json",
+    "/ogc/collections/periods/items?limit=2": "application/geo+json",
+    "/ogc/collections/sites/items/al-tanf": "application/geo+json",
+}
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(
+    "accept", ["application/xml", "text/plain, application/xml;q=0.5", "text/html;q=0, */*;q=0"]
+)
+def test_an_accept_that_allows_nothing_served_is_406_naming_what_is(seeded_client, path, accept):
+    """Part 1 permits 406: a client that can read none of the types gets none, told which
+    there are; `f=` still names the format whatever Accept says."""
+    resp = seeded_client.get(path, headers={"Accept": accept})
+    assert (resp.status_code, resp.mimetype) == (406, "application/json")
+    doc = resp.get_json()
+    assert doc["code"] == "NotAcceptable"
+    for media in (ENDPOINTS[path], "application/json", "text/html"):
+        assert media in doc["description"], doc
+    assert "f=json" in doc["description"]
+    assert "Accept" in resp.headers["Vary"]
+    sep = "&" if "?" in path else "?"
+    for fmt, media in (("json", ENDPOINTS[path]), ("html", "text/html; charset=utf-8")):
+        named = seeded_client.get(f"{path}{sep}f={fmt}", headers={"Accept": accept})
+        assert (named.status_code, named.headers["Content-Type"]) == (200, media)
+
+
+#: What GDAL's OAPIF driver sends for each document it reads (its source and its library's
+#: strings); OWSLib goes through requests, which sends */*.
+GDAL_ACCEPT = {
+    "/ogc/": "application/json",
+    "/ogc/api": "application/vnd.oai.openapi+json;version=3.0, "
+    "application/openapi+json;version=3.0, application/json",
+    "/ogc/collections": "application/json",
+    "/ogc/collections/periods": "application/geo+json, application/json",
+    "/ogc/collections/periods/queryables": "application/schema+json",
+    "/ogc/collections/periods/schema": "application/schema+json",
+    "/ogc/collections/periods/geojson-schema": "application/schema+json",
+    "/ogc/collections/periods/items?limit=2": "application/geo+json, application/json",
+}
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize("accept", [None, "", "*/*", "application/*", "application/json", BROWSER])
+def test_an_accept_that_allows_something_served_is_answered(seeded_client, path, accept):
+    resp = seeded_client.get(path, headers={} if accept is None else {"Accept": accept})
+    html = accept == BROWSER
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == ("text/html; charset=utf-8" if html else ENDPOINTS[path])
+
+
+@pytest.mark.parametrize("path", GDAL_ACCEPT)
+def test_what_gdal_accepts_is_served(seeded_client, path):
+    resp = seeded_client.get(path, headers={"Accept": GDAL_ACCEPT[path]})
+    assert (resp.status_code, resp.headers["Content-Type"]) == (200, ENDPOINTS[path])
+
+
+def test_the_openapi_definition_is_served_for_its_type_without_a_version(seeded_client):
+    resp = seeded_client.get("/ogc/api", headers={"Accept": "application/vnd.oai.openapi+json"})
+    assert resp.status_code == 200
+    later = seeded_client.get(
+        "/ogc/api", headers={"Accept": "application/vnd.oai.openapi+json;version=3.1"}
+    )
+    assert later.status_code == 406  # 3.0 is all there is
+
+
+@pytest.mark.parametrize("cid", ["sites", "periods", "events", "boundaries"])
+def test_the_collection_describes_its_geojson_features_with_every_property(seeded_client, cid):
+    """`describedby` is a GeoJSON Feature whose `properties` are the collection's schema,
+    dates as dates: what GDAL types its columns from."""
+    links = _get(seeded_client, f"/ogc/collections/{cid}")["links"]
+    (described,) = [link for link in links if link["rel"] == "describedby"]
+    assert described["type"] == "application/schema+json"
+    doc = _get(seeded_client, urlsplit(described["href"]).path)
+    flat = _get(seeded_client, f"/ogc/collections/{cid}/schema")
+    assert doc["properties"]["properties"]["properties"] == flat["properties"]
+    feature = _get(seeded_client, f"/ogc/collections/{cid}/items?limit=1")["features"][0]
+    assert set(feature) <= set(doc["properties"])
+    assert set(feature["properties"]) <= set(flat["properties"])
+
+
+def test_the_arabic_api_definition_page_is_arabic_around_english_swagger_ui(seeded_client):
+    """The page's own words follow the reader's language and direction; Swagger UI's and the
+    definition's (English) are marked as English, left to right, inside it."""
+    page = seeded_client.get("/ogc/api?f=html&lang=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    title = re.search(r"<title>(.*?)</title>", page)[1]
+    headings = re.findall(r"<h([12])[^>]*>(.*?)</h\1>", page)
+    assert [level for level, _ in headings] == ["1", "2"]
+    for text in (title, *(words for _, words in headings)):
+        assert re.search(r"[\u0600-\u06ff]", text) and not re.search(r"[a-z]{4}", text), text
+    assert '<div id="swagger-ui" lang="en" dir="ltr"' in page
+    english = seeded_client.get("/ogc/api?f=html&lang=en").get_data(as_text=True)
+    assert "<h2>Requests and responses</h2>" in english

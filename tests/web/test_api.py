@@ -492,3 +492,39 @@ def test_the_bundles_hold_one_file_per_kind(seeded_client):
 def test_actor_is_no_filter_of_status_or_events(seeded_client, url):
     resp = seeded_client.get(url, query_string={"actor": "isis"})
     assert resp.status_code == 400 and "'actor'" in resp.get_json()["description"]
+
+
+@pytest.mark.parametrize(
+    "url, accept, media",
+    [
+        ("/api/sites.geojson", "application/xml", "application/geo+json"),
+        ("/api/periods.geojson?download=1", "text/csv", "application/geo+json"),
+        ("/api/sites.csv", "application/json", "text/csv"),
+        ("/api/export.gpkg", "application/xml", "application/geopackage+sqlite3"),
+        ("/api/export-csv.zip", "text/html;q=0.9, application/xml", "application/zip"),
+    ],
+)
+def test_a_download_its_accept_header_refuses_is_406_naming_what_it_is(
+    seeded_client, url, accept, media
+):
+    resp = seeded_client.get(url, headers={"Accept": accept})
+    assert (resp.status_code, resp.mimetype) == (406, "application/json")
+    assert media in resp.get_json()["description"]
+    assert "Accept" in resp.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    "url, accept",
+    [
+        ("/api/sites.geojson", None),
+        ("/api/sites.geojson", "application/json"),
+        ("/api/sites.geojson", "application/geo+json"),
+        ("/api/sites.csv", "text/csv"),
+        ("/api/sites.csv", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+        ("/api/export.gpkg", "*/*"),
+        ("/api/export-geojson.zip", ""),
+    ],
+)
+def test_a_download_an_accept_header_allows_is_served(seeded_client, url, accept):
+    resp = seeded_client.get(url, headers={} if accept is None else {"Accept": accept})
+    assert resp.status_code == 200

@@ -1,5 +1,6 @@
 """Atom feeds of control and status changes on the seed data."""
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
@@ -7,7 +8,9 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import func, select
 
-from app.db.models import ControlPeriod, StatusPeriod
+from app.core import clock
+from app.db import known
+from app.db.models import ControlPeriod, Revision, StatusPeriod
 from app.extensions import db
 
 NS = {"a": "http://www.w3.org/2005/Atom"}
@@ -219,3 +222,29 @@ def test_a_window_in_a_span_is_not_followed_by_another_dash(seeded, seed_data):
 
         short = bound_short(bounds.parse(open_window["start"]))
     assert f"since {short}." in text and f"{short} – ongoing" not in text
+
+
+def test_an_empty_past_feed_is_no_newer_than_the_state_it_shows(seeded):
+    """RFC 4287: a feed's `updated` is its last significant change. A past state with no
+    entry says when that state was made (before any revision: never, the epoch), not when
+    it was asked for, which a cache or ETag could never keep."""
+    known.forget()
+    client = seeded.test_client()
+    with seeded.app_context():
+        first = db.session.scalar(select(func.min(Revision.at)))
+        periods = db.session.scalar(
+            select(func.min(Revision.id)).where(
+                Revision.entity.in_(("control_period", "status_period"))
+            )
+        )
+        before_periods = db.session.get(Revision, periods - 1)
+    day = (clock.aware(first) - dt.timedelta(days=2)).date()
+    for url, updated in [
+        (f"/feeds/changes.atom?known={day}", "1970-01-01T00:00:00Z"),
+        (f"/feeds/changes.atom?known={day - dt.timedelta(days=1)}", "1970-01-01T00:00:00Z"),
+        (f"/feeds/changes.atom?rev={before_periods.id}", clock.stamp(before_periods.at)),
+    ]:
+        _, root = _feed(client, url)
+        assert root.findall("a:entry", NS) == [], url
+        assert root.find("a:updated", NS).text == updated, url
+        assert _feed(client, url)[1].find("a:updated", NS).text == updated
