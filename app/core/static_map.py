@@ -527,13 +527,11 @@ class _Canvas:
                 + sides
                 + ([None] if transition.get("to") is None else [])
             )
-            return {"status": status, "fills": fills, "dashed": True}
+            return {"status": status, "fills": fills, "dashed": True, "ring": self._ring(r)}
         held = r.get("controller")
         if not held:
             return {"status": status, "fills": [], "gap": True, "dashed": True}
-        ring = None
-        if r.get("contested"):
-            ring = self.colours.get(r.get("challenger") or "", NO_CHALLENGER)
+        ring = self._ring(r)
         colour = self.colours.get(held) or safe_colour(r.get("controller_colour"))
         return {
             "status": status,
@@ -541,6 +539,13 @@ class _Canvas:
             "dashed": bool(r.get("uncertain")),
             "ring": ring,
         }
+
+    def _ring(self, r: Mapping[str, Any]) -> str | None:
+        """The contest ring's colour: the challenger's, a neutral grey without one, None
+        when the state is not contested (in a window: when a candidate is)."""
+        if not r.get("contested"):
+            return None
+        return self.colours.get(r.get("challenger") or "", NO_CHALLENGER)
 
     def _site_label(
         self, r: Mapping[str, Any], x: float, y: float, shift: tuple[float, float], side: str

@@ -12,7 +12,7 @@
   "use strict";
 
   const {
-    STATUS, prepare, isoOf, offsetOf, longDate, boundText, isContested, challengerOf, marksOf,
+    STATUS, prepare, isoOf, offsetOf, longDate, boundText, isContested, marksOf,
     sourcesOf, siteState, statusIndexOf, statusWords, whenText, periodText,
     readingText, windowText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
     gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
@@ -789,12 +789,14 @@
         ring: null, focus: focus };
     }
     const p = this.period(i), actors = this.data.actors, tr = this.transition(i);
-    const challenger = p && isContested(p) ? challengerOf(p) : -1;
+    // The state's marks, so a handover window whose candidates are contested is ringed too.
+    const marks = this.marks(i);
     return {
       status: status, fills: this.colours(i), codes: p ? [actors[p[0]][4] || ""] : [],
       untracked: false, gap: !p && !tr, focus: focus, stale: this.stale[i],
       hatched: Boolean(tr) || (Boolean(p) && this.states[i].uncertain),
-      ring: p && isContested(p) ? (challenger >= 0 ? actors[challenger][2] : NO_CHALLENGER) : null,
+      ring: marks.contested ? (marks.challenger >= 0 ? actors[marks.challenger][2] : NO_CHALLENGER)
+        : null,
     };
   };
 

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from app.core.map_marks import NO_CHALLENGER
 from tests.browser.mapview import DESKTOP, VIEWPORTS, open_map
 
 LABEL_BOXES = """() => [...document.querySelectorAll('.atlas-label:not([hidden])')].map((el) => {
@@ -76,6 +77,17 @@ def test_markers_carry_letter_codes_status_badges_and_hatching(page, guard, live
     # Closed is a neutral grey, never an actor's colour.
     colours = page.evaluate("AtlasMap.instance.data.actors.map((a) => a[2].toLowerCase())")
     assert page.evaluate("AtlasCore.CLOSED_BADGE").lower() not in colours
+    guard.assert_clean()
+
+
+def test_a_handover_window_with_contested_candidates_keeps_its_ring(page, guard, live_server):
+    # Rabia, July–August 2014: Kurdistan Region → ISIS, both periods contested.
+    open_map(page, live_server, "/?date=2014-07-15", viewport=DESKTOP)
+    look = page.evaluate("""() => { const a = AtlasMap.instance;
+        return a.look(a.bySlug.get('rabia')); }""")
+    assert look["hatched"] and len(look["fills"]) == 2
+    # A window names no challenger: the neutral ring, as the static map draws it.
+    assert look["ring"].lower() == NO_CHALLENGER.lower()
     guard.assert_clean()
 
 

@@ -201,15 +201,20 @@ def test_looks_of_each_kind_of_answer():
 
     class Fake:
         colours = {a["slug"]: static_map.safe_colour(a["colour"]) for a in ACTORS}
+        _ring = static_map._Canvas.__dict__["_ring"]
 
-    held, handover, fought, blank, zone = (canvas_look(Fake, r) for r in ROWS)
+    held, handover, fought, blank, zone = (canvas_look(Fake(), r) for r in ROWS)
     assert held == {"status": "open", "fills": ["#882255"], "dashed": False, "ring": None}
     assert handover["fills"] == ["#F0E442", "#882255"] and handover["dashed"]
+    assert handover["ring"] is None
+    # A window whose candidates are contested keeps its ring (timeline.window_marks).
+    fought_window = dict(ROWS[1], contested=True, challenger=None)
+    assert canvas_look(Fake(), fought_window)["ring"] == static_map.NO_CHALLENGER
     assert fought["ring"] == "#000000" and fought["status"] == "restricted"
     assert blank["gap"] and blank["fills"] == []
     assert zone["untracked"]
     unknown_before = dict(ROWS[1], transition={**ROWS[1]["transition"], "from": None})
-    assert canvas_look(Fake, unknown_before)["fills"] == [None, "#F0E442", "#882255"]
+    assert canvas_look(Fake(), unknown_before)["fills"] == [None, "#F0E442", "#882255"]
 
 
 @pytest.mark.parametrize(
