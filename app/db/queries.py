@@ -678,16 +678,25 @@ def actor_short_names() -> dict[str, str]:
 
 
 def status_sources_at(day: dt.date) -> dict[str, list[dict]]:
-    """Sources of the status period that holds on `day`, by site slug (sites with one)."""
+    """Sources of the status on `day`, by site slug (sites with a status): its period's,
+    or, while it changes within a window, every candidate period's (as the map's popup)."""
     dialect = db.session.get_bind().dialect.name
     conn = db.session.connection()
-    held = {}
+    held: dict[int, list[int]] = {}
     for site_id, rows in _candidates(conn, _status_statement(day, dialect)).items():
-        answer = timeline.answer([_period(r) for r in rows], day)
-        if answer.period:
-            held[site_id] = answer.period.value["period_id"]
+        # As compute_state_at decides the status (settled: one same status either side).
+        answer = timeline.settled(timeline.answer([_period(r) for r in rows], day), key=_STATUS)
+        periods = [answer.period] if answer.period else []
+        if answer.transition:
+            periods = list(answer.transition.candidates)
+        if periods:
+            held[site_id] = [p.value["period_id"] for p in periods]
     if not held:
         return {}
-    cited = sources_for_periods(held.values(), status_period_source)
+    cited = sources_for_periods([pid for ids in held.values() for pid in ids], status_period_source)
     slugs = dict(db.session.execute(select(Site.id, Site.slug)).all())
-    return {slugs[site_id]: cited.get(period, []) for site_id, period in held.items()}
+    return {
+        # One dict per source (sources_for_periods), so identity finds a repeat.
+        slugs[site_id]: list({id(s): s for pid in ids for s in cited.get(pid, [])}.values())
+        for site_id, ids in held.items()
+    }

@@ -120,6 +120,22 @@ def test_without_a_date_the_citation_names_today(seeded_client):
     assert odd.headers["Location"] == f"/cite.bib?_external=1&_scheme=x&date={today().isoformat()}"
 
 
+@pytest.mark.parametrize(
+    "day",
+    [
+        "2014-10-15",  # closed → open sometime in October 2014: both periods' sources
+        "2016-06-15",  # open → open in June 2016: open either way, since the first period
+    ],
+)
+def test_a_status_in_a_window_cites_its_candidates_as_the_popup_does(seeded_client, day):
+    page = seeded_client.get(f"/cite?date={day}&site=faysh-khabur&lang=en").get_data(as_text=True)
+    section = page.split('id="cite-sources-h"')[1]
+    # S46 and S93 back the control period; S46b only the status periods of 2013–2016.
+    for ref in ("S46", "S93", "S46b"):
+        assert f'<span class="ref">[{ref}]</span>' in section
+    assert "Grenzübergang Fishkabour" in _field(page, "cite-source-lines")
+
+
 def test_the_map_and_site_pages_link_to_cite_this_view(seeded_client):
     page = seeded_client.get(f"/?date={DAY}").get_data(as_text=True)
     assert f'<a id="cite-link" data-state-link href="/cite?date={DAY}">' in page
