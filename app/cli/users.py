@@ -54,7 +54,7 @@ def set_role(name: str, role: str) -> None:
     """Give an account the editor or the admin role."""
     user = _get(name)
     # The change itself ends the sessions (a flush hook); count them first to report.
-    ended = user_sessions.count(user.id) if user.role != role else 0
+    ended = user_sessions.count(user.id, _lifetimes()) if user.role != role else 0
     user.role = role
     db.session.commit()
     click.echo(f"{user.username!r} is now {role}{_ended(ended)}.")
@@ -80,7 +80,7 @@ def set_password(name: str) -> None:
     """Replace an account's password (asked twice, or read from stdin)."""
     user = _get(name)
     password = _read_password(user.username)
-    ended = user_sessions.count(user.id)
+    ended = user_sessions.count(user.id, _lifetimes())
     user.set_password(password)
     db.session.commit()
     click.echo(f"Changed the password of {user.username!r}{_ended(ended)}.")
@@ -151,7 +151,7 @@ def end_sessions(name: str | None, everyone: bool, yes: bool) -> None:
 def _set_active(name: str, active: bool) -> None:
     """Allow or stop an account's sign-in; deactivating also signs it out everywhere."""
     user = _get(name)
-    ended = user_sessions.count(user.id) if user.active != active else 0
+    ended = user_sessions.count(user.id, _lifetimes()) if user.active != active else 0
     user.active = active
     db.session.commit()
     click.echo(

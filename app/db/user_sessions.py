@@ -125,12 +125,6 @@ def end(token: str) -> None:
     db.session.commit()
 
 
-def end_all(user_id: int) -> int:
-    """End every session of one account; return how many there were (not committed)."""
-    result = db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-    return result.rowcount or 0
-
-
 @dataclass(frozen=True)
 class LiveSession:
     """A live session as an administrator sees it: whose, and when (never its token)."""
@@ -188,9 +182,13 @@ def _end(which, lifetimes: Lifetimes) -> int:
     return sum(not lifetimes.over(created, seen, now) for created, seen in ended)
 
 
-def count(user_id: int) -> int:
-    """How many sessions an account has open."""
-    query = select(func.count()).select_from(UserSession).where(UserSession.user_id == user_id)
+def count(user_id: int, lifetimes: Lifetimes) -> int:
+    """How many live sessions an account has (rows past their lifetime are not sessions)."""
+    query = (
+        select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.user_id == user_id, ~_expired(lifetimes, clock.now()))
+    )
     return db.session.scalar(query) or 0
 
 

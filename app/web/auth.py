@@ -250,8 +250,8 @@ def logout():
 @login_required
 def logout_everywhere():
     """End every session of this account, on every browser and device."""
-    ended = user_sessions.end_all(current_user.id)
-    db.session.commit()
+    lifetimes = user_sessions.Lifetimes.from_config(current_app.config)
+    ended = user_sessions.end_user(current_user.id, lifetimes)
     logout_user()
     session.clear()
     flash(

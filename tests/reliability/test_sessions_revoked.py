@@ -54,6 +54,34 @@ def test_sign_out_everywhere_ends_the_other_browsers_too(app, sign_in, password,
     assert phone.get("/editor/").status_code == SIGNED_OUT
 
 
+def _leave_unused(app, session_id=None):
+    """Age one session row (or all) past its lifetime; the row stays until met or swept."""
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    aged = update(UserSession).values(created_at=old, last_seen_at=old)
+    if session_id is not None:
+        aged = aged.where(UserSession.id == session_id)
+    with app.app_context():
+        db.session.execute(aged)
+        db.session.commit()
+
+
+def test_the_sessions_ended_are_counted_among_the_live_ones_only(app, sign_in, password, runner):
+    _signed_in(app, sign_in)
+    phone = app.test_client()
+    assert phone.post("/login", data={"username": "ann", "password": password}).status_code == 302
+    with app.app_context():
+        laptop = db.session.scalar(select(func.min(UserSession.id)))
+    _leave_unused(app, laptop)  # long expired, still a row: a new sign-in would sweep it
+    resp = phone.post("/logout/everywhere", follow_redirects=True)
+    assert "Signed out everywhere (1 session ended)" in resp.get_data(as_text=True)
+    assert _sessions(app) == 0
+    assert phone.post("/login", data={"username": "ann", "password": password}).status_code == 302
+    _leave_unused(app)
+    result = runner.invoke(args=["users", "set-password", "ann"], input="a brand new passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert "signed out of" not in result.output
+
+
 def test_sign_out_everywhere_is_a_post_only_for_signed_in_users(app, client):
     assert client.get("/logout/everywhere").status_code == 405
     assert client.post("/logout/everywhere").headers["Location"].startswith("/login")
