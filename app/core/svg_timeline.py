@@ -11,8 +11,9 @@ The chart's words come from the caller (`labels`, :data:`LABELS` in English by d
 to right in every language: the SVG says ``direction="ltr"``, so the axis never mirrors
 while Arabic words inside it still read right to left. An actor's label or an event's title
 in another language than the chart's (`words.language`: English on an Arabic page, Arabic
-on an English one) is marked with ``lang``, as the site page marks such texts, so a screen
-reader speaks it in its own voice; a drawn Arabic label is also set right to left.
+on an English one) is marked with ``lang`` by the site page's rule for such texts
+(text_rules.language_of), so a screen reader speaks it in its own voice; a drawn Arabic
+label is also set right to left.
 
 A bar's hover text gives the dates of its row in the site page's table, "From" and
 "Until": the end is the end bound ([start, end), design §3: the day the next period
@@ -29,12 +30,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core import bounds, timeline
 from app.core.bounds import Bound
+from app.core.text_rules import ARABIC_LETTER, language_of
 from app.core.vocabulary import FIRST_DAY
 
 __all__ = ["Bar", "Tick", "Tracks", "LABELS", "site_tracks", "render", "position"]
@@ -48,9 +49,6 @@ WINDOWS_Y = 124
 HEIGHT = 146
 STATUS_FILL = {"open": "#d9f0d3", "restricted": "#fdb863", "closed": "#5e3c99"}
 UNKNOWN_FILL = "url(#tl-unknown)"
-# The letters the site page's text_lang macro tells English and Arabic text apart by.
-_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
-_LATIN_LETTER = re.compile("[a-zA-Z]")
 #: Every word of the chart in English; `render` and `site_tracks` take translations.
 LABELS = {
     "desc": "Control bars coloured by actor, grey-hatched where control is unknown and "
@@ -450,31 +448,13 @@ def _ink(colour: str) -> str:
     return "#1d2430" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
 
 
-def _language_of(text: str, page: str) -> str:
-    """The language to mark `text` with on a page in `page`, or "" for the page's own: the
-    site page's rule for free text (templates/_macros.html text_lang), Latin letters and
-    no Arabic ones on an Arabic page are English, Arabic letters and no Latin ones on any
-    other page are Arabic; mixed or neither is left to the page.
-
-    >>> [_language_of(t, "ar") for t in ("New Syrian Army", "داعش", "قسد (SDF)", "2016")]
-    ['en', '', '', '']
-    >>> [_language_of(t, "en") for t in ("ISIS", "منطقة الـ55 كم", "قسد (SDF)")]
-    ['', 'ar', '']
-    """
-    arabic = _ARABIC_LETTER.search(text) is not None
-    latin = _LATIN_LETTER.search(text) is not None
-    if page == "ar":
-        return "en" if latin and not arabic else ""
-    return "ar" if arabic and not latin else ""
-
-
 def _marked(text: str, w: _Words, drawn: bool = False) -> str:
     """` lang="…"` for `text` in another language than the chart's; with `drawn`, also
     ` direction="rtl"` for text with Arabic letters, which the chart's left-to-right
     direction would otherwise lay out left to right."""
-    lang = _language_of(text, w.dates.language)
+    lang = language_of(text, w.dates.language)
     attrs = f' lang="{lang}"' if lang else ""
-    if drawn and _ARABIC_LETTER.search(text):
+    if drawn and ARABIC_LETTER.search(text):
         attrs += ' direction="rtl"'
     return attrs
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "ALIASES_MAX",
+    "ARABIC_LETTER",
     "NOTE_MAX",
     "N_",
     "REF_MAX",
@@ -22,6 +23,7 @@ __all__ = [
     "Word",
     "control_problem",
     "is_slug",
+    "language_of",
     "listed",
     "safe_url",
     "source_refs",
@@ -152,6 +154,9 @@ _LATIN_EXTRA = str.maketrans(
 _APOSTROPHES = re.compile(r"['’‘ʼʻʾʿ`´]")
 # Characters that RFC 3986 never allows unencoded; quotes and brackets break markup.
 _URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
+#: The letters that tell the editors' free text in Arabic from text in English.
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_LATIN_LETTER = re.compile("[a-zA-Z]")
 
 
 def control_problem(value: str) -> Phrase | None:
@@ -186,6 +191,24 @@ def control_problem(value: str) -> Phrase | None:
             character=f"U+{ord(found.group()):04X}",
         )
     return None
+
+
+def language_of(text: str, page_language: str) -> str:
+    """The language to mark the editors' free text (a note, an event's title) with on a page
+    in `page_language`, or "" for the page's own: Latin letters and no Arabic ones on an
+    Arabic page are English, Arabic letters and no Latin ones on any other page are Arabic;
+    mixed or neither is left to the page.
+
+    >>> [language_of(t, "ar") for t in ("New Syrian Army", "داعش", "قسد (SDF)", "2016")]
+    ['en', '', '', '']
+    >>> [language_of(t, "en") for t in ("ISIS", "منطقة الـ55 كم", "قسد (SDF)")]
+    ['', 'ar', '']
+    """
+    arabic = ARABIC_LETTER.search(text) is not None
+    latin = _LATIN_LETTER.search(text) is not None
+    if page_language == "ar":
+        return "en" if latin and not arabic else ""
+    return "ar" if arabic and not latin else ""
 
 
 def is_slug(value: str) -> bool:

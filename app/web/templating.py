@@ -6,7 +6,7 @@ from flask import Flask
 
 from app.core import clock, vocabulary
 from app.core.map_encoding import safe_colour
-from app.core.text_rules import safe_url
+from app.core.text_rules import language_of, safe_url
 from app.web import ages
 from app.web.security import csp_nonce
 
@@ -21,4 +21,6 @@ def init_app(app: Flask) -> None:
         colour=safe_colour,
         utc=clock.label,
         ago=ages.ago,
+        # text_lang marks free text by the rule the SVG timeline uses: one definition.
+        language_of=language_of,
     )

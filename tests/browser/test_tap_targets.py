@@ -4,9 +4,9 @@ ones the audit named (the date slider, the table's "show on map" buttons, its fi
 selects, the "Changes of" select, the language and digit toggles) reach 44 px (WCAG 2.5.5,
 Apple HIG) in the dimension that was short. Coarse pointers only (map.css, app.css): a
 desktop with a mouse keeps its compact layout, its download links and "show on map"
-buttons at 24×24. The editor's and the review's pages hold every link, button and select one
-taps on its own to 24×24 too, with a mouse and on a phone (links inside a sentence are
-exempt, as WCAG 2.5.8 has it)."""
+buttons at 24×24. The editor's and the review's pages, and a site's page as anyone sees it,
+hold every link, button and select one taps on its own to 24×24 too, with a mouse and on a
+phone (links inside a sentence are exempt, as WCAG 2.5.8 has it)."""
 
 from __future__ import annotations
 
@@ -179,7 +179,7 @@ def test_a_desktop_with_a_mouse_keeps_its_compact_controls(page, guard, live_ser
     guard.assert_clean()
 
 
-# --- Editor and review pages -------------------------------------------------------------
+# --- Editor, review and site pages -------------------------------------------------------
 
 EDITOR_PASSWORD = "tap targets password"
 # The pages an editor works in, as the admin sees them ({edit}, {delete}, {proposal}: a
@@ -195,23 +195,23 @@ EDITOR_PAGES = [
     "/editor/sites/al-qaim/log-control",
     "/editor/sites/al-qaim/log-status",
     "/editor/sites/al-qaim/verify",
-    "/editor/import",
-    "/sites/al-qaim",  # its editor links only (SCOPES)
+    "/editor/import",  # its button only: its links are in its text
+    "/sites/al-qaim",  # with its editor links
     "/review",
     "{proposal}",
 ]
 CONTRIBUTOR_PAGES = ["/review/mine", "{proposal}"]
-# Where on a page its targets are measured: the page's content unless named here.
-SCOPES = {"/sites/al-qaim": ".edit-links"}
+# A site's page as a visitor sees it, today and on a day (its links name the day).
+SITE_PAGES = ["/sites/al-qaim", "/sites/al-qaim?date=2015-08-01"]
 
-# Every link, button, select and summary of the page's content that one taps on its own,
-# with its box. A link inside a sentence is left out: WCAG 2.5.8 exempts a target "in a
-# sentence or ... constrained by the line-height of non-target text"; a link is taken to be
-# in one when the block it sits in has words outside its links and controls ("· " and "›"
-# between links are no sentence). Checkboxes, radio buttons and file fields keep the size
-# the browser gives them (the exception for user-agent controls) and are not measured;
-# text fields are wide and tall.
-_EDITOR_TARGETS = """(scope) => {
+# Every link, button (a submit field too), select and summary of the page's content that
+# one taps on its own, with its box. A link inside a sentence is left out: WCAG 2.5.8
+# exempts a target "in a sentence or ... constrained by the line-height of non-target
+# text"; a link is taken to be in one when the block it sits in has words outside its links
+# and controls ("· " and "›" between links are no sentence). Checkboxes, radio buttons and
+# file fields keep the size the browser gives them (the exception for user-agent controls)
+# and are not measured; text fields are wide and tall.
+_EDITOR_TARGETS = """() => {
     const TARGETS = 'a[href], button, select, summary, input, textarea';
     const inSentence = (el) => {
         let block = el.parentElement;
@@ -222,14 +222,15 @@ _EDITOR_TARGETS = """(scope) => {
         copy.querySelectorAll(TARGETS + ', .visually-hidden').forEach((n) => n.remove());
         return /\\p{L}{2,}/u.test(copy.textContent);
     };
-    return [...document.querySelectorAll(`${scope} :is(a[href], button, select, summary)`)]
+    const tapped = 'a[href], button, select, summary, input[type=submit], input[type=button]';
+    return [...document.querySelectorAll(`main :is(${tapped}, input[type=reset])`)]
         .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden'
                         && !el.closest('[hidden]'))
         .filter((el) => !(el.tagName === 'A' && inSentence(el)))
         .map((el) => {
             const r = el.getBoundingClientRect();
-            return {w: r.width, h: r.height, what: (el.getAttribute('aria-label')
-                    || el.textContent || el.tagName).trim().replace(/\\s+/g, ' ').slice(0, 40)};
+            return {w: r.width, h: r.height, what: (el.getAttribute('aria-label') || el.textContent
+                    || el.value || el.tagName).trim().replace(/\\s+/g, ' ').slice(0, 40)};
         });
 }"""
 
@@ -261,7 +262,13 @@ def editor_server(browser, tmp_path_factory):
 
     db_file = tmp_path_factory.mktemp("tap-editor") / "atlas.sqlite"
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "tap", "TESTING": False}
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+            "SECRET_KEY": "tap",
+            "TESTING": False,
+            # The file the import's report is measured with waits here, not in instance/.
+            "IMPORT_DIR": str(tmp_path_factory.mktemp("tap-imports")),
+        }
     )
     with app.app_context():
         upgrade()
@@ -314,14 +321,46 @@ def _measure_pages(page, base: str, paths: list[str], filled: dict, lang: str) -
         response = page.goto(url)
         assert response is not None and response.ok, f"{path}: {response and response.status}"
         page.wait_for_load_state("load")  # measured as styled
-        # None on /editor/import: its links are in its text.
-        boxes = page.evaluate(_EDITOR_TARGETS, SCOPES.get(path, "main"))
+        boxes = page.evaluate(_EDITOR_TARGETS)
         failures += [
             f"{path}: {b['what']!r} {b['w']:.1f}×{b['h']:.1f}"
             for b in boxes
             if b["w"] < MINIMUM - 0.01 or b["h"] < MINIMUM - 0.01
         ]
     return failures
+
+
+def _measure_import_report(page, base: str, lang: str) -> list[str]:
+    """The small targets of the import page once a file is checked (its report, the file's
+    Import button, the list of waiting files); the file is discarded after."""
+    sites = page.request.get(f"{base}/api/sites.csv")
+    assert sites.ok
+    page.goto(f"{base}/editor/import?lang={lang}")
+    page.locator("main input[type=file]").set_input_files(
+        files=[{"name": "sites.csv", "mimeType": "text/csv", "buffer": sites.body()}]
+    )
+    page.locator("main form[enctype] input[type=submit]").click()
+    page.wait_for_load_state("load")
+    expect(page.locator(".import-waiting button")).to_have_count(1)
+    expect(page.locator("main input[type=submit]")).to_have_count(2)  # Import, Check file
+    boxes = page.evaluate(_EDITOR_TARGETS)
+    page.locator(".import-waiting button").click()
+    expect(page.locator(".import-waiting")).to_have_count(0)
+    return [
+        f"/editor/import (checked): {b['what']!r} {b['w']:.1f}×{b['h']:.1f}"
+        for b in boxes
+        if b["w"] < MINIMUM - 0.01 or b["h"] < MINIMUM - 0.01
+    ]
+
+
+def _screen(browser, screen: str):
+    """A new browser context: a desktop with a mouse at 1280×860 or a 390×844 touch phone."""
+    options = (
+        {"viewport": {"width": 1280, "height": 860}}
+        if screen == "desktop"
+        else {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    )
+    return browser.new_context(**options)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -332,14 +371,9 @@ def test_editor_and_review_pages_have_no_target_under_24px(
     """WCAG 2.5.8 on the editor's pages, with a mouse at 1280×860 and on a 390×844 touch
     phone: the crumbs, the record kinds, a row's "Edit" and "Log a change", "#7" of a
     proposal, "Back to the form", a site's editor links were 19–22 px tall (the proposal's
-    number 17 px wide)."""
+    number 17 px wide), the import's "Check file" button 21 px tall."""
     base, filled = editor_server
-    options = (
-        {"viewport": {"width": 1280, "height": 860}}
-        if screen == "desktop"
-        else {"viewport": PHONE, "is_mobile": True, "has_touch": True}
-    )
-    context = browser.new_context(**options)
+    context = _screen(browser, screen)
     try:
         page = context.new_page()
         page.route("**/*", guard.route)
@@ -347,9 +381,29 @@ def test_editor_and_review_pages_have_no_target_under_24px(
         failures: list[str] = []
         _sign_in_as(page, base, "tap-admin")
         failures += _measure_pages(page, base, EDITOR_PAGES, filled, lang)
+        failures += _measure_import_report(page, base, lang)
         page.context.clear_cookies()
         _sign_in_as(page, base, "tap-cora")
         failures += _measure_pages(page, base, CONTRIBUTOR_PAGES, filled, lang)
+    finally:
+        context.close()
+    assert not failures, f"targets under {MINIMUM}×{MINIMUM} ({screen}, {lang}):\n" + "\n".join(
+        failures
+    )
+    guard.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_a_site_page_has_no_target_under_24px(browser, guard, live_server, screen, lang):
+    """WCAG 2.5.8 on a site's page as a visitor sees it, with a mouse and on a touch phone:
+    "Show on the map", "Cite this view" and the Atom feed under its name were 22 px tall."""
+    context = _screen(browser, screen)
+    try:
+        page = context.new_page()
+        page.route("**/*", guard.route)
+        page.on("pageerror", lambda e: guard.console_errors.append(str(e)))
+        failures = _measure_pages(page, live_server, SITE_PAGES, {}, lang)
     finally:
         context.close()
     assert not failures, f"targets under {MINIMUM}×{MINIMUM} ({screen}, {lang}):\n" + "\n".join(

@@ -10,6 +10,7 @@ from app.core.text_rules import (
     REF_MAX,
     control_problem,
     is_slug,
+    language_of,
     safe_url,
     source_refs,
     url_problem,
@@ -80,6 +81,30 @@ def test_direction_embeddings_overrides_and_isolates_are_refused(code):
 @pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c"])
 def test_the_marks_arabic_text_uses_are_kept(mark):
     assert control_problem(f"منفذ القائم{mark} (Al-Qa'im)") is None
+
+
+@pytest.mark.parametrize(
+    "text, page, lang",
+    [
+        ("NSA takes al-Tanf", "ar", "en"),
+        ("NSA takes al-Tanf", "en", ""),
+        ("إعادة فتح المعبر", "en", "ar"),
+        ("إعادة فتح المعبر", "ar", ""),
+        ("قسد (SDF) تسيطر", "en", ""),  # mixed: left to the page
+        ("قسد (SDF) تسيطر", "ar", ""),
+        ("2016–2017 (?)", "en", ""),  # no letters at all
+        ("", "ar", ""),
+        ("Ya’rubiyah", "fr", ""),  # any page not Arabic reads Latin letters as its own
+        ("البوكمال", "fr", "ar"),
+    ],
+)
+def test_free_text_is_marked_when_all_its_letters_are_the_other_languages(text, page, lang):
+    assert language_of(text, page) == lang
+
+
+@given(st.text(max_size=50), st.sampled_from(["en", "ar"]))
+def test_free_text_is_never_marked_with_the_pages_own_language(text, page):
+    assert language_of(text, page) in {"en", "ar", ""} - {page}
 
 
 @pytest.mark.parametrize(

@@ -93,3 +93,21 @@ def test_a_language_field_that_is_no_code_marks_nothing(seeded):
         db.session.commit()
     tree = _tree(seeded.test_client(), "/sites/al-qaim?lang=ar")
     assert dict(_source_parts(tree))[wanted] is None
+
+
+def test_free_text_with_both_scripts_or_no_letters_is_left_to_the_page(seeded):
+    with seeded.app_context():
+        site = db.session.scalar(select(Site).where(Site.slug == "al-qaim"))
+        period = db.session.scalar(
+            select(ControlPeriod).where(ControlPeriod.site_id == site.id, ControlPeriod.note != "")
+        )
+        period.note = "قسد (SDF) تسيطر على المعبر"
+        event = db.session.scalars(select(Event).where(Event.sites.contains(site))).first()
+        event.title = "2017–2018"
+        db.session.commit()
+    client = seeded.test_client()
+    for path in ("/sites/al-qaim", "/sites/al-qaim?lang=ar"):
+        tree = _tree(client, path)
+        (note,) = [p for p in tree.xpath("//table[@class='periods']//td/p") if "SDF" in p.text]
+        (title,) = [b for b in tree.xpath("//ul[@class='events']/li/bdi") if b.text == "2017–2018"]
+        assert (note.get("lang"), title.get("lang")) == (None, None), path
