@@ -418,10 +418,15 @@ def not_acceptable(endpoint: str) -> Response:
     )
 
 
+def named_format(params: Mapping[str, Sequence[str]]) -> str:
+    """The format ?f= names, or "" when it names none (absent or empty: Accept decides)."""
+    given = params.get("f")
+    return given[0] if given else ""
+
+
 def asked_format(params: Mapping[str, Sequence[str]], prefers_html: bool) -> str:
     """The output format asked for: ?f= as given, else html or json as the client prefers."""
-    given = params.get("f")
-    return (given[0] if given else "") or ("html" if prefers_html else "json")
+    return named_format(params) or ("html" if prefers_html else "json")
 
 
 def _format(req: OGCRequest, allowed: Sequence[str]) -> str:

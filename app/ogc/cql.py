@@ -5,13 +5,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from pathlib import Path
 from typing import Any
 
 import orjson
+import pygeofilter.parsers
+from lark import Lark
 from lark.exceptions import LarkError
 from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_json import parse as parse_json
-from pygeofilter.parsers.cql2_text import parse as parse_text
+from pygeofilter.parsers.cql2_text.parser import CQLTransformer
 
 __all__ = ["TEXT", "JSON", "DRAFT_TEXT", "LANGUAGES", "CRS84", "ParameterError", "parse"]
 
@@ -53,13 +56,48 @@ def parse(text: str, lang: str = TEXT, crs: str | None = None) -> Any:
     protected, literals = _protect(text)
     protected = _booleans(_functions(_intervals(protected, literals)))
     try:
-        return _standard(_restore(parse_text(protected), literals))
+        return _standard(_restore(_text_parser().parse(protected), literals))
     except LarkError as exc:
         where = getattr(exc, "column", None)
         at = f" at character {where}" if isinstance(where, int) and where > 0 else ""
         raise ParameterError("filter", f"is not valid cql2-text{at}: {text!r}") from None
     except (ValueError, TypeError, KeyError) as exc:
         raise ParameterError("filter", f"is not valid cql2-text: {exc}") from None
+
+
+#: CQL2-text's booleanExpression: OR of ANDs of optionally negated primaries, a primary being
+#: a predicate or a parenthesised expression. pygeofilter 0.4's grammar negates only a
+#: predicate (`NOT (a AND b)` is refused) and gives AND and OR one precedence.
+_CONDITION = """
+?condition: boolean_term
+          | condition "OR"i boolean_term -> or_
+?boolean_term: boolean_factor
+             | boolean_term "AND"i boolean_factor -> and_
+?boolean_factor: boolean_primary
+               | "NOT"i boolean_primary -> not_
+?boolean_primary: predicate
+                | "(" condition ")"
+
+"""
+
+
+@functools.cache
+def _text_parser() -> Lark:
+    """pygeofilter's cql2-text parser with CQL2's rules for AND, OR, NOT and parentheses."""
+    grammar = Path(pygeofilter.parsers.__file__).parent / "cql2_text" / "grammar.lark"
+    text, found = re.subn(
+        r"^\?condition:.*?(?=^\?predicate:)", _CONDITION, grammar.read_text(), flags=re.S | re.M
+    )
+    if found != 1:
+        raise RuntimeError(f"pygeofilter's cql2-text grammar changed: {grammar}")
+    return Lark(
+        text,
+        parser="lalr",
+        maybe_placeholders=False,
+        transformer=CQLTransformer(),
+        import_paths=[str(grammar.parent.parent)],
+        source_path=str(grammar),
+    )
 
 
 #: CQL2-text escapes (/req/cql2-text/escaping); pygeofilter 0.4 reads none of them.
@@ -155,15 +193,25 @@ def _booleans(text: str) -> str:
             between, bounds_and = word == "BETWEEN", i if word == "AND" else bounds_and
         if word not in ("TRUE", "FALSE"):
             continue
-        before = words[i - 1] if i else None
-        after = words[i + 1] if i + 1 < len(words) else None
-        # `(` opens a group unless a function's or IN's name comes before it.
-        call = before == "(" and i > 1 and words[i - 2] not in _BEFORE_CONDITION
-        bound = bounds_and is not None and i - 1 == bounds_and
+        # Parentheses around the literal alone leave it what it is: look past them.
+        lo, hi = i - 1, i + 1
+        while 0 <= lo and hi < len(words) and (words[lo], words[hi]) == ("(", ")"):
+            if _opens_arguments(words, lo):
+                break
+            lo, hi = lo - 1, hi + 1
+        before = words[lo] if lo >= 0 else None
+        after = words[hi] if hi < len(words) else None
+        call = before == "(" and _opens_arguments(words, lo)
+        bound = bounds_and is not None and lo == bounds_and
         if before in _BEFORE_CONDITION and after in _AFTER_CONDITION and not (call or bound):
             out += [text[pos : token.start()], "INCLUDE" if word == "TRUE" else "EXCLUDE"]
             pos = token.end()
     return "".join(out) + text[pos:]
+
+
+def _opens_arguments(words: list[str], at: int) -> bool:
+    """Whether the `(` at `at` holds arguments or an operand (after a name, IN, `=`), no group."""
+    return at > 0 and words[at - 1] not in _BEFORE_CONDITION
 
 
 _T_FUNCTION = re.compile(r"\b(T_[A-Za-z]+)\s*\(", re.IGNORECASE)

@@ -86,9 +86,12 @@ def _serve(name, endpoint):
     kind = name if isinstance(name, str) else name[0]
     # `f=` names the format whatever Accept says; without it, an Accept that allows none
     # of the endpoint's types is refused before the cache, whose key holds no Accept.
-    if not (params.get("f") or [""])[0] and _refuses(ogc.media_types(kind)):
+    named = ogc.named_format(params)
+    if not named and errors.refuses(ogc.media_types(kind)):
         status, headers, body = ogc.not_acceptable(kind)
-        return Response(body, status, {**headers, "Vary": "Accept"})
+        refused = Response(body, status, headers)
+        refused.vary.add("Accept")
+        return refused
     prefers_html = _prefers_html()
     lang = i18n.language()
     key_params = tuple(sorted((k, tuple(v)) for k, v in params.items()))
@@ -115,9 +118,9 @@ def _serve(name, endpoint):
 
     # Only validated answers are kept (respond() drops 400s), and the host is left out
     # once PUBLIC_URL is set, so made-up parameters or Host headers cannot fill the cache.
-    # Without `f=` the format follows the Accept header: shared caches must key on it. A
-    # page is worded in the reader's language; data is not.
-    vary = () if "f" in params else ("Accept",)
+    # Unless `f=` names it, the format follows the Accept header (as does a refusal above):
+    # shared caches must key on it. A page is worded in the reader's language; data is not.
+    vary = () if named else ("Accept",)
     if ogc.asked_format(params, prefers_html) == "html":
         vary += i18n.VARY
     return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
@@ -126,12 +129,6 @@ def _serve(name, endpoint):
 def html_asked() -> bool:
     """Whether this request asks for the HTML pages (f=html, or a browser without f=)."""
     return ogc.asked_format(request.args.to_dict(flat=False), _prefers_html()) == "html"
-
-
-def _refuses(offered: tuple[str, ...]) -> bool:
-    """Whether the request's Accept header allows none of `offered` (no header allows all)."""
-    accept = request.accept_mimetypes
-    return accept.provided and accept.best_match(offered) is None
 
 
 def _prefers_html() -> bool:

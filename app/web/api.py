@@ -9,9 +9,8 @@ GeoPackage's change time aside). All answer Range and conditional requests (http
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import PurePosixPath
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 
 from app.core import geojson
 from app.core.clock import today
@@ -23,7 +22,6 @@ from app.extensions import db
 from app.io import export
 from app.web import errors
 from app.web.httpcache import ok, respond
-from app.web.i18n import gettext as _
 from app.web.params import flag_arg, only_args, record_day, slug_arg, window_args
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -37,21 +35,7 @@ _MEDIA = {
     ".gpkg": (export.GPKG_TYPE,),
     ".zip": (export.ZIP_TYPE,),
 }
-
-
-@bp.before_request
-def _acceptable():
-    """406 when an Accept header allows nothing this download is (no header or */* does)."""
-    offered = _MEDIA.get(PurePosixPath(request.path).suffix, ())
-    accept = request.accept_mimetypes
-    if offered and accept.provided and accept.best_match(offered) is None:
-        message = _(
-            "the Accept header allows none of the media types of this download (%(types)s)",
-            types=", ".join(offered),
-        )
-        body, status = errors.error_response(406, message, "Not Acceptable")
-        return body, status, {"Vary": "Accept"}
-    return None
+errors.negotiated(bp, _MEDIA)
 
 
 @bp.get("/sites.geojson")

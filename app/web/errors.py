@@ -4,15 +4,27 @@ Every error answer, even for a request the router could not take (a Host header 
 not trusted or cannot be encoded), is a rendered page that passes through the after-request
 hooks, so it carries the security headers. A read-only database answers writes with 503 and
 keeps serving reads; a form whose CSRF token went stale comes back with its input kept.
+The downloads and feeds answer 406 to an Accept header that allows none of their types.
 """
 
 from __future__ import annotations
 
 import difflib
 import secrets
+from collections.abc import Mapping, Sequence
 from html import escape
+from pathlib import PurePosixPath
 
-from flask import Flask, Request, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
@@ -74,6 +86,38 @@ def error_response(status: int, message, code: str | None = None):
     except Exception:  # the page itself failed (a broken template, no database): plain HTML
         current_app.logger.exception("error page failed")
         return _plain_page(status, message), status, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def refuses(offered: Sequence[str]) -> bool:
+    """Tell whether the Accept header allows none of `offered` (no header, or */*, allows all)."""
+    accept = request.accept_mimetypes
+    return accept.provided and accept.best_match(offered) is None
+
+
+def negotiated(bp: Blueprint, media: Mapping[str, tuple[str, ...]]) -> None:
+    """406 for a file of `bp` (types by extension) Accept refuses; Vary: Accept on each answer."""
+
+    def offered() -> tuple[str, ...]:
+        return media.get(PurePosixPath(request.path).suffix, ())
+
+    @bp.before_request
+    def _acceptable():
+        types = offered()
+        if types and refuses(types):
+            message = _l(
+                "the Accept header allows none of the media types served here (%(types)s)",
+                types=", ".join(types),
+            )
+            return error_response(406, message, "Not Acceptable")
+        return None
+
+    @bp.after_request
+    def _vary(response: Response) -> Response:
+        # Served or refused by the Accept header: a shared cache must not hand one client's
+        # answer to another whose header differs.
+        if offered():
+            response.vary.add("Accept")
+        return response
 
 
 #: OGC API – Features exception codes (app.ogc.core uses the same).

@@ -17,12 +17,15 @@ from app.db import queries
 from app.db.models import Actor, ControlPeriod, Site, StatusPeriod, status_period_source
 from app.db.session_events import data_version
 from app.extensions import db
-from app.web import i18n
+from app.web import errors, i18n
 from app.web.httpcache import host_key, ok, public_url, respond
 from app.web.js_strings import bound_reading, bound_short, day_label, span_text
 from app.web.params import only_args, site_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+#: What a feed is: the media types an Accept header must allow (feed readers ask for XML
+#: too), else 406.
+errors.negotiated(bp, {".atom": (atom.MEDIA_TYPE, "application/xml", "text/xml")})
 
 # The year in every tag: URI; ids must never change, so this never changes either.
 TAG_YEAR = 2026

@@ -540,6 +540,91 @@ def test_not_contested_keeps_the_uncontested(seeded_client, cid, at):
     assert got and got != _ids(every)
 
 
+LOW = {"op": "=", "args": [{"property": "confidence"}, "low"]}
+#: NOT of a parenthesised AND or OR, NOT inside NOT, and AND binding tighter than OR (CQL2's
+#: booleanExpression), as CQL2 text and as the CQL2 JSON it means.
+GROUPS = [
+    (
+        "NOT (contested = true AND confidence = 'low')",
+        {"op": "not", "args": [{"op": "and", "args": [CONTESTED, LOW]}]},
+    ),
+    (
+        "NOT (contested = true OR confidence = 'low')",
+        {"op": "not", "args": [{"op": "or", "args": [CONTESTED, LOW]}]},
+    ),
+    ("NOT (NOT (contested = true))", {"op": "not", "args": [{"op": "not", "args": [CONTESTED]}]}),
+    (
+        "NOT (NOT contested = true AND NOT (confidence = 'low'))",
+        {
+            "op": "not",
+            "args": [
+                {
+                    "op": "and",
+                    "args": [{"op": "not", "args": [CONTESTED]}, {"op": "not", "args": [LOW]}],
+                }
+            ],
+        },
+    ),
+    (
+        "confidence = 'low' OR contested = true AND confidence <> 'low'",
+        {
+            "op": "or",
+            "args": [LOW, {"op": "and", "args": [CONTESTED, {"op": "not", "args": [LOW]}]}],
+        },
+    ),
+]
+
+
+def _contested_low(props) -> tuple[bool | None, bool | None]:
+    """`contested = true` and `confidence = 'low'` of one feature (None: unknown)."""
+    contested, confidence = props["contested"], props["confidence"]
+    return (
+        None if contested is None else contested is True,
+        None if confidence is None else confidence == "low",
+    )
+
+
+#: Which features each of GROUPS keeps, written out in Python (None: unknown, dropped).
+GROUP_RULES = [
+    lambda c, low: c is False or low is False,
+    lambda c, low: c is False and low is False,
+    lambda c, low: c is True,
+    lambda c, low: c is True or low is True,
+    lambda c, low: low is True or (c is True and low is False),
+]
+
+
+@pytest.mark.parametrize("case", range(len(GROUPS)))
+@pytest.mark.parametrize("cid, at", [("sites", {"datetime": "2014-07-01"}), ("periods", {})])
+def test_not_negates_a_group_and_and_binds_tighter_than_or(seeded_client, cid, at, case):
+    """`NOT (a AND b)`, `NOT (a OR b)` and `NOT (NOT a)` are CQL2 text: answered as their
+    CQL2 JSON is and as the rule says, on the collection filtered in Python and in SQL."""
+    text, doc = GROUPS[case]
+    every = _items(seeded_client, cid, **at)
+    got = _ids(_items(seeded_client, cid, filter=text, **at))
+    as_json = {"filter-lang": "cql2-json", "filter": json.dumps(doc)}
+    assert got == _ids(_items(seeded_client, cid, **as_json, **at))
+    rule = GROUP_RULES[case]
+    assert got == {f["id"] for f in every if rule(*_contested_low(f["properties"]))}
+    assert got and got != _ids(every)
+
+
+@pytest.mark.parametrize(
+    "operand", ["(TRUE) = contested", "((TRUE)) = contested", "contested = (TRUE)"]
+)
+@pytest.mark.parametrize("cid, at", [("sites", {"datetime": "2014-07-01"}), ("periods", {})])
+def test_a_parenthesised_boolean_operand_is_still_a_value(seeded_client, cid, at, operand):
+    """TRUE in parentheses beside `=` is the value compared, as without them."""
+    got = _ids(_items(seeded_client, cid, filter=operand, **at))
+    assert got == _ids(_items(seeded_client, cid, filter="contested = TRUE", **at))
+    assert got == {
+        f["id"] for f in _items(seeded_client, cid, **at) if f["properties"]["contested"]
+    }
+    assert got
+    flipped = operand.replace("TRUE", "FALSE").replace("=", "<>")
+    assert _ids(_items(seeded_client, cid, filter=flipped, **at)) == got
+
+
 @pytest.mark.parametrize(
     "text",
     [

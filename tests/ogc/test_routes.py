@@ -275,6 +275,7 @@ def test_items_are_conditional(seeded_client):
     "query, vary",
     [
         ("", "Accept-Encoding, Accept"),  # the format follows the Accept header
+        ("&f=", "Accept-Encoding, Accept"),  # so it does with an empty f=
         ("&f=json", "Accept-Encoding"),  # the query names it
     ],
 )
@@ -288,7 +289,8 @@ def test_answers_whose_format_follows_accept_say_so_in_vary(seeded_client, query
     assert again.status_code == 304 and again.headers["Vary"] == vary
     page = seeded_client.get(url, headers={"Accept": "text/html"})
     assert page.headers["Vary"].startswith(vary)
-    assert (page.mimetype == "text/html") == (query == "")
+    assert (page.mimetype == "text/html") == (query != "&f=json")
+    assert len(page.headers.getlist("Vary")) == 1
 
 
 @pytest.mark.parametrize(

@@ -132,6 +132,57 @@ class _Tags(HTMLParser):
         self.hrefs += [v for k, v in attrs if k == "href"]
 
 
+def _vary(resp) -> set[str]:
+    """The names of the response's one Vary header, each named once."""
+    (header,) = resp.headers.getlist("Vary")
+    names = [name.strip() for name in header.split(",")]
+    assert len(names) == len(set(names)), header
+    return set(names)
+
+
+FEEDS = ["/feeds/changes.atom", "/feeds/sites/al-tanf.atom"]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+@pytest.mark.parametrize(
+    "accept", ["application/json", "text/html", "text/plain, application/atom+xml;q=0"]
+)
+def test_an_accept_that_allows_no_feed_type_is_406_naming_them(seeded_client, url, accept):
+    """As the downloads: a client that can read none of a feed's types gets none of them."""
+    resp = seeded_client.get(url, headers={"Accept": accept})
+    assert (resp.status_code, resp.mimetype) == (406, "application/json")
+    description = resp.get_json()["description"]
+    for media in ("application/atom+xml", "application/xml", "text/xml"):
+        assert media in description
+    assert "Accept" in _vary(resp)
+
+
+@pytest.mark.parametrize("url", FEEDS)
+@pytest.mark.parametrize(
+    "accept",
+    [
+        None,
+        "",
+        "*/*",
+        "application/atom+xml",
+        "application/xml",
+        "text/xml",
+        "application/rss+xml, application/atom+xml;q=0.9",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",  # a browser
+        "text/html, */*;q=0.1",
+    ],
+)
+def test_feed_readers_and_browsers_get_the_feed_which_says_it_follows_accept(
+    seeded_client, url, accept
+):
+    resp = seeded_client.get(url, headers={} if accept is None else {"Accept": accept})
+    assert (resp.status_code, resp.mimetype) == (200, "application/atom+xml")
+    named = {"Accept-Encoding", "Accept", "Accept-Language", "Cookie"}
+    assert _vary(resp) == named
+    again = seeded_client.get(url, headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304 and _vary(again) == named
+
+
 def test_stored_hostile_text_stays_text_and_links_stay_web_links(planted):
     """Control characters are dropped (the feed stays XML) and only http(s) is linked."""
     _, root = _feed(planted.test_client(), "/feeds/sites/al-qaim.atom")
