@@ -10,9 +10,11 @@ from xml.etree import ElementTree as ET
 
 from app.core import clock
 
-__all__ = ["MEDIA_TYPE", "Entry", "feed", "tag_uri", "xml_chars"]
+__all__ = ["MEDIA_TYPE", "FEED_TYPES", "Entry", "feed", "tag_uri", "xml_chars"]
 
 MEDIA_TYPE = "application/atom+xml"
+#: What a feed may be served as: feed readers ask for plain XML too.
+FEED_TYPES = (MEDIA_TYPE, "application/xml", "text/xml")
 _NS = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 

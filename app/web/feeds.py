@@ -23,9 +23,8 @@ from app.web.js_strings import bound_reading, bound_short, day_label, span_text
 from app.web.params import only_args, site_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
-#: What a feed is: the media types an Accept header must allow (feed readers ask for XML
-#: too), else 406.
-errors.negotiated(bp, {".atom": (atom.MEDIA_TYPE, "application/xml", "text/xml")})
+#: A feed is served when the Accept header allows one of its types, else 406.
+errors.negotiated(bp, {".atom": atom.FEED_TYPES})
 
 # The year in every tag: URI; ids must never change, so this never changes either.
 TAG_YEAR = 2026

@@ -12,7 +12,7 @@ from app.core import atom, clock
 from app.db import freshness
 from app.db.models import Proposal, Site, User
 from app.extensions import db
-from app.web import i18n
+from app.web import errors, i18n
 from app.web.auth import editor_required
 from app.web.editor.entities import KINDS
 from app.web.httpcache import public_url
@@ -20,6 +20,8 @@ from app.web.i18n import gettext as _
 from app.web.review import apply, proposals
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+#: The reviewers' feed is negotiated as the public feeds are (406, Vary: Accept).
+errors.negotiated(bp, {".atom": atom.FEED_TYPES})
 
 REASON_MAX = 2000
 FEED_SALT = "review-feed"

@@ -295,6 +295,10 @@ def test_the_reviewers_feed_needs_a_valid_token(seeded, contributor, reviewer, m
     body = resp.get_data(as_text=True)
     assert f"/review/{pid}</" in body or f'/review/{pid}"' in body
     assert "Kurdistan" in body
+    assert "Accept" in resp.headers["Vary"]  # served by the Accept header, as the public feeds
+    refused = seeded.test_client().get(url, headers={"Accept": "application/json"})
+    assert refused.status_code == 406
+    assert "application/atom+xml" in refused.get_json()["description"]
     anyone = seeded.test_client()
     assert anyone.get("/review/feed.atom").status_code == 403
     assert anyone.get("/review/feed.atom?token=forged").status_code == 403
