@@ -62,7 +62,12 @@ def respond(key: Hashable, produce: Callable[[], Produced], vary: tuple[str, ...
         version, key, lambda: _prepared(version, key, produce(), vary), keep=_is_ok
     )
     if status != 200:
-        return Response(body, status, headers)
+        # A refusal follows the same request headers as the answer (an HTML or a JSON
+        # error by Accept, worded by language): a shared cache must key on them too.
+        refused = Response(body, status, headers)
+        for name in vary:
+            refused.vary.add(name)
+        return refused
     out = [*fixed, ("Cache-Control", _cache_control())]
     ranged = "HTTP_RANGE" in environ
     if not ranged and compress.worth_gzip(body, environ.get("HTTP_ACCEPT_ENCODING", "")):

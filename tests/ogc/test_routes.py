@@ -293,6 +293,16 @@ def test_answers_whose_format_follows_accept_say_so_in_vary(seeded_client, query
     assert len(page.headers.getlist("Vary")) == 1
 
 
+@pytest.mark.parametrize("accept", ["text/html", "application/geo+json"])
+def test_a_refusal_whose_format_follows_accept_says_so_in_vary(seeded_client, accept):
+    for url in ("/ogc/collections/periods/items?limit=zero", "/ogc/collections/nowhere/items"):
+        resp = seeded_client.get(url, headers={"Accept": accept})
+        assert resp.status_code in (400, 404)
+        assert "Accept" in resp.headers["Vary"] and len(resp.headers.getlist("Vary")) == 1
+    named = seeded_client.get("/ogc/collections/periods/items?limit=zero&f=json")
+    assert named.status_code == 400 and "Vary" not in named.headers
+
+
 @pytest.mark.parametrize(
     "url", ["/ogc/?f=html", "/ogc/collections/sites/items?f=html&limit=2", "/ogc/api?f=html"]
 )
