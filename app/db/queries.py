@@ -17,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
+    inspect,
     literal_column,
     or_,
     select,
@@ -209,23 +210,29 @@ def goes_on_with_a_hold(model):
     its site with the same actor (or status) ends on the very bound it starts on. Such a
     period is no change of hands (the record split the hold, say where a contest ended)."""
     other = aliased(model)
-    same = (
-        other.actor_id == model.actor_id if model is ControlPeriod else other.status == model.status
-    )
     return (
         select(other.id)
-        .where(other.site_id == model.site_id, same, other.end_edtf == model.start_edtf)
+        .where(
+            other.site_id == model.site_id,
+            _held(other) == _held(model),
+            other.end_edtf == model.start_edtf,
+        )
         .exists()
     )
+
+
+def _held(entity):
+    """The column a hold keeps one value of (timeline.hold), of a period model or its alias:
+    the actor of a control period, the status of a status period."""
+    return entity.actor_id if inspect(entity).mapper.class_ is ControlPeriod else entity.status
 
 
 def _with_holds(statement, model, day: dt.date, dialect: str):
     """`statement`'s periods that may apply on `day`, and the periods their holds join
     (timeline.hold: one value, each starting on the bound the one before ends on), whose
     first start and last end are the answer's since and until."""
-    value = model.actor_id if model is ControlPeriod else model.status
-    other = aliased(model)
-    other_value = other.actor_id if model is ControlPeriod else other.status
+    value, other = _held(model), aliased(model)
+    other_value = _held(other)
     found = (
         select(model.id, model.site_id, value.label("value"), model.start_edtf, model.end_edtf)
         .where(possibly_covering(model, day, dialect))
