@@ -13,7 +13,7 @@ while Arabic words inside it still read right to left. An actor's label or an ev
 in another language than the chart's (`words.language`: English on an Arabic page, Arabic
 on an English one) is marked with ``lang`` by the site page's rule for such texts
 (text_rules.language_of), so a screen reader speaks it in its own voice; a drawn Arabic
-label is also set right to left.
+label is also set right to left, and so is every hover text of an Arabic chart.
 
 A bar's hover text gives the dates of its row in the site page's table, "From" and
 "Until": the end is the end bound ([start, end), design §3: the day the next period
@@ -225,6 +225,12 @@ class _Words:
     def say(self, key: str, **values: str) -> str:
         return self.labels[key].format(**values)
 
+    @property
+    def hover_dir(self) -> str:
+        """` direction="rtl"` for an element whose <title> is in Arabic: the browser lays a
+        tooltip out in its element's direction, and the chart's own is left to right."""
+        return ' direction="rtl"' if self.dates.language == "ar" else ""
+
     def day(self, day: dt.date) -> str:
         """ "4 Mar 2013" (timeline.format_bound)."""
         return bounds.exact(day).short(self.dates)
@@ -258,7 +264,7 @@ def _track(
     for lo, hi in timeline.gaps(periods, scale.lo, end):
         # [lo, hi) is half-open: the gap's last day is the one before `hi`.
         label = w.say("gap", what=unknown, first=w.day(lo), last=w.day(hi - dt.timedelta(days=1)))
-        yield _rect(scale.x(lo, lo), scale.x(hi, hi), y, h, UNKNOWN_FILL, label, "gap")
+        yield _rect(scale.x(lo, lo), scale.x(hi, hi), y, h, UNKNOWN_FILL, label, "gap", w)
     for bar in bars:
         yield from _bar(bar, scale, y, h, w)
 
@@ -270,7 +276,7 @@ def _bar(bar: Bar, scale: _Scale, y: float, h: float, w: _Words) -> Iterable[str
     x0 = scale.x(span.certain_start, scale.lo)
     x1 = scale.x(span.certain_end, scale.hi + dt.timedelta(days=1))
     if x1 > x0:
-        yield _rect(x0, x1, y, h, bar.colour, _hover(bar, w), "bar")
+        yield _rect(x0, x1, y, h, bar.colour, _hover(bar, w), "bar", w)
     for side, bound in (("began", bar.start), ("ended", bar.end)):
         if bound is not None and not bound.is_exact:
             lo = scale.x(bound.earliest, scale.lo)
@@ -279,7 +285,8 @@ def _bar(bar: Bar, scale: _Scale, y: float, h: float, w: _Words) -> Iterable[str
             yield (
                 f'<rect class="window" x="{lo}" y="{y}" width="{max(round(hi - lo, 1), 2)}" '
                 f'height="{h}" fill="url(#tl-window)" stroke="{_e(bar.colour)}" '
-                f'stroke-width="1.5"{_focusable(hover)}><title>{_e(hover)}</title></rect>'
+                f'stroke-width="1.5"{_focusable(hover)}{w.hover_dir}>'
+                f"<title>{_e(hover)}</title></rect>"
             )
     if x1 <= x0:
         return
@@ -312,8 +319,9 @@ def _window_labels(bars: list[Bar], scale: _Scale, w: _Words) -> Iterable[str]:
         row = 1 - row if x - last_x < 80 else 0
         last_x = x
         yield (
+            # Centred, so its direction moves nothing but the order of its words.
             f'<text x="{x}" y="{WINDOWS_Y + 12 * row}" class="window-date" '
-            f'text-anchor="middle">{_e(bound.short(w.dates))}'
+            f'text-anchor="middle"{w.hover_dir}>{_e(bound.short(w.dates))}'
             f"<title>{_e(bound.reading(w.dates))}</title></text>"
         )
 
@@ -336,7 +344,7 @@ def _ticks(events: list[Tick], scale: _Scale, w: _Words) -> Iterable[str]:
                 f'fill="url(#tl-window)" stroke="#1d2430" stroke-width="1"/>'
             )
         yield (
-            f'<g class="tick"><title>{_e(e.when.short(w.dates))} — '
+            f'<g class="tick"{w.hover_dir}><title>{_e(e.when.short(w.dates))} — '
             f"{_in_own_language(e.label, w)}</title>"
             f'<rect x="{x - 3}" y="{EVENTS_Y}" width="6" height="{EVENTS_H}" '
             f'fill="transparent"/>{mark}</g>'
@@ -368,16 +376,18 @@ def _axis(scale: _Scale, w: _Words) -> Iterable[str]:
     x = scale.x(scale.hi, scale.hi)
     yield (
         f'<line x1="{x}" x2="{x}" y1="{CONTROL_Y - 4}" y2="{AXIS_Y}" stroke="#1d2430" '
-        f'stroke-dasharray="3 3"><title>{_e(w.say("today", date=w.day(scale.hi)))}'
+        f'stroke-dasharray="3 3"{w.hover_dir}><title>{_e(w.say("today", date=w.day(scale.hi)))}'
         f"</title></line>"
     )
 
 
-def _rect(x0: float, x1: float, y: float, h: float, fill: str, hover: str, cls: str) -> str:
+def _rect(
+    x0: float, x1: float, y: float, h: float, fill: str, hover: str, cls: str, w: _Words
+) -> str:
     return (
         f'<rect class="{cls}" x="{x0}" y="{y}" width="{round(x1 - x0, 1)}" '
-        f'height="{h}" fill="{_e(fill)}" stroke="#ffffff" stroke-width="1"{_focusable(hover)}>'
-        f"<title>{_e(hover)}</title></rect>"
+        f'height="{h}" fill="{_e(fill)}" stroke="#ffffff" stroke-width="1"{_focusable(hover)}'
+        f"{w.hover_dir}><title>{_e(hover)}</title></rect>"
     )
 
 

@@ -48,6 +48,23 @@ def test_screenshots_of_the_arabic_interface(page, live_server, screenshot):
     assert screenshot("site-al-tanf-ar").exists()
 
 
+def test_the_timelines_arabic_hover_texts_run_right_to_left_and_its_time_left_to_right(
+    page, live_server
+):
+    """Chromium lays a tooltip out in the direction of the element holding its <title>."""
+    page.goto(f"{live_server}/sites/al-tanf?lang=ar")
+    directions = page.evaluate("""() => {
+        const svg = document.querySelector('svg.timeline');
+        const hovered = [...svg.querySelectorAll('title')].map((t) => t.parentElement)
+            .filter((e) => e !== svg);
+        return [getComputedStyle(svg).direction,
+                [...new Set(hovered.map((e) => getComputedStyle(e).direction))]]; }""")
+    assert directions == ["ltr", ["rtl"]]
+    page.goto(f"{live_server}/sites/al-tanf?lang=en")
+    assert page.evaluate("""() => [...document.querySelectorAll('svg rect.bar')]
+        .every((e) => getComputedStyle(e).direction === 'ltr')""")
+
+
 def test_the_scale_bar_speaks_the_readers_units_and_digits(page, live_server):
     """Metres in Arabic words and the chosen digits; feet and miles only in English."""
     open_map(page, live_server, "/?lang=ar&digits=arab&date=2015-05-21")

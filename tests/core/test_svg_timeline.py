@@ -168,6 +168,29 @@ def test_labels_and_dates_come_from_the_caller_and_time_runs_left_to_right():
     assert years[0] == "٢٠١١"
 
 
+def test_hover_texts_in_arabic_are_laid_out_right_to_left_and_the_axis_is_not():
+    """A browser lays a <title> tooltip out in its element's direction: every element with
+    a hover text takes the chart language's direction; the chart itself stays left to right."""
+
+    def directions(language):
+        svg = svg_timeline.render(
+            Tracks(
+                control=[Bar(bounds.parse("2015-05"), None, "ISIS", "#000000")],
+                events=[Tick(D(2016, 3, 4), "NSA takes al-Tanf")],
+            ),
+            TODAY,
+            "t",
+            words=bounds.date_words(language),
+        )
+        root = ET.fromstring(svg)
+        hovered = [e for e in root.iter() if e is not root and e.find("s:title", NS) is not None]
+        assert {e.get("class") for e in hovered} >= {"bar", "gap", "window", "tick"}
+        return root.get("direction"), {e.get("direction") for e in hovered}
+
+    assert directions("ar") == ("ltr", {"rtl"})
+    assert directions("en") == ("ltr", {None})
+
+
 def _tick_titles(root):
     return [g.find("s:title", NS).text for g in root.iter(f"{{{NS['s']}}}g")]
 
