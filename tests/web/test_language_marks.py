@@ -53,15 +53,22 @@ def test_english_pages_mark_only_what_is_not_english(seeded_client):
     assert marked == []
 
 
+def _rewrite_al_qaim(note: str, title: str) -> ControlPeriod:
+    """Give al-Qa'im's first period with a note and its first event other words (not
+    committed); return that period."""
+    site = db.session.scalar(select(Site).where(Site.slug == "al-qaim"))
+    period = db.session.scalar(
+        select(ControlPeriod).where(ControlPeriod.site_id == site.id, ControlPeriod.note != "")
+    )
+    period.note = note
+    event = db.session.scalars(select(Event).where(Event.sites.contains(site))).first()
+    event.title = title
+    return period
+
+
 def test_the_recorded_language_and_arabic_script_decide(seeded):
     with seeded.app_context():
-        site = db.session.scalar(select(Site).where(Site.slug == "al-qaim"))
-        period = db.session.scalar(
-            select(ControlPeriod).where(ControlPeriod.site_id == site.id, ControlPeriod.note != "")
-        )
-        period.note = "أغلقت الحكومة العراقية المعبر"
-        event = db.session.scalars(select(Event).where(Event.sites.contains(site))).first()
-        event.title = "إعادة فتح المعبر"
+        period = _rewrite_al_qaim("أغلقت الحكومة العراقية المعبر", "إعادة فتح المعبر")
         source = period.sources[0]
         source.title, source.publisher, source.language = "تقرير", "وكالة الأنباء العراقية", "ar"
         wanted = (source.title, source.publisher)
@@ -97,13 +104,7 @@ def test_a_language_field_that_is_no_code_marks_nothing(seeded):
 
 def test_free_text_with_both_scripts_or_no_letters_is_left_to_the_page(seeded):
     with seeded.app_context():
-        site = db.session.scalar(select(Site).where(Site.slug == "al-qaim"))
-        period = db.session.scalar(
-            select(ControlPeriod).where(ControlPeriod.site_id == site.id, ControlPeriod.note != "")
-        )
-        period.note = "قسد (SDF) تسيطر على المعبر"
-        event = db.session.scalars(select(Event).where(Event.sites.contains(site))).first()
-        event.title = "2017–2018"
+        _rewrite_al_qaim("قسد (SDF) تسيطر على المعبر", "2017–2018")
         db.session.commit()
     client = seeded.test_client()
     for path in ("/sites/al-qaim", "/sites/al-qaim?lang=ar"):
