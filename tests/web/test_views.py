@@ -196,7 +196,7 @@ def test_site_chart_dates_events_and_spans_as_the_record_knows_them(seeded_clien
     from app.core import bounds
     from app.core.clock import today
 
-    ticks = r'<g class="tick"><title>(.*?)</title>'
+    ticks = r'<g class="tick"[^>]*><title>(.*?)</title>'
     spans = r'<rect class="(?:gap|bar)"[^>]*><title>(.*?)</title>'
     yarubiyah = seeded_client.get("/sites/al-yarubiyah?lang=en").get_data(as_text=True)
     assert "2014 — UN Security Council resolution 2165" in _chart_titles(yarubiyah, ticks)
