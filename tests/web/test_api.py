@@ -9,6 +9,7 @@ import pytest
 from shapely.geometry import shape
 
 from app.core.clock import today
+from tests.web.headers import vary_names
 
 
 @pytest.fixture
@@ -513,14 +514,6 @@ def test_a_download_its_accept_header_refuses_is_406_naming_what_it_is(
     assert "Accept" in resp.headers["Vary"]
 
 
-def _vary(resp) -> set[str]:
-    """The names of the response's one Vary header, each named once."""
-    (header,) = resp.headers.getlist("Vary")
-    names = [name.strip() for name in header.split(",")]
-    assert len(names) == len(set(names)), header
-    return set(names)
-
-
 @pytest.mark.parametrize(
     "url",
     [
@@ -535,13 +528,13 @@ def test_a_download_says_its_answer_follows_the_accept_header(seeded_client, url
     """Served or refused (406) by the Accept header: a shared cache must not hand one
     client's answer to another whose Accept differs."""
     first = seeded_client.get(url)
-    assert first.status_code == 200 and _vary(first) == {"Accept-Encoding", "Accept"}
+    assert first.status_code == 200 and vary_names(first) == {"Accept-Encoding", "Accept"}
     again = seeded_client.get(url, headers={"If-None-Match": first.headers["ETag"]})
-    assert again.status_code == 304 and _vary(again) == _vary(first)
+    assert again.status_code == 304 and vary_names(again) == vary_names(first)
     part = seeded_client.get(url, headers={"Range": "bytes=0-9"})
-    assert part.status_code == 206 and _vary(part) == _vary(first)
+    assert part.status_code == 206 and vary_names(part) == vary_names(first)
     refused = seeded_client.get(url, headers={"Accept": "application/xml"})
-    assert refused.status_code == 406 and _vary(refused) == {"Accept"}
+    assert refused.status_code == 406 and vary_names(refused) == {"Accept"}
 
 
 @pytest.mark.parametrize(

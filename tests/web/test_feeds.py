@@ -12,6 +12,7 @@ from app.core import clock
 from app.db import known
 from app.db.models import ControlPeriod, Revision, StatusPeriod
 from app.extensions import db
+from tests.web.headers import vary_names
 
 NS = {"a": "http://www.w3.org/2005/Atom"}
 RFC3339 = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
@@ -132,14 +133,6 @@ class _Tags(HTMLParser):
         self.hrefs += [v for k, v in attrs if k == "href"]
 
 
-def _vary(resp) -> set[str]:
-    """The names of the response's one Vary header, each named once."""
-    (header,) = resp.headers.getlist("Vary")
-    names = [name.strip() for name in header.split(",")]
-    assert len(names) == len(set(names)), header
-    return set(names)
-
-
 FEEDS = ["/feeds/changes.atom", "/feeds/sites/al-tanf.atom"]
 
 
@@ -154,7 +147,7 @@ def test_an_accept_that_allows_no_feed_type_is_406_naming_them(seeded_client, ur
     description = resp.get_json()["description"]
     for media in ("application/atom+xml", "application/xml", "text/xml"):
         assert media in description
-    assert "Accept" in _vary(resp)
+    assert "Accept" in vary_names(resp)
 
 
 @pytest.mark.parametrize("url", FEEDS)
@@ -178,9 +171,9 @@ def test_feed_readers_and_browsers_get_the_feed_which_says_it_follows_accept(
     resp = seeded_client.get(url, headers={} if accept is None else {"Accept": accept})
     assert (resp.status_code, resp.mimetype) == (200, "application/atom+xml")
     named = {"Accept-Encoding", "Accept", "Accept-Language", "Cookie"}
-    assert _vary(resp) == named
+    assert vary_names(resp) == named
     again = seeded_client.get(url, headers={"If-None-Match": resp.headers["ETag"]})
-    assert again.status_code == 304 and _vary(again) == named
+    assert again.status_code == 304 and vary_names(again) == named
 
 
 def test_stored_hostile_text_stays_text_and_links_stay_web_links(planted):
