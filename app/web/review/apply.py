@@ -160,7 +160,8 @@ def withdraw(p: Proposal) -> Refusal | None:
     """The author takes back a proposal nobody has approved or refused."""
     if p.state not in ("pending", "changes_requested"):
         return _already_decided(p)
-    p.state = "withdrawn"
+    # Dated like a decision: the moment it left the queue dates the reviewers' feed.
+    p.state, p.reviewed_at = "withdrawn", clock.now()
     return _commit_decision()
 
 

@@ -3,10 +3,12 @@ preview, the decisions on it, the author's own list, and a feed for reviewers.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core import atom, clock
 from app.db import freshness
@@ -139,10 +141,18 @@ def feed():
         self_url=public_url(request.full_path),
         alternate=public_url(url_for(".index")),
         author="Border Control Atlas",
-        updated=max((e.updated for e in entries), default=clock.now()),
+        updated=_queue_changed(pending),
         entries=entries,
     )
     return body, 200, {"Content-Type": atom.MEDIA_TYPE, "Cache-Control": "private, no-store"}
+
+
+def _queue_changed(pending: list[Proposal]) -> dt.datetime:
+    """When the queue last changed: a proposal came in, or one left it (decided or
+    withdrawn). Now only when no proposal was ever made."""
+    left = db.session.scalar(select(func.max(Proposal.reviewed_at)))
+    moments = [p.created_at for p in pending] + ([left] if left else [])
+    return max(map(clock.aware, moments), default=clock.now())
 
 
 def feed_token(user_id: int) -> str:

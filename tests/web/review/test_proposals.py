@@ -1,11 +1,13 @@
 """A contributor's changes become proposals: invisible to readers until an editor approves
 them, then applied for their author with revisions that name the proposal."""
 
+import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.db.models import ControlPeriod, Proposal, Revision, Site, Source, User
 from app.extensions import db
 from tests.web.review.helpers import (
@@ -313,6 +315,38 @@ def test_the_reviewers_feed_needs_a_valid_token(seeded, contributor, reviewer, m
             rita_token = feed_token(rita.id)
     assert anyone.get(f"/review/feed.atom?token={cora}").status_code == 403  # a contributor
     assert anyone.get(f"/review/feed.atom?token={rita_token}").status_code == 403  # inactive
+
+
+def _feed_updated(client, url: str) -> dt.datetime:
+    body = client.get(url).get_data(as_text=True)
+    stamp = re.search(r"<updated>([^<]+)</updated>", body).group(1)  # the feed's, first
+    return dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def test_the_reviewers_feed_is_dated_by_the_last_change_to_the_queue(
+    seeded, contributor, reviewer, monkeypatch
+):
+    """Also when nothing waits: the moment the last proposal left it (decided or
+    withdrawn), the same on every request, never the moment of the request."""
+    page = reviewer.get("/review").get_data(as_text=True)
+    url = re.search(r'href="(http://localhost/review/feed\.atom\?token=[^"]+)"', page).group(1)
+    reader = seeded.test_client()
+    moment = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    first = proposal_id(contributor.post(LOG, data=log_data(seeded, contributor)))
+    assert _feed_updated(reader, url) == moment  # it came in
+    moment = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    reviewer.post(f"/review/{first}/reject", data={"reason": "no source"})
+    assert proposal(seeded, first).state == "rejected"
+    moment = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+    assert _feed_updated(reader, url) == dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    second = proposal_id(contributor.post(LOG, data=log_data(seeded, contributor)))
+    moment = dt.datetime(2026, 3, 6, 9, 0, tzinfo=dt.UTC)
+    assert contributor.post(f"/review/{second}/withdraw").status_code == 302
+    moment = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
+    assert _feed_updated(reader, url) == dt.datetime(2026, 3, 6, 9, 0, tzinfo=dt.UTC)
+    page = contributor.get(f"/review/{second}").get_data(as_text=True)
+    assert "2026-03-06 09:00 UTC" in page  # the author sees when it was withdrawn
 
 
 def test_proposals_do_not_change_the_data_version(seeded, contributor):
