@@ -73,6 +73,8 @@
   // off screen (content-visibility: auto, map.css): a step then checks and lays out a few
   // dozen bodies instead of a thousand rows.
   const ROWS_PER_BODY = 20;
+  // A row's height in the bodies' reserved room while skipped (contain-intrinsic-size, map.css).
+  const ROW_EM = 3.4;
   // Days ahead prepared while idle (the last step's stride, both ways).
   const PREPARED_MAX = 4;
   // Work at load done in turns (inTurns) goes this many sites or markers a step.
@@ -1761,6 +1763,7 @@
     if (body && flat !== this.flat) this.flat = flat;
     if (body) {
       this.orderRows();
+      this.sizeBodies();
       // A row that waited out of view may have moved into a body in view.
       for (const i of this.staleRows) {
         const row = this.rows[i];
@@ -1769,6 +1772,22 @@
     }
     const count = document.getElementById("filter-count");
     if (count) count.textContent = t("table.count", { shown: num(shown), total: num(this.data.sites.length) });
+  };
+
+  // Out of view, a body keeps the room it took when last drawn (content-visibility): with its
+  // rows filtered out it stood tall and empty, and the rows shown below it jumped up as it
+  // came near and shrank (a filtered table of three rows was 45,000 px tall at first). While
+  // filtering, each body reserves room for the rows it shows, and one that shows none is hidden.
+  Explorer.prototype.sizeBodies = function () {
+    for (const body of this.bodies) {
+      let shown = 0;
+      for (const row of body.rows) if (!row.hidden) shown++;
+      const hidden = this.filtering && shown === 0;  // else its rows may not be built yet
+      const room = this.filtering ? shown * ROW_EM + "em" : "";
+      // Written only when changed: a slider step while filtering runs this too.
+      if (body.hidden !== hidden) body.hidden = hidden;
+      if (body.room !== room) body.style.containIntrinsicSize = body.room = room;
+    }
   };
 
   Explorer.prototype.orderRows = function () {

@@ -99,6 +99,31 @@ def test_a_row_opens_its_site_out_of_a_cluster(page, guard, many_sites_server):
     guard.assert_clean()
 
 
+def test_a_filtered_table_takes_the_room_of_its_rows(page, guard, many_sites_server):
+    """At once: out of view, a table's body kept the room of the rows it showed before the
+    filter, and the rows shown below it moved as it came near and shrank."""
+    _open(page, many_sites_server, {"width": 1440, "height": 900})
+    _wait_for_every_marker(page)
+    name = page.evaluate("AtlasMap.instance.data.sites[500][1]")
+    page.get_by_label("Find", exact=True).fill(name)
+    row = page.locator("#state-table tbody tr:not(.group-row):visible").first
+    expect(row).to_contain_text(name)
+    sizes = page.evaluate(
+        """() => { const t = document.getElementById("state-table");
+        const shown = [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => !r.hidden);
+        return [t.tBodies.length, shown.length, t.getBoundingClientRect().height]; }"""
+    )
+    bodies, shown, height = sizes
+    assert bodies >= 40 and 1 <= shown <= 12, sizes
+    assert height <= (shown + 2) * 100, sizes  # a row is about 70 px here, a heading 32
+    # Cleared, every row is back.
+    page.get_by_label("Find", exact=True).fill("")
+    expect(page.locator("#filter-count")).to_contain_text("1000 of 1000 sites")
+    bodies = page.locator("#state-table tbody")
+    assert bodies.evaluate_all("(bs) => bs.every((b) => !b.hidden)")
+    guard.assert_clean()
+
+
 def test_a_row_opens_a_site_the_clusters_have_not_taken_yet(page, guard, many_sites_server):
     _open(page, many_sites_server, {"width": 1440, "height": 900})
     _wait_for_every_marker(page)
