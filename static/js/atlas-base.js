@@ -39,6 +39,15 @@
       if (window.ResizeObserver) {
         new ResizeObserver(() => map.invalidateSize({ animate: false })).observe(map.getContainer());
       }
+      // A marker focused outside the view (Tab) makes the browser scroll the map's box to it
+      // before any focus handler runs; Leaflet undoes that only at the next "scroll" event, a
+      // frame later. Undone at once (capture, ahead of the markers' own handlers): until then
+      // every marker sat a box-scroll away from where Leaflet's panning put it.
+      map.getContainer().addEventListener("focus", () => {
+        const box = map.getContainer();
+        box.scrollTop = 0;
+        box.scrollLeft = 0;
+      }, true);
     }, () => {
       const t = window.AtlasCore.t;
       map.zoomControl = L.control.zoom({
