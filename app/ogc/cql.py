@@ -51,18 +51,52 @@ def parse(text: str, lang: str = TEXT, crs: str | None = None) -> Any:
         raise ParameterError("filter-crs", f"only {CRS84} is supported, not {crs!r}")
     if not text.strip():
         raise ParameterError("filter", "is empty")
-    if lang == JSON:
-        return _standard(_json(text))
-    protected, literals = _protect(text)
-    protected = _booleans(_functions(_intervals(protected, literals)))
     try:
-        return _standard(_restore(_text_parser().parse(protected), literals))
+        if lang == JSON:
+            return _standard(_json(text))
+        protected, literals = _protect(text)
+        protected = _booleans(_functions(_intervals(protected, literals)))
+        return _standard(_restore(_shallow(_text_parser().parse(protected)), literals))
+    except RecursionError:  # deeper than Python reads, before _shallow could count
+        raise ParameterError("filter", _TOO_DEEP) from None
+    except ParameterError:
+        raise
     except LarkError as exc:
         where = getattr(exc, "column", None)
         at = f" at character {where}" if isinstance(where, int) and where > 0 else ""
         raise ParameterError("filter", f"is not valid cql2-text{at}: {text!r}") from None
     except (ValueError, TypeError, KeyError) as exc:
         raise ParameterError("filter", f"is not valid cql2-text: {exc}") from None
+
+
+#: How deeply a filter may nest conditions (each link of an AND or OR chain counts one):
+#: far past any hand-written filter, and well inside what the readers after it recurse through.
+MAX_DEPTH = 100
+_TOO_DEEP = (
+    f"nests conditions more than {MAX_DEPTH} deep (each AND or OR in a chain counts one): "
+    "use IN for a list of values"
+)
+
+
+def _shallow(tree: Any) -> Any:
+    """`tree` (a cql2-json document or a pygeofilter tree), refused if it nests conditions
+    deeper than MAX_DEPTH; counted without recursion."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | ast.Node):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParameterError("filter", _TOO_DEEP)
+        if isinstance(node, dict):
+            stack.extend((child, depth) for child in node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend((child, depth) for child in node)
+        elif isinstance(node, ast.Not):  # not a dataclass, unlike the other nodes
+            stack.append((node.sub_node, depth))
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            stack.extend((getattr(node, f.name), depth) for f in dataclasses.fields(node))
+    return tree
 
 
 #: CQL2-text's booleanExpression: OR of ANDs of optionally negated primaries, a primary being
@@ -121,7 +155,9 @@ def _protect(text: str) -> tuple[str, dict[str, str]]:
                 raise ParameterError("filter", "has a character literal without its closing '")
             c = text[j]
             if c == "\\" and j + 1 < len(text):
-                value.append(_ESCAPES.get(text[j + 1], text[j + 1]))
+                # Before LIKE's wildcards the backslash stays: LIKE reads it as their escape.
+                after = text[j + 1]
+                value.append("\\" + after if after in "%_" else _ESCAPES.get(after, after))
                 j += 2
             elif c == "'" and text[j + 1 : j + 2] == "'":
                 value.append("'")
@@ -309,6 +345,7 @@ def _json(text: str) -> Any:
         raise ParameterError(
             "filter", 'must be a cql2-json object such as {"op": ...}, or true or false'
         )
+    _shallow(doc)
     try:
         return parse_json(_between(doc))
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):

@@ -202,7 +202,10 @@ def init_app(app: Flask) -> None:
         # ones made before it is reached (known=, rev=, an unknown path).
         ogc = request.path == "/ogc" or request.path.startswith("/ogc/")
         code = _OGC_CODES.get(status, exc.name) if ogc else exc.name
-        return error_response(status, message, code)
+        response = error_response(status, message, code)
+        # What the exception says a client must know: a 405's Allow, a 416's Content-Range.
+        kept = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return (*response, kept) if len(response) == 2 else response
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

@@ -297,6 +297,20 @@ def test_like_is_case_sensitive_and_casei_is_not_on_every_collection(seeded_clie
         assert rest == kept(cid, f"{prop} IS NOT NULL") - two
         assert kept(cid, f"{prop} LIKE 'al-Tan_'") == kept(cid, f"{prop} = 'al-Tanf'") != set()
     assert kept("periods", "site_name LIKE 'al\\-%'") == kept("periods", "site_name LIKE 'al-%'")
+    # A backslash before a wildcard makes it literal, in text as in JSON: no name has "al_".
+    for pattern in ("al\\_%", "al\\%"):
+        assert kept("periods", f"site_name LIKE '{pattern}'") == set()
+        as_json = {"op": "like", "args": [{"property": "site_name"}, pattern]}
+        json_kept = _items(
+            seeded_client,
+            "periods",
+            datetime="2015-08-01",
+            filter=json.dumps(as_json),
+            **{"filter-lang": "cql2-json"},
+        )
+        assert _ids(json_kept) == set()
+    assert kept("periods", "site_name LIKE 'al\\_Tanf'") == set()
+    assert kept("periods", "site_name LIKE 'al\\\\_%'") == set()
     every = _items(seeded_client, "periods", datetime="2015-08-01")
     bracketed = {f["id"] for f in every if "[" in f["properties"]["note"]}
     assert kept("periods", "note LIKE '%[%'") == bracketed != set()
@@ -661,3 +675,38 @@ def test_ecql_include_and_exclude_are_true_and_false(seeded_client, cid, text, k
     """pygeofilter reads ECQL's INCLUDE and EXCLUDE too: TRUE and FALSE, not a 500."""
     every = _ids(_items(seeded_client, cid))
     assert _ids(_items(seeded_client, cid, filter=text)) == (every if keeps == "all" else set())
+
+
+def test_a_filter_nested_too_deeply_is_refused_with_a_400(seeded_client):
+    """However deep a filter nests, the answer is a 400 naming `filter`, never a 500; up to
+    the limit it is read and answered."""
+    from app.ogc.cql import MAX_DEPTH
+
+    def nots(depth):
+        return "NOT (" * depth + "actor = 'isis'" + ")" * depth
+
+    def nested_json(depth):
+        node = {"op": "=", "args": [{"property": "actor"}, "isis"]}
+        for _ in range(depth):
+            node = {"op": "not", "args": [node]}
+        return json.dumps(node)
+
+    # The comparison and its property count two levels of their own.
+    fits = MAX_DEPTH - 2
+    even = fits - fits % 2  # an even number of NOTs keeps what the comparison keeps
+    isis = _ids(_items(seeded_client, "periods", filter="actor = 'isis'"))
+    assert isis and _ids(_items(seeded_client, "periods", filter=nots(even))) == isis
+    json_lang = {"filter-lang": "cql2-json"}
+    assert _ids(_items(seeded_client, "periods", filter=nested_json(even), **json_lang)) == isis
+    chain = " OR ".join(["actor = 'isis'"] * (MAX_DEPTH - 2))
+    assert _ids(_items(seeded_client, "periods", filter=chain)) == isis
+    for cid in ("periods", "sites", "events"):
+        for params in (
+            {"filter": nots(fits + 1)},
+            {"filter": nots(500)},
+            {"filter": nested_json(fits + 1), **json_lang},
+            {"filter": nested_json(250), **json_lang},
+            {"filter": " OR ".join(["actor = 'isis'"] * 300)},
+        ):
+            body = _get(seeded_client, f"/ogc/collections/{cid}/items", status=400, **params)
+            assert "filter" in body["description"] and "deep" in body["description"]
