@@ -70,6 +70,12 @@ def seed_command(path: str | None) -> None:
     if report.skipped:
         kept = sum(report.skipped.values())
         click.echo(f"Kept {kept} entries already loaded (or edited) as they are.")
+    if report.refused:
+        refused = sum(report.refused.values())
+        click.echo(
+            f"Refused {refused} entries that clash with the record (warnings above); "
+            "a later run loads them once nothing clashes."
+        )
 
 
 def init_app(app: Flask) -> None:

@@ -76,9 +76,17 @@ def backup(directory: str | Path) -> dict:
     once it has been read back and verified, so a failed backup leaves nothing behind.
     """
     directory = Path(directory)
-    if directory.exists() and any(directory.iterdir()):
-        raise BackupError(f"{directory}: folder is not empty; choose a new one")
     work = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.partial")
+    try:
+        if directory.exists() and any(directory.iterdir()):
+            raise BackupError(f"{directory}: folder is not empty; choose a new one")
+        return _write_verified(directory, work)
+    except OSError as exc:  # a folder that cannot be made, no permission, a full disk
+        raise BackupError(f"{directory}: cannot be written: {exc.strerror or exc}") from None
+
+
+def _write_verified(directory: Path, work: Path) -> dict:
+    """Write every table to `work`, verify it and rename it to `directory`."""
     work.parent.mkdir(parents=True, exist_ok=True)
     try:
         # It holds pending proposals, the revision history and the accounts: the folder

@@ -40,7 +40,15 @@ class SeedReport:
 
     created: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    #: Entries that clash with the record (each has a warning): not marked as loaded, so a
+    #: later run loads them once nothing clashes.
+    refused: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+
+
+#: What a _make_ method returns for an entry the record refuses (as opposed to None: the
+#: row exists already).
+_REFUSED = object()
 
 
 KINDS = ("actors", "crossings", "sources", "sites", "periods", "status", "events")
@@ -118,6 +126,9 @@ class _Loader:
             self.report.skipped[kind] += 1
             return
         row = getattr(self, f"_make_{kind}")(entry, where)
+        if row is _REFUSED:
+            self.report.refused[kind] += 1
+            return
         db.session.add(SeedMark(kind=kind, key=key))
         self.marks.add((kind, key))
         if row is None:
@@ -244,7 +255,7 @@ class _Loader:
                 f"{where}: not loaded, it overlaps the period {clash[0].describe()} "
                 f"already recorded for {site.slug}"
             )
-            return None
+            return _REFUSED
         period.site = site
         return period
 

@@ -239,6 +239,17 @@ def test_a_backup_whose_references_do_not_resolve_is_not_kept(seeded, tmp_path, 
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("where", ["a-file/inside", "a-file/inside/deeper"])
+def test_a_folder_that_cannot_be_made_is_a_clear_refusal(seeded, tmp_path, where):
+    """A path through a file: exit 2 with the reason, no traceback."""
+    (tmp_path / "a-file").write_text("mine")
+    result = seeded.test_cli_runner().invoke(args=["backup", str(tmp_path / where)])
+    assert result.exit_code == 2, result.output
+    assert "Error:" in result.output and "cannot be written" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
 def test_cli_backup_says_it_verified(seeded, tmp_path):
     result = seeded.test_cli_runner().invoke(args=["backup", str(tmp_path / "bk")])
     assert result.exit_code == 0 and "verified: every file read back" in result.output

@@ -157,3 +157,79 @@ def test_as_of_start_is_the_actor_and_the_day_before_is_not(seeded, entry):
 
 def _controller(day, slug):
     return next(r["controller"] for r in queries.state_at(day) if r["slug"] == slug)
+
+
+def test_an_entry_refused_for_a_clash_loads_once_the_clash_is_gone(app, tmp_path):
+    """A seed period that overlaps the record is refused with a warning, counted as refused
+    (not as loaded), and is loaded by a later run once nothing clashes."""
+    site = next(s for s in SEED["sites"] if s["slug"] == "akashat")
+    actors = [a for a in SEED["actors"] if a["slug"] in ("isis", "iraqi-government")]
+    source = SEED["sources"][0]
+    held = {
+        "site": "akashat",
+        "actor": "iraqi-government",
+        "start": "2015-01-01",
+        "end": "2015-12-31",
+        "sources": [source["ref"]],
+    }
+    clash = {
+        "site": "akashat",
+        "actor": "isis",
+        "start": "2015-06-01",
+        "end": "2016-06-30",
+        "sources": [source["ref"]],
+    }
+    first = tmp_path / "first.yaml"
+    first.write_text(
+        yaml.safe_dump(
+            {"actors": actors, "sources": [source], "sites": [site], "periods": [held]},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    later = tmp_path / "later.yaml"
+    later.write_text(
+        yaml.safe_dump(
+            {"actors": actors, "sources": [source], "sites": [site], "periods": [held, clash]},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    with app.app_context():
+        seed.load(first)
+        report = seed.load(later)
+        assert report.refused["periods"] == 1 and not report.created
+        assert "not loaded, it overlaps" in report.warnings[0]
+        again = seed.load(later)  # still clashing: refused again, still not loaded
+        assert again.refused["periods"] == 1 and again.warnings
+        db.session.delete(db.session.scalar(select(ControlPeriod)))  # an editor removes it
+        db.session.commit()
+        last = seed.load(later)
+        assert last.created["periods"] == 1 and not last.refused
+        kept = db.session.scalars(select(ControlPeriod)).all()
+        assert [p.actor.slug for p in kept] == ["isis"]
+
+
+def test_seed_command_says_what_it_refused(runner, app, tmp_path):
+    site = next(s for s in SEED["sites"] if s["slug"] == "akashat")
+    actors = [a for a in SEED["actors"] if a["slug"] in ("isis", "iraqi-government")]
+    source = SEED["sources"][0]
+    periods = [
+        {"site": "akashat", "actor": actor, "start": start, "end": end, "sources": [source["ref"]]}
+        for actor, start, end in (
+            ("iraqi-government", "2015-01-01", "2015-12-31"),
+            ("isis", "2015-06-01", "2016-06-30"),
+        )
+    ]
+    path = tmp_path / "seed.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"actors": actors, "sources": [source], "sites": [site], "periods": periods},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["seed", "--file", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Refused 1 entries that clash with the record" in result.output
+    assert "Kept" not in result.output
