@@ -225,6 +225,11 @@ def _check_manifest(directory: Path) -> dict:
     """Read the manifest; the files must be intact and the tables they hold the same."""
     manifest = read_manifest(directory)
     taken, here = manifest.get("schema_revision"), snapshot.schema_revision()
+    if here is None:
+        raise BackupError(
+            "the database has no schema revision (it was never upgraded): run `flask db "
+            "upgrade`, then restore"
+        )
     if record_schema(taken) != record_schema(here):
         raise BackupError(
             f"backup has schema revision {taken!r}, the database {here!r}; run `flask db "

@@ -10,6 +10,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
+from app import create_app
 from app.db import revisions
 from app.db.models import Actor, ControlPeriod, Proposal, Site, Source, User, Verification
 from app.extensions import db
@@ -291,6 +292,17 @@ def test_restore_refuses_another_schema_revision(backed_up):
         _empty_database()
         with pytest.raises(backup.BackupError, match="schema revision '0001'.*flask db upgrade"):
             backup.restore(folder, dry_run=True)
+
+
+def test_restore_into_a_database_never_upgraded_says_so(backed_up, tmp_path):
+    app, folder, _ = backed_up
+    bare = create_app(
+        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'bare.db'}"}
+    )
+    result = bare.test_cli_runner().invoke(args=["restore", "--dry-run", str(folder)])
+    assert result.exit_code == 2
+    assert "never upgraded" in result.output and "flask db upgrade" in result.output
+    assert "None" not in result.output
 
 
 def test_a_backup_restores_across_revisions_that_left_its_tables_alone(backed_up):
