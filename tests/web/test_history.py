@@ -218,7 +218,8 @@ def test_revert_refusal_is_a_409_naming_the_later_change(seeded, admin_client, f
     arabic = admin_client.post(f"/history/{seed_rev.id}/revert?lang=ar")
     text = arabic.get_data(as_text=True)
     assert arabic.status_code == 409
-    assert f"تغيّر فترة سيطرة #{updated.entity_id} منذ المراجعة رقم {seed_rev.id}" in text
+    # The verb agrees with "the record" (masculine), whatever the gender of the row's kind.
+    assert f"تغيّر السجل «فترة سيطرة #{updated.entity_id}» منذ المراجعة رقم {seed_rev.id}" in text
     assert f"#{updated.id} (تحديث بواسطة ada" in text and "changed since" not in text
     assert "(فترة سيطرة) في المحرِّر" in text and "(control period)" not in text
 
