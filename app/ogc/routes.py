@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import orjson
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from app.core.clock import today
 from app.core.text_rules import N_
@@ -78,6 +79,24 @@ def items(cid: str):
 def item(cid: str, fid: str):
     """One feature."""
     return _serve(("item", cid, fid), lambda req: ogc.item(req, _catalog(), cid, fid))
+
+
+# Not strict: Werkzeug would otherwise send every unknown address to itself with a slash.
+@bp.get("/<path:path>/", strict_slashes=False)
+def trailing_slash(path: str):
+    """308 to the address without its trailing slash (other OGC servers take it), else 404."""
+    target = f"{bp.url_prefix}/{path}"
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _args = adapter.match(target, method=request.method)
+    except HTTPException:  # no such address (or one that redirects itself)
+        endpoint = None
+    # Without its slash an unknown address comes here too, and matches only this rule.
+    if endpoint in (None, request.endpoint):
+        abort(404)
+    # The query as sent (bytes the client percent-encoded), so nothing is re-encoded.
+    query = request.query_string.decode("latin-1")
+    return redirect(request.script_root + target + (f"?{query}" if query else ""), 308)
 
 
 def _serve(name, endpoint):

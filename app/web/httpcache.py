@@ -17,7 +17,12 @@ from collections.abc import Callable, Hashable
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.http import http_date, is_resource_modified, parse_range_header
+from werkzeug.http import (
+    http_date,
+    is_resource_modified,
+    parse_if_range_header,
+    parse_range_header,
+)
 
 from app.core.cache import responses
 from app.db.session_events import data_version
@@ -107,6 +112,11 @@ def _conditional(resp: Response, length: int) -> Response:
     # A Range that cannot be read, is not in bytes or asks for several parts is ignored:
     # the whole body goes out, as the standard allows.
     single = asked is not None and asked.units == "bytes" and len(asked.ranges) == 1
+    # If-Range compares entity tags strongly (RFC 9110 13.1.5) and ours are weak (the plain
+    # and the gzip body share one), so an If-Range tag never matches: the whole body goes
+    # out. Werkzeug drops the W/ and would match; a Last-Modified date still resumes.
+    if parse_if_range_header(request.headers.get("If-Range")).etag is not None:
+        single = False
     try:
         return resp.make_conditional(
             request.environ, accept_ranges=True, complete_length=length if single else None

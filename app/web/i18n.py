@@ -211,6 +211,10 @@ def other_languages() -> list[tuple[str, str, str]]:
 
 def _remember(response: Response) -> Response:
     """Keep `?lang=` and `?digits=` choices in cookies (readable by the page: no secret)."""
+    # A refused request (a mistyped link, an unknown parameter) is answered in the language
+    # it asks for, but must not switch the reader's whole site to it.
+    if response.status_code >= 400:
+        return response
     for name, asked in ((COOKIE, g.get("lang_asked")), (DIGITS_COOKIE, g.get("digits_asked"))):
         if asked and request.cookies.get(name) != asked:
             response.set_cookie(

@@ -20,7 +20,7 @@ from app.db import known as known_db
 from app.extensions import db
 from app.web import i18n
 from app.web.i18n import gettext as _
-from app.web.params import whole_number
+from app.web.params import given, whole_number
 
 #: Blueprints whose answers come from the record (editor pages always act on today's).
 READERS = frozenset({"main", "api", "ogc", "feeds", "pictures", "cite"})
@@ -93,16 +93,16 @@ def _read() -> None:
     """Resolve `known`/`rev` and pin the request when they name an older state."""
     if request.blueprint not in READERS:
         return
-    raw_rev, raw_known = request.args.get("rev", ""), request.args.get("known", "")
-    if not raw_rev and not raw_known:
+    raw_rev, raw_known = given("rev"), given("known")
+    if raw_rev is None and raw_known is None:
         return
     latest = known_db.latest_revision(db.session)
     asked, number = None, None
-    if raw_rev:
+    if raw_rev is not None:
         number = _revision_number("rev", raw_rev, latest)
-    if whole_number(raw_known) is not None:
+    if raw_known is not None and whole_number(raw_known) is not None:
         number = number if number is not None else _revision_number("known", raw_known, latest)
-    elif raw_known:
+    elif raw_known is not None:
         asked = _day("known", raw_known)
         if number is None:
             number = known_db.revision_on(db.session, asked)

@@ -7,6 +7,7 @@ interface language; parameter names and values stay as they were sent.
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 from flask import Flask, abort, request
 from sqlalchemy import select
@@ -70,10 +71,29 @@ def refuse_nul() -> None:
                 )
 
 
+#: Blueprints of pages whose HTML forms submit an empty input as `name=` (the map's date).
+FORM_PAGES = frozenset({"main", "cite", "history"})
+
+
+@overload
+def given(name: str) -> str | None: ...
+@overload
+def given(name: str, default: str) -> str: ...
+def given(name: str, default: str | None = None) -> str | None:
+    """?name= as sent, `default` when absent; on a page an empty value counts as absent."""
+    raw = request.args.get(name)
+    # A page must not refuse its own form with a cleared input. The API and the downloads
+    # are asked by programs and links: there `date=` names no date, and each parameter's
+    # rule refuses it (400) rather than answering with the default (today's state).
+    if raw is None or (raw == "" and request.blueprint in FORM_PAGES):
+        return default
+    return raw
+
+
 def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | None:
     """Read a YYYY-MM-DD parameter or abort with 400 naming it and the rule."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
+    raw = given(name)
+    if raw is None:
         return default
     try:
         return timeline.parse_date(raw)
@@ -125,8 +145,8 @@ def only_args(*allowed: str) -> None:
 
 def slug_arg(name: str, model) -> str | None:
     """Read a slug parameter naming an existing row of `model`, or abort with 400."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
+    raw = given(name)
+    if raw is None:
         return None
     if db.session.scalar(select(model.id).where(model.slug == raw)) is None:
         abort(
@@ -147,8 +167,8 @@ def site_arg(name: str = "site") -> Site | None:
     The one rule for slugs: an unknown slug in a query parameter is a bad request (400),
     an unknown slug in the path names a page that does not exist (404, site_or_404).
     """
-    slug = request.args.get(name)
-    if not slug:
+    slug = given(name)
+    if slug is None:
         return None
     if len(slug) > 80 or not is_slug(slug):
         abort(
@@ -186,7 +206,7 @@ def window_args() -> tuple[dt.date | None, dt.date | None]:
 
 def flag_arg(name: str) -> bool:
     """Read a 0/1 switch, or abort with 400."""
-    raw = request.args.get(name, "0")
+    raw = given(name, "0")
     if raw not in ("0", "1"):
         abort(
             400,

@@ -35,7 +35,7 @@ from app.db.session_events import data_version
 from app.extensions import db
 from app.web import i18n
 from app.web.httpcache import host_key, ok, public_url, respond
-from app.web.params import date_arg, only_args, within_record
+from app.web.params import date_arg, given, only_args, within_record
 
 bp = Blueprint("pictures", __name__)
 
@@ -116,7 +116,7 @@ def animation_image(fmt: str):
     """The map at each change date (or ?step=month) between ?from= and ?to=."""
     only_args("from", "to", "step", "w", "lang")
     lo, hi = _range()
-    step = request.args.get("step") or "change"
+    step = given("step", "change")
     if step not in animation.STEPS:
         abort(400, description=f"parameter 'step': must be one of {', '.join(animation.STEPS)}")
     low, high, default = ANIMATION_WIDTH
@@ -307,14 +307,14 @@ def _range() -> tuple[dt.date, dt.date]:
 
 
 def _lang() -> str:
-    lang = request.args.get("lang") or "en"
+    lang = given("lang", "en")
     if lang not in LANGS:
         abort(400, description=f"parameter 'lang': must be one of {', '.join(LANGS)}")
     return lang
 
 
 def _scale() -> int:
-    raw = request.args.get("scale") or "1"
+    raw = given("scale", "1")
     if raw not in ("1", "2"):
         abort(400, description=f"parameter 'scale': must be 1 or 2, not {raw!r}")
     return int(raw)
@@ -322,8 +322,8 @@ def _scale() -> int:
 
 def _int_arg(name: str, low: int, high: int, default: int = static_map.DEFAULT_WIDTH) -> int:
     """A whole number of pixels within [low, high], else 400 naming the parameter."""
-    raw = request.args.get(name)
-    if raw in (None, ""):
+    raw = given(name)
+    if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) < 7) or not low <= int(raw) <= high:
         abort(400, description=f"parameter '{name}': must be a whole number from {low} to {high}")

@@ -48,6 +48,46 @@ def test_landing_without_trailing_slash_is_served(seeded_client):
     assert resp.status_code == 200 and resp.mimetype == "application/json"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ogc/conformance/",
+        "/ogc/collections/",
+        "/ogc/collections/sites/",
+        "/ogc/collections/sites/items/",
+        "/ogc/collections/sites/items/al-tanf/",
+    ],
+)
+def test_a_trailing_slash_redirects_to_the_address_without_it(seeded_client, path):
+    """A client that adds a slash (other OGC servers accept it) is sent on, query kept."""
+    resp = seeded_client.get(f"{path}?f=json&lang=en")
+    assert resp.status_code == 308
+    assert resp.headers["Location"] == f"{path.rstrip('/')}?f=json&lang=en"
+    assert seeded_client.get(resp.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/ogc/nothing/", "/ogc/collections/sites/nothing/", "/ogc/api/x/"]
+)
+def test_a_trailing_slash_on_no_address_is_404(seeded_client, path):
+    assert seeded_client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ogc/collections/sites/items?datetime=",
+        "/ogc/collections/periods/items?datetime=",
+        "/ogc/collections/sites/items/al-qaim?datetime=",
+        "/ogc/collections?datetime=",
+    ],
+)
+def test_an_empty_datetime_is_400_naming_it(seeded_client, url):
+    body = _get(seeded_client, url, 400)
+    assert body["code"] == "InvalidParameterValue"
+    assert body["description"].startswith("parameter 'datetime': ")
+
+
 def test_collections_list_the_four(seeded_client):
     doc = _get(seeded_client, "/ogc/collections")
     assert [c["id"] for c in doc["collections"]] == ["sites", "periods", "events", "boundaries"]

@@ -407,6 +407,41 @@ def test_bad_parameters_are_400_never_500(seeded_client, url, name, value):
     assert f"'{name}'" in resp.get_json()["description"]
 
 
+#: Every /api route with the parameters it reads (all of them also read `known` and `rev`).
+API_PARAMS = [
+    ("/api/sites.geojson", ("date", "download")),
+    ("/api/sites.csv", ("date",)),
+    ("/api/periods.geojson", ("site", "actor", "from", "to", "download")),
+    ("/api/periods.csv", ("site", "actor", "from", "to")),
+    ("/api/export.gpkg", ("date", "site", "actor", "from", "to")),
+    ("/api/status.geojson", ("site", "from", "to", "download")),
+    ("/api/status.csv", ("site", "from", "to")),
+    ("/api/events.geojson", ("site", "from", "to", "download")),
+    ("/api/events.csv", ("site", "from", "to")),
+    ("/api/sources.geojson", ("download",)),
+    ("/api/actors.csv", ()),
+    ("/api/export-csv.zip", ()),
+]
+
+
+@pytest.mark.parametrize(
+    "url, name", [(url, name) for url, names in API_PARAMS for name in (*names, "known", "rev")]
+)
+def test_an_empty_parameter_is_400_naming_it_not_the_default(seeded_client, url, name):
+    """`?date=` names no date: refused by the parameter's rule, not read as today."""
+    resp = seeded_client.get(f"{url}?{name}=")
+    assert resp.status_code == 400, resp.get_data(as_text=True)
+    assert f"parameter '{name}'" in resp.get_json()["description"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/?date=", "/?date=&site=", "/embed?date=", "/search?q=qaim&date="]
+)
+def test_a_page_reads_an_empty_date_from_its_form_as_today(seeded_client, url):
+    """The map's date form submits a cleared input as `date=`: a page shows today."""
+    assert seeded_client.get(url).status_code == 200
+
+
 @pytest.mark.parametrize("url", ["/api/periods.geojson", "/api/periods.csv", "/api/export.gpkg"])
 def test_from_after_to_is_400(seeded_client, url):
     resp = seeded_client.get(f"{url}?from=2016-01-01&to=2015-01-01")

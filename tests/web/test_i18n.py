@@ -406,10 +406,31 @@ def test_source_dates_speak_the_readers_language(seeded_client):
     assert "</bdi>، حزيران 2025</li>" in arabic and ", Jun 2025</li>" not in arabic
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/sites.geojson?lang=ar",
+        "/api/sites.geojson?date=soon&lang=ar",
+        "/?date=2015-13-45&lang=ar&digits=arab",
+        "/sites/nowhere?lang=ar&digits=arab",
+        "/ogc/collections/nowhere?lang=ar",
+    ],
+)
+def test_a_refused_request_leaves_the_language_cookies_alone(seeded_client, url):
+    """A 4xx answers in the language asked, but a mistyped link must not switch the site."""
+    fresh = seeded_client.application.test_client()
+    resp = fresh.get(url)
+    assert 400 <= resp.status_code < 500
+    assert "Set-Cookie" not in resp.headers
+    assert '<html lang="en" dir="ltr">' in _page(fresh, "/search")
+
+
 def test_a_refused_date_says_why_in_the_readers_language(seeded_client):
     arabic = _page(seeded_client, "/?date=2015-13-45&lang=ar")
     assert "المعامل &#39;date&#39;: &#39;2015-13-45&#39; ليس تاريخًا موجودًا في التقويم" in arabic
-    api = seeded_client.get("/api/sites.geojson?date=soon").get_json()  # the cookie: Arabic
+    api = seeded_client.get(
+        "/api/sites.geojson?date=soon", headers={"Accept-Language": "ar"}
+    ).get_json()
     assert api["description"] == "المعامل 'date': 'soon' ليس تاريخًا بالصيغة YYYY-MM-DD"
     fresh = seeded_client.application.test_client()
     english = fresh.get("/api/sites.geojson?date=soon").get_json()["description"]

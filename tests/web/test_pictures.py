@@ -167,6 +167,14 @@ def test_pdf_has_one_page(seeded, iso):
         ("/maps/animation.gif?step=week", "step"),
         ("/maps/animation.gif?step=month", "to"),
         ("/maps/animation.gif?w=2000", "w"),
+        # An empty value is no value: refused by its rule, not read as the default.
+        ("/maps/at.svg?date=", "date"),
+        ("/maps/2024-12-15.png?w=", "w"),
+        ("/maps/2024-12-15.png?scale=", "scale"),
+        ("/maps/2024-12-15.svg?lang=", "lang"),
+        ("/timeline.svg?from=", "from"),
+        ("/timeline.svg?to=", "to"),
+        ("/maps/animation.gif?step=", "step"),
     ],
 )
 def test_bad_parameters_are_refused_by_name(seeded, url, name):
