@@ -232,6 +232,14 @@ def test_the_tanf_garrison_starts_in_a_month_not_on_an_invented_day():
     assert start.text == "2016-03"
 
 
+def test_al_waleeds_closure_began_no_later_than_june_2017_not_on_that_day():
+    """S68 (Feb 2026): closed "for more than a decade", so the closure began before the
+    government retook the post on 17 Jun 2017; the day it began is NOT FOUND."""
+    (closed,) = [p for p in SEED["status"] if p["site"] == "al-waleed" and p["status"] == "closed"]
+    start = bounds.parse(str(closed["start"]))
+    assert (start.earliest, start.latest) == (None, dt.date(2017, 6, 17)), closed
+
+
 def test_the_fsa_claim_at_al_yarubiyah_ends_in_the_window_the_next_period_starts_in():
     """Fact sheet: the FSA claim ends 2012-07-21/22; the army's next period starts in the
     same window, so the two never overlap (as al-Qa'im's 2014-06-20/2014-06-21)."""
