@@ -205,8 +205,12 @@ def find(query: str, candidates: Iterable[dict], limit: int = 50) -> list[dict]:
     scored = []
     for c in candidates:
         score, via_crossing = rank(query, c["search_text"]), False
-        if score is None and c.get("crossing_text"):
-            score, via_crossing = rank(query, c["crossing_text"]), True
+        # A loose likeness of its own names ("Rabia" and "Yaarabiya") must not hide a side
+        # whose crossing the query names outright: that loose match is dropped below.
+        if (score is None or score >= LOOSE) and c.get("crossing_text"):
+            via = rank(query, c["crossing_text"])
+            if via is not None and (score is None or via < score):
+                score, via_crossing = via, True
         if score is not None:
             scored.append((via_crossing, score, sort_key(c["name"]), c))
     scored.sort(key=lambda t: t[:3])

@@ -117,6 +117,24 @@ def test_search_page_finds_seeded_sites_by_any_spelling(seeded_client, query, sl
     assert results[0]["url"] == f"/sites/{slug}" and results[0]["map_url"] == f"/?site={slug}"
 
 
+def test_a_loose_likeness_of_its_own_names_does_not_hide_a_side_its_crossing_names():
+    """A query "Rabia" is loosely like "Yaarabiya" (al-Yarubiyah's own names) and is the name of its
+    crossing: al-Yarubiyah is found as the other side, not dropped as a loose match."""
+    both = "rabia\nal yarubiyah"
+    sides = [
+        {"name": "Rabia", "search_text": "rabia", "crossing_text": both},
+        {"name": "al-Yarubiyah", "search_text": "al yarubiyah\nyaarabiya", "crossing_text": both},
+    ]
+    found = [(c["name"], c.get("via_crossing", False)) for c in search.find("Rabia", sides)]
+    assert found == [("Rabia", False), ("al-Yarubiyah", True)]
+
+
+@pytest.mark.parametrize("query", ["Rabia", "Rabi'a", "ربيعة"])
+def test_search_page_finds_both_sides_of_rabia(seeded_client, query):
+    resp = seeded_client.get("/search", query_string={"q": query, "f": "json"})
+    assert [r["slug"] for r in resp.get_json()["results"]][:2] == ["rabia", "al-yarubiyah"]
+
+
 @pytest.mark.parametrize("query", ["kkkk", "zzzz", "zz", "qqqq", "ؤؤؤؤ", "zz zz zz", "a"])
 def test_search_page_finds_nothing_for_nonsense(seeded_client, query):
     """A user audit found 7 sites for "kkkk", 6 for "ؤؤؤؤ", 2 for "qqqq" and the
