@@ -180,7 +180,7 @@ def _entry(key: str, what: str, p, s: Site, sources: list[dict]) -> tuple[dt.dat
         title=f"{bound_short(p.start)}: {what}",
         updated=clock.aware(p.updated_at),
         published=known,
-        link=public_url(url_for("main.site", slug=s.slug)),
+        link=public_url(url_for("main.site", slug=s.slug, **_worded())),
         content=_content(p, sources),
         related=[(safe_url(src["url"]), src["title"]) for src in sources if safe_url(src["url"])],
     )

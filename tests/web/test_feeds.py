@@ -247,9 +247,14 @@ def test_a_feed_links_itself_in_its_language(seeded_client):
     links = {li.get("rel"): li.get("href") for li in root.findall("a:link", NS)}
     assert links["self"].endswith("/feeds/sites/al-qaim.atom?lang=ar")
     assert links["alternate"].endswith("/sites/al-qaim?lang=ar")
+    # Each entry's link too: the reader opens the change's page in the feed's language.
+    entries = [e.find("a:link", NS).get("href") for e in root.findall("a:entry", NS)]
+    assert entries and all(href.endswith("/sites/al-qaim?lang=ar") for href in entries)
     _, english = _feed(seeded_client, "/feeds/sites/al-qaim.atom?lang=en")
     links = {li.get("rel"): li.get("href") for li in english.findall("a:link", NS)}
     assert links["self"].endswith("/feeds/sites/al-qaim.atom")
+    entries = [e.find("a:link", NS).get("href") for e in english.findall("a:entry", NS)]
+    assert entries and all(href.endswith("/sites/al-qaim") for href in entries)
 
 
 def test_a_window_in_a_span_is_not_followed_by_another_dash(seeded, seed_data):
