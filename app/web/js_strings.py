@@ -147,7 +147,9 @@ def when_text(row) -> str:
     names its holders in Arabic in the Arabic interface)."""
     transition = row.get("transition")
     if transition and transition.get("names_ar") and i18n.language() == "ar":
-        row = {**row, "transition": {**transition, "names": transition["names_ar"]}}
+        # An open side is the word "unknown" among the names: said in Arabic too.
+        names = [i18n.word(name) for name in transition["names_ar"]]
+        row = {**row, "transition": {**transition, "names": names}}
     return map_encoding.when_label(row, date_words())
 
 

@@ -254,6 +254,24 @@ def test_map_table_shows_a_status_changing_in_a_window(seeded_client):
     assert "(مغلق ← مفتوح)" in ar and "changing" not in ar
 
 
+def test_a_handover_to_an_unknown_side_is_worded_in_arabic(seeded_client):
+    """Albukamal on 8 Dec 2024: the SDF's end is a window and no next holder is known yet,
+    so the table and the search say "SDF → unknown", with the unknown side in Arabic."""
+    ar = _row(seeded_client.get("/?date=2024-12-08&lang=ar").get_data(as_text=True), "albukamal")
+    assert "غير معروف" in ar and "unknown" not in ar
+    en = _row(seeded_client.get("/?date=2024-12-08&lang=en").get_data(as_text=True), "albukamal")
+    assert "→ unknown" in en
+
+
+def test_search_words_a_handover_window_in_the_readers_language(seeded_client):
+    query = {"q": "البوكمال", "date": "2024-12-15"}
+    page = seeded_client.get("/search", query_string={**query, "lang": "ar"}).get_data(as_text=True)
+    ar = page.split('<ul class="results">')[1].split("</ul>")[0]
+    assert "sometime" not in ar and "December" not in ar and "كانون الأول" in ar
+    en = seeded_client.get("/search", query_string={**query, "lang": "en"}).get_data(as_text=True)
+    assert "between 9 and 31 December 2024" in en
+
+
 def test_site_page_names_actors_in_the_interface_language(seeded_client):
     ar = seeded_client.get("/sites/al-tanf?lang=ar").get_data(as_text=True)
     en = seeded_client.get("/sites/al-tanf?lang=en").get_data(as_text=True)
