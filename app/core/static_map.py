@@ -144,12 +144,21 @@ def long_date(day: dt.date, lang: str = "en") -> str:
 
 
 def source_count(rows: Iterable[Mapping[str, Any]]) -> int:
-    """Distinct sources cited by the answers shown (a source cited twice counts once).
+    """Distinct sources cited by the answers shown, control's and status's (a row's
+    ``status_sources``), a source cited twice counted once: the sources "Cite this view" lists.
 
     >>> source_count([{"sources": [{"ref": "S1"}, {"ref": "S2"}]}, {"sources": [{"ref": "S1"}]}])
     2
+    >>> source_count([{"sources": [{"ref": "S1"}], "status_sources": [{"ref": "S3"}]}])
+    2
     """
-    return len({_source_key(s) for r in rows for s in r.get("sources") or ()})
+    return len(
+        {
+            _source_key(s)
+            for r in rows
+            for s in (*(r.get("sources") or ()), *(r.get("status_sources") or ()))
+        }
+    )
 
 
 def _source_key(source: Mapping[str, Any]) -> tuple:

@@ -169,7 +169,7 @@ def map_input(day: dt.date, lang: str = "en", link: str = "") -> static_map.MapI
         words = i18n.translated(static_map.WORDS)
     return static_map.MapInput(
         day=day,
-        rows=queries.state_at(day),
+        rows=_rows(day),
         actors=actors(),
         layers=geo.display_layers(current_app.config["GEODATA_DIR"]),
         version=version_label(),
@@ -177,6 +177,13 @@ def map_input(day: dt.date, lang: str = "en", link: str = "") -> static_map.MapI
         lang=lang,
         words=words,
     )
+
+
+def _rows(day: dt.date) -> list[dict]:
+    """The state of `day`, each row with its status's sources: a picture counts the sources
+    of what it draws (control and status), as "Cite this view" lists them."""
+    status = queries.status_sources_at(day)
+    return [{**r, "status_sources": status.get(r["slug"], [])} for r in queries.state_at(day)]
 
 
 def map_bytes(
@@ -276,7 +283,7 @@ def animation_bytes(
 ) -> bytes:
     """An animation with one map per date (the date large on each frame)."""
     spec = map_input(days[0], lang)
-    frames = [static_map.Frame(d, queries.state_at(d)) for d in days]
+    frames = [static_map.Frame(d, _rows(d)) for d in days]
     images = static_map.render_frames(spec, frames, width - width % 8, progress)
     return animation.encode(images, fmt)
 

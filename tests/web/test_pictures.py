@@ -66,7 +66,12 @@ def test_svg_names_every_site_its_actors_the_date_and_the_sources(seeded, iso):
                 assert shorts[slug] in shown
     assert static_map.long_date(dt.date.fromisoformat(iso)) in shown
     footer = next(t for t in shown if t.startswith("Data version"))
-    assert footer.endswith(f"Sources: {static_map.source_count(rows)}")
+    # As many as "Cite this view" lists for the day: control's and status's sources.
+    cite = seeded.test_client().get(f"/cite?date={iso}").get_data(as_text=True)
+    cited = set(
+        re.findall(r'<span class="ref">\[([^]]+)\]</span>', cite.split('id="cite-sources-h"')[1])
+    )
+    assert footer.endswith(f"Sources: {len(cited)}")
     assert f"http://localhost/?date={iso}" in shown
     assert static_map.ATTRIBUTION in shown
 
