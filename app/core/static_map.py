@@ -90,7 +90,7 @@ TEXT = {
     "zone": N_("al-Tanf zone (approx.)"),
     "border": N_("Syria–Iraq border"),
     "more": N_("and {n} more"),
-    "version": N_("Data version {v}"),
+    "version": N_("Revision {v}"),
     "sources": N_("Sources: {n}"),
     "north": N_("N"),
     "km": N_("{n} km"),

@@ -29,11 +29,11 @@ from app.core import animation, bounds, geo, static_map, svg_timeline, timeline_
 from app.core.clock import today
 from app.core.map_encoding import change_points, safe_colour
 from app.core.vocabulary import FIRST_DAY
+from app.db import known as known_db
 from app.db import queries
 from app.db.models import Actor, ControlPeriod, Site
-from app.db.session_events import data_version
 from app.extensions import db
-from app.web import i18n
+from app.web import i18n, known
 from app.web.httpcache import host_key, ok, public_url, respond
 from app.web.params import date_arg, given, only_args, within_record
 
@@ -148,11 +148,15 @@ def actors() -> list[dict]:
 
 
 def version_label() -> str:
-    """The data version for a footer: its counter and the day of the last change."""
-    counter, changed = data_version(db.session)
+    """The revision of the record a picture shows, the `rev` a citation of it names (the
+    pinned one for a past state), and the day it was made."""
+    number = known.revision()
+    if number is None:
+        number = known.latest_revision()
+    made = known_db.revision_time(db.session, number) if number else None
     # The day isolated (LRI…PDI): after Arabic words its digits would otherwise be laid out
     # right to left, "01-12-2026".
-    return f"{counter}" + (f" (\u2066{changed:%Y-%m-%d}\u2069)" if changed else "")
+    return f"{number}" + (f" (\u2066{made:%Y-%m-%d}\u2069)" if made else "")
 
 
 def permalink(day: dt.date) -> str:
@@ -250,7 +254,7 @@ def timeline_bytes(
     """The timeline of every crossing over [lo, hi] in `lang`; ValueError when too tall for
     one image."""
     with force_locale(lang):
-        made = (gettext("Border Control Atlas"), gettext("Data version {v}"))
+        made = (gettext("Border Control Atlas"), gettext("Revision {v}"))
         drawn = lanes(arabic=lang == "ar")
         words = i18n.translated(timeline_chart.WORDS)
     footer = " · ".join(p for p in (made[0], made[1].format(v=version_label()), link) if p)

@@ -23,7 +23,7 @@ def test_map_svg(render, tmp_path):
     assert f"Wrote {out}" in result.output
     body = out.read_text()
     assert "<!-- Albukamal -->" in body and "<!-- 15 December 2024 -->" in body
-    assert re.search(r"<!-- Data version \d+ .*· Sources: \d+ -->", body)
+    assert re.search(r"<!-- Revision \d+ .*· Sources: \d+ -->", body)
 
 
 def test_map_png_at_twice_the_density(render, tmp_path):

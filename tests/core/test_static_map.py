@@ -178,7 +178,7 @@ def test_svg_has_title_date_labels_legend_and_footer(svg):
         "Restricted",
     ):
         assert key in shown
-    assert "Data version 42 (2026-11-01) · Sources: 3" in shown
+    assert "Revision 42 (2026-11-01) · Sources: 3" in shown
     assert "https://atlas.example/?date=2024-12-15" in shown
     assert static_map.ATTRIBUTION in shown
     assert "N" in shown and "0" in shown and any(t.endswith(" km") for t in shown)
@@ -288,10 +288,10 @@ def test_arabic_is_joined_and_right_to_left():
 
 
 def test_words_come_from_the_caller_else_english():
-    words = {"Contested": "متنازع عليه", "Data version {v}": "نسخة البيانات {v}"}
+    words = {"Contested": "متنازع عليه", "Revision {v}": "المراجعة {v}"}
     shown = texts(static_map.render(dataclasses.replace(spec("ar"), words=words), "svg"))
     assert "متنازع عليه" in shown and "Contested" not in shown
-    assert any(t.startswith("نسخة البيانات 42") for t in shown)
+    assert any(t.startswith("المراجعة 42") for t in shown)
     assert "Not tracked for control" in shown  # not given: the English msgid
 
 

@@ -43,7 +43,7 @@ def texts(svg: bytes) -> list[str]:
 
 @pytest.fixture(scope="module")
 def svg() -> bytes:
-    return timeline_chart.render(_lanes(), "svg", hi=HI, footer="Data version 3 · link")
+    return timeline_chart.render(_lanes(), "svg", hi=HI, footer="Revision 3 · link")
 
 
 def test_lanes_grouped_by_crossing_with_years_legend_and_footer(svg):
@@ -66,7 +66,7 @@ def test_lanes_grouped_by_crossing_with_years_legend_and_footer(svg):
         "date window",
         "event",
     } <= set(shown)
-    assert "Data version 3 · link" in shown
+    assert "Revision 3 · link" in shown
     assert "1 Jan 2011 – 1 Jan 2026" in shown
 
 
@@ -86,7 +86,7 @@ def test_a_contest_is_a_stripe_in_the_challengers_colour(svg):
 
 
 def test_svg_repeats_byte_for_byte(svg):
-    assert timeline_chart.render(_lanes(), "svg", hi=HI, footer="Data version 3 · link") == svg
+    assert timeline_chart.render(_lanes(), "svg", hi=HI, footer="Revision 3 · link") == svg
 
 
 def test_from_to_narrows_the_axis():

@@ -65,7 +65,7 @@ def test_svg_names_every_site_its_actors_the_date_and_the_sources(seeded, iso):
             if slug:
                 assert shorts[slug] in shown
     assert static_map.long_date(dt.date.fromisoformat(iso)) in shown
-    footer = next(t for t in shown if t.startswith("Data version"))
+    footer = next(t for t in shown if t.startswith("Revision"))
     # As many as "Cite this view" lists for the day: control's and status's sources.
     cite = seeded.test_client().get(f"/cite?date={iso}").get_data(as_text=True)
     cited = set(
@@ -91,14 +91,28 @@ def test_svg_is_byte_identical_and_cached(seeded):
 
 def test_a_write_to_the_record_renews_the_map(seeded):
     client = seeded.test_client()
-    before = next(t for t in texts(client.get("/maps/2024-12-15.svg").data) if "Data version" in t)
+    before = next(t for t in texts(client.get("/maps/2024-12-15.svg").data) if "Revision" in t)
     with seeded.app_context():
         site = db.session.scalar(db.select(Site).where(Site.slug == "al-tanf"))
         site.name = "al-Tanf (renamed)"
         db.session.commit()
     shown = texts(client.get("/maps/2024-12-15.svg").data)
-    after = next(t for t in shown if "Data version" in t)
-    assert after != before and "al-Tanf (renamed)" in shown
+    assert "al-Tanf (renamed)" in shown and "al-Tanf" not in shown
+    # A write outside the editor makes no revision: the record's revision is the same.
+    assert next(t for t in shown if "Revision" in t) == before
+
+
+def test_the_footer_names_the_revision_a_citation_names(seeded):
+    """The number under the map is the `rev` of "Cite this view": put in a link, it reopens
+    the record the picture shows (a data version counter would open another state)."""
+    client = seeded.test_client()
+    cite = client.get("/cite?date=2024-12-15").get_data(as_text=True)
+    rev = re.search(r"rev=(\d+)", cite)[1]
+    footer = next(t for t in texts(client.get("/maps/2024-12-15.svg").data) if "Revision" in t)
+    assert footer.startswith(f"Revision {rev} (")
+    earlier = int(rev) - 1
+    pinned = texts(client.get(f"/maps/2024-12-15.svg?rev={earlier}").data)
+    assert next(t for t in pinned if "Revision" in t).startswith(f"Revision {earlier} (")
 
 
 def test_permalink_uses_public_url(seeded):
@@ -204,7 +218,7 @@ def test_timeline_lists_every_site_by_crossing(seeded, seed_data):
         if site.get("crossing"):
             assert shown.index(crossings[site["crossing"]]) < shown.index(site["name"])
     assert "2011" in shown
-    assert any(t.startswith("Border Control Atlas · Data version") for t in shown)
+    assert any(t.startswith("Border Control Atlas · Revision") for t in shown)
 
 
 def test_timeline_pdf_is_a4_landscape(seeded, seed_data):
@@ -303,7 +317,7 @@ def test_arabic_timeline(seeded, seed_data):
             assert shown.index(crossings[site["crossing"]]) < shown.index(name)
     for english in ("open", "closed", "unknown", "date window", "event", "Other sites"):
         assert english not in shown
-    assert any(t.startswith("أطلس السيطرة على المنافذ الحدودية · نسخة البيانات") for t in shown)
+    assert any(t.startswith("أطلس السيطرة على المنافذ الحدودية · المراجعة") for t in shown)
 
 
 def test_the_map_pages_pictures_come_in_its_language(seeded):
