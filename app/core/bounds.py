@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import edtf
 from babel.dates import get_month_names
 
+from app.core import clock
 from app.core.text_rules import N_, Refusal
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "read",
     "exact",
     "at_precision",
+    "future_problem",
     "latin_digits",
     "MAX_TEXT",
 ]
@@ -331,7 +333,8 @@ def read(text: str, precision: str | None = None) -> Bound:
     """An EDTF expression, or the older form of a first day plus its precision.
 
     Files written before bounds were EDTF say ``2014-06-01`` with precision ``month``
-    for "sometime in June 2014"; read that as the whole month, never as the 1st.
+    for "sometime in June 2014"; read that as the whole month, never as the 1st. Another
+    day than the first (``2014-06-15``, month) is refused: storing the month would drop it.
 
     >>> read("2014-06-01", "month").text, read("2014-06-01").text, read("2014~", "day").text
     ('2014-06', '2014-06-01', '2014~')
@@ -342,8 +345,33 @@ def read(text: str, precision: str | None = None) -> Bound:
             day = dt.date.fromisoformat(plain)
         except ValueError:
             raise BoundError(N_("%(text)s is not a real calendar date"), text=repr(plain)) from None
-        return at_precision(day, precision)
+        whole = at_precision(day, precision)
+        # Older files wrote a month or year as its first day; any other day would be dropped
+        # without a word, so the file and the record would no longer say the same.
+        if day != whole.earliest:
+            raise BoundError(
+                N_(
+                    "%(text)s with precision %(precision)s would be stored as %(stored)s and "
+                    "lose its day: give %(first)s for the whole %(precision)s, or precision day"
+                ),
+                text=repr(plain),
+                precision=precision,
+                stored=whole.text,
+                first=clock.iso_day(whole.earliest),
+            )
+        return whole
     return parse(text)
+
+
+def future_problem(when: Bound | dt.date | None, today: dt.date) -> Refusal | None:
+    """Why a date is refused as in the future (its first possible day is after `today`), or None."""
+    # A window that begins on or before today ("2026" on 3 December 2026) may hold today.
+    first = when.earliest if isinstance(when, Bound) else when
+    if first is not None and first > today:
+        return Refusal(
+            N_("must not be in the future (today is %(today)s)"), today=today.isoformat()
+        )
+    return None
 
 
 def exact(day: dt.date) -> Bound:

@@ -36,6 +36,8 @@ __all__ = [
     "Transition",
     "Answer",
     "parse_date",
+    "end_problem",
+    "ends_before",
     "overlaps_by_its_end",
     "parse_partial_date",
     "floor_date",
@@ -53,6 +55,21 @@ __all__ = [
     "change_points",
     "boundary_dates",
 ]
+
+
+def end_problem(start: Bound | None, end: Bound | None) -> Refusal | None:
+    """Why `end` cannot close a period from `start` (its latest day is not after start's first)."""
+    lo = start.earliest if start else None
+    hi = end.latest if end else None
+    if start is None or end is None or lo is None or hi is None or lo < hi:
+        return None
+    return Refusal(N_("end %(end)s must be after start %(start)s"), end=end.text, start=start.text)
+
+
+def ends_before(when: Bound, last_day: dt.date | None) -> bool:
+    """Whether an event's last day comes before the first day its date allows."""
+    return last_day is not None and when.earliest is not None and last_day < when.earliest
+
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ISO_DAY = re.compile(r"\A([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
@@ -81,13 +98,9 @@ class Period:
                 object.__setattr__(self, name, bounds.exact(bound))
             elif bound is not None and not isinstance(bound, Bound):
                 raise TypeError(f"{name} must be a date or a Bound, not {bound!r}")
-        lo, hi = self.possible_start, self.possible_end
-        if lo is not None and hi is not None and hi <= lo:
-            start, end = self.start, self.end
-            assert start is not None and end is not None  # both sides are bounded here
-            raise Refusal(
-                N_("end %(end)s must be after start %(start)s"), end=end.text, start=start.text
-            )
+        problem = end_problem(self.start, self.end)
+        if problem:
+            raise problem
 
     @property
     def certain_start(self) -> dt.date | None:

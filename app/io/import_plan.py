@@ -101,11 +101,14 @@ def _field(name: str, reason: Refusal | str) -> _Invalid:
 
 
 def plan(
-    rows: Iterable[Row], existing: Existing, progress: Callable[[list[Row]], Iterable[Row]] = iter
+    rows: Iterable[Row],
+    existing: Existing,
+    progress: Callable[[list[Row]], Iterable[Row]] = iter,
+    today: dt.date | None = None,
 ) -> Plan:
     """Check every row and plan the changes (what others refer to first)."""
     rows = list(rows)
-    checker = _Checker(existing, rows)
+    checker = _Checker(existing, rows, today or clock.today())
     result = Plan()
     for row in progress(sorted(rows, key=lambda r: ORDER[r.kind])):
         reason: str | Refusal | None = None
@@ -132,8 +135,10 @@ def _error(row: Row, reason: str | Refusal) -> Phrase:
 class _Checker:
     """Applies the field and cross-row rules, remembering what the file adds."""
 
-    def __init__(self, existing: Existing, rows: list[Row]):
+    def __init__(self, existing: Existing, rows: list[Row], today: dt.date):
         self.existing = existing
+        # One day for the whole file: a check running past midnight judges every row alike.
+        self.today = today
         self.file_refs = {str(r.values.get("ref")) for r in rows if r.kind == "sources"}
         self.file_sites = {str(r.values.get("slug")) for r in rows if r.kind in ("sites", "state")}
         self.file_actors = {str(r.values.get("slug")) for r in rows if r.kind == "actors"}
@@ -214,13 +219,14 @@ class _Checker:
             raise _Invalid(
                 N_("field %(field)r: an event's date needs a first and a last day"), field=name
             )
+        _not_future(name, when, self.today)
         values["when"] = when
         if name == "date_edtf" and v.get("date") not in (None, ""):
             if not _same(v.get("date"), clock.iso_day(when.earliest)):
                 raise _disagree("date", v.get("date"), "date_edtf", raw, when.earliest)
         if "end" in v:
-            values["end"] = _day(v, "end")
-            if values["end"] is not None and values["end"] < when.earliest:
+            values["end"] = _day(v, "end", self.today)
+            if timeline.ends_before(when, values["end"]):
                 raise _Invalid(N_("field 'end' must not be before the date"))
         if "description" in v:
             values["description"] = _text(v, "description", NOTE_MAX)
@@ -258,9 +264,11 @@ class _Checker:
             if name in v:
                 values[name] = _url(v, name)
         if "published" in v:
-            values["published"], values["published_precision"] = _partial(v, "published")
+            values["published"], values["published_precision"] = _partial(
+                v, "published", self.today
+            )
         if "accessed" in v:
-            values["accessed"] = _day(v, "accessed")
+            values["accessed"] = _day(v, "accessed", self.today)
         self._once(row, "sources", values["ref"])
         return _change(row, values["ref"], values, self.existing.sources.get(values["ref"]))
 
@@ -316,8 +324,11 @@ class _Checker:
         if site not in self.existing.sites and site not in self.file_sites:
             raise _no_such("site", site)
         values: dict = {"site": site}
-        values["start"] = _bound(v, "start", row)
-        values["end"] = _bound(v, "end", row)
+        values["start"] = _bound(v, "start", row, self.today)
+        values["end"] = _bound(v, "end", row, self.today)
+        problem = timeline.end_problem(values["start"], values["end"])
+        if problem:
+            raise _field("end_edtf" if "end_edtf" in v else "end", problem)
         if "confidence" in v:
             values["confidence"] = _enum(v, "confidence")
         if "note" in v:
@@ -631,10 +642,16 @@ def _slug(v: Mapping, name: str, size: int = 80) -> str:
 
 
 def _country(v: Mapping) -> str:
-    value = _text(v, "country", 2, required=True).upper()
-    if not re.fullmatch("[A-Z]{2}", value):
-        raise _Invalid(N_("field 'country' must be a two-letter ISO code such as SY or IQ"))
-    return value
+    """A site's country: one of vocabulary.COUNTRIES, as the site form offers them."""
+    value = _text(v, "country", None, required=True)
+    if value.upper() not in vocabulary.COUNTRIES:
+        raise _Invalid(
+            N_("field %(field)r: %(value)r is not one of %(allowed)s"),
+            field="country",
+            value=value[:40],
+            allowed=", ".join(vocabulary.COUNTRIES),
+        )
+    return value.upper()
 
 
 def _enum(v: Mapping, name: str, required: bool = False) -> str:
@@ -689,17 +706,26 @@ def _radius(v: Mapping) -> float | None:
     return value
 
 
-def _partial(v: Mapping, name: str) -> tuple[dt.date | None, str]:
+def _partial(v: Mapping, name: str, today: dt.date) -> tuple[dt.date | None, str]:
     raw = v.get(name)
     if raw in (None, ""):
         return None, "day"
     try:
-        return timeline.parse_partial_date(str(raw))
+        day, precision = timeline.parse_partial_date(str(raw))
     except ValueError as exc:
         raise _field(name, exc) from None
+    _not_future(name, day, today)
+    return day, precision
 
 
-def _bound(v: Mapping, name: str, row: Row | None = None) -> Bound | None:
+def _not_future(name: str, when: Bound | dt.date | None, today: dt.date) -> None:
+    """The forms' not_future: no date whose first possible day is after today."""
+    problem = bounds.future_problem(when, today)
+    if problem:
+        raise _field(name, problem)
+
+
+def _bound(v: Mapping, name: str, row: Row, today: dt.date) -> Bound | None:
     """A period bound: `<name>_edtf` when given (then `<name>` is its first day, checked),
     else `<name>` as EDTF, or a first day with a `<name>_precision` column (older files)."""
     edtf = f"{name}_edtf"
@@ -712,27 +738,30 @@ def _bound(v: Mapping, name: str, row: Row | None = None) -> Bound | None:
         first = bound.earliest if bound else None
         if name in v and not _same(v.get(name), clock.iso_day(first)):
             raise _disagree(name, v.get(name), edtf, raw, first)
+        _not_future(edtf, bound, today)
         return bound
     raw = v.get(name)
     if raw in (None, ""):
         return None
-    precision = v.get(f"{name}_precision") or (
-        row.derived.get(f"{name}_precision") if row else None
-    )
+    precision = v.get(f"{name}_precision") or row.derived.get(f"{name}_precision")
     try:
-        return bounds.read(str(raw), str(precision) if precision else None)
+        bound = bounds.read(str(raw), str(precision) if precision else None)
     except bounds.BoundError as exc:
         raise _field(name, exc) from None
+    _not_future(name, bound, today)
+    return bound
 
 
-def _day(v: Mapping, name: str) -> dt.date | None:
+def _day(v: Mapping, name: str, today: dt.date) -> dt.date | None:
     raw = v.get(name)
     if raw in (None, ""):
         return None
     try:
-        return timeline.parse_date(str(raw))
+        day = timeline.parse_date(str(raw))
     except ValueError as exc:
         raise _field(name, exc) from None
+    _not_future(name, day, today)
+    return day
 
 
 def _flag(v: Mapping, name: str) -> bool:

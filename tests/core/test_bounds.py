@@ -171,3 +171,44 @@ def test_old_day_plus_precision_takes_arabic_indic_digits_too():
 def test_digits_of_other_scripts_are_not_dates():
     with pytest.raises(bounds.BoundError):
         bounds.parse("２０１５")  # full-width
+
+
+@pytest.mark.parametrize(
+    "text, precision, stored, first",
+    [
+        ("2014-06-15", "month", "2014-06", "2014-06-01"),
+        ("2014-02-01", "year", "2014", "2014-01-01"),
+        ("٢٠١٤-٠٦-٣٠", "month", "2014-06", "2014-06-01"),
+    ],
+)
+def test_old_day_plus_precision_that_would_lose_its_day_is_refused(text, precision, stored, first):
+    """Only the first day stands for the whole month or year; another day is not dropped."""
+    with pytest.raises(bounds.BoundError) as refused:
+        bounds.read(text, precision)
+    assert f"with precision {precision} would be stored as {stored} and lose its day" in str(
+        refused.value
+    )
+    assert f"give {first} for the whole {precision}" in str(refused.value)
+
+
+TODAY = dt.date(2026, 12, 3)
+
+
+@pytest.mark.parametrize(
+    "when",
+    [dt.date(2026, 12, 4), "2026-12-04", "2027", "2026-12-04/2026-12-31", "2027/.."],
+)
+def test_a_date_whose_first_day_is_after_today_is_in_the_future(when):
+    when = bounds.parse(when) if isinstance(when, str) else when
+    assert str(bounds.future_problem(when, TODAY)) == (
+        "must not be in the future (today is 2026-12-03)"
+    )
+
+
+@pytest.mark.parametrize(
+    "when",
+    [None, TODAY, "2026-12-03", "2026", "2026-12", "2026-11-20/2027-01-31", "../2027", "2026/.."],
+)
+def test_a_window_that_begins_by_today_is_not_in_the_future(when):
+    when = bounds.parse(when) if isinstance(when, str) else when
+    assert bounds.future_problem(when, TODAY) is None

@@ -292,3 +292,35 @@ def test_partial_date_refusals_can_be_said_in_another_language(text, message):
     with pytest.raises(Refusal) as refused:
         timeline.parse_partial_date(text)
     assert refused.value.message == message and refused.value.values == {"text": repr(text)}
+
+
+@pytest.mark.parametrize(
+    "start, end, refused",
+    [
+        ("2018", "2017-06-01", True),
+        ("2018-05", "2018-05-01", True),  # ends, at the latest, on the start's first day
+        ("2018-05-10", "2018-05-10", True),
+        ("2018-05", "2018-05-02", False),  # the period may hold on 1 May
+        ("2018", "2018", False),
+        ("../2018", "2017", False),  # an open start has no first day to come after
+        ("2018", "../2019", False),
+    ],
+)
+def test_one_definition_of_an_end_after_the_start(start, end, refused):
+    """end_problem, which Period, the period forms and imports all apply."""
+    s, e = bounds.parse(start), bounds.parse(end)
+    problem = timeline.end_problem(s, e)
+    assert (problem is not None) == refused
+    if refused:
+        assert problem.message == "end %(end)s must be after start %(start)s"
+        with pytest.raises(Refusal):
+            timeline.Period(s, e)
+    else:
+        assert timeline.Period(s, e).end == e
+
+
+def test_an_event_s_last_day_may_not_come_before_its_date():
+    when = bounds.parse("2019-05")
+    assert timeline.ends_before(when, dt.date(2019, 4, 30))
+    assert not timeline.ends_before(when, dt.date(2019, 5, 1))
+    assert not timeline.ends_before(when, None)

@@ -197,3 +197,150 @@ def test_a_site_radius_within_the_rule_is_taken(radius):
     site = {"slug": "ok", "name": "OK", "country": "SY", "kind": "zone", "lon": "40"}
     result = plan([Row("sites", "line 2", {**site, "lat": "34", "radius_km": radius})], _existing())
     assert result.errors == []
+
+
+# the editor forms' rules, from one definition in app/core ------------------------------
+TODAY = D(2026, 12, 3)
+
+
+def _site(**values):
+    site = {"slug": "ok", "name": "OK", "country": "SY", "kind": "town", "lon": "40", "lat": "34"}
+    return Row("sites", "line 2", {**site, **values})
+
+
+@pytest.mark.parametrize("country", ["FR", "ZZ", "jo", "TR"])
+def test_a_country_outside_the_vocabulary_is_refused_naming_the_allowed_ones(country):
+    """vocabulary.COUNTRIES, as the site form's choices: SY and IQ."""
+    assert plan([_site(country=country)], _existing()).errors == [
+        f"line 2 (sites): field 'country': {country!r} is not one of SY, IQ"
+    ]
+
+
+@pytest.mark.parametrize("country", ["SY", "iq"])
+def test_a_country_of_the_vocabulary_is_taken(country):
+    result = plan([_site(country=country)], _existing())
+    assert result.ok, result.errors
+    assert result.changes[0].values["country"] == country.upper()
+
+
+@pytest.mark.parametrize(
+    "row, field",
+    [
+        (_period(start="2026-12-04"), "start"),
+        (_period(start="2018-01-01", end="2027"), "end"),
+        (_period(start="2018-01-01", end_edtf="2026-12-04/2026-12-31"), "end_edtf"),
+        (
+            Row(
+                "status",
+                "line 2",
+                {"site": "qaim", "status": "open", "sources": "S1", "start": "2027-01"},
+            ),
+            "start",
+        ),
+        (
+            Row("events", "line 2", {"slug": "e", "title": "E", "date_edtf": "2026-12-04"}),
+            "date_edtf",
+        ),
+        (
+            Row(
+                "events",
+                "line 2",
+                {"slug": "e", "title": "E", "date": "2026-12-01", "end": "2026-12-04"},
+            ),
+            "end",
+        ),
+        (Row("sources", "line 2", {"ref": "N1", "title": "T", "published": "2027"}), "published"),
+        (
+            Row("sources", "line 2", {"ref": "N1", "title": "T", "accessed": "2026-12-04"}),
+            "accessed",
+        ),
+    ],
+)
+def test_a_date_after_today_is_refused_naming_the_field(row, field):
+    """The forms' not_future: refused when even its first possible day is after today."""
+    errors = plan([row], _existing(), today=TODAY).errors
+    assert errors == [
+        f"line 2 ({row.kind}): field {field!r}: must not be in the future (today is 2026-12-03)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        _period(start="2026-12-03"),
+        _period(start="2026"),  # the year may be this year's first eleven months
+        _period(start="2026-12"),
+        _period(start="2018-01-01", end="2026-11-20/2027-01-31"),
+        _period(start="2018-01-01", end="2026/.."),
+        Row("events", "line 2", {"slug": "e", "title": "E", "date_edtf": "2026-12"}),
+        Row("sources", "line 2", {"ref": "N1", "title": "T", "published": "2026-12"}),
+    ],
+)
+def test_a_window_that_may_include_today_is_not_in_the_future(row):
+    result = plan([row], _existing(), today=TODAY)
+    assert result.ok, result.errors
+
+
+def test_today_is_the_project_clock_s(monkeypatch):
+    """Without `today`, the plan asks app.core.clock, as the forms do."""
+    from app.core import clock
+
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2018, 3, 1, 23, 59, tzinfo=dt.UTC))
+    assert plan([_period(start="2018-03-01")], _existing()).ok
+    assert (
+        "field 'start': must not be in the future (today is 2018-03-01)"
+        in (plan([_period(start="2018-03-02")], _existing()).errors[0])
+    )
+
+
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({"start": "2018", "end": "2017-06-01"}, "end"),
+        ({"start": "2018-05", "end": "2018-05-01"}, "end"),
+        ({"start_edtf": "2018", "end_edtf": "2017"}, "end_edtf"),
+    ],
+)
+def test_an_end_before_the_start_is_refused_naming_the_field_and_the_rule(values, field):
+    base = {"site": "qaim", "actor": "iraq", "sources": "S1"}
+    (error,) = plan([Row("periods", "line 2", {**base, **values})], _existing()).errors
+    assert error.startswith(f"line 2 (periods): field {field!r}: "), error
+    assert "must be after start" in error, error
+
+
+@pytest.mark.parametrize(
+    "start, precision, first",
+    [
+        ("2014-06-15", "month", "2014-06-01"),
+        ("2014-06-30", "month", "2014-06-01"),
+        ("2014-06-01", "year", "2014-01-01"),
+    ],
+)
+def test_a_first_day_the_precision_would_drop_is_refused(start, precision, first):
+    """An older file's day plus precision: only the first day of the month or year is the
+    whole month or year; any other day would be stored as the whole and its day lost."""
+    row = _period(start=start)
+    row = Row(row.kind, row.where, row.values, derived={"start_precision": precision})
+    (error,) = plan([row], _existing()).errors
+    stored = start[: 7 if precision == "month" else 4]
+    assert error.startswith(
+        f"line 2 (periods): field 'start': {start!r} with precision {precision} would be "
+        f"stored as {stored}"
+    ), error
+    assert first in error
+
+
+def test_a_first_day_with_its_precision_is_the_whole_month_or_year():
+    values = _period(start="2014-06-01", end="2015-01-01").values
+    row = Row(
+        "periods", "line 2", values, derived={"start_precision": "month", "end_precision": "year"}
+    )
+    change = plan([row], _existing()).changes[0]
+    assert (change.values["start"].text, change.values["end"].text) == ("2014-06", "2015")
+
+
+def test_an_event_day_the_precision_would_drop_is_refused():
+    values = {"slug": "e", "title": "E", "date": "2014-06-15"}
+    row = Row("events", "line 2", values, derived={"precision": "month"})
+    (error,) = plan([row], _existing()).errors
+    assert error.startswith("line 2 (events): field 'date': '2014-06-15' with precision month")

@@ -1,6 +1,7 @@
 """Applying imports: all or nothing, revisions for every row, idempotent re-imports,
 and the site form's rule for points far from the border."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.db.models import ControlPeriod, Revision, Site, Source, User
 from app.db.session_events import data_version
 from app.extensions import db
@@ -180,3 +182,55 @@ def test_far_site_errors_keep_file_order_among_other_errors(seeded):
 def test_a_site_near_the_border_needs_no_confirmation(seeded, allow_far):
     with seeded.app_context():
         assert _check(_file(1), allow_far=allow_far).ok
+
+
+def _legacy_csv(start: str, precision: str) -> bytes:
+    """A periods file as written before EDTF: a first day and its precision column."""
+    return (
+        "site,actor,start,start_precision,end,end_precision,sources\r\n"
+        f"imported-post,isis,{start},{precision},,,IMP-1\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (_file(1).replace(b'"SY"', b'"FR"'), "f.geojson", "field 'country': 'FR' is not one of SY"),
+        (
+            _file(1, {"actor": "isis", "start": "2026-12-04", "sources": ["IMP-1"]}, 1),
+            "f.geojson",
+            "field 'start': must not be in the future (today is 2026-12-03)",
+        ),
+        (
+            _file(1, {"actor": "isis", "start": "1994", "end": "1993", "sources": ["IMP-1"]}, 1),
+            "f.geojson",
+            "field 'end': end 1993 must be after start 1994",
+        ),
+    ],
+)
+def test_the_editor_forms_rules_hold_for_an_import(seeded, monkeypatch, data, name, message):
+    """The country, not-in-the-future and end-after-start rules of the forms, end to end."""
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC))
+    with seeded.app_context():
+        before = _state()
+        plan = _import(data)
+        assert not plan.ok and any(message in e for e in plan.errors), plan.errors
+        assert _state() == before
+
+
+def test_an_older_file_whose_day_its_precision_would_drop_is_refused(seeded):
+    with seeded.app_context():
+        _import(_file(0))
+        before = _state()
+        plan = _check(_legacy_csv("2014-06-15", "month"), "periods.csv")
+        assert plan.errors == [
+            "line 2 (periods): field 'start': '2014-06-15' with precision month would be "
+            "stored as 2014-06 and lose its day: give 2014-06-01 for the whole month, "
+            "or precision day"
+        ]
+        assert _state() == before
+        plan = _check(_legacy_csv("2014-06-01", "month"), "periods.csv")
+        assert plan.ok, plan.errors
+        importer.apply(plan.changes, comment="test import")
+        site = db.session.scalar(select(Site).where(Site.slug == "imported-post"))
+        assert site.control_periods[0].start.text == "2014-06"

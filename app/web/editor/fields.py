@@ -194,14 +194,11 @@ def radius(_form, field) -> None:
 
 
 def not_future(_form, field) -> None:
-    """Validator: a date (or a window's first day) no later than today."""
-    day = field.data[0] if isinstance(field.data, tuple) else field.data
-    if isinstance(day, bounds.Bound):
-        day = day.earliest
-    if day and day > today():
-        raise ValidationError(
-            _("must not be in the future (today is %(today)s)", today=today().isoformat())
-        )
+    """Validator: a date (or a window's first day) no later than today, as imports apply it."""
+    when = field.data[0] if isinstance(field.data, tuple) else field.data
+    problem = bounds.future_problem(when, today())
+    if problem:
+        raise ValidationError(said(problem))
 
 
 def colour(_form, field) -> None:

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from app.core import geo, log_change, timeline
+from app.core import geo, log_change, timeline, vocabulary
 from app.core.text_rules import ALIASES_MAX, NOTE_MAX, Named, Word
 from app.db import revisions
 from app.db.models import (
@@ -64,12 +64,9 @@ from app.web.js_strings import bound_short, day_label, span_text
 
 #: A site farther than this from the Syria–Iraq border needs an explicit confirmation.
 CONFIRM_KM = geo.FAR_FROM_BORDER_KM
-COUNTRIES = [
-    SelectChoice("SY", _l("Syria (SY)")),
-    SelectChoice("IQ", _l("Iraq (IQ)")),
-    SelectChoice("JO", _l("Jordan (JO)")),
-    SelectChoice("TR", _l("Turkey (TR)")),
-]
+#: The site form's choices: the countries of the vocabulary, the rule imports apply too.
+COUNTRY_LABELS = {"SY": _l("Syria (SY)"), "IQ": _l("Iraq (IQ)")}
+COUNTRIES = [SelectChoice(code, COUNTRY_LABELS.get(code, code)) for code in vocabulary.COUNTRIES]
 SOURCE_FIELDS = ("source_ids", "source_url", "source_title", "source_publisher", "source_date")
 REQUIRED = InputRequired(message=_l("is required"))
 
@@ -251,9 +248,7 @@ class PeriodForm(SourcesMixin, EditForm):
     def _check_bounds(self) -> bool:
         """The end can come after the start: the period may hold on at least one day."""
         start, end = self.start.data, self.end.data
-        try:
-            timeline.Period(start, end)
-        except ValueError:
+        if timeline.end_problem(start, end):
             return fail(
                 self.end,
                 _(
@@ -708,7 +703,7 @@ class EventForm(SourcesMixin, SlugMixin, EditForm):
         when = self.date.data
         if when.earliest is None or when.latest is None:
             return fail(self.date, _("give a first and a last possible day (not an open window)"))
-        if self.end.data and self.end.data < when.earliest:
+        if timeline.ends_before(when, self.end.data):
             return fail(self.end, _("must not be before Date (%(date)s)", date=bound_short(when)))
         if (self.lon.data is None) != (self.lat.data is None):
             return fail(

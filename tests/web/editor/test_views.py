@@ -377,6 +377,22 @@ def test_bad_sites_are_refused(seeded, editor_client, fingerprint, change, messa
     assert fingerprint(seeded) == before
 
 
+@pytest.mark.parametrize("country", ["JO", "TR", "FR"])
+def test_the_site_form_offers_the_countries_imports_take(
+    seeded, editor_client, fingerprint, country
+):
+    """One definition, vocabulary.COUNTRIES, for the form's choices and the import's rule."""
+    from app.core import vocabulary
+    from app.web.editor.forms import COUNTRIES
+
+    assert [c.value for c in COUNTRIES] == list(vocabulary.COUNTRIES) == ["SY", "IQ"]
+    before = fingerprint(seeded)
+    resp = editor_client.post("/editor/sites/new", data=_site_data(country=country))
+    assert resp.status_code == 422
+    assert any("Not a valid choice" in e for e in errors(resp)), errors(resp)
+    assert fingerprint(seeded) == before
+
+
 def test_a_far_site_saves_once_confirmed(seeded, editor_client):
     data = _site_data(lon="36.3", lat="33.5", confirm_location="y")
     assert editor_client.post("/editor/sites/new", data=data).status_code == 302
