@@ -37,6 +37,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.core.text_rules import N_
+from app.core.vocabulary import COUNTRIES
 from app.db.models import Actor, ControlPeriod, Event, Site, event_site
 
 __all__ = [
@@ -112,7 +113,9 @@ QUERYABLES: dict[str, dict[str, Queryable]] = {
     "periods": {
         "site": _text(N_("Site slug"), _of(_CP.site_id, Site.slug)),
         "site_name": _text(N_("Site name"), _of(_CP.site_id, Site.name)),
-        "country": _text(N_("Country of the site"), _of(_CP.site_id, Site.country), ("SY", "IQ")),
+        "country": _text(
+            N_("Country of the site"), _of(_CP.site_id, Site.country), tuple(COUNTRIES)
+        ),
         "actor": _text(N_("Actor slug"), _of(_CP.actor_id, Actor.slug)),
         "actor_name": _text(N_("Actor name"), _of(_CP.actor_id, Actor.name)),
         "challenger": _text(N_("Challenging actor slug"), _of(_CP.challenger_id, Actor.slug)),
@@ -147,7 +150,7 @@ QUERYABLES: dict[str, dict[str, Queryable]] = {
         "slug": _text(N_("Site slug")),
         "name": _text(N_("Name")),
         "name_ar": _text(N_("Arabic name")),
-        "country": _text(N_("Country"), enum=("SY", "IQ")),
+        "country": _text(N_("Country"), enum=tuple(COUNTRIES)),
         "kind": _text(N_("Kind"), enum=("crossing_side", "town", "garrison", "zone")),
         "crossing": _text(N_("Crossing slug")),
         "controller": _text(N_("Controlling actor slug (null: unknown or in transition)")),
