@@ -9,6 +9,7 @@ import pytest
 from shapely.geometry import shape
 
 from app.core.clock import today
+from tests.conftest import ROOT
 from tests.web.headers import vary_names
 
 
@@ -27,6 +28,24 @@ def _features(client, query=""):
 
 def _by_slug(body):
     return {f["properties"]["slug"]: f["properties"] for f in body["features"]}
+
+
+@pytest.mark.parametrize(
+    ("day", "names", "window"),
+    [
+        ("2024-12-08", "SDF → unknown", "between 7 and 31 December 2024"),
+        ("2024-12-10", "SDF → Syria\n  (transitional)", "between 9 and 31 December 2024"),
+    ],
+)
+def test_the_readmes_albukamal_example_is_what_the_api_answers(seeded_client, day, names, window):
+    """The README's worked example of a handover, checked against the answer it describes."""
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("**An example a reader can check.**")[1].split("\n- ")[0]
+    assert f"*changing hands — {names}, {window}*" in example or f"*{names}, {window}*" in example
+    albukamal = _by_slug(_features(seeded_client, f"?date={day}"))["albukamal"]
+    assert albukamal["controller"] is None
+    assert albukamal["transition"]["reading"] == f"sometime {window}"
+    assert len(albukamal["transition"]["names"]) == 2
 
 
 def test_a_status_known_to_the_month_says_so(seeded_client, seed_data):
