@@ -143,7 +143,11 @@ def search_page():
     held = {r["slug"]: r for r in queries.state_at(day)} if found else {}
     if as_json:
         return jsonify(
-            query=q, date=day.isoformat(), results=[_search_result(s, held) for s in found]
+            query=q,
+            date=day.isoformat(),
+            results=[
+                _search_result(s, held, day if "date" in request.args else None) for s in found
+            ],
         )
     return render_template(
         "search.html",
@@ -287,16 +291,18 @@ def _short_bound(text: str) -> str:
     return bounds.parse(text).short()
 
 
-def _search_result(site: dict, held: dict) -> dict:
+def _search_result(site: dict, held: dict, day: dt.date | None) -> dict:
+    """One search hit as JSON; its links keep the date asked about, as the page's do."""
     row = held.get(site["slug"]) or {}
+    date = day.isoformat() if day else None
     return {
         **{k: site[k] for k in ("slug", "name", "name_ar", "country", "kind")},
         "controller": row.get("controller"),
         "controller_name": row.get("controller_name"),
         # Found as the other side of a crossing the query names, not by its own names.
         "via_crossing": site.get("via_crossing", False),
-        "url": url_for("main.site", slug=site["slug"]),
-        "map_url": url_for("main.index", site=site["slug"]),
+        "url": url_for("main.site", slug=site["slug"], date=date),
+        "map_url": url_for("main.index", date=date, site=site["slug"]),
     }
 
 

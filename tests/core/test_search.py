@@ -135,6 +135,14 @@ def test_search_page_finds_both_sides_of_rabia(seeded_client, query):
     assert [r["slug"] for r in resp.get_json()["results"]][:2] == ["rabia", "al-yarubiyah"]
 
 
+def test_search_json_links_keep_the_date_asked_about(seeded_client):
+    """As the results page's links do: the holder shown is the date's, and so is the page."""
+    query = {"q": "Bukamal", "f": "json", "date": "2015-06-01"}
+    (first, *_) = seeded_client.get("/search", query_string=query).get_json()["results"]
+    assert first["url"] == "/sites/albukamal?date=2015-06-01"
+    assert first["map_url"] == "/?date=2015-06-01&site=albukamal"
+
+
 @pytest.mark.parametrize("query", ["kkkk", "zzzz", "zz", "qqqq", "ؤؤؤؤ", "zz zz zz", "a"])
 def test_search_page_finds_nothing_for_nonsense(seeded_client, query):
     """A user audit found 7 sites for "kkkk", 6 for "ؤؤؤؤ", 2 for "qqqq" and the
