@@ -36,7 +36,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from app.core.text_rules import N_
+from app.core.text_rules import N_, Refusal
 from app.core.vocabulary import COUNTRIES
 from app.db.models import Actor, ControlPeriod, Event, Site, event_site
 
@@ -52,8 +52,8 @@ __all__ = [
 ]
 
 
-class FilterError(ValueError):
-    """A filter the collection cannot answer; the message names the rule."""
+class FilterError(Refusal):
+    """A filter the collection cannot answer; the message (a catalogue msgid) names the rule."""
 
 
 @dataclass(frozen=True)
@@ -257,9 +257,15 @@ def _literal(q: Queryable, name: str, value: Any) -> Any:
     if q.type == "boolean":
         if isinstance(value, bool) or value in (0, 1):
             return bool(value)
-        raise FilterError(f"'{name}' is true or false, not {value!r}")
+        raise FilterError(
+            N_("'%(name)s' is true or false, not %(value)s"), name=name, value=repr(value)
+        )
     if not isinstance(value, str):
-        raise FilterError(f"'{name}' is text: compare it with a quoted string, not {value!r}")
+        raise FilterError(
+            N_("'%(name)s' is text: compare it with a quoted string, not %(value)s"),
+            name=name,
+            value=repr(value),
+        )
     return value
 
 
@@ -267,8 +273,13 @@ def _as_day(name: str, value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:  # as the datetime parameter: which day it was is unknown
             raise FilterError(
-                f"'{name}': a time needs Z or an offset, e.g. "
-                f"TIMESTAMP('{value:%Y-%m-%dT%H:%M:%S}Z'), or compare with DATE('{value:%Y-%m-%d}')"
+                N_(
+                    "'%(name)s': a time needs Z or an offset, e.g. "
+                    "TIMESTAMP('%(moment)sZ'), or compare with DATE('%(day)s')"
+                ),
+                name=name,
+                moment=f"{value:%Y-%m-%dT%H:%M:%S}",
+                day=f"{value:%Y-%m-%d}",
             )
         return value.astimezone(dt.UTC).date()
     if isinstance(value, dt.date):
@@ -290,8 +301,12 @@ def _as_day(name: str, value: Any) -> dt.date:
         if moment is not None and moment.tzinfo is not None:
             return moment.astimezone(dt.UTC).date()
     raise FilterError(
-        f"'{name}' is a date: compare it with DATE('2015-01-01'), "
-        f"TIMESTAMP('2015-01-01T00:00:00Z') or '2015-01-01', not {value!r}"
+        N_(
+            "'%(name)s' is a date: compare it with DATE('2015-01-01'), "
+            "TIMESTAMP('2015-01-01T00:00:00Z') or '2015-01-01', not %(value)s"
+        ),
+        name=name,
+        value=repr(value),
     )
 
 
@@ -352,7 +367,7 @@ class _SQL(SQLAlchemyFilterEvaluator):
         if node.name == "geometry":
             raise _spatial()
         if node.name not in self.fields:
-            raise FilterError(f"unknown property '{node.name}' (see /queryables)")
+            raise FilterError(N_("unknown property '%(name)s' (see /queryables)"), name=node.name)
         return _Ref(node.name, self.fields[node.name])
 
     @handle(ast.Not)
@@ -368,12 +383,15 @@ class _SQL(SQLAlchemyFilterEvaluator):
         if not isinstance(value, _Ref):
             return value
         if value.q.sql is None and value.q.window is None:
-            raise FilterError(f"'{value.name}' takes =, <>, LIKE, IN or IS NULL")
+            raise FilterError(N_("'%(name)s' takes =, <>, LIKE, IN or IS NULL"), name=value.name)
         if value.q.sql is None:
             raise FilterError(
-                f"'{value.name}' is a date window: compare it with a date (=, <>, <, <=, >, "
-                f">=, BETWEEN) or use a T_ predicate; {value.name}_earliest and "
-                f"{value.name}_latest are single days"
+                N_(
+                    "'%(name)s' is a date window: compare it with a date (=, <>, <, <=, >, "
+                    ">=, BETWEEN) or use a T_ predicate; %(name)s_earliest and "
+                    "%(name)s_latest are single days"
+                ),
+                name=value.name,
             )
         return value.q.sql
 
@@ -385,9 +403,9 @@ class _SQL(SQLAlchemyFilterEvaluator):
         if hasattr(lhs, "self_group") and not isinstance(rhs, _Ref):
             return _OPS[op](lhs, rhs)  # CASEI(name) = CASEI('Text')
         if not isinstance(lhs, _Ref):
-            raise FilterError("a comparison needs a property on one side")
+            raise FilterError(N_("a comparison needs a property on one side"))
         if isinstance(rhs, _Ref):
-            raise FilterError("compare a property with a literal, not with another property")
+            raise FilterError(N_("compare a property with a literal, not with another property"))
         value = _literal(lhs.q, lhs.name, rhs)
         if lhs.q.window is not None:
             return _window_sql(*lhs.q.window, op, value)
@@ -409,7 +427,7 @@ class _SQL(SQLAlchemyFilterEvaluator):
     @handle(ast.In)
     def in_(self, node, lhs, *options):
         if not isinstance(lhs, _Ref):
-            raise FilterError("IN needs a property on its left")
+            raise FilterError(N_("IN needs a property on its left"))
         column = self._column(lhs)
         items = [_literal(lhs.q, lhs.name, o) for o in options]
         return filters.runop(column, items, "in", node.not_)
@@ -425,7 +443,7 @@ class _SQL(SQLAlchemyFilterEvaluator):
     @handle(ast.TemporalPredicate, subclasses=True)
     def temporal(self, node, lhs, rhs):
         if not isinstance(lhs, _Ref) or lhs.q.format != "date":
-            raise FilterError("temporal predicates need a date property on the left")
+            raise FilterError(N_("temporal predicates need a date property on the left"))
         lo, hi = lhs.q.window or (lhs.q.sql, lhs.q.sql)
         a, b = _interval(lhs.name, rhs)
         return _temporal_sql(_relation(node), lo, hi, a, b, lhs.q.open)
@@ -434,7 +452,7 @@ class _SQL(SQLAlchemyFilterEvaluator):
     def function(self, node, *arguments):
         if node.name == "lower" and len(arguments) == 1:
             return func.lower(self._column(arguments[0]))
-        raise FilterError(f"function {node.name}() is not supported (only CASEI)")
+        raise FilterError(N_("function %(name)s() is not supported (only CASEI)"), name=node.name)
 
     @handle(ast.SpatialComparisonPredicate, ast.BBox, ast.Relate, subclasses=True)
     def spatial_operation(self, node, *args):
@@ -442,7 +460,10 @@ class _SQL(SQLAlchemyFilterEvaluator):
 
     @handle(ast.SpatialDistancePredicate, ast.ArrayPredicate, ast.Arithmetic, subclasses=True)
     def unsupported(self, node, *args):
-        raise FilterError(f"{type(node).__name__} is not supported (Basic CQL2 and T_ predicates)")
+        raise FilterError(
+            N_("%(name)s is not supported (Basic CQL2 and T_ predicates)"),
+            name=type(node).__name__,
+        )
 
     @handle(values.Geometry, values.Envelope)
     def geometry(self, node):
@@ -501,7 +522,7 @@ def _glob(pattern: str) -> str:
 def _like(node, column):
     """`column LIKE pattern` in SQL, lower-cased on both sides for CASEI."""
     if not isinstance(node.pattern, str):
-        raise FilterError("LIKE needs a quoted pattern")
+        raise FilterError(N_("LIKE needs a quoted pattern"))
     if node.nocase:
         return _Like(func.lower(column), node.pattern.lower())
     return _Like(column, node.pattern)
@@ -509,8 +530,15 @@ def _like(node, column):
 
 def _not_a_condition(value: Any) -> FilterError:
     """AND, OR and NOT were given something that is neither a condition nor true/false."""
-    what = f"the property '{value.name}'" if isinstance(value, _Ref) else repr(value)
-    return FilterError(f"AND, OR and NOT combine conditions or true or false, not {what}")
+    if isinstance(value, _Ref):
+        return FilterError(
+            N_("AND, OR and NOT combine conditions or true or false, not the property '%(name)s'"),
+            name=value.name,
+        )
+    return FilterError(
+        N_("AND, OR and NOT combine conditions or true or false, not %(value)s"),
+        value=repr(value),
+    )
 
 
 def _condition_sql(value: Any) -> Any:
@@ -524,7 +552,7 @@ def _condition_sql(value: Any) -> Any:
 
 def _spatial() -> FilterError:
     return FilterError(
-        "spatial predicates (S_INTERSECTS, …) are not supported: use the bbox parameter"
+        N_("spatial predicates (S_INTERSECTS, …) are not supported: use the bbox parameter")
     )
 
 
@@ -542,7 +570,10 @@ def _relation(node) -> str:
     rel = _TEMPORAL.get(node.op.name)
     if rel is None:
         name = _CQL2_NAMES.get(node.op.name, node.op.name)
-        raise FilterError(f"T_{name} is not supported (T_INTERSECTS, T_BEFORE, T_AFTER, T_DURING)")
+        raise FilterError(
+            N_("T_%(name)s is not supported (T_INTERSECTS, T_BEFORE, T_AFTER, T_DURING)"),
+            name=name,
+        )
     return rel
 
 
@@ -616,7 +647,7 @@ class _EventSQL(_SQL):
         if isinstance(ref, _Ref) and ref.name == "site":
             value = _literal(ref.q, "site", rhs if ref is lhs else lhs)
             if node.op.value not in ("=", "<>"):
-                raise FilterError("'site' takes = or <>")
+                raise FilterError(N_("'site' takes = or <>"))
             linked = Event.id.in_(_EVENT_SITE.where(Site.slug == value))
             return linked if node.op.value == "=" else not_(linked)
         return super().comparison(node, lhs, rhs)
@@ -669,7 +700,7 @@ class _Python(Evaluator):
         if node.name == "geometry":
             raise _spatial()
         if node.name not in self.fields:
-            raise FilterError(f"unknown property '{node.name}' (see /queryables)")
+            raise FilterError(N_("unknown property '%(name)s' (see /queryables)"), name=node.name)
         return _Ref(node.name, self.fields[node.name])
 
     def _get(self, ref: _Ref) -> Test:
@@ -714,7 +745,7 @@ class _Python(Evaluator):
         if isinstance(rhs, _Ref) and not isinstance(lhs, _Ref):
             lhs, rhs, op = rhs, lhs, _FLIP[op]
         if not isinstance(lhs, _Ref) or isinstance(rhs, _Ref):
-            raise FilterError("compare a property with a literal")
+            raise FilterError(N_("compare a property with a literal"))
         value, get, compare = _literal(lhs.q, lhs.name, rhs), self._get(lhs), _OPS[op]
         return lambda p: None if (v := get(p)) is None or value is None else compare(v, value)
 
@@ -728,7 +759,7 @@ class _Python(Evaluator):
     @handle(ast.Like)
     def like(self, node, lhs):
         if not isinstance(lhs, _Ref) or not isinstance(node.pattern, str):
-            raise FilterError("LIKE needs a property and a quoted pattern")
+            raise FilterError(N_("LIKE needs a property and a quoted pattern"))
         regex = like_pattern_to_re(
             node.pattern, node.nocase, node.wildcard, node.singlechar, node.escapechar
         )
@@ -743,7 +774,7 @@ class _Python(Evaluator):
     @handle(ast.In)
     def in_(self, node, lhs, *options):
         if not isinstance(lhs, _Ref):
-            raise FilterError("IN needs a property on its left")
+            raise FilterError(N_("IN needs a property on its left"))
         items = [_literal(lhs.q, lhs.name, o) for o in options]
         get = self._get(lhs)
         return lambda p: None if (v := get(p)) is None else (v in items) != node.not_
@@ -756,7 +787,7 @@ class _Python(Evaluator):
     @handle(ast.TemporalPredicate, subclasses=True)
     def temporal(self, node, lhs, rhs):
         if not isinstance(lhs, _Ref) or lhs.q.format != "date":
-            raise FilterError("temporal predicates need a date property on the left")
+            raise FilterError(N_("temporal predicates need a date property on the left"))
         rel, (a, b), get = _relation(node), _interval(lhs.name, rhs), self._get(lhs)
         return lambda p: None if (day := get(p)) is None else _temporal_py(rel, day, a, b)
 
@@ -768,8 +799,8 @@ class _Python(Evaluator):
                 return replace(arg, casei=True)
             if isinstance(arg, str):
                 return arg.lower()
-            raise FilterError("CASEI takes a text property or a quoted string")
-        raise FilterError(f"function {node.name}() is not supported (only CASEI)")
+            raise FilterError(N_("CASEI takes a text property or a quoted string"))
+        raise FilterError(N_("function %(name)s() is not supported (only CASEI)"), name=node.name)
 
     @handle(ast.SpatialComparisonPredicate, ast.BBox, ast.Relate, subclasses=True)
     def spatial_operation(self, node, *args):
@@ -777,7 +808,10 @@ class _Python(Evaluator):
 
     @handle(ast.SpatialDistancePredicate, ast.ArrayPredicate, ast.Arithmetic, subclasses=True)
     def unsupported(self, node, *args):
-        raise FilterError(f"{type(node).__name__} is not supported (Basic CQL2 and T_ predicates)")
+        raise FilterError(
+            N_("%(name)s is not supported (Basic CQL2 and T_ predicates)"),
+            name=type(node).__name__,
+        )
 
     @handle(values.Geometry, values.Envelope)
     def geometry(self, node):

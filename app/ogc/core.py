@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import orjson
 
 from app.core import clock, timeline
+from app.core.text_rules import N_, Phrase, Refusal
 from app.core.vocabulary import FIRST_DAY, STATE_PARAMS
 from app.ogc import cql as ogc_cql
 from app.ogc import html as ogc_html
@@ -99,9 +100,9 @@ Window = tuple[dt.date | None, dt.date | None]
 
 
 class OGCError(Exception):
-    """A refused request: HTTP status, exception code and a description naming the rule."""
+    """A refused request: HTTP status, exception code and a Phrase naming the rule."""
 
-    def __init__(self, status: int, code: str, description: str):
+    def __init__(self, status: int, code: str, description: Phrase):
         super().__init__(description)
         self.status, self.code, self.description = status, code, description
 
@@ -123,6 +124,8 @@ class OGCRequest:
     languages: Sequence[tuple[str, str, str]] = ()
     #: Parameters every link to this API carries: a past state of the record (known, rev).
     keep: Mapping[str, str] = field(default_factory=dict)
+    #: A refusal's description (a Phrase) in the reader's language; str keeps its English.
+    say: Callable[[str], str] = str
 
 
 @dataclass(frozen=True)
@@ -169,11 +172,11 @@ def _guarded(endpoint: Callable[..., Response]) -> Callable[..., Response]:
     """Turn a refused request into its JSON exception response."""
 
     @functools.wraps(endpoint)
-    def wrapper(*args, **kwargs) -> Response:
+    def wrapper(req: OGCRequest, *args, **kwargs) -> Response:
         try:
-            return endpoint(*args, **kwargs)
+            return endpoint(req, *args, **kwargs)
         except OGCError as exc:
-            return _error(exc)
+            return _error(exc, req.say)
 
     return wrapper
 
@@ -258,7 +261,15 @@ def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str)
             url = ogc_html.with_query(url, {"datetime": raw})
     feature = coll.item(fid, day)
     if feature is None:
-        raise OGCError(404, "NotFound", f"collection '{cid}' has no feature '{fid}'")
+        raise OGCError(
+            404,
+            "NotFound",
+            Phrase(
+                N_("collection '%(collection)s' has no feature '%(feature)s'"),
+                collection=cid,
+                feature=fid,
+            ),
+        )
     doc = {
         **feature,
         "links": [
@@ -367,10 +378,12 @@ def parse_datetime(text: str) -> tuple[Window, bool]:
         day = _instant(text)
         return (day, _next_day(day)), True
     if text.count("/") > 1:
-        raise _invalid("datetime", f"{text!r} has more than one '/'")
+        raise _invalid("datetime", Phrase(N_("%(value)s has more than one '/'"), value=repr(text)))
     left, right = (None if part in ("", "..") else _instant(part) for part in text.split("/"))
     if left is not None and right is not None and right < left:
-        raise _invalid("datetime", f"interval {text!r} ends before it starts")
+        raise _invalid(
+            "datetime", Phrase(N_("interval %(value)s ends before it starts"), value=repr(text))
+        )
     return (left, None if right is None else _next_day(right)), False
 
 
@@ -386,11 +399,15 @@ def _single(params: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> dict
             raise OGCError(
                 400,
                 "InvalidParameterValue",
-                f"unknown parameter '{name}' (known: {', '.join(known)})",
+                Phrase(
+                    N_("unknown parameter '%(name)s' (known: %(known)s)"),
+                    name=name,
+                    known=", ".join(known),
+                ),
             )
         # GDAL appends its connection string's query to `next` links that already carry it.
         if len(set(values)) != 1:
-            raise _invalid(name, "must be given once (or repeated with the same value)")
+            raise _invalid(name, Phrase(N_("must be given once (or repeated with the same value)")))
         out[name] = values[0]
     return out
 
@@ -404,7 +421,7 @@ def media_types(endpoint: str) -> tuple[str, ...]:
     return (*_OWN_TYPES.get(endpoint, ()), JSON, HTML)
 
 
-def not_acceptable(endpoint: str) -> Response:
+def not_acceptable(endpoint: str, say: Callable[[str], str] = str) -> Response:
     """406: the request's Accept header allows none of the endpoint's media types."""
     # Part 1 permits 406 here; JSON regardless would hand a client what it said it cannot read.
     offered = ", ".join(dict.fromkeys(media_types(endpoint)))
@@ -412,9 +429,15 @@ def not_acceptable(endpoint: str) -> Response:
         OGCError(
             406,
             "NotAcceptable",
-            f"the Accept header allows none of the media types served here ({offered}): "
-            "accept one of them, or name the format with f=json or f=html",
-        )
+            Phrase(
+                N_(
+                    "the Accept header allows none of the media types served here (%(types)s): "
+                    "accept one of them, or name the format with f=json or f=html"
+                ),
+                types=offered,
+            ),
+        ),
+        say,
     )
 
 
@@ -434,7 +457,7 @@ def _format(req: OGCRequest, allowed: Sequence[str]) -> str:
     params = _single(req.params, allowed)
     fmt = asked_format(req.params, req.prefers_html)
     if fmt not in ("json", "html"):
-        raise _invalid("f", f"must be json or html, not {fmt!r}")
+        raise _invalid("f", Phrase(N_("must be json or html, not %(value)s"), value=repr(fmt)))
     # Accepted everywhere (clients repeat them), so checked everywhere, used on items only.
     if "datetime" in params:
         parse_datetime(params["datetime"])
@@ -466,14 +489,26 @@ def _state_day(coll: Collection, parsed: tuple[Window, bool]) -> dt.date:
     if not instant or day is None:
         raise _invalid(
             "datetime",
-            f"collection '{coll.id}' gives the state at one instant (e.g. 2015-08-01), "
-            "not an interval",
+            Phrase(
+                N_(
+                    "collection '%(collection)s' gives the state at one instant "
+                    "(e.g. 2015-08-01), not an interval"
+                ),
+                collection=coll.id,
+            ),
         )
     if not FIRST_DAY <= day <= clock.today():
         raise _invalid(
             "datetime",
-            f"collection '{coll.id}': must be between {FIRST_DAY.isoformat()} and "
-            f"{clock.today().isoformat()} (the record's span)",
+            Phrase(
+                N_(
+                    "collection '%(collection)s': must be between %(first)s and %(last)s "
+                    "(the record's span)"
+                ),
+                collection=coll.id,
+                first=FIRST_DAY.isoformat(),
+                last=clock.today().isoformat(),
+            ),
         )
     return day
 
@@ -482,16 +517,20 @@ def _where(params: dict[str, str], coll: Collection) -> Any:
     """The CQL2 filter parsed by pygeofilter and compiled by the collection, or None."""
     for name in ("filter-lang", "filter-crs"):
         if name in params and "filter" not in params:
-            raise _invalid(name, "needs a 'filter'")
+            raise _invalid(name, Phrase(N_("needs a 'filter'")))
     if "filter" not in params:
         return None
     node = _parse_filter(params)
     if coll.compile is None:
-        raise _invalid("filter", f"collection '{coll.id}' cannot be filtered")
+        raise _invalid(
+            "filter",
+            Phrase(N_("collection '%(collection)s' cannot be filtered"), collection=coll.id),
+        )
     try:
         return coll.compile(node)
     except ValueError as exc:
-        raise _invalid("filter", str(exc)) from None
+        # A Refusal (app.db.cql's FilterError) can be said in the reader's language.
+        raise _invalid("filter", exc if isinstance(exc, Refusal) else str(exc)) from None
 
 
 def _parse_filter(params: dict[str, str]) -> Any:
@@ -500,7 +539,7 @@ def _parse_filter(params: dict[str, str]) -> Any:
             params["filter"], params.get("filter-lang", ogc_cql.TEXT), params.get("filter-crs")
         )
     except ogc_cql.ParameterError as exc:
-        raise _invalid(exc.parameter, str(exc)) from None
+        raise _invalid(exc.parameter, exc.rule) from None
 
 
 def _integer(params: dict, name: str, default: int, lo: int, hi: int | None) -> int:
@@ -512,8 +551,11 @@ def _integer(params: dict, name: str, default: int, lo: int, hi: int | None) -> 
     digits = raw.lstrip("0") or "0"
     value = (int(digits) if len(digits) <= 18 else 10**18) if _INTEGER.match(raw) else None
     if value is None or value < lo or (hi is not None and value > hi):
-        upto = f"from {lo} to {hi}" if hi is not None else f"of at least {lo}"
-        raise _invalid(name, f"must be an integer {upto}, not {raw!r}")
+        if hi is None:
+            rule = N_("must be an integer of at least %(lo)s, not %(value)s")
+        else:
+            rule = N_("must be an integer from %(lo)s to %(hi)s, not %(value)s")
+        raise _invalid(name, Phrase(rule, lo=lo, hi=hi, value=repr(raw)))
     return value
 
 
@@ -528,17 +570,25 @@ def _bbox(raw: str) -> tuple[float, float, float, float]:
     if len(values) not in (4, 6) or not all(map(math.isfinite, values)):
         raise _invalid(
             "bbox",
-            "must be four numbers minx,miny,maxx,maxy or six minx,miny,minz,maxx,maxy,maxz, "
-            f"not {raw!r}",
+            Phrase(
+                N_(
+                    "must be four numbers minx,miny,maxx,maxy or six "
+                    "minx,miny,minz,maxx,maxy,maxz, not %(value)s"
+                ),
+                value=repr(raw),
+            ),
         )
     if len(values) == 6:
         if values[2] > values[5]:
-            raise _invalid("bbox", "needs minz <= maxz")
+            raise _invalid("bbox", Phrase(N_("needs minz <= maxz")))
         values = (values[0], values[1], values[3], values[4])
     minx, miny, maxx, maxy = values
     # minx > maxx is a box across the antimeridian, as the standard has it.
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise _invalid("bbox", "needs longitudes from -180 to 180 and -90 <= miny <= maxy <= 90")
+        raise _invalid(
+            "bbox",
+            Phrase(N_("needs longitudes from -180 to 180 and -90 <= miny <= maxy <= 90")),
+        )
     return minx, miny, maxx, maxy
 
 
@@ -551,20 +601,30 @@ def _instant(text: str) -> dt.date:
         try:
             return timeline.parse_date(text)
         except ValueError as exc:
-            raise _invalid("datetime", str(exc)) from None
+            raise _invalid("datetime", exc if isinstance(exc, Refusal) else str(exc)) from None
     if not _DATETIME.match(text):
         raise _invalid(
             "datetime",
-            f"{text!r} is not an RFC 3339 date or date-time with a zone "
-            "(e.g. 2014-06-01, 2014-06-01T00:00:00Z or 2014-06-01T03:00:00+03:00)",
+            Phrase(
+                N_(
+                    "%(value)s is not an RFC 3339 date or date-time with a zone "
+                    "(e.g. 2014-06-01, 2014-06-01T00:00:00Z or 2014-06-01T03:00:00+03:00)"
+                ),
+                value=repr(text),
+            ),
         )
     try:
         moment = dt.datetime.fromisoformat(_full_time(text.upper().replace("Z", "+00:00")))
         return moment.astimezone(dt.UTC).date()
     except ValueError:
-        raise _invalid("datetime", f"{text!r} is not a real date and time") from None
+        raise _invalid(
+            "datetime", Phrase(N_("%(value)s is not a real date and time"), value=repr(text))
+        ) from None
     except OverflowError:
-        raise _invalid("datetime", f"{text!r} is outside years 1 to 9999 in UTC") from None
+        raise _invalid(
+            "datetime",
+            Phrase(N_("%(value)s is outside years 1 to 9999 in UTC"), value=repr(text)),
+        ) from None
 
 
 def _full_time(text: str) -> str:
@@ -579,14 +639,26 @@ def _next_day(day: dt.date) -> dt.date | None:
     return None if day == dt.date.max else day + dt.timedelta(days=1)
 
 
-def _invalid(name: str, rule: str) -> OGCError:
-    return OGCError(400, "InvalidParameterValue", f"parameter '{name}': {rule}")
+def _invalid(name: str, rule: str | Refusal) -> OGCError:
+    """400 naming the parameter and the rule (a Phrase or Refusal when it can be said)."""
+    # The msgid the site's own refusals use (app.web.params), so both read alike.
+    return OGCError(
+        400,
+        "InvalidParameterValue",
+        Phrase(N_("parameter '%(name)s': %(problem)s"), name=name, problem=rule),
+    )
 
 
 def _find(catalog: Mapping[str, Collection], cid: str) -> Collection:
     if cid not in catalog:
         raise OGCError(
-            404, "NotFound", f"no collection '{cid}' (collections: {', '.join(catalog)})"
+            404,
+            "NotFound",
+            Phrase(
+                N_("no collection '%(collection)s' (collections: %(collections)s)"),
+                collection=cid,
+                collections=", ".join(catalog),
+            ),
         )
     return catalog[cid]
 
@@ -693,8 +765,9 @@ def _kept(node: Any, req: OGCRequest) -> Any:
     return out
 
 
-def _error(exc: OGCError) -> Response:
-    body = {"code": exc.code, "description": exc.description}
+def _error(exc: OGCError, say: Callable[[str], str] = str) -> Response:
+    """The JSON exception: the OGC code as it is, the description as `say` words it."""
+    body = {"code": exc.code, "description": say(exc.description)}
     return exc.status, {"Content-Type": JSON}, orjson.dumps(body)
 
 

@@ -16,6 +16,8 @@ from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text.parser import CQLTransformer
 
+from app.core.text_rules import N_, Phrase
+
 __all__ = ["TEXT", "JSON", "DRAFT_TEXT", "LANGUAGES", "CRS84", "ParameterError", "parse"]
 
 TEXT, JSON = "cql2-text", "cql2-json"
@@ -34,23 +36,29 @@ _CRS84_ALIASES = (
 
 
 class ParameterError(ValueError):
-    """A filter parameter refused; `parameter` names it."""
+    """A filter parameter refused; `parameter` names it, `rule` (a Phrase) says why."""
 
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter = parameter
+    def __init__(self, parameter: str, rule: Phrase):
+        super().__init__(rule)
+        self.parameter, self.rule = parameter, rule
 
 
 def parse(text: str, lang: str = TEXT, crs: str | None = None) -> Any:
     """The pygeofilter syntax tree of a cql2-text or cql2-json filter."""
     if lang not in LANGUAGES:
-        raise ParameterError("filter-lang", f"must be cql2-text or cql2-json, not {lang!r}")
+        raise ParameterError(
+            "filter-lang",
+            Phrase(N_("must be cql2-text or cql2-json, not %(value)s"), value=repr(lang)),
+        )
     if lang == DRAFT_TEXT:
         lang = TEXT
     if crs is not None and crs not in _CRS84_ALIASES:
-        raise ParameterError("filter-crs", f"only {CRS84} is supported, not {crs!r}")
+        raise ParameterError(
+            "filter-crs",
+            Phrase(N_("only %(crs)s is supported, not %(value)s"), crs=CRS84, value=repr(crs)),
+        )
     if not text.strip():
-        raise ParameterError("filter", "is empty")
+        raise ParameterError("filter", Phrase(N_("is empty")))
     try:
         if lang == JSON:
             return _standard(_json(text))
@@ -63,18 +71,31 @@ def parse(text: str, lang: str = TEXT, crs: str | None = None) -> Any:
         raise
     except LarkError as exc:
         where = getattr(exc, "column", None)
-        at = f" at character {where}" if isinstance(where, int) and where > 0 else ""
-        raise ParameterError("filter", f"is not valid cql2-text{at}: {text!r}") from None
+        if isinstance(where, int) and where > 0:
+            rule = Phrase(
+                N_("is not valid cql2-text at character %(at)s: %(value)s"),
+                at=where,
+                value=repr(text),
+            )
+        else:
+            rule = Phrase(N_("is not valid cql2-text: %(value)s"), value=repr(text))
+        raise ParameterError("filter", rule) from None
     except (ValueError, TypeError, KeyError) as exc:
-        raise ParameterError("filter", f"is not valid cql2-text: {exc}") from None
+        # pygeofilter's own words (English), quoted as they are.
+        raise ParameterError(
+            "filter", Phrase(N_("is not valid cql2-text: %(value)s"), value=str(exc))
+        ) from None
 
 
 #: How deeply a filter may nest conditions (each link of an AND or OR chain counts one):
 #: far past any hand-written filter, and well inside what the readers after it recurse through.
 MAX_DEPTH = 100
-_TOO_DEEP = (
-    f"nests conditions more than {MAX_DEPTH} deep (each AND or OR in a chain counts one): "
-    "use IN for a list of values"
+_TOO_DEEP = Phrase(
+    N_(
+        "nests conditions more than %(depth)s deep (each AND or OR in a chain counts one): "
+        "use IN for a list of values"
+    ),
+    depth=MAX_DEPTH,
 )
 
 
@@ -152,7 +173,9 @@ def _protect(text: str) -> tuple[str, dict[str, str]]:
         j, value = i + 1, []
         while True:
             if j >= len(text):
-                raise ParameterError("filter", "has a character literal without its closing '")
+                raise ParameterError(
+                    "filter", Phrase(N_("has a character literal without its closing '"))
+                )
             c = text[j]
             if c == "\\" and j + 1 < len(text):
                 # Before LIKE's wildcards the backslash stays: LIKE reads it as their escape.
@@ -284,7 +307,10 @@ def _functions(text: str) -> str:
             elif c == "," and depth == 1:
                 args.append(i + 1)
         if end is None or len(args) != 2:
-            raise ParameterError("filter", f"{match.group(1).upper()} takes two arguments")
+            raise ParameterError(
+                "filter",
+                Phrase(N_("%(function)s takes two arguments"), function=match.group(1).upper()),
+            )
         lhs, rhs = text[args[0] : args[1] - 1], text[args[1] : end]
         infix = f"({lhs.strip()}) {match.group(1)} ({rhs.strip()})"
         text = text[: match.start()] + infix + text[end + 1 :]
@@ -297,7 +323,8 @@ def _standard(node: Any) -> Any:
     LIKE's single character `_`, IN with a list, TRUE and FALSE as Python's."""
     if not isinstance(node, ast.Predicate | ast.Condition | bool):
         raise ParameterError(
-            "filter", "must be a condition (a comparison, LIKE, IN, IS NULL, BETWEEN, T_…)"
+            "filter",
+            Phrase(N_("must be a condition (a comparison, LIKE, IN, IS NULL, BETWEEN, T_…)")),
         )
     return _standard_node(node)
 
@@ -311,7 +338,9 @@ def _standard_node(node: Any) -> Any:
         node.sub_node = _standard_node(node.sub_node)
         return node
     if isinstance(node, ast.In) and not isinstance(node.sub_nodes, list | tuple):
-        raise ParameterError("filter", "IN takes a list of values: actor IN ('isis', 'sdf')")
+        raise ParameterError(
+            "filter", Phrase(N_("IN takes a list of values: actor IN ('isis', 'sdf')"))
+        )
     if _lowered_text(node) is not None:
         return _lowered_text(node)  # CASEI('Text') is the text lower-cased
     if isinstance(node, ast.Like):
@@ -338,12 +367,15 @@ def _json(text: str) -> Any:
     try:
         doc = orjson.loads(text)
     except orjson.JSONDecodeError:
-        raise ParameterError("filter", "is not JSON (filter-lang is cql2-json)") from None
+        raise ParameterError(
+            "filter", Phrase(N_("is not JSON (filter-lang is cql2-json)"))
+        ) from None
     if isinstance(doc, bool):
         return doc  # a boolean expression too
     if not isinstance(doc, dict):
         raise ParameterError(
-            "filter", 'must be a cql2-json object such as {"op": ...}, or true or false'
+            "filter",
+            Phrase(N_('must be a cql2-json object such as {"op": ...}, or true or false')),
         )
     _shallow(doc)
     try:
@@ -351,7 +383,9 @@ def _json(text: str) -> Any:
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         raise ParameterError(
             "filter",
-            'is not valid cql2-json: check each "op" and the number and kind of its "args"',
+            Phrase(
+                N_('is not valid cql2-json: check each "op" and the number and kind of its "args"')
+            ),
         ) from None
 
 

@@ -107,9 +107,9 @@ def _serve(name, endpoint):
     # of the endpoint's types is refused before the cache, whose key holds no Accept.
     named = ogc.named_format(params)
     if not named and errors.refuses(ogc.media_types(kind)):
-        status, headers, body = ogc.not_acceptable(kind)
+        status, headers, body = ogc.not_acceptable(kind, i18n.said)
         refused = Response(body, status, headers)
-        refused.vary.add("Accept")
+        refused.vary.update(("Accept", *i18n.VARY))
         return refused
     prefers_html = _prefers_html()
     lang = i18n.language()
@@ -129,6 +129,8 @@ def _serve(name, endpoint):
             # HTML pages show them in the reader's language.
             words=i18n.translated(_WORDS),
             languages=i18n.other_languages(),
+            # A refusal says why in the reader's language, in JSON as on the error page.
+            say=i18n.said,
         )
         answer = endpoint(req)
         if answer[0] >= 400 and ogc.asked_format(params, prefers_html) == "html":
@@ -142,7 +144,10 @@ def _serve(name, endpoint):
     vary = () if named else ("Accept",)
     if ogc.asked_format(params, prefers_html) == "html":
         vary += i18n.VARY
-    return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
+    answer = respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
+    if answer.status_code >= 400:  # a JSON refusal is worded in the reader's language too
+        answer.vary.update(i18n.VARY)
+    return answer
 
 
 def html_asked() -> bool:

@@ -231,6 +231,31 @@ def test_invalid_or_unknown_parameters_are_400_with_a_json_exception(params):
     assert f"'{next(iter(params))}'" in doc["description"]
 
 
+@pytest.mark.parametrize(
+    "params, cid, message",
+    [
+        ({"limit": "abc"}, "things", "must be an integer of at least %(lo)s, not %(value)s"),
+        ({"bbox": "1,2"}, "things", "must be four numbers minx,miny,maxx,maxy or six "),
+        ({"datetime": "someday"}, "things", "%(text)s is not a date in the form YYYY-MM-DD"),
+        ({"filter": "x ="}, "things", "is not valid cql2-text at character %(at)s: %(value)s"),
+        ({}, "nope", "no collection '%(collection)s' (collections: %(collections)s)"),
+    ],
+)
+def test_a_refusal_is_a_catalogue_message_the_request_says(params, cid, message):
+    """The description is built from catalogue messages, worded by the request's `say` (the
+    web layer's i18n.said); without one it is the English."""
+
+    def say(phrase):
+        problem = phrase.values.get("problem", phrase)
+        return getattr(problem, "message", "")
+
+    req = ogc.OGCRequest(BASE, {k: [v] for k, v in params.items()}, say=say)
+    _status, _, body = ogc.items(req, _catalog(), cid, ogc.Limits())
+    assert orjson.loads(body)["description"].startswith(message)
+    english = orjson.loads(ogc.items(_req(**params), _catalog(), cid, ogc.Limits())[2])
+    assert "%(" not in english["description"]
+
+
 def test_repeated_parameter_is_400():
     req = ogc.OGCRequest(BASE, {"limit": ["1", "2"]})
     assert ogc.items(req, _catalog(), "things", ogc.Limits())[0] == 400

@@ -303,6 +303,78 @@ def test_a_refusal_asked_as_html_is_a_page_naming_the_rule(seeded_client, url, s
     assert program.get_json()["code"] in ("InvalidParameterValue", "NotFound")
 
 
+#: Each kind of refusal: its URL, status, exception code, and what the description quotes
+#: as typed (the parameter or collection named, the reader's own value).
+_REFUSALS = [
+    ("/ogc/collections/periods/items?limit=abc", 400, "InvalidParameterValue", "'limit'", "'abc'"),
+    (
+        "/ogc/collections/periods/items?filter=foo%3D",
+        400,
+        "InvalidParameterValue",
+        "'filter'",
+        "foo=",
+    ),
+    (
+        "/ogc/collections/periods/items?filter=nosuch%3D1",
+        400,
+        "InvalidParameterValue",
+        "'filter'",
+        "'nosuch'",
+    ),
+    ("/ogc/collections/nope", 404, "NotFound", "'nope'", "sites, periods"),
+    (
+        "/ogc/collections/periods/items?datetime=someday",
+        400,
+        "InvalidParameterValue",
+        "'datetime'",
+        "'someday'",
+    ),
+    (
+        "/ogc/collections/periods/items?bbox=1,2,3",
+        400,
+        "InvalidParameterValue",
+        "'bbox'",
+        "'1,2,3'",
+    ),
+    (
+        "/ogc/collections/periods/items?bbox=10,40,20,30",
+        400,
+        "InvalidParameterValue",
+        "'bbox'",
+        "90",
+    ),
+]
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def _said(client, url: str, status: int, **headers) -> str:
+    """The description of a refusal asked as a page: the text under the page's title."""
+    resp = client.get(url, headers=headers)
+    assert (resp.status_code, resp.mimetype) == (status, "text/html")
+    found = re.search(r"</h1>\s*<p>(.*?)</p>", resp.get_data(as_text=True), re.S)
+    assert found, resp.get_data(as_text=True)
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize("url, status, code, name, typed", _REFUSALS)
+def test_a_refusal_says_why_in_the_readers_language(seeded_client, url, status, code, name, typed):
+    """Arabic readers get the rule in Arabic on the page and in the JSON exception, the
+    parameter's name and their own value as typed; the exception code stays the OGC one."""
+    fresh = seeded_client.application.test_client()  # no `lang` cookie
+    join = "&" if "?" in url else "?"
+    arabic = _said(fresh, f"{url}{join}f=html&lang=ar", status)
+    assert _ARABIC.search(arabic) and name in arabic and typed in arabic, arabic
+    doc = _get(fresh, f"{url}{join}f=json&lang=ar", status)
+    assert doc == {"code": code, "description": arabic}
+    picked = fresh.get(url, headers={"Accept-Language": "ar"})  # the language the site picks
+    assert picked.status_code == status and picked.get_json()["description"] == arabic
+    assert {"Accept-Language", "Cookie"} <= set(picked.vary)  # worded by them
+    english = _get(fresh, url, status)
+    assert english["code"] == code and not _ARABIC.search(english["description"])
+    assert name in english["description"] and typed in english["description"]
+    assert _said(fresh, f"{url}{join}f=html&lang=en", status) == english["description"]
+
+
 def test_items_are_conditional(seeded_client):
     first = seeded_client.get("/ogc/collections/periods/items?limit=5")
     again = seeded_client.get(
@@ -340,7 +412,8 @@ def test_a_refusal_whose_format_follows_accept_says_so_in_vary(seeded_client, ac
         assert resp.status_code in (400, 404)
         assert "Accept" in resp.headers["Vary"] and len(resp.headers.getlist("Vary")) == 1
     named = seeded_client.get("/ogc/collections/periods/items?limit=zero&f=json")
-    assert named.status_code == 400 and "Vary" not in named.headers
+    # Not by Accept, but worded in the reader's language (by Accept-Language or the cookie).
+    assert named.status_code == 400 and set(named.vary) == {"Accept-Language", "Cookie"}
 
 
 @pytest.mark.parametrize(
