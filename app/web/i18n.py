@@ -228,13 +228,17 @@ VARY = ("Accept-Language", "Cookie")
 
 
 def _vary(response: Response) -> Response:
-    """Pages and feeds are worded in the reader's language, chosen by cookie or
-    Accept-Language: a shared cache must keep one copy per language.
+    """Pages, feeds and JSON refusals are worded in the reader's language, chosen by cookie
+    or Accept-Language: a shared cache must keep one copy per language.
 
     A 304 is left as made: its type is not that of the answer it stands for, so
-    httpcache.respond gives it the answer's own Vary (its callers pass VARY).
+    httpcache.respond gives it the answer's own Vary (its callers pass VARY). Data in JSON
+    is the same in every language; only a refusal's description is worded.
     """
-    if response.status_code != 304 and response.mimetype in ("text/html", "application/atom+xml"):
+    worded = response.mimetype in ("text/html", "application/atom+xml") or (
+        response.status_code >= 400 and response.mimetype == "application/json"
+    )
+    if response.status_code != 304 and worded:
         for name in VARY:
             response.vary.add(name)
     return response

@@ -364,6 +364,17 @@ def test_pages_and_feeds_vary_by_language_and_data_does_not(seeded_client):
     assert "Accept-Language" not in seeded_client.get("/api/sites.geojson").headers.get("Vary", "")
 
 
+@pytest.mark.parametrize("path", ["/api/sites.geojson?date=2015-02-30", "/api/sites/nowhere"])
+def test_a_json_refusal_is_worded_in_the_readers_language_and_varies_with_it(seeded_client, path):
+    english = seeded_client.get(path)
+    arabic = seeded_client.get(path, headers={"Accept-Language": "ar"})
+    assert english.status_code == arabic.status_code and english.status_code >= 400
+    assert english.json["description"] != arabic.json["description"]
+    for resp in (english, arabic):
+        vary = resp.headers.get("Vary", "")
+        assert "Accept-Language" in vary and "Cookie" in vary, path
+
+
 @pytest.mark.parametrize(
     "path, accept",
     [
