@@ -471,3 +471,20 @@ def test_english_names_are_marked_english_for_screen_readers(seeded_client):
     ) in home
     search = _page(seeded_client, "/search?q=qaim")
     assert 'dir="auto" lang="en">al-Qa&#39;im</a>' in search
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/sites.geojson?date=2001-01-01",
+        "/api/periods.geojson?from=2016-01-01&to=2015-01-01",
+        "/api/sites.geojson?known=2999-01-01",
+    ],
+)
+def test_iso_dates_in_an_arabic_refusal_keep_their_order(seeded_client, path):
+    """A date filled into an Arabic refusal is isolated (LRI … PDI): bare, "2011-01-01"
+    after Arabic words shows as 01-01-2011."""
+    resp = seeded_client.get(path, headers={"Accept-Language": "ar"})
+    text = resp.json["description"]
+    assert resp.status_code == 400 and re.search(r"\d{4}-\d{2}-\d{2}", text), text
+    assert not re.search(r"\d{4}-\d{2}", re.sub("\u2066.*?\u2069", "", text)), text
