@@ -115,7 +115,7 @@ def admin_required(view):
     @login_required
     def wrapped(*args, **kwargs):
         if not current_user.is_admin:
-            abort(403, description="This needs the admin role (deleting and reverting).")
+            abort(403, description=_("This needs the admin role (deleting and reverting)."))
         return view(*args, **kwargs)
 
     return wrapped

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -23,7 +22,7 @@ from app.web.auth import admin_required
 from app.web.editor.fields import plain_text, strip
 from app.web.i18n import actor_label, number, said, word
 from app.web.i18n import gettext as _
-from app.web.params import site_arg, site_or_404
+from app.web.params import number_arg, site_arg, site_or_404
 
 bp = Blueprint("history", __name__)
 
@@ -33,7 +32,6 @@ PAGE_SIZE = 25
 SHOWN = 20
 #: Revisions by one user with one comment written within this time form one action.
 SAME_ACTION = dt.timedelta(seconds=2)
-_PAGE = re.compile(r"[1-9][0-9]{0,8}")
 #: Where a table's rows are edited (None: not editable in the editor).
 EDIT_KINDS = {
     "site": "sites",
@@ -248,18 +246,13 @@ def _page(site: Site | None, template: str):
 
 def _page_number() -> int:
     """The ?page= number, or 400 naming the parameter and the rule."""
-    raw = request.args.get("page", "1")
-    if not _PAGE.fullmatch(raw):
-        abort(
-            400, description=f"parameter 'page': {raw!r} is not a whole number from 1 to 999999999"
-        )
-    return int(raw)
+    return number_arg("page", 1, 999_999_999, 1)
 
 
 def _revision(revision_id: int) -> Revision:
     """The revision with this id, or 404."""
     return db.session.get(Revision, revision_id) or abort(
-        404, description=f"No revision #{revision_id}."
+        404, description=_("No revision #%(id)s.", id=revision_id)
     )
 
 

@@ -7,6 +7,7 @@ interface language; parameter names and values stay as they were sent.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import overload
 
 from flask import Flask, abort, request
@@ -93,8 +94,11 @@ def given(name: str, default: str | None = None) -> str | None:
 def date_arg(name: str = "date", default: dt.date | None = None) -> dt.date | None:
     """Read a YYYY-MM-DD parameter or abort with 400 naming it and the rule."""
     raw = given(name)
-    if raw is None:
-        return default
+    return default if raw is None else day_arg(name, raw)
+
+
+def day_arg(name: str, raw: str) -> dt.date:
+    """`raw` (a parameter or a part of the path) as a YYYY-MM-DD day, or 400 naming it."""
     try:
         return timeline.parse_date(raw)
     except ValueError as exc:
@@ -194,14 +198,56 @@ def site_or_404(slug: str) -> Site:
 def window_args() -> tuple[dt.date | None, dt.date | None]:
     """Read ?from=&to= as a half-open window [from, to); `to` must be after `from`."""
     lo, hi = date_arg("from"), date_arg("to")
-    if lo is not None and hi is not None and hi <= lo:
+    if lo is not None and hi is not None:
+        ordered(lo, hi)
+    return lo, hi
+
+
+def ordered(lo: dt.date, hi: dt.date) -> None:
+    """400 unless `to` comes after `from`."""
+    if hi <= lo:
         abort(
             400,
             description=_(
                 "parameter 'to': %(to)s must be after 'from' (%(from)s)", to=hi, **{"from": lo}
             ),
         )
-    return lo, hi
+
+
+def number_arg(name: str, low: int, high: int, default: int) -> int:
+    """?name= as a whole number within [low, high] (`default` when absent), else 400 naming it."""
+    raw = given(name)
+    if raw is None:
+        return default
+    # The length check keeps a thousand-digit value from being turned into an int at all;
+    # "07" is refused as the number is written one way in links and caches.
+    plain = raw.isascii() and raw.isdigit() and len(raw) <= len(str(high))
+    if not plain or str(int(raw)) != raw or not low <= int(raw) <= high:
+        abort(
+            400,
+            description=_(
+                "parameter '%(name)s': must be a whole number from %(low)s to %(high)s",
+                name=name,
+                low=low,
+                high=high,
+            ),
+        )
+    return int(raw)
+
+
+def one_of(name: str, value: str, allowed: Sequence[str]) -> str:
+    """`value` if it is one of `allowed`, else 400 naming the parameter and the choices."""
+    if value not in allowed:
+        abort(
+            400,
+            description=_(
+                "parameter '%(name)s': must be one of %(allowed)s, not %(value)s",
+                name=name,
+                allowed=", ".join(allowed),
+                value=repr(value),
+            ),
+        )
+    return value
 
 
 def flag_arg(name: str) -> bool:

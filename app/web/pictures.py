@@ -35,7 +35,17 @@ from app.db.models import Actor, ControlPeriod, Site
 from app.extensions import db
 from app.web import i18n, known
 from app.web.httpcache import host_key, ok, public_url, respond
-from app.web.params import date_arg, given, only_args, within_record
+from app.web.i18n import gettext as _
+from app.web.params import (
+    date_arg,
+    day_arg,
+    given,
+    number_arg,
+    one_of,
+    only_args,
+    ordered,
+    within_record,
+)
 
 bp = Blueprint("pictures", __name__)
 
@@ -103,12 +113,23 @@ def _check_lanes(fmt: str) -> None:
     sites = site_count()
     limit = timeline_chart.MAX_PDF_LANES if fmt == "pdf" else timeline_chart.MAX_LANES
     if sites > limit:
-        other = "`flask render timeline`" if fmt == "pdf" else "the PDF, which is paged"
-        abort(
-            400,
-            description=f"format '{fmt}': the record has {sites} sites, at most {limit} fit "
-            f"one {fmt.upper()} here; use {other}",
-        )
+        if fmt == "pdf":
+            rule = _(
+                "format '%(format)s': the record has %(sites)s sites, at most %(limit)s fit "
+                "one PDF here; use `flask render timeline`",
+                format=fmt,
+                sites=sites,
+                limit=limit,
+            )
+        else:
+            rule = _(
+                "format '%(format)s': the record has %(sites)s sites, at most %(limit)s fit "
+                "one picture; use the PDF, which is paged",
+                format=fmt,
+                sites=sites,
+                limit=limit,
+            )
+        abort(400, description=rule)
 
 
 @bp.get("/maps/animation.<any(gif, webp, mp4):fmt>")
@@ -116,17 +137,22 @@ def animation_image(fmt: str):
     """The map at each change date (or ?step=month) between ?from= and ?to=."""
     only_args("from", "to", "step", "w", "lang")
     lo, hi = _range()
-    step = given("step", "change")
-    if step not in animation.STEPS:
-        abort(400, description=f"parameter 'step': must be one of {', '.join(animation.STEPS)}")
+    step = one_of("step", given("step", "change"), animation.STEPS)
     low, high, default = ANIMATION_WIDTH
     width, lang = _int_arg("w", low, high, default), _lang()
     days = animation_days(lo, hi, step)
     if len(days) > animation.MAX_FRAMES:
         abort(
             400,
-            description=f"parameter 'to': {len(days)} frames from {lo} to {hi} with "
-            f"step={step}; at most {animation.MAX_FRAMES} (narrow from/to, or step=month)",
+            description=_(
+                "parameter 'to': %(frames)s frames from %(from)s to %(to)s with step=%(step)s; "
+                "at most %(most)s (narrow from/to, or step=month)",
+                frames=len(days),
+                to=hi,
+                step=step,
+                most=animation.MAX_FRAMES,
+                **{"from": lo},
+            ),
         )
     return respond(
         ("animation", fmt, tuple(days), width, lang, host_key()),
@@ -297,14 +323,7 @@ def animation_bytes(
 
 def _path_date(text: str) -> dt.date:
     """The date in the path, within the record (2011-01-01 … today), else 400."""
-    try:
-        day = dt.date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        abort(400, description=f"parameter 'date': {text!r} is not a date (YYYY-MM-DD)")
-    within_record("date", day)
-    return day
+    return within_record("date", day_arg("date", text))
 
 
 def _range() -> tuple[dt.date, dt.date]:
@@ -312,30 +331,19 @@ def _range() -> tuple[dt.date, dt.date]:
     lo, hi = date_arg("from") or FIRST_DAY, date_arg("to") or today()
     within_record("from", lo)
     within_record("to", hi)
-    if hi <= lo:
-        abort(400, description=f"parameter 'to': {hi} must be after 'from' ({lo})")
+    ordered(lo, hi)
     return lo, hi
 
 
 def _lang() -> str:
-    lang = given("lang", "en")
-    if lang not in LANGS:
-        abort(400, description=f"parameter 'lang': must be one of {', '.join(LANGS)}")
-    return lang
+    return one_of("lang", given("lang", "en"), LANGS)
 
 
 def _scale() -> int:
     raw = given("scale", "1")
-    if raw not in ("1", "2"):
-        abort(400, description=f"parameter 'scale': must be 1 or 2, not {raw!r}")
-    return int(raw)
+    return int(one_of("scale", raw, ("1", "2")))
 
 
 def _int_arg(name: str, low: int, high: int, default: int = static_map.DEFAULT_WIDTH) -> int:
     """A whole number of pixels within [low, high], else 400 naming the parameter."""
-    raw = given(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 7) or not low <= int(raw) <= high:
-        abort(400, description=f"parameter '{name}': must be a whole number from {low} to {high}")
-    return int(raw)
+    return number_arg(name, low, high, default)

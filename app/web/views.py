@@ -6,7 +6,6 @@ import datetime as dt
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     jsonify,
     render_template,
@@ -35,7 +34,7 @@ from app.extensions import db
 from app.web import compress, i18n, js_strings, security
 from app.web.httpcache import public_url
 from app.web.i18n import gettext
-from app.web.params import date_arg, site_arg, site_or_404, within_record
+from app.web.params import date_arg, one_of, site_arg, site_or_404, within_record
 
 bp = Blueprint("main", __name__)
 
@@ -256,9 +255,7 @@ def _map_data(day) -> tuple[str, list[base_map.LegendActor]]:
 def _all_rows() -> bool:
     """?rows=all asks for every row of the state table; nothing else is accepted."""
     value = request.args.get("rows")
-    if value not in (None, "", "all"):
-        abort(400, description="parameter 'rows': the only value is 'all'")
-    return value == "all"
+    return bool(value) and one_of("rows", value, ("all",)) == "all"
 
 
 def _site_arg() -> str | None:
@@ -270,10 +267,8 @@ def _site_arg() -> str | None:
 def _search_format() -> bool:
     """True for JSON: ?f=json, or an Accept header that prefers it to HTML."""
     f = request.args.get("f")
-    if f not in (None, "", "json", "html"):
-        abort(400, description="parameter 'f': must be json or html")
     if f:
-        return f == "json"
+        return one_of("f", f, ("json", "html")) == "json"
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
 

@@ -209,7 +209,7 @@ def test_query_text_is_escaped(seeded_client):
 
 def test_unknown_format_is_a_400(seeded_client):
     resp = seeded_client.get("/search?q=tanf&f=xml")
-    assert resp.status_code == 400 and "must be json or html" in resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "must be one of json, html" in resp.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

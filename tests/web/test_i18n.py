@@ -3,6 +3,7 @@ in Arabic, a complete catalogue, and no English left outside it in the templates
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -488,3 +489,21 @@ def test_iso_dates_in_an_arabic_refusal_keep_their_order(seeded_client, path):
     text = resp.json["description"]
     assert resp.status_code == 400 and re.search(r"\d{4}-\d{2}-\d{2}", text), text
     assert not re.search(r"\d{4}-\d{2}", re.sub("\u2066.*?\u2069", "", text)), text
+
+
+@pytest.mark.parametrize(
+    "path, named",
+    [
+        ("/?rows=some", "'rows'"),
+        ("/search?q=bukamal&f=xml", "'f'"),
+        ("/history?page=0", "'page'"),
+        ("/history?page=1e3", "'page'"),
+        ("/history/999999", "999999"),
+        ("/editor/control-periods/999999/edit", "999999"),
+    ],
+)
+def test_page_refusals_speak_the_readers_language(seeded, editor_client, path, named):
+    resp = editor_client.get(path, headers={"Accept-Language": "ar"})
+    main = resp.get_data(as_text=True).split("<main", 1)[-1]
+    assert resp.status_code in (400, 404) and named in html.unescape(main)
+    assert not re.search(r"\b(parameter|must|No revision)\b", main), main

@@ -167,39 +167,48 @@ def test_pdf_has_one_page(seeded, iso):
     assert len(PdfReader(io.BytesIO(response.data)).pages) == 1
 
 
-@pytest.mark.parametrize(
-    ("url", "name"),
-    [
-        ("/maps/2024-02-30.svg", "date"),
-        ("/maps/yesterday.png", "date"),
-        ("/maps/2010-12-31.svg", "date"),
-        ("/maps/2999-01-01.pdf", "date"),
-        ("/maps/2024-12-15.png?w=399", "w"),
-        ("/maps/2024-12-15.png?w=4001", "w"),
-        ("/maps/2024-12-15.png?w=1e3", "w"),
-        ("/maps/2024-12-15.png?scale=3", "scale"),
-        ("/maps/2024-12-15.svg?lang=fr", "lang"),
-        ("/maps/2024-12-15.svg?w=800", "w"),
-        ("/timeline.svg?from=2016-01-01&to=2015-01-01", "to"),
-        ("/timeline.pdf?from=2016-13-01", "from"),
-        ("/timeline.svg?lang=fr", "lang"),
-        ("/maps/animation.gif?step=week", "step"),
-        ("/maps/animation.gif?step=month", "to"),
-        ("/maps/animation.gif?w=2000", "w"),
-        # An empty value is no value: refused by its rule, not read as the default.
-        ("/maps/at.svg?date=", "date"),
-        ("/maps/2024-12-15.png?w=", "w"),
-        ("/maps/2024-12-15.png?scale=", "scale"),
-        ("/maps/2024-12-15.svg?lang=", "lang"),
-        ("/timeline.svg?from=", "from"),
-        ("/timeline.svg?to=", "to"),
-        ("/maps/animation.gif?step=", "step"),
-    ],
-)
+BAD_PARAMETERS = [
+    ("/maps/2024-02-30.svg", "date"),
+    ("/maps/yesterday.png", "date"),
+    ("/maps/2010-12-31.svg", "date"),
+    ("/maps/2999-01-01.pdf", "date"),
+    ("/maps/2024-12-15.png?w=399", "w"),
+    ("/maps/2024-12-15.png?w=4001", "w"),
+    ("/maps/2024-12-15.png?w=1e3", "w"),
+    ("/maps/2024-12-15.png?scale=3", "scale"),
+    ("/maps/2024-12-15.svg?lang=fr", "lang"),
+    ("/maps/2024-12-15.svg?w=800", "w"),
+    ("/timeline.svg?from=2016-01-01&to=2015-01-01", "to"),
+    ("/timeline.pdf?from=2016-13-01", "from"),
+    ("/timeline.svg?lang=fr", "lang"),
+    ("/maps/animation.gif?step=week", "step"),
+    ("/maps/animation.gif?step=month", "to"),
+    ("/maps/animation.gif?w=2000", "w"),
+    # An empty value is no value: refused by its rule, not read as the default.
+    ("/maps/at.svg?date=", "date"),
+    ("/maps/2024-12-15.png?w=", "w"),
+    ("/maps/2024-12-15.png?scale=", "scale"),
+    ("/maps/2024-12-15.svg?lang=", "lang"),
+    ("/timeline.svg?from=", "from"),
+    ("/timeline.svg?to=", "to"),
+    ("/maps/animation.gif?step=", "step"),
+]
+
+
+@pytest.mark.parametrize(("url", "name"), BAD_PARAMETERS)
 def test_bad_parameters_are_refused_by_name(seeded, url, name):
     response = seeded.test_client().get(url)
     assert response.status_code == 400
     assert f"parameter &#39;{name}&#39;" in response.text or f"parameter '{name}'" in response.text
+
+
+@pytest.mark.parametrize(("url", "name"), BAD_PARAMETERS)
+def test_bad_parameters_are_refused_in_the_readers_language(seeded, url, name):
+    response = seeded.test_client().get(url, headers={"Accept-Language": "ar"})
+    assert response.status_code == 400
+    said = html.unescape(response.text)
+    main = said.split("<main", 1)[-1]
+    assert "معامل" in main and f"'{name}'" in main and "parameter" not in main
 
 
 def test_dated_link_redirects_to_the_dated_map(seeded):

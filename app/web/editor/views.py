@@ -340,7 +340,9 @@ def _prefill_site(form) -> None:
 
 def _get(k, row_id: int):
     """The row of kind `k` with this id, or 404."""
-    return db.session.get(k.model, row_id) or abort(404, description=f"No {k.singular} #{row_id}.")
+    return db.session.get(k.model, row_id) or abort(
+        404, description=_("No %(kind)s #%(id)s.", kind=k.singular, id=row_id)
+    )
 
 
 def _site(slug: str):
