@@ -507,3 +507,9 @@ def test_page_refusals_speak_the_readers_language(seeded, editor_client, path, n
     main = resp.get_data(as_text=True).split("<main", 1)[-1]
     assert resp.status_code in (400, 404) and named in html.unescape(main)
     assert not re.search(r"\b(parameter|must|No revision)\b", main), main
+
+
+def test_the_admin_role_is_asked_for_in_the_readers_language(seeded, editor_client):
+    resp = editor_client.post("/history/1/revert", headers={"Accept-Language": "ar"})
+    main = resp.get_data(as_text=True).split("<main", 1)[-1]
+    assert resp.status_code == 403 and "admin" not in main, main
