@@ -173,10 +173,19 @@ _BROKEN_WORDS = """() => {
 
 
 @pytest.mark.parametrize("width", [1000, 1220, 1280])
-def test_no_word_of_the_table_is_broken_on_a_narrow_desktop(page, guard, live_server, width):
+@pytest.mark.parametrize(
+    "date",
+    # Handover windows with long names ("… Iraqi federal government, between …"), a status
+    # changing in a window ("changing (unknown → closed)"), and day ranges ("11–12 Feb").
+    ["2014-07-15", "2015-06-01", "2017-11-20", "2024-12-15"],
+)
+def test_no_word_of_the_table_is_broken_on_a_narrow_desktop(page, guard, live_server, width, date):
     """Under 1220 px the panel is too narrow for five columns: its rows are cards of two, as
-    on a phone; either way no word is split across lines."""
-    open_map(page, live_server, "/?date=2015-06-01", viewport={"width": width, "height": 800})
-    expect(page.locator("#state-table thead th:visible")).to_have_count(2 if width <= 1220 else 5)
-    assert page.evaluate(_BROKEN_WORDS) == []
+    on a phone; either way no word is split across lines, in English or Arabic."""
+    for lang in ("en", "ar"):
+        viewport = {"width": width, "height": 800}
+        open_map(page, live_server, f"/?date={date}&lang={lang}", viewport=viewport)
+        columns = page.locator("#state-table thead th:visible")
+        expect(columns).to_have_count(2 if width <= 1220 else 5)
+        assert page.evaluate(_BROKEN_WORDS) == [], lang
     guard.assert_clean()
