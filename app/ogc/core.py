@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import orjson
 
 from app.core import clock, timeline
-from app.core.text_rules import N_, Phrase, Refusal
+from app.core.text_rules import N_, Phrase
 from app.core.vocabulary import FIRST_DAY, STATE_PARAMS
 from app.ogc import cql as ogc_cql
 from app.ogc import html as ogc_html
@@ -529,8 +529,7 @@ def _where(params: dict[str, str], coll: Collection) -> Any:
     try:
         return coll.compile(node)
     except ValueError as exc:
-        # A Refusal (app.db.cql's FilterError) can be said in the reader's language.
-        raise _invalid("filter", exc if isinstance(exc, Refusal) else str(exc)) from None
+        raise _invalid("filter", exc) from None
 
 
 def _parse_filter(params: dict[str, str]) -> Any:
@@ -601,7 +600,7 @@ def _instant(text: str) -> dt.date:
         try:
             return timeline.parse_date(text)
         except ValueError as exc:
-            raise _invalid("datetime", exc if isinstance(exc, Refusal) else str(exc)) from None
+            raise _invalid("datetime", exc) from None
     if not _DATETIME.match(text):
         raise _invalid(
             "datetime",
@@ -639,8 +638,9 @@ def _next_day(day: dt.date) -> dt.date | None:
     return None if day == dt.date.max else day + dt.timedelta(days=1)
 
 
-def _invalid(name: str, rule: str | Refusal) -> OGCError:
-    """400 naming the parameter and the rule (a Phrase or Refusal when it can be said)."""
+def _invalid(name: str, rule: str | ValueError) -> OGCError:
+    """400 naming the parameter and the rule: a Phrase or a Refusal (app.db.cql's
+    FilterError, a date's) is said in the reader's language, other text as it is."""
     # The msgid the site's own refusals use (app.web.params), so both read alike.
     return OGCError(
         400,

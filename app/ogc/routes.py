@@ -109,7 +109,7 @@ def _serve(name, endpoint):
     if not named and errors.refuses(ogc.media_types(kind)):
         status, headers, body = ogc.not_acceptable(kind, i18n.said)
         refused = Response(body, status, headers)
-        refused.vary.update(("Accept", *i18n.VARY))
+        refused.vary.add("Accept")  # and the language, as every refusal (i18n._vary)
         return refused
     prefers_html = _prefers_html()
     lang = i18n.language()
@@ -144,10 +144,7 @@ def _serve(name, endpoint):
     vary = () if named else ("Accept",)
     if ogc.asked_format(params, prefers_html) == "html":
         vary += i18n.VARY
-    answer = respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
-    if answer.status_code >= 400:  # a JSON refusal is worded in the reader's language too
-        answer.vary.update(i18n.VARY)
-    return answer
+    return respond(("ogc", name, host_key(), prefers_html, lang, key_params), produce, vary)
 
 
 def html_asked() -> bool:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from app.core import animation, bounds, geo, static_map, svg_timeline, timeline_chart
 from app.core.clock import today
 from app.core.map_encoding import change_points, safe_colour
+from app.core.text_rules import N_
 from app.core.vocabulary import FIRST_DAY
 from app.db import known as known_db
 from app.db import queries
@@ -114,22 +115,16 @@ def _check_lanes(fmt: str) -> None:
     limit = timeline_chart.MAX_PDF_LANES if fmt == "pdf" else timeline_chart.MAX_LANES
     if sites > limit:
         if fmt == "pdf":
-            rule = _(
+            rule = N_(
                 "format '%(format)s': the record has %(sites)s sites, at most %(limit)s fit "
-                "one PDF here; use `flask render timeline`",
-                format=fmt,
-                sites=sites,
-                limit=limit,
+                "one PDF here; use `flask render timeline`"
             )
         else:
-            rule = _(
+            rule = N_(
                 "format '%(format)s': the record has %(sites)s sites, at most %(limit)s fit "
-                "one picture; use the PDF, which is paged",
-                format=fmt,
-                sites=sites,
-                limit=limit,
+                "one picture; use the PDF, which is paged"
             )
-        abort(400, description=rule)
+        abort(400, description=_(rule, format=fmt, sites=sites, limit=limit))
 
 
 @bp.get("/maps/animation.<any(gif, webp, mp4):fmt>")
