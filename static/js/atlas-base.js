@@ -67,7 +67,9 @@
       // Leaflet names its layers button in English only.
       const toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
       if (toggle) toggle.title = t("map.layers");
-      map.fitBounds(view.fit);
+      // Drawn at once at the view that fits the region: a zoom gliding there at load is motion
+      // for nothing, and a view set while it glides (a site in the address) is lost when it lands.
+      map.fitBounds(view.fit, { animate: false });
     }];
     for (const layer of config.layers) steps.push(() => addLayer(map, control, layer));
     steps.push(() => addNames(map, config.labels));

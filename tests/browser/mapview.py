@@ -28,12 +28,13 @@ def js(page, expression, arg=None):
 
 
 def wait_until_still(page):
-    """Wait for the map to stop moving (a popup's auto-pan is animated): a click sent while
-    the popup glides would land where its link was a frame before."""
+    """Wait for the map to stop moving (a popup's auto-pan is animated, a zoom may be): a
+    click sent while the popup glides would land where its link was a frame before, and a
+    view set during a zoom's glide is replaced by the glide's own when it lands."""
     page.wait_for_function(
         """() => {
-            const pan = AtlasMap.instance.map._panAnim;
-            return !(pan && pan._inProgress);
+            const map = AtlasMap.instance.map, pan = map._panAnim;
+            return !(pan && pan._inProgress) && !map._animatingZoom;
         }"""
     )
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")

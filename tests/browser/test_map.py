@@ -36,6 +36,28 @@ def test_map_loads_offline_without_errors(page, guard, live_server, screenshot):
     guard.assert_clean()
 
 
+# Watches every class change from the first byte: Leaflet marks its map pane while a zoom glides.
+_WATCH_ZOOM_ANIMATION = """window.__zoomGlided = false;
+new MutationObserver((changes) => {
+    const glides = (c) => c.target.classList && c.target.classList.contains("leaflet-zoom-anim");
+    if (changes.some(glides)) window.__zoomGlided = true;
+}).observe(document, { attributes: true, attributeFilter: ["class"], subtree: true });"""
+
+
+@pytest.mark.parametrize("path", ["/?date=2015-08-01", "/embed?date=2024-12-15"])
+@pytest.mark.parametrize("width", [390, 1440])
+def test_the_map_opens_at_its_view_without_gliding_to_it(page, guard, live_server, path, width):
+    """The map is drawn at the view that fits the region: a zoom gliding there at load is
+    motion for nothing, and a view asked for while it glides (a site in the address, a
+    reader's first pinch) is lost when it lands."""
+    page.add_init_script(_WATCH_ZOOM_ANIMATION)
+    page.set_viewport_size({"width": width, "height": 844})
+    _open(page, live_server, path)
+    page.wait_for_timeout(400)
+    assert not page.evaluate("window.__zoomGlided")
+    guard.assert_clean()
+
+
 @pytest.mark.parametrize(
     ("date", "actor", "label"),
     [("2015-08-01", "isis", "ISIS"), ("2016-03-05", "new-syrian-army", "New Syrian Army")],
