@@ -301,7 +301,6 @@ class AsOfIndex:
         self.actors: list[tuple] = []  # (slug, name, name_ar, short_ar, colour)
         self.actor_at: dict[int | None, int] = {None: -1}  # actor id → its place in actors
         self.values: list = []  # interned notes, confidences and statuses
-        self.source_sets: list[tuple[dict, ...]] = []  # cited sources, in published order
         self.sources: dict[int, dict] = {}  # source id → the dict its sets hold
         # The sets' source ids, set after set, and where each set starts in them: which
         # sets cite a source, found without looking at the sets.
@@ -309,8 +308,9 @@ class AsOfIndex:
         self.set_starts = np.zeros(1, dtype=np.int64)
         self.c = _Payload()
         self.s = _Payload()
-        # The labels above as object arrays, gathered for thousands of rows at once.
-        self.gather = _Gather.of(self)
+        # The labels above as object arrays, gathered for thousands of rows at once; the
+        # sets of cited sources live only there (source_sets).
+        self.gather = _Gather.of(self, [])
         # Positions in the order of the answers once sites were added or deleted after
         # the full build (None: position order).
         self.order: list[int] | None = None
@@ -345,6 +345,7 @@ class AsOfIndex:
         value_at: dict = {}
         set_at: dict[str | None, int] = {None: -1}
         set_ids: list[list[int]] = []  # each new set's source ids, for self.set_ids
+        sets: list[tuple[dict, ...]] = []  # the sets themselves, for self.gather
         self.sources = queries.sources_by_id()
         keys = _published_keys(self.sources)
         cp, link = ControlPeriod, control_period_source
@@ -385,7 +386,7 @@ class AsOfIndex:
             part.contested = np.array(cols[6], dtype=bool)
             part.confidence = self._interned(cols[7], value_at)
             part.note = self._interned([n or "" for n in cols[8]], value_at)
-            part.sources = self._source_sets(texts, set_at, keys, set_ids)
+            part.sources = self._source_sets(texts, set_at, keys, set_ids, sets)
             parts.append(part)
         cited_chunks.close()
         self.c = _Payload.joined(parts, _CONTROL_COLUMNS)
@@ -408,7 +409,7 @@ class AsOfIndex:
             for name, column in vars(payload).items():
                 setattr(payload, name, np.append(column, -1).astype(column.dtype))
         self._bound_days()
-        self.gather = _Gather.of(self)
+        self.gather = _Gather.of(self, sets)
         self.control = self._track(self.c)
         self.status = self._track(self.s)
         self._measure()
@@ -430,6 +431,11 @@ class AsOfIndex:
             for part in (self.sites, self.position, self.last_verified, self.bounds,
                          self.bound_fields, self.start_days, self.end_days, self.values)
         ) + sum(map(sys.getsizeof, self.source_sets)) + self.gather.nbytes  # fmt: skip
+
+    @property
+    def source_sets(self) -> np.ndarray:
+        """The sets of cited sources, in published order, by the index a payload holds."""
+        return self.gather.sets[:-1]
 
     # ---- files (app.db.asof_files) --------------------------------------------------------
 
@@ -479,7 +485,7 @@ class AsOfIndex:
         self.sources = dict(rest["sources"])
         self.set_ids, self.set_starts = arrays["set_ids"], arrays["set_starts"]
         ids, starts, get = self.set_ids.tolist(), self.set_starts.tolist(), self.sources.__getitem__
-        self.source_sets = [tuple(map(get, ids[a:b])) for a, b in itertools.pairwise(starts)]
+        sets = [tuple(map(get, ids[a:b])) for a, b in itertools.pairwise(starts)]
         for payload, prefix, names in ((self.c, "c.", _CONTROL_COLUMNS),
                                        (self.s, "s.", _STATUS_COLUMNS)):  # fmt: skip
             for name in (*names, *_HOLD_COLUMNS):
@@ -487,7 +493,7 @@ class AsOfIndex:
         for name in _TRACKS:
             columns = {slot: arrays[f"{name}.{slot}"] for slot in _TRACK_ARRAYS}
             setattr(self, name, Track(len(self.sites), **columns))
-        self.gather = _Gather.of(self)
+        self.gather = _Gather.of(self, sets)
         self._measure()
         return self
 
@@ -517,10 +523,11 @@ class AsOfIndex:
         set_at: dict[str | None, int],
         keys: dict[int, tuple],
         set_ids: list[list[int]],
+        sets: list[tuple[dict, ...]],
     ) -> np.ndarray:
         """Interned sets of cited sources (-1: none) from their ids joined by commas, each
         set sorted as the SQL path sorts it (keys: _published_keys of self.sources); each
-        new set's ids are appended to `set_ids`."""
+        new set is appended to `sets`, its ids to `set_ids`."""
         sources = self.sources
         out = []
         for text in cited:
@@ -528,8 +535,8 @@ class AsOfIndex:
             if found is None:
                 assert text is not None
                 ids = sorted(map(int, text.split(",")), key=keys.__getitem__)
-                found = set_at[text] = len(self.source_sets)
-                self.source_sets.append(tuple(sources[i] for i in ids))
+                found = set_at[text] = len(sets)
+                sets.append(tuple(sources[i] for i in ids))
                 set_ids.append(ids)
             out.append(found)
         return np.array(out, dtype=np.int32)
@@ -701,16 +708,18 @@ class AsOfIndex:
             members[place[members] == len(sources)] = -1
             set_ids = set_ids.copy()  # older versions keep theirs
             set_ids[slots] = members
-        sets, get, flat, at = list(self.source_sets), sources.get, members.tolist(), 0
+        # Each set made again from its ids (-1: none), all in one go, and put in place in a
+        # copy of the sets.
+        get, flat, cuts = sources.get, members.tolist(), [0, *ends.tolist()]
         gathered = self.gather.sets.copy()
-        for k, n in zip(hit.tolist(), lengths.tolist(), strict=True):
-            sets[k] = gathered[k] = tuple(filter(None, map(get, flat[at : at + n])))  # -1: none
-            at += n
+        gathered[hit] = _objects(
+            [tuple(filter(None, map(get, flat[a:b]))) for a, b in itertools.pairwise(cuts)]
+        )
         self.gather = self.gather._replace(sets=gathered)
         # Reloaded rows cite the sources as they were read: the old dicts.
         swap = [(self.sources[i], sources.get(i)) for i in known]
         self.overlay = {s: _recited(r, swap, resort) for s, r in self.overlay.items()}
-        self.sources, self.set_ids, self.source_sets = sources, set_ids, sets
+        self.sources, self.set_ids = sources, set_ids
 
     @property
     def nbytes(self) -> int:
@@ -886,7 +895,7 @@ class AsOfIndex:
         s_status = g.values[s.status[s_flat]].tolist()
         s_since = g.fields[s.first_start[s_flat]].tolist()  # the hold's (timeline.hold)
         s_start, s_end = s_start.tolist(), s_end.tolist()
-        sets = self.source_sets
+        sets = self.gather.sets
         by_holder = []  # (position, control row or -1, status row or -1, what decided it)
         transitions: dict[tuple, dict] = {}
         changing: dict[int, dict] = {}  # by position: a status changing in a window
@@ -1077,14 +1086,14 @@ class _Gather(NamedTuple):
     sets: np.ndarray  # cited sources in published order; -1: none
 
     @classmethod
-    def of(cls, index: AsOfIndex) -> _Gather:
-        """The arrays of `index`'s labels as they are now."""
+    def of(cls, index: AsOfIndex, sets: list[tuple[dict, ...]]) -> _Gather:
+        """The arrays of `index`'s labels as they are now, and its sets of cited sources."""
         fields = [*index.bound_fields, _NO_BOUND]
         return cls(
             **cls.actor_arrays(index.actors),
             fields=_objects(fields),
             values=_objects([*index.values, "unknown"]),
-            sets=_objects([*index.source_sets, ()]),
+            sets=_objects([*sets, ()]),
         )
 
     @staticmethod

@@ -78,7 +78,7 @@ def test_a_full_build_read_back_from_its_file_answers_the_same(app, files):
         arrays, rest = asof_files.read(files, "sqlite:///x")
         index = asof_index.AsOfIndex.from_file("db", arrays, rest)
         assert index.version == built.version and index.sites == built.sites
-        assert index.source_sets == built.source_sets and index.actors == built.actors
+        assert list(index.source_sets) == list(built.source_sets) and index.actors == built.actors
         _answers_agree(index)
     # Private to the app's user: the record's contents, named by a digest of the address.
     assert stat.S_IMODE(files.stat().st_mode) == 0o700

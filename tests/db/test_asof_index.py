@@ -343,7 +343,7 @@ def test_a_source_edit_is_patched_where_it_is_cited(ctx):
     assert (_logged_sites(), _logged("sources"), _logged("actors")) == (set(), {source.id}, set())
     after = _index()
     assert after.c is before.c and not after.overlay  # no site reloaded, nothing rebuilt
-    assert after.source_sets is not before.source_sets
+    assert after.gather.sets is not before.gather.sets
     assert all(s["title"] != "Retitled" for cited in before.source_sets for s in cited)
     # The older version answers as it did: its arrays of labels are its own.
     shown = {s["title"] for day in DAYS for r in before.rows(day) for s in r["sources"]}
