@@ -12,6 +12,7 @@ block says the language, the digits ("latn" or "arab") and the locale of month n
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Flask, g
 from flask_babel import gettext as _
@@ -153,6 +154,21 @@ def when_text(row) -> str:
     return map_encoding.when_label(row, date_words())
 
 
+# A word holding an en dash: a range written without spaces ("11–12 Feb", "Jul–Aug").
+_RANGE_WORD = re.compile(r"(\S+–\S+)")
+
+
+def unbroken(text: str) -> Markup:
+    """Jinja global: `text` escaped, each range written without spaces in a span kept on
+    one line (a line may break after an en dash); AtlasCore.unbroken does the same."""
+    parts = _RANGE_WORD.split(text)  # the ranges at odd places
+    return Markup("").join(
+        Markup('<span class="range">{}</span>').format(part) if at % 2 else part
+        for at, part in enumerate(parts)
+        if part
+    )
+
+
 def status_text(row) -> str:
     """Jinja global: a state_at row's status in words; "changing (closed → open)" while it
     changes in a window, as the map's table writes it (atlas-core.js statusWords)."""
@@ -171,7 +187,7 @@ def status_text(row) -> str:
 def init_app(app: Flask) -> None:
     """The strings and the date filters for templates."""
     app.jinja_env.globals.update(
-        js_strings=strings, js_strings_json=strings_json, when_text=when_text,
+        js_strings=strings, js_strings_json=strings_json, when_text=when_text, unbroken=unbroken,
         status_text=status_text,
     )  # fmt: skip
     app.jinja_env.filters.update(

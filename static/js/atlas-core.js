@@ -506,6 +506,17 @@
 
   /* ---- DOM: every text goes in as a text node ---- */
 
+  // A range written without spaces ("11–12 Feb 2026", "Jul–Aug") reads as one word, but a
+  // line may break after its en dash: each such word goes in a span kept on one line
+  // (.range), the rest as text (js_strings.unbroken writes the server's cells alike).
+  const RANGE_WORD = /(\S+–\S+)/;
+  function unbroken(text) {
+    const parts = text.split(RANGE_WORD);
+    if (parts.length === 1) return [text];
+    return parts.map((part, i) => (i % 2 ? h("span", { class: "range" }, part) : part))
+      .filter((part) => part !== "");
+  }
+
   function h(tag, attrs) {
     const el = document.createElement(tag);
     for (const name in attrs || {}) {
@@ -1183,7 +1194,7 @@
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound, holdBounds,
     holdsCertainly, holdsPossibly, indexAt, answerAt, settled, marksOf, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, statusWords, valueKey, statusKey, shortText, readingText, windowText, whenText, periodText, isTracked,
-    h, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
+    h, unbroken, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
     drawMark, coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
     siteChangeDays, stepChange, holderText, changesOn, boundDays, boundIndex, sitesBetween, inkOn, RADIUS, CLOSED_BADGE,
     isStale, ageParts, verifiedText,

@@ -14,7 +14,7 @@
   const {
     STATUS, prepare, isoOf, offsetOf, longDate, boundText, isContested, marksOf,
     sourcesOf, siteState, statusIndexOf, statusWords, whenText, periodText,
-    readingText, windowText, chain, isTracked, h, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
+    readingText, windowText, chain, isTracked, h, unbroken, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
     gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
     tickBins, siteChangeDays, stepChange, changesOn, boundDays, boundIndex, sitesBetween, RADIUS,
     t, word, num, isStale, verifiedText, language,
@@ -902,7 +902,7 @@
     cell.contested.hidden = !(marks && marks.contested);
     cell.uncertain.hidden = !(p && this.states[i].uncertain);
     cell.changing.hidden = !tr;
-    cell.when.textContent = this.whenText(i);
+    cell.when.replaceChildren(...unbroken(this.whenText(i)));
     const shown = tracked || STATUS[status] !== "unknown";
     cell.status.className = shown ? "status status-" + STATUS[status] : "";
     cell.status.textContent = shown ? this.statusText(i) : "";
@@ -1087,7 +1087,7 @@
       h("h3", { tabindex: "-1" }, ...namePair(site[1], site[2])),
       h("p", { class: "side" }, placeText(site)),
       h("p", { class: "who" }, ...this.controllerNodes(i, p)),
-      when ? h("p", { class: "when" }, when) : null,
+      when ? h("p", { class: "when" }, ...unbroken(when)) : null,
       tr ? h("p", { class: "handover" }, t("popup.handover", { window: readingText(tr.window) })) : null,
       p || tr ? this.contestLine(this.marks(i)) : null,
       this.statusLine(i),

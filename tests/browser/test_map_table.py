@@ -172,7 +172,7 @@ _BROKEN_WORDS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("width", [1000, 1220, 1280])
+@pytest.mark.parametrize("width", [1000, 1220, 1280, 1366, 1440, 1536, 1600])
 @pytest.mark.parametrize(
     "date",
     # Handover windows with long names ("… Iraqi federal government, between …"), a status

@@ -746,3 +746,26 @@ test("sortInSteps sorts as Array.prototype.sort does (stable), a run at a time",
   assert.deepEqual(step.value, ["a", "b", "c"]);
   assert.deepEqual(names, ["b", "c", "a"]);
 });
+
+test("unbroken puts each range written without spaces in a span of its own", () => {
+  // Just enough of a document for h(): an element records its class and children.
+  globalThis.document = {
+    createElement: (tag) => ({
+      tag, className: "", children: [], setAttribute() {},
+      append(...nodes) { this.children.push(...nodes); },
+    }),
+  };
+  try {
+    const shown = (text) => core.unbroken(text).map((part) =>
+      typeof part === "string" ? part : [part.tag, part.className, ...part.children]);
+    assert.deepEqual(shown("ISIS → Iraq, between 11–12 Feb 2026"),
+      ["ISIS → Iraq, between ", ["span", "range", "11–12"], " Feb 2026"]);
+    assert.deepEqual(shown("Jul–Aug 2014 – 8–9 Nov 2015"),
+      [["span", "range", "Jul–Aug"], " 2014 – ", ["span", "range", "8–9"], " Nov 2015"]);
+    // A dash between spaces may end a line; text without a range stays one string.
+    assert.deepEqual(shown("since 4 Mar 2016"), ["since 4 Mar 2016"]);
+    assert.deepEqual(shown("Dec 2013 – Feb 2014"), ["Dec 2013 – Feb 2014"]);
+  } finally {
+    delete globalThis.document;
+  }
+});

@@ -99,6 +99,20 @@ def test_when_text_words_a_handover_in_arabic(app):
         )
 
 
+def test_unbroken_keeps_each_range_written_without_spaces_on_one_line():
+    assert js_strings.unbroken("ISIS → Iraq, between 11–12 Feb 2026") == (
+        'ISIS → Iraq, between <span class="range">11–12</span> Feb 2026'
+    )
+    assert js_strings.unbroken("Jul–Aug 2014 – 8–9 Nov") == (
+        '<span class="range">Jul–Aug</span> 2014 – <span class="range">8–9</span> Nov'
+    )
+    # A dash between spaces may end a line; the text is escaped, inside a range too.
+    assert js_strings.unbroken("Dec 2013 – Feb 2014") == "Dec 2013 – Feb 2014"
+    assert js_strings.unbroken("<b>1–2</b> & 3") == (
+        '<span class="range">&lt;b&gt;1–2&lt;/b&gt;</span> &amp; 3'
+    )
+
+
 def test_day_label_at_each_precision(app):
     import datetime as dt
 
