@@ -895,7 +895,7 @@ class AsOfIndex:
         s_status = g.values[s.status[s_flat]].tolist()
         s_since = g.fields[s.first_start[s_flat]].tolist()  # the hold's (timeline.hold)
         s_start, s_end = s_start.tolist(), s_end.tolist()
-        sets = self.gather.sets
+        sets = g.sets
         by_holder = []  # (position, control row or -1, status row or -1, what decided it)
         transitions: dict[tuple, dict] = {}
         changing: dict[int, dict] = {}  # by position: a status changing in a window
