@@ -60,7 +60,8 @@ def test_clusters_show_their_holders_and_follow_the_date(page, guard, many_sites
     shares = title.split(": ", 1)[1].split(", ")
     assert sum(int(s.rsplit(" ", 1)[1]) for s in shares) == total
     assert first.get_attribute("aria-label") == title
-    # Every site is in a cluster or drawn on its own.
+    # Every site is in a cluster or drawn on its own (once the turns have filled them).
+    _wait_for_every_marker(page)
     counted = page.evaluate(
         """() => { const a = AtlasMap.instance; let n = 0;
         a.clusters._featureGroup.eachLayer((l) => {
@@ -73,15 +74,18 @@ def test_clusters_show_their_holders_and_follow_the_date(page, guard, many_sites
     page.locator("#date").fill("2022-01-01")
     page.get_by_role("button", name="Show", exact=True).click()
     expect(page.locator("#day-label")).to_have_text("1 January 2022")
-    page.wait_for_timeout(200)
-    assert [p.get_attribute("title") for p in pies.all()] != before
+    page.wait_for_function(
+        "(before) => { const now = [...document.querySelectorAll("
+        "'.atlas-cluster .cluster-pie')].map((p) => p.getAttribute('title'));"
+        " return JSON.stringify(now) !== JSON.stringify(before); }",
+        arg=before,
+    )
     # Zoomed in, clusters open into single markers with labels.
     page.evaluate(
         """() => { const a = AtlasMap.instance;
         a.map.setView(a.markers[0].getLatLng(), 12, {animate: false}); }"""
     )
-    page.wait_for_timeout(300)
-    assert page.evaluate("AtlasMap.instance.markers[0]._map !== null")
+    page.wait_for_function("() => AtlasMap.instance.markers[0]._map != null")
     expect(page.locator(".atlas-label:not([hidden])").first).to_be_visible()
     guard.assert_clean()
 
