@@ -31,7 +31,7 @@ from app.db.snapshot import schema_revision
 __all__ = ["folder", "read", "write", "building"]
 
 # The layout of a file; a file of another is ignored. Change it with AsOfIndex.to_file.
-FORMAT = 2
+FORMAT = 3
 
 
 def folder() -> Path | None:

@@ -306,6 +306,11 @@ class AsOfIndex:
         # sets cite a source, found without looking at the sets.
         self.set_ids = np.zeros(0, dtype=np.int32)
         self.set_starts = np.zeros(1, dtype=np.int64)
+        # The same the other way round (_citing): the sets that cite each source, source
+        # after source; the cited source ids, in order; where each one's run starts.
+        self.citing = np.zeros(0, dtype=np.int32)
+        self.cited_ids = np.zeros(0, dtype=np.int32)
+        self.citing_starts = np.zeros(1, dtype=np.int64)
         self.c = _Payload()
         self.s = _Payload()
         # The labels above as object arrays, gathered for thousands of rows at once; the
@@ -392,6 +397,7 @@ class AsOfIndex:
         self.c = _Payload.joined(parts, _CONTROL_COLUMNS)
         self.set_starts = np.cumsum([0, *map(len, set_ids)], dtype=np.int64)
         self.set_ids = np.fromiter(itertools.chain.from_iterable(set_ids), dtype=np.int32)
+        self.citing, self.cited_ids, self.citing_starts = _citing(self.set_ids, self.set_starts)
         sp = StatusPeriod
         parts = []
         stmt = select(sp.site_id, sp.id, sp.start_edtf, sp.end_edtf, sp.status)
@@ -442,7 +448,7 @@ class AsOfIndex:
     def to_file(self) -> tuple[dict[str, np.ndarray], dict]:
         """A full build as NumPy arrays and JSON-ready rest, for :meth:`from_file`."""
         assert self.order is None and not self.overlay, "only a full build is written"
-        arrays = {"set_ids": self.set_ids, "set_starts": self.set_starts}
+        arrays = {name: getattr(self, name) for name in _SET_ARRAYS}
         for prefix, payload in (("c.", self.c), ("s.", self.s)):
             arrays |= {prefix + name: column for name, column in vars(payload).items()}
         for name in _TRACKS:
@@ -483,7 +489,8 @@ class AsOfIndex:
         self.actor_at = {None: -1, **dict(rest["actor_at"])}
         self.values = rest["values"]
         self.sources = dict(rest["sources"])
-        self.set_ids, self.set_starts = arrays["set_ids"], arrays["set_starts"]
+        for name in _SET_ARRAYS:
+            setattr(self, name, arrays[name])
         ids, starts, get = self.set_ids.tolist(), self.set_starts.tolist(), self.sources.__getitem__
         sets = [tuple(map(get, ids[a:b])) for a, b in itertools.pairwise(starts)]
         for payload, prefix, names in ((self.c, "c.", _CONTROL_COLUMNS),
@@ -691,10 +698,8 @@ class AsOfIndex:
         keys = _published_keys(sources)
         resort = any(keys.get(i) != old_keys[i] for i in known)
         starts = self.set_starts
-        # The sets that hold them (hits come in order: so do their sets), and every slot
-        # of those sets, set after set.
-        hit = np.searchsorted(starts, np.flatnonzero(np.isin(self.set_ids, known)), "right") - 1
-        hit = hit[np.flatnonzero(np.diff(hit, prepend=-1))]
+        # The sets that hold them, in order, and every slot of those sets, set after set.
+        hit = self._sets_citing(known)
         lengths = starts[hit + 1] - starts[hit]
         ends = np.cumsum(lengths)
         slots = np.repeat(starts[hit] - ends + lengths, lengths) + np.arange(lengths.sum())
@@ -708,24 +713,39 @@ class AsOfIndex:
             members[place[members] == len(sources)] = -1
             set_ids = set_ids.copy()  # older versions keep theirs
             set_ids[slots] = members
-        # Each set made again from its ids (-1: none), all in one go, and put in place in a
-        # copy of the sets.
-        get, flat, cuts = sources.get, members.tolist(), [0, *ends.tolist()]
+        # Each set made again from its ids, all in one go, and put in place in a copy of the
+        # sets; an id read as None (-1, or deleted meanwhile) is dropped.
+        members_read = list(map(sources.get, members.tolist()))
+        made = [tuple(members_read[a:b]) for a, b in itertools.pairwise([0, *ends.tolist()])]
+        if None in members_read:
+            made = [tuple(filter(None, s)) for s in made]
         gathered = self.gather.sets.copy()
-        gathered[hit] = _objects(
-            [tuple(filter(None, map(get, flat[a:b]))) for a, b in itertools.pairwise(cuts)]
-        )
+        gathered[hit] = _objects(made)
         self.gather = self.gather._replace(sets=gathered)
         # Reloaded rows cite the sources as they were read: the old dicts.
         swap = [(self.sources[i], sources.get(i)) for i in known]
         self.overlay = {s: _recited(r, swap, resort) for s, r in self.overlay.items()}
         self.sources, self.set_ids = sources, set_ids
 
+    def _sets_citing(self, ids: list[int]) -> np.ndarray:
+        """The sets that cite any of these sources, in order. A set keeps its place in
+        `citing` when its sources are sorted again or one is deleted (its id is then
+        asked for no more), so `citing` holds for every version of the index."""
+        at = np.searchsorted(self.cited_ids, ids)
+        runs = [
+            self.citing[self.citing_starts[k] : self.citing_starts[k + 1]]
+            for k, i in zip(at.tolist(), ids, strict=True)
+            if k < len(self.cited_ids) and self.cited_ids[k] == i
+        ]
+        if len(runs) == 1:
+            return runs[0]  # in order already, each set once
+        return np.unique(np.concatenate([np.zeros(0, dtype=np.int32), *runs]))
+
     @property
     def nbytes(self) -> int:
         """Bytes of the NumPy arrays (the periods; sites and interned values are extra)."""
         arrays = [a for p in (self.c, self.s) for a in vars(p).values()]
-        arrays += [self.set_ids, self.set_starts]
+        arrays += [getattr(self, name) for name in _SET_ARRAYS]
         return self.control.nbytes + self.status.nbytes + sum(a.nbytes for a in arrays)
 
     # ---- answering ------------------------------------------------------------------------
@@ -1053,6 +1073,17 @@ def _fetch(conn, stmt, name: str) -> Iterator[list[tuple]]:
         cursor.close()
 
 
+def _citing(
+    set_ids: np.ndarray, set_starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sets that cite each source, in set order, source after source; the cited ids
+    in order; where each one's run starts (and the end): a source's sets are a slice."""
+    owner = np.repeat(np.arange(len(set_starts) - 1, dtype=np.int32), np.diff(set_starts))
+    order = np.argsort(set_ids, kind="stable")
+    ids, starts = np.unique(set_ids[order], return_index=True)
+    return owner[order], ids.astype(np.int32), np.append(starts, len(order)).astype(np.int64)
+
+
 def _date(value) -> dt.date | None:
     """A bound's day as the driver gave it (a date, or SQLite's ISO text)."""
     if value is None or isinstance(value, dt.date):
@@ -1061,6 +1092,7 @@ def _date(value) -> dt.date | None:
 
 
 _TRACKS = ("control", "status")
+_SET_ARRAYS = ("set_ids", "set_starts", "citing", "cited_ids", "citing_starts")
 _TRACK_ARRAYS = ("row", "key", "certain_start", "certain_end", "possible_end", "reach", "first")
 _CONTROL_COLUMNS = ("site", "period_id", "start", "end", "actor", "challenger", "contested",
                     "confidence", "note", "sources")  # fmt: skip

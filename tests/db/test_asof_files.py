@@ -107,6 +107,21 @@ def test_a_file_behind_the_log_is_brought_up_to_date_by_site(worker, builds):
         _answers_agree(index)
 
 
+def test_a_source_retitled_after_the_file_is_patched_where_it_is_cited(worker, builds):
+    with worker().app_context():
+        _ready()
+    with worker().app_context():
+        _ready()  # read from the first worker's file
+        cited = ControlPeriod.sources.any()
+        period = db.session.scalars(db.select(ControlPeriod).where(cited)).first()
+        period.sources[0].title = "Retitled after the file"
+        db.session.commit()
+        index = _ready()
+        assert len(builds) == 1 and not index.overlay  # patched: no site reloaded
+        assert any(s["title"] == "Retitled after the file" for c in index.source_sets for s in c)
+        _answers_agree(index)
+
+
 def test_a_file_the_log_cannot_lead_from_is_built_over(worker, builds, files):
     with worker().app_context():
         _ready()
