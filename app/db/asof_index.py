@@ -302,8 +302,8 @@ class AsOfIndex:
         self.actor_at: dict[int | None, int] = {None: -1}  # actor id → its place in actors
         self.values: list = []  # interned notes, confidences and statuses
         self.sources: dict[int, dict] = {}  # source id → the dict its sets hold
-        # The sets' source ids, set after set, and where each set starts in them: which
-        # sets cite a source, found without looking at the sets.
+        # The sets' source ids, set after set, and where each set starts in them: a set
+        # made again (or sorted again) without looking at the sets.
         self.set_ids = np.zeros(0, dtype=np.int32)
         self.set_starts = np.zeros(1, dtype=np.int64)
         # The same the other way round (_citing): the sets that cite each source, source
