@@ -37,7 +37,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-static/vendor/.built: node_modules/.package-lock.json scripts/vendor_assets.py
+static/vendor/.built: node_modules/.package-lock.json scripts/vendor_assets.py scripts/leaflet/*.js
 	$(PYTHON) scripts/vendor_assets.py
 	@touch $@
 

@@ -6,15 +6,18 @@
 
   // Leaflet writes its scale as "50 km" in English and Latin digits; this one in the
   // reader's units and digits. _updateScale(scale, text, ratio) is the one place every
-  // length passes through (Leaflet 1.x).
-  const Scale = L.Control.Scale.extend({
-    _updateScale(scale, text, ratio) {
-      const [n, unit] = text.split(" ");
-      const core = window.AtlasCore;
-      L.Control.Scale.prototype._updateScale.call(
-        this, scale, core.t("map.scale." + unit, { n: core.num(Number(n)) }), ratio);
-    },
-  });
+  // length passes through (Leaflet 1.x). Made when the map is: Leaflet comes later.
+  function readersScale(options) {
+    const Scale = L.Control.Scale.extend({
+      _updateScale(scale, text, ratio) {
+        const [n, unit] = text.split(" ");
+        const core = window.AtlasCore;
+        L.Control.Scale.prototype._updateScale.call(
+          this, scale, core.t("map.scale." + unit, { n: core.num(Number(n)) }), ratio);
+      },
+    });
+    return new Scale(options);
+  }
 
   function build(config) {
     const view = config.view;
@@ -56,7 +59,7 @@
       }).addTo(map);
       L.control.attribution().addTo(map);
       // Feet and miles only for English readers: the region measures in metres.
-      new Scale({ imperial: window.AtlasCore.language() === "en" }).addTo(map);
+      readersScale({ imperial: window.AtlasCore.language() === "en" }).addTo(map);
       const bases = {};
       if (config.tiles) {
         bases[config.tiles.name] = L.tileLayer(config.tiles.url, {
@@ -109,6 +112,7 @@
     if (block) build(JSON.parse(block.textContent));
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // static/js/leaflet-load.js, a module, sets L after the page is parsed.
+  if (window.L) start();
+  else document.addEventListener("leaflet:ready", start, { once: true });
 })();

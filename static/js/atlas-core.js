@@ -706,8 +706,16 @@
   // Two sides of a crossing closer than this on screen are drawn as one split symbol.
   const MERGE_PX = 2 * RADIUS + 6;
 
-  // Only in the page: Leaflet is not loaded in Node.
-  const SiteMark = typeof L === "undefined" ? null : L.CircleMarker.extend({
+  // A site's marker (a Leaflet layer). Its class is made at the first marker: Leaflet is
+  // set after this script runs (static/js/leaflet-load.js), and never in Node.
+  let SiteMark = null;
+
+  function siteMark(latlng, options) {
+    if (!SiteMark) SiteMark = siteMarkClass();
+    return new SiteMark(latlng, options);
+  }
+
+  const siteMarkClass = () => L.CircleMarker.extend({
     options: { radius: RADIUS + 4, dx: 0, interactive: true },
 
     // Sites that share a point are drawn side by side, dx pixels apart; the two sides of
@@ -1194,7 +1202,7 @@
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound, holdBounds,
     holdsCertainly, holdsPossibly, indexAt, answerAt, settled, marksOf, outgoingOf, incomingOf, chain, siteState,
     statusIndexOf, statusWords, valueKey, statusKey, shortText, readingText, windowText, whenText, periodText, isTracked,
-    h, unbroken, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, SiteMark,
+    h, unbroken, swatch, swatches, placeText, sourceItem, publishedText, inTurns, sortInSteps, rowParts, gridTable, gridRow, siteMark,
     drawMark, coLocatedOffsets, placeLabels, crossingGroups, fold, siteMatches, tickBins, stateText,
     siteChangeDays, stepChange, holderText, changesOn, boundDays, boundIndex, sitesBetween, inkOn, RADIUS, CLOSED_BADGE,
     isStale, ageParts, verifiedText,

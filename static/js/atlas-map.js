@@ -15,7 +15,7 @@
     STATUS, prepare, isoOf, offsetOf, longDate, boundText, isContested, marksOf,
     sourcesOf, siteState, statusIndexOf, statusWords, whenText, periodText,
     readingText, windowText, chain, isTracked, h, unbroken, swatch, swatches, placeText, sourceItem, inTurns, sortInSteps, rowParts,
-    gridTable, gridRow, SiteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
+    gridTable, gridRow, siteMark, coLocatedOffsets, shortText, placeLabels, crossingGroups, siteMatches,
     tickBins, siteChangeDays, stepChange, changesOn, boundDays, boundIndex, sitesBetween, RADIUS,
     t, word, num, isStale, verifiedText, language,
   } = window.AtlasCore;
@@ -421,7 +421,7 @@
   };
 
   Explorer.prototype.makeMarker = function (site, i, dx, renderer) {
-    const marker = new SiteMark([site[5], site[4]], { renderer: renderer, dx: dx });
+    const marker = siteMark([site[5], site[4]], { renderer: renderer, dx: dx });
     marker.site = i;
     // An element, not a string: Leaflet would parse a string as HTML.
     marker.bindTooltip(() => h("span", null, this.data.shown[i]), { direction: "top", offset: [dx, -10] });
