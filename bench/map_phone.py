@@ -9,7 +9,7 @@ touch) in headless Chromium with the CPU slowed down 4× (CDP
    init script) from navigation until the page has been quiet for 2 s, with clustering
    loaded: the longest and how many, each named by the script that ran longest in it
    (Long Animation Frame entries), else "rendering" (a frame's style, layout and paint
-   began in it) or "no script" (parsing, mostly);
+   began in it) or "no script" (parsing, mostly); and the three longest script runs;
 2. slider steps: an ``input`` event on ``#day-slider`` to the end of the next rendered
    frame (requestAnimationFrame, then a task after it), p50/p90, in two series:
    a drag (steps of max/120 days one after another, no pause: nothing idle between
@@ -76,6 +76,11 @@ NAMES_JS = """(tasks) => tasks.map(([start, duration]) => {
   const render = window.__renders.some((r) => r >= start - 1 && r < start + duration);
   return [duration, render ? "rendering" : "no script"];
 })"""
+
+# The load's three longest script runs (Long Animation Frame entries: frames over 50 ms,
+# which may hold several tasks), [duration, file], before the steps.
+SCRIPTS_JS = """() => window.__scripts.filter((s) => s[0] < window.__attached)
+  .sort((a, b) => b[1] - a[1]).slice(0, 3).map((s) => [s[1], s[2]])"""
 
 # Resolves once no long task has started for `quiet` ms (checked every 100 ms).
 SETTLE_JS = """async (quiet) => {
@@ -207,6 +212,7 @@ def _one_run(browser, base: str, args, assets) -> dict:
     result = {
         "load": [d for _, d in load],
         "named": page.evaluate(NAMES_JS, load),
+        "scripts": page.evaluate(SCRIPTS_JS),
         "load_end": nav,
         "drag": page.evaluate(STEPS_JS, [drag, 0]),
         "paused": page.evaluate(STEPS_JS, [paused[: max(20, args.steps // 3)], 300]),
@@ -226,6 +232,8 @@ def _report(name: str, runs: list[dict]) -> None:
         )
         named = ", ".join(f"{d:.0f} {name}" for d, name in sorted(r["named"], reverse=True))
         print(f"  run {n} load's long tasks: {named or 'none'}")
+        scripts = ", ".join(f"{d:.0f} {name}" for d, name in r["scripts"])
+        print(f"  run {n} load's longest scripts: {scripts or 'none'}")
         for series, label in (("drag", "drag, no pause"), ("paused", "after a 300 ms pause")):
             times, long = r[series]["times"], r[series]["long"]
             print(
