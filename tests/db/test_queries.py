@@ -179,22 +179,33 @@ def test_cached_state_equals_the_direct_query_and_follows_writes(ctx):
     assert queries.state_at(day) == queries.compute_state_at(day)
 
 
-def test_an_answer_over_the_rows_cache_share_is_refused_unsampled(ctx, monkeypatch):
-    """Its rows' own dicts already pass the share: sampling it to refuse it is waste."""
+def test_an_answer_far_over_the_rows_cache_share_is_refused_on_one_row(ctx, monkeypatch):
+    """One row shows it: sampling more of it only to refuse it is waste."""
     day = D(2015, 8, 1)
     rows = queries.compute_state_at(day)
+    row = 1_000 * len(rows[0])  # each row sized at 1,000 bytes a field
+
+    def size(value):
+        sized.append(type(value))
+        return row if isinstance(value, dict) else row * len(value)
+
+    sized: list[type] = []
     queries._STATE_CACHE.clear()
-    sampled = []
-    monkeypatch.setattr(queries, "approx_size", lambda v: sampled.append(v) or 1)
-    monkeypatch.setattr(queries._STATE_CACHE, "max_bytes", len(rows) * 100)
+    monkeypatch.setattr(queries, "approx_size", size)
     monkeypatch.setattr(queries._STATE_CACHE, "share", 0)  # also when shares are set again
+    monkeypatch.setattr(queries._STATE_CACHE, "max_bytes", row)
     assert queries.state_at(day) == rows
-    assert sampled == [] and len(queries._STATE_CACHE) == 0
-    monkeypatch.setattr(queries._STATE_CACHE, "max_bytes", 10**9)
-    monkeypatch.setattr(queries._STATE_CACHE, "share", 1)
+    assert sized == [dict] and len(queries._STATE_CACHE) == 0
+    # Three rows against two: not far over, so sampled, and refused all the same.
+    monkeypatch.setattr(queries._STATE_CACHE, "max_bytes", 2 * row)
     other = D(2016, 6, 1)  # the same answer again is known refused (cache.py, _too_big)
     assert queries.state_at(other) == queries.compute_state_at(other)
-    assert sampled and len(queries._STATE_CACHE) == 1
+    assert sized == [dict, dict, list] and len(queries._STATE_CACHE) == 0
+    monkeypatch.setattr(queries._STATE_CACHE, "max_bytes", 10**9)
+    monkeypatch.setattr(queries._STATE_CACHE, "share", 1)
+    third = D(2017, 6, 1)
+    assert queries.state_at(third) == queries.compute_state_at(third)
+    assert len(queries._STATE_CACHE) == 1
 
 
 def test_site_by_slug_and_all_sites(ctx):
