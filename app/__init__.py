@@ -20,6 +20,7 @@ from app.web import (
     api,
     auth,
     cite,
+    compress,
     editor,
     errors,
     feeds,
@@ -107,6 +108,7 @@ def init_extensions(app: Flask) -> None:
     known.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    compress.init_app(app)
     templating.init_app(app)
     i18n.init_app(app)
     write_requests.init_app(app)
