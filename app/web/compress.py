@@ -102,14 +102,18 @@ def _static_gzip(resp: Response) -> Response:
 
 
 def _compressed(path: str) -> bytes | None:
-    """The gzip bytes of the file at `path`, made once per version of it (None if small)."""
-    stat = os.stat(path)
-    version = (stat.st_mtime_ns, stat.st_size)
-    found = _static.get(path)
-    if found is not None and found[0] == version:
-        return found[1]
-    with open(path, "rb") as f:
-        data = f.read()
+    """The gzip bytes of the file at `path`, made once per version of it (None if small,
+    or gone since Flask opened it: the file as Flask sends it then)."""
+    try:
+        stat = os.stat(path)
+        version = (stat.st_mtime_ns, stat.st_size)
+        found = _static.get(path)
+        if found is not None and found[0] == version:
+            return found[1]
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
     if len(data) < MIN_SIZE:
         return None
     body = gzip_bytes(data, level=9)  # once per file: the smallest is worth the time
