@@ -4,12 +4,10 @@ the scripts and style sheets under static/."""
 from __future__ import annotations
 
 import gzip
-import os
 import threading
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from werkzeug.http import parse_accept_header
-from werkzeug.security import safe_join
 
 #: Smaller bodies are sent as they are: compressing them gains nothing.
 MIN_SIZE = 2048
@@ -53,8 +51,8 @@ def gzipped(html: str, accept_encoding: str) -> Response:
 
 # Static files that are text: images and fonts are compressed already.
 _TEXT = frozenset({"text/javascript", "application/javascript", "text/css", "image/svg+xml"})
-# By path: the file's (mtime, size) when compressed, and its gzip bytes (once per version).
-_static: dict[str, tuple[tuple[int, int], bytes]] = {}
+# By file name: the ETag Flask gave the file (its mtime and size) and its gzip bytes.
+_static: dict[str, tuple[str, bytes]] = {}
 _static_lock = threading.Lock()
 
 
@@ -80,43 +78,27 @@ def _static_gzip(resp: Response) -> Response:
         return resp
     resp.vary.add("Accept-Encoding")
     tag, _weak = resp.get_etag()
-    if tag:
-        resp.set_etag(tag, weak=True)
+    if not tag:
+        return resp
+    resp.set_etag(tag, weak=True)
     if resp.status_code != 200 or "Range" in request.headers:
         return resp
-    if not accepts_gzip(request.headers.get("Accept-Encoding", "")):
+    if (resp.content_length or 0) < MIN_SIZE or not accepts_gzip(
+        request.headers.get("Accept-Encoding", "")
+    ):
         return resp
-    path = safe_join(str(current_app.static_folder), (request.view_args or {})["filename"])
-    if path is None:
-        return resp
-    body = _compressed(path)
-    if body is None:
-        return resp
+    name = (request.view_args or {})["filename"]
     served = resp.response
-    resp.direct_passthrough = False
-    resp.set_data(body)
+    found = _static.get(name)
+    if found is None or found[0] != tag:
+        # The file send_file opened, compressed once per version of it: the smallest
+        # gzip is worth the time.
+        found = (tag, gzip_bytes(b"".join(served), level=9))
+        with _static_lock:
+            _static[name] = found
     if hasattr(served, "close"):
-        served.close()  # the file send_file opened
+        served.close()
+    resp.direct_passthrough = False
+    resp.set_data(found[1])
     resp.headers["Content-Encoding"] = "gzip"
     return resp
-
-
-def _compressed(path: str) -> bytes | None:
-    """The gzip bytes of the file at `path`, made once per version of it (None if small,
-    or gone since Flask opened it: the file as Flask sends it then)."""
-    try:
-        stat = os.stat(path)
-        version = (stat.st_mtime_ns, stat.st_size)
-        found = _static.get(path)
-        if found is not None and found[0] == version:
-            return found[1]
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if len(data) < MIN_SIZE:
-        return None
-    body = gzip_bytes(data, level=9)  # once per file: the smallest is worth the time
-    with _static_lock:
-        _static[path] = (version, body)
-    return body
