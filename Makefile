@@ -41,13 +41,19 @@ static/vendor/.built: node_modules/.package-lock.json scripts/vendor_assets.py s
 	$(PYTHON) scripts/vendor_assets.py
 	@touch $@
 
+# The own scripts and style sheets minified beside their sources (x.min.js, x.min.css).
+OWN_ASSETS := $(filter-out %.min.js %.min.css,$(wildcard static/js/*.js static/css/*.css))
+static/.minified: node_modules/.package-lock.json scripts/minify_assets.py $(OWN_ASSETS)
+	$(PYTHON) scripts/minify_assets.py
+	@touch $@
+
 # Each language's catalogue (app/translations/*/LC_MESSAGES/messages.po) compiled to .mo.
 CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 app/translations/.compiled: $(CATALOGUES) | $(VENV)/.installed
 	$(BIN)/pybabel compile -d app/translations
 	@touch $@
 
-setup: $(VENV)/.installed static/vendor/.built app/translations/.compiled
+setup: $(VENV)/.installed static/vendor/.built static/.minified app/translations/.compiled
 
 # For translators: collect every marked message into the template (.pot) and merge it into
 # each catalogue; new messages arrive untranslated, and the tests say which.
@@ -91,4 +97,4 @@ docs-pictures: setup
 	$(FLASK) render timeline --to 2026-01-01 --out docs/timeline.png
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor
+	rm -rf $(VENV) node_modules static/vendor static/.minified static/js/*.min.js* static/css/*.min.css*

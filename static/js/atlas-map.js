@@ -81,9 +81,9 @@
   const INDEX_STEP = 100;
   const MARKER_STEP = 50;
   const SHOW_STEP = 100;
-  // static/js/atlas-map.js -> static/vendor/markercluster/…
+  // static/js/atlas-map.js or its minified copy atlas-map.min.js -> static/vendor/…
   const VENDOR = document.currentScript
-    ? document.currentScript.src.replace(/js\/atlas-map\.js(\?.*)?$/, "vendor/") : "/static/vendor/";
+    ? document.currentScript.src.replace(/js\/atlas-map(\.min)?\.js(\?.*)?$/, "vendor/") : "/static/vendor/";
 
   /* ---- the explorer: one per page ---- */
 
