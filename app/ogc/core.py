@@ -74,9 +74,10 @@ REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 REL_SCHEMA = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 FILTER_PARAMS = ("filter", "filter-lang", "filter-crs")
 #: GDAL repeats the query of its connection string (`OAPIF:…/collections/periods?datetime=…`)
-#: on every URL it reads; outside /items these are checked and then ignored.
-IGNORED = ("datetime", "bbox", *FILTER_PARAMS)
-ITEM_PARAMS = ("limit", "offset", "bbox", "datetime", *FILTER_PARAMS)
+#: on every URL it reads; outside /items these are checked and then ignored. `properties`
+#: (as in pygeoapi and the draft Part 6) keeps only the named properties of each feature.
+IGNORED = ("datetime", "bbox", "properties", *FILTER_PARAMS)
+ITEM_PARAMS = ("limit", "offset", *IGNORED)
 #: Each endpoint's own JSON media types, besides the plain JSON (which each of them is) and
 #: the HTML every endpoint also answers in; see media_types().
 _OWN_TYPES = {
@@ -146,6 +147,8 @@ class Query:
     bbox: tuple[float, float, float, float] | None = None
     window: Window | None = None
     where: Any = None
+    #: The properties each feature keeps, in the collection's order; None: all of them.
+    properties: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,8 @@ def items(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, limits: 
     coll = _find(catalog, cid)
     query = _query(req, coll, limits)
     matched, feats = coll.items(query)
+    if query.properties is not None:
+        feats = [_selected(f, query.properties) for f in feats]
     url = f"{req.base}/collections/{cid}/items"
     doc = {
         "type": "FeatureCollection",
@@ -250,7 +255,12 @@ def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str)
     fmt = _format(req, IGNORED)
     coll = _find(catalog, cid)
     day, url = None, f"{req.base}/collections/{cid}/items/{fid}"
-    raw = _single(req.params, IGNORED).get("datetime")
+    params = _single(req.params, IGNORED)
+    names = None
+    if "properties" in params:
+        names = _properties(params["properties"], coll)
+        url = ogc_html.with_query(url, {"properties": params["properties"]})
+    raw = params.get("datetime")
     # A site is the state at an instant, refused for an interval as its /items are (the
     # same connection's datetime reaches both); other features have no state by date, and
     # GDAL repeats its connection's datetime here: checked, then ignored.
@@ -270,6 +280,8 @@ def item(req: OGCRequest, catalog: Mapping[str, Collection], cid: str, fid: str)
                 feature=fid,
             ),
         )
+    if names is not None:
+        feature = _selected(feature, names)
     doc = {
         **feature,
         "links": [
@@ -465,6 +477,8 @@ def _format(req: OGCRequest, allowed: Sequence[str]) -> str:
         _bbox(params["bbox"])
     if "filter" in params:
         _parse_filter(params)
+    if "properties" in params:
+        _property_list(params["properties"])
     return fmt
 
 
@@ -480,7 +494,40 @@ def _query(req: OGCRequest, coll: Collection, limits: Limits) -> Query:
         window, instant = parse_datetime(params["datetime"])
         if coll.instant_only:
             _state_day(coll, (window, instant))
-    return Query(limit, offset, bbox, window, _where(params, coll))
+    names = _properties(params["properties"], coll) if "properties" in params else None
+    return Query(limit, offset, bbox, window, _where(params, coll), names)
+
+
+def _property_list(raw: str) -> list[str]:
+    """The comma-separated names of `properties`; refused when it names none."""
+    names = [name.strip() for name in raw.split(",") if name.strip()]
+    if not names:
+        raise _invalid("properties", Phrase(N_("name one or more properties, separated by commas")))
+    return names
+
+
+def _properties(raw: str, coll: Collection) -> tuple[str, ...]:
+    """The properties `properties` keeps, in the collection's order; every name must be one
+    of the collection's (its schema)."""
+    names = set(_property_list(raw))
+    unknown = sorted(names - set(coll.schema))
+    if unknown:
+        raise _invalid(
+            "properties",
+            Phrase(
+                N_("no property %(names)s in '%(collection)s' (properties: %(known)s)"),
+                names=", ".join(map(repr, unknown)),
+                collection=coll.id,
+                known=", ".join(coll.schema),
+            ),
+        )
+    return tuple(name for name in coll.schema if name in names)
+
+
+def _selected(feature: dict, names: tuple[str, ...]) -> dict:
+    """A copy of `feature` whose properties are only `names` (those it has)."""
+    props = feature["properties"]
+    return {**feature, "properties": {name: props[name] for name in names if name in props}}
 
 
 def _state_day(coll: Collection, parsed: tuple[Window, bool]) -> dt.date:

@@ -13,7 +13,7 @@ _REF = "#/components/parameters/"
 #: and (checked) GDAL's connection string's query, which it repeats on all: they filter
 #: only on /items.
 _EVERYWHERE = ("f", "lang", "known", "rev")
-_META = (*_EVERYWHERE, "datetime", "bbox", "filter", "filter-lang", "filter-crs")
+_META = (*_EVERYWHERE, "datetime", "bbox", "properties", "filter", "filter-lang", "filter-crs")
 _SCHEMA = "application/schema+json"
 
 
@@ -56,6 +56,7 @@ def document(base: str, collections: Sequence[tuple[str, str]], limits) -> dict:
                 "offset",
                 "bbox",
                 "datetime",
+                "properties",
                 "filter",
                 "filter-lang",
                 "filter-crs",
@@ -169,6 +170,18 @@ def _parameters(limits) -> dict:
             "days meet it; sites: the state at an instant. Accepted and ignored outside /items.",
             {"type": "string"},
         ),
+        "properties": {
+            **_query(
+                "properties",
+                "Comma-separated names of the properties each feature keeps (the others are "
+                "left out; id and geometry stay), from the collection's schema "
+                "(/collections/{id}/schema), e.g. site,actor,start,end. Accepted and ignored "
+                "outside /items.",
+                {"type": "array", "minItems": 1, "items": {"type": "string"}},
+            ),
+            "style": "form",
+            "explode": False,
+        },
         "filter": _query(
             "filter",
             "CQL2 filter on the queryables (/collections/{id}/queryables), e.g. "

@@ -1,5 +1,6 @@
 """The pure OGC API core, called directly with plain values (pygeoapi style)."""
 
+import dataclasses
 import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
@@ -421,6 +422,7 @@ def test_metadata_endpoints_check_and_ignore_datetime_bbox_and_filter(call):
     assert call(ok)[0] == 200
     assert call(_req(datetime="soon"))[0] == 400
     assert call(_req(filter="num ="))[0] == 400
+    assert call(_req(properties=" , "))[0] == 400
 
 
 def test_six_number_bbox_drops_the_heights():
@@ -428,3 +430,59 @@ def test_six_number_bbox_drops_the_heights():
     catalog = {"things": _collection(seen=seen)}
     _json(ogc.items(_req(bbox="40,33,-10,40.5,35,10"), catalog, "things", ogc.Limits()))
     assert seen[0].bbox == (40, 33, 40.5, 35)
+
+
+def _described(**kw):
+    """A catalogue whose collection has a schema (the properties `properties` may name)."""
+    coll = dataclasses.replace(
+        _collection(**kw), schema={"n": {"type": "integer"}, "name": {"type": "string"}}
+    )
+    return {coll.id: coll}
+
+
+def test_properties_keeps_only_the_named_ones_in_the_collections_order():
+    catalog = _described()
+    _, doc = _json(
+        ogc.items(_req(properties="name, n,name", limit="2"), catalog, "things", ogc.Limits())
+    )
+    assert [list(f["properties"]) for f in doc["features"]] == [["n", "name"]] * 2
+    _, doc = _json(ogc.items(_req(properties="name", limit="2"), catalog, "things", ogc.Limits()))
+    feature = doc["features"][1]
+    assert feature == {**_points(2)[1], "properties": {"name": "<p1>"}}
+    nxt = next(link["href"] for link in doc["links"] if link["rel"] == "next")
+    assert parse_qs(urlsplit(nxt).query)["properties"] == ["name"]
+    # The collection's own features are left whole for the next request.
+    _, whole = _json(ogc.items(_req(limit="2"), catalog, "things", ogc.Limits()))
+    assert list(whole["features"][1]["properties"]) == ["n", "name"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        ("name,colour,age", "no property 'age', 'colour' in 'things' (properties: n, name)"),
+        ("", "name one or more properties"),
+        (" , ", "name one or more properties"),
+    ],
+)
+def test_properties_naming_none_or_an_unknown_one_is_400(raw, said):
+    for answer in (
+        ogc.items(_req(properties=raw), _described(), "things", ogc.Limits()),
+        ogc.item(_req(properties=raw), _described(), "things", "1"),
+    ):
+        _, doc = _json(answer, 400)
+        assert doc["description"].startswith("parameter 'properties': " + said)
+
+
+def test_one_feature_keeps_the_named_properties_and_its_links_say_so():
+    _, doc = _json(ogc.item(_req(properties="n"), _described(), "things", "3"))
+    assert doc["properties"] == {"n": 3} and doc["id"] == 3
+    self_link = next(link["href"] for link in doc["links"] if link["rel"] == "self")
+    assert parse_qs(urlsplit(self_link).query)["properties"] == ["n"]
+
+
+def test_the_api_definition_offers_properties_on_items():
+    _, doc = _json(ogc.api_document(_req(), _catalog(), ogc.Limits()))
+    items = doc["paths"]["/collections/things/items"]["get"]["parameters"]
+    assert {"$ref": "#/components/parameters/properties"} in items
+    param = doc["components"]["parameters"]["properties"]
+    assert param["explode"] is False and param["schema"]["items"] == {"type": "string"}

@@ -618,3 +618,30 @@ def test_the_arabic_api_definition_page_is_arabic_around_english_swagger_ui(seed
     assert '<div id="swagger-ui" lang="en" dir="ltr"' in page
     english = seeded_client.get("/ogc/api?f=html&lang=en").get_data(as_text=True)
     assert "<h2>Requests and responses</h2>" in english
+
+
+@pytest.mark.parametrize("collection", ["periods", "sites", "events", "boundaries"])
+def test_properties_gives_the_same_features_with_only_those_properties(seeded_client, collection):
+    schema = list(_get(seeded_client, f"/ogc/collections/{collection}/schema")["properties"])
+    keep = [schema[-1], schema[0]]
+    url = f"/ogc/collections/{collection}/items?limit=1000" + (
+        "&datetime=2015-08-01" if collection == "sites" else ""
+    )
+    whole = _get(seeded_client, url)["features"]
+    lean = _get(seeded_client, f"{url}&properties={','.join(keep)}")["features"]
+    assert whole and [f["id"] for f in lean] == [f["id"] for f in whole]
+    assert [f["geometry"] for f in lean] == [f["geometry"] for f in whole]
+    assert [f["properties"] for f in lean] == [
+        {name: f["properties"][name] for name in (schema[0], schema[-1])} for f in whole
+    ]
+    # The lean answer was kept in the cache apart from the whole one.
+    assert _get(seeded_client, url)["features"] == whole
+
+
+def test_periods_with_the_properties_pygeoapi_serves(seeded_client):
+    doc = _get(seeded_client, "/ogc/collections/periods/items?properties=site,actor,start,end")
+    assert doc["features"] and all(
+        list(f["properties"]) == ["site", "actor", "start", "end"] for f in doc["features"]
+    )
+    refused = _get(seeded_client, "/ogc/collections/periods/items?properties=actor,who", 400)
+    assert refused["description"].startswith("parameter 'properties': no property 'who'")
