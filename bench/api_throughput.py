@@ -12,6 +12,9 @@ settings and measures every target with wrk. Prints the harness table and our ra
                  (target >= 50x)
   items-props    the same with properties=site,actor,start,end, the four properties
                  pygeoapi's features carry (like for like; no target of its own)
+  periods-at     /ogc/collections/periods/items?datetime=2014-06-01 with those four
+                 properties: the hand-written filter's question (periods meeting a day)
+                 asked of the OGC API (no target of its own)
 
 Only the references these ratios use are measured (pygeoapi items, the four hand-written
 Flask targets) unless --all-targets asks for the harness's whole list.
@@ -42,6 +45,10 @@ TARGETS = {
     "atlas-items": "/ogc/collections/periods/items?limit=1000",
     "atlas-items-props": (
         "/ogc/collections/periods/items?limit=1000&properties=site,actor,start,end"
+    ),
+    "atlas-periods-at": (
+        "/ogc/collections/periods/items?datetime=2014-06-01&limit=10000"
+        "&properties=site,actor,start,end"
     ),
 }
 
@@ -113,6 +120,7 @@ def _report(tsv: Path) -> None:
         ("atlas-items", "pga-items", 50.0),
         # pygeoapi's features carry these four properties: the same answer, like for like.
         ("atlas-items-props", "pga-items", None),
+        ("atlas-periods-at", "flask-active", None),
     ]
     for ours, ref, target in checks:
         if ours in rps and rps.get(ref):
