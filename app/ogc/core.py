@@ -115,8 +115,9 @@ class OGCRequest:
     base: str
     params: Mapping[str, Sequence[str]] = field(default_factory=dict)
     prefers_html: bool = False
-    #: URL of the static folder, for the HTML pages' stylesheets and scripts.
-    assets: str = "/static"
+    #: The URL of a file under static/ ("css/app.css"), for the HTML pages' style sheets
+    #: and scripts (the web layer links minified copies where set-up made them).
+    asset: Callable[[str], str] = ogc_html.static_url
     #: The HTML pages' language and their words in it (html.WORDS -> translation).
     lang: str = "en"
     words: Mapping[str, str] = field(default_factory=dict)
@@ -298,7 +299,7 @@ def api_document(req: OGCRequest, catalog: Mapping[str, Collection], limits: Lim
     fmt = _format(req, IGNORED)
     if fmt == "html":
         page = ogc_html.api_page(
-            req.base + "/api?f=json", req.assets, req.words, req.lang, req.languages
+            req.base + "/api?f=json", req.asset, req.words, req.lang, req.languages
         )
         return 200, {"Content-Type": _HTML_TYPE}, page.encode()
     doc = ogc_openapi.document(req.base, [(c.id, c.title) for c in catalog.values()], limits)
@@ -793,7 +794,7 @@ def _render(req: OGCRequest, doc: dict, fmt: str, json_type: str, kind: str) -> 
     if req.keep:
         doc = _kept(doc, req)
     if fmt == "html":
-        page = ogc_html.page(kind, doc, req.assets, req.words, req.lang, req.languages, req.keep)
+        page = ogc_html.page(kind, doc, req.asset, req.words, req.lang, req.languages, req.keep)
         return 200, {"Content-Type": _HTML_TYPE}, page.encode()
     return 200, {"Content-Type": json_type}, orjson.dumps(doc)
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from app.core.text_rules import N_
 
-__all__ = ["WORDS", "page", "api_page", "with_query"]
+__all__ = ["WORDS", "page", "api_page", "static_url", "with_query"]
 
 
 _TITLES = {
@@ -79,10 +79,15 @@ def _words(words: Mapping[str, str] | None) -> Words:
     return lambda message: table.get(message, message)
 
 
+def static_url(name: str) -> str:
+    """The URL of a file under static/ when the app is served at the root of its host."""
+    return "/static/" + name
+
+
 def page(
     kind: str,
     doc: dict,
-    assets: str = "/static",
+    asset: Callable[[str], str] = static_url,
     words: Mapping[str, str] | None = None,
     lang: str = "en",
     languages: Sequence[tuple[str, str, str]] = (),
@@ -104,7 +109,7 @@ def page(
     )
     body = _BODIES[kind](doc, t)
     return (
-        _head(title, assets, ("css/app.css", "css/ogc.css"), lang)
+        _head(title, asset, ("css/app.css", "css/ogc.css"), lang)
         + '<body class="ogc">'
         + _topbar(doc.get("links", []), t, languages, keep)
         + f'<main id="main"><h1 dir="auto">{escape(title)}</h1>{body}'
@@ -115,7 +120,7 @@ def page(
 
 def api_page(
     spec_url: str,
-    assets: str = "/static",
+    asset: Callable[[str], str] = static_url,
     words: Mapping[str, str] | None = None,
     lang: str = "en",
     languages: Sequence[tuple[str, str, str]] = (),
@@ -126,7 +131,7 @@ def api_page(
     return (
         _head(
             t("Border Control Atlas – OGC API definition"),
-            assets,
+            asset,
             ("vendor/swagger-ui/swagger-ui.css", "css/app.css", "css/ogc.css"),
             lang,
         )
@@ -142,14 +147,16 @@ def api_page(
         + f"</p><h2>{t('Requests and responses')}</h2></section>"
         # Swagger UI's own words and the definition's are English, laid out left to right.
         f'<div id="swagger-ui" lang="en" dir="ltr" data-spec="{escape(spec_url)}"></div></div>'
-        f'<script src="{escape(assets)}/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
-        f'<script src="{escape(assets)}/js/swagger-init.js"></script>'
+        f'<script src="{escape(asset("vendor/swagger-ui/swagger-ui-bundle.js"))}"></script>'
+        f'<script src="{escape(asset("js/swagger-init.js"))}"></script>'
         "</body></html>"
     )
 
 
-def _head(title: str, assets: str, sheets: tuple[str, ...], lang: str = "en") -> str:
-    links = "".join(f'<link rel="stylesheet" href="{escape(assets)}/{sheet}">' for sheet in sheets)
+def _head(
+    title: str, asset: Callable[[str], str], sheets: tuple[str, ...], lang: str = "en"
+) -> str:
+    links = "".join(f'<link rel="stylesheet" href="{escape(asset(sheet))}">' for sheet in sheets)
     return (
         f'<!doctype html><html lang="{escape(lang)}" dir="{"rtl" if lang in _RTL else "ltr"}">'
         '<head><meta charset="utf-8">'

@@ -16,6 +16,7 @@ from app.db.features import Filters
 from app.ogc import core as ogc
 from app.ogc import html as ogc_html
 from app.web import errors, i18n, known
+from app.web.assets import asset_url
 from app.web.httpcache import host_key, public_url, respond
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -123,7 +124,7 @@ def _serve(name, endpoint):
             keep=known.link_args(),
             params=params,
             prefers_html=prefers_html,
-            assets=url_for("static", filename="").rstrip("/"),
+            asset=asset_url,
             lang=lang,
             # The collections' titles and descriptions are English metadata in JSON; the
             # HTML pages show them in the reader's language.

@@ -235,7 +235,8 @@ def test_html_pages_have_a_viewport_the_site_styles_and_no_inline_script(seeded_
         resp = seeded_client.get(url)
         html = resp.get_data(as_text=True)
         assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-        assert "/static/css/app.css" in html and "/static/css/ogc.css" in html
+        assert re.search(r"/static/css/app(\.min)?\.css", html)
+        assert re.search(r"/static/css/ogc(\.min)?\.css", html)
         assert "<script>" not in html and "style=" not in html
         assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
 

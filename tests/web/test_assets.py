@@ -31,7 +31,16 @@ def test_a_copy_is_linked_while_it_is_at_least_as_new_as_its_source(tmp_path, co
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/?lang=ar", "/embed", "/sites/al-tanf", "/sites/al-tanf/cite"]
+    "path",
+    [
+        "/",
+        "/?lang=ar",
+        "/embed",
+        "/sites/al-tanf",
+        "/sites/al-tanf/cite",
+        "/ogc/collections?f=html",
+        "/ogc/api?f=html",
+    ],
 )
 def test_pages_link_minified_copies_that_are_served(seeded_client, path):
     page = seeded_client.get(path).get_data(as_text=True)
