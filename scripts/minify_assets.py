@@ -51,14 +51,9 @@ def main() -> int:
         print("minify_assets: esbuild could not minify the assets", file=sys.stderr)
         return 1
     before = sum(f.stat().st_size for f in files)
-    after = sum(STATIC.joinpath(*_copy(f)).stat().st_size for f in files)
+    after = sum(f.with_suffix(".min" + f.suffix).stat().st_size for f in files)
     print(f"minify_assets: {len(files)} files, {before:,} -> {after:,} bytes")
     return 0
-
-
-def _copy(source: Path) -> tuple[str, str]:
-    """The folder and name of a source's minified copy."""
-    return source.parent.name, f"{source.stem}.min{source.suffix}"
 
 
 if __name__ == "__main__":
