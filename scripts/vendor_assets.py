@@ -1,5 +1,6 @@
-"""Copy the browser assets the pages use from node_modules into static/vendor/, and build
-Leaflet's two parts from its sources (static/js/leaflet-load.js)."""
+"""Copy the browser assets the pages use from node_modules into static/vendor/, build
+Leaflet's two parts from its sources (static/js/leaflet-load.js), and minify the style
+sheets npm ships unminified."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def main() -> int:
         else:
             shutil.copy2(NODE / src, target)
     print(f"vendor_assets: {len(ASSETS)} assets -> {VENDOR.relative_to(ROOT)}")
-    return build_leaflet_parts()
+    return build_leaflet_parts() or minify_styles()
 
 
 def build_leaflet_parts() -> int:
@@ -82,6 +83,29 @@ def build_leaflet_parts() -> int:
         print("vendor_assets: esbuild could not build Leaflet's parts", file=sys.stderr)
         return 1
     print(f"vendor_assets: Leaflet {version} in parts -> {out.relative_to(ROOT)}")
+    return 0
+
+
+# Style sheets npm ships as written, linked by the map page and the embed.
+STYLES = ["leaflet/leaflet.css", "markercluster/MarkerCluster.css"]
+
+
+def minify_styles() -> int:
+    """Minify STYLES in place (esbuild, not bundled: their url()s stay as written)."""
+    command = [
+        str(NODE / ".bin" / "esbuild"),
+        *(str(VENDOR / name) for name in STYLES),
+        "--minify",
+        "--allow-overwrite",
+        "--log-level=warning",
+        f"--outbase={VENDOR}",
+        f"--outdir={VENDOR}",
+    ]
+    if subprocess.run(command, check=False).returncode:
+        print("vendor_assets: esbuild could not minify the style sheets", file=sys.stderr)
+        return 1
+    size = sum((VENDOR / name).stat().st_size for name in STYLES)
+    print(f"vendor_assets: {len(STYLES)} style sheets minified ({size:,} B)")
     return 0
 
 

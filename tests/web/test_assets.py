@@ -65,3 +65,25 @@ def test_each_copy_maps_back_to_its_source():
             f'"sources": ["{copy.name.replace(".min.", ".")}"]'
             in (STATIC / "js" / f"{copy.name}.map").read_text()
         )
+
+
+@pytest.mark.parametrize("path", ["/", "/embed"])
+def test_vendored_style_sheets_are_minified_and_their_images_served(seeded_client, path):
+    page = seeded_client.get(path).get_data(as_text=True)
+    sheets = re.findall(r'href="/static/(vendor/[^"]+\.css)"', page)
+    assert sheets, "the map links no vendored style sheet"
+    node = STATIC.parent / "node_modules"
+    for name in sheets:
+        shipped = (
+            node
+            / {"leaflet": "leaflet/dist", "markercluster": "leaflet.markercluster/dist"}[
+                name.split("/")[1]
+            ]
+            / Path(name).name
+        )
+        text = (STATIC / name).read_text()
+        assert "\n" not in text.strip() and len(text) < shipped.stat().st_size, name
+        for url in re.findall(r"url\(([^)#]+)\)", text):
+            image = seeded_client.get(f"/static/{Path(name).parent / url}")
+            assert image.status_code == 200, (name, url)
+            image.close()
