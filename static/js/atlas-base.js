@@ -96,11 +96,14 @@
   }
 
   // Country names at a point inside each country: the base map has no tiles of its own.
+  // Their pane lies over the boundaries and under the sites (450) and their labels (460):
+  // in Leaflet's marker pane (600) a name would cover a site's label where they meet.
   function addNames(map, labels) {
     const names = L.layerGroup();
+    if (!map.getPane("atlasNames")) map.createPane("atlasNames").style.zIndex = 420;
     for (const [name, lat, lon] of labels) {
       const icon = L.divIcon({ html: "", className: "country-label", iconSize: [120, 16], iconAnchor: [60, 8] });
-      const marker = L.marker([lat, lon], { icon: icon, interactive: false, keyboard: false });
+      const marker = L.marker([lat, lon], { icon: icon, interactive: false, keyboard: false, pane: "atlasNames" });
       marker.on("add", () => { marker.getElement().textContent = name; });
       names.addLayer(marker);
     }

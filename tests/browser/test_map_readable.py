@@ -161,3 +161,17 @@ def test_a_handover_label_points_from_the_old_holder_to_the_new(
     x = page.evaluate(BADGE_X, [label, ["IQ", "KR"]])
     assert (x["IQ"] < x["KR"]) == (reading == "left to right"), x
     guard.assert_clean()
+
+
+@VIEWPORTS
+def test_country_names_lie_under_the_sites_and_their_labels(page, guard, live_server, viewport):
+    open_map(page, live_server, viewport=viewport)
+    layers = page.evaluate("""() => {
+        const z = (sel) => [...document.querySelectorAll(sel)].map(
+            (el) => +getComputedStyle(el.closest('.leaflet-pane')).zIndex);
+        return {names: z('.country-label'), sites: z('.atlas-label:not([hidden])')
+            .concat(z('.leaflet-marker-icon:not(.country-label)'))};
+    }""")
+    assert layers["names"] and layers["sites"]
+    assert max(layers["names"]) < min(layers["sites"]), layers
+    guard.assert_clean()
