@@ -39,6 +39,8 @@ __all__ = [
     "offset",
     "flags",
     "encode",
+    "packed",
+    "unpacked",
     "change_points",
     "safe_colour",
     "script_json",
@@ -337,6 +339,105 @@ def year_marks(today: dt.date, step: int = 2) -> list[tuple[int, str]]:
         (year, f"{(dt.date(year, 1, 1) - FIRST_DAY).days / span * 100:.2f}")
         for year in range(FIRST_DAY.year, today.year + 1, step)
     ]
+
+
+#: The packed block's digits: printable ASCII but for the characters that JSON or
+#: script_json would escape. A number's last digit is one of the first _LAST; the digits
+#: before it (bijective base _MORE, most significant first) are the others. So a number
+#: under 45 takes one character, under 2,025 two, under 89,145 three: a day's offset or a
+#: period's length, written in decimal with its comma, takes five.
+_DIGITS = "".join(chr(c) for c in range(33, 127) if chr(c) not in '"\\<>&')
+_LAST = 45
+_MORE = len(_DIGITS) - _LAST
+_DIGIT_VALUE = {ch: i for i, ch in enumerate(_DIGITS)}
+_TRACKS = ("control", "status")
+#: A period's fields after its value that are days (signed, or null: day codes).
+_DAY_FIELDS = range(1, 5)
+
+
+def packed(block: dict) -> dict:
+    """The block as the page gets it: its tracks, change days and verified days as strings
+    of digits (a third of their JSON's size; static/js/atlas-core.js ``unpack`` reads them).
+
+    A track is, site by site, its number of periods, then each period's number of sources,
+    its value, its four days, its flags and its sources. Days (and nulls) are day codes:
+    0 for null, 2n + 1 for n ≥ 0, −2n for n < 0; every other number is written as it is.
+
+    >>> b = {"control": [[[2, None, None, 10, 30, 64, 7]], []], "status": [[]],
+    ...      "changes": [10, 0, 365], "verified": [None, -3]}
+    >>> packed(b)
+    {'control': '##$!!8R3R6*!', 'status': '!', 'changes': '8#b.', 'verified': '!)'}
+    >>> unpacked(packed(b)) == b
+    True
+    """
+    out = dict(block)
+    for track in _TRACKS:
+        numbers: list[int] = []
+        for periods in block[track]:
+            numbers.append(len(periods))
+            for period in periods:
+                numbers.append(len(period) - 6)
+                numbers.append(period[0])
+                numbers.extend(_day_code(day) for day in period[1:5])
+                numbers.extend(period[5:])
+        out[track] = "".join(map(_digits, numbers))
+    for key in ("changes", "verified"):
+        out[key] = "".join(_digits(_day_code(day)) for day in block[key])
+    return out
+
+
+def unpacked(block: dict) -> dict:
+    """The block that :func:`packed` packed, as :func:`encode` made it."""
+    out = dict(block)
+    for track in _TRACKS:
+        numbers = iter(_numbers(block[track]))
+        sites: list[list] = []
+        for count in numbers:
+            periods = []
+            for _ in range(count):
+                cited = next(numbers)
+                value, *days = (next(numbers) for _ in range(5))
+                period = [value, *map(_day, days), *(next(numbers) for _ in range(1 + cited))]
+                periods.append(period)
+            sites.append(periods)
+        out[track] = sites
+    for key in ("changes", "verified"):
+        out[key] = [_day(code) for code in _numbers(block[key])]
+    return out
+
+
+def _digits(n: int) -> str:
+    last, rest = n % _LAST, n // _LAST
+    head = []
+    while rest:
+        rest -= 1
+        head.append(_DIGITS[_LAST + rest % _MORE])
+        rest //= _MORE
+    return "".join(reversed(head)) + _DIGITS[last]
+
+
+def _numbers(text: str) -> list[int]:
+    out, rest = [], 0
+    for ch in text:
+        digit = _DIGIT_VALUE[ch]
+        if digit >= _LAST:
+            rest = rest * _MORE + digit - _LAST + 1
+        else:
+            out.append(rest * _LAST + digit)
+            rest = 0
+    return out
+
+
+def _day_code(day: int | None) -> int:
+    if day is None:
+        return 0
+    return 2 * day + 1 if day >= 0 else -2 * day
+
+
+def _day(code: int) -> int | None:
+    if code == 0:
+        return None
+    return (code - 1) // 2 if code % 2 else -code // 2
 
 
 def _label(text: str | None) -> str:

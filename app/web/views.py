@@ -249,7 +249,7 @@ def _map_data(day) -> tuple[str, list[base_map.LegendActor]]:
         for i, (slug, name, colour, short, _, name_ar, short_ar) in enumerate(block["actors"])
         if i in used
     ]
-    return map_encoding.script_json(block), legend
+    return map_encoding.script_json(map_encoding.packed(block)), legend
 
 
 def _all_rows() -> bool:

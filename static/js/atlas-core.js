@@ -143,8 +143,10 @@
   }
 
   // Make a parsed data block ready for use: vocabulary, origin, periods and change points
-  // as absolute day offsets (see app/core/map_encoding.py `encode`). Changes `data`.
+  // as absolute day offsets (see app/core/map_encoding.py `encode`). Changes `data`. The
+  // page's block comes packed (map_encoding.packed); the tests build theirs as lists.
   function prepare(data) {
+    if (typeof data.control === "string") unpack(data);
     setVocabulary(data.vocabulary);
     setOrigin(data.origin);
     // In Arabic an actor's Arabic name and short label (entries 5 and 6) stand in for the
@@ -225,6 +227,55 @@
   // Undo map_encoding._relative: a start's earliest day follows the previous period's
   // earliest end, an end's earliest day its own start's earliest, each latest day its
   // earliest (absolute where the earliest is open).
+  /* ---- the packed block (map_encoding.packed): numbers as runs of digits ---- */
+
+  // A number's last digit is one of the first LAST characters of DIGITS (its place there);
+  // the digits before it, most significant first, are the others (bijective base MORE).
+  const DIGITS = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i))
+    .filter((ch) => !'"\\<>&'.includes(ch)).join("");
+  const LAST = 45, MORE = DIGITS.length - LAST;
+  const DIGIT_VALUE = new Int8Array(128);
+  for (let i = 0; i < DIGITS.length; i++) DIGIT_VALUE[DIGITS.charCodeAt(i)] = i;
+
+  function numbersOf(text) {
+    const out = [];
+    let rest = 0;
+    for (let i = 0; i < text.length; i++) {
+      const digit = DIGIT_VALUE[text.charCodeAt(i)];
+      if (digit >= LAST) rest = rest * MORE + digit - LAST + 1;
+      else { out.push(rest * LAST + digit); rest = 0; }
+    }
+    return out;
+  }
+
+  // A day code: 0 for null, 2n + 1 for a day n >= 0, -2n for n < 0.
+  const dayOf = (code) => (code === 0 ? null : code % 2 ? (code - 1) / 2 : -code / 2);
+
+  // The tracks, change days and verified days of a packed block as lists, in place: site by
+  // site its number of periods, then each period's number of sources, value, four day codes,
+  // flags and sources.
+  function unpack(data) {
+    for (const key of ["control", "status"]) {
+      const n = numbersOf(data[key]), sites = [];
+      let k = 0;
+      while (k < n.length) {
+        const periods = new Array(n[k++]);
+        for (let j = 0; j < periods.length; j++) {
+          const p = new Array(6 + n[k++]);
+          p[0] = n[k++];
+          for (let f = 1; f < 5; f++) p[f] = dayOf(n[k++]);
+          for (let f = 5; f < p.length; f++) p[f] = n[k++];
+          periods[j] = p;
+        }
+        sites.push(periods);
+      }
+      data[key] = sites;
+    }
+    data.changes = numbersOf(data.changes).map(dayOf);
+    data.verified = numbersOf(data.verified).map(dayOf);
+    return data;
+  }
+
   function absolutePeriods(periods) {
     let cursor = 0;
     for (const p of periods) {
@@ -1197,7 +1248,7 @@
 
   const api = {
     STATUS, STATUS_TEXT, CONFIDENCE, PRECISION, SITE_KIND, KIND, UNTRACKED, COUNTRY, ENGLISH,
-    setStrings, language, t, word, num, setVocabulary, setOrigin, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
+    setStrings, language, t, word, num, setVocabulary, setOrigin, unpack, prepare, isoOf, offsetOf, longDate, shortDate, boundText,
     startPrecision, endPrecision, startQualifiers, endQualifiers, isQualified, isContested,
     confidenceOf, challengerOf, sourcesOf, absolutePeriods, runningTotal, startBound, endBound, holdBounds,
     holdsCertainly, holdsPossibly, indexAt, answerAt, settled, marksOf, outgoingOf, incomingOf, chain, siteState,

@@ -17,7 +17,8 @@ day before), in the slider's range:
   from an index updated after an edit of one site's periods, and from one updated after an
   actor's edit (its slug too), a new slug, new sites and a deleted one;
 * JavaScript: ``tests/js/asof.cjs``, fed the page's own data block
-  (``map_encoding.encode(queries.map_rows(), today)``), answering with atlas-core.js;
+  (``map_encoding.packed(map_encoding.encode(queries.map_rows(), today))``), answering with
+  atlas-core.js;
 
 give the same controller, since and until (the hold's: ``timeline.hold``), uncertain flag,
 transition (from, to, the candidates and the window), marks (contested, challenger and
@@ -496,7 +497,9 @@ def _days_to_check(world: dict, tracks: dict) -> set[dt.date]:
 
 def _javascript_answers(days: list[dt.date]) -> dict:
     """asof.cjs's answers on `days`, from the data block the map page would get."""
-    block = map_encoding.script_json(map_encoding.encode(queries.map_rows(), TODAY))
+    block = map_encoding.script_json(
+        map_encoding.packed(map_encoding.encode(queries.map_rows(), TODAY))
+    )
     offsets = [map_encoding.offset(d) for d in days]
     request = f'{{"data": {block}, "days": {json.dumps(offsets)}}}'
     done = subprocess.run(

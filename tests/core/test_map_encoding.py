@@ -4,6 +4,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core import bounds, map_encoding, timeline, vocabulary
 from app.core.map_encoding import MapRows
@@ -255,3 +257,36 @@ def test_periods_of_one_site_split_apart_are_refused(rows):
 
 def test_actors_used_are_holders_and_challengers(rows):
     assert map_encoding.actors_used(map_encoding.encode(rows, D(2026, 1, 1))) == {0, 1}
+
+
+_DAY = st.none() | st.integers(-(10**6), 10**6)
+_PERIOD = st.builds(
+    lambda value, days, flags, cited: [value, *days, flags, *cited],
+    st.integers(0, 10**4),
+    st.lists(_DAY, min_size=4, max_size=4),
+    st.integers(0, 2**24),
+    st.lists(st.integers(0, 10**5), max_size=4),
+)
+
+
+@given(
+    tracks=st.lists(st.lists(st.lists(_PERIOD, max_size=5), max_size=6), min_size=2, max_size=2),
+    changes=st.lists(st.integers(0, 10**5)),
+    verified=st.lists(_DAY),
+)
+def test_packed_blocks_read_back_whole(tracks, changes, verified):
+    block = {"control": tracks[0], "status": tracks[1], "changes": changes, "verified": verified}
+    page = map_encoding.packed(block)
+    assert all(isinstance(page[key], str) for key in block)
+    assert json.loads(map_encoding.script_json(page)) == page  # nothing JSON must escape
+    assert map_encoding.unpacked(page) == block
+
+
+def test_the_packed_block_is_smaller_than_its_lists(rows):
+    block = map_encoding.encode(rows, dt.date(2025, 1, 1))
+    page = map_encoding.packed(block)
+    assert map_encoding.unpacked(page) == block
+    for key in ("control", "status", "changes", "verified"):
+        assert len(page[key]) < len(json.dumps(block[key], separators=(",", ":"))) * 0.7, key
+    text = map_encoding.script_json(page)
+    assert "\\u" not in text.split('"control"')[1].split('"events"')[0]

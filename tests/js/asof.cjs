@@ -2,7 +2,7 @@
 // The map page's answer to "who held each site on day D", for tests to compare with the
 // server's (tests/core/test_asof_agreement.py).
 //
-// stdin:  {"data": <the map data block, as app.core.map_encoding.encode returns it>,
+// stdin:  {"data": <the map data block as the page gets it (map_encoding.packed)>,
 //          "days": [day offsets from data.origin]}
 // stdout: {"origin": ..., "changes": [the block's change days, absolute],
 //          "js_changes": [ISO days on which the page's own answer for some site differs

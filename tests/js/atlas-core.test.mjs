@@ -165,6 +165,37 @@ test("prepare reads the vocabulary, the origin and decompacts the block", () => 
   assert.deepEqual(core.UNTRACKED, ["zone"]);
 });
 
+test("unpack reads the packed block's digits as map_encoding.packed wrote them", () => {
+  // map_encoding.packed of these lists: numbers of one, two and three digits, negative
+  // and open days, sources after the flags.
+  const data = {
+    control: "#(1!TR3M#ua=!QR!~QRR!!#!#.#!!!",
+    status: "!!#!%$#S^~8##",
+    changes: "#RQS#SSRQSSS#",
+    verified: "!#$VwI",
+  };
+  assert.equal(core.unpack(data), data);
+  assert.deepEqual(data.control, [
+    [[14, null, 3000, -20, 0, 70000, 0, 44, 45, 2024, 2025]], [], [[1, 5, 0, null, null, 0]],
+  ]);
+  assert.deepEqual(data.status, [[], [], [[3, -1, 0, 100000, 0, 1]]]);
+  assert.deepEqual(data.changes, [0, 44, 45, 89144, 89145]);
+  assert.deepEqual(data.verified, [null, 0, -1, 5800]);
+  const empty = { control: "", status: "", changes: "", verified: "" };
+  assert.deepEqual(core.unpack(empty), { control: [], status: [], changes: [], verified: [] });
+});
+
+test("prepare unpacks the page's packed block first", () => {
+  const data = {
+    origin: "2011-01-01", max: 100, vocabulary: VOCABULARY,
+    control: "$!!!!8#!!##.N!!", status: "!", changes: "8.", verified: "!",
+  };
+  core.prepare(data);
+  assert.deepEqual(data.control, [[[0, null, null, 10, 10, 0], [1, 10, 15, 30, null, 0]]]);
+  assert.deepEqual(data.changes, [10, 15]);
+  assert.deepEqual(data.verified, [null]);
+});
+
 test("startBound and endBound give each bound's days, precision and qualifiers", () => {
   const p = period(0, [null, "2013-12-31"], ["2015-01-01", null],
     flags({ start: WINDOW, end: WINDOW, endMarks: APPROXIMATE }));

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.core import clock
+from app.core import clock, map_encoding
 from app.db import freshness
 from app.db.models import Revision, Site, Source, Verification
 from app.extensions import db
@@ -78,7 +78,9 @@ def test_confirming_records_a_revision_and_moves_last_verified(seeded, editor_cl
     props = next(f["properties"] for f in doc["features"] if f["id"] == "al-qaim")
     assert props["last_verified"] == day
     page = editor_client.get("/").get_data(as_text=True)
-    block = json.loads(re.search(r'id="atlas-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    block = map_encoding.unpacked(
+        json.loads(re.search(r'id="atlas-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    )
     i = [s[0] for s in block["sites"]].index("al-qaim")
     assert block["verified"][i] == (dt.date.fromisoformat(day) - dt.date(2011, 1, 1)).days
     assert block["stale_after"] == seeded.config["STALE_AFTER_DAYS"]
