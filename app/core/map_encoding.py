@@ -1,7 +1,8 @@
 """The map's time data: every site's periods as integer day offsets, sent to the page once.
 
 Pure: plain rows in, a compact JSON-ready dict out (no Flask, no database). The browser
-plugin (static/js/atlas-map.js) reads it; the layout is documented on :func:`encode`.
+plugin (static/js/atlas-map.js) reads it as :func:`packed` writes it; the layout is
+documented on :func:`encode`, the packing on :func:`packed`.
 
 >>> offset(dt.date(2011, 1, 2)), offset(None)
 (1, None)
