@@ -345,20 +345,18 @@ def year_marks(today: dt.date, step: int = 2) -> list[tuple[int, str]]:
 #: The packed block's digits: printable ASCII but for the characters that JSON or
 #: script_json would escape. A number's last digit is one of the first _LAST; the digits
 #: before it (bijective base _MORE, most significant first) are the others. So a number
-#: under 45 takes one character, under 2,025 two, under 89,145 three: a day's offset or a
-#: period's length, written in decimal with its comma, takes five.
+#: under 45 takes one character, under 2,025 two, under 89,145 three, where a day's offset
+#: or a period's length written in decimal with its comma takes four or five.
 _DIGITS = "".join(chr(c) for c in range(33, 127) if chr(c) not in '"\\<>&')
 _LAST = 45
 _MORE = len(_DIGITS) - _LAST
 _DIGIT_VALUE = {ch: i for i, ch in enumerate(_DIGITS)}
 _TRACKS = ("control", "status")
-#: A period's fields after its value that are days (signed, or null: day codes).
-_DAY_FIELDS = range(1, 5)
 
 
 def packed(block: dict) -> dict:
     """The block as the page gets it: its tracks, change days and verified days as strings
-    of digits (a third of their JSON's size; static/js/atlas-core.js ``unpack`` reads them).
+    of digits (about half their JSON's size; static/js/atlas-core.js ``unpack`` reads them).
 
     A track is, site by site, its number of periods, then each period's number of sources,
     its value, its four days, its flags and its sources. Days (and nulls) are day codes:

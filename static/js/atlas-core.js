@@ -224,9 +224,6 @@
   const challengerOf = (p) => (p[FLAGS] >> 12) - 1;
   const sourcesOf = (p) => p.slice(FLAGS + 1);
 
-  // Undo map_encoding._relative: a start's earliest day follows the previous period's
-  // earliest end, an end's earliest day its own start's earliest, each latest day its
-  // earliest (absolute where the earliest is open).
   /* ---- the packed block (map_encoding.packed): numbers as runs of digits ---- */
 
   // A number's last digit is one of the first LAST characters of DIGITS (its place there);
@@ -276,6 +273,9 @@
     return data;
   }
 
+  // Undo map_encoding._relative: a start's earliest day follows the previous period's
+  // earliest end, an end's earliest day its own start's earliest, each latest day its
+  // earliest (absolute where the earliest is open).
   function absolutePeriods(periods) {
     let cursor = 0;
     for (const p of periods) {
