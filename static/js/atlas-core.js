@@ -234,42 +234,47 @@
   const DIGIT_VALUE = new Int8Array(128);
   for (let i = 0; i < DIGITS.length; i++) DIGIT_VALUE[DIGITS.charCodeAt(i)] = i;
 
-  function numbersOf(text) {
-    const out = [];
-    let rest = 0;
-    for (let i = 0; i < text.length; i++) {
-      const digit = DIGIT_VALUE[text.charCodeAt(i)];
-      if (digit >= LAST) rest = rest * MORE + digit - LAST + 1;
-      else { out.push(rest * LAST + digit); rest = 0; }
-    }
-    return out;
-  }
-
   // A day code: 0 for null, 2n + 1 for a day n >= 0, -2n for n < 0.
   const dayOf = (code) => (code === 0 ? null : code % 2 ? (code - 1) / 2 : -code / 2);
 
   // The tracks, change days and verified days of a packed block as lists, in place: site by
   // site its number of periods, then each period's number of sources, value, four day codes,
-  // flags and sources.
+  // flags and sources. Read a number at a time into arrays grown by push, which are of the
+  // same kind as JSON.parse's (V8's packed elements: the slider reads them thousands of
+  // times a step).
   function unpack(data) {
+    let text = "", at = 0;
+    const next = () => {
+      let rest = 0;
+      for (;;) {
+        const digit = DIGIT_VALUE[text.charCodeAt(at++)];
+        if (!(digit >= LAST)) return rest * LAST + digit; // past the end: NaN, not a hang
+        rest = rest * MORE + digit - LAST + 1;
+      }
+    };
     for (const key of ["control", "status"]) {
-      const n = numbersOf(data[key]), sites = [];
-      let k = 0;
-      while (k < n.length) {
-        const periods = new Array(n[k++]);
-        for (let j = 0; j < periods.length; j++) {
-          const p = new Array(6 + n[k++]);
-          p[0] = n[k++];
-          for (let f = 1; f < 5; f++) p[f] = dayOf(n[k++]);
-          for (let f = 5; f < p.length; f++) p[f] = n[k++];
-          periods[j] = p;
+      text = data[key];
+      at = 0;
+      const sites = [];
+      while (at < text.length) {
+        const periods = [];
+        for (let count = next(); count > 0; count--) {
+          const cited = next(), p = [next()];
+          for (let f = 1; f < 5; f++) p.push(dayOf(next()));
+          for (let f = 0; f <= cited; f++) p.push(next()); // the flags, then the sources
+          periods.push(p);
         }
         sites.push(periods);
       }
       data[key] = sites;
     }
-    data.changes = numbersOf(data.changes).map(dayOf);
-    data.verified = numbersOf(data.verified).map(dayOf);
+    for (const key of ["changes", "verified"]) {
+      text = data[key];
+      at = 0;
+      const days = [];
+      while (at < text.length) days.push(dayOf(next()));
+      data[key] = days;
+    }
     return data;
   }
 

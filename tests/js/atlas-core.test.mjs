@@ -183,6 +183,8 @@ test("unpack reads the packed block's digits as map_encoding.packed wrote them",
   assert.deepEqual(data.verified, [null, 0, -1, 5800]);
   const empty = { control: "", status: "", changes: "", verified: "" };
   assert.deepEqual(core.unpack(empty), { control: [], status: [], changes: [], verified: [] });
+  // A block cut short after a leading digit ("R") ends instead of reading on forever.
+  assert.equal(core.unpack({ ...empty, control: "#R" }).control.length, 1);
 });
 
 test("prepare unpacks the page's packed block first", () => {
