@@ -33,6 +33,7 @@ from app.web import (
     pictures,
     replay,
     security,
+    site_files,
     templating,
     views,
     write_requests,
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         pictures.bp,
         review_views.bp,
         cite.bp,
+        site_files.bp,
     ):
         app.register_blueprint(blueprint)
     cli.init_app(app)

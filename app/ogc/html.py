@@ -161,7 +161,8 @@ def _head(
         f'<!doctype html><html lang="{escape(lang)}" dir="{"rtl" if lang in _RTL else "ltr"}">'
         '<head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{escape(title)}</title><link rel="icon" href="data:,">{links}</head>'
+        f'<title>{escape(title)}</title><link rel="icon" '
+        f'href="{escape(asset("img/icon.svg"))}" type="image/svg+xml">{links}</head>'
     )
 
 
