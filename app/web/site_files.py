@@ -13,8 +13,13 @@ bp = Blueprint("site_files", __name__)
 # Crawlers may read the pages (the map, the sites, the OGC API's landing pages); they are
 # kept from what is costly to make and endless to list: pictures drawn on request,
 # whole-database downloads, every date, record state and page of items, searches, and
-# every page behind a sign-in (RFC 9309: `*` matches any characters).
-ROBOTS = """\
+# every page behind a sign-in (RFC 9309: `*` matches any characters). The apps that show
+# a preview of a shared link fetch only that page and the picture it names (app.web.share),
+# and may fetch any: a dated map is what people share most.
+PREVIEWERS = ("Twitterbot", "facebookexternalhit", "Slackbot", "LinkedInBot", "Discordbot",
+              "TelegramBot", "WhatsApp")  # fmt: skip
+_PREVIEWS = "".join(f"User-agent: {agent}\n" for agent in PREVIEWERS) + "Disallow:\n"
+_CRAWLERS = """\
 User-agent: *
 Disallow: /api/
 Disallow: /maps/
@@ -31,6 +36,7 @@ Disallow: /*date=
 Disallow: /*known=
 Disallow: /*rev=
 """
+ROBOTS = f"{_PREVIEWS}\n{_CRAWLERS}"
 
 
 @bp.get("/robots.txt")

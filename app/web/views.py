@@ -31,7 +31,7 @@ from app.db import freshness, queries
 from app.db.models import Crossing
 from app.db.session_events import data_version
 from app.extensions import db
-from app.web import compress, i18n, js_strings, security
+from app.web import compress, i18n, js_strings, security, share
 from app.web.httpcache import public_url
 from app.web.i18n import gettext
 from app.web.params import date_arg, one_of, site_arg, site_or_404, within_record
@@ -71,6 +71,17 @@ def index():
         log_change_url=url_for("editor.log_change_for") if signed_in else "",
         verify_url=url_for("editor.verify_for") if signed_in and current_user.publishes else "",
         embed_snippet=_embed_snippet(day),
+        share=share.card(
+            gettext("Who held each crossing on %(date)s", date=js_strings.bound_reading(day)),
+            gettext(
+                "Which armed or state actor held each Syria–Iraq border crossing on %(date)s, "
+                "whether it was open, and the sources that say so.",
+                date=js_strings.bound_reading(day),
+            ),
+            day,
+            "main.index",
+            date=day.isoformat(),
+        ),
         **_map_context(now, day, version),
     )
     return compress.gzipped(html, request.headers.get("Accept-Encoding", ""))
@@ -98,6 +109,7 @@ def site(slug: str):
     site = site_or_404(slug)
     day = date_arg("date")
     location = _locate(site)
+    name = i18n.actor_label(site.name, site.name_ar) or site.name
     sources = queries.sources_for_periods(p.id for p in site.control_periods)
     labels = js_strings.chart_labels()
     chart = svg_timeline.render(
@@ -105,9 +117,7 @@ def site(slug: str):
             site, map_encoding.safe_colour, labels, arabic=i18n.language() == "ar"
         ),
         today(),
-        title=gettext(
-            "Control and status of %(name)s", name=i18n.actor_label(site.name, site.name_ar)
-        ),
+        title=gettext("Control and status of %(name)s", name=name),
         labels=labels,
         words=js_strings.date_words(),
     )
@@ -121,6 +131,18 @@ def site(slug: str):
         chart_at=svg_timeline.position(day or today(), today()),
         day=day,
         verified=freshness.evidence(site.id),
+        share=share.card(
+            name,
+            gettext(
+                "Who held %(name)s on the Syria–Iraq border and when, whether it was open, "
+                "and the sources that say so.",
+                name=name,
+            ),
+            day or today(),
+            "main.site",
+            slug=site.slug,
+            **({"date": day.isoformat()} if day else {}),
+        ),
     )
 
 

@@ -9,13 +9,14 @@ import runpy
 import pytest
 from PIL import Image
 
-from app.web.site_files import ROBOTS
+from app.web.site_files import PREVIEWERS, ROBOTS
 from tests.conftest import ROOT
 from tests.web.test_route_census import PRIVATE_PATHS, _url
 
 # ROBOTS's rules and each as a pattern (RFC 9309: `*` matches any characters; a rule
 # matches from the start of the path and query). There are no Allow lines.
-RULES = [line.removeprefix("Disallow: ") for line in ROBOTS.splitlines() if "Disallow" in line]
+PREVIEW_GROUP, CRAWLER_GROUP = ROBOTS.split("\n\n")
+RULES = [line.removeprefix("Disallow: ") for line in CRAWLER_GROUP.splitlines()[1:]]
 PATTERNS = {rule: re.compile(".*".join(map(re.escape, rule.split("*")))) for rule in RULES}
 
 
@@ -43,6 +44,12 @@ def test_crawlers_may_read_the_pages(path):
 )  # fmt: skip
 def test_crawlers_are_kept_from_what_is_costly_or_endless(path):
     assert _disallowed(path)
+
+
+def test_the_apps_that_preview_a_shared_link_may_fetch_it_and_its_picture():
+    """A chat app's preview of a dated map needs the page and /maps/<day>.png."""
+    assert CRAWLER_GROUP.startswith("User-agent: *\n")
+    assert PREVIEW_GROUP.splitlines() == [*(f"User-agent: {a}" for a in PREVIEWERS), "Disallow:"]
 
 
 def test_every_private_page_is_kept_from_crawlers(app):
