@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
-from app import create_app
-from app.io import seed
+from tests.browser.live import BROWSER_ADMIN, seeded_app, serving
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,29 +40,14 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
-    """A seeded app on its own SQLite file."""
-    db_file = tmp_path_factory.mktemp("live") / "atlas.sqlite"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
-            "SECRET_KEY": "browser-tests",
-            "TESTING": False,
-        }
-    )
-    with app.app_context():
-        upgrade()
-        seed.load(app.config["SEED_FILE"])
-    return app
+    """A seeded app on its own SQLite file, shared by the modules that only read."""
+    return seeded_app(tmp_path_factory.mktemp("live"))
 
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """Serve the app on 127.0.0.1 in a background thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield from serving(live_app)
 
 
 @pytest.fixture(scope="session")
@@ -140,9 +121,6 @@ def page_without_csp(browser, guard):
     context, page = _guarded_page(browser, guard, bypass_csp=True)
     yield page
     context.close()
-
-
-BROWSER_ADMIN = ("browser-admin", "browser tests password")
 
 
 @pytest.fixture(scope="session")

@@ -5,19 +5,15 @@ while the plain map shows the correction."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-from flask_migrate import upgrade
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
-from app.db.models import Actor, User
+from app.db.models import Actor
 from app.extensions import db
-from app.io import seed
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.live import seeded_app, serving
 from tests.browser.mapview import PHONE, js, open_map
 
 DAY = "2025-06-01"
@@ -27,32 +23,12 @@ EDITOR = ("cite-editor", "cite tests password")
 @pytest.fixture(scope="module")
 def own_app(tmp_path_factory):
     """A seeded app of this module's own: the correction must not reach other tests."""
-    db_file = tmp_path_factory.mktemp("cite") / "atlas.sqlite"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
-            "SECRET_KEY": "browser-cite",
-            "TESTING": False,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        upgrade()
-        seed.load(app.config["SEED_FILE"])
-        user = User(username=EDITOR[0], role="editor")
-        user.set_password(EDITOR[1])
-        db.session.add(user)
-        db.session.commit()
-    return app
+    return seeded_app(tmp_path_factory.mktemp("cite"), (*EDITOR, "editor"), WTF_CSRF_ENABLED=False)
 
 
 @pytest.fixture(scope="module")
 def own_server(own_app):
-    server = make_server("127.0.0.1", 0, own_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield from serving(own_app)
 
 
 def _correct(app) -> None:

@@ -4,17 +4,13 @@ confirming it from its popup brings it back to full strength."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-from flask_migrate import upgrade
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.core import clock
-from app.io import seed
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.live import seeded_app, serving
 from tests.browser.mapview import DESKTOP, PHONE, js, wait_until_still
 
 ACCOUNT = ("fresh-editor", "browser tests password")
@@ -23,30 +19,12 @@ ACCOUNT = ("fresh-editor", "browser tests password")
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """A seeded app of this module's own: confirming sites must not change other tests' map."""
-    from app.db.models import User
-    from app.extensions import db
-
-    db_file = tmp_path_factory.mktemp("fresh") / "atlas.sqlite"
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "fresh", "TESTING": False}
-    )
-    with app.app_context():
-        upgrade()
-        seed.load(app.config["SEED_FILE"])
-        user = User(username=ACCOUNT[0], role="editor")
-        user.set_password(ACCOUNT[1])
-        db.session.add(user)
-        db.session.commit()
-    return app
+    return seeded_app(tmp_path_factory.mktemp("fresh"), (*ACCOUNT, "editor"))
 
 
 @pytest.fixture(scope="module")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield from serving(live_app)
 
 
 def _sign_in(page, live_server):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.core.record_keys import period_key
 from app.db.models import Actor, ControlPeriod, Event, Revision, Site
 from app.extensions import db
+from tests.browser.live import BROWSER_ADMIN, seeded_app, serving
 
 # Script tags, event attributes, javascript: URLs and quotes that break attributes.
 CORPUS = (
@@ -147,6 +148,23 @@ def _save(page) -> None:
     page.wait_for_load_state()
     errors = page.locator(".errors")
     assert errors.count() == 0, errors.inner_text()
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """A seeded app of this module's own: the hostile rows (a site with no Arabic name
+    among them) must reach no other module's pages."""
+    return seeded_app(tmp_path_factory.mktemp("xss"), (*BROWSER_ADMIN, "admin"))
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    yield from serving(live_app)
+
+
+@pytest.fixture(scope="module")
+def admin_account(live_app):
+    return BROWSER_ADMIN
 
 
 @pytest.fixture(scope="module")
