@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -53,3 +54,26 @@ def serving(app: Flask) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+def own_live_app(folder: str) -> tuple:
+    """The fixtures `live_app`, `live_server` and `admin_account` of an app of the module's
+    own, seeded, with the admin account, for a module whose tests change the data (so
+    the change reaches no other module's pages):
+
+        live_app, live_server, admin_account = own_live_app("editor")
+    """
+
+    @pytest.fixture(scope="module", name="live_app")
+    def app_(tmp_path_factory):
+        return seeded_app(tmp_path_factory.mktemp(folder), (*BROWSER_ADMIN, "admin"))
+
+    @pytest.fixture(scope="module", name="live_server")
+    def server_(live_app):
+        yield from serving(live_app)
+
+    @pytest.fixture(scope="module", name="admin_account")
+    def account_(live_app):
+        return BROWSER_ADMIN
+
+    return app_, server_, account_

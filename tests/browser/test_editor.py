@@ -1,7 +1,11 @@
 """An editor signs in, logs a control change at al-Qa'im, and sees it on the map page
 and in the history."""
 
+from tests.browser.live import own_live_app
 from tests.browser.mapview import PHONE, VIEWPORTS
+
+# An app of this module's own: the changes logged here must reach no other module's map.
+live_app, live_server, admin_account = own_live_app("editor")
 
 
 def _row(page, name):

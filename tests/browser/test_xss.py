@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.core.record_keys import period_key
 from app.db.models import Actor, ControlPeriod, Event, Revision, Site
 from app.extensions import db
-from tests.browser.live import BROWSER_ADMIN, seeded_app, serving
+from tests.browser.live import own_live_app
 
 # Script tags, event attributes, javascript: URLs and quotes that break attributes.
 CORPUS = (
@@ -150,21 +150,9 @@ def _save(page) -> None:
     assert errors.count() == 0, errors.inner_text()
 
 
-@pytest.fixture(scope="module")
-def live_app(tmp_path_factory):
-    """A seeded app of this module's own: the hostile rows (a site with no Arabic name
-    among them) must reach no other module's pages."""
-    return seeded_app(tmp_path_factory.mktemp("xss"), (*BROWSER_ADMIN, "admin"))
-
-
-@pytest.fixture(scope="module")
-def live_server(live_app):
-    yield from serving(live_app)
-
-
-@pytest.fixture(scope="module")
-def admin_account(live_app):
-    return BROWSER_ADMIN
+# An app of this module's own: the hostile rows (a site with no Arabic name among them)
+# must reach no other module's pages.
+live_app, live_server, admin_account = own_live_app("xss")
 
 
 @pytest.fixture(scope="module")
