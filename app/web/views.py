@@ -80,7 +80,10 @@ def index():
             ),
             day,
             "main.index",
-            date=day.isoformat(),
+            # The address as shared: an undated map stays today's map wherever it is opened.
+            **{
+                k: v for k, v in (("date", day.isoformat()), ("site", focus)) if request.args.get(k)
+            },
         ),
         **_map_context(now, day, version),
     )

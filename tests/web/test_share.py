@@ -44,6 +44,15 @@ def test_a_dated_map_previews_with_its_date_and_its_map(contract_client, lang, t
     assert picture.status_code == 200 and picture.mimetype == "image/png"
 
 
+def test_an_undated_map_is_shared_undated_and_a_focused_site_stays(contract_client):
+    meta = _meta(contract_client.get("/?lang=en").get_data(as_text=True))
+    assert meta["og:url"] == "http://localhost/?lang=en"
+    assert meta["og:image"] == f"http://localhost/maps/{today().isoformat()}.png?lang=en"
+    focused = contract_client.get("/?date=2016-03-05&site=al-tanf&lang=en")
+    url = _meta(focused.get_data(as_text=True))["og:url"]
+    assert url == "http://localhost/?date=2016-03-05&site=al-tanf&lang=en"
+
+
 def test_a_site_page_previews_with_its_name_and_the_map_of_its_date(contract_client):
     meta = _meta(contract_client.get("/sites/al-tanf?lang=ar").get_data(as_text=True))
     assert meta["og:title"] == "التنف"
