@@ -19,7 +19,7 @@ from app.io import seed
 BROWSER_ADMIN = ("browser-admin", "browser tests password")
 
 
-def seeded_app(folder: Path, account: tuple[str, str, str] = (), **config) -> Flask:
+def seeded_app(folder: Path, account: tuple[str, str, str] | None = None, **config) -> Flask:
     """An app on a SQLite file of its own in `folder`, seeded, with an account (username,
     password, role) when one is given. A module whose tests change the data uses one of
     its own, so the change reaches no other module's pages."""
