@@ -60,6 +60,7 @@ def index():
         version, ("map-table", day, all_rows), lambda: _table(day, all_rows)
     )
     signed_in = current_user.is_authenticated
+    reading = js_strings.bound_reading(day)
     html = render_template(
         "index.html",
         rows=shown,
@@ -72,11 +73,11 @@ def index():
         verify_url=url_for("editor.verify_for") if signed_in and current_user.publishes else "",
         embed_snippet=_embed_snippet(day),
         share=share.card(
-            gettext("Who held each crossing on %(date)s", date=js_strings.bound_reading(day)),
+            gettext("Who held each crossing on %(date)s", date=reading),
             gettext(
                 "Which armed or state actor held each Syria–Iraq border crossing on %(date)s, "
                 "whether it was open, and the sources that say so.",
-                date=js_strings.bound_reading(day),
+                date=reading,
             ),
             day,
             "main.index",

@@ -13,6 +13,8 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.db.models import User
+from app.extensions import db
 from app.io import seed
 
 # The admin account the shared live app gets (conftest.admin_account).
@@ -23,9 +25,6 @@ def seeded_app(folder: Path, account: tuple[str, str, str] | None = None, **conf
     """An app on a SQLite file of its own in `folder`, seeded, with an account (username,
     password, role) when one is given. A module whose tests change the data uses one of
     its own, so the change reaches no other module's pages."""
-    from app.db.models import User
-    from app.extensions import db
-
     db_file = folder / "atlas.sqlite"
     app = create_app(
         {
